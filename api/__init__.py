@@ -1,0 +1,1 @@
+"""Composition root: settings, database, HTTP routers, pages and the command line."""

@@ -1,0 +1,158 @@
+"""The `award` command: serve, migrate, demo data, accounts, outlines, audit."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Giải Búa liềm vàng: quản lý tác phẩm, chấm giải và công bố kết quả.", no_args_is_help=True)
+user_app = typer.Typer(help="Tài khoản người dùng.", no_args_is_help=True)
+outline_app = typer.Typer(help="Đề cương tuyên truyền.", no_args_is_help=True)
+audit_app = typer.Typer(help="Nhật ký kiểm toán.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(outline_app, name="outline")
+app.add_typer(audit_app, name="audit")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    return cfg
+
+
+def migrate_database() -> None:
+    """Upgrade the schema to head and add any missing shipped reference data."""
+    from alembic import command
+    from sqlmodel import Session
+
+    from award.reference import load_reference_data
+    from api.db import get_engine
+
+    command.upgrade(alembic_config(), "head")
+    with Session(get_engine()) as session:
+        load_reference_data(session)
+        session.commit()
+
+
+@app.command()
+def migrate():
+    """Đưa cơ sở dữ liệu lên phiên bản mới nhất và nạp dữ liệu tham chiếu."""
+    migrate_database()
+    typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option()] = 1,
+):
+    """Chạy máy chủ web."""
+    import uvicorn
+
+    from api.settings import get_settings
+
+    get_settings()  # refuse to start on bad settings before forking workers
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True,
+                forwarded_allow_ips="127.0.0.1", log_level="info")
+
+
+@app.command()
+def demo():
+    """Nạp dữ liệu minh họa và in các tài khoản đăng nhập."""
+    from sqlmodel import Session
+
+    from award.demo import DEMO_PASSWORD, load_demo
+    from api.clock import now
+    from api.db import get_engine
+
+    migrate_database()
+    with Session(get_engine()) as session:
+        accounts = load_demo(session, now=now())
+        session.commit()
+    typer.echo("Tài khoản minh họa (mật khẩu chung: %s):" % DEMO_PASSWORD)
+    for email, role_label in accounts:
+        typer.echo(f"  {email:<34} {role_label}")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option()],
+    full_name: Annotated[str, typer.Option("--name")] = "",
+    unit: Annotated[str | None, typer.Option(help="Mã đơn vị, ví dụ ha-tinh")] = None,
+    outlet: Annotated[str | None, typer.Option()] = None,
+):
+    """Tạo tài khoản với bất kỳ vai trò nào."""
+    from sqlmodel import Session, select
+
+    from award import audit, users
+    from award.errors import AwardError
+    from award.models import Role, Unit
+    from api.clock import now
+    from api.db import get_engine
+
+    with Session(get_engine()) as session:
+        try:
+            if role not in Role.__members__:
+                raise AwardError(f"Vai trò không hợp lệ: {role}. Chọn một trong: {', '.join(Role)}")
+            unit_id = None
+            if unit:
+                found = session.exec(select(Unit).where(Unit.code == unit)).first()
+                if found is None:
+                    raise AwardError(f"Không có đơn vị mã {unit}.")
+                unit_id = found.id
+            user = users.create_user(session, email=email, password=password, full_name=full_name or email,
+                                     role=Role(role), unit_id=unit_id, outlet=outlet)
+            audit.record(session, actor_id=None, action="user.created", object_type="user", object_id=user.id,
+                         now=now(), data={"role": role, "via": "cli"})
+            session.commit()
+        except AwardError as exc:
+            typer.echo(f"Lỗi: {exc.message}", err=True)
+            raise typer.Exit(2)
+    typer.echo(json.dumps({"id": user.id, "email": user.email, "role": user.role}, ensure_ascii=False))
+
+
+@outline_app.command("parse")
+def outline_parse(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]):
+    """In cây đề cương đọc được từ tệp (.txt, .md, .docx, .pdf) dưới dạng JSON."""
+    from award.errors import AwardError
+    from award.outline_parser import parse_outline
+    from award.textextract import extract_text
+
+    try:
+        with open(file, "rb") as f:
+            parsed = parse_outline(extract_text(f))
+    except AwardError as exc:
+        typer.echo(f"Lỗi: {exc.message}", err=True)
+        raise typer.Exit(2)
+    for warning in parsed.warnings:
+        typer.echo(f"Cảnh báo: {warning}", err=True)
+    json.dump(parsed.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+@audit_app.command("verify")
+def audit_verify():
+    """Kiểm tra chuỗi băm của nhật ký kiểm toán."""
+    from sqlmodel import Session
+
+    from award import audit
+    from api.db import get_engine
+
+    with Session(get_engine()) as session:
+        result = audit.verify(session)
+    typer.echo(json.dumps({"ok": result.ok, "events": result.events, "first_bad_id": result.first_bad_id}))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

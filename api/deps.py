@@ -1,0 +1,110 @@
+"""Request dependencies: the session, the clock, the caller and their role."""
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from award.errors import Forbidden
+from award.models import Role, User
+from award.storage import FileStore, LocalFileStore, S3FileStore
+from award import users
+from api import clock
+from api.db import get_session
+from api.errors import NotAuthenticated
+from api.settings import get_settings
+
+SESSION_COOKIE = "award_session"
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_now() -> datetime:
+    return clock.now()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+@lru_cache
+def _file_store() -> FileStore:
+    settings = get_settings()
+    if settings.storage == "s3":
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=settings.s3_endpoint,
+            aws_access_key_id=settings.s3_access_key,
+            aws_secret_access_key=settings.s3_secret_key,
+            region_name=settings.s3_region,
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                          retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60),
+        )
+        return S3FileStore(client, settings.s3_bucket)
+    return LocalFileStore(settings.files_dir)
+
+
+def get_file_store() -> FileStore:
+    return _file_store()
+
+
+FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
+
+bearer = HTTPBearer(auto_error=False)
+
+
+def api_user(
+    session: SessionDep,
+    now: NowDep,
+    request: Request,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    """The caller of a JSON endpoint, from `Authorization: Bearer …` only."""
+    if creds is None or creds.scheme.lower() != "bearer":
+        raise NotAuthenticated()
+    user = users.user_for_token(session, token=creds.credentials, kind="api", now=now)
+    if user is None:
+        raise NotAuthenticated()
+    request.state.user = user
+    return user
+
+
+def optional_web_user(session: SessionDep, now: NowDep, request: Request) -> User | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    user = users.user_for_token(session, token=token, kind="web", now=now) if token else None
+    request.state.user = user
+    return user
+
+
+def web_user(user: Annotated[User | None, Depends(optional_web_user)]) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+WebUser = Annotated[User, Depends(web_user)]
+OptionalWebUser = Annotated[User | None, Depends(optional_web_user)]
+
+
+def _require(source: Callable, roles: tuple[Role, ...]):
+    def check(user: Annotated[User, Depends(source)]) -> User:
+        if user.role not in roles:
+            raise Forbidden("Bạn không có quyền thực hiện thao tác này.", code="role_forbidden")
+        return user
+
+    return check
+
+
+def api_role(*roles: Role):
+    return Depends(_require(api_user, roles))
+
+
+def web_role(*roles: Role):
+    return Depends(_require(web_user, roles))

@@ -1,0 +1,115 @@
+"""Maps domain errors to HTTP: JSON for /api, Vietnamese error pages for the browser."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from award.errors import AwardError, Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
+from award.storage import StorageUnavailable
+from api.security import CsrfError
+from api.templating import render
+
+log = logging.getLogger(__name__)
+
+STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooManyAttempts: 429}
+
+MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Bạn cần đăng nhập để tiếp tục.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy trang hoặc dữ liệu bạn yêu cầu.",
+    405: "Phương thức không được hỗ trợ.",
+    409: "Thao tác không thực hiện được ở thời điểm này.",
+    413: "Tệp hoặc dữ liệu gửi lên quá lớn.",
+    415: "Định dạng tệp không được hỗ trợ.",
+    422: "Dữ liệu nhập chưa hợp lệ.",
+    429: "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau.",
+    500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
+    503: "Dịch vụ tạm thời gián đoạn. Vui lòng thử lại sau ít phút.",
+}
+CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "conflict", 413: "too_large", 415: "unsupported_type", 429: "too_many_requests",
+         500: "internal_error", 503: "unavailable"}
+
+
+class NotAuthenticated(Exception):
+    """No valid session or token; the browser is sent to the login page, the API answers 401."""
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, code: str, message: str, field: str | None = None, headers=None):
+    if is_api(request):
+        detail = {"code": code, "message": message}
+        if field:
+            detail["field"] = field
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    return render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(AwardError)
+    async def award_error(request: Request, exc: AwardError):
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        if status == 422 and is_api(request):
+            loc = ["body", *(exc.field.split(".") if exc.field else [])]
+            return JSONResponse(
+                {"detail": [{"type": exc.code, "loc": loc, "msg": exc.message, "input": None}]},
+                status_code=422,
+            )
+        return error_response(request, status, exc.code, exc.message, exc.field, headers)
+
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated):
+        if is_api(request):
+            return JSONResponse(
+                {"detail": {"code": "not_authenticated", "message": MESSAGES[401]}},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = request.url_for("pages:login").include_query_params(next=target)
+        return RedirectResponse(str(login), status_code=303)
+
+    @app.exception_handler(CsrfError)
+    async def csrf_error(request: Request, exc: CsrfError):
+        log.info("security.csrf_rejected reason=%s", exc)
+        return error_response(
+            request, 403, "csrf_failed",
+            "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ (CSRF). Vui lòng tải lại trang và gửi lại.",
+        )
+
+    @app.exception_handler(StorageUnavailable)
+    async def storage_down(request: Request, exc: StorageUnavailable):
+        log.warning("storage.unavailable error=%s", type(exc).__name__)
+        return error_response(request, 503, "storage_unavailable",
+                              "Kho lưu trữ tệp tạm thời không phản hồi. Chưa có gì thay đổi; vui lòng thử lại sau ít phút.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if isinstance(exc.detail, dict) and is_api(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else MESSAGES.get(exc.status_code, MESSAGES[400])
+        if message in ("Not Found", "Method Not Allowed"):
+            message = MESSAGES.get(exc.status_code, MESSAGES[400])
+        return error_response(request, exc.status_code, CODES.get(exc.status_code, "error"), message, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        if is_api(request):
+            errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg", "input")} for e in exc.errors()]
+            for e in errors:
+                e["input"] = None if not isinstance(e.get("input"), (str, int, float, bool)) else e["input"]
+            return JSONResponse({"detail": errors}, status_code=422)
+        return error_response(request, 422, "invalid", MESSAGES[422])
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("request.failed path=%s", request.url.path)
+        return error_response(request, 500, "internal_error", MESSAGES[500])

@@ -1,0 +1,38 @@
+"""create_app(): routers, static files, error handlers, logging."""
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.logs import configure_logging
+from api.pages import account, public
+from api.routers import auth, ops, reference
+from api.security import WebMiddleware
+from api.settings import get_settings
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging()
+    app = FastAPI(
+        title="Giải Búa liềm vàng – hệ thống quản lý tác phẩm",
+        version="1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.add_middleware(WebMiddleware)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (ops, auth, reference, public, account):
+        app.include_router(module.router)
+    logging.getLogger(__name__).info("app.created env=%s storage=%s", settings.env, settings.storage)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Server-rendered Vietnamese pages. Every unsafe method on these routers is CSRF-checked."""

@@ -1,0 +1,176 @@
+"""Log in, log out, register, change password and the dashboard of each role."""
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import select
+
+from award import audit, users
+from award.errors import AwardError, Invalid
+from award.models import Role, Round, Unit, User
+from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser, web_role
+from api.security import verify_csrf
+from api.settings import get_settings
+from api.templating import render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may be a redirect target (no open redirect to another site)."""
+    if not target:
+        return "/dashboard"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/dashboard"
+    return target
+
+
+def _login_response(request: Request, session, user: User, now, target: str) -> RedirectResponse:
+    token = users.open_session(session, user=user, kind="web", now=now)
+    response = RedirectResponse(safe_next(target), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=get_settings().secure_cookies,
+                        max_age=int(users.WEB_SESSION_TTL.total_seconds()), path="/")
+    return response
+
+
+@router.get("/login", name="pages:login")
+def login_form(request: Request, user: OptionalWebUser, next: str | None = None):
+    return render(request, "account/login.html", {"values": {}, "errors": {}, "next": next or ""})
+
+
+@router.post("/login", name="pages:login_submit")
+def login(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+):
+    ip = request.client.host if request.client else "unknown"
+    try:
+        user = users.authenticate(session, email=email, password=password, ip=ip, now=now)
+    except Invalid as exc:
+        session.commit()  # the failed attempt counts towards the slow-down
+        return render(request, "account/login.html",
+                      {"values": {"email": email}, "errors": {exc.field: exc.message}, "next": next}, 400)
+    return _login_response(request, session, user, now, next)
+
+
+@router.post("/logout", name="pages:logout")
+def logout(request: Request, session: SessionDep):
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        users.close_session(session, token=token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/register", name="pages:register")
+def register_form(request: Request, user: OptionalWebUser):
+    return render(request, "account/register.html", {"values": {}, "errors": {}})
+
+
+@router.post("/register", name="pages:register_submit")
+def register(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    full_name: Annotated[str, Form(max_length=200)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    password_again: Annotated[str, Form(max_length=256)] = "",
+    outlet: Annotated[str, Form(max_length=200)] = "",
+):
+    values = {"full_name": full_name, "email": email, "outlet": outlet}
+    try:
+        if password != password_again:
+            raise Invalid("Hai lần nhập mật khẩu không khớp.", field="password_again")
+        user = users.create_user(session, email=email, password=password, full_name=full_name,
+                                 role=Role.journalist, outlet=outlet)
+    except AwardError as exc:
+        return render(request, "account/register.html", {"values": values, "errors": {exc.field or "email": exc.message}}, 400)
+    audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
+    return _login_response(request, session, user, now, "/dashboard")
+
+
+@router.get("/account/password", name="pages:password")
+def password_form(request: Request, user: WebUser):
+    return render(request, "account/password.html", {"errors": {}})
+
+
+@router.post("/account/password", name="pages:password_submit")
+def change_password(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    user: WebUser,
+    old_password: Annotated[str, Form(max_length=256)] = "",
+    new_password: Annotated[str, Form(max_length=256)] = "",
+):
+    try:
+        users.change_password(session, user=user, old_password=old_password, new_password=new_password, now=now)
+    except Invalid as exc:
+        return render(request, "account/password.html", {"errors": {exc.field: exc.message}}, 400)
+    audit.record(session, actor_id=user.id, action="user.password_changed", object_type="user", object_id=user.id, now=now)
+    # Every session ended with the change: log in again with the new password.
+    response = RedirectResponse("/login?changed=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/dashboard", name="pages:dashboard")
+def dashboard(request: Request, session: SessionDep, user: WebUser):
+    rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
+    unit = session.get(Unit, user.unit_id) if user.unit_id else None
+    context = {"rounds": rounds, "unit": unit}
+    if user.role == Role.secretariat:
+        context["user_count"] = len(session.exec(select(User.id)).all())
+        context["unit_count"] = len(session.exec(select(Unit.id)).all())
+    return render(request, f"dashboard/{user.role}.html", context)
+
+
+@router.get("/admin/users", name="pages:users", dependencies=[web_role(Role.secretariat)])
+def users_page(request: Request, session: SessionDep):
+    return _users_page(request, session, {}, {}, 200)
+
+
+def _users_page(request, session, values, errors, status):
+    accounts = session.exec(select(User).order_by(User.role, User.email)).all()
+    units = session.exec(select(Unit).order_by(Unit.kind, Unit.name)).all()
+    unit_names = {u.id: u.name for u in units}
+    return render(request, "admin/users.html",
+                  {"accounts": accounts, "unit_options": [(u.id, u.name) for u in units], "unit_names": unit_names,
+                   "roles": list(Role),
+                   "values": values, "errors": errors}, status)
+
+
+@router.post("/admin/users", name="pages:users_create", dependencies=[web_role(Role.secretariat)])
+def create_user(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    actor: WebUser,
+    full_name: Annotated[str, Form(max_length=200)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    role: Annotated[str, Form(max_length=32)] = "",
+    unit_id: Annotated[str, Form(max_length=12)] = "",
+    outlet: Annotated[str, Form(max_length=200)] = "",
+):
+    values = {"full_name": full_name, "email": email, "role": role, "unit_id": unit_id, "outlet": outlet}
+    try:
+        if role not in Role.__members__:
+            raise Invalid("Hãy chọn vai trò.", field="role")
+        unit = int(unit_id) if unit_id.strip().isdigit() else None
+        user = users.create_user(session, email=email, password=password, full_name=full_name,
+                                 role=Role(role), unit_id=unit, outlet=outlet)
+    except AwardError as exc:
+        return _users_page(request, session, values, {exc.field or "email": exc.message}, 400)
+    audit.record(session, actor_id=actor.id, action="user.created", object_type="user", object_id=user.id,
+                 now=now, data={"role": user.role})
+    return RedirectResponse(str(request.url_for("pages:users")) + "?created=1", status_code=303)

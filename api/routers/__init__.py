@@ -1,0 +1,1 @@
+"""JSON API v1 routers (bearer tokens only)."""

@@ -1,0 +1,86 @@
+"""Auth and users: tokens, self-registration of journalists, accounts made by the secretariat."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from pydantic import BaseModel, Field
+
+from award import audit, users
+from award.errors import Invalid
+from award.models import Role
+from api.deps import ApiUser, NowDep, SessionDep, api_role
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    full_name: str
+    role: Role
+    unit_id: int | None
+    outlet: str | None = None
+
+
+class RegisterIn(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+    full_name: str = Field(max_length=200)
+
+
+class UserCreateIn(RegisterIn):
+    role: Role
+    unit_id: int | None = None
+    outlet: str | None = Field(default=None, max_length=200)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def user_out(user) -> UserOut:
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+@router.post("/auth/token", response_model=TokenOut, name="api:token")
+def issue_token(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    username: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=256)],
+):
+    try:
+        user = users.authenticate(session, email=username, password=password, ip=client_ip(request), now=now)
+    except Invalid:
+        session.commit()  # the failed attempt must count even though the request fails
+        raise
+    return TokenOut(access_token=users.open_session(session, user=user, kind="api", now=now))
+
+
+@router.post("/auth/register", status_code=201, response_model=UserOut, name="api:register")
+def register(body: RegisterIn, session: SessionDep, now: NowDep):
+    user = users.create_user(session, email=body.email, password=body.password,
+                             full_name=body.full_name, role=Role.journalist)
+    audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
+    return user_out(user)
+
+
+@router.get("/me", response_model=UserOut, name="api:me")
+def me(user: ApiUser):
+    return user_out(user)
+
+
+@router.post("/users", status_code=201, response_model=UserOut, name="api:users:create",
+             dependencies=[api_role(Role.secretariat)])
+def create_user(body: UserCreateIn, session: SessionDep, now: NowDep, actor: ApiUser):
+    user = users.create_user(session, email=body.email, password=body.password, full_name=body.full_name,
+                             role=body.role, unit_id=body.unit_id, outlet=body.outlet)
+    audit.record(session, actor_id=actor.id, action="user.created", object_type="user", object_id=user.id,
+                 now=now, data={"role": user.role})
+    return user_out(user)

@@ -1,0 +1,115 @@
+"""Browser-facing protections: CSRF tokens, security headers and request ids.
+
+CSRF uses the signed double-submit pattern: a random `award_csrf` cookie (HttpOnly, SameSite=Lax)
+and, in every form, the same value signed with the secret key (itsdangerous) and bound to the
+cookie. A forged cross-site form can carry neither. The JSON API is not affected: it accepts only
+bearer tokens, which a browser never sends on its own.
+"""
+
+import logging
+import secrets
+import uuid
+from contextvars import ContextVar
+
+from fastapi import Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from api.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+CSRF_COOKIE = "award_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+CSRF_MAX_AGE = 12 * 3600
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; media-src 'self' blob: https:; "
+    "connect-src 'self' https: http:; style-src 'self'; script-src 'self'; object-src 'none'; "
+    "frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class CsrfError(Exception):
+    pass
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt="award-csrf")
+
+
+def csrf_cookie_value(request: Request) -> str:
+    """The browser's CSRF cookie, or the one this response is about to set."""
+    value = getattr(request.state, "csrf_cookie", None) or request.cookies.get(CSRF_COOKIE)
+    if not value or len(value) > 64:
+        value = secrets.token_urlsafe(24)
+        request.state.csrf_cookie = value
+    return value
+
+
+def csrf_token(request: Request) -> str:
+    return _serializer().dumps(csrf_cookie_value(request))
+
+
+async def verify_csrf(request: Request) -> None:
+    """Refuse an unsafe request whose form field or header does not match the cookie."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    cookie = request.cookies.get(CSRF_COOKIE)
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent:
+        form = await request.form()  # parsed once; the route reads the same cached form
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not cookie or not sent:
+        raise CsrfError("missing")
+    try:
+        signed_for = _serializer().loads(sent, max_age=CSRF_MAX_AGE)
+    except BadSignature as exc:
+        raise CsrfError("bad signature") from exc
+    if not secrets.compare_digest(str(signed_for), cookie):
+        raise CsrfError("mismatch")
+
+
+class WebMiddleware:
+    """Pure ASGI: request id, security headers and the CSRF cookie on every response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        state = scope.setdefault("state", {})
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                out = list(message.get("headers", []))
+                out.append((b"x-request-id", rid.encode("latin-1")))
+                out.extend(SECURITY_HEADERS)
+                new_cookie = state.get("csrf_cookie")
+                if new_cookie:
+                    settings = get_settings()
+                    cookie = f"{CSRF_COOKIE}={new_cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age={CSRF_MAX_AGE}"
+                    if settings.secure_cookies:
+                        cookie += "; Secure"
+                    out.append((b"set-cookie", cookie.encode("latin-1")))
+                message["headers"] = out
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            request_id_var.reset(token)

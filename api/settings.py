@@ -1,0 +1,69 @@
+"""Settings from AWARD_* environment variables (or a .env file), validated at start-up."""
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AWARD_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    storage: Literal["local", "s3"] = "local"
+    s3_endpoint: str | None = None
+    s3_bucket: str = "award"
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str = "us-east-1"
+    secret_key: str = DEV_SECRET
+    timezone: str = "Asia/Ho_Chi_Minh"
+    now: datetime | None = None  # pins the application clock (AWARD_NOW)
+    cookie_secure: bool | None = None  # defaults to True in production
+
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("AWARD_NOW must carry a UTC offset, e.g. 2024-09-20T09:00:00+07:00")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.env == "production" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+            raise ValueError("AWARD_SECRET_KEY must be set to a random value of at least 32 characters in production")
+        if self.storage == "s3" and not (self.s3_endpoint and self.s3_access_key and self.s3_secret_key):
+            raise ValueError("AWARD_STORAGE=s3 needs AWARD_S3_ENDPOINT, AWARD_S3_ACCESS_KEY and AWARD_S3_SECRET_KEY")
+        ZoneInfo(self.timezone)
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'award.db').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else self.env == "production"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,214 @@
+"""Tables and enums of the award domain.
+
+The naming convention is set before any table class so that Alembic names every constraint the
+same way on SQLite and PostgreSQL.
+"""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def enum_column(enum: type[StrEnum], name: str, **kw: Any) -> sa.Column:
+    """A VARCHAR with a CHECK constraint: portable, and a bad value is refused by the database."""
+    return sa.Column(
+        sa.Enum(
+            enum,
+            name=name,
+            native_enum=False,
+            create_constraint=True,
+            length=32,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        **kw,
+    )
+
+
+class Role(StrEnum):
+    journalist = "journalist"
+    unit_manager = "unit_manager"
+    local_judge = "local_judge"
+    secretariat = "secretariat"
+    judge = "judge"
+    approver = "approver"
+
+
+ROLE_LABELS = {
+    Role.journalist: "Nhà báo, tác giả",
+    Role.unit_manager: "Cán bộ đơn vị (tổ chức giải cơ sở)",
+    Role.local_judge: "Giám khảo cơ sở",
+    Role.secretariat: "Ban Thư ký",
+    Role.judge: "Giám khảo Trung ương",
+    Role.approver: "Ban Chỉ đạo (phê duyệt)",
+}
+
+
+class UnitKind(StrEnum):
+    province = "province"
+    central_committee = "central_committee"
+    press_agency = "press_agency"
+    journalists_association = "journalists_association"
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.province: "Tỉnh ủy, thành ủy",
+    UnitKind.central_committee: "Đảng ủy trực thuộc Trung ương",
+    UnitKind.press_agency: "Cơ quan báo chí Trung ương",
+    UnitKind.journalists_association: "Hội Nhà báo",
+}
+
+
+class RoundStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    local_judging = "local_judging"
+    central_judging = "central_judging"
+    final_judging = "final_judging"
+    published = "published"
+    closed = "closed"
+
+
+ROUND_STATUS_LABELS = {
+    RoundStatus.draft: "Đang chuẩn bị",
+    RoundStatus.open: "Đang nhận tác phẩm",
+    RoundStatus.local_judging: "Chấm sơ tuyển ở đơn vị",
+    RoundStatus.central_judging: "Chấm sơ khảo",
+    RoundStatus.final_judging: "Chấm chung khảo",
+    RoundStatus.published: "Đã công bố kết quả",
+    RoundStatus.closed: "Đã kết thúc",
+}
+
+
+class NodeKind(StrEnum):
+    section = "section"
+    theme = "theme"
+    point = "point"
+
+
+class Round(SQLModel, table=True):
+    """One yearly round of the award ("lần thứ VIII – năm 2023")."""
+
+    __tablename__ = "round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=8, unique=True)
+    year: int = Field(unique=True, ge=2016, le=2100)
+    name: str = Field(max_length=300)
+    status: RoundStatus = Field(
+        default=RoundStatus.draft,
+        sa_column=enum_column(RoundStatus, "round_status", nullable=False),
+    )
+    publication_start: date
+    publication_end: date
+    local_deadline: date
+    central_deadline: date
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("publication_start <= publication_end", name="publication_window"),
+    )
+
+
+class Unit(SQLModel, table=True):
+    """A body that runs a local contest and forwards works to the centre (đơn vị)."""
+
+    __tablename__ = "unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    kind: UnitKind = Field(sa_column=enum_column(UnitKind, "unit_kind", nullable=False))
+    default_quota: int = Field(default=30, ge=0)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    full_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    role: Role = Field(sa_column=enum_column(Role, "role", nullable=False))
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    outlet: str | None = Field(default=None, max_length=200)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    password_changed_at: datetime = Field(default_factory=utcnow)
+
+
+class AuthSession(SQLModel, table=True):
+    """A login: a browser session (cookie) or an API token (bearer). Only a hash of the token is stored."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=8)  # "web" or "api"
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed and successful logins, counted across processes to slow down guessing."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    ip: str = Field(max_length=64, index=True)
+    succeeded: bool
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class OutlineNode(SQLModel, table=True):
+    """A node of a round's outline of themes (đề cương): section, theme or point."""
+
+    __tablename__ = "outline_node"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True, ondelete="CASCADE")
+    parent_id: int | None = Field(default=None, foreign_key="outline_node.id", ondelete="CASCADE")
+    code: str = Field(max_length=32)
+    kind: NodeKind = Field(sa_column=enum_column(NodeKind, "node_kind", nullable=False))
+    title: str
+    position: int = 0
+    retired: bool = False
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "code", name="uq_outline_node_round_code"),)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only, hash-chained record of every decision people may dispute.
+
+    UPDATE and DELETE are refused by database triggers (see the migration); `hash` chains each row to
+    the one before, so `award audit verify` detects an edited or removed row.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    action: str = Field(max_length=64, index=True)
+    object_type: str = Field(max_length=32)
+    object_id: str = Field(max_length=64)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

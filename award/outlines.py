@@ -1,0 +1,81 @@
+"""A round's outline of themes (đề cương) as stored nodes, and the rule for replacing it."""
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from award.models import NodeKind, OutlineNode, Round
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TreeNode:
+    code: str
+    kind: str
+    title: str
+    retired: bool = False
+    children: list["TreeNode"] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "title": self.title,
+            "children": [c.to_dict() for c in self.children],
+        }
+
+
+def replace_outline(session: Session, *, round_: Round, parsed, retire_missing: bool = False) -> list[OutlineNode]:
+    """Save a parsed outline to a round, matching nodes by code so that codes stay stable.
+
+    Nodes absent from the new outline are deleted, or only marked retired when `retire_missing`
+    (once entries are tagged, a theme must not disappear under them).
+    """
+    existing = {n.code: n for n in session.exec(select(OutlineNode).where(OutlineNode.round_id == round_.id))}
+    seen: set[str] = set()
+    saved: list[OutlineNode] = []
+
+    def save(nodes, parent: OutlineNode | None) -> None:
+        for position, node in enumerate(nodes):
+            row = existing.get(node.code) or OutlineNode(round_id=round_.id, code=node.code)
+            row.kind = NodeKind(node.kind)
+            row.title = node.title
+            row.position = position
+            row.retired = False
+            row.parent_id = parent.id if parent else None
+            session.add(row)
+            session.flush()  # children need row.id
+            seen.add(node.code)
+            saved.append(row)
+            save(node.children, row)
+
+    save(parsed.nodes, None)
+    gone = [n for code, n in existing.items() if code not in seen]
+    for row in sorted(gone, key=lambda n: -n.code.count(".")):  # leaves first
+        if retire_missing:
+            row.retired = True
+            session.add(row)
+        else:
+            session.delete(row)
+    session.flush()
+    log.info("outline.replaced round_id=%s nodes=%s removed=%s", round_.id, len(saved), len(gone))
+    return saved
+
+
+def outline_tree(session: Session, *, round_id: int, include_retired: bool = False) -> list[TreeNode]:
+    """The round's outline as a tree, in document order."""
+    query = select(OutlineNode).where(OutlineNode.round_id == round_id)
+    if not include_retired:
+        query = query.where(OutlineNode.retired == False)  # noqa: E712
+    rows = session.exec(query.order_by(OutlineNode.position, OutlineNode.id)).all()
+    by_id = {r.id: TreeNode(code=r.code, kind=r.kind, title=r.title, retired=r.retired) for r in rows}
+    roots: list[TreeNode] = []
+    for r in rows:
+        node = by_id[r.id]
+        if r.parent_id is None:
+            roots.append(node)
+        elif r.parent_id in by_id:
+            by_id[r.parent_id].children.append(node)
+    return roots

@@ -1,0 +1,72 @@
+"""A round's rules as structured settings (thể lệ), stored as JSON on the round.
+
+Values marked "default" in the domain brief are defaults here and editable per round.
+"""
+
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+MEDIA_TYPES = {
+    "print": "Báo in",
+    "online": "Báo điện tử",
+    "radio": "Phát thanh",
+    "tv": "Truyền hình",
+    "photo": "Ảnh báo chí",
+}
+
+GENRES = [
+    "xã luận",
+    "bình luận",
+    "chuyên luận",
+    "phóng sự",
+    "điều tra",
+    "phản ánh",
+    "ký",
+    "phỏng vấn",
+    "tọa đàm",
+    "phim tài liệu",
+    "emagazine/multimedia",
+    "ảnh đơn",
+    "bộ ảnh",
+]
+
+
+class Criterion(BaseModel):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    label: str
+    max_points: Decimal = Field(gt=0)
+    weight: Decimal = Field(default=Decimal(1), ge=0)
+    bonus: bool = False
+
+
+DEFAULT_RUBRIC = [
+    Criterion(code="content", label="Nội dung, định hướng", max_points=Decimal(30)),
+    Criterion(code="discovery", label="Phát hiện, vấn đề mới", max_points=Decimal(25)),
+    Criterion(code="form", label="Hình thức, nghệ thuật thể hiện", max_points=Decimal(25)),
+    Criterion(code="effect", label="Hiệu quả xã hội", max_points=Decimal(20)),
+    Criterion(code="hardship", label="Điểm thưởng tác nghiệp khó khăn", max_points=Decimal(5), bonus=True),
+]
+
+
+class PrizeCounts(BaseModel):
+    special: int = Field(default=1, ge=0, le=1)
+    A: int = Field(default=6, ge=0)
+    B: int = Field(default=12, ge=0)
+    C: int = Field(default=18, ge=0)
+    KK: int = Field(default=30, ge=0)
+
+
+class RoundRules(BaseModel):
+    max_parts: int = Field(default=5, ge=1, le=50)
+    max_authors: int = Field(default=5, ge=1, le=50)
+    max_authors_local: int = Field(default=7, ge=1, le=50)
+    works_per_author_local: int = Field(default=2, ge=1)
+    works_per_author_forwarded: int = Field(default=1, ge=1)
+    default_quota: int = Field(default=30, ge=0)
+    media_types: list[str] = Field(default_factory=lambda: list(MEDIA_TYPES))
+    genres: list[str] = Field(default_factory=lambda: list(GENRES))
+    prize_counts: PrizeCounts = Field(default_factory=PrizeCounts)
+    thematic_prizes: list[str] = Field(default_factory=list)
+    rubric: list[Criterion] = Field(default_factory=lambda: [c.model_copy() for c in DEFAULT_RUBRIC])
+    shortlist_targets: dict[str, int] = Field(default_factory=dict)

@@ -1,0 +1,162 @@
+"""Accounts, password hashing, logins and their slow-down."""
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from pwdlib import PasswordHash
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from award.errors import Conflict, Invalid, TooManyAttempts
+from award.models import AuthSession, LoginAttempt, Role, Unit, User
+
+log = logging.getLogger(__name__)
+
+password_hash = PasswordHash.recommended()  # argon2id with the library's current parameters
+
+# One hash to verify against when the account does not exist, so timing does not reveal accounts.
+_DUMMY_HASH = password_hash.hash("không-có-tài-khoản-này")
+
+WEB_SESSION_TTL = timedelta(hours=12)
+API_TOKEN_TTL = timedelta(days=7)
+ATTEMPT_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_strength(password: str) -> None:
+    """At least 10 characters with a letter and a digit: long enough, and simple to explain."""
+    if len(password) < 10:
+        raise Invalid("Mật khẩu phải có ít nhất 10 ký tự.", field="password", code="weak_password")
+    if not re.search(r"[^\W\d_]", password) or not re.search(r"\d", password):
+        raise Invalid("Mật khẩu phải có cả chữ và số.", field="password", code="weak_password")
+    if len(password) > 256:
+        raise Invalid("Mật khẩu quá dài (tối đa 256 ký tự).", field="password", code="weak_password")
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    role: Role,
+    unit_id: int | None = None,
+    outlet: str | None = None,
+) -> User:
+    """Create an account; the e-mail is unique regardless of case."""
+    email = normalise_email(email)
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise Invalid("Địa chỉ e-mail không hợp lệ.", field="email", code="invalid_email")
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise Invalid("Vui lòng nhập họ và tên.", field="full_name", code="required")
+    if len(full_name) > 200:
+        raise Invalid("Họ và tên quá dài (tối đa 200 ký tự).", field="full_name", code="too_long")
+    check_password_strength(password)
+    if unit_id is not None and session.get(Unit, unit_id) is None:
+        raise Invalid("Đơn vị không tồn tại.", field="unit_id", code="unknown_unit")
+    if role in (Role.unit_manager, Role.local_judge) and unit_id is None:
+        raise Invalid("Vai trò này cần gắn với một đơn vị.", field="unit_id", code="unit_required")
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise Conflict("E-mail này đã được đăng ký.", field="email", code="email_taken")
+    user = User(
+        email=email,
+        full_name=full_name,
+        password_hash=password_hash.hash(password),
+        role=role,
+        unit_id=unit_id,
+        outlet=(outlet or "").strip() or None,
+    )
+    session.add(user)
+    session.flush()
+    log.info("user.created user_id=%s role=%s", user.id, role)
+    return user
+
+
+def _recent_failures(session: Session, column, value: str, now: datetime) -> int:
+    """Failures since the window opened and since the last success for this account or address."""
+    since = now - ATTEMPT_WINDOW
+    last_ok = session.exec(
+        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded == True)  # noqa: E712
+    ).one()
+    if last_ok is not None and last_ok > since:
+        since = last_ok
+    return session.exec(
+        select(func.count()).where(column == value, LoginAttempt.succeeded == False, LoginAttempt.at > since)  # noqa: E712
+    ).one()
+
+
+def authenticate(session: Session, *, email: str, password: str, ip: str, now: datetime) -> User:
+    """Check a password; after repeated failures for one account or one address, refuse for a while.
+
+    Attempts are rows in the database, so the limit holds across several app processes.
+    """
+    email = normalise_email(email)[:254]
+    if (
+        _recent_failures(session, LoginAttempt.email, email, now) >= MAX_FAILURES_PER_ACCOUNT
+        or _recent_failures(session, LoginAttempt.ip, ip, now) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyAttempts(
+            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
+            retry_after=int(ATTEMPT_WINDOW.total_seconds()),
+        )
+    user = session.exec(select(User).where(User.email == email)).first()
+    ok = password_hash.verify(password, user.password_hash if user else _DUMMY_HASH)
+    ok = ok and user is not None and user.is_active
+    session.add(LoginAttempt(email=email, ip=ip[:64], succeeded=ok, at=now))
+    session.flush()
+    if not ok:
+        log.info("auth.login_failed")
+        raise Invalid("E-mail hoặc mật khẩu không đúng.", field="password", code="invalid_credentials")
+    return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, *, user: User, kind: str, now: datetime) -> str:
+    """Start a browser session or issue an API token; returns the secret only the client keeps."""
+    token = secrets.token_urlsafe(32)
+    ttl = WEB_SESSION_TTL if kind == "web" else API_TOKEN_TTL
+    session.add(AuthSession(token_hash=_hash_token(token), user_id=user.id, kind=kind, created_at=now, expires_at=now + ttl))
+    session.flush()
+    log.info("auth.session_opened user_id=%s kind=%s", user.id, kind)
+    return token
+
+
+def user_for_token(session: Session, *, token: str, kind: str, now: datetime) -> User | None:
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == _hash_token(token), AuthSession.kind == kind)
+    ).first()
+    if row is None or row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    return user if user and user.is_active else None
+
+
+def close_session(session: Session, *, token: str) -> None:
+    session.exec(delete(AuthSession).where(AuthSession.token_hash == _hash_token(token)))
+
+
+def change_password(session: Session, *, user: User, old_password: str, new_password: str, now: datetime) -> None:
+    """A changed password ends every session and token of the account."""
+    if not password_hash.verify(old_password, user.password_hash):
+        raise Invalid("Mật khẩu hiện tại không đúng.", field="old_password", code="invalid_credentials")
+    check_password_strength(new_password)
+    user.password_hash = password_hash.hash(new_password)
+    user.password_changed_at = now
+    session.add(user)
+    session.exec(delete(AuthSession).where(AuthSession.user_id == user.id))
+    session.flush()
+    log.info("user.password_changed user_id=%s", user.id)

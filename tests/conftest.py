@@ -1,0 +1,68 @@
+"""Test set-up: the engine under test (SQLite by default, PostgreSQL when AWARD_TEST_DATABASE_URL is
+set) migrated to head once per run, a session per test rolled back at the end, and a client whose
+requests run in that session exactly as they would in production (commit at the edge, rollback on error).
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="award-tests-"))
+os.environ["AWARD_ENV"] = "test"
+os.environ["AWARD_DATA_DIR"] = str(_TMP / "data")
+os.environ.pop("AWARD_NOW", None)
+os.environ.pop("AWARD_STORAGE", None)
+
+from tests.support.databases import engine_kind, fresh_database_url  # noqa: E402
+
+os.environ["AWARD_DATABASE_URL"] = fresh_database_url(_TMP, "test_main")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from api.cli import migrate_database  # noqa: E402
+from api.db import get_engine, get_session  # noqa: E402
+from api.main import app  # noqa: E402
+
+
+def pytest_report_header(config):
+    return f"database engine under test: {engine_kind()}"
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Path:
+    return _TMP
+
+
+@pytest.fixture(scope="session")
+def engine():
+    migrate_database()
+    return get_engine()
+
+
+@pytest.fixture
+def session(engine):
+    with engine.connect() as conn:
+        outer = conn.begin()
+        with Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False) as s:
+            yield s
+        outer.rollback()
+
+
+@pytest.fixture
+def client(session):
+    def request_session():
+        session.commit()  # what the test arranged is kept when the request rolls back its own work
+        try:
+            yield session
+            session.commit()  # releases the savepoint, like the real commit at the edge
+        except BaseException:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = request_session
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+    app.dependency_overrides.clear()

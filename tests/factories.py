@@ -1,0 +1,48 @@
+"""Plain functions that make rows for tests; no magic."""
+
+import itertools
+import re
+
+from sqlmodel import Session, select
+
+from award import users
+from award.models import Role, Round, Unit, User
+
+PASSWORD = "MatKhau2024an"
+_seq = itertools.count(1)
+
+
+def make_user(session: Session, *, role: Role = Role.journalist, unit_code: str | None = None,
+              email: str | None = None, full_name: str = "Nguyễn Văn Thử", outlet: str | None = None) -> User:
+    unit_id = None
+    if unit_code:
+        unit_id = session.exec(select(Unit.id).where(Unit.code == unit_code)).one()
+    if role in (Role.unit_manager, Role.local_judge) and unit_id is None:
+        unit_id = session.exec(select(Unit.id).where(Unit.code == "ha-tinh")).one()
+    email = email or f"{role.value}{next(_seq)}@example.vn"
+    return users.create_user(session, email=email, password=PASSWORD, full_name=full_name, role=role,
+                             unit_id=unit_id, outlet=outlet)
+
+
+def round_by_number(session: Session, number: str) -> Round:
+    return session.exec(select(Round).where(Round.number == number)).one()
+
+
+def api_login(client, user: User, password: str = PASSWORD) -> dict:
+    response = client.post("/api/v1/auth/token", data={"username": user.email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def web_login(client, user: User, password: str = PASSWORD):
+    token = csrf_from(client.get("/login").text)
+    response = client.post("/login", data={"email": user.email, "password": password, "csrf_token": token},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response
