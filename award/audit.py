@@ -77,7 +77,8 @@ def verify(session: Session) -> Verification:
     """Recompute the chain from the first event; report the first row that does not fit."""
     prev = GENESIS
     count = 0
-    for event in session.exec(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
+    query = select(AuditEvent).order_by(AuditEvent.id).execution_options(populate_existing=True)
+    for event in session.exec(query).yield_per(1000):
         if event.prev_hash != prev or _digest(prev, event) != event.hash:
             return Verification(ok=False, events=count, first_bad_id=event.id)
         prev = event.hash

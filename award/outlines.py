@@ -59,6 +59,7 @@ def replace_outline(session: Session, *, round_: Round, parsed, retire_missing: 
             session.add(row)
         else:
             session.delete(row)
+            session.flush()  # one by one, leaves first: the database cascade must not race the ORM
     session.flush()
     log.info("outline.replaced round_id=%s nodes=%s removed=%s", round_.id, len(saved), len(gone))
     return saved
