@@ -1,6 +1,7 @@
 """The `award` command: serve, migrate, demo data, accounts, outlines, audit."""
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -59,8 +60,9 @@ def serve(
     from api.settings import get_settings
 
     get_settings()  # refuse to start on bad settings before forking workers
+    # Behind a proxy (compose), FORWARDED_ALLOW_IPS names the proxies whose X-Forwarded-* count.
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True,
-                forwarded_allow_ips="127.0.0.1", log_level="info")
+                forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"), log_level="info")
 
 
 @app.command()

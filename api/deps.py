@@ -1,6 +1,7 @@
 """Request dependencies: the session, the clock, the caller and their role."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated
@@ -59,6 +60,22 @@ FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
 bearer = HTTPBearer(auto_error=False)
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """What pages show of the caller; a plain copy, so an error page can render after a rollback."""
+
+    id: int
+    email: str
+    full_name: str
+    role: Role
+    unit_id: int | None
+    outlet: str | None
+
+    @classmethod
+    def of(cls, user: User) -> "Viewer":
+        return cls(user.id, user.email, user.full_name, Role(user.role), user.unit_id, user.outlet)
+
+
 def api_user(
     session: SessionDep,
     now: NowDep,
@@ -71,14 +88,14 @@ def api_user(
     user = users.user_for_token(session, token=creds.credentials, kind="api", now=now)
     if user is None:
         raise NotAuthenticated()
-    request.state.user = user
+    request.state.user = Viewer.of(user)
     return user
 
 
 def optional_web_user(session: SessionDep, now: NowDep, request: Request) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     user = users.user_for_token(session, token=token, kind="web", now=now) if token else None
-    request.state.user = user
+    request.state.user = Viewer.of(user) if user else None
     return user
 
 

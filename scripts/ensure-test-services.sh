@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Make sure the services the test suite needs are there; safe to run repeatedly.
+#   - PostgreSQL on 127.0.0.1:5432 (trust auth) with database award_test
+#   - Debian's chromium at /usr/bin/chromium (for Playwright; never `playwright install`)
+# SeaweedFS is NOT started here: tests start their own (tests/support/s3server.py).
+set -euo pipefail
+
+PGHOST_ADDR=127.0.0.1
+PGPORT_NUM="${AWARD_TEST_PG_PORT:-5432}"
+PG_CLUSTER="${AWARD_TEST_PG_CLUSTER:-main}"
+PGUSER_NAME=postgres
+TEST_DB=award_test
+
+APT_UPDATED=0
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+apt_install() {
+  local log
+  log="$(mktemp)"
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1; then
+      cat "$log" >&2; rm -f "$log"; return 1
+    fi
+    APT_UPDATED=1
+  fi
+  if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2; rm -f "$log"; return 1
+  fi
+  rm -f "$log"
+}
+
+pg_ready() { pg_isready -q -h "$PGHOST_ADDR" -p "$PGPORT_NUM" >/dev/null 2>&1; }
+
+# --- PostgreSQL ------------------------------------------------------------
+if ! command -v pg_isready >/dev/null 2>&1; then
+  apt_install postgresql postgresql-client
+fi
+if pg_ready; then
+  pg_state="already running"
+else
+  if [ ! -d /etc/postgresql ] || [ -z "$(ls -A /etc/postgresql 2>/dev/null)" ]; then
+    apt_install postgresql
+  fi
+  pg_version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+  pg_out="$($SUDO pg_ctlcluster --skip-systemctl-redirect "$pg_version" "$PG_CLUSTER" start 2>&1)" || true
+  for _ in $(seq 1 60); do
+    pg_ready && break
+    sleep 0.5
+  done
+  if ! pg_ready; then
+    echo "postgres: FAILED to start cluster $pg_version/$PG_CLUSTER on $PGHOST_ADDR:$PGPORT_NUM: $pg_out" >&2
+    exit 1
+  fi
+  pg_state="started cluster $pg_version/$PG_CLUSTER"
+fi
+echo "postgres: $pg_state ($PGHOST_ADDR:$PGPORT_NUM)"
+
+# --- database award_test ---------------------------------------------------
+psql_q() { psql -X -q -h "$PGHOST_ADDR" -p "$PGPORT_NUM" -U "$PGUSER_NAME" -d postgres -v ON_ERROR_STOP=1 "$@"; }
+if [ "$(psql_q -tAc "SELECT 1 FROM pg_database WHERE datname = '$TEST_DB'")" = "1" ]; then
+  echo "award_test: database exists"
+else
+  # Another run may create it between the check and here: re-check on failure.
+  if psql_q -c "CREATE DATABASE $TEST_DB" >/dev/null 2>&1 \
+     || [ "$(psql_q -tAc "SELECT 1 FROM pg_database WHERE datname = '$TEST_DB'")" = "1" ]; then
+    echo "award_test: database created"
+  else
+    echo "award_test: FAILED to create database $TEST_DB" >&2
+    exit 1
+  fi
+fi
+
+# --- chromium --------------------------------------------------------------
+# Recommends are skipped (they pull mesa, printing, udev); fonts-liberation is
+# the one worth having, so pages render with metric-compatible fonts.
+chromium_missing=()
+[ -x /usr/bin/chromium ] || chromium_missing+=(chromium)
+dpkg-query -W -f='${Status}' fonts-liberation 2>/dev/null | grep -q "ok installed" \
+  || chromium_missing+=(fonts-liberation)
+if [ "${#chromium_missing[@]}" -eq 0 ]; then
+  chromium_state="present"
+else
+  apt_install "${chromium_missing[@]}"
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "chromium: FAILED to install Debian package chromium" >&2
+    exit 1
+  fi
+  chromium_state="installed ${chromium_missing[*]}"
+fi
+echo "chromium: $chromium_state ($(/usr/bin/chromium --version 2>/dev/null | head -n 1))"
+
+echo "seaweedfs: not started here (tests start their own weed mini)"

@@ -1,0 +1,42 @@
+"""Headless Chromium for browser tests: Debian's /usr/bin/chromium driven by Playwright.
+
+Never run `playwright install` (its downloads fail on the project's machines);
+`scripts/ensure-test-services.sh` installs Debian's `chromium` package instead.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+CHROMIUM_PATH = os.environ.get("AWARD_CHROMIUM", "/usr/bin/chromium")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def launch_chromium(playwright: Any, **kwargs: Any):
+    """Launch headless Chromium with the project's flags.
+
+    Works with both the sync and the async Playwright API (with the async one,
+    await the result).  Extra keyword arguments go to `chromium.launch`.
+    """
+    if not os.path.exists(CHROMIUM_PATH):
+        raise RuntimeError(
+            f"{CHROMIUM_PATH} not found: run scripts/ensure-test-services.sh "
+            "(it installs Debian's chromium package)"
+        )
+    options: dict[str, Any] = {
+        "executable_path": CHROMIUM_PATH,
+        "args": list(CHROMIUM_ARGS),
+        "headless": True,
+    }
+    options.update(kwargs)
+    return playwright.chromium.launch(**options)
