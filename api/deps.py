@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -17,6 +18,7 @@ from award import users
 from api import clock
 from api.db import get_session
 from api.errors import NotAuthenticated
+from api.security import verify_csrf_header
 from api.settings import get_settings
 
 SESSION_COOKIE = "award_session"
@@ -76,16 +78,23 @@ class Viewer:
         return cls(user.id, user.email, user.full_name, Role(user.role), user.unit_id, user.outlet)
 
 
-def api_user(
+async def api_user(
     session: SessionDep,
     now: NowDep,
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    """The caller of a JSON endpoint, from `Authorization: Bearer …` only."""
-    if creds is None or creds.scheme.lower() != "bearer":
-        raise NotAuthenticated()
-    user = users.user_for_token(session, token=creds.credentials, kind="api", now=now)
+    """The caller of a JSON endpoint: `Authorization: Bearer …`, or the page's session cookie when
+    the page's own script calls (then an unsafe method must carry the X-CSRF-Token header)."""
+    if creds is not None and creds.scheme.lower() == "bearer":
+        user = await run_in_threadpool(users.user_for_token, session, token=creds.credentials, kind="api", now=now)
+    elif request.cookies.get(SESSION_COOKIE):
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            verify_csrf_header(request)
+        user = await run_in_threadpool(users.user_for_token, session, token=request.cookies[SESSION_COOKIE],
+                                       kind="web", now=now)
+    else:
+        user = None
     if user is None:
         raise NotAuthenticated()
     request.state.user = Viewer.of(user)

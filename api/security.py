@@ -64,12 +64,21 @@ async def verify_csrf(request: Request) -> None:
     """Refuse an unsafe request whose form field or header does not match the cookie."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    cookie = request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)
     if not sent:
         form = await request.form()  # parsed once; the route reads the same cached form
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
+    _check_token(request, sent)
+
+
+def verify_csrf_header(request: Request) -> None:
+    """For script calls (uploads, autosave): the token travels in X-CSRF-Token, the body is left unread."""
+    _check_token(request, request.headers.get(CSRF_HEADER))
+
+
+def _check_token(request: Request, sent: str | None) -> None:
+    cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie or not sent:
         raise CsrfError("missing")
     try:

@@ -212,3 +212,138 @@ class AuditEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class EntryStatus(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    withdrawn = "withdrawn"
+    # set by the local contest (unit) and the centre in later stages
+    ineligible_local = "ineligible_local"
+    forwarded = "forwarded"
+    received = "received"
+    eligible = "eligible"
+    ineligible = "ineligible"
+    finalist = "finalist"
+    awarded = "awarded"
+
+
+ENTRY_STATUS_LABELS = {
+    EntryStatus.draft: "Bản nháp",
+    EntryStatus.submitted: "Đã nộp",
+    EntryStatus.withdrawn: "Đã rút",
+    EntryStatus.ineligible_local: "Không đủ điều kiện (đơn vị)",
+    EntryStatus.forwarded: "Đã gửi về Trung ương",
+    EntryStatus.received: "Trung ương đã nhận",
+    EntryStatus.eligible: "Đủ điều kiện dự giải",
+    EntryStatus.ineligible: "Không đủ điều kiện dự giải",
+    EntryStatus.finalist: "Vào chung khảo",
+    EntryStatus.awarded: "Đoạt giải",
+}
+
+
+class Entry(SQLModel, table=True):
+    """A work (tác phẩm): one piece or a series of parts, by an ordered group of authors."""
+
+    __tablename__ = "entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    owner_id: int = Field(foreign_key="user_account.id", index=True)
+    title: str = Field(max_length=500)
+    media_type: str = Field(max_length=16)
+    genre: str = Field(max_length=64)
+    summary: str = Field(default="", max_length=10000)
+    language: str = Field(default="vi", max_length=16)
+    hardship: bool = False
+    hardship_note: str = Field(default="", max_length=2000)
+    prior_awards: list[dict[str, Any]] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    transcript: str = Field(default="", max_length=200_000)
+    extracted_text: str = Field(default="")
+    status: EntryStatus = Field(
+        default=EntryStatus.draft,
+        sa_column=enum_column(EntryStatus, "entry_status", nullable=False, index=True),
+    )
+    client_token: str | None = Field(default=None, max_length=64)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+
+    __table_args__ = (
+        sa.UniqueConstraint("owner_id", "client_token", name="uq_entry_owner_client_token"),
+        sa.Index("ix_entry_round_unit_status", "round_id", "unit_id", "status"),
+    )
+
+
+class EntryAuthor(SQLModel, table=True):
+    __tablename__ = "entry_author"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True, ondelete="CASCADE")
+    position: int = Field(ge=0)
+    full_name: str = Field(max_length=200)
+    pen_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254, index=True)
+    outlet: str | None = Field(default=None, max_length=200)
+    name_key: str = Field(max_length=200, index=True)  # normalised name, to match authors and judges
+
+    __table_args__ = (sa.UniqueConstraint("entry_id", "position", name="uq_entry_author_entry_position"),)
+
+
+class EntryPart(SQLModel, table=True):
+    """One part (kỳ, tập) of a series; a single work has exactly one."""
+
+    __tablename__ = "entry_part"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True, ondelete="CASCADE")
+    position: int = Field(ge=0)
+    title: str | None = Field(default=None, max_length=500)
+    outlet: str = Field(max_length=200)
+    published_on: date
+    url: str | None = Field(default=None, max_length=2000)
+    url_key: str | None = Field(default=None, max_length=2000, index=True)
+    broadcast_slot: str | None = Field(default=None, max_length=200)
+
+    __table_args__ = (sa.UniqueConstraint("entry_id", "position", name="uq_entry_part_entry_position"),)
+
+
+class EntryFile(SQLModel, table=True):
+    """A stored file of an entry. The key is ours; the client's name is kept only as data."""
+
+    __tablename__ = "entry_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    key: str = Field(max_length=300, unique=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=128)
+    kind: str = Field(max_length=16)
+    size: int = Field(ge=1)
+    sha256: str = Field(max_length=64, index=True)
+    uploaded_by: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None
+
+
+class Upload(SQLModel, table=True):
+    """A direct (multipart) upload in progress; becomes an EntryFile when completed and verified."""
+
+    __tablename__ = "upload"
+
+    id: str = Field(primary_key=True, max_length=32)
+    entry_id: int = Field(foreign_key="entry.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=300, unique=True)
+    storage_upload_id: str = Field(max_length=1024)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=128)
+    kind: str = Field(max_length=16)
+    size: int = Field(ge=1)
+    sha256: str = Field(max_length=64)
+    part_size: int = Field(ge=1)
+    created_by: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime

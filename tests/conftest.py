@@ -66,3 +66,27 @@ def client(session):
     with TestClient(app, base_url="http://testserver") as c:
         yield c
     app.dependency_overrides.clear()
+
+
+class Clock:
+    """The application clock for a test; `client` requests see it through the NowDep override."""
+
+    def __init__(self):
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        self.now = datetime(2024, 9, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+    def set(self, iso: str) -> None:
+        from datetime import datetime
+
+        self.now = datetime.fromisoformat(iso)
+
+
+@pytest.fixture
+def clock(client):
+    from api.deps import get_now
+
+    c = Clock()
+    app.dependency_overrides[get_now] = lambda: c.now
+    return c

@@ -46,3 +46,30 @@ def web_login(client, user: User, password: str = PASSWORD):
                            follow_redirects=False)
     assert response.status_code == 303, response.text
     return response
+
+
+def entry_payload(session: Session, **over) -> dict:
+    """A valid round IX entry for the API: a two-part series by two authors, sent to Hà Tĩnh."""
+    round_ = round_by_number(session, "IX")
+    unit_id = session.exec(select(Unit.id).where(Unit.code == "ha-tinh")).one()
+    n = next(_seq)
+    body = {
+        "round_id": round_.id,
+        "unit_id": unit_id,
+        "title": f"Loạt bài: Gần dân, trọng dân ở vùng biên {n}",
+        "media_type": "print",
+        "genre": "phóng sự",
+        "summary": "Loạt phóng sự về cán bộ cơ sở bám dân ở các xã biên giới.",
+        "authors": [
+            {"full_name": "Trần Văn Bút", "pen_name": "Trần Bút", "email": f"but{n}@baohatinh.vn"},
+            {"full_name": "Lê Thị Mực", "email": f"muc{n}@baohatinh.vn"},
+        ],
+        "parts": [
+            {"title": "Kỳ 1: Những bước chân không mỏi", "outlet": "Báo Hà Tĩnh", "published_on": "2024-03-02",
+             "url": f"https://baohatinh.vn/ky-1-{n}.html"},
+            {"title": "Kỳ 2: Giữ đất, giữ dân", "outlet": "Báo Hà Tĩnh", "published_on": "2024-03-09",
+             "url": f"https://baohatinh.vn/ky-2-{n}.html"},
+        ],
+    }
+    body.update(over)
+    return body

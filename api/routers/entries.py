@@ -1,0 +1,194 @@
+"""Entries section of the API: create, read, edit, submit, withdraw, list."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from award import entries
+from award.entries import AuthorIn, EntryFilters, EntryIn, PartIn, PriorAwardIn
+from award.errors import NotFound
+from award.models import Entry, EntryFile, EntryStatus, Role, Round
+from api.deps import ApiUser, NowDep, SessionDep, api_role
+
+router = APIRouter(prefix="/api/v1", tags=["entries"])
+
+
+class AuthorSchema(BaseModel):
+    full_name: str = Field(max_length=200)
+    pen_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    outlet: str | None = Field(default=None, max_length=200)
+
+
+class PartSchema(BaseModel):
+    title: str | None = Field(default=None, max_length=500)
+    outlet: str = Field(max_length=200)
+    published_on: date
+    url: str | None = Field(default=None, max_length=2000)
+    broadcast_slot: str | None = Field(default=None, max_length=200)
+
+
+class PriorAwardSchema(BaseModel):
+    name: str = Field(max_length=300)
+    level: str = Field(default="", max_length=50)
+    year: int | None = Field(default=None, ge=1945, le=2100)
+
+
+class EntryFields(BaseModel):
+    unit_id: int
+    title: str = Field(max_length=500)
+    media_type: str = Field(max_length=16)
+    genre: str = Field(max_length=64)
+    summary: str = Field(default="", max_length=10000)
+    language: str = Field(default="vi", max_length=16)
+    authors: list[AuthorSchema] = Field(max_length=50)
+    parts: list[PartSchema] = Field(max_length=50)
+    prior_awards: list[PriorAwardSchema] = Field(default_factory=list, max_length=20)
+    hardship: bool = False
+    hardship_note: str = Field(default="", max_length=2000)
+    transcript: str = Field(default="", max_length=200_000)
+
+    def to_input(self) -> EntryIn:
+        return EntryIn(
+            unit_id=self.unit_id, title=self.title, media_type=self.media_type, genre=self.genre,
+            summary=self.summary, language=self.language,
+            authors=[AuthorIn(**a.model_dump()) for a in self.authors],
+            parts=[PartIn(**p.model_dump()) for p in self.parts],
+            prior_awards=[PriorAwardIn(**a.model_dump()) for a in self.prior_awards],
+            hardship=self.hardship, hardship_note=self.hardship_note, transcript=self.transcript)
+
+
+class EntryCreate(EntryFields):
+    round_id: int
+
+
+class EntryPatch(EntryFields):
+    version: int | None = None
+
+
+class FileOut(BaseModel):
+    id: int
+    filename: str
+    size: int
+    sha256: str
+    content_type: str
+    kind: str
+
+
+class EntryOut(BaseModel):
+    id: int
+    round_id: int
+    unit_id: int
+    owner_id: int
+    status: EntryStatus
+    title: str
+    media_type: str
+    genre: str
+    summary: str
+    language: str
+    authors: list[AuthorSchema]
+    parts: list[PartSchema]
+    prior_awards: list[PriorAwardSchema]
+    hardship: bool
+    hardship_note: str
+    transcript: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    files: list[FileOut]
+
+
+class EntryPage(BaseModel):
+    items: list[EntryOut]
+    total: int
+
+
+def entry_out(session: Session, entry: Entry) -> EntryOut:
+    authors, parts = entries.children(session, entry)
+    files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id, EntryFile.removed_at == None)  # noqa: E711
+                         .order_by(EntryFile.id)).all()
+    return EntryOut(
+        **entry.model_dump(exclude={"prior_awards", "client_token", "extracted_text"}),
+        prior_awards=[PriorAwardSchema(**a) for a in entry.prior_awards],
+        authors=[AuthorSchema.model_validate(a, from_attributes=True) for a in authors],
+        parts=[PartSchema.model_validate(p, from_attributes=True) for p in parts],
+        files=[FileOut.model_validate(f, from_attributes=True) for f in files],
+    )
+
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)]
+
+
+@router.post("/entries", status_code=201, response_model=EntryOut, name="api:entries:create",
+             dependencies=[api_role(Role.journalist)])
+def create_entry(body: EntryCreate, session: SessionDep, now: NowDep, user: ApiUser, idempotency_key: IdempotencyKey = None):
+    round_ = session.get(Round, body.round_id)
+    if round_ is None:
+        raise NotFound("Không tìm thấy đợt giải.", field="round_id", code="round_not_found")
+    entry = entries.create_entry(session, owner=user, round_=round_, data=body.to_input(), now=now,
+                                 client_token=idempotency_key)
+    return entry_out(session, entry)
+
+
+@router.get("/entries", response_model=EntryPage, name="api:entries:list")
+def list_entries(
+    session: SessionDep,
+    user: ApiUser,
+    round_id: int | None = None,
+    unit_id: int | None = None,
+    status: EntryStatus | None = None,
+    media_type: str | None = Query(default=None, max_length=16),
+    theme: str | None = Query(default=None, max_length=32),
+    q: str | None = Query(default=None, max_length=200),
+    page: int = Query(default=1, ge=1, le=100_000),
+    per_page: int = Query(default=20, ge=1, le=200),
+):
+    filters = EntryFilters(round_id=round_id, unit_id=unit_id, status=status, media_type=media_type, q=q, theme=theme)
+    rows, total = entries.list_entries(session, user=user, filters=filters, page=page, per_page=per_page)
+    return EntryPage(items=[entry_out(session, e) for e in rows], total=total)
+
+
+def visible_entry(entry_id: int, session: SessionDep, user: ApiUser) -> Entry:
+    return entries.get_visible_entry(session, user=user, entry_id=entry_id)
+
+
+def own_entry(entry_id: int, session: SessionDep, user: ApiUser) -> Entry:
+    return entries.get_own_entry(session, user=user, entry_id=entry_id)
+
+
+VisibleEntry = Annotated[Entry, Depends(visible_entry)]
+OwnEntry = Annotated[Entry, Depends(own_entry)]
+
+
+@router.get("/entries/{entry_id}", response_model=EntryOut, name="api:entries:get")
+def get_entry(entry: VisibleEntry, session: SessionDep):
+    return entry_out(session, entry)
+
+
+@router.patch("/entries/{entry_id}", response_model=EntryOut, name="api:entries:update")
+def update_entry(entry: OwnEntry, body: EntryPatch, session: SessionDep, now: NowDep, user: ApiUser):
+    entries.update_entry(session, entry=entry, actor=user, data=body.to_input(), now=now,
+                         expected_version=body.version)
+    return entry_out(session, entry)
+
+
+@router.delete("/entries/{entry_id}", status_code=204, name="api:entries:delete")
+def delete_entry(entry: OwnEntry, session: SessionDep, now: NowDep, user: ApiUser):
+    entries.delete_draft(session, entry=entry, actor=user, now=now)
+    return Response(status_code=204)
+
+
+@router.post("/entries/{entry_id}/submit", response_model=EntryOut, name="api:entries:submit")
+def submit_entry(entry: OwnEntry, session: SessionDep, now: NowDep, user: ApiUser):
+    entries.submit_entry(session, entry=entry, actor=user, now=now)
+    return entry_out(session, entry)
+
+
+@router.post("/entries/{entry_id}/withdraw", response_model=EntryOut, name="api:entries:withdraw")
+def withdraw_entry(entry: OwnEntry, session: SessionDep, now: NowDep, user: ApiUser):
+    entries.withdraw_entry(session, entry=entry, actor=user, now=now)
+    return entry_out(session, entry)

@@ -1,0 +1,421 @@
+"""Entries (tác phẩm): creation, editing, submission and withdrawal under the round's rules."""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, or_
+from sqlmodel import Session, select
+
+from award import audit
+from award.errors import Conflict, Invalid, NotFound
+from award.models import (
+    Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, Role, Round, RoundStatus, Unit, User,
+)
+from award.rules import MEDIA_TYPES, RoundRules
+from award.text import fold, nfc, normalise_url
+
+log = logging.getLogger(__name__)
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+EDITABLE = (EntryStatus.draft, EntryStatus.submitted)
+# Statuses in which an entry "counts" in its contest: for duplicates and per-author limits.
+ACTIVE = (EntryStatus.submitted, EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible,
+          EntryStatus.finalist, EntryStatus.awarded)
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
+NATIONAL_PRESS_AWARD = ("giai bao chi quoc gia",)
+
+
+@dataclass
+class AuthorIn:
+    full_name: str
+    pen_name: str | None = None
+    email: str | None = None
+    outlet: str | None = None
+
+
+@dataclass
+class PartIn:
+    outlet: str
+    published_on: date | None
+    title: str | None = None
+    url: str | None = None
+    broadcast_slot: str | None = None
+
+
+@dataclass
+class PriorAwardIn:
+    name: str
+    level: str = ""
+    year: int | None = None
+
+
+@dataclass
+class EntryIn:
+    """What a journalist fills in; validated against the round's rules by `check_entry`."""
+
+    unit_id: int | None
+    title: str
+    media_type: str
+    genre: str
+    summary: str = ""
+    language: str = "vi"
+    authors: list[AuthorIn] = field(default_factory=list)
+    parts: list[PartIn] = field(default_factory=list)
+    prior_awards: list[PriorAwardIn] = field(default_factory=list)
+    hardship: bool = False
+    hardship_note: str = ""
+    transcript: str = ""
+
+
+def local_deadline_at(round_: Round, tz: ZoneInfo = VN_TZ) -> datetime:
+    """The local deadline is the end of that day in Vietnam."""
+    return datetime.combine(round_.local_deadline, time(23, 59, 59, 999999), tz)
+
+
+def accepts_entries(round_: Round, now: datetime, tz: ZoneInfo = VN_TZ) -> bool:
+    return round_.status == RoundStatus.open and now <= local_deadline_at(round_, tz)
+
+
+def _require_open(round_: Round, now: datetime) -> None:
+    if round_.status != RoundStatus.open:
+        raise Conflict("Đợt giải này không nhận tác phẩm.", code="round_not_open")
+    if now > local_deadline_at(round_):
+        raise Conflict(
+            f"Đã hết hạn nộp tác phẩm ({round_.local_deadline:%d/%m/%Y}, giờ Việt Nam).",
+            code="deadline_passed",
+        )
+
+
+def _clean(text: str | None) -> str:
+    return " ".join(nfc(text or "").split())
+
+
+def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry_id: int | None = None) -> None:
+    """Every rule of the round that the form itself can break, each with the field at fault."""
+    rules = RoundRules.model_validate(round_.rules)
+    if not _clean(data.title):
+        raise Invalid("Vui lòng nhập tên tác phẩm.", field="title", code="required")
+    if data.unit_id is None or session.get(Unit, data.unit_id) is None:
+        raise Invalid("Hãy chọn đơn vị tổ chức giải cơ sở nhận tác phẩm.", field="unit_id", code="required")
+    if data.media_type not in rules.media_types:
+        allowed = ", ".join(MEDIA_TYPES.get(m, m) for m in rules.media_types)
+        raise Invalid(f"Loại hình không hợp lệ. Chọn một trong: {allowed}.", field="media_type", code="invalid_media_type")
+    genres = {fold(g): g for g in rules.genres}
+    if fold(data.genre or "") not in genres:
+        raise Invalid("Thể loại không có trong thể lệ của đợt giải.", field="genre", code="invalid_genre")
+    data.genre = genres[fold(data.genre)]  # stored as the rules spell it
+    _check_authors(data.authors, rules)
+    _check_parts(session, round_=round_, parts=data.parts, rules=rules, exclude_entry_id=exclude_entry_id)
+    for i, award in enumerate(data.prior_awards):
+        if not _clean(award.name):
+            raise Invalid("Vui lòng ghi tên giải thưởng đã đạt.", field=f"prior_awards.{i}.name", code="required")
+        if any(marker in fold(award.name) for marker in NATIONAL_PRESS_AWARD):
+            raise Invalid("Tác phẩm đã đoạt Giải Báo chí Quốc gia không được dự giải.",
+                          field=f"prior_awards.{i}.name", code="national_press_award")
+    if data.hardship and not _clean(data.hardship_note):
+        raise Invalid("Hãy mô tả hoàn cảnh tác nghiệp khó khăn.", field="hardship_note", code="required")
+
+
+def _check_authors(authors: list[AuthorIn], rules: RoundRules) -> None:
+    if not authors:
+        raise Invalid("Tác phẩm cần ít nhất một tác giả.", field="authors", code="required")
+    if len(authors) > rules.max_authors_local:
+        raise Invalid(f"Nhóm tác giả tối đa {rules.max_authors_local} người.", field="authors", code="too_many_authors")
+    seen: set[str] = set()
+    for i, author in enumerate(authors):
+        if not _clean(author.full_name):
+            raise Invalid("Vui lòng nhập họ tên tác giả.", field=f"authors.{i}.full_name", code="required")
+        if author.email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", author.email.strip()):
+            raise Invalid("E-mail tác giả không hợp lệ.", field=f"authors.{i}.email", code="invalid_email")
+        key = (author.email or "").strip().lower() or fold(author.full_name)
+        if key in seen:
+            raise Invalid("Một tác giả được ghi hai lần.", field=f"authors.{i}.full_name", code="duplicate_author")
+        seen.add(key)
+
+
+def _check_parts(session: Session, *, round_: Round, parts: list[PartIn], rules: RoundRules,
+                 exclude_entry_id: int | None) -> None:
+    if not parts:
+        raise Invalid("Tác phẩm cần ít nhất một kỳ (bài) đã đăng, phát.", field="parts", code="required")
+    if len(parts) > rules.max_parts:
+        raise Invalid(f"Loạt bài tối đa {rules.max_parts} kỳ.", field="parts", code="too_many_parts")
+    seen_urls: set[str] = set()
+    for i, part in enumerate(parts):
+        if not _clean(part.outlet):
+            raise Invalid("Vui lòng nhập cơ quan báo chí đăng, phát.", field=f"parts.{i}.outlet", code="required")
+        if part.published_on is None:
+            raise Invalid("Vui lòng nhập ngày đăng, phát.", field=f"parts.{i}.published_on", code="required")
+        if not round_.publication_start <= part.published_on <= round_.publication_end:
+            raise Invalid(
+                f"Ngày đăng, phát phải trong khoảng {round_.publication_start:%d/%m/%Y} – "
+                f"{round_.publication_end:%d/%m/%Y}.",
+                field=f"parts.{i}.published_on", code="outside_publication_window")
+        if part.url:
+            if not URL_RE.match(part.url.strip()) or len(part.url) > 2000:
+                raise Invalid("Đường dẫn phải bắt đầu bằng http:// hoặc https://.", field=f"parts.{i}.url", code="invalid_url")
+            key = normalise_url(part.url)
+            if key in seen_urls:
+                raise Invalid("Hai kỳ có cùng đường dẫn.", field=f"parts.{i}.url", code="duplicate_url")
+            seen_urls.add(key)
+            if _url_taken(session, round_id=round_.id, url_key=key, exclude_entry_id=exclude_entry_id):
+                raise Invalid("Đường dẫn này đã được gửi dự thi trong đợt giải.", field=f"parts.{i}.url",
+                              code="duplicate_url")
+
+
+def _url_taken(session: Session, *, round_id: int, url_key: str, exclude_entry_id: int | None) -> bool:
+    query = (
+        select(EntryPart.id)
+        .join(Entry, Entry.id == EntryPart.entry_id)
+        .where(Entry.round_id == round_id, EntryPart.url_key == url_key, Entry.status != EntryStatus.withdrawn)
+    )
+    if exclude_entry_id is not None:
+        query = query.where(Entry.id != exclude_entry_id)
+    return session.exec(query.limit(1)).first() is not None
+
+
+def _write_children(session: Session, entry: Entry, data: EntryIn) -> None:
+    session.exec(delete(EntryAuthor).where(EntryAuthor.entry_id == entry.id))
+    session.exec(delete(EntryPart).where(EntryPart.entry_id == entry.id))
+    session.flush()
+    for i, a in enumerate(data.authors):
+        session.add(EntryAuthor(
+            entry_id=entry.id, position=i, full_name=_clean(a.full_name), pen_name=_clean(a.pen_name) or None,
+            email=(a.email or "").strip().lower() or None, outlet=_clean(a.outlet) or None,
+            name_key=fold(a.full_name)))
+    for i, p in enumerate(data.parts):
+        session.add(EntryPart(
+            entry_id=entry.id, position=i, title=_clean(p.title) or None, outlet=_clean(p.outlet),
+            published_on=p.published_on, url=(p.url or "").strip() or None,
+            url_key=normalise_url(p.url) if p.url else None, broadcast_slot=_clean(p.broadcast_slot) or None))
+
+
+def _apply(entry: Entry, data: EntryIn) -> None:
+    entry.unit_id = data.unit_id
+    entry.title = _clean(data.title)
+    entry.media_type = data.media_type
+    entry.genre = data.genre
+    entry.summary = nfc(data.summary or "").strip()
+    entry.language = data.language or "vi"
+    entry.hardship = data.hardship
+    entry.hardship_note = nfc(data.hardship_note or "").strip() if data.hardship else ""
+    entry.transcript = nfc(data.transcript or "").strip()
+    entry.prior_awards = [{"name": _clean(a.name), "level": _clean(a.level), "year": a.year} for a in data.prior_awards]
+
+
+def create_entry(session: Session, *, owner: User, round_: Round, data: EntryIn, now: datetime,
+                 client_token: str | None = None) -> Entry:
+    """A new draft. The same client token twice (a double click) gives back the first entry."""
+    if client_token:
+        existing = session.exec(select(Entry).where(Entry.owner_id == owner.id, Entry.client_token == client_token)).first()
+        if existing is not None:
+            return existing
+    _require_open(round_, now)
+    check_entry(session, round_=round_, data=data)
+    entry = Entry(round_id=round_.id, owner_id=owner.id, client_token=client_token, created_at=now, updated_at=now,
+                  unit_id=data.unit_id, title="", media_type="", genre="")
+    _apply(entry, data)
+    session.add(entry)
+    session.flush()
+    _write_children(session, entry, data)
+    audit.record(session, actor_id=owner.id, action="entry.created", object_type="entry", object_id=entry.id,
+                 now=now, data={"status": entry.status, "round_id": round_.id, "unit_id": entry.unit_id})
+    log.info("entry.created entry_id=%s round_id=%s", entry.id, round_.id)
+    return entry
+
+
+def update_entry(session: Session, *, entry: Entry, actor: User, data: EntryIn, now: datetime,
+                 expected_version: int | None = None) -> Entry:
+    """Edit a draft or a submitted entry before the deadline; a stale form (another tab) is refused."""
+    if entry.status not in EDITABLE:
+        raise Conflict("Tác phẩm không còn sửa được ở trạng thái này.", code="not_editable")
+    if expected_version is not None and expected_version != entry.version:
+        raise Conflict("Tác phẩm vừa được sửa ở một cửa sổ khác. Hãy tải lại trang để xem bản mới nhất.",
+                       code="stale_version")
+    round_ = session.get(Round, entry.round_id)
+    _require_open(round_, now)
+    check_entry(session, round_=round_, data=data, exclude_entry_id=entry.id)
+    _apply(entry, data)
+    entry.updated_at = now
+    entry.version += 1
+    session.add(entry)
+    session.flush()
+    _write_children(session, entry, data)
+    if entry.status == EntryStatus.submitted:
+        _check_author_limits(session, entry=entry, round_=round_)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="entry.updated", object_type="entry", object_id=entry.id, now=now,
+                 data={"version": entry.version})
+    return entry
+
+
+def _check_author_limits(session: Session, *, entry: Entry, round_: Round) -> None:
+    """No author may have more than `works_per_author_local` works counting in the same contest."""
+    rules = RoundRules.model_validate(round_.rules)
+    authors = session.exec(select(EntryAuthor).where(EntryAuthor.entry_id == entry.id).order_by(EntryAuthor.position)).all()
+    for author in authors:
+        match = EntryAuthor.name_key == author.name_key
+        if author.email:
+            match = or_(match, EntryAuthor.email == author.email)
+        others = session.exec(
+            select(func.count(func.distinct(Entry.id)))
+            .join(EntryAuthor, EntryAuthor.entry_id == Entry.id)
+            .where(Entry.round_id == entry.round_id, Entry.unit_id == entry.unit_id, Entry.id != entry.id,
+                   Entry.status.in_(ACTIVE), match)
+        ).one()
+        if others >= rules.works_per_author_local:
+            raise Conflict(
+                f"Tác giả {author.full_name} đã có {others} tác phẩm dự thi ở đơn vị này "
+                f"(tối đa {rules.works_per_author_local}).",
+                field=f"authors.{author.position}.full_name", code="author_limit")
+
+
+def submit_entry(session: Session, *, entry: Entry, actor: User, now: datetime) -> Entry:
+    """Submit to the unit's local contest before the local deadline, with every rule checked again."""
+    if entry.status == EntryStatus.submitted:
+        raise Conflict("Tác phẩm đã được nộp.", code="already_submitted")
+    if entry.status != EntryStatus.draft:
+        raise Conflict("Chỉ nộp được tác phẩm đang là bản nháp.", code="not_draft")
+    round_ = session.get(Round, entry.round_id)
+    _require_open(round_, now)
+    check_entry(session, round_=round_, data=entry_input(session, entry), exclude_entry_id=entry.id)
+    _check_author_limits(session, entry=entry, round_=round_)
+    _check_duplicate_files(session, entry=entry)
+    _set_status(session, entry=entry, status=EntryStatus.submitted, actor=actor, now=now)
+    entry.submitted_at = now
+    return entry
+
+
+def _check_duplicate_files(session: Session, *, entry: Entry) -> None:
+    files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id, EntryFile.removed_at == None)).all()  # noqa: E711
+    for f in files:
+        if file_taken(session, round_id=entry.round_id, sha256=f.sha256, exclude_entry_id=entry.id):
+            raise Conflict(f"Tệp {f.filename} đã được gửi dự thi trong đợt giải ở một tác phẩm khác.",
+                           field="file", code="duplicate_file")
+
+
+def file_taken(session: Session, *, round_id: int, sha256: str, exclude_entry_id: int) -> bool:
+    return session.exec(
+        select(EntryFile.id).join(Entry, Entry.id == EntryFile.entry_id)
+        .where(EntryFile.round_id == round_id, EntryFile.sha256 == sha256, EntryFile.removed_at == None,  # noqa: E711
+               Entry.id != exclude_entry_id, Entry.status != EntryStatus.withdrawn)
+        .limit(1)
+    ).first() is not None
+
+
+def withdraw_entry(session: Session, *, entry: Entry, actor: User, now: datetime) -> Entry:
+    if entry.status != EntryStatus.submitted:
+        raise Conflict("Chỉ rút được tác phẩm đã nộp và chưa được đơn vị gửi đi.", code="not_withdrawable")
+    _set_status(session, entry=entry, status=EntryStatus.withdrawn, actor=actor, now=now)
+    return entry
+
+
+def delete_draft(session: Session, *, entry: Entry, actor: User, now: datetime) -> list[str]:
+    """Remove a draft with its rows; returns the storage keys the caller deletes after commit."""
+    if entry.status != EntryStatus.draft:
+        raise Conflict("Chỉ xóa được bản nháp.", code="not_draft")
+    files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id)).all()
+    keys = [f.key for f in files]
+    for f in files:
+        session.delete(f)
+    audit.record(session, actor_id=actor.id, action="entry.deleted", object_type="entry", object_id=entry.id, now=now,
+                 data={"title": entry.title})
+    session.delete(entry)
+    session.flush()
+    return keys
+
+
+def _set_status(session: Session, *, entry: Entry, status: EntryStatus, actor: User, now: datetime,
+                data: dict | None = None) -> None:
+    """The one place an entry's status changes; every change is an audit event."""
+    old = entry.status
+    entry.status = status
+    entry.updated_at = now
+    entry.version += 1
+    session.add(entry)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="entry.status", object_type="entry", object_id=entry.id, now=now,
+                 data={"from": old, "to": status, **(data or {})})
+    log.info("entry.status entry_id=%s from=%s to=%s", entry.id, old, status)
+
+
+def entry_input(session: Session, entry: Entry) -> EntryIn:
+    authors, parts = children(session, entry)
+    return EntryIn(
+        unit_id=entry.unit_id, title=entry.title, media_type=entry.media_type, genre=entry.genre,
+        summary=entry.summary, language=entry.language,
+        authors=[AuthorIn(a.full_name, a.pen_name, a.email, a.outlet) for a in authors],
+        parts=[PartIn(p.outlet, p.published_on, p.title, p.url, p.broadcast_slot) for p in parts],
+        prior_awards=[PriorAwardIn(a.get("name", ""), a.get("level", ""), a.get("year")) for a in entry.prior_awards],
+        hardship=entry.hardship, hardship_note=entry.hardship_note, transcript=entry.transcript)
+
+
+def children(session: Session, entry: Entry) -> tuple[list[EntryAuthor], list[EntryPart]]:
+    authors = session.exec(select(EntryAuthor).where(EntryAuthor.entry_id == entry.id).order_by(EntryAuthor.position)).all()
+    parts = session.exec(select(EntryPart).where(EntryPart.entry_id == entry.id).order_by(EntryPart.position)).all()
+    return list(authors), list(parts)
+
+
+# --- visibility -------------------------------------------------------------------------------
+
+UNIT_ROLES = (Role.unit_manager, Role.local_judge)
+CENTRAL_ROLES = (Role.secretariat, Role.judge, Role.approver)
+CENTRAL_STATUSES = (EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible, EntryStatus.ineligible,
+                    EntryStatus.finalist, EntryStatus.awarded)
+
+
+def visible_filter(user: User):
+    """Which entries a user may see: a journalist their own; unit roles their unit's submitted works;
+    central roles the works forwarded to the centre. (Judges are narrowed further to their assignments.)"""
+    if user.role == Role.journalist:
+        return Entry.owner_id == user.id
+    if user.role in UNIT_ROLES:
+        return (Entry.unit_id == user.unit_id) & (Entry.status != EntryStatus.draft)
+    if user.role == Role.secretariat:
+        return Entry.status.in_(CENTRAL_STATUSES)
+    return Entry.status.in_(CENTRAL_STATUSES) & (Entry.id == -1)  # judges/approvers: see their own pages later
+
+
+def get_visible_entry(session: Session, *, user: User, entry_id: int) -> Entry:
+    entry = session.exec(select(Entry).where(Entry.id == entry_id, visible_filter(user))).first()
+    if entry is None:
+        raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
+    return entry
+
+
+def get_own_entry(session: Session, *, user: User, entry_id: int) -> Entry:
+    """For changes: only the journalist who owns the entry."""
+    entry = session.get(Entry, entry_id)
+    if entry is None or entry.owner_id != user.id:
+        raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
+    return entry
+
+
+@dataclass
+class EntryFilters:
+    round_id: int | None = None
+    unit_id: int | None = None
+    status: EntryStatus | None = None
+    media_type: str | None = None
+    q: str | None = None
+    theme: str | None = None
+
+
+def list_entries(session: Session, *, user: User, filters: EntryFilters, page: int, per_page: int) -> tuple[list[Entry], int]:
+    query = select(Entry).where(visible_filter(user))
+    if filters.round_id:
+        query = query.where(Entry.round_id == filters.round_id)
+    if filters.unit_id:
+        query = query.where(Entry.unit_id == filters.unit_id)
+    if filters.status:
+        query = query.where(Entry.status == filters.status)
+    if filters.media_type:
+        query = query.where(Entry.media_type == filters.media_type)
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        query = query.where(Entry.title.ilike(like))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Entry.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
