@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from award.models import ROLE_LABELS, ROUND_STATUS_LABELS, UNIT_KIND_LABELS
+from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, ROUND_STATUS_LABELS, UNIT_KIND_LABELS
 from award.rules import MEDIA_TYPES
 from api.security import csrf_token
 from api.settings import get_settings
@@ -29,6 +29,7 @@ templates.env.globals.update(
     ROLE_LABELS=ROLE_LABELS,
     ROUND_STATUS_LABELS=ROUND_STATUS_LABELS,
     UNIT_KIND_LABELS=UNIT_KIND_LABELS,
+    ENTRY_STATUS_LABELS=ENTRY_STATUS_LABELS,
     MEDIA_TYPES=MEDIA_TYPES,
 )
 

@@ -2,20 +2,40 @@
 
 Keys are made by the server (`entries/{round_id}/{entry_id}/{uuid}`); a client's filename never
 becomes part of a path.
+
+Three ways in:
+- `put(key, fileobj)`: a whole file object (small files, tests);
+- `writer(key, content_type)`: push-based streaming (the app receives the bytes and checks them on the fly);
+- direct multipart (`start_multipart` … `complete_multipart`): the browser sends the parts itself, to
+  presigned S3 URLs or, for the local store, to URLs of the app made by the `part_url` callable.
 """
 
 import hashlib
+import json
+import logging
 import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from award.errors import Invalid, NotFound
+
+log = logging.getLogger(__name__)
+
 CHUNK = 1024 * 1024
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9/_.-]{0,250}$")
+PART_SIZE = 8 * 1024 * 1024  # the streaming writer's S3 part; also its memory bound
+MIN_PART_SIZE = 5 * 1024 * 1024  # S3's minimum for every part but the last; the local store enforces it too
+MAX_PART_NUMBER = 10_000  # S3's limit
+UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")  # local upload ids (they come back to us inside URLs)
+
+# The part-URL maker the web layer gives the local store: (key, upload_id, part number, ttl seconds) -> URL.
+PartUrl = Callable[[str, str, int, int], str]
 
 
 class StorageUnavailable(Exception):
@@ -31,50 +51,170 @@ class Stored:
 
 def new_key(prefix: str) -> str:
     key = f"{prefix.strip('/')}/{uuid.uuid4().hex}"
-    if not KEY_RE.match(key) or ".." in key:
+    check_key(key)
+    return key
+
+
+def check_key(key: str) -> str:
+    """Refuse a key that could leave the store's root or collide with its bookkeeping names."""
+    if not KEY_RE.match(key) or ".." in key or "//" in key or key.endswith(("/", ".part")):
         raise ValueError(f"bad storage key {key!r}")
     return key
 
 
+class Writer(Protocol):
+    def write(self, data: bytes) -> None: ...
+    def commit(self) -> Stored: ...
+    def abort(self) -> None: ...
+
+
 class FileStore(Protocol):
     def put(self, key: str, fileobj: BinaryIO, content_type: str) -> Stored: ...
+    def writer(self, key: str, content_type: str) -> Writer: ...
     def open(self, key: str) -> Iterator[bytes]: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
     def keys(self, prefix: str = "") -> Iterator[str]: ...
     def check(self) -> None: ...
+    def size(self, key: str) -> int: ...
+    def read_head(self, key: str, n: int) -> bytes: ...
+    def sha256(self, key: str) -> str: ...
+    def download_to(self, key: str, path: Path) -> None: ...
+    def start_multipart(self, key: str, content_type: str) -> str: ...
+    def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int) -> dict[int, str]: ...
+    def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]: ...
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int: ...
+    def abort_multipart(self, key: str, upload_id: str) -> None: ...
+    def stale_multipart(self, older_than: timedelta) -> list[tuple[str, str]]: ...
+
+
+# -- shared helpers ------------------------------------------------------------------------------
+
+
+class _Digest:
+    """Size and SHA-256 of the bytes that went through, so no store has to read an object back."""
+
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def update(self, data: bytes) -> None:
+        self.sha.update(data)
+        self.size += len(data)
+
+    def stored(self, key: str) -> Stored:
+        return Stored(key=key, size=self.size, sha256=self.sha.hexdigest())
+
+
+def _put_with_writer(store: "FileStore", key: str, fileobj: BinaryIO, content_type: str) -> Stored:
+    writer = store.writer(key, content_type)
+    try:
+        while chunk := fileobj.read(CHUNK):
+            writer.write(chunk)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.commit()
+
+
+def _sha256_of(chunks: Iterable[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _quoted_md5(hexdigest: str) -> str:
+    return f'"{hexdigest}"'  # S3 sends ETags quoted; clients echo them back as they got them
+
+
+def _unquoted(etag: str) -> str:
+    return etag.strip().strip('"').lower()
+
+
+def _check_part_numbers(numbers: Iterable[int]) -> None:
+    for number in numbers:
+        if not 1 <= number <= MAX_PART_NUMBER:
+            raise Invalid(f"Số thứ tự phần phải từ 1 đến {MAX_PART_NUMBER}.", field="parts", code="invalid_parts")
+
+
+def _check_completion_order(parts: list[tuple[int, str]]) -> None:
+    """S3 wants at least one part, numbers strictly ascending; the local store wants the same."""
+    numbers = [number for number, _ in parts]
+    _check_part_numbers(numbers)
+    if not numbers or any(a >= b for a, b in zip(numbers, numbers[1:])):
+        raise Invalid("Danh sách các phần phải tăng dần và không trùng.", field="parts", code="invalid_parts")
+
+
+def _upload_not_found() -> NotFound:
+    return NotFound("Phiên tải lên không tồn tại, đã hết hạn hoặc đã kết thúc.", field="upload_id",
+                    code="upload_not_found")
+
+
+def _fsync_dir(path: Path) -> None:
+    """A rename is durable only once the directory entry is on disk too."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- local directory -----------------------------------------------------------------------------
+
+
+class _LocalWriter:
+    """Writes `<key>.part`, then fsync and rename on commit: a reader never sees half a file."""
+
+    def __init__(self, key: str, path: Path):
+        self.key = key
+        self.path = path
+        self.tmp = path.with_name(path.name + ".part")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.tmp, "wb")
+        self.digest = _Digest()
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.digest.update(data)
+
+    def commit(self) -> Stored:
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            os.replace(self.tmp, self.path)
+            _fsync_dir(self.path.parent)
+        except BaseException:
+            self.abort()
+            raise
+        return self.digest.stored(self.key)
+
+    def abort(self) -> None:
+        self.file.close()
+        self.tmp.unlink(missing_ok=True)
 
 
 class LocalFileStore:
-    """Files under one directory, written in chunks to a temporary name and renamed when complete."""
+    """Files under one directory; multipart uploads in progress under `<root>/.multipart/<upload_id>/`."""
 
-    def __init__(self, root: Path):
+    MULTIPART_DIR = ".multipart"
+    META = "upload.json"
+
+    def __init__(self, root: Path, part_url: PartUrl | None = None):
         self.root = Path(root)
+        self.part_url = part_url
 
     def _path(self, key: str) -> Path:
-        if not KEY_RE.match(key) or ".." in key:
-            raise ValueError(f"bad storage key {key!r}")
-        return self.root / key
+        return self.root / check_key(key)
+
+    # -- whole objects
 
     def put(self, key: str, fileobj: BinaryIO, content_type: str) -> Stored:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with open(tmp, "wb") as out:
-                while chunk := fileobj.read(CHUNK):
-                    digest.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        return Stored(key=key, size=size, sha256=digest.hexdigest())
+        return _put_with_writer(self, key, fileobj, content_type)
+
+    def writer(self, key: str, content_type: str) -> _LocalWriter:
+        return _LocalWriter(key, self._path(key))
 
     def open(self, key: str) -> Iterator[bytes]:
         with open(self._path(key), "rb") as f:
@@ -92,10 +232,23 @@ class LocalFileStore:
         if not base.exists():
             return
         for path in base.rglob("*"):
-            if path.is_file() and not path.name.endswith(".part"):
-                key = path.relative_to(base).as_posix()
-                if key.startswith(prefix):
-                    yield key
+            key = path.relative_to(base).as_posix()
+            # Dot-names are bookkeeping (multipart parts, readiness probes), `.part` files are unfinished.
+            if path.is_file() and not key.startswith(".") and not key.endswith(".part") and key.startswith(prefix):
+                yield key
+
+    def size(self, key: str) -> int:
+        return self._path(key).stat().st_size
+
+    def read_head(self, key: str, n: int) -> bytes:
+        with open(self._path(key), "rb") as f:
+            return f.read(n)
+
+    def sha256(self, key: str) -> str:
+        return _sha256_of(self.open(key))
+
+    def download_to(self, key: str, path: Path) -> None:
+        shutil.copyfile(self._path(key), path)
 
     def check(self) -> None:
         try:
@@ -109,59 +262,312 @@ class LocalFileStore:
     def disk_free(self) -> int:
         return shutil.disk_usage(self.root).free
 
+    # -- direct multipart: parts are files `<n>` with their ETag beside them in `<n>.etag`
+
+    def _upload_dir(self, key: str, upload_id: str) -> Path:
+        """The upload's directory, after checking that the id is ours and belongs to this key."""
+        check_key(key)
+        if not UPLOAD_ID_RE.match(upload_id):
+            raise _upload_not_found()
+        folder = self.root / self.MULTIPART_DIR / upload_id
+        try:
+            meta = json.loads((folder / self.META).read_text())
+        except (OSError, ValueError) as exc:
+            raise _upload_not_found() from exc
+        if meta.get("key") != key:
+            raise _upload_not_found()
+        return folder
+
+    def start_multipart(self, key: str, content_type: str) -> str:
+        check_key(key)
+        upload_id = uuid.uuid4().hex
+        folder = self.root / self.MULTIPART_DIR / upload_id
+        folder.mkdir(parents=True)
+        meta = {"key": key, "content_type": content_type, "initiated": datetime.now(UTC).isoformat()}
+        (folder / self.META).write_text(json.dumps(meta))
+        return upload_id
+
+    def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int) -> dict[int, str]:
+        if self.part_url is None:
+            raise RuntimeError("LocalFileStore needs part_url (from the web layer) to hand out part URLs")
+        self._upload_dir(key, upload_id)
+        _check_part_numbers(numbers)
+        return {n: self.part_url(key, upload_id, n, ttl_seconds) for n in numbers}
+
+    def write_part(self, key: str, upload_id: str, number: int, chunks: Iterable[bytes]) -> str:
+        """Store one part sent to the app; a resent part replaces the earlier one. Returns its ETag."""
+        folder = self._upload_dir(key, upload_id)
+        _check_part_numbers([number])
+        tmp = folder / f"{number}.{uuid.uuid4().hex}.tmp"  # own name: the same part may arrive twice at once
+        md5 = hashlib.md5(usedforsecurity=False)
+        try:
+            with open(tmp, "wb") as out:
+                for chunk in chunks:
+                    md5.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            etag = _quoted_md5(md5.hexdigest())
+            # Drop the old ETag first: a crash in between leaves the part unlisted (resent), never mislabelled.
+            (folder / f"{number}.etag").unlink(missing_ok=True)
+            os.replace(tmp, folder / str(number))
+            _write_atomically(folder / f"{number}.etag", etag)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return etag
+
+    def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]:
+        folder = self._upload_dir(key, upload_id)
+        parts = {}
+        for etag_file in folder.glob("*.etag"):
+            number = int(etag_file.stem)
+            try:
+                parts[number] = (etag_file.read_text(), (folder / str(number)).stat().st_size)
+            except FileNotFoundError:  # replaced while we looked: the client will resend it
+                continue
+        return dict(sorted(parts.items()))
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int:
+        """Concatenate the parts in order into the object, checking each part's MD5 against its ETag
+        while copying (the same check S3 makes), then drop the upload."""
+        folder = self._upload_dir(key, upload_id)
+        _check_completion_order(parts)
+        content_type = json.loads((folder / self.META).read_text())["content_type"]
+        writer = self.writer(key, content_type)
+        try:
+            for index, (number, etag) in enumerate(parts):
+                self._copy_part(folder / str(number), etag, writer, last=index == len(parts) - 1)
+        except BaseException:
+            writer.abort()
+            raise
+        stored = writer.commit()
+        shutil.rmtree(folder, ignore_errors=True)
+        return stored.size
+
+    @staticmethod
+    def _copy_part(path: Path, etag: str, writer: _LocalWriter, last: bool) -> None:
+        md5 = hashlib.md5(usedforsecurity=False)
+        try:
+            with open(path, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    md5.update(chunk)
+                    writer.write(chunk)
+                size = f.tell()
+        except FileNotFoundError as exc:
+            raise _invalid_part() from exc
+        if md5.hexdigest() != _unquoted(etag):
+            raise _invalid_part()
+        if size < MIN_PART_SIZE and not last:
+            raise Invalid("Mỗi phần (trừ phần cuối) phải từ 5 MiB trở lên.", field="parts", code="part_too_small")
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            folder = self._upload_dir(key, upload_id)
+        except NotFound:
+            return  # already gone: aborting is idempotent
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def stale_multipart(self, older_than: timedelta) -> list[tuple[str, str]]:
+        cutoff = datetime.now(UTC) - older_than
+        stale = []
+        for meta_file in (self.root / self.MULTIPART_DIR).glob(f"*/{self.META}"):
+            try:
+                meta = json.loads(meta_file.read_text())
+            except (OSError, ValueError):
+                continue
+            if datetime.fromisoformat(meta["initiated"]) < cutoff:
+                stale.append((meta["key"], meta_file.parent.name))
+        return stale
+
+
+def _invalid_part() -> Invalid:
+    return Invalid("Một phần của tệp bị thiếu hoặc không khớp mã kiểm tra (ETag); hãy gửi lại phần đó.",
+                   field="parts", code="invalid_parts")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+# -- S3-compatible bucket ------------------------------------------------------------------------
+
+
+class _S3Writer:
+    """Streams into one object holding at most one part (8 MiB) in memory.
+
+    A file smaller than a part becomes a single `put_object` on commit; a larger one opens a multipart
+    upload when the first part is full *and* more bytes arrive, so an object of exactly 8 MiB is still
+    one PUT and the last part is never empty."""
+
+    def __init__(self, store: "S3FileStore", key: str, content_type: str):
+        self.store = store
+        self.key = key
+        self.content_type = content_type
+        self.buffer = bytearray()
+        self.upload_id: str | None = None
+        self.parts: list[dict] = []
+        self.digest = _Digest()
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        view = memoryview(data)
+        while view:
+            if len(self.buffer) == PART_SIZE:
+                self._send_part()
+            take = PART_SIZE - len(self.buffer)
+            self.buffer += view[:take]
+            view = view[take:]
+
+    def _send_part(self) -> None:
+        if self.upload_id is None:
+            self.upload_id = self.store._call(self.store.client.create_multipart_upload, Key=self.key,
+                                              ContentType=self.content_type)["UploadId"]
+        number = len(self.parts) + 1
+        answer = self.store._call(self.store.client.upload_part, Key=self.key, UploadId=self.upload_id,
+                                  PartNumber=number, Body=self.buffer)
+        self.parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+        self.buffer = bytearray()
+
+    def commit(self) -> Stored:
+        try:
+            if self.upload_id is None:
+                self.store._call(self.store.client.put_object, Key=self.key, Body=self.buffer,
+                                 ContentType=self.content_type)
+            else:
+                self._send_part()
+                self.store._call(self.store.client.complete_multipart_upload, Key=self.key,
+                                 UploadId=self.upload_id, MultipartUpload={"Parts": self.parts})
+        except BaseException:
+            self.abort()
+            raise
+        self.buffer = bytearray()
+        return self.digest.stored(self.key)
+
+    def abort(self) -> None:
+        """Best effort: if the store is down the upload stays behind and `stale_multipart` finds it."""
+        self.buffer = bytearray()
+        if self.upload_id is not None:
+            try:
+                self.store.abort_multipart(self.key, self.upload_id)
+            except StorageUnavailable:
+                log.warning("storage.abort_failed key=%s", self.key)
+            self.upload_id = None
+
 
 class S3FileStore:
-    """An S3-compatible bucket through boto3 (SigV4, path-style addressing)."""
+    """An S3-compatible bucket through boto3 (SigV4, path-style addressing).
 
-    def __init__(self, client, bucket: str):
+    `presign_client` signs the URLs browsers use: SigV4 signs the Host header, so it must be built with
+    the public endpoint when that differs from the one the app reaches the store at."""
+
+    def __init__(self, client, bucket: str, presign_client=None):
         self.client = client
         self.bucket = bucket
+        self.presign_client = presign_client or client
 
     def _call(self, fn, **kw):
-        from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
-
+        """One S3 call; connection failures and 5xx become StorageUnavailable, 4xx stay ClientError."""
         try:
             return fn(Bucket=self.bucket, **kw)
-        except (EndpointConnectionError, BotoCoreError) as exc:
-            raise StorageUnavailable(str(exc)) from exc
-        except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) >= 500:
-                raise StorageUnavailable(str(exc)) from exc
+        except Exception as exc:
+            _raise_unavailable_if_down(exc)
             raise
 
-    def put(self, key: str, fileobj: BinaryIO, content_type: str) -> Stored:
-        hashing = _HashingReader(fileobj)
+    def _pages(self, operation: str, **kw) -> Iterator[dict]:
+        """A paginated listing; pages are fetched while iterating, so errors are translated here."""
         try:
-            self.client.upload_fileobj(hashing, self.bucket, key, ExtraArgs={"ContentType": content_type})
-        except Exception as exc:  # boto3's transfer wraps errors in several types
-            from botocore.exceptions import ClientError
+            yield from self.client.get_paginator(operation).paginate(Bucket=self.bucket, **kw)
+        except Exception as exc:
+            _raise_unavailable_if_down(exc)
+            raise
 
-            if isinstance(exc, ClientError) and exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500) < 500:
-                raise
-            raise StorageUnavailable(str(exc)) from exc
-        return Stored(key=key, size=hashing.size, sha256=hashing.digest.hexdigest())
-
-    def open(self, key: str) -> Iterator[bytes]:
-        body = self._call(self.client.get_object, Key=key)["Body"]
-        yield from body.iter_chunks(CHUNK)
-
-    def delete(self, key: str) -> None:
-        self._call(self.client.delete_object, Key=key)
-
-    def exists(self, key: str) -> bool:
+    def _object_call(self, fn, key: str, **kw):
+        """A call on one object; a missing object is FileNotFoundError, as for the local store."""
         from botocore.exceptions import ClientError
 
         try:
-            self._call(self.client.head_object, Key=key)
+            return self._call(fn, Key=check_key(key), **kw)
+        except ClientError as exc:
+            if _error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+                raise FileNotFoundError(key) from exc
+            raise
+
+    def _upload_call(self, fn, key: str, upload_id: str, **kw):
+        """A call on one multipart upload; an unknown upload is NotFound, refused parts are Invalid."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return self._call(fn, Key=check_key(key), UploadId=upload_id, **kw)
+        except ClientError as exc:
+            code = _error_code(exc)
+            if code == "NoSuchUpload":
+                raise _upload_not_found() from exc
+            if code in ("InvalidPart", "InvalidPartOrder"):
+                raise _invalid_part() from exc
+            if code == "EntityTooSmall":
+                raise Invalid("Mỗi phần (trừ phần cuối) phải từ 5 MiB trở lên.", field="parts",
+                              code="part_too_small") from exc
+            raise
+
+    # -- whole objects
+
+    def put(self, key: str, fileobj: BinaryIO, content_type: str) -> Stored:
+        return _put_with_writer(self, key, fileobj, content_type)
+
+    def writer(self, key: str, content_type: str) -> _S3Writer:
+        return _S3Writer(self, check_key(key), content_type)
+
+    def open(self, key: str) -> Iterator[bytes]:
+        body = self._object_call(self.client.get_object, key)["Body"]
+        try:
+            yield from body.iter_chunks(CHUNK)
+        except Exception as exc:  # the connection can drop in the middle of the body too
+            _raise_unavailable_if_down(exc)
+            raise
+        finally:
+            body.close()
+
+    def delete(self, key: str) -> None:
+        self._call(self.client.delete_object, Key=check_key(key))
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._object_call(self.client.head_object, key)
             return True
-        except ClientError:
+        except FileNotFoundError:
             return False
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+        for page in self._pages("list_objects_v2", Prefix=prefix):
             for obj in page.get("Contents", []):
                 yield obj["Key"]
+
+    def size(self, key: str) -> int:
+        return self._object_call(self.client.head_object, key)["ContentLength"]
+
+    def read_head(self, key: str, n: int) -> bytes:
+        from botocore.exceptions import ClientError
+
+        if n <= 0:
+            return b""
+        try:
+            body = self._object_call(self.client.get_object, key, Range=f"bytes=0-{n - 1}")["Body"]
+        except ClientError as exc:
+            if _error_code(exc) == "InvalidRange":  # the object is empty
+                return b""
+            raise
+        with body:
+            return body.read()
+
+    def sha256(self, key: str) -> str:
+        return _sha256_of(self.open(key))
+
+    def download_to(self, key: str, path: Path) -> None:
+        with open(path, "wb") as out:
+            for chunk in self.open(key):
+                out.write(chunk)
 
     def check(self) -> None:
         self._call(self.client.head_bucket)
@@ -174,17 +580,75 @@ class S3FileStore:
         except ClientError:
             self.client.create_bucket(Bucket=self.bucket)
 
+    # -- direct multipart
 
-class _HashingReader:
-    """Wraps a file object so that the SHA-256 and size are computed while it streams."""
+    def start_multipart(self, key: str, content_type: str) -> str:
+        return self._call(self.client.create_multipart_upload, Key=check_key(key),
+                          ContentType=content_type)["UploadId"]
 
-    def __init__(self, raw: BinaryIO):
-        self.raw = raw
-        self.digest = hashlib.sha256()
-        self.size = 0
+    def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int) -> dict[int, str]:
+        """Presigned `UploadPart` URLs. Signing is local (no request), so an unknown upload id only shows
+        when the browser uses the URL (404 NoSuchUpload)."""
+        check_key(key)
+        _check_part_numbers(numbers)
+        return {
+            n: self.presign_client.generate_presigned_url(
+                "upload_part",
+                Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": n},
+                ExpiresIn=ttl_seconds,
+            )
+            for n in numbers
+        }
 
-    def read(self, n: int = -1) -> bytes:
-        chunk = self.raw.read(n)
-        self.digest.update(chunk)
-        self.size += len(chunk)
-        return chunk
+    def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]:
+        parts: dict[int, tuple[str, int]] = {}
+        marker = 0
+        while True:
+            page = self._upload_call(self.client.list_parts, key, upload_id, PartNumberMarker=marker)
+            for part in page.get("Parts", []):
+                parts[part["PartNumber"]] = (part["ETag"], part["Size"])
+            if not page.get("IsTruncated"):
+                return parts
+            marker = page["NextPartNumberMarker"]
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int:
+        _check_completion_order(parts)
+        listing = [{"PartNumber": number, "ETag": etag} for number, etag in parts]
+        self._upload_call(self.client.complete_multipart_upload, key, upload_id,
+                          MultipartUpload={"Parts": listing})
+        return self.size(key)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            self._upload_call(self.client.abort_multipart_upload, key, upload_id)
+        except NotFound:
+            pass  # already gone: aborting is idempotent
+
+    def stale_multipart(self, older_than: timedelta) -> list[tuple[str, str]]:
+        cutoff = datetime.now(UTC) - older_than
+        return [
+            (upload["Key"], upload["UploadId"])
+            for page in self._pages("list_multipart_uploads")
+            for upload in page.get("Uploads", [])
+            if upload["Initiated"] < cutoff
+        ]
+
+
+def _raise_unavailable_if_down(exc: Exception) -> None:
+    """Connection failures, timeouts and 5xx mean "the store is down"; a 4xx or a bad parameter is
+    an answer (or our bug) and is left as it is."""
+    from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+    down = (isinstance(exc, BotoCoreError) and not isinstance(exc, ParamValidationError)) or (
+        isinstance(exc, ClientError) and _http_status(exc) >= 500
+    )
+    if down:
+        raise StorageUnavailable(str(exc)) from exc
+
+
+def _http_status(exc) -> int:
+    return exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
+
+
+def _error_code(exc) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))

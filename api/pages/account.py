@@ -5,11 +5,12 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy import func
 from sqlmodel import select
 
 from award import audit, users
 from award.errors import AwardError, Invalid
-from award.models import Role, Round, Unit, User
+from award.models import Entry, EntryStatus, Role, Round, RoundStatus, Unit, User
 from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser, web_role
 from api.security import verify_csrf
 from api.settings import get_settings
@@ -128,6 +129,13 @@ def dashboard(request: Request, session: SessionDep, user: WebUser):
     rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
     unit = session.get(Unit, user.unit_id) if user.unit_id else None
     context = {"rounds": rounds, "unit": unit}
+    if user.role == Role.journalist:
+        context["entries"] = session.exec(select(Entry).where(Entry.owner_id == user.id).order_by(Entry.id.desc())).all()
+        context["open_round"] = next((r for r in rounds if r.status == RoundStatus.open), None)
+    if user.role in (Role.unit_manager, Role.local_judge) and unit:
+        rows = session.exec(select(Entry.status, func.count()).where(Entry.unit_id == unit.id, Entry.status != EntryStatus.draft)
+                            .group_by(Entry.status)).all()
+        context["status_counts"] = {status: n for status, n in rows}
     if user.role == Role.secretariat:
         context["user_count"] = len(session.exec(select(User.id)).all())
         context["unit_count"] = len(session.exec(select(Unit.id)).all())

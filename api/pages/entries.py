@@ -1,0 +1,179 @@
+"""Entry pages: the journalist's form and entry page, and the unit's list of entries."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, select
+
+from award import entries
+from award.entries import EntryFilters, accepts_entries
+from award.errors import AwardError, NotFound
+from award.models import (
+    ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryFile, EntryStatus, Role, Round, RoundStatus, Unit, User,
+)
+from award.rules import RoundRules
+from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.pages import entry_form as ef
+from api.security import verify_csrf
+from api.templating import render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def _form_context(session: Session, round_: Round, values: dict, errors: dict, **extra) -> dict:
+    rules = RoundRules.model_validate(round_.rules)
+    units = session.exec(select(Unit).order_by(Unit.kind, Unit.name)).all()
+    return {"round": round_, "rules": rules, "values": ef.ensure_min_rows(values), "errors": errors,
+            "unit_options": [(u.id, u.name) for u in units],
+            "max_rows": {"authors": rules.max_authors_local, "parts": rules.max_parts, "prior_awards": 10},
+            **extra}
+
+
+def _open_round(session: Session, round_id: int | None) -> Round:
+    round_ = session.get(Round, round_id) if round_id else session.exec(
+        select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc())).first()
+    if round_ is None:
+        raise NotFound("Không có đợt giải nào đang nhận tác phẩm.")
+    return round_
+
+
+@router.get("/entries/new", name="entries:new", dependencies=[web_role(Role.journalist)])
+def new_entry(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: int | None = None):
+    round_ = _open_round(session, round_id)
+    values = {"unit_id": str(user.unit_id or ""), "title": "", "media_type": "", "genre": "", "summary": "",
+              "hardship": False, "hardship_note": "", "transcript": "",
+              "authors": [{"full_name": user.full_name, "pen_name": "", "email": user.email, "outlet": user.outlet or ""}],
+              "parts": [], "prior_awards": []}
+    return render(request, "entries/form.html", _form_context(
+        session, round_, values, {}, client_token=uuid.uuid4().hex, entry=None, open=accepts_entries(round_, now)))
+
+
+async def _form(request: Request):
+    return await request.form()
+
+
+@router.post("/entries/new", name="entries:create", dependencies=[web_role(Role.journalist)])
+def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowDep, form=Depends(_form)):
+    round_ = _open_round(session, int(form.get("round_id") or 0) or None)
+    values = ef.values_from_form(form)
+    context = dict(client_token=str(form.get("client_token") or "")[:64], entry=None, open=accepts_entries(round_, now))
+    rules = RoundRules.model_validate(round_.rules)
+    if ef.apply_row_action(values, str(form.get("action") or ""), {"authors": rules.max_authors_local,
+                                                                    "parts": rules.max_parts, "prior_awards": 10}):
+        return render(request, "entries/form.html", _form_context(session, round_, values, {}, **context))
+    data, errors = ef.entry_input(values)
+    if not errors:
+        try:
+            entry = entries.create_entry(session, owner=user, round_=round_, data=data, now=now,
+                                         client_token=context["client_token"] or None)
+            return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
+        except AwardError as exc:
+            errors = {ef.field_id(exc.field): exc.message}
+    return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), 400)
+
+
+def _viewable(session: Session, user: User, entry_id: int) -> Entry:
+    return entries.get_visible_entry(session, user=user, entry_id=entry_id)
+
+
+@router.get("/entries/{entry_id}", name="entries:detail")
+def entry_page(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    entry = _viewable(session, user, entry_id)
+    round_ = session.get(Round, entry.round_id)
+    authors, parts = entries.children(session, entry)
+    files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id, EntryFile.removed_at == None)  # noqa: E711
+                         .order_by(EntryFile.id)).all()
+    history = session.exec(select(AuditEvent).where(AuditEvent.object_type == "entry",
+                                                    AuditEvent.object_id == str(entry.id)).order_by(AuditEvent.id)).all()
+    is_owner = entry.owner_id == user.id
+    return render(request, "entries/detail.html", {
+        "entry": entry, "round": round_, "authors": authors, "parts": parts, "files": files, "history": history,
+        "unit": session.get(Unit, entry.unit_id), "status_label": ENTRY_STATUS_LABELS[entry.status],
+        "can_edit": is_owner and entry.status in entries.EDITABLE and accepts_entries(round_, now),
+        "can_submit": is_owner and entry.status == EntryStatus.draft and accepts_entries(round_, now),
+        "can_withdraw": is_owner and entry.status == EntryStatus.submitted,
+        "can_delete": is_owner and entry.status == EntryStatus.draft,
+        "deadline": entries.local_deadline_at(round_),
+    })
+
+
+@router.get("/entries/{entry_id}/edit", name="entries:edit", dependencies=[web_role(Role.journalist)])
+def edit_form(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
+    round_ = session.get(Round, entry.round_id)
+    authors, parts = entries.children(session, entry)
+    return render(request, "entries/form.html", _form_context(
+        session, round_, ef.values_from_entry(entry, authors, parts), {}, entry=entry, client_token="",
+        open=accepts_entries(round_, now)))
+
+
+@router.post("/entries/{entry_id}/edit", name="entries:update", dependencies=[web_role(Role.journalist)])
+def update_entry(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep, form=Depends(_form)):
+    entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
+    round_ = session.get(Round, entry.round_id)
+    values = ef.values_from_form(form)
+    context = dict(entry=entry, client_token="", open=accepts_entries(round_, now))
+    rules = RoundRules.model_validate(round_.rules)
+    if ef.apply_row_action(values, str(form.get("action") or ""), {"authors": rules.max_authors_local,
+                                                                    "parts": rules.max_parts, "prior_awards": 10}):
+        return render(request, "entries/form.html", _form_context(session, round_, values, {}, **context))
+    data, errors = ef.entry_input(values)
+    version = form.get("version")
+    if not errors:
+        try:
+            entries.update_entry(session, entry=entry, actor=user, data=data, now=now,
+                                 expected_version=int(version) if str(version or "").isdigit() else None)
+            return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
+        except AwardError as exc:
+            session.rollback()
+            errors = {ef.field_id(exc.field) if exc.field else "form": exc.message}
+    return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), 400)
+
+
+def _action(request: Request, session: Session, user: User, entry_id: int, fn, now) -> RedirectResponse:
+    entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
+    fn(session, entry=entry, actor=user, now=now)
+    return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
+
+
+@router.post("/entries/{entry_id}/submit", name="entries:submit", dependencies=[web_role(Role.journalist)])
+def submit(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    return _action(request, session, user, entry_id, entries.submit_entry, now)
+
+
+@router.post("/entries/{entry_id}/withdraw", name="entries:withdraw", dependencies=[web_role(Role.journalist)])
+def withdraw(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    return _action(request, session, user, entry_id, entries.withdraw_entry, now)
+
+
+@router.post("/entries/{entry_id}/delete", name="entries:delete", dependencies=[web_role(Role.journalist)])
+def delete(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
+    entries.delete_draft(session, entry=entry, actor=user, now=now)
+    return RedirectResponse(request.url_for("pages:dashboard"), status_code=303)
+
+
+@router.get("/unit/entries", name="entries:unit_list", dependencies=[web_role(Role.unit_manager, Role.local_judge)])
+def unit_entries(
+    request: Request,
+    session: SessionDep,
+    user: WebUser,
+    round_id: int | None = None,
+    status: Annotated[str, Query(max_length=32)] = "",
+    media_type: Annotated[str, Query(max_length=16)] = "",
+    page: Annotated[int, Query(ge=1, le=10000)] = 1,
+):
+    rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
+    round_id = round_id or next((r.id for r in rounds if r.status == RoundStatus.open), rounds[0].id if rounds else None)
+    filters = EntryFilters(round_id=round_id, status=EntryStatus(status) if status in EntryStatus.__members__ else None,
+                           media_type=media_type or None)
+    per_page = 50
+    rows, total = entries.list_entries(session, user=user, filters=filters, page=page, per_page=per_page)
+    owners = {u.id: u for u in session.exec(select(User).where(User.id.in_({e.owner_id for e in rows})))} if rows else {}
+    return render(request, "entries/unit_list.html", {
+        "entries": rows, "total": total, "page": page, "pages": max(1, -(-total // per_page)),
+        "owners": owners, "rounds": rounds, "round_id": round_id, "status": status, "media_type": media_type,
+        "unit": session.get(Unit, user.unit_id), "ENTRY_STATUS_LABELS": ENTRY_STATUS_LABELS,
+        "statuses": [s for s in EntryStatus if s != EntryStatus.draft]})

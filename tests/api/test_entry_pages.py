@@ -1,0 +1,170 @@
+"""The journalist's entry form and entry page, and the unit's list."""
+
+from sqlmodel import select
+
+from award.models import Entry, EntryPart, EntryStatus, Role, Unit
+from tests.factories import csrf_from, make_user, round_by_number, web_login
+
+
+def form_data(session, token, **over):
+    round_ = round_by_number(session, "IX")
+    unit_id = session.exec(select(Unit.id).where(Unit.code == "ha-tinh")).one()
+    data = {
+        "csrf_token": token, "round_id": str(round_.id), "client_token": "tok-1", "unit_id": str(unit_id),
+        "title": "Loạt bài: Người giữ lửa ở chi bộ bản", "media_type": "print", "genre": "phóng sự",
+        "summary": "Ba kỳ về bí thư chi bộ ở vùng cao.",
+        "authors-0-full_name": "Trần Văn Bút", "authors-0-pen_name": "Trần Bút", "authors-0-email": "but@bht.vn",
+        "authors-1-full_name": "Lê Thị Mực", "authors-1-email": "muc@bht.vn",
+        "parts-0-title": "Kỳ 1", "parts-0-outlet": "Báo Hà Tĩnh", "parts-0-published_on": "2024-02-01",
+        "parts-0-url": "https://baohatinh.vn/giu-lua-1.html",
+        "parts-1-title": "Kỳ 2", "parts-1-outlet": "Báo Hà Tĩnh", "parts-1-published_on": "2024-02-08",
+        "parts-2-title": "Kỳ 3", "parts-2-outlet": "Báo Hà Tĩnh", "parts-2-published_on": "2024-02-15",
+        "action": "save",
+    }
+    data.update(over)
+    return data
+
+
+def logged_in_journalist(client, session):
+    user = make_user(session, full_name="Trần Văn Bút", outlet="Báo Hà Tĩnh")
+    web_login(client, user)
+    return user
+
+
+def test_new_form_prefills_the_journalist_as_first_author(client, session, clock):
+    logged_in_journalist(client, session)
+    page = client.get("/entries/new")
+    assert page.status_code == 200
+    assert 'name="authors-0-full_name"' in page.text and 'value="Trần Văn Bút"' in page.text
+    assert "Gửi tác phẩm dự thi" in page.text
+
+
+def test_form_creates_three_part_series_with_two_authors(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    response = client.post("/entries/new", data=form_data(session, token), follow_redirects=False)
+    assert response.status_code == 303
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    assert response.headers["location"].endswith(f"/entries/{entry.id}")
+    parts = session.exec(select(EntryPart).where(EntryPart.entry_id == entry.id).order_by(EntryPart.position)).all()
+    assert [p.title for p in parts] == ["Kỳ 1", "Kỳ 2", "Kỳ 3"]
+    page = client.get(f"/entries/{entry.id}")
+    assert "Bản nháp" in page.text and "Lê Thị Mực" in page.text and "Nộp tác phẩm" in page.text
+
+
+def test_double_click_creates_one_entry(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    first = client.post("/entries/new", data=form_data(session, token), follow_redirects=False)
+    second = client.post("/entries/new", data=form_data(session, token), follow_redirects=False)
+    assert first.headers["location"] == second.headers["location"]
+    assert len(session.exec(select(Entry).where(Entry.owner_id == user.id)).all()) == 1
+
+
+def test_error_is_shown_next_to_the_field_and_typed_values_kept(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    response = client.post("/entries/new", data=form_data(session, token, **{"parts-1-published_on": "2022-05-01"}))
+    assert response.status_code == 400
+    assert 'id="e-parts-1-published_on"' in response.text
+    assert "Ngày đăng, phát phải trong khoảng 01/11/2023 – 31/10/2024." in response.text
+    assert 'value="Lê Thị Mực"' in response.text and 'value="Kỳ 3"' in response.text
+    assert session.exec(select(Entry).where(Entry.owner_id == user.id)).all() == []
+
+
+def test_add_and_remove_rows_without_script_keep_what_was_typed(client, session, clock):
+    logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    added = client.post("/entries/new", data=form_data(session, token, action="add-parts"))
+    assert added.status_code == 200
+    assert 'name="parts-3-outlet"' in added.text and 'value="Kỳ 3"' in added.text
+    removed = client.post("/entries/new", data=form_data(session, token, action="remove-authors-0"))
+    assert 'value="Lê Thị Mực"' in removed.text and 'name="authors-1-full_name"' not in removed.text
+
+
+def test_title_with_html_is_escaped_on_the_page(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token, title='<script>alert(1)</script>Bài viết'))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    page = client.get(f"/entries/{entry.id}")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;Bài viết" in page.text
+    assert "<script>alert(1)</script>" not in page.text
+
+
+def test_submit_and_withdraw_from_the_entry_page(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    page = client.get(f"/entries/{entry.id}")
+    client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page.text)})
+    session.refresh(entry)
+    assert entry.status == EntryStatus.submitted
+    page = client.get(f"/entries/{entry.id}")
+    assert "Bản nháp → Đã nộp" in page.text
+    client.post(f"/entries/{entry.id}/withdraw", data={"csrf_token": csrf_from(page.text)})
+    session.refresh(entry)
+    assert entry.status == EntryStatus.withdrawn
+
+
+def test_deadline_passed_between_loading_and_submitting(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    clock.set("2024-10-10T23:00:00+07:00")
+    web_login(client, user)
+    page = client.get(f"/entries/{entry.id}")
+    clock.set("2024-10-11T00:00:01+07:00")  # midnight passes while the page is open
+    response = client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 409
+    assert "Đã hết hạn nộp tác phẩm (10/10/2024, giờ Việt Nam)." in response.text
+    session.refresh(entry)
+    assert entry.status == EntryStatus.draft
+
+
+def test_second_tab_edit_is_refused_with_message(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    tab_a = client.get(f"/entries/{entry.id}/edit").text
+    tab_b = client.get(f"/entries/{entry.id}/edit").text
+    version = str(entry.version)
+    assert f'name="version" value="{version}"' in tab_a
+    ok = client.post(f"/entries/{entry.id}/edit", data=form_data(session, csrf_from(tab_a), title="Bản sửa A", version=version),
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    stale = client.post(f"/entries/{entry.id}/edit", data=form_data(session, csrf_from(tab_b), title="Bản sửa B", version=version))
+    assert stale.status_code == 400
+    assert "vừa được sửa ở một cửa sổ khác" in stale.text
+    assert 'value="Bản sửa B"' in stale.text
+    session.refresh(entry)
+    assert entry.title == "Bản sửa A"
+
+
+def test_another_journalists_entry_page_is_404(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    client.cookies.clear()
+    web_login(client, make_user(session))
+    assert client.get(f"/entries/{entry.id}").status_code == 404
+    assert client.get(f"/entries/{entry.id}/edit").status_code == 404
+
+
+def test_unit_manager_lists_submitted_entries_with_filters(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(client.get(f"/entries/{entry.id}").text)})
+    client.cookies.clear()
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    listed = client.get("/unit/entries?status=submitted&media_type=print")
+    assert "Người giữ lửa ở chi bộ bản" in listed.text
+    assert "1 tác phẩm." in listed.text
+    assert "Người giữ lửa" not in client.get("/unit/entries?media_type=tv").text
+    assert "Đã nộp" in client.get("/dashboard").text
