@@ -12,9 +12,11 @@ app = typer.Typer(help="Giải Búa liềm vàng: quản lý tác phẩm, chấm
 user_app = typer.Typer(help="Tài khoản người dùng.", no_args_is_help=True)
 outline_app = typer.Typer(help="Đề cương tuyên truyền.", no_args_is_help=True)
 audit_app = typer.Typer(help="Nhật ký kiểm toán.", no_args_is_help=True)
+storage_app = typer.Typer(help="Kho tệp.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(outline_app, name="outline")
 app.add_typer(audit_app, name="audit")
+app.add_typer(storage_app, name="storage")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -154,6 +156,24 @@ def audit_verify():
     typer.echo(json.dumps({"ok": result.ok, "events": result.events, "first_bad_id": result.first_bad_id}))
     if not result.ok:
         raise typer.Exit(1)
+
+
+@storage_app.command("gc")
+def storage_gc(grace_minutes: Annotated[int, typer.Option(help="Bỏ qua tệp mới hơn chừng này phút")] = 60):
+    """Xóa phần còn lại của các lần tải lên bị gián đoạn (tệp mồ côi, tải lên nhiều phần quá hạn)."""
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from award.entry_files import collect_garbage
+    from api.clock import now
+    from api.db import get_engine
+    from api.deps import get_file_store
+
+    with Session(get_engine()) as session:
+        report = collect_garbage(session, get_file_store(), now=now(), grace=timedelta(minutes=grace_minutes))
+        session.commit()
+    typer.echo(json.dumps(report.__dict__))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from award.errors import Forbidden
 from award.models import Role, User
+from award.files import SizeCaps
 from award.storage import FileStore, LocalFileStore, S3FileStore
 from award import users
 from api import clock
@@ -33,24 +34,44 @@ def get_now() -> datetime:
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
+def _s3_client(endpoint: str):
+    import boto3
+    from botocore.config import Config
+
+    settings = get_settings()
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=settings.s3_access_key,
+        aws_secret_access_key=settings.s3_secret_key,
+        region_name=settings.s3_region,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                      retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60),
+    )
+
+
 @lru_cache
 def _file_store() -> FileStore:
     settings = get_settings()
     if settings.storage == "s3":
-        import boto3
-        from botocore.config import Config
+        client = _s3_client(settings.s3_endpoint)
+        public = _s3_client(settings.s3_public_endpoint) if settings.s3_public_endpoint else None
+        return S3FileStore(client, settings.s3_bucket, presign_client=public)
+    return LocalFileStore(settings.files_dir, part_url=local_part_url)
 
-        client = boto3.client(
-            "s3",
-            endpoint_url=settings.s3_endpoint,
-            aws_access_key_id=settings.s3_access_key,
-            aws_secret_access_key=settings.s3_secret_key,
-            region_name=settings.s3_region,
-            config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                          retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60),
-        )
-        return S3FileStore(client, settings.s3_bucket)
-    return LocalFileStore(settings.files_dir)
+
+def local_part_url(key: str, upload_id: str, number: int, ttl_seconds: int) -> str:
+    """With local storage the app plays S3's part: a signed, expiring URL on the app itself."""
+    from api.security import sign_part
+
+    return f"/api/v1/storage/parts/{upload_id}/{number}?token={sign_part(key, upload_id, number, ttl_seconds)}"
+
+
+def size_caps() -> SizeCaps:
+    s = get_settings()
+    mib = 1024 * 1024
+    return SizeCaps(document=s.max_document_mb * mib, image=s.max_image_mb * mib, audio=s.max_audio_mb * mib,
+                    video=s.max_video_mb * mib)
 
 
 def get_file_store() -> FileStore:

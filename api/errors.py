@@ -8,13 +8,16 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from award.errors import AwardError, Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
+from award.files import FileTooLarge, UnsupportedFile
 from award.storage import StorageUnavailable
 from api.security import CsrfError
 from api.templating import render
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooManyAttempts: 429}
+# Most specific first: a refused file type is a kind of invalid input, but answers 415.
+STATUS = {FileTooLarge: 413, UnsupportedFile: 415, NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422,
+          TooManyAttempts: 429}
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",

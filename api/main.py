@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.logs import configure_logging
 from api.pages import account, entries as entry_pages, public
-from api.routers import auth, entries, ops, reference
+from api.routers import auth, entries, files, ops, reference
 from api.security import WebMiddleware
 from api.settings import get_settings
 
@@ -29,7 +29,7 @@ def create_app() -> FastAPI:
     app.add_middleware(WebMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (ops, auth, reference, entries, public, account, entry_pages):
+    for module in (ops, auth, reference, entries, files, public, account, entry_pages):
         app.include_router(module.router)
     logging.getLogger(__name__).info("app.created env=%s storage=%s", settings.env, settings.storage)
     return app

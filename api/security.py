@@ -8,11 +8,12 @@ bearer tokens, which a browser never sends on its own.
 
 import logging
 import secrets
+import time
 import uuid
 from contextvars import ContextVar
 
 from fastapi import Request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from api.settings import get_settings
 
@@ -122,3 +123,25 @@ class WebMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             request_id_var.reset(token)
+
+
+def sign_part(key: str, upload_id: str, number: int, ttl_seconds: int) -> str:
+    """A token standing for "PUT part `number` of this upload until the expiry" (local storage)."""
+    expires = int(time.time()) + ttl_seconds
+    return URLSafeSerializer(get_settings().secret_key, salt="award-part").dumps([key, upload_id, number, expires])
+
+
+def check_part_token(token: str, upload_id: str, number: int) -> str:
+    """The storage key the token grants, if it is ours, for this part, and not expired."""
+    try:
+        key, signed_upload, signed_number, expires = URLSafeSerializer(
+            get_settings().secret_key, salt="award-part").loads(token)
+    except (BadSignature, ValueError, TypeError) as exc:
+        raise PartTokenError("bad signature") from exc
+    if signed_upload != upload_id or signed_number != number or expires < time.time():
+        raise PartTokenError("expired or not for this part")
+    return key
+
+
+class PartTokenError(Exception):
+    pass

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     s3_access_key: str | None = None
     s3_secret_key: str | None = None
     s3_region: str = "us-east-1"
+    s3_public_endpoint: str | None = None  # the S3 address browsers use, if not s3_endpoint
+    max_document_mb: int = 50
+    max_image_mb: int = 30
+    max_audio_mb: int = 500
+    max_video_mb: int = 4096
     secret_key: str = DEV_SECRET
     timezone: str = "Asia/Ho_Chi_Minh"
     now: datetime | None = None  # pins the application clock (AWARD_NOW)

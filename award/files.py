@@ -139,17 +139,16 @@ _MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 120
 
 
 def _sniff_mp3(head: bytes) -> Sniffed | None:
-    """An ID3v2 tag, or (files without one) a valid Layer III frame header followed, when the head
-    holds it, by a second one. filetype 1.2.0 knows three byte pairs (FF FB/F3/F2) and checks nothing
-    after them: it misses CRC-protected and MPEG-2.5 frames and takes `FF F3` + any text for an MP3."""
+    """An ID3v2 tag, or (files without one) a valid Layer III frame header followed by a second one
+    (the largest frame is 1441 bytes, so any real MP3 has it in the head). filetype 1.2.0 knows three
+    byte pairs (FF FB/F3/F2) and checks nothing after them: it misses CRC-protected and MPEG-2.5 frames
+    and takes `FF F3` followed by any text for an MP3."""
     if head[:3] == b"ID3" and len(head) >= 10 and head[3] in (2, 3, 4) and all(b < 0x80 for b in head[6:10]):
         return MP3
     length = _mp3_frame_length(head)
     if length is None:
         return None
-    if len(head) >= length + 4 and _mp3_frame_length(head[length:]) is None:
-        return None
-    return MP3
+    return MP3 if _mp3_frame_length(head[length:length + 4]) is not None else None
 
 
 def _mp3_frame_length(data: bytes) -> int | None:
@@ -275,9 +274,10 @@ class UploadSink:
 
     The type is sniffed from the first `HEAD_SIZE` bytes before anything is stored, so a refused type
     leaves nothing behind; the size is checked against the kind's cap on every chunk; the SHA-256 is
-    computed on the way (by the store's writer). Memory: the head, the current chunk and the store's writer buffer (at most one
-    8 MiB S3 part). A DOCX is also copied to a temporary file (≤ the document cap) so that it can be
-    verified before it is committed: a refused one never becomes visible under its key."""
+    computed on the way (by the store's writer). Memory: the head, the current chunk and the writer's
+    buffer (at most one 8 MiB S3 part). A DOCX is also copied to a temporary file (≤ the document cap)
+    so that it can be verified before it is committed: a refused one never becomes visible under its key,
+    and neither store has to be read back."""
 
     def __init__(self, store: FileStore, key: str, caps: SizeCaps | None = None,
                  declared_size: int | None = None):

@@ -77,6 +77,7 @@ class FileStore(Protocol):
     def keys(self, prefix: str = "") -> Iterator[str]: ...
     def check(self) -> None: ...
     def size(self, key: str) -> int: ...
+    def age(self, key: str) -> timedelta: ...
     def read_head(self, key: str, n: int) -> bytes: ...
     def sha256(self, key: str) -> str: ...
     def download_to(self, key: str, path: Path) -> None: ...
@@ -240,6 +241,9 @@ class LocalFileStore:
     def size(self, key: str) -> int:
         return self._path(key).stat().st_size
 
+    def age(self, key: str) -> timedelta:
+        return datetime.now(UTC) - datetime.fromtimestamp(self._path(key).stat().st_mtime, UTC)
+
     def read_head(self, key: str, n: int) -> bytes:
         with open(self._path(key), "rb") as f:
             return f.read(n)
@@ -358,7 +362,7 @@ class LocalFileStore:
         if md5.hexdigest() != _unquoted(etag):
             raise _invalid_part()
         if size < MIN_PART_SIZE and not last:
-            raise Invalid("Mỗi phần (trừ phần cuối) phải từ 5 MiB trở lên.", field="parts", code="part_too_small")
+            raise _part_too_small()
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:
@@ -383,6 +387,10 @@ class LocalFileStore:
 def _invalid_part() -> Invalid:
     return Invalid("Một phần của tệp bị thiếu hoặc không khớp mã kiểm tra (ETag); hãy gửi lại phần đó.",
                    field="parts", code="invalid_parts")
+
+
+def _part_too_small() -> Invalid:
+    return Invalid("Mỗi phần (trừ phần cuối) phải từ 5 MiB trở lên.", field="parts", code="part_too_small")
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -507,8 +515,7 @@ class S3FileStore:
             if code in ("InvalidPart", "InvalidPartOrder"):
                 raise _invalid_part() from exc
             if code == "EntityTooSmall":
-                raise Invalid("Mỗi phần (trừ phần cuối) phải từ 5 MiB trở lên.", field="parts",
-                              code="part_too_small") from exc
+                raise _part_too_small() from exc
             raise
 
     # -- whole objects
@@ -543,6 +550,19 @@ class S3FileStore:
         for page in self._pages("list_objects_v2", Prefix=prefix):
             for obj in page.get("Contents", []):
                 yield obj["Key"]
+
+    def age(self, key: str) -> timedelta:
+        head = self._object_call(self.client.head_object, key)
+        return datetime.now(UTC) - head["LastModified"]
+
+    def presigned_get(self, key: str, ttl_seconds: int, *, content_type: str, disposition: str) -> str:
+        """A short-lived download URL for the browser: S3 serves ranges (seeking) itself."""
+        return self.presign_client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": check_key(key), "ResponseContentType": content_type,
+                    "ResponseContentDisposition": disposition},
+            ExpiresIn=ttl_seconds,
+        )
 
     def size(self, key: str) -> int:
         return self._object_call(self.client.head_object, key)["ContentLength"]

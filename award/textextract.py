@@ -6,13 +6,14 @@ import zipfile
 from typing import BinaryIO
 
 from award.errors import Invalid
+from award.files import UnsupportedFile
 
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # a DOCX that inflates past this is refused (zip bomb)
 MAX_PDF_PAGES = 2000
 
 
-class UnsupportedDocument(Invalid):
-    code = "unsupported_type"
+class UnsupportedDocument(UnsupportedFile):
+    """Not a document we can read (answers 415, like any refused file type)."""
 
 
 def sniff_document(head: bytes) -> str | None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from award import entries
+from award import entries, entry_files
 from award.entries import EntryFilters, accepts_entries
 from award.errors import AwardError, NotFound
 from award.models import (
@@ -153,6 +153,15 @@ def delete(entry_id: int, request: Request, session: SessionDep, user: WebUser, 
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     entries.delete_draft(session, entry=entry, actor=user, now=now)
     return RedirectResponse(request.url_for("pages:dashboard"), status_code=303)
+
+
+@router.post("/entries/{entry_id}/files/{file_id}/remove", name="entries:remove_file",
+             dependencies=[web_role(Role.journalist)])
+def remove_file(entry_id: int, file_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
+    entry_files.check_can_attach(session, entry=entry, now=now)
+    entry_files.remove_file(session, entry=entry, file_id=file_id, actor=user, now=now)
+    return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
 
 
 @router.get("/unit/entries", name="entries:unit_list", dependencies=[web_role(Role.unit_manager, Role.local_judge)])

@@ -127,8 +127,8 @@ def test_outline_parse_refuses_a_binary_file(client, session):
     headers = api_login(client, make_user(session, role=Role.secretariat))
     response = client.post("/api/v1/outlines/parse", headers=headers,
                            files={"file": ("de-cuong.pdf", b"MZ\x90\x00\x03\x00\x00\x00binary", "application/pdf")})
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "file"]
+    assert response.status_code == 415
+    assert response.json()["detail"]["field"] == "file"
 
 
 def test_put_outline_replaces_round_outline(client, session):

@@ -2,7 +2,6 @@
 
 import hashlib
 import io
-import zipfile
 
 import filetype
 import pytest
@@ -22,6 +21,12 @@ from award.files import (
 from award.storage import LocalFileStore
 
 KEY = "entries/9/1/0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def zip_bomb(samples, tmp_path_factory):
+    """300 MB of zeros in a DOCX-shaped archive of about 300 KB."""
+    return samples.zip_bomb_docx(tmp_path_factory.mktemp("bomb") / "bomb.docx", inflated=300 * 1024 * 1024)
 
 
 @pytest.fixture
@@ -161,11 +166,10 @@ def test_verify_docx_refuses_a_broken_zip(samples):
         verify_docx(io.BytesIO(data[: len(data) // 2]))
 
 
-def test_verify_docx_refuses_a_zip_bomb(samples, tmp_path):
-    bomb = samples.zip_bomb_docx(tmp_path / "bomb.docx", inflated=300 * 1024 * 1024)
-    assert bomb.stat().st_size < 2 * 1024 * 1024
+def test_verify_docx_refuses_a_zip_bomb(zip_bomb):
+    assert zip_bomb.stat().st_size < 2 * 1024 * 1024
     with pytest.raises(UnsupportedFile, match="giải nén quá lớn"):
-        verify_docx(str(bomb))
+        verify_docx(str(zip_bomb))
 
 
 def test_verify_docx_refuses_a_high_compression_ratio_under_the_size_limit(samples, tmp_path):
@@ -270,10 +274,9 @@ def test_sink_refuses_an_exe_named_pdf_at_once_and_stores_nothing(store):
         sink.write(b"more")
 
 
-def test_sink_refuses_a_zip_bomb_docx_and_keeps_nothing(samples, store, tmp_path):
-    bomb = samples.zip_bomb_docx(tmp_path / "bomb.docx", inflated=300 * 1024 * 1024)
+def test_sink_refuses_a_zip_bomb_docx_and_keeps_nothing(zip_bomb, store):
     with pytest.raises(UnsupportedFile):
-        upload(store, bomb.read_bytes(), chunk=64 * 1024)
+        upload(store, zip_bomb.read_bytes(), chunk=64 * 1024)
     assert stored_names(store) == []
 
 

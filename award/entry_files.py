@@ -1,0 +1,228 @@
+"""Files of an entry: who may attach them, how they are recorded, direct (multipart) uploads,
+text extracted for tagging, and the clean-up of what an interrupted upload left behind."""
+
+import logging
+import math
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from award import audit
+from award.entries import EDITABLE, accepts_entries, file_taken
+from award.errors import Conflict, Invalid, NotFound
+from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, safe_filename, sniff
+from award.models import Entry, EntryFile, Round, Upload, User
+from award.storage import FileStore, new_key
+from award.textextract import extract_text
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+MIN_PART = 8 * MiB
+MAX_PARTS = 10_000
+UPLOAD_TTL = timedelta(hours=24)
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+# What a browser may declare for a direct upload; the content is sniffed again on completion.
+DECLARED_KINDS = {
+    "application/pdf": "document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
+    "image/jpeg": "image", "image/png": "image", "image/webp": "image",
+    "audio/mpeg": "audio", "audio/mp4": "audio", "audio/x-m4a": "audio", "audio/wav": "audio", "audio/x-wav": "audio",
+    "audio/wave": "audio", "video/mp4": "video", "video/quicktime": "video",
+}
+
+
+def check_can_attach(session: Session, *, entry: Entry, now: datetime) -> None:
+    """Files may be added or removed while the entry is still editable and the round accepts entries."""
+    if entry.status not in EDITABLE:
+        raise Conflict("Tác phẩm không còn nhận thêm tệp ở trạng thái này.", code="not_editable")
+    round_ = session.get(Round, entry.round_id)
+    if not accepts_entries(round_, now):
+        raise Conflict(f"Đã hết hạn nộp tác phẩm ({round_.local_deadline:%d/%m/%Y}, giờ Việt Nam).",
+                       code="deadline_passed")
+
+
+def file_key(entry: Entry) -> str:
+    return new_key(f"entries/{entry.round_id}/{entry.id}")
+
+
+def _refuse_duplicate(session: Session, *, entry: Entry, sha256: str) -> None:
+    same_entry = session.exec(select(EntryFile.id).where(
+        EntryFile.entry_id == entry.id, EntryFile.sha256 == sha256, EntryFile.removed_at == None)).first()  # noqa: E711
+    if same_entry is not None:
+        raise Conflict("Tệp này đã có trong tác phẩm.", field="file", code="duplicate_file")
+    if file_taken(session, round_id=entry.round_id, sha256=sha256, exclude_entry_id=entry.id):
+        raise Conflict("Tệp này đã được gửi dự thi trong đợt giải ở một tác phẩm khác.", field="file",
+                       code="duplicate_file")
+
+
+def record_file(session: Session, store: FileStore, *, entry: Entry, stored: StoredFile, filename: str,
+                actor: User, now: datetime) -> EntryFile:
+    """Make a stored object count as a file of the entry (after type, size and checksum were checked)."""
+    _refuse_duplicate(session, entry=entry, sha256=stored.sha256)
+    row = EntryFile(entry_id=entry.id, round_id=entry.round_id, key=stored.key, filename=safe_filename(filename),
+                    content_type=stored.mime, kind=stored.kind, size=stored.size, sha256=stored.sha256,
+                    uploaded_by=actor.id, created_at=now)
+    session.add(row)
+    session.flush()
+    if stored.kind == "document":
+        _add_extracted_text(store, entry=entry, key=stored.key, filename=row.filename)
+    entry.updated_at = now
+    session.add(entry)
+    audit.record(session, actor_id=actor.id, action="entry.file_added", object_type="entry", object_id=entry.id,
+                 now=now, data={"file_id": row.id, "filename": row.filename, "sha256": row.sha256, "size": row.size})
+    log.info("entry.file_added entry_id=%s file_id=%s size=%s", entry.id, row.id, row.size)
+    return row
+
+
+def _add_extracted_text(store: FileStore, *, entry: Entry, key: str, filename: str) -> None:
+    """Text of PDF and DOCX files feeds theme suggestions. A scan without a text layer gives none."""
+    with tempfile.TemporaryDirectory(prefix="award-extract-") as tmp:
+        path = Path(tmp) / "doc"
+        store.download_to(key, path)
+        try:
+            with open(path, "rb") as f:
+                text = extract_text(f).strip()
+        except Invalid:
+            text = ""
+    if text:
+        entry.extracted_text = (entry.extracted_text + "\n\n" if entry.extracted_text else "") + text[:500_000]
+
+
+def remove_file(session: Session, *, entry: Entry, file_id: int, actor: User, now: datetime) -> EntryFile:
+    row = session.get(EntryFile, file_id)
+    if row is None or row.entry_id != entry.id or row.removed_at is not None:
+        raise NotFound("Không tìm thấy tệp.", code="file_not_found")
+    row.removed_at = now
+    session.add(row)
+    audit.record(session, actor_id=actor.id, action="entry.file_removed", object_type="entry", object_id=entry.id,
+                 now=now, data={"file_id": row.id, "filename": row.filename})
+    return row
+
+
+# --- direct (multipart) uploads --------------------------------------------------------------
+
+@dataclass
+class PlannedUpload:
+    upload: Upload
+    part_numbers: list[int]
+
+
+def part_size_for(size: int) -> int:
+    """At least 8 MiB, and few enough parts for S3's limit of 10,000."""
+    return max(MIN_PART, math.ceil(size / MAX_PARTS / MiB) * MiB)
+
+
+def start_upload(session: Session, store: FileStore, *, entry: Entry, filename: str, size: int, content_type: str,
+                 sha256: str, actor: User, now: datetime, caps: SizeCaps) -> PlannedUpload:
+    """Open a multipart upload the browser fills itself; nothing counts until `complete_upload`."""
+    kind = DECLARED_KINDS.get((content_type or "").lower())
+    if kind is None:
+        raise UnsupportedFile("Chỉ nhận tệp PDF, DOCX, ảnh JPEG/PNG/WebP, âm thanh MP3/M4A/WAV hoặc video MP4/MOV.",
+                              field="content_type")
+    if size < 1:
+        raise Invalid("Tệp rỗng, không có nội dung để tải lên.", field="size", code="empty_file")
+    if size > caps.cap_for(kind):
+        raise FileTooLarge(f"Tệp quá lớn: tối đa {caps.cap_for(kind) // MiB} MB cho loại tệp này.", field="size")
+    sha256 = (sha256 or "").lower()
+    if not SHA256_RE.match(sha256):
+        raise Invalid("Mã SHA-256 của tệp không hợp lệ.", field="sha256", code="invalid_checksum")
+    _refuse_duplicate(session, entry=entry, sha256=sha256)
+    key = file_key(entry)
+    part_size = part_size_for(size)
+    upload = Upload(id=secrets.token_hex(16), entry_id=entry.id, key=key,
+                    storage_upload_id=store.start_multipart(key, content_type), filename=safe_filename(filename),
+                    content_type=content_type.lower(), kind=kind, size=size, sha256=sha256, part_size=part_size,
+                    created_by=actor.id, created_at=now, expires_at=now + UPLOAD_TTL)
+    session.add(upload)
+    session.flush()
+    log.info("upload.started upload_id=%s entry_id=%s size=%s", upload.id, entry.id, size)
+    return PlannedUpload(upload, list(range(1, math.ceil(size / part_size) + 1)))
+
+
+def get_upload(session: Session, *, entry: Entry, upload_id: str, now: datetime) -> Upload:
+    upload = session.get(Upload, upload_id)
+    if upload is None or upload.entry_id != entry.id or upload.expires_at <= now:
+        raise NotFound("Phiên tải lên không tồn tại hoặc đã hết hạn. Hãy tải tệp lên lại.", code="upload_not_found")
+    return upload
+
+
+def complete_upload(session: Session, store: FileStore, *, entry: Entry, upload: Upload,
+                    parts: list[tuple[int, str]], actor: User, now: datetime) -> EntryFile:
+    """Assemble the parts, then check size, type (from the content) and SHA-256 before the file counts.
+    A file that fails a check is deleted from storage."""
+    size = store.complete_multipart(upload.key, upload.storage_upload_id, parts)
+    try:
+        if size != upload.size:
+            raise Invalid(f"Tệp nhận được ({size} byte) khác kích thước đã khai ({upload.size} byte).",
+                          field="parts", code="size_mismatch")
+        sniffed = sniff(store.read_head(upload.key, 8192))
+        if sniffed is None or sniffed.kind != upload.kind:
+            raise UnsupportedFile("Nội dung tệp không đúng loại đã khai.", field="file")
+        digest = store.sha256(upload.key)
+        if digest != upload.sha256:
+            raise Invalid("Mã kiểm tra SHA-256 không khớp: tệp bị lỗi khi truyền. Hãy tải lên lại.",
+                          field="sha256", code="checksum_mismatch")
+        stored = StoredFile(upload.key, size, digest, sniffed.mime, sniffed.kind, sniffed.ext)
+        if sniffed.kind == "document" and sniffed.ext == "docx":
+            from award.files import verify_docx
+
+            with tempfile.TemporaryDirectory(prefix="award-docx-") as tmp:
+                path = Path(tmp) / "doc.docx"
+                store.download_to(upload.key, path)
+                verify_docx(str(path))
+        row = record_file(session, store, entry=entry, stored=stored, filename=upload.filename, actor=actor, now=now)
+    except Exception:
+        store.delete(upload.key)
+        raise
+    session.delete(upload)
+    session.flush()
+    return row
+
+
+def abort_upload(session: Session, store: FileStore, *, upload: Upload) -> None:
+    store.abort_multipart(upload.key, upload.storage_upload_id)
+    session.delete(upload)
+    session.flush()
+
+
+# --- garbage collection ------------------------------------------------------------------------
+
+@dataclass
+class GcReport:
+    expired_uploads: int = 0
+    stale_multipart: int = 0
+    orphan_objects: int = 0
+
+
+def collect_garbage(session: Session, store: FileStore, *, now: datetime, grace: timedelta = timedelta(hours=1)) -> GcReport:
+    """Remove what interrupted uploads left: expired upload sessions, stale multipart uploads, and
+    objects under entries/ that no file row and no live upload knows (older than `grace`)."""
+    report = GcReport()
+    for upload in session.exec(select(Upload).where(Upload.expires_at <= now)).all():
+        try:
+            store.abort_multipart(upload.key, upload.storage_upload_id)
+        except NotFound:
+            pass
+        session.delete(upload)
+        report.expired_uploads += 1
+    session.flush()
+    live_uploads = {u.storage_upload_id for u in session.exec(select(Upload))}
+    for key, upload_id in store.stale_multipart(grace):
+        if upload_id not in live_uploads:
+            store.abort_multipart(key, upload_id)
+            report.stale_multipart += 1
+    known = set(session.exec(select(EntryFile.key)).all()) | set(session.exec(select(Upload.key)).all())
+    for key in list(store.keys("entries/")):
+        if key not in known and store.age(key) > grace:
+            store.delete(key)
+            report.orphan_objects += 1
+    log.info("storage.gc expired_uploads=%s stale_multipart=%s orphan_objects=%s",
+             report.expired_uploads, report.stale_multipart, report.orphan_objects)
+    return report
