@@ -90,3 +90,52 @@ def clock(client):
     c = Clock()
     app.dependency_overrides[get_now] = lambda: c.now
     return c
+
+
+# --- files and storage ----------------------------------------------------------------------------
+
+import uuid  # noqa: E402
+
+from award.storage import LocalFileStore, S3FileStore  # noqa: E402
+from tests.support.s3server import S3Server, start_seaweedfs  # noqa: E402
+from tests.support.samples import Samples  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def samples() -> type[Samples]:
+    return Samples
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory):
+    """One SeaweedFS for the session (or the one already on :8333, see tests/support/s3server.py)."""
+    server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_store(s3_server: S3Server):
+    """A store on a bucket of its own, emptied and removed afterwards (the server may be shared)."""
+    client = s3_server.client()
+    bucket = f"award-test-{uuid.uuid4().hex[:16]}"
+    client.create_bucket(Bucket=bucket)
+    yield S3FileStore(client, bucket)
+    for upload in client.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+        client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+    for obj in client.list_objects_v2(Bucket=bucket).get("Contents", []):
+        client.delete_object(Bucket=bucket, Key=obj["Key"])
+    client.delete_bucket(Bucket=bucket)
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, client, tmp_path):
+    """The app's file store for this test, on each backend in turn."""
+    from api.deps import get_file_store, local_part_url
+
+    if request.param == "local":
+        chosen = LocalFileStore(tmp_path / "files", part_url=local_part_url)
+    else:
+        chosen = request.getfixturevalue("s3_store")
+    app.dependency_overrides[get_file_store] = lambda: chosen
+    return chosen

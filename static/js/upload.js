@@ -31,8 +31,14 @@
   const DEFAULT_RELOAD_DELAY = 800;
   const STORAGE_PREFIX = "award-upload:";
   const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-  const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
-  const HASH_WASM_URL = new URL("../vendor/hash-wasm/sha256.umd.min.js", SCRIPT_URL).href;
+  const HASH_WASM_URL = (() => {
+    const base = (document.currentScript && document.currentScript.src) || "";
+    try {
+      return new URL("../vendor/hash-wasm/sha256.umd.min.js", base || new URL("/static/js/", location.href)).href;
+    } catch (_) {
+      return "/static/vendor/hash-wasm/sha256.umd.min.js";
+    }
+  })();
 
   // ---------------------------------------------------------------------------------------------
   // Pure helpers
@@ -816,10 +822,13 @@
       const live = this.items.filter((item) => item.state !== "cancelled");
       if (live.some((item) => item.state === "queued" || item.busy())) return;
       const done = live.filter((item) => item.state === "done");
-      const failed = live.length - done.length;
-      if (failed > 0) {
+      const failed = live.filter((item) => item.state !== "done");
+      if (failed.length) {
         const head = done.length ? `Đã tải lên ${done.length}/${live.length} tệp. ` : "";
-        this.announce(`${head}${failed} tệp chưa tải lên được, xem thông báo bên cạnh từng tệp.`);
+        const details = failed.length <= 3
+          ? failed.map((item) => `${item.file.name}: ${item.statusEl.textContent}`).join(" ")
+          : `${failed.length} tệp chưa tải lên được, xem thông báo bên cạnh từng tệp.`;
+        this.announce(`${head}${details}`);
         return;
       }
       if (!done.length) {

@@ -1,5 +1,4 @@
-"""Fixtures for the file layer: small real samples of every accepted type, a SeaweedFS server for the
-session and a fresh bucket per S3 test."""
+"""Small real samples of every accepted file type, built by the libraries or by the book."""
 
 import io
 import struct
@@ -9,10 +8,6 @@ import zipfile
 import zlib
 from pathlib import Path
 
-import pytest
-
-from award.storage import S3FileStore
-from tests.support.s3server import S3Server, start_seaweedfs
 
 
 class Samples:
@@ -123,28 +118,3 @@ class Samples:
         ).encode()
 
 
-@pytest.fixture(scope="session")
-def samples() -> type[Samples]:
-    return Samples
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory):
-    """One SeaweedFS for the session (or the one already on :8333, see tests/support/s3server.py)."""
-    server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def s3_store(s3_server: S3Server):
-    """A store on a bucket of its own, emptied and removed afterwards (the server may be shared)."""
-    client = s3_server.client()
-    bucket = f"award-test-{uuid.uuid4().hex[:16]}"
-    client.create_bucket(Bucket=bucket)
-    yield S3FileStore(client, bucket)
-    for upload in client.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
-        client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
-    for obj in client.list_objects_v2(Bucket=bucket).get("Contents", []):
-        client.delete_object(Bucket=bucket, Key=obj["Key"])
-    client.delete_bucket(Bucket=bucket)
