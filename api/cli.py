@@ -38,9 +38,22 @@ def migrate_database() -> None:
     from api.db import get_engine
 
     command.upgrade(alembic_config(), "head")
+    _prepare_storage()
     with Session(get_engine()) as session:
         load_reference_data(session)
         session.commit()
+
+
+def _prepare_storage() -> None:
+    """With S3: the bucket exists and accepts direct uploads from the site's pages."""
+    from award.storage import S3FileStore
+    from api.deps import get_file_store
+    from api.settings import get_settings
+
+    store = get_file_store()
+    if isinstance(store, S3FileStore):
+        store.ensure_bucket()
+        store.allow_browser_uploads([get_settings().public_url.rstrip("/")])
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -16,6 +17,14 @@ from api.settings import get_settings
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 
+def storage_origin(settings) -> str | None:
+    """The object store's address as browsers see it (scheme://host:port), for the CSP."""
+    if settings.storage != "s3":
+        return None
+    parts = urlsplit(settings.s3_public_endpoint or settings.s3_endpoint)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging()
@@ -26,7 +35,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.add_middleware(WebMiddleware)
+    app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings))
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (ops, auth, reference, entries, files, public, account, entry_pages):

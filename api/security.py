@@ -25,13 +25,18 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_MAX_AGE = 12 * 3600
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
-CSP = (
-    "default-src 'self'; img-src 'self' data:; media-src 'self' blob: https:; "
-    "connect-src 'self' https: http:; style-src 'self'; script-src 'self'; object-src 'none'; "
-    "frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
+def content_security_policy(storage_origin: str | None) -> str:
+    """No inline script or style anywhere; scripts may talk to the app and, for direct uploads and
+    media playback, to the object store's public address."""
+    extra = f" {storage_origin}" if storage_origin else ""
+    return (
+        "default-src 'self'; img-src 'self' data:; "
+        f"media-src 'self'{extra}; connect-src 'self'{extra}; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+
 SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
@@ -93,8 +98,10 @@ def _check_token(request: Request, sent: str | None) -> None:
 class WebMiddleware:
     """Pure ASGI: request id, security headers and the CSRF cookie on every response."""
 
-    def __init__(self, app):
+    def __init__(self, app, storage_origin: str | None = None):
         self.app = app
+        self.headers = [(b"content-security-policy", content_security_policy(storage_origin).encode()),
+                        *SECURITY_HEADERS]
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -108,7 +115,7 @@ class WebMiddleware:
             if message["type"] == "http.response.start":
                 out = list(message.get("headers", []))
                 out.append((b"x-request-id", rid.encode("latin-1")))
-                out.extend(SECURITY_HEADERS)
+                out.extend(self.headers)
                 new_cookie = state.get("csrf_cookie")
                 if new_cookie:
                     settings = get_settings()

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     max_image_mb: int = 30
     max_audio_mb: int = 500
     max_video_mb: int = 4096
+    public_url: str = "http://127.0.0.1:8000"  # where people open the site (CORS for direct uploads)
     secret_key: str = DEV_SECRET
     timezone: str = "Asia/Ho_Chi_Minh"
     now: datetime | None = None  # pins the application clock (AWARD_NOW)

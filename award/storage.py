@@ -592,6 +592,13 @@ class S3FileStore:
     def check(self) -> None:
         self._call(self.client.head_bucket)
 
+    def allow_browser_uploads(self, origins: list[str]) -> None:
+        """CORS for direct uploads: browsers on our pages may PUT parts and read the ETag back.
+        (Without a rule some S3 servers allow every origin; this names ours.)"""
+        self._call(self.client.put_bucket_cors, CORSConfiguration={"CORSRules": [{
+            "AllowedOrigins": origins, "AllowedMethods": ["GET", "PUT", "HEAD"], "AllowedHeaders": ["*"],
+            "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3600}]})
+
     def ensure_bucket(self) -> None:
         from botocore.exceptions import ClientError
 
