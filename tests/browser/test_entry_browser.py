@@ -1,0 +1,76 @@
+"""In a real browser: a journalist fills the entry form for a three-part series by two authors, uploads
+a PDF and a small MP4 through the upload widget, and submits."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.samples import Samples
+
+pytestmark = pytest.mark.browser
+PASSWORD = "BuaLiemVang2024"
+
+
+def login(page, base, email):
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):
+    login(page, live_server, "nhabao@demo.bualiemvang.vn")
+    page.get_by_role("link", name="+ Gửi tác phẩm dự thi lần thứ IX").click()
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Loạt bài: Những người giữ lửa ở chi bộ vùng biên")
+    page.get_by_label("Gửi dự thi qua đơn vị").select_option(label="Hà Tĩnh")
+    page.get_by_label("Loại hình").select_option("print")
+    page.get_by_label("Thể loại").select_option("phóng sự")
+    page.get_by_label("Tóm tắt nội dung").fill("Ba kỳ phóng sự về bí thư chi bộ bám bản ở vùng biên giới.")
+
+    page.get_by_role("button", name="+ Thêm tác giả").click()
+    page.locator("#f-authors-1-full_name").fill("Lê Thị Mực")
+    page.locator("#f-authors-1-pen_name").fill("Lê Mực")
+    for i in range(3):
+        if i > 0:
+            page.get_by_role("button", name="+ Thêm kỳ").click()
+        page.locator(f"#f-parts-{i}-title").fill(f"Kỳ {i + 1}")
+        page.locator(f"#f-parts-{i}-outlet").fill("Báo Hà Tĩnh")
+        page.locator(f"#f-parts-{i}-published_on").fill(f"2024-0{i + 3}-15")
+    page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
+
+    expect(page.get_by_role("heading", name="Loạt bài: Những người giữ lửa ở chi bộ vùng biên")).to_be_visible()
+    expect(page.locator("ol.parts > li")).to_have_count(3)
+    expect(page.get_by_text("Lê Thị Mực (bút danh Lê Mực)")).to_be_visible()
+
+    mp4 = Samples.ftyp(b"isom") + os.urandom(200_000)
+    with page.expect_navigation():
+        page.locator("[data-upload-input]").set_input_files([
+            {"name": "Kỳ 1 – bản in.pdf", "mimeType": "application/pdf", "buffer": Samples.pdf()},
+            {"name": "phóng sự.mp4", "mimeType": "video/mp4", "buffer": mp4},
+        ])
+    files = page.locator("#tep ~ div table tbody tr, section[aria-labelledby=tep] tbody tr")
+    expect(files).to_have_count(2)
+    expect(page.get_by_role("link", name="Kỳ 1 – bản in.pdf")).to_be_visible()
+    expect(page.get_by_role("link", name="phóng sự.mp4")).to_be_visible()
+
+    page.get_by_role("button", name="Nộp tác phẩm").click()
+    expect(page.locator(".badge").first).to_have_text("Đã nộp")
+    expect(page.get_by_text("Bản nháp → Đã nộp")).to_be_visible()
+    assert page.console_errors == []
+
+
+def test_wrong_file_type_shows_message_in_widget(page, live_server):
+    login(page, live_server, "nhabao2@demo.bualiemvang.vn")
+    page.get_by_role("link", name="+ Gửi tác phẩm dự thi lần thứ IX").click()
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Bình luận: Kỷ cương từ chi bộ")
+    page.get_by_label("Gửi dự thi qua đơn vị").select_option(label="Nghệ An")
+    page.get_by_label("Loại hình").select_option("online")
+    page.get_by_label("Thể loại").select_option("bình luận")
+    page.locator("#f-parts-0-outlet").fill("Báo Nghệ An điện tử")
+    page.locator("#f-parts-0-published_on").fill("2024-04-02")
+    page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
+    page.locator("[data-upload-input]").set_input_files(
+        [{"name": "virus.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + os.urandom(3000)}])
+    expect(page.locator("[data-upload-list]")).to_contain_text("Chỉ nhận tệp PDF")
+    expect(page.get_by_text("Chưa có tệp nào.")).to_be_visible()
