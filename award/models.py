@@ -347,3 +347,65 @@ class Upload(SQLModel, table=True):
     created_by: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+
+
+class TagSource(StrEnum):
+    author = "author"
+    secretariat = "secretariat"
+
+
+class EntryTheme(SQLModel, table=True):
+    """A confirmed tag: the entry addresses this theme (or point) of its round's outline.
+
+    The foreign key refuses deleting a tagged outline node: once tagged, a theme can only be retired.
+    """
+
+    __tablename__ = "entry_theme"
+
+    entry_id: int = Field(foreign_key="entry.id", primary_key=True, ondelete="CASCADE")
+    outline_node_id: int = Field(foreign_key="outline_node.id", primary_key=True, ondelete="RESTRICT", index=True)
+    source: TagSource = Field(sa_column=enum_column(TagSource, "tag_source", nullable=False))
+    confirmed_by: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ThemeSuggestion(SQLModel, table=True):
+    """The ranked suggestions last computed for an entry, kept beside the confirmed tags so that
+    suggestion quality can be measured against what people confirmed."""
+
+    __tablename__ = "theme_suggestion"
+
+    entry_id: int = Field(foreign_key="entry.id", primary_key=True, ondelete="CASCADE")
+    outline_node_id: int = Field(foreign_key="outline_node.id", primary_key=True, ondelete="CASCADE")
+    rank: int = Field(ge=1)
+    score: float
+    weak: bool = False
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class EmbeddingCache(SQLModel, table=True):
+    """Sentence embeddings, computed once per (model, text) and shared by every app process."""
+
+    __tablename__ = "embedding_cache"
+
+    key: str = Field(primary_key=True, max_length=64)
+    model: str = Field(max_length=100)
+    dim: int
+    vector: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RetagJob(SQLModel, table=True):
+    """Re-tagging every entry of a round in the background, with its progress for the page."""
+
+    __tablename__ = "retag_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    status: str = Field(default="queued", max_length=16)  # queued, running, done, failed
+    total: int = 0
+    done: int = 0
+    started_by: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    error: str | None = Field(default=None, max_length=500)

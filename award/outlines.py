@@ -65,6 +65,37 @@ def replace_outline(session: Session, *, round_: Round, parsed, retire_missing: 
     return saved
 
 
+def outline_text(nodes) -> str:
+    """The outline written back as plain numbered text, which the parser reads to the same tree.
+
+    Organisers correct an outline by editing this text (rename, merge, split, move, add a bullet)
+    and previewing again; the codes come from the numbering they see.
+    """
+    lines: list[str] = []
+
+    def emit(node, depth: int) -> None:
+        if node.kind == "point":
+            lines.append(f"- {node.title}")
+        else:
+            lines.append(f"{node.code}. {node.title}".rstrip())
+        for child in node.children:
+            emit(child, depth + 1)
+
+    for root in nodes:
+        emit(root, 0)
+        lines.append("")
+    return "\n".join(lines).strip() + "\n"
+
+
+def has_tags(session: Session, *, round_id: int) -> bool:
+    from award.models import EntryTheme
+
+    return session.exec(
+        select(EntryTheme.entry_id).join(OutlineNode, OutlineNode.id == EntryTheme.outline_node_id)
+        .where(OutlineNode.round_id == round_id).limit(1)
+    ).first() is not None
+
+
 def outline_tree(session: Session, *, round_id: int, include_retired: bool = False) -> list[TreeNode]:
     """The round's outline as a tree, in document order."""
     query = select(OutlineNode).where(OutlineNode.round_id == round_id)

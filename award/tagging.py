@@ -79,6 +79,7 @@ __all__ = [
     "TaggerConfig",
     "TaggingUnit",
     "content_syllables",
+    "diacritic_ratio",
     "features",
     "normalise",
     "segments",
@@ -164,6 +165,14 @@ def _is_stop(token: str, folded: str) -> bool:
 def content_syllables(text: str) -> int:
     """Number of non-stop syllables (how much text there is to go on)."""
     return sum(1 for t in syllables(text) if not _is_stop(t, fold(t)) and not t.isdigit())
+
+
+def diacritic_ratio(text: str) -> float:
+    """Share of syllables written with diacritics (about 0.8 in ordinary Vietnamese)."""
+    tokens = [t for t in syllables(text) if not t.isdigit()]
+    if not tokens:
+        return 0.0
+    return sum(1 for t in tokens if fold(t) != t) / len(tokens)
 
 
 def features(text: str, bigram_weight: float = 1.0) -> tuple[Counter, Counter]:
@@ -282,24 +291,29 @@ class EntryText:
 @dataclass(frozen=True)
 class TaggerConfig:
     # query side
-    title_weight: float = 3.0
+    title_weight: float = 1.25
     summary_weight: float = 1.0
     body_weight: float = 0.3
     body_max_syllables: int = 3000
     query_k3: float = 1.5  # saturation of a field's term counts
     # features
-    bigram_weight: float = 1.0
+    bigram_weight: float = 2.0
     fold_weight: float = 0.5
     # BM25 (documents = unit descriptions)
-    k1: float = 1.2
-    b: float = 0.75
-    unit_title_tf: float = 2.0  # the unit title counts this many times
+    k1: float = 2.0
+    b: float = 1.0
+    unit_title_tf: float = 1.0  # the unit title counts this many times
     # semantic
     query_max_syllables: int = 48
-    sem_title_share: float = 0.5  # unit score = share*cos(title) + (1-share)*max cos(point)
+    passage_max_syllables: int | None = None  # cut each unit title/point before embedding
     # fusion
     lex_weight: float = 1.0
-    sem_weight: float = 1.0
+    sem_weight: float = 0.75
+    # e5 reads Vietnamese typed without diacritics poorly: when fewer than
+    # plain_ratio of the entry's syllables carry diacritics, the semantic
+    # weight is multiplied by plain_sem_factor.
+    plain_ratio: float = 0.15
+    plain_sem_factor: float = 0.25
     # weak flag
     weak_min_syllables: int = 25
 
@@ -404,17 +418,14 @@ class RoundTagger:
         # semantic index: every unit title and point is a passage
         passages: list[str] = []
         owner: list[int] = []
-        is_title: list[bool] = []
         for i, unit in enumerate(self.units):
-            for j, text in enumerate((unit.title,) + unit.points):
+            for text in (unit.title,) + unit.points:
+                if config.passage_max_syllables:
+                    text = _truncate_words(text, config.passage_max_syllables)
                 passages.append(text)
                 owner.append(i)
-                is_title.append(j == 0)
-        vectors = embeddings.embed_cached(passages, "passage", cache, self._embedder)
-        self._passages = vectors  # (P, dim)
+        self._passages = embeddings.embed_cached(passages, "passage", cache, self._embedder)
         self._owner = np.asarray(owner)
-        self._is_title = np.asarray(is_title)
-        self._has_points = np.array([bool(u.points) for u in self.units])
 
     # -- construction helpers ------------------------------------------------
 
@@ -454,24 +465,17 @@ class RoundTagger:
         return self._bm25_exact.score(exact) + self.config.fold_weight * self._bm25_folded.score(folded)
 
     def semantic_scores_from_vector(self, query: np.ndarray) -> np.ndarray:
+        """Each unit's best cosine between the query and its title or one of its points."""
         sims = self._passages @ np.asarray(query, dtype=np.float32)
-        n = len(self.units)
-        title_sim = np.zeros(n, dtype=np.float32)
-        title_sim[self._owner[self._is_title]] = sims[self._is_title]
-        point_best = title_sim.copy()
-        pts = ~self._is_title
-        if pts.any():
-            best = np.full(n, -np.inf, dtype=np.float32)
-            np.maximum.at(best, self._owner[pts], sims[pts])
-            point_best = np.where(self._has_points, best, title_sim)
-        share = self.config.sem_title_share
-        return share * title_sim + (1 - share) * point_best
+        best = np.full(len(self.units), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owner, sims)
+        return best
 
-    def _fuse(self, lexical: np.ndarray, semantic: np.ndarray | None) -> np.ndarray:
+    def _fuse(self, lexical: np.ndarray, semantic: np.ndarray | None, sem_factor: float = 1.0) -> np.ndarray:
         cfg = self.config
         fused = cfg.lex_weight * _zscore(lexical)
         if semantic is not None:
-            fused = fused + cfg.sem_weight * _zscore(semantic)
+            fused = fused + cfg.sem_weight * sem_factor * _zscore(semantic)
         low, high = float(fused.min()), float(fused.max())
         if high - low < 1e-9:
             return np.zeros_like(fused)
@@ -510,7 +514,7 @@ class RoundTagger:
         vectors = embeddings.embed_cached(wanted, "query", self.cache, self._embedder) if wanted else None
         results: list[SuggestionResult] = []
         k = 0
-        for entry, ok in zip(items, has_text):
+        for entry, text, ok in zip(items, texts, has_text):
             weak = self.is_weak(entry.title, entry.summary, entry.body)
             if not ok:
                 results.append(self._result(np.zeros(len(self.units)), True, limit))
@@ -518,7 +522,9 @@ class RoundTagger:
             semantic = self.semantic_scores_from_vector(vectors[k])
             k += 1
             lexical = self.lexical_scores(entry.title, entry.summary, entry.body)
-            results.append(self._result(self._fuse(lexical, semantic), weak, limit))
+            plain = diacritic_ratio(text) < self.config.plain_ratio
+            factor = self.config.plain_sem_factor if plain else 1.0
+            results.append(self._result(self._fuse(lexical, semantic, factor), weak, limit))
         return results
 
 

@@ -25,6 +25,10 @@ from sqlmodel import Session  # noqa: E402
 from api.cli import migrate_database  # noqa: E402
 from api.db import get_engine, get_session  # noqa: E402
 from api.main import app  # noqa: E402
+from api.routers.themes import get_embedding_cache  # noqa: E402
+from award.embeddings import MemoryEmbeddingCache  # noqa: E402
+
+_MEMORY_EMBEDDINGS = MemoryEmbeddingCache()
 
 
 def pytest_report_header(config):
@@ -63,6 +67,9 @@ def client(session):
             raise
 
     app.dependency_overrides[get_session] = request_session
+    # Embeddings in memory: the database cache writes from its own connection, which a test's open
+    # transaction would block on SQLite (tests/award/test_themes.py covers the table itself).
+    app.dependency_overrides[get_embedding_cache] = lambda: _MEMORY_EMBEDDINGS
     with TestClient(app, base_url="http://testserver") as c:
         yield c
     app.dependency_overrides.clear()

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from award import entries, entry_files
+from award import entries, entry_files, themes
 from award.entries import EntryFilters, accepts_entries
 from award.errors import AwardError, NotFound
 from award.models import (
@@ -16,6 +16,8 @@ from award.models import (
 from award.rules import RoundRules
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.pages import entry_form as ef
+from api.pages.themes import entry_theme_panel
+from api.routers.themes import CacheDep
 from api.security import verify_csrf
 from api.templating import render
 
@@ -79,7 +81,7 @@ def _viewable(session: Session, user: User, entry_id: int) -> Entry:
 
 
 @router.get("/entries/{entry_id}", name="entries:detail")
-def entry_page(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+def entry_page(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep, cache: CacheDep):
     entry = _viewable(session, user, entry_id)
     round_ = session.get(Round, entry.round_id)
     authors, parts = entries.children(session, entry)
@@ -88,7 +90,11 @@ def entry_page(entry_id: int, request: Request, session: SessionDep, user: WebUs
     history = session.exec(select(AuditEvent).where(AuditEvent.object_type == "entry",
                                                     AuditEvent.object_id == str(entry.id)).order_by(AuditEvent.id)).all()
     is_owner = entry.owner_id == user.id
+    can_tag = (is_owner and entry.status in entries.EDITABLE) or user.role == Role.secretariat
+    panel = entry_theme_panel(session, entry, cache, now) if can_tag else {
+        "suggestions": [], "weak": False, "confirmed": themes.entry_theme_codes(session, entry_id=entry.id)}
     return render(request, "entries/detail.html", {
+        "can_tag": can_tag, "themes": panel,
         "entry": entry, "round": round_, "authors": authors, "parts": parts, "files": files, "history": history,
         "unit": session.get(Unit, entry.unit_id), "status_label": ENTRY_STATUS_LABELS[entry.status],
         "can_edit": is_owner and entry.status in entries.EDITABLE and accepts_entries(round_, now),

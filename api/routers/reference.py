@@ -11,7 +11,7 @@ from award import audit
 from award.errors import Conflict, Invalid, NotFound
 from award.models import Role, Round, RoundStatus, Unit, UnitKind
 from award.outline_parser import parse_outline
-from award.outlines import outline_tree, replace_outline
+from award.outlines import has_tags, outline_tree, replace_outline
 from award.rules import RoundRules
 from award.textextract import extract_text
 from api.deps import ApiUser, NowDep, SessionDep, api_role
@@ -155,7 +155,7 @@ def save_outline(round_: RoundDep, session: SessionDep, now: NowDep, actor: ApiU
     parsed = _parsed(file, text)
     if round_.status in (RoundStatus.published, RoundStatus.closed):
         raise Conflict("Đợt giải đã kết thúc, không thể thay đề cương.", code="round_closed")
-    replace_outline(session, round_=round_, parsed=parsed)
+    replace_outline(session, round_=round_, parsed=parsed, retire_missing=has_tags(session, round_id=round_.id))
     audit.record(session, actor_id=actor.id, action="outline.replaced", object_type="round", object_id=round_.id,
                  now=now, data={"themes": len(parsed.themes())})
     return {"nodes": [n.to_dict() for n in outline_tree(session, round_id=round_.id)], "warnings": parsed.warnings}

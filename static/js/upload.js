@@ -418,8 +418,6 @@
       const cancel = document.createElement("button");
       cancel.type = "button";
       cancel.className = "upload-cancel";
-      cancel.textContent = "Hủy";
-      cancel.setAttribute("aria-label", `Hủy tải lên ${this.file.name}`);
       cancel.setAttribute("data-upload-cancel", "");
       cancel.addEventListener("click", () => this.cancel());
       li.append(name, " ", size, " ", progress, " ", status, " ", resume, " ", cancel);
@@ -436,6 +434,10 @@
       this.li.dataset.state = state;
       if (text !== undefined) this.statusEl.textContent = text;
       this.cancelButton.hidden = state === "done" || state === "cancelled";
+      // A file refused for good can only be dismissed (so that the others may still reload the page).
+      const dismiss = state === "failed";
+      this.cancelButton.textContent = dismiss ? "Bỏ qua" : "Hủy";
+      this.cancelButton.setAttribute("aria-label", `${dismiss ? "Bỏ qua tệp" : "Hủy tải lên"} ${this.file.name}`);
       if (state !== "paused" && state !== "failed") this.resumeButton.hidden = true;
     }
 
@@ -508,6 +510,7 @@
     cancel() {
       if (this.cancelled || this.state === "done") return;
       const wasBusy = this.busy();
+      const dismissed = this.state === "failed";
       this.cancelled = true;
       for (const xhr of Array.from(this.xhrs)) xhr.abort();
       for (const entry of Array.from(this.timers)) {
@@ -523,8 +526,8 @@
           request(null, { method: "DELETE", url: joinUrl(this.widget.uploadsUrl, uploadId) }).catch(() => {});
         }
       }
-      this.setState("cancelled", "Đã hủy.");
-      this.widget.announce(`Đã hủy tải lên ${this.file.name}.`);
+      this.setState("cancelled", dismissed ? "Đã bỏ qua." : "Đã hủy.");
+      this.widget.announce(dismissed ? `Đã bỏ qua tệp ${this.file.name}.` : `Đã hủy tải lên ${this.file.name}.`);
       if (!wasBusy) this.widget.check(); // a busy run() reports to the widget when it unwinds
     }
 

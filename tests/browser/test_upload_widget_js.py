@@ -27,9 +27,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from api.security import CSP
+import api.security
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,6 @@ STATIC = ROOT / "static"
 CSRF = "csrf-test-token-7f3a"
 ENTRY = "/api/v1/entries/12"
 MiB = 1024 * 1024
-WASM_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
 
 CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                  ".svg": "image/svg+xml", ".md": "text/markdown; charset=utf-8"}
@@ -66,16 +66,15 @@ class Fake:
         self.lock = threading.Lock()
         self.app_base = ""
         self.s3_base = ""
+        self.csp = ""
         self.reset()
 
-    def reset(self, *, threshold=1 * MiB, part_size=5 * MiB, retry_delays="100,100,100", csp=CSP,
-              reload_delay=1500):
+    def reset(self, *, threshold=1 * MiB, part_size=5 * MiB, retry_delays="100,100,100", reload_delay=1500):
         with self.lock:
             self.threshold = threshold
             self.part_size = part_size
             self.retry_delays = retry_delays
             self.reload_delay = reload_delay
-            self.csp = csp
             self.files: list[dict] = []
             self.uploads: dict[str, Upload] = {}
             self.requests: list[tuple[str, str]] = []  # (method, path) on the app origin
@@ -111,6 +110,7 @@ def upload_page(fake: Fake) -> str:
   <meta charset="utf-8">
   <meta name="csrf-token" content="{CSRF}">
   <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="/static/app.css">
   <title>Tệp đính kèm</title>
 </head>
 <body>
@@ -163,7 +163,8 @@ def form_page() -> str:
     return f"""<!doctype html>
 <html lang="vi">
 <head><meta charset="utf-8"><meta name="csrf-token" content="{CSRF}">
-<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"><title>Hồ sơ dự thi</title></head>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/static/app.css">
+<title>Hồ sơ dự thi</title></head>
 <body>
 <main>
   <h1>Hồ sơ dự thi</h1>
@@ -305,10 +306,13 @@ class Handler(BaseHTTPRequestHandler):
         fake = self.fake
         with fake.lock:
             fake.requests.append(("GET", path))
-        if path in ("/upload.html", "/upload-wasm.html"):
+        if path in ("/upload.html", "/upload-wasm.html", "/upload-nowasm.html"):
             with fake.lock:
                 fake.page_hits += 1
-            csp = WASM_CSP if path == "/upload-wasm.html" else fake.csp
+            csp = fake.csp
+            if path != "/upload.html":  # the same policy with WebAssembly explicitly allowed / refused
+                csp = re.sub(r"script-src [^;]*", "script-src 'self'" + (
+                    " 'wasm-unsafe-eval'" if path == "/upload-wasm.html" else ""), csp)
             return self.send(200, upload_page(fake).encode(), "text/html; charset=utf-8",
                              {"Content-Security-Policy": csp})
         if path == "/form.html":
@@ -435,6 +439,13 @@ class Handler(BaseHTTPRequestHandler):
         self.json(201, record)
 
 
+def app_csp(storage_origin: str) -> str:
+    """The application's own Content-Security-Policy, with the fake storage as the object store."""
+    if hasattr(api.security, "content_security_policy"):
+        return api.security.content_security_policy(storage_origin)
+    return api.security.CSP
+
+
 @pytest.fixture(scope="module")
 def fake():
     fake = Fake()
@@ -448,6 +459,7 @@ def fake():
         servers.append(server)
     fake.app_base = f"http://127.0.0.1:{servers[0].server_address[1]}"
     fake.s3_base = f"http://127.0.0.1:{servers[1].server_address[1]}"
+    fake.csp = app_csp(fake.s3_base)
     yield fake
     for server in servers:
         server.shutdown()
@@ -530,6 +542,11 @@ def test_direct_upload_error_is_shown_next_to_file_and_page_not_reloaded(page, a
     assert app.page_hits == 1  # not reloaded: the message stays visible
     # the name is shown as text, never parsed as markup
     assert items.nth(0).locator(".upload-name").inner_html() == "chuong-trinh.exe"
+
+    # Dismissing the refused file leaves only successes: the page reloads to show them.
+    items.nth(0).get_by_role("button", name="Bỏ qua tệp chuong-trinh.exe").click()
+    expect(items.nth(0).locator("[data-upload-item-status]")).to_have_text("Đã bỏ qua.")
+    wait_until(lambda: app.page_hits == 2, message="the page to reload")
 
 
 def test_large_file_uploads_in_parts_and_sha256_matches(page, app, tmp_path):
@@ -671,14 +688,17 @@ def test_pure_helpers_and_both_sha256_backends(page, app):
         const small = new window.AwardUpload.Sha256().update(new TextEncoder().encode("abc")).digest();
         return {digest, small, backend: window.AwardUpload.hashBackend};
     }"""
-    # The application's CSP (script-src 'self') forbids compiling WebAssembly: the JS fallback runs.
+    abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    # Under the application's own CSP: hash-wasm if it allows compiling WebAssembly, else the fallback.
     result = page.evaluate(script, size)
-    assert result == {"digest": expected, "backend": "js",
-                      "small": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}
+    backend = "hash-wasm" if "'wasm-unsafe-eval'" in app.csp else "js"
+    assert result == {"digest": expected, "backend": backend, "small": abc}
+    # Plain script-src 'self' forbids compiling WebAssembly: the JavaScript SHA-256 runs.
+    page.goto(f"{app.app_base}/upload-nowasm.html")
+    assert page.evaluate(script, size) == {"digest": expected, "backend": "js", "small": abc}
     # With 'wasm-unsafe-eval' the vendored hash-wasm build is used, with the same result.
     page.goto(f"{app.app_base}/upload-wasm.html")
-    result = page.evaluate(script, size)
-    assert result["digest"] == expected and result["backend"] == "hash-wasm"
+    assert page.evaluate(script, size) == {"digest": expected, "backend": "hash-wasm", "small": abc}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -767,10 +787,12 @@ def test_entry_form_warns_about_unsaved_changes_and_enter_saves(page, app):
     assert page.evaluate(prompt) is True
 
     dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
-    page.close(run_before_unload=True)  # a real navigation away asks first
-    wait_until(lambda: dialogs == ["beforeunload"], timeout=5, message="the beforeunload prompt")
-    assert not page.is_closed()
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))  # "Stay on this page"
+    with pytest.raises(PlaywrightError, match="ERR_ABORTED"):
+        page.goto(f"{app.app_base}/upload.html")  # a real navigation away asks first
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/form.html")
+    expect(page.locator("#f-authors-0-pen_name")).to_have_value("Hồng Hà")
 
     # Enter in a field submits with the form's save button, not with the first row's "Xóa".
     page.locator("#f-authors-0-pen_name").press("Enter")

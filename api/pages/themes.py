@@ -1,0 +1,73 @@
+"""Theme pages: the coverage of a round (heat maps), works per theme, and tagging an entry."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from award import entries, themes
+from award.errors import AwardError, NotFound
+from award.models import Role, Round, TagSource
+from award.rules import MEDIA_TYPES
+from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.security import verify_csrf
+from api.templating import render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+HEAT_LEVELS = 6
+
+
+def heat(n: int, top: int) -> int:
+    """Cell shade 0..5, relative to the busiest cell, so a heat map reads at a glance."""
+    if n <= 0 or top <= 0:
+        return 0
+    return max(1, min(HEAT_LEVELS - 1, round(n / top * (HEAT_LEVELS - 1))))
+
+
+@router.get("/rounds/{round_id}/coverage", name="themes:coverage",
+            dependencies=[web_role(Role.secretariat, Role.approver)])
+def coverage_page(round_id: int, request: Request, session: SessionDep, user: WebUser):
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("Không tìm thấy đợt giải.")
+    report = themes.coverage(session, round_id=round_id)
+    return render(request, "themes/coverage.html", {
+        "round": round_, "report": report, "heat": heat, "top": report.max_cell, "few": themes.FEW,
+        "media_labels": MEDIA_TYPES})
+
+
+@router.get("/rounds/{round_id}/themes/{code}", name="themes:works",
+            dependencies=[web_role(Role.secretariat, Role.approver)])
+def theme_works(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser):
+    round_ = session.get(Round, round_id)
+    unit = next((u for u in themes.round_units(session, round_id) if u.code == code), None) if round_ else None
+    if unit is None:
+        raise NotFound("Không tìm thấy chủ đề.")
+    return render(request, "themes/works.html", {
+        "round": round_, "unit": unit, "works": themes.works_for_theme(session, round_id=round_id, code=code)})
+
+
+@router.post("/entries/{entry_id}/themes", name="themes:save")
+def save_entry_themes(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+                      codes: Annotated[list[str], Form()] = []):  # noqa: B006 - FastAPI form default
+    if user.role == Role.secretariat:
+        entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    else:
+        entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
+    source = TagSource.secretariat if user.role == Role.secretariat else TagSource.author
+    themes.set_entry_themes(session, entry=entry, codes=codes, actor=user, source=source, now=now)
+    return RedirectResponse(str(request.url_for("entries:detail", entry_id=entry.id)) + "#chu-de", status_code=303)
+
+
+def entry_theme_panel(session, entry, cache, now) -> dict:
+    """Ranked suggestions with the confirmed ones ticked, for the entry page."""
+    tagger = themes.tagger_for(session, entry.round_id, cache)
+    if tagger is None:
+        return {"suggestions": [], "weak": False, "confirmed": []}
+    try:
+        result = themes.suggest_for_entry(session, entry=entry, tagger=tagger, now=now)
+    except AwardError:
+        return {"suggestions": [], "weak": False, "confirmed": []}
+    return {"suggestions": result.items, "weak": result.weak,
+            "confirmed": themes.entry_theme_codes(session, entry_id=entry.id)}

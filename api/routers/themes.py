@@ -1,0 +1,152 @@
+"""Themes: suggestions for an entry, confirmed tags, coverage of a round, background re-tagging."""
+
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from award import entries, themes
+from award.errors import Conflict, Forbidden, NotFound
+from award.models import Entry, RetagJob, Role, Round, TagSource
+from api.clock import now as clock_now
+from api.db import get_engine
+from api.deps import ApiUser, NowDep, SessionDep, api_role
+
+router = APIRouter(prefix="/api/v1", tags=["themes"])
+
+
+@lru_cache
+def _db_cache():
+    return themes.DbEmbeddingCache(get_engine())
+
+
+def get_embedding_cache():
+    return _db_cache()
+
+
+CacheDep = Annotated[object, Depends(get_embedding_cache)]
+
+
+class SuggestionOut(BaseModel):
+    code: str
+    title: str
+    score: float
+
+
+class ThemesIn(BaseModel):
+    codes: list[str] = Field(max_length=20)
+
+
+class ThemesOut(BaseModel):
+    codes: list[str]
+
+
+class DraftText(BaseModel):
+    title: str = Field(default="", max_length=500)
+    summary: str = Field(default="", max_length=10000)
+
+
+class RetagOut(BaseModel):
+    id: int
+    round_id: int
+    status: str
+    total: int
+    done: int
+    error: str | None = None
+
+
+def _tagger(session, round_id: int, cache):
+    tagger = themes.tagger_for(session, round_id, cache)
+    if tagger is None:
+        raise Conflict("Đợt giải chưa có đề cương để gợi ý chủ đề.", code="no_outline")
+    return tagger
+
+
+def _entry_for_tags(session, user, entry_id: int) -> Entry:
+    """The author while the entry is editable; the secretariat for any work it can see."""
+    if user.role == Role.secretariat:
+        return entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
+    if entry.status not in entries.EDITABLE:
+        raise Conflict("Tác phẩm không còn sửa được ở trạng thái này.", code="not_editable")
+    return entry
+
+
+@router.get("/entries/{entry_id}/theme-suggestions", response_model=list[SuggestionOut], name="api:themes:suggest")
+def entry_suggestions(entry_id: int, session: SessionDep, user: ApiUser, now: NowDep, cache: CacheDep):
+    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    result = themes.suggest_for_entry(session, entry=entry, tagger=_tagger(session, entry.round_id, cache), now=now)
+    return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4)) for s in result.items]
+
+
+@router.put("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:set")
+def set_themes(entry_id: int, body: ThemesIn, session: SessionDep, user: ApiUser, now: NowDep):
+    entry = _entry_for_tags(session, user, entry_id)
+    source = TagSource.secretariat if user.role == Role.secretariat else TagSource.author
+    codes = themes.set_entry_themes(session, entry=entry, codes=body.codes, actor=user, source=source, now=now)
+    return ThemesOut(codes=codes)
+
+
+@router.get("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:get")
+def get_themes(entry_id: int, session: SessionDep, user: ApiUser):
+    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    return ThemesOut(codes=themes.entry_theme_codes(session, entry_id=entry.id))
+
+
+@router.post("/rounds/{round_id}/theme-suggestions", response_model=list[SuggestionOut], name="api:themes:draft",
+             dependencies=[api_role(Role.journalist, Role.secretariat)])
+def draft_suggestions(round_id: int, body: DraftText, session: SessionDep, cache: CacheDep):
+    """While a journalist types the summary: nothing is stored, not even the embedding."""
+    if session.get(Round, round_id) is None:
+        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
+    tagger = _tagger(session, round_id, cache)
+    with themes.transient_embeddings():
+        result = tagger.suggest(body.title, body.summary, limit=5)
+    return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4)) for s in result.items]
+
+
+@router.get("/rounds/{round_id}/coverage", name="api:themes:coverage",
+            dependencies=[api_role(Role.secretariat, Role.approver)])
+def round_coverage(round_id: int, session: SessionDep):
+    if session.get(Round, round_id) is None:
+        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
+    report = themes.coverage(session, round_id=round_id)
+    return {
+        "entries": report.entries_counted, "untagged": report.untagged,
+        "themes": [{"code": u.code, "title": u.title, "total": report.totals[u.code],
+                    "by_media_type": dict(report.by_media.get(u.code, {})),
+                    "by_unit": dict(report.by_unit.get(u.code, {})),
+                    "thin": report.totals[u.code] < themes.FEW} for u in report.units],
+    }
+
+
+def _run_retag(round_id: int, job_id: int, cache) -> None:
+    themes.retag_round(get_engine(), round_id=round_id, job_id=job_id, cache=cache, now=clock_now())
+
+
+@router.post("/rounds/{round_id}/retag", status_code=202, response_model=RetagOut, name="api:themes:retag",
+             dependencies=[api_role(Role.secretariat)])
+def start_retag(round_id: int, background: BackgroundTasks, session: SessionDep, user: ApiUser, now: NowDep,
+                cache: CacheDep):
+    if session.get(Round, round_id) is None:
+        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
+    running = session.exec(select(RetagJob).where(RetagJob.round_id == round_id,
+                                                  RetagJob.status.in_(("queued", "running")))).first()
+    if running is not None:
+        return RetagOut.model_validate(running, from_attributes=True)
+    job = RetagJob(round_id=round_id, started_by=user.id, created_at=now)
+    session.add(job)
+    session.flush()
+    background.add_task(_run_retag, round_id, job.id, cache)  # after the response, so after the commit
+    return RetagOut.model_validate(job, from_attributes=True)
+
+
+@router.get("/retag-jobs/{job_id}", response_model=RetagOut, name="api:themes:retag_status",
+            dependencies=[api_role(Role.secretariat)])
+def retag_status(job_id: int, session: SessionDep):
+    job = session.get(RetagJob, job_id)
+    if job is None:
+        raise NotFound("Không tìm thấy lượt gắn lại chủ đề.", code="job_not_found")
+    return RetagOut.model_validate(job, from_attributes=True)

@@ -1,0 +1,279 @@
+"""Theme tags of entries: suggestions from the text, confirmed tags, and coverage of a round.
+
+Suggestions come from `award.tagging.RoundTagger` (BM25 over syllables + multilingual embeddings).
+One tagger per round and outline is kept per process; embeddings are cached in the database so that
+every process, and every re-tagging, computes a text's embedding once.
+"""
+
+import hashlib
+import logging
+import threading
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import delete, func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from award import audit
+from award.embeddings import DIM, MODEL_NAME, MemoryEmbeddingCache
+from award.errors import Conflict, Invalid
+from award.models import (
+    Entry, EntryStatus, EntryTheme, EmbeddingCache, OutlineNode, Round, TagSource, ThemeSuggestion, Unit, User,
+)
+from award.outlines import outline_tree
+from award.tagging import EntryText, RoundTagger, SuggestionResult, TaggingUnit, tagging_units
+
+log = logging.getLogger(__name__)
+
+_persist: ContextVar[bool] = ContextVar("persist_embeddings", default=True)
+# Works that count for coverage: everything sent to a contest, not drafts or withdrawn ones.
+COUNTED = (EntryStatus.submitted, EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible,
+           EntryStatus.finalist, EntryStatus.awarded)
+FEW = 3  # a theme with fewer confirmed works than this is flagged as thinly covered
+
+
+class DbEmbeddingCache:
+    """Embeddings in the `embedding_cache` table, behind a bounded in-process layer.
+
+    It uses its own short sessions: a cached vector is useful even if the request that computed it
+    fails, and writing it must not wait for (or roll back with) the request's transaction."""
+
+    def __init__(self, engine: Engine, memory_items: int = 20_000):
+        self.engine = engine
+        self.memory = MemoryEmbeddingCache(max_items=memory_items)
+
+    def get(self, key: str) -> np.ndarray | None:
+        hit = self.memory.get(key)
+        if hit is not None:
+            return hit
+        with Session(self.engine) as s:
+            row = s.get(EmbeddingCache, key)
+            if row is None:
+                return None
+            vector = np.frombuffer(row.vector, dtype=np.float32).copy()
+        self.memory.put(key, vector)
+        return vector
+
+    def put(self, key: str, vector: np.ndarray) -> None:
+        self.memory.put(key, vector)
+        if not _persist.get():
+            return
+        data = np.asarray(vector, dtype=np.float32).tobytes()
+        with Session(self.engine) as s:
+            s.add(EmbeddingCache(key=key, model=MODEL_NAME, dim=DIM, vector=data))
+            try:
+                s.commit()
+            except IntegrityError:  # another process stored the same text first
+                s.rollback()
+
+
+@contextmanager
+def transient_embeddings():
+    """For suggestions while someone types: keep vectors in memory only, never in the table."""
+    token = _persist.set(False)
+    try:
+        yield
+    finally:
+        _persist.reset(token)
+
+
+_taggers: dict[tuple[int, str], RoundTagger] = {}
+_taggers_lock = threading.Lock()
+
+
+def round_units(session: Session, round_id: int) -> list[TaggingUnit]:
+    return tagging_units(outline_tree(session, round_id=round_id))
+
+
+def _fingerprint(units: list[TaggingUnit]) -> str:
+    return hashlib.sha256(repr([(u.code, u.title, u.points) for u in units]).encode()).hexdigest()
+
+
+def tagger_for(session: Session, round_id: int, cache) -> RoundTagger | None:
+    """The round's tagger, rebuilt only when its outline changed. None when it has no outline."""
+    units = round_units(session, round_id)
+    if not units:
+        return None
+    key = (round_id, _fingerprint(units))
+    with _taggers_lock:
+        tagger = _taggers.get(key)
+        if tagger is None:
+            tagger = RoundTagger(units, cache=cache)
+            for stale in [k for k in _taggers if k[0] == round_id]:
+                del _taggers[stale]
+            _taggers[key] = tagger
+    return tagger
+
+
+def entry_text(entry: Entry) -> EntryText:
+    body = "\n".join(t for t in (entry.transcript, entry.extracted_text) if t)
+    return EntryText(entry.title, entry.summary, body)
+
+
+def _node_ids(session: Session, round_id: int, *, include_retired: bool) -> dict[str, int]:
+    query = select(OutlineNode.code, OutlineNode.id).where(OutlineNode.round_id == round_id)
+    if not include_retired:
+        query = query.where(OutlineNode.retired == False)  # noqa: E712
+    return dict(session.exec(query).all())
+
+
+def suggest_for_entry(session: Session, *, entry: Entry, tagger: RoundTagger, now: datetime) -> SuggestionResult:
+    """Rank the round's themes for the entry and keep the ranking beside the confirmed tags."""
+    result = tagger.suggest_many([entry_text(entry)])[0]
+    store_suggestions(session, entry=entry, result=result, now=now)
+    return result
+
+
+def store_suggestions(session: Session, *, entry: Entry, result: SuggestionResult, now: datetime) -> None:
+    ids = _node_ids(session, entry.round_id, include_retired=False)
+    session.exec(delete(ThemeSuggestion).where(ThemeSuggestion.entry_id == entry.id))
+    for rank, item in enumerate(result.items, start=1):
+        if item.code in ids:
+            session.add(ThemeSuggestion(entry_id=entry.id, outline_node_id=ids[item.code], rank=rank,
+                                        score=float(item.score), weak=result.weak, computed_at=now))
+    session.flush()
+
+
+def stored_suggestions(session: Session, *, entry: Entry) -> list[tuple[str, str, float, bool]]:
+    rows = session.exec(
+        select(OutlineNode.code, OutlineNode.title, ThemeSuggestion.score, ThemeSuggestion.weak)
+        .join(OutlineNode, OutlineNode.id == ThemeSuggestion.outline_node_id)
+        .where(ThemeSuggestion.entry_id == entry.id).order_by(ThemeSuggestion.rank)
+    ).all()
+    return [tuple(r) for r in rows]
+
+
+def entry_theme_codes(session: Session, *, entry_id: int) -> list[str]:
+    return list(session.exec(
+        select(OutlineNode.code).join(EntryTheme, EntryTheme.outline_node_id == OutlineNode.id)
+        .where(EntryTheme.entry_id == entry_id).order_by(OutlineNode.position, OutlineNode.id)
+    ).all())
+
+
+MAX_TAGS = 5
+
+
+def set_entry_themes(session: Session, *, entry: Entry, codes: list[str], actor: User, source: TagSource,
+                     now: datetime) -> list[str]:
+    """Replace the entry's confirmed themes. Codes must be tagging units of the round's live outline
+    (a retired theme already on the entry may stay)."""
+    codes = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    if len(codes) > MAX_TAGS:
+        raise Invalid(f"Chọn tối đa {MAX_TAGS} chủ đề.", field="codes", code="too_many_themes")
+    units = {u.code for u in round_units(session, entry.round_id)}
+    current = set(entry_theme_codes(session, entry_id=entry.id))
+    unknown = [c for c in codes if c not in units and c not in current]
+    if unknown:
+        raise Invalid(f"Mã chủ đề không có trong đề cương của đợt giải: {', '.join(unknown)}.", field="codes",
+                      code="unknown_theme")
+    ids = _node_ids(session, entry.round_id, include_retired=True)
+    session.exec(delete(EntryTheme).where(EntryTheme.entry_id == entry.id))
+    for code in codes:
+        session.add(EntryTheme(entry_id=entry.id, outline_node_id=ids[code], source=source, confirmed_by=actor.id,
+                               created_at=now))
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="entry.themes", object_type="entry", object_id=entry.id, now=now,
+                 data={"codes": codes, "source": source})
+    return codes
+
+
+# --- coverage ------------------------------------------------------------------------------------
+
+@dataclass
+class Coverage:
+    units: list[TaggingUnit]
+    by_media: dict[str, Counter] = field(default_factory=dict)  # code -> media_type -> count
+    by_unit: dict[str, Counter] = field(default_factory=dict)  # code -> unit name -> count
+    totals: Counter = field(default_factory=Counter)
+    media_types: list[str] = field(default_factory=list)
+    unit_names: list[str] = field(default_factory=list)
+    entries_counted: int = 0
+    untagged: int = 0
+
+    @property
+    def max_cell(self) -> int:
+        cells = [n for c in self.by_media.values() for n in c.values()] + [n for c in self.by_unit.values() for n in c.values()]
+        return max(cells, default=0)
+
+    def thin(self) -> list[TaggingUnit]:
+        return [u for u in self.units if self.totals[u.code] < FEW]
+
+
+def coverage(session: Session, *, round_id: int) -> Coverage:
+    """Confirmed tags of the round's counted works, themes × media type and themes × unit.
+    Three grouped queries whatever the number of entries."""
+    report = Coverage(units=round_units(session, round_id))
+    rows = session.exec(
+        select(OutlineNode.code, Entry.media_type, Unit.name, func.count())
+        .join(EntryTheme, EntryTheme.outline_node_id == OutlineNode.id)
+        .join(Entry, Entry.id == EntryTheme.entry_id)
+        .join(Unit, Unit.id == Entry.unit_id)
+        .where(Entry.round_id == round_id, Entry.status.in_(COUNTED))
+        .group_by(OutlineNode.code, Entry.media_type, Unit.name)
+    ).all()
+    by_media: dict[str, Counter] = defaultdict(Counter)
+    by_unit: dict[str, Counter] = defaultdict(Counter)
+    for code, media, unit, n in rows:
+        by_media[code][media] += n
+        by_unit[code][unit] += n
+        report.totals[code] += n
+    report.by_media, report.by_unit = dict(by_media), dict(by_unit)
+    report.media_types = sorted({m for c in by_media.values() for m in c})
+    report.unit_names = sorted({u for c in by_unit.values() for u in c})
+    report.entries_counted = session.exec(
+        select(func.count()).where(Entry.round_id == round_id, Entry.status.in_(COUNTED))).one()
+    tagged = session.exec(
+        select(func.count(func.distinct(EntryTheme.entry_id))).join(Entry, Entry.id == EntryTheme.entry_id)
+        .where(Entry.round_id == round_id, Entry.status.in_(COUNTED))).one()
+    report.untagged = report.entries_counted - tagged
+    return report
+
+
+def works_for_theme(session: Session, *, round_id: int, code: str) -> list[Entry]:
+    return list(session.exec(
+        select(Entry).join(EntryTheme, EntryTheme.entry_id == Entry.id)
+        .join(OutlineNode, OutlineNode.id == EntryTheme.outline_node_id)
+        .where(Entry.round_id == round_id, OutlineNode.code == code, Entry.status.in_(COUNTED))
+        .order_by(Entry.id)
+    ).all())
+
+
+def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datetime, batch: int = 32) -> None:
+    """Recompute suggestions for every entry of a round, in batches, recording progress on the job.
+    Runs outside any request, with its own sessions."""
+    from award.models import RetagJob
+
+    with Session(engine) as session:
+        job = session.get(RetagJob, job_id)
+        tagger = tagger_for(session, round_id, cache)
+        ids = list(session.exec(select(Entry.id).where(Entry.round_id == round_id).order_by(Entry.id)).all())
+        job.status, job.total, job.done = "running", len(ids), 0
+        session.add(job)
+        session.commit()
+        try:
+            if tagger is None:
+                raise Conflict("Đợt giải chưa có đề cương.", code="no_outline")
+            for start in range(0, len(ids), batch):
+                chunk = session.exec(select(Entry).where(Entry.id.in_(ids[start:start + batch]))).all()
+                results = tagger.suggest_many([entry_text(e) for e in chunk])
+                for entry, result in zip(chunk, results):
+                    store_suggestions(session, entry=entry, result=result, now=now)
+                job.done = min(len(ids), start + len(chunk))
+                session.add(job)
+                session.commit()
+            job.status = "done"
+        except Exception as exc:  # the job records the failure; the page shows it
+            session.rollback()
+            job = session.get(RetagJob, job_id)
+            job.status, job.error = "failed", str(exc)[:500]
+            log.exception("retag.failed round_id=%s job_id=%s", round_id, job_id)
+        job.finished_at = now
+        session.add(job)
+        session.commit()
+        log.info("retag.finished round_id=%s job_id=%s done=%s", round_id, job_id, job.done)

@@ -1,0 +1,123 @@
+"""Theme-suggestion timings: build, one entry's latency, batch re-tag throughput.
+
+    .venv/bin/python bench/tagging.py [--entries 2500] [--latency 50]
+
+Prints plain numbers; nothing fails on timings.  "cold" = no cached embedding for
+the text (the model runs), "warm" = the vector comes from the cache (what a
+re-tag after an outline change, or a second process with the database cache,
+sees).  Synthetic entries recombine the labelled eval rows of the same round
+(title of one, summary sentences of others, a running number), so every text is
+new to the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from award import embeddings  # noqa: E402
+from award.embeddings import MemoryEmbeddingCache  # noqa: E402
+from award.tagging import EntryText  # noqa: E402
+from award.tagging_eval import load_round_taggers, load_rows  # noqa: E402
+
+EVAL = ROOT / "tests" / "data" / "tagging_eval.jsonl"
+
+
+def synthetic(rows: list[dict], n: int, seed: int = 7) -> list[tuple[str, EntryText]]:
+    rng = random.Random(seed)
+    by_round: dict[str, list[dict]] = {}
+    for row in rows:
+        by_round.setdefault(row["round"], []).append(row)
+    names = sorted(by_round)
+    out = []
+    for i in range(n):
+        name = names[i % len(names)]
+        pool = by_round[name]
+        a, b, c = rng.sample(pool, 3)
+        sentences = [s.strip() for s in (b["text"] + " " + c["text"]).split(". ") if s.strip()]
+        rng.shuffle(sentences)
+        summary = ". ".join(sentences[: rng.randint(2, 4)]).rstrip(".") + "."
+        title = f"{a['title']} (kỳ {i + 1})"
+        out.append((name, EntryText(title, summary)))
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(q / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=2500)
+    parser.add_argument("--latency", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=32)
+    args = parser.parse_args()
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"machine: {platform.processor() or platform.machine()}, cores={cores}, "
+          f"load={os.getloadavg()[0]:.2f}, python={platform.python_version()}")
+    print(f"model: {embeddings.MODEL_NAME}")
+
+    t = time.perf_counter()
+    embeddings.embed(["khởi động"], "query")
+    print(f"model load + first call: {time.perf_counter() - t:.2f} s")
+
+    cache = MemoryEmbeddingCache()
+    t = time.perf_counter()
+    taggers = load_round_taggers(cache=cache)
+    cold_build = time.perf_counter() - t
+    t = time.perf_counter()
+    load_round_taggers(cache=cache)
+    warm_build = time.perf_counter() - t
+    units = {name: len(tg.units) for name, tg in taggers.items()}
+    passages = len(cache)
+    print(f"build 4 rounds {units}, {passages} passages: cold {cold_build:.1f} s, warm (cached) {warm_build * 1000:.0f} ms")
+
+    rows = load_rows(EVAL)
+    entries = synthetic(rows, args.entries + args.latency)
+    latency_set, batch_set = entries[: args.latency], entries[args.latency:]
+
+    cold, warm = [], []
+    for name, entry in latency_set:
+        t = time.perf_counter()
+        taggers[name].suggest(entry.title, entry.summary)
+        cold.append((time.perf_counter() - t) * 1000)
+    for name, entry in latency_set:
+        t = time.perf_counter()
+        taggers[name].suggest(entry.title, entry.summary)
+        warm.append((time.perf_counter() - t) * 1000)
+    print(f"suggest one entry, {len(cold)} entries: cold p50 {pct(cold, 50):.0f} ms, p95 {pct(cold, 95):.0f} ms, "
+          f"max {max(cold):.0f} ms; warm p50 {pct(warm, 50):.1f} ms, p95 {pct(warm, 95):.1f} ms")
+
+    def retag() -> float:
+        by_round: dict[str, list[EntryText]] = {}
+        for name, entry in batch_set:
+            by_round.setdefault(name, []).append(entry)
+        t = time.perf_counter()
+        for name, items in by_round.items():
+            for start in range(0, len(items), args.batch):
+                taggers[name].suggest_many(items[start:start + args.batch])
+        return time.perf_counter() - t
+
+    seconds = retag()
+    n = len(batch_set)
+    print(f"re-tag {n} entries cold (batches of {args.batch}): {seconds:.1f} s = {n / seconds:.1f} entries/s")
+    seconds = retag()
+    print(f"re-tag {n} entries warm (vectors cached): {seconds:.2f} s = {n / seconds:.0f} entries/s")
+    words = statistics.mean(len(taggers[nm].query_text(e.title, e.summary).split()) for nm, e in batch_set)
+    print(f"mean query length embedded: {words:.0f} syllables (cap {next(iter(taggers.values())).config.query_max_syllables})")
+
+
+if __name__ == "__main__":
+    main()
