@@ -293,7 +293,7 @@ class TaggerConfig:
     # query side
     title_weight: float = 1.25
     summary_weight: float = 1.0
-    body_weight: float = 0.3
+    body_weight: float = 0.2
     body_max_syllables: int = 3000
     query_k3: float = 1.5  # saturation of a field's term counts
     # features
@@ -304,7 +304,7 @@ class TaggerConfig:
     b: float = 1.0
     unit_title_tf: float = 1.0  # the unit title counts this many times
     # semantic
-    query_max_syllables: int = 48
+    query_max_syllables: int = 32
     passage_max_syllables: int | None = None  # cut each unit title/point before embedding
     # fusion
     lex_weight: float = 1.0

@@ -38,6 +38,11 @@ def _outline_text(filename: str) -> str:
     return resources.files("award").joinpath("data", "outlines", filename).read_text(encoding="utf-8")
 
 
+#: Used when no cache is given, so repeated calls in one process embed the
+#: shipped outlines once.
+_SHARED_CACHE = MemoryEmbeddingCache()
+
+
 def load_round_taggers(
     cache: EmbeddingCache | None = None,
     config: TaggerConfig = DEFAULT_CONFIG,
@@ -46,9 +51,9 @@ def load_round_taggers(
 ) -> dict[str, RoundTagger]:
     """A RoundTagger for each shipped round, parsed from award/data/outlines/.
 
-    Without ``cache`` an in-memory one is shared by the rounds.
+    Without ``cache`` a process-wide in-memory one is used.
     """
-    cache = cache if cache is not None else MemoryEmbeddingCache()
+    cache = cache if cache is not None else _SHARED_CACHE
     wanted = list(rounds) if rounds is not None else list(ROUND_FILES)
     return {
         name: RoundTagger.from_outline(

@@ -27,6 +27,7 @@ from award.models import (
     Entry, EntryStatus, EntryTheme, EmbeddingCache, OutlineNode, Round, TagSource, ThemeSuggestion, Unit, User,
 )
 from award.outlines import outline_tree
+from award.rules import RoundRules
 from award.tagging import EntryText, RoundTagger, SuggestionResult, TaggingUnit, tagging_units
 
 log = logging.getLogger(__name__)
@@ -224,7 +225,9 @@ def coverage(session: Session, *, round_id: int) -> Coverage:
         by_unit[code][unit] += n
         report.totals[code] += n
     report.by_media, report.by_unit = dict(by_media), dict(by_unit)
-    report.media_types = sorted({m for c in by_media.values() for m in c})
+    rules = RoundRules.model_validate(session.get(Round, round_id).rules)
+    seen = {m for c in by_media.values() for m in c}
+    report.media_types = [m for m in rules.media_types] + sorted(seen - set(rules.media_types))
     report.unit_names = sorted({u for c in by_unit.values() for u in c})
     report.entries_counted = session.exec(
         select(func.count()).where(Entry.round_id == round_id, Entry.status.in_(COUNTED))).one()

@@ -561,6 +561,7 @@
     // --- large files: hash, init, parts, complete -----------------------------------------------
 
     saveProgress() {
+      if (this.cancelled) return; // a part that finished while cancelling must not bring the state back
       saveState(this.key, {
         upload_id: this.uploadId,
         etags: this.etags,
@@ -809,15 +810,29 @@
       const files = Array.from(this.input.files || []);
       this.input.value = ""; // choosing the same file again fires "change" again
       if (!files.length) return;
+      const accepted = [];
       for (const file of files) {
+        const key = storageKey(this.uploadsUrl, file);
+        const same = this.items.filter((item) => item.key === key && item.state !== "done");
+        if (same.some((item) => item.state === "queued" || item.busy())) {
+          this.announce(`Tệp ${file.name} đang được tải lên.`);
+          continue;
+        }
+        for (const old of same) { // chosen again after a failure: the new row takes over
+          old.li.remove();
+          this.items.splice(this.items.indexOf(old), 1);
+        }
         const item = new UploadItem(this, file);
+        accepted.push(file);
         this.items.push(item);
         this.list.appendChild(item.li);
         this.queue = this.queue
           .then(() => (item.state === "queued" ? item.run() : undefined))
           .then(() => this.check());
       }
-      this.announce(files.length === 1 ? `Đang tải lên tệp ${files[0].name}…` : `Đang tải lên ${files.length} tệp…`);
+      if (accepted.length) {
+        this.announce(accepted.length === 1 ? `Đang tải lên tệp ${accepted[0].name}…` : `Đang tải lên ${accepted.length} tệp…`);
+      }
     }
 
     /** When nothing is left to do: reload if every file succeeded, else leave the messages. */

@@ -481,6 +481,13 @@ def wait_until(predicate, timeout=20.0, message="condition"):
     raise AssertionError(f"timed out waiting for {message}")
 
 
+def wait_for_reload(page, app: Fake, hits: int) -> None:
+    """The widget reloaded the page: the fake served it again and the new, empty page is loaded."""
+    wait_until(lambda: app.page_hits == hits, timeout=30, message="the page to reload")
+    page.wait_for_function(
+        "() => document.readyState === 'complete' && !document.querySelector('[data-upload-list] li')")
+
+
 def payload(name: str, data: bytes, mime: str) -> dict:
     return {"name": name, "mimeType": mime, "buffer": data}
 
@@ -516,7 +523,7 @@ def test_small_file_shows_progress_100_and_reloads(page, app):
     expect(item.locator("progress")).to_have_attribute("value", "100")
     expect(item.locator("[data-upload-item-status]")).to_have_text("Đã tải lên xong.")
     expect(page.locator("[data-upload-status]")).to_have_text("Đã tải lên xong 1 tệp. Đang làm mới trang…")
-    wait_until(lambda: app.page_hits == 2, message="the page to reload")
+    wait_for_reload(page, app, 2)
 
     assert app.csrf_failures == []
     assert [(f["filename"], f["data"]) for f in app.files] == [("Bài viết số 1.pdf", data)]
@@ -527,7 +534,7 @@ def test_small_file_shows_progress_100_and_reloads(page, app):
 def test_direct_upload_error_is_shown_next_to_file_and_page_not_reloaded(page, app):
     page.goto(f"{app.app_base}/upload.html")
     page.locator("[data-upload-input]").set_input_files([
-        payload("chuong-trinh.exe", b"MZ" * 100, "application/octet-stream"),
+        payload("<b>chuong-trinh</b>.exe", b"MZ" * 100, "application/octet-stream"),
         payload("anh.png", b"\x89PNG" + b"x" * 500, "image/png"),
     ])
     items = page.locator("[data-upload-list] li")
@@ -536,17 +543,18 @@ def test_direct_upload_error_is_shown_next_to_file_and_page_not_reloaded(page, a
     expect(items.nth(0)).to_have_attribute("data-state", "failed")
     expect(items.nth(1).locator("progress")).to_have_attribute("value", "100")
     expect(page.locator("[data-upload-status]")).to_have_text(
-        "Đã tải lên 1/2 tệp. chuong-trinh.exe: Định dạng tệp không được chấp nhận: chỉ nhận PDF, DOCX, "
+        "Đã tải lên 1/2 tệp. <b>chuong-trinh</b>.exe: Định dạng tệp không được chấp nhận: chỉ nhận PDF, DOCX, "
         "ảnh, âm thanh và video.")
     time.sleep(app.reload_delay / 1000 + 0.5)
     assert app.page_hits == 1  # not reloaded: the message stays visible
     # the name is shown as text, never parsed as markup
-    assert items.nth(0).locator(".upload-name").inner_html() == "chuong-trinh.exe"
+    assert items.nth(0).locator(".upload-name").inner_html() == "&lt;b&gt;chuong-trinh&lt;/b&gt;.exe"
+    assert page.locator("[data-upload-list] b").count() == 0
 
     # Dismissing the refused file leaves only successes: the page reloads to show them.
-    items.nth(0).get_by_role("button", name="Bỏ qua tệp chuong-trinh.exe").click()
+    items.nth(0).get_by_role("button", name="Bỏ qua tệp <b>chuong-trinh</b>.exe").click()
     expect(items.nth(0).locator("[data-upload-item-status]")).to_have_text("Đã bỏ qua.")
-    wait_until(lambda: app.page_hits == 2, message="the page to reload")
+    wait_for_reload(page, app, 2)
 
 
 def test_large_file_uploads_in_parts_and_sha256_matches(page, app, tmp_path):
@@ -557,7 +565,7 @@ def test_large_file_uploads_in_parts_and_sha256_matches(page, app, tmp_path):
     item = page.locator("[data-upload-list] li")
     expect(item.locator(".upload-size")).to_have_text("20 MB")
     expect(item.locator("progress")).to_have_attribute("value", "100", timeout=60_000)
-    wait_until(lambda: app.page_hits == 2, timeout=30, message="the page to reload")
+    wait_for_reload(page, app, 2)
 
     (upload,) = app.uploads.values()
     assert upload.sha256 == hashlib.sha256(data).hexdigest()  # what the browser computed
@@ -601,7 +609,7 @@ def test_dropped_connection_shows_resume_and_sends_only_missing_parts(page, app,
     app.fail_parts.clear()  # the connection is back
     resume.click()
     expect(item.locator("progress")).to_have_attribute("value", "100", timeout=30_000)
-    wait_until(lambda: app.page_hits == 2, message="the page to reload")
+    wait_for_reload(page, app, 2)
 
     assert app.successful_puts(1) == 1  # part 1 was not sent again
     assert all(app.successful_puts(n) == 1 for n in (1, 2, 3, 4))
@@ -626,7 +634,7 @@ def test_resume_after_reload_when_the_same_file_is_chosen_again(page, app, tmp_p
     assert len(upload_keys(page)) == 1
     page.locator("[data-upload-input]").set_input_files(video)  # same name, size and lastModified
     expect(page.locator("[data-upload-list] li progress")).to_have_attribute("value", "100", timeout=30_000)
-    wait_until(lambda: app.page_hits == 3, message="the page to reload")
+    wait_for_reload(page, app, 3)
 
     assert app.count("POST", rf"{ENTRY}/uploads") == 1  # no new upload was started
     assert app.count("GET", rf"{ENTRY}/uploads/{upload.id}") == 1

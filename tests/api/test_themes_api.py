@@ -1,0 +1,166 @@
+"""Themes: suggestions, confirmed tags, retiring tagged themes, coverage counts, re-tagging."""
+
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from award import themes
+from award.models import EntryTheme, OutlineNode, RetagJob, Role, ThemeSuggestion
+from tests.factories import api_login, entry_payload, make_user, round_by_number
+
+INSPECTION = ("Kiểm tra, giám sát và kỷ luật đảng: phóng sự về Ủy ban Kiểm tra các cấp phát hiện, "
+              "xử lý nghiêm tổ chức đảng, đảng viên vi phạm, góp phần phòng, chống tham nhũng, tiêu cực.")
+
+
+def journalist(client, session):
+    user = make_user(session)
+    return user, api_login(client, user)
+
+
+def create(client, session, headers, **over):
+    response = client.post("/api/v1/entries", headers=headers, json=entry_payload(session, **over))
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_suggestions_are_ranked_themes_of_the_round_and_stored(client, session, clock):
+    _, headers = journalist(client, session)
+    entry_id = create(client, session, headers, title="Kỷ luật đảng nghiêm minh", summary=INSPECTION)
+    response = client.get(f"/api/v1/entries/{entry_id}/theme-suggestions", headers=headers)
+    assert response.status_code == 200
+    items = response.json()
+    round_ix_units = [u.code for u in themes.round_units(session, round_by_number(session, "IX").id)]
+    assert sorted(i["code"] for i in items) == sorted(round_ix_units)
+    scores = [i["score"] for i in items]
+    assert scores == sorted(scores, reverse=True) and 0 <= scores[-1] <= scores[0] <= 1
+    stored = session.exec(select(ThemeSuggestion).where(ThemeSuggestion.entry_id == entry_id)
+                          .order_by(ThemeSuggestion.rank)).all()
+    assert [s.rank for s in stored] == list(range(1, len(items) + 1))
+
+
+def test_confirm_themes_and_refuse_unknown_code(client, session, clock):
+    _, headers = journalist(client, session)
+    entry_id = create(client, session, headers)
+    ok = client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": ["2.1", "2.3"]})
+    assert ok.status_code == 200
+    assert ok.json() == {"codes": ["2.1", "2.3"]}
+    bad = client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": ["9.9"]})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "codes"]
+    assert client.get(f"/api/v1/entries/{entry_id}/themes", headers=headers).json() == {"codes": ["2.1", "2.3"]}
+
+
+def test_another_journalist_cannot_tag(client, session, clock):
+    _, headers = journalist(client, session)
+    entry_id = create(client, session, headers)
+    _, stranger = journalist(client, session)
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=stranger, json={"codes": ["2.1"]}).status_code == 404
+
+
+def test_entry_with_title_only_gets_weak_suggestions_on_its_page(client, session, clock):
+    from tests.factories import web_login
+
+    user = make_user(session)
+    headers = api_login(client, user)
+    entry_id = create(client, session, headers, title="Chi bộ", summary="")
+    web_login(client, user)
+    page = client.get(f"/entries/{entry_id}")
+    assert "gợi ý chỉ dựa trên tên, độ tin cậy thấp" in page.text
+    assert 'name="codes" value="2.1"' in page.text
+
+
+def test_replacing_a_tagged_outline_retires_missing_themes(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    _, headers = journalist(client, session)
+    entry_id = create(client, session, headers)
+    client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": ["2.3"]})
+    secretariat = api_login(client, make_user(session, role=Role.secretariat))
+    text = "1. Tuyên truyền về Giải\n2. Nội dung\n- Ý thứ nhất mới\n- Ý thứ hai mới\n"
+    response = client.put(f"/api/v1/rounds/{round_.id}/outline", headers=secretariat, data={"text": text})
+    assert response.status_code == 200
+    node = session.exec(select(OutlineNode).where(OutlineNode.round_id == round_.id, OutlineNode.code == "2.3")).one()
+    assert node.retired is True
+    assert [c["code"] for c in response.json()["nodes"][1]["children"]] == ["2.1", "2.2"]
+    assert client.get(f"/api/v1/entries/{entry_id}/themes", headers=headers).json() == {"codes": ["2.3"]}
+    # and the renamed point keeps its code
+    point = session.exec(select(OutlineNode).where(OutlineNode.round_id == round_.id, OutlineNode.code == "2.1")).one()
+    assert point.title == "Ý thứ nhất mới"
+
+
+def test_coverage_counts_themes_by_media_type_and_unit(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    _, headers = journalist(client, session)
+    a = create(client, session, headers, media_type="print")
+    b = create(client, session, headers, media_type="tv", genre="phóng sự")
+    draft = create(client, session, headers, media_type="radio")
+    for entry_id, codes in [(a, ["2.1", "2.2"]), (b, ["2.1"]), (draft, ["2.4"])]:
+        client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": codes})
+    for entry_id in (a, b):
+        assert client.post(f"/api/v1/entries/{entry_id}/submit", headers=headers).status_code == 200
+    secretariat = api_login(client, make_user(session, role=Role.secretariat))
+    body = client.get(f"/api/v1/rounds/{round_.id}/coverage", headers=secretariat).json()
+    by_code = {t["code"]: t for t in body["themes"]}
+    assert by_code["2.1"]["total"] == 2 and by_code["2.1"]["by_media_type"] == {"print": 1, "tv": 1}
+    assert by_code["2.1"]["by_unit"] == {"Hà Tĩnh": 2}
+    assert by_code["2.4"]["total"] == 0 and by_code["2.4"]["thin"] is True  # drafts do not count
+    assert body["entries"] >= 2
+    assert client.get(f"/api/v1/rounds/{round_.id}/coverage", headers=headers).status_code == 403
+    listed = client.get(f"/api/v1/entries?theme=2.2", headers=headers).json()
+    assert [e["id"] for e in listed["items"]] == [a]
+
+
+def test_coverage_page_shows_heat_map_and_thin_themes(client, session, clock):
+    from tests.factories import web_login
+
+    round_ = round_by_number(session, "IX")
+    web_login(client, make_user(session, role=Role.secretariat))
+    page = client.get(f"/rounds/{round_.id}/coverage")
+    assert page.status_code == 200
+    assert "Chủ đề × loại hình" in page.text and "Chủ đề chưa có hoặc có ít tác phẩm" in page.text
+    assert 'class="heat heat-' in page.text
+
+
+def test_draft_suggestions_while_typing_store_nothing(client, session, clock):
+    from award.models import EmbeddingCache
+
+    round_ = round_by_number(session, "VIII")
+    _, headers = journalist(client, session)
+    before = len(session.exec(select(EmbeddingCache)).all())
+    response = client.post(f"/api/v1/rounds/{round_.id}/theme-suggestions", headers=headers,
+                           json={"title": "Kỷ luật đảng", "summary": INSPECTION})
+    assert response.status_code == 200
+    assert len(response.json()) == 5
+    assert len(session.exec(select(EmbeddingCache)).all()) == before
+
+
+def test_retag_job_recomputes_every_entry_with_progress(client, session, clock, engine):
+    round_ = round_by_number(session, "IX")
+    _, headers = journalist(client, session)
+    ids = [create(client, session, headers) for _ in range(3)]
+    job = RetagJob(round_id=round_.id, started_by=make_user(session, role=Role.secretariat).id)
+    session.add(job)
+    session.flush()
+    from award.embeddings import MemoryEmbeddingCache
+
+    conn_engine = session.get_bind()
+    themes.retag_round(conn_engine, round_id=round_.id, job_id=job.id, cache=MemoryEmbeddingCache(),
+                       now=datetime(2024, 9, 20, tzinfo=UTC))
+    session.expire_all()
+    job = session.get(RetagJob, job.id)
+    assert (job.status, job.done, job.total) == ("done", job.total, job.total)
+    assert job.total >= 3
+    for entry_id in ids:
+        assert session.exec(select(ThemeSuggestion).where(ThemeSuggestion.entry_id == entry_id)).first() is not None
+
+
+def test_deleting_a_tagged_node_is_refused_by_the_database(client, session, clock):
+    import pytest
+    import sqlalchemy as sa
+
+    _, headers = journalist(client, session)
+    entry_id = create(client, session, headers)
+    client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": ["2.2"]})
+    tag = session.exec(select(EntryTheme).where(EntryTheme.entry_id == entry_id)).one()
+    with pytest.raises(sa.exc.IntegrityError):
+        with session.begin_nested():
+            session.exec(sa.text("DELETE FROM outline_node WHERE id = :i").bindparams(i=tag.outline_node_id))
