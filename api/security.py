@@ -31,7 +31,8 @@ def content_security_policy(storage_origin: str | None) -> str:
     extra = f" {storage_origin}" if storage_origin else ""
     return (
         "default-src 'self'; img-src 'self' data:; "
-        f"media-src 'self'{extra}; connect-src 'self'{extra}; style-src 'self'; script-src 'self'; "
+        f"media-src 'self'{extra}; connect-src 'self'{extra}; style-src 'self'; "
+        "script-src 'self' 'wasm-unsafe-eval'; "
         "object-src 'none'; frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     )
 

@@ -42,12 +42,16 @@ FEW = 3  # a theme with fewer confirmed works than this is flagged as thinly cov
 class DbEmbeddingCache:
     """Embeddings in the `embedding_cache` table, behind a bounded in-process layer.
 
-    It uses its own short sessions: a cached vector is useful even if the request that computed it
-    fails, and writing it must not wait for (or roll back with) the request's transaction."""
+    New vectors are kept in memory and written by `flush()` in a session of its own, which callers
+    run after their own transaction has committed: on SQLite, a write from another connection in the
+    middle of a request would invalidate the request's read snapshot (SQLITE_BUSY_SNAPSHOT), and a
+    cached vector is worth keeping even when the request that computed it fails."""
 
     def __init__(self, engine: Engine, memory_items: int = 20_000):
         self.engine = engine
         self.memory = MemoryEmbeddingCache(max_items=memory_items)
+        self._pending: dict[str, bytes] = {}
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> np.ndarray | None:
         hit = self.memory.get(key)
@@ -63,15 +67,35 @@ class DbEmbeddingCache:
 
     def put(self, key: str, vector: np.ndarray) -> None:
         self.memory.put(key, vector)
-        if not _persist.get():
-            return
-        data = np.asarray(vector, dtype=np.float32).tobytes()
+        if _persist.get():
+            with self._lock:
+                self._pending[key] = np.asarray(vector, dtype=np.float32).tobytes()
+
+    def flush(self) -> int:
+        """Write the vectors computed since the last flush; returns how many were new."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return 0
+        written = 0
         with Session(self.engine) as s:
-            s.add(EmbeddingCache(key=key, model=MODEL_NAME, dim=DIM, vector=data))
+            known = set(s.exec(select(EmbeddingCache.key).where(EmbeddingCache.key.in_(list(pending)))).all())
+            for key, data in pending.items():
+                if key not in known:
+                    s.add(EmbeddingCache(key=key, model=MODEL_NAME, dim=DIM, vector=data))
+                    written += 1
             try:
                 s.commit()
-            except IntegrityError:  # another process stored the same text first
+            except IntegrityError:  # another process stored some of them first; they stay in memory
                 s.rollback()
+                written = 0
+        return written
+
+
+def flush_cache(cache) -> None:
+    flush = getattr(cache, "flush", None)
+    if flush is not None:
+        flush()
 
 
 @contextmanager
@@ -270,6 +294,7 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
                 job.done = min(len(ids), start + len(chunk))
                 session.add(job)
                 session.commit()
+                flush_cache(cache)
             job.status = "done"
         except Exception as exc:  # the job records the failure; the page shows it
             session.rollback()

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
@@ -81,7 +81,9 @@ def _viewable(session: Session, user: User, entry_id: int) -> Entry:
 
 
 @router.get("/entries/{entry_id}", name="entries:detail")
-def entry_page(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep, cache: CacheDep):
+def entry_page(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep, cache: CacheDep,
+               background: BackgroundTasks):
+    background.add_task(themes.flush_cache, cache)  # embeddings are stored after the request commits
     entry = _viewable(session, user, entry_id)
     round_ = session.get(Round, entry.round_id)
     authors, parts = entries.children(session, entry)

@@ -75,7 +75,9 @@ def _entry_for_tags(session, user, entry_id: int) -> Entry:
 
 
 @router.get("/entries/{entry_id}/theme-suggestions", response_model=list[SuggestionOut], name="api:themes:suggest")
-def entry_suggestions(entry_id: int, session: SessionDep, user: ApiUser, now: NowDep, cache: CacheDep):
+def entry_suggestions(entry_id: int, session: SessionDep, user: ApiUser, now: NowDep, cache: CacheDep,
+                      background: BackgroundTasks):
+    background.add_task(themes.flush_cache, cache)  # after the request's own commit
     entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
     result = themes.suggest_for_entry(session, entry=entry, tagger=_tagger(session, entry.round_id, cache), now=now)
     return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4)) for s in result.items]

@@ -24,7 +24,10 @@ def cache_engine(tmp_root):
 
 def test_vector_put_by_one_process_is_read_by_another(cache_engine):
     vector = np.arange(DIM, dtype=np.float32) / DIM
-    DbEmbeddingCache(cache_engine).put("k" * 64, vector)
+    first = DbEmbeddingCache(cache_engine)
+    first.put("k" * 64, vector)
+    assert DbEmbeddingCache(cache_engine).get("k" * 64) is None  # not written until flushed
+    assert first.flush() == 1
     other = DbEmbeddingCache(cache_engine)  # a second process has an empty memory layer
     assert np.array_equal(other.get("k" * 64), vector)
     assert other.get("z" * 64) is None
@@ -32,8 +35,10 @@ def test_vector_put_by_one_process_is_read_by_another(cache_engine):
 
 def test_same_key_twice_is_not_an_error(cache_engine):
     vector = np.ones(DIM, dtype=np.float32)
-    DbEmbeddingCache(cache_engine).put("d" * 64, vector)
-    DbEmbeddingCache(cache_engine).put("d" * 64, vector)
+    for _ in range(2):
+        cache = DbEmbeddingCache(cache_engine)
+        cache.put("d" * 64, vector)
+        cache.flush()
     assert np.array_equal(DbEmbeddingCache(cache_engine).get("d" * 64), vector)
 
 
@@ -41,5 +46,6 @@ def test_transient_vectors_stay_in_memory(cache_engine):
     cache = DbEmbeddingCache(cache_engine)
     with transient_embeddings():
         cache.put("t" * 64, np.zeros(DIM, dtype=np.float32))
+    assert cache.flush() == 0
     assert cache.get("t" * 64) is not None
     assert DbEmbeddingCache(cache_engine).get("t" * 64) is None
