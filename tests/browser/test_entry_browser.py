@@ -74,3 +74,14 @@ def test_wrong_file_type_shows_message_in_widget(page, live_server):
         [{"name": "virus.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + os.urandom(3000)}])
     expect(page.locator("[data-upload-list]")).to_contain_text("Chỉ nhận tệp PDF")
     expect(page.get_by_text("Chưa có tệp nào.")).to_be_visible()
+
+
+def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
+    login(page, live_server, "nhabao@demo.bualiemvang.vn")
+    page.goto(f"{live_server}/entries/new")
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Kỷ luật đảng nghiêm minh")
+    page.get_by_label("Tóm tắt nội dung").fill(
+        "Phóng sự về công tác kiểm tra, giám sát, thi hành kỷ luật đảng và phòng, chống tham nhũng ở cơ sở.")
+    expect(page.locator("[data-theme-suggest-list] li")).to_have_count(5, timeout=20_000)
+    expect(page.locator("[data-theme-suggest-status]")).to_contain_text("Các chủ đề phù hợp nhất")
+    assert page.console_errors == []

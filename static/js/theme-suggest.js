@@ -1,0 +1,56 @@
+// Gợi ý chủ đề khi nhà báo đang gõ tên và tóm tắt tác phẩm (không lưu gì trên máy chủ).
+(function () {
+  "use strict";
+  const box = document.querySelector("[data-theme-suggest]");
+  if (!box) return;
+  const url = box.getAttribute("data-url");
+  const list = box.querySelector("[data-theme-suggest-list]");
+  const status = box.querySelector("[data-theme-suggest-status]");
+  const title = document.getElementById("f-title");
+  const summary = document.getElementById("f-summary");
+  const token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  let timer = null;
+  let last = "";
+
+  function render(items) {
+    list.replaceChildren();
+    for (const item of items) {
+      const li = document.createElement("li");
+      const code = document.createElement("span");
+      code.className = "code";
+      code.textContent = item.code;
+      const text = document.createElement("span");
+      text.textContent = " " + (item.title.length > 160 ? item.title.slice(0, 157) + "…" : item.title);
+      li.append(code, text);
+      list.append(li);
+    }
+  }
+
+  async function refresh() {
+    const body = { title: title ? title.value : "", summary: summary ? summary.value : "" };
+    const key = body.title + "\u0000" + body.summary;
+    if (key === last || (body.title + body.summary).trim().length < 12) return;
+    last = key;
+    status.textContent = "Đang tìm chủ đề phù hợp…";
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      render(await response.json());
+      status.textContent = "Các chủ đề phù hợp nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu).";
+    } catch (err) {
+      status.textContent = "Chưa gợi ý được chủ đề lúc này.";
+    }
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 700);
+  }
+  if (title) title.addEventListener("input", schedule);
+  if (summary) summary.addEventListener("input", schedule);
+})();
