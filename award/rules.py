@@ -5,7 +5,7 @@ Values marked "default" in the domain brief are defaults here and editable per r
 
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 MEDIA_TYPES = {
     "print": "Báo in",
@@ -57,6 +57,18 @@ class PrizeCounts(BaseModel):
     KK: int = Field(default=30, ge=0)
 
 
+class ThematicPrize(BaseModel):
+    """A thematic prize (giải chuyên đề) and the outline themes it rewards."""
+
+    name: str = Field(min_length=1, max_length=300)
+    themes: list[str] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value):
+        return {"name": value} if isinstance(value, str) else value
+
+
 class RoundRules(BaseModel):
     max_parts: int = Field(default=5, ge=1, le=50)
     max_authors: int = Field(default=5, ge=1, le=50)
@@ -67,6 +79,6 @@ class RoundRules(BaseModel):
     media_types: list[str] = Field(default_factory=lambda: list(MEDIA_TYPES))
     genres: list[str] = Field(default_factory=lambda: list(GENRES))
     prize_counts: PrizeCounts = Field(default_factory=PrizeCounts)
-    thematic_prizes: list[str] = Field(default_factory=list)
+    thematic_prizes: list[ThematicPrize] = Field(default_factory=list)
     rubric: list[Criterion] = Field(default_factory=lambda: [c.model_copy() for c in DEFAULT_RUBRIC])
     shortlist_targets: dict[str, int] = Field(default_factory=dict)

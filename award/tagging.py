@@ -12,52 +12,65 @@ round's *tagging units* (``ParsedOutline.themes()`` semantics, see
 
 How a unit is scored
 --------------------
-Two signals, each computed for every unit of the round, then fused by rank-safe
-normalisation *within the round* (never by thresholds on absolute similarity):
+Two signals, each computed for every unit of the round, then fused by
+normalisation *within the round* (ranking only, never thresholds on absolute
+similarity).  The numbers below are :class:`TaggerConfig`'s defaults.
 
-1. **Lexical — BM25** (implemented here, numpy only).  The "documents" are the
-   units' descriptions (title + the texts of its bullet points; the title counts
-   ``UNIT_TITLE_TF`` times), the "query" is the entry.  Features are Vietnamese
-   *syllables* and syllable *bigrams* (most Vietnamese words are two syllables:
-   "xây dựng", "cán bộ", "kiểm tra"), in two channels:
+1. **Lexical - BM25** (implemented here, numpy only).  The "documents" are the
+   units' descriptions (title + the texts of its bullet points), the "query" is
+   the entry.  Features are Vietnamese *syllables* and syllable *bigrams* (most
+   Vietnamese words are two syllables: "xây dựng", "cán bộ", "kiểm tra"; a
+   bigram counts ``bigram_weight`` = 2), in two channels:
 
-   * exact: NFC, lower case, diacritics kept ("đảng" ≠ "đáng" ≠ "dang");
+   * exact: NFC, lower case, punctuation stripped, diacritics kept
+     ("đảng" ≠ "đáng" ≠ "dang"), old/new tone placement unified ("hoà" = "hòa");
    * folded: diacritics removed with :func:`award.text.fold` ("dang"), so text
-     typed without diacritics still matches.  The folded channel has weight
-     ``FOLD_WEIGHT`` (0.5): with proper diacritics the exact channel decides and
-     the folded one only adds a little; without diacritics only the folded
-     channel fires, and since scores are normalised per entry that is enough.
+     typed without diacritics still matches.  The folded channel is added with
+     weight ``fold_weight`` = 0.5: with proper diacritics the exact channel
+     decides and the folded one only reinforces it (and forgives a wrong mark);
+     without diacritics only the folded channel fires, and since scores are
+     normalised per entry that is enough.
 
-   Query fields are weighted: title ×``TITLE_WEIGHT``, summary ×1, body
-   ×``BODY_WEIGHT``, each field's term counts saturated (``sat(tf) = tf·(k3+1)/(tf+k3)``)
-   so a long body cannot drown the title; the body is cut at ``BODY_MAX_SYLLABLES``.
-   A small stop list removes function syllables (của, và, các, …) from
-   unigrams and from bigrams.
+   Query fields are weighted title 1.25, summary 1, body 0.2; each field's term
+   counts are saturated (``tf·(k3+1)/(tf+k3)``, k3 = 1.5) so a long body cannot
+   drown the title and summary; the body is cut at 3,000 syllables.  A small
+   stop list (của, và, các, những, là, được, trong, với, cho, về, …) is dropped
+   from unigrams and from bigrams.  BM25 k1 = 2, b = 1 (units differ in length
+   tenfold: a theme with twenty points must not win by size alone).
 
-2. **Semantic — multilingual-e5-small** via :mod:`award.embeddings`.  Each unit
+2. **Semantic - multilingual-e5-small** via :mod:`award.embeddings`.  Each unit
    title and each bullet point is embedded as an e5 ``passage``; the entry's
-   title + summary (+ start of the body), cut at ``QUERY_MAX_SYLLABLES``, as a
-   ``query``.  A unit's semantic score mixes the cosine with its title and the
-   best cosine among its points (``SEM_TITLE_SHARE``).
+   title + summary (+ start of the body), cut at ``query_max_syllables`` = 32,
+   as a ``query``.  A unit's semantic score is its best cosine over its title
+   and points.  The 32-syllable cut is a speed/quality trade: the model costs
+   about 1.3 ms per token per entry on two cores, and 48 syllables were only
+   marginally better on the dev set.  e5 reads Vietnamese typed without
+   diacritics poorly, so for such entries (< 15 % of syllables marked) the
+   semantic weight is quartered.
 
-Fusion: each signal is z-scored across the round's units for this entry, the two
-are summed with weights (``LEX_WEIGHT``, ``SEM_WEIGHT``), and the sum is min-max
-scaled to [0, 1]: the best unit scores 1.0, the worst 0.0.  Scores are relative
-to the round and the entry; they are for ranking and must not be read as
-probabilities.
+Fusion: each signal is z-scored across the round's units for this entry, summed
+with weights lexical 1 : semantic 0.75, and min-max scaled to [0, 1]: the best
+unit scores 1.0, the worst 0.0.  Scores are relative to the round and the entry;
+they rank, they are not probabilities.
+
+``weak`` is set when the entry has fewer than 25 non-stop syllables in all
+(typically a title alone): suggestions are then a guess to be confirmed.
 
 Caching: pass ``cache`` (``get(key) -> ndarray | None``, ``put(key, vector)``);
 keys are sha256(model name + prefixed text) (:func:`award.embeddings.cache_key`),
-so unit vectors survive a restart and an entry's query vector is shared by all
-rounds and re-tagging runs.  :class:`MemoryEmbeddingCache` is the in-memory one.
+so unit vectors survive a restart and an entry's query vector is shared by every
+round and re-tagging run.  :class:`MemoryEmbeddingCache` is the in-memory one.
 
-Weights were tuned on ``tests/data/tagging_dev.jsonl`` only; the separate
-``tests/data/tagging_eval.jsonl`` measures them (``award.tagging_eval``).
+Tuning: the weights were chosen on ``tests/data/tagging_dev.jsonl`` only (also
+with its titles alone and with its diacritics removed); the separate
+``tests/data/tagging_eval.jsonl``, written before any tuning, measures them
+(``award.tagging_eval``).  A word segmenter (underthesea, pyvi) was not tried:
+syllable bigrams already cover the two-syllable words, the lexical signal alone
+reaches the eval target, and either package is a large dependency.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import Counter
@@ -100,7 +113,7 @@ STOP_SYLLABLES = frozenset(
     của và các những là được trong với cho về có này đó đã đang sẽ để từ theo một
     như thì mà nhưng hay hoặc nhiều lại ra vào nên khi cũng còn ở tại bị do vì nếu
     đến hơn rất nào gì ai đây kia ấy họ chúng ta tôi mình không chưa chỉ vẫn đều
-    cả mọi mỗi từng qua sau trước trên dưới giữa bằng nhằm thông thế vậy rằng
+    cả mọi mỗi từng qua sau trước trên dưới giữa bằng nhằm thế vậy rằng
     thêm hết luôn nữa đi lên xuống
     """.split()
 )

@@ -305,3 +305,23 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
         session.add(job)
         session.commit()
         log.info("retag.finished round_id=%s job_id=%s done=%s", round_id, job_id, job.done)
+
+
+def link_thematic_prizes(session: Session, *, round_: Round, links: dict[int, list[str]], actor: User,
+                         now: datetime) -> RoundRules:
+    """Tie each thematic prize (by its position) to outline themes of the round."""
+    rules = RoundRules.model_validate(round_.rules)
+    units = {u.code for u in round_units(session, round_.id)}
+    for index, codes in links.items():
+        if not 0 <= index < len(rules.thematic_prizes):
+            raise Invalid("Giải chuyên đề không tồn tại.", field=f"thematic_prizes.{index}", code="unknown_prize")
+        unknown = [c for c in codes if c not in units]
+        if unknown:
+            raise Invalid(f"Mã chủ đề không có trong đề cương: {', '.join(unknown)}.",
+                          field=f"thematic_prizes.{index}.themes", code="unknown_theme")
+        rules.thematic_prizes[index].themes = list(dict.fromkeys(codes))
+    round_.rules = rules.model_dump(mode="json")
+    session.add(round_)
+    audit.record(session, actor_id=actor.id, action="round.thematic_prizes", object_type="round",
+                 object_id=round_.id, now=now, data={"links": {str(k): v for k, v in links.items()}})
+    return rules

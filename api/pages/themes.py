@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from award import entries, themes
 from award.errors import AwardError, NotFound
 from award.models import Role, Round, TagSource
-from award.rules import MEDIA_TYPES
+from award.rules import MEDIA_TYPES, RoundRules
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.security import verify_csrf
 from api.templating import render
@@ -34,7 +34,26 @@ def coverage_page(round_id: int, request: Request, session: SessionDep, user: We
     report = themes.coverage(session, round_id=round_id)
     return render(request, "themes/coverage.html", {
         "round": round_, "report": report, "heat": heat, "top": report.max_cell, "few": themes.FEW,
-        "media_labels": MEDIA_TYPES})
+        "media_labels": MEDIA_TYPES, "prizes": RoundRules.model_validate(round_.rules).thematic_prizes,
+        "can_link": user.role == Role.secretariat})
+
+
+@router.post("/rounds/{round_id}/thematic-prizes", name="themes:link_prizes", dependencies=[web_role(Role.secretariat)])
+async def link_prizes(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("Không tìm thấy đợt giải.")
+    form = await request.form()
+    links: dict[int, list[str]] = {}
+    for key, value in form.multi_items():
+        if key.startswith("prize-") and key[6:].isdigit() and isinstance(value, str):
+            links.setdefault(int(key[6:]), []).append(value)
+    rules = RoundRules.model_validate(round_.rules)
+    for index in range(len(rules.thematic_prizes)):
+        links.setdefault(index, [])
+    themes.link_thematic_prizes(session, round_=round_, links=links, actor=user, now=now)
+    return RedirectResponse(str(request.url_for("themes:coverage", round_id=round_id)) + "#giai-chuyen-de",
+                            status_code=303)
 
 
 @router.get("/rounds/{round_id}/themes/{code}", name="themes:works",

@@ -164,3 +164,25 @@ def test_deleting_a_tagged_node_is_refused_by_the_database(client, session, cloc
     with pytest.raises(sa.exc.IntegrityError):
         with session.begin_nested():
             session.exec(sa.text("DELETE FROM outline_node WHERE id = :i").bindparams(i=tag.outline_node_id))
+
+
+def test_thematic_prizes_are_linked_to_themes_from_the_coverage_page(client, session, clock):
+    from tests.factories import csrf_from, web_login
+
+    round_ = round_by_number(session, "VIII")
+    assert round_.rules["thematic_prizes"][0]["name"].startswith("Tác phẩm xuất sắc")
+    web_login(client, make_user(session, role=Role.secretariat))
+    page = client.get(f"/rounds/{round_.id}/coverage")
+    assert "Giải chuyên đề và chủ đề của đề cương" in page.text
+    response = client.post(f"/rounds/{round_.id}/thematic-prizes",
+                           data={"csrf_token": csrf_from(page.text), "prize-0": ["1.1", "1.2"], "prize-3": "2.3"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    session.refresh(round_)
+    assert round_.rules["thematic_prizes"][0]["themes"] == ["1.1", "1.2"]
+    assert round_.rules["thematic_prizes"][3]["themes"] == ["2.3"]
+    assert round_.rules["thematic_prizes"][1]["themes"] == []
+    bad = client.post(f"/rounds/{round_.id}/thematic-prizes", data={"csrf_token": csrf_from(page.text), "prize-0": "9.9"})
+    assert bad.status_code == 422
+    session.refresh(round_)
+    assert round_.rules["thematic_prizes"][0]["themes"] == ["1.1", "1.2"]
