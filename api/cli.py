@@ -130,11 +130,12 @@ def user_create(
                                      role=Role(role), unit_id=unit_id, outlet=outlet)
             audit.record(session, actor_id=None, action="user.created", object_type="user", object_id=user.id,
                          now=now(), data={"role": role, "via": "cli"})
+            created = {"id": user.id, "email": user.email, "role": user.role}
             session.commit()
         except AwardError as exc:
             typer.echo(f"Lỗi: {exc.message}", err=True)
             raise typer.Exit(2)
-    typer.echo(json.dumps({"id": user.id, "email": user.email, "role": user.role}, ensure_ascii=False))
+    typer.echo(json.dumps(created, ensure_ascii=False))
 
 
 @outline_app.command("parse")

@@ -13,6 +13,7 @@ new to the cache.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import random
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from award import embeddings  # noqa: E402
 from award.embeddings import MemoryEmbeddingCache  # noqa: E402
-from award.tagging import EntryText  # noqa: E402
+from award.tagging import DEFAULT_CONFIG, EntryText  # noqa: E402
 from award.tagging_eval import load_round_taggers, load_rows  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "tagging_eval.jsonl"
@@ -62,7 +63,12 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=2500)
     parser.add_argument("--latency", type=int, default=50)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--query-syllables", type=int, default=None,
+                        help="override TaggerConfig.query_max_syllables (speed/quality knob)")
     args = parser.parse_args()
+    config = DEFAULT_CONFIG
+    if args.query_syllables:
+        config = dataclasses.replace(config, query_max_syllables=args.query_syllables)
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"machine: {platform.processor() or platform.machine()}, cores={cores}, "
@@ -75,10 +81,10 @@ def main() -> None:
 
     cache = MemoryEmbeddingCache()
     t = time.perf_counter()
-    taggers = load_round_taggers(cache=cache)
+    taggers = load_round_taggers(cache=cache, config=config)
     cold_build = time.perf_counter() - t
     t = time.perf_counter()
-    load_round_taggers(cache=cache)
+    load_round_taggers(cache=cache, config=config)
     warm_build = time.perf_counter() - t
     units = {name: len(tg.units) for name, tg in taggers.items()}
     passages = len(cache)

@@ -1,0 +1,70 @@
+"""The `award` command line, run as a person would run it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.databases import fresh_database_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_root):
+    env = {**os.environ, "AWARD_DATA_DIR": str(tmp_root / "cli-data"),
+           "AWARD_DATABASE_URL": fresh_database_url(tmp_root, "cli"), "AWARD_ENV": "test"}
+    run(env, "migrate")
+    return env
+
+
+def run(env, *args, check=True):
+    result = subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, cwd=ROOT, capture_output=True,
+                            text=True, timeout=180)
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_outline_parse_prints_the_tree_as_json(cli_env):
+    result = run(cli_env, "outline", "parse", str(ROOT / "award/data/outlines/round_VII_2022.txt"))
+    tree = json.loads(result.stdout)
+    themes = [t["code"] for s in tree["nodes"] for t in s["children"] if t["kind"] == "theme"]
+    assert len(themes) == 15 and themes[-1] == "2.10"
+
+
+def test_outline_parse_refuses_a_binary_file(cli_env, tmp_path):
+    exe = tmp_path / "de-cuong.pdf"
+    exe.write_bytes(b"MZ\x90\x00\x03" + bytes(100))
+    result = run(cli_env, "outline", "parse", str(exe), check=False)
+    assert result.returncode == 2
+    assert "Chỉ nhận tệp .txt, .md, .docx hoặc .pdf." in result.stderr
+
+
+def test_user_create_with_unit_and_duplicate(cli_env):
+    result = run(cli_env, "user", "create", "--email", "canbo@hatinh.vn", "--password", "DonVi2024abc",
+                 "--role", "unit_manager", "--unit", "ha-tinh", "--name", "Cán Bộ Hà Tĩnh")
+    assert json.loads(result.stdout)["role"] == "unit_manager"
+    again = run(cli_env, "user", "create", "--email", "CANBO@hatinh.vn", "--password", "DonVi2024abc",
+                "--role", "unit_manager", "--unit", "ha-tinh", check=False)
+    assert again.returncode == 2 and "E-mail này đã được đăng ký." in again.stderr
+    bad_unit = run(cli_env, "user", "create", "--email", "x@y.vn", "--password", "DonVi2024abc", "--role", "judge",
+                   "--unit", "khong-co", check=False)
+    assert bad_unit.returncode == 2 and "Không có đơn vị mã khong-co." in bad_unit.stderr
+
+
+def test_demo_prints_logins_and_is_idempotent(cli_env):
+    first = run(cli_env, "demo")
+    assert "bithu@demo.bualiemvang.vn" in first.stdout and "Ban Thư ký" in first.stdout
+    second = run(cli_env, "demo")
+    assert second.stdout == first.stdout
+
+
+def test_audit_verify_and_storage_gc(cli_env):
+    verified = json.loads(run(cli_env, "audit", "verify").stdout)
+    assert verified["ok"] is True and verified["events"] >= 1
+    report = json.loads(run(cli_env, "storage", "gc").stdout)
+    assert report == {"expired_uploads": 0, "stale_multipart": 0, "orphan_objects": 0}
