@@ -13,10 +13,12 @@ user_app = typer.Typer(help="Tài khoản người dùng.", no_args_is_help=True
 outline_app = typer.Typer(help="Đề cương tuyên truyền.", no_args_is_help=True)
 audit_app = typer.Typer(help="Nhật ký kiểm toán.", no_args_is_help=True)
 storage_app = typer.Typer(help="Kho tệp.", no_args_is_help=True)
+tagging_app = typer.Typer(help="Gợi ý chủ đề theo đề cương.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(outline_app, name="outline")
 app.add_typer(audit_app, name="audit")
 app.add_typer(storage_app, name="storage")
+app.add_typer(tagging_app, name="tagging")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -188,6 +190,18 @@ def storage_gc(grace_minutes: Annotated[int, typer.Option(help="Bỏ qua tệp m
         report = collect_garbage(session, get_file_store(), now=now(), grace=timedelta(minutes=grace_minutes))
         session.commit()
     typer.echo(json.dumps(report.__dict__))
+
+
+@tagging_app.command("eval")
+def tagging_eval(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+                 detail: Annotated[bool, typer.Option(help="Thêm số liệu theo từng đợt và các ca sai")] = False):
+    """Đánh giá gợi ý chủ đề trên tệp JSONL có nhãn; in một dòng JSON {n, top1, top3, mrr}."""
+    from award.tagging_eval import evaluate, evaluate_detailed, load_round_taggers, load_rows
+
+    rows = load_rows(file)
+    taggers = load_round_taggers(rounds=sorted({r["round"] for r in rows}))
+    result = (evaluate_detailed if detail else evaluate)(rows, taggers)
+    typer.echo(json.dumps(result, ensure_ascii=False))
 
 
 if __name__ == "__main__":

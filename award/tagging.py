@@ -40,13 +40,14 @@ similarity).  The numbers below are :class:`TaggerConfig`'s defaults.
 
 2. **Semantic - multilingual-e5-small** via :mod:`award.embeddings`.  Each unit
    title and each bullet point is embedded as an e5 ``passage``; the entry's
-   title + summary (+ start of the body), cut at ``query_max_syllables`` = 32,
+   title + summary (+ start of the body), cut at ``query_max_syllables`` = 24,
    as a ``query``.  A unit's semantic score is its best cosine over its title
-   and points.  The 32-syllable cut is a speed/quality trade: the model costs
-   about 1.3 ms per token per entry on two cores, and 48 syllables were only
-   marginally better on the dev set.  e5 reads Vietnamese typed without
-   diacritics poorly, so for such entries (< 15 % of syllables marked) the
-   semantic weight is quartered.
+   and points.  The cut is a speed/quality trade: the model costs about 1.3 ms
+   per token per entry on two cores, and cold batch re-tagging must reach 20
+   entries/s (measured: 24 syllables ~25/s, 32 syllables ~17/s).  On the dev
+   set 32 or 48 syllables ranked two of 52 entries better at top-1, top-3
+   unchanged.  e5 reads Vietnamese typed without diacritics poorly, so for such
+   entries (< 15 % of syllables marked) the semantic weight is quartered.
 
 Fusion: each signal is z-scored across the round's units for this entry, summed
 with weights lexical 1 : semantic 0.75, and min-max scaled to [0, 1]: the best
@@ -317,7 +318,7 @@ class TaggerConfig:
     b: float = 1.0
     unit_title_tf: float = 1.0  # the unit title counts this many times
     # semantic
-    query_max_syllables: int = 32
+    query_max_syllables: int = 24
     passage_max_syllables: int | None = None  # cut each unit title/point before embedding
     # fusion
     lex_weight: float = 1.0

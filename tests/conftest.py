@@ -26,9 +26,7 @@ from api.cli import migrate_database  # noqa: E402
 from api.db import get_engine, get_session  # noqa: E402
 from api.main import app  # noqa: E402
 from api.routers.themes import get_embedding_cache  # noqa: E402
-from award.embeddings import MemoryEmbeddingCache  # noqa: E402
-
-_MEMORY_EMBEDDINGS = MemoryEmbeddingCache()
+from award.tagging_eval import _SHARED_CACHE as _MEMORY_EMBEDDINGS  # noqa: E402  (one model pass per run)
 
 
 def pytest_report_header(config):

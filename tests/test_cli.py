@@ -68,3 +68,16 @@ def test_audit_verify_and_storage_gc(cli_env):
     assert verified["ok"] is True and verified["events"] >= 1
     report = json.loads(run(cli_env, "storage", "gc").stdout)
     assert report == {"expired_uploads": 0, "stale_multipart": 0, "orphan_objects": 0}
+
+
+def test_tagging_eval_prints_one_json_line(cli_env, tmp_path):
+    rows = [json.loads(line) for line in (ROOT / "tests/data/tagging_eval.jsonl").read_text().splitlines()
+            if line.strip()]
+    sample = [r for r in rows if r["round"] == "IX"][:4]
+    path = tmp_path / "sample.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sample))
+    lines = run(cli_env, "tagging", "eval", str(path)).stdout.strip().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert set(result) == {"n", "top1", "top3", "mrr"} and result["n"] == 4
+    assert 0 <= result["top1"] <= result["top3"] <= 1
