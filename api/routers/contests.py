@@ -1,0 +1,125 @@
+"""Local contests and forwarding: contest summary, quotas, screening, forwarding, receipt, eligibility."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from award import entries
+from award.errors import NotFound
+from award.models import Entry, Role, Round, Unit, User
+from judging import contests
+from judging.models import ForwardingBatch
+from api.deps import ApiUser, NowDep, SessionDep, api_role
+
+router = APIRouter(prefix="/api/v1", tags=["contests"])
+
+
+class ContestOut(BaseModel):
+    quota: int
+    forwarded: int
+    submitted: int
+    status: str
+
+
+class QuotaIn(BaseModel):
+    quota: int = Field(ge=0, le=100_000)
+
+
+class ForwardIn(BaseModel):
+    entry_ids: list[int] = Field(max_length=10_000)
+
+
+class BatchOut(BaseModel):
+    batch_id: int
+    entry_ids: list[int]
+    forwarded_at: datetime
+    digest: str
+
+
+class DecisionIn(BaseModel):
+    eligible: bool
+    reason_code: str | None = Field(default=None, max_length=32)
+    note: str = Field(default="", max_length=2000)
+
+
+class DecisionOut(BaseModel):
+    entry_id: int
+    eligible: bool
+    reason_code: str | None
+    status: str
+
+
+class ReceiptIn(BaseModel):
+    postmark_date: date | None = None
+
+
+def _round_unit(session, round_id: int, unit_id: int) -> tuple[Round, Unit]:
+    round_, unit = session.get(Round, round_id), session.get(Unit, unit_id)
+    if round_ is None or unit is None:
+        raise NotFound("Không tìm thấy đợt giải hoặc đơn vị.", code="not_found")
+    return round_, unit
+
+
+def _may_see_contest(user: User, unit: Unit) -> None:
+    if user.role == Role.secretariat:
+        return
+    if user.role in (Role.unit_manager, Role.local_judge) and user.unit_id == unit.id:
+        return
+    raise NotFound("Không tìm thấy cuộc thi của đơn vị.", code="not_found")
+
+
+@router.get("/units/{unit_id}/rounds/{round_id}/contest", response_model=ContestOut, name="api:contest")
+def get_contest(unit_id: int, round_id: int, session: SessionDep, user: ApiUser, now: NowDep):
+    round_, unit = _round_unit(session, round_id, unit_id)
+    _may_see_contest(user, unit)
+    return ContestOut(**contests.summary(session, round_=round_, unit=unit, now=now).__dict__)
+
+
+@router.put("/rounds/{round_id}/quotas/{unit_id}", response_model=ContestOut, name="api:quota",
+            dependencies=[api_role(Role.secretariat)])
+def put_quota(round_id: int, unit_id: int, body: QuotaIn, session: SessionDep, user: ApiUser, now: NowDep):
+    round_, unit = _round_unit(session, round_id, unit_id)
+    contests.set_quota(session, round_=round_, unit=unit, quota=body.quota, actor=user, now=now)
+    return ContestOut(**contests.summary(session, round_=round_, unit=unit, now=now).__dict__)
+
+
+@router.post("/units/{unit_id}/rounds/{round_id}/forward", response_model=BatchOut, name="api:forward",
+             dependencies=[api_role(Role.unit_manager)])
+def forward(unit_id: int, round_id: int, body: ForwardIn, session: SessionDep, user: ApiUser, now: NowDep):
+    round_, unit = _round_unit(session, round_id, unit_id)
+    batch = contests.forward(session, round_=round_, unit=unit, entry_ids=body.entry_ids, actor=user, now=now)
+    return BatchOut(batch_id=batch.id, entry_ids=batch.entry_ids, forwarded_at=batch.forwarded_at, digest=batch.digest)
+
+
+def _decision(entry: Entry, row) -> DecisionOut:
+    return DecisionOut(entry_id=entry.id, eligible=row.eligible, reason_code=row.reason_code, status=entry.status)
+
+
+@router.post("/entries/{entry_id}/screening", response_model=DecisionOut, name="api:screening",
+             dependencies=[api_role(Role.unit_manager)])
+def screen(entry_id: int, body: DecisionIn, session: SessionDep, user: ApiUser, now: NowDep):
+    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    row = contests.screen_locally(session, entry=entry, eligible=body.eligible, reason_code=body.reason_code,
+                                  note=body.note, actor=user, now=now)
+    return _decision(entry, row)
+
+
+@router.post("/entries/{entry_id}/eligibility", response_model=DecisionOut, name="api:eligibility",
+             dependencies=[api_role(Role.secretariat)])
+def eligibility(entry_id: int, body: DecisionIn, session: SessionDep, user: ApiUser, now: NowDep):
+    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    row = contests.rule_eligibility(session, entry=entry, eligible=body.eligible, reason_code=body.reason_code,
+                                    note=body.note, actor=user, now=now)
+    return _decision(entry, row)
+
+
+@router.post("/batches/{batch_id}/receipt", response_model=BatchOut, name="api:receipt",
+             dependencies=[api_role(Role.secretariat)])
+def receipt(batch_id: int, body: ReceiptIn, session: SessionDep, user: ApiUser, now: NowDep):
+    batch = session.get(ForwardingBatch, batch_id)
+    if batch is None:
+        raise NotFound("Không tìm thấy lô tác phẩm.", code="batch_not_found")
+    contests.record_receipt(session, batch=batch, actor=user, now=now, postmark_date=body.postmark_date)
+    return BatchOut(batch_id=batch.id, entry_ids=batch.entry_ids, forwarded_at=batch.forwarded_at, digest=batch.digest)

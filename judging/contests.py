@@ -1,0 +1,245 @@
+"""Local contests: screening by the unit, forwarding under quota, and the centre's receipt and
+eligibility ruling."""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from award import audit
+from award.entries import accepts_entries
+from award.errors import Conflict, Forbidden, Invalid, NotFound
+from award.models import Entry, EntryAuthor, EntryStatus, Round, Unit, User
+from award.rules import RoundRules
+from judging.models import ForwardedEntry, ForwardingBatch, LocalContest, Screening, Stage
+
+log = logging.getLogger(__name__)
+
+REASONS = {
+    "outside_window": "Đăng, phát ngoài thời gian quy định",
+    "wrong_topic": "Không đúng chủ đề xây dựng Đảng",
+    "incomplete": "Hồ sơ, tệp không đầy đủ",
+    "duplicate": "Trùng tác phẩm đã gửi",
+    "prior_national_award": "Đã đoạt Giải Báo chí Quốc gia",
+    "author_not_eligible": "Tác giả không thuộc diện dự giải",
+    "over_limit": "Vượt số tác phẩm cho phép",
+    "other": "Lý do khác",
+}
+
+
+def contest_for(session: Session, *, round_: Round, unit: Unit) -> LocalContest:
+    """The unit's contest in the round, created with the unit's default quota on first use."""
+    query = select(LocalContest).where(LocalContest.round_id == round_.id, LocalContest.unit_id == unit.id)
+    contest = session.exec(query).first()
+    if contest is not None:
+        return contest
+    try:
+        with session.begin_nested():
+            contest = LocalContest(round_id=round_.id, unit_id=unit.id, quota=unit.default_quota)
+            session.add(contest)
+    except IntegrityError:  # another process created it at the same moment
+        contest = session.exec(query).one()
+    return contest
+
+
+@dataclass
+class ContestSummary:
+    quota: int
+    forwarded: int
+    submitted: int
+    status: str
+
+
+def summary(session: Session, *, round_: Round, unit: Unit, now: datetime) -> ContestSummary:
+    contest = contest_for(session, round_=round_, unit=unit)
+    submitted = session.exec(select(func.count()).where(
+        Entry.round_id == round_.id, Entry.unit_id == unit.id,
+        Entry.status.notin_((EntryStatus.draft, EntryStatus.withdrawn)))).one()
+    has_batch = session.exec(select(ForwardingBatch.id).where(
+        ForwardingBatch.round_id == round_.id, ForwardingBatch.unit_id == unit.id).limit(1)).first()
+    status = "forwarded" if has_batch else ("open" if accepts_entries(round_, now) else "judging")
+    return ContestSummary(quota=contest.quota, forwarded=contest.forwarded, submitted=submitted, status=status)
+
+
+def set_quota(session: Session, *, round_: Round, unit: Unit, quota: int, actor: User, now: datetime) -> LocalContest:
+    if quota < 0:
+        raise Invalid("Chỉ tiêu không được âm.", field="quota", code="invalid_quota")
+    contest = contest_for(session, round_=round_, unit=unit)
+    if quota < contest.forwarded:
+        raise Conflict(f"Đơn vị đã gửi {contest.forwarded} tác phẩm; chỉ tiêu không thể thấp hơn.",
+                       field="quota", code="quota_below_forwarded")
+    old = contest.quota
+    contest.quota = quota
+    session.add(contest)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="contest.quota", object_type="unit", object_id=unit.id, now=now,
+                 data={"round_id": round_.id, "from": old, "to": quota})
+    return contest
+
+
+def _reason(eligible: bool, reason_code: str | None) -> str | None:
+    if eligible:
+        return None
+    if reason_code not in REASONS:
+        raise Invalid("Hãy chọn lý do không đủ điều kiện.", field="reason_code", code="reason_required")
+    return reason_code
+
+
+def _decide(session: Session, *, entry: Entry, stage: Stage, eligible: bool, reason_code: str | None, note: str,
+            actor: User, now: datetime) -> Screening:
+    row = session.exec(select(Screening).where(Screening.entry_id == entry.id, Screening.stage == stage)).first()
+    row = row or Screening(entry_id=entry.id, stage=stage, eligible=eligible, decided_by=actor.id)
+    row.eligible, row.reason_code, row.note = eligible, reason_code, (note or "").strip()[:2000]
+    row.decided_by, row.decided_at = actor.id, now
+    session.add(row)
+    return row
+
+
+def _set_status(session: Session, entry: Entry, status: EntryStatus, actor: User, now: datetime, data: dict) -> None:
+    old = entry.status
+    entry.status, entry.updated_at, entry.version = status, now, entry.version + 1
+    session.add(entry)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="entry.status", object_type="entry", object_id=entry.id, now=now,
+                 data={"from": old, "to": status, **data})
+
+
+def screen_locally(session: Session, *, entry: Entry, eligible: bool, reason_code: str | None, note: str,
+                   actor: User, now: datetime) -> Screening:
+    """The unit rules on a submitted work of its contest (with a reason when it is not eligible)."""
+    if actor.unit_id != entry.unit_id:
+        raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
+    if entry.status not in (EntryStatus.submitted, EntryStatus.ineligible_local):
+        raise Conflict("Chỉ xét được tác phẩm đã nộp và chưa gửi về Trung ương.", code="not_screenable")
+    reason = _reason(eligible, reason_code)
+    row = _decide(session, entry=entry, stage=Stage.local, eligible=eligible, reason_code=reason, note=note,
+                  actor=actor, now=now)
+    target = EntryStatus.submitted if eligible else EntryStatus.ineligible_local
+    if entry.status != target:
+        _set_status(session, entry, target, actor, now, {"reason_code": reason})
+    return row
+
+
+def _signature(round_id: int, unit_id: int, actor_id: int, at: datetime, entry_ids: list[int]) -> str:
+    payload = json.dumps({"round": round_id, "unit": unit_id, "by": actor_id, "at": at.isoformat(),
+                          "entries": entry_ids}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _check_forwardable(session: Session, *, round_: Round, unit: Unit, entries: list[Entry], ids: list[int]) -> None:
+    found = {e.id: e for e in entries}
+    for i, entry_id in enumerate(ids):
+        entry = found.get(entry_id)
+        if entry is None or entry.round_id != round_.id or entry.unit_id != unit.id or entry.status == EntryStatus.draft:
+            raise Invalid(f"Tác phẩm #{entry_id} không thuộc cuộc thi của đơn vị.", field=f"entry_ids.{i}",
+                          code="not_in_contest")
+        if entry.status != EntryStatus.submitted:
+            raise Conflict(f"Tác phẩm “{entry.title}” không gửi được (đã rút, không đủ điều kiện hoặc đã gửi).",
+                           field=f"entry_ids.{i}", code="not_forwardable")
+    rules = RoundRules.model_validate(round_.rules)
+    authors = session.exec(select(EntryAuthor).where(EntryAuthor.entry_id.in_(ids))).all()
+    by_entry: dict[int, list[EntryAuthor]] = {}
+    for a in authors:
+        by_entry.setdefault(a.entry_id, []).append(a)
+    for i, entry_id in enumerate(ids):
+        if len(by_entry.get(entry_id, [])) > rules.max_authors:
+            raise Conflict(f"Tác phẩm “{found[entry_id].title}” có quá {rules.max_authors} tác giả để gửi về Trung ương.",
+                           field=f"entry_ids.{i}", code="too_many_authors")
+    _check_forwarded_per_author(session, round_=round_, ids=ids, authors=authors, limit=rules.works_per_author_forwarded)
+
+
+def _check_forwarded_per_author(session: Session, *, round_: Round, ids: list[int], authors: list[EntryAuthor],
+                                limit: int) -> None:
+    """Each author (or group) may have at most `limit` works at the centre in the round."""
+    seen: dict[str, int] = {}
+    for a in authors:
+        keys = {a.name_key} | ({a.email} if a.email else set())
+        already = session.exec(
+            select(func.count(func.distinct(Entry.id))).join(EntryAuthor, EntryAuthor.entry_id == Entry.id)
+            .join(ForwardedEntry, ForwardedEntry.entry_id == Entry.id)
+            .where(Entry.round_id == round_.id, Entry.id.notin_(ids),
+                   or_(EntryAuthor.name_key == a.name_key, EntryAuthor.email == (a.email or "\x00")))).one()
+        mine = max(seen.get(k, 0) for k in keys) + 1
+        for k in keys:
+            seen[k] = mine
+        if already + mine > limit:
+            raise Conflict(f"Tác giả {a.full_name} chỉ được có {limit} tác phẩm gửi về Trung ương.",
+                           field="entry_ids", code="author_forward_limit")
+
+
+def forward(session: Session, *, round_: Round, unit: Unit, entry_ids: list[int], actor: User,
+            now: datetime) -> ForwardingBatch:
+    """Send works to the centre as one batch. The whole request is refused if the unit's forwarded total
+    would pass its quota; the check is one guarded UPDATE, so concurrent requests cannot pass it together."""
+    if actor.unit_id != unit.id:
+        raise Forbidden("Chỉ cán bộ của đơn vị mới gửi được tác phẩm của đơn vị.", code="not_your_unit")
+    ids = list(dict.fromkeys(entry_ids))
+    if not ids:
+        raise Invalid("Hãy chọn ít nhất một tác phẩm để gửi.", field="entry_ids", code="required")
+    entries = session.exec(select(Entry).where(Entry.id.in_(ids))).all()
+    _check_forwardable(session, round_=round_, unit=unit, entries=list(entries), ids=ids)
+    contest = contest_for(session, round_=round_, unit=unit)
+    taken = session.exec(
+        update(LocalContest)
+        .where(LocalContest.id == contest.id, LocalContest.forwarded + len(ids) <= LocalContest.quota)
+        .values(forwarded=LocalContest.forwarded + len(ids))
+    ).rowcount
+    if taken != 1:
+        session.refresh(contest)
+        raise Conflict(f"Vượt chỉ tiêu: đơn vị đã gửi {contest.forwarded}/{contest.quota} tác phẩm, "
+                       f"không thể gửi thêm {len(ids)}.", field="entry_ids", code="quota_exceeded")
+    moved = session.exec(
+        update(Entry).where(Entry.id.in_(ids), Entry.status == EntryStatus.submitted)
+        .values(status=EntryStatus.forwarded, updated_at=now, version=Entry.version + 1)
+    ).rowcount
+    if moved != len(ids):
+        raise Conflict("Một số tác phẩm vừa thay đổi trạng thái. Hãy tải lại danh sách.", code="concurrent_change")
+    batch = ForwardingBatch(round_id=round_.id, unit_id=unit.id, forwarded_by=actor.id, forwarded_at=now,
+                            entry_ids=ids, digest=_signature(round_.id, unit.id, actor.id, now, ids))
+    session.add(batch)
+    session.flush()
+    for position, entry_id in enumerate(ids):
+        session.add(ForwardedEntry(entry_id=entry_id, batch_id=batch.id, position=position))
+    session.flush()
+    for entry in entries:
+        session.refresh(entry)
+        audit.record(session, actor_id=actor.id, action="entry.status", object_type="entry", object_id=entry.id,
+                     now=now, data={"from": EntryStatus.submitted, "to": EntryStatus.forwarded, "batch_id": batch.id})
+    audit.record(session, actor_id=actor.id, action="contest.forwarded", object_type="batch", object_id=batch.id,
+                 now=now, data={"unit_id": unit.id, "round_id": round_.id, "entry_ids": ids, "digest": batch.digest})
+    log.info("contest.forwarded batch_id=%s unit_id=%s n=%s", batch.id, unit.id, len(ids))
+    return batch
+
+
+def record_receipt(session: Session, *, batch: ForwardingBatch, actor: User, now: datetime,
+                   postmark_date: date | None = None) -> ForwardingBatch:
+    """The secretariat records that a batch arrived (and, for works still sent on paper, the postmark)."""
+    if batch.received_at is not None:
+        raise Conflict("Lô tác phẩm này đã được ghi nhận.", code="already_received")
+    batch.received_at, batch.received_by, batch.postmark_date = now, actor.id, postmark_date
+    session.add(batch)
+    for entry in session.exec(select(Entry).where(Entry.id.in_(batch.entry_ids),
+                                                  Entry.status == EntryStatus.forwarded)).all():
+        _set_status(session, entry, EntryStatus.received, actor, now, {"batch_id": batch.id})
+    audit.record(session, actor_id=actor.id, action="contest.received", object_type="batch", object_id=batch.id,
+                 now=now, data={"postmark_date": postmark_date.isoformat() if postmark_date else None})
+    return batch
+
+
+def rule_eligibility(session: Session, *, entry: Entry, eligible: bool, reason_code: str | None, note: str,
+                     actor: User, now: datetime) -> Screening:
+    """The secretariat's eligibility ruling on a forwarded work, with a reason code for a rejection."""
+    if entry.status not in (EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible, EntryStatus.ineligible):
+        raise Conflict("Chỉ xét điều kiện tác phẩm đã được gửi về Trung ương.", code="not_forwarded")
+    reason = _reason(eligible, reason_code)
+    row = _decide(session, entry=entry, stage=Stage.preliminary, eligible=eligible, reason_code=reason, note=note,
+                  actor=actor, now=now)
+    target = EntryStatus.eligible if eligible else EntryStatus.ineligible
+    if entry.status != target:
+        _set_status(session, entry, target, actor, now, {"reason_code": reason})
+    return row
