@@ -25,9 +25,12 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
+        # IMMEDIATE: a transaction takes the write lock when it starts. With a deferred BEGIN, two
+        # processes that both read and then write fail at once (SQLITE_BUSY_SNAPSHOT) instead of
+        # waiting; serialising transactions is the price of the embedded default.
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     # pre_ping: after a PostgreSQL restart, stale pooled connections are replaced, not served.

@@ -1,0 +1,119 @@
+"""The forwarding quota holds when two app processes receive forwards for the same unit at the same
+moment (both on the engine under test; on PostgreSQL this is the production shape)."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from tests.support.databases import fresh_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "api.cli"]
+PASSWORD = "KiemThu2024ab"
+UNITS = ["ha-tinh", "nghe-an", "quang-tri", "lai-chau", "khanh-hoa"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def two_apps(tmp_root):
+    url = fresh_database_url(tmp_root, "concurrency")
+    env = {**os.environ, "AWARD_ENV": "test", "AWARD_DATA_DIR": str(tmp_root / "conc-data"), "AWARD_DATABASE_URL": url,
+           "AWARD_NOW": "2024-09-20T09:00:00+07:00"}
+    subprocess.run([*CLI, "migrate"], env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
+    subprocess.run([*CLI, "user", "create", "--email", "bt@x.vn", "--password", PASSWORD, "--role", "secretariat"],
+                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
+    for code in UNITS:
+        subprocess.run([*CLI, "user", "create", "--email", f"qm-{code}@x.vn", "--password", PASSWORD,
+                        "--role", "unit_manager", "--unit", code], env=env, cwd=ROOT, check=True, capture_output=True)
+    procs, bases = [], []
+    for i in range(2):
+        port = _free_port()
+        log = open(tmp_root / f"conc-{i}.log", "wb")
+        procs.append(subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log))
+        bases.append(f"http://127.0.0.1:{port}")
+    for base in bases:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "app did not start"
+            time.sleep(0.2)
+    yield bases, sa.create_engine(url)
+    for p in procs:
+        p.terminate()
+        p.wait(timeout=20)
+
+
+def token(base, email):
+    return {"Authorization": "Bearer " + httpx.post(f"{base}/api/v1/auth/token",
+                                                     data={"username": email, "password": PASSWORD}).json()["access_token"]}
+
+
+def test_two_processes_cannot_pass_the_quota_together(two_apps):
+    (a, b), engine = two_apps
+    rounds = {r["number"]: r["id"] for r in httpx.get(f"{a}/api/v1/rounds").json()}
+    units = {u["code"]: u["id"] for u in httpx.get(f"{a}/api/v1/units").json()}
+    round_id = rounds["IX"]
+    secretariat = token(a, "bt@x.vn")
+    results = []
+    for n, code in enumerate(UNITS):
+        unit_id = units[code]
+        assert httpx.put(f"{a}/api/v1/rounds/{round_id}/quotas/{unit_id}", headers=secretariat,
+                         json={"quota": 4}).status_code == 200
+        ids = []
+        for i in range(6):
+            email = f"nb-{code}-{i}@x.vn"
+            httpx.post(f"{a}/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": f"Nhà Báo {n}{i}"})
+            headers = token(a, email)
+            entry = httpx.post(f"{a}/api/v1/entries", headers=headers, json={
+                "round_id": round_id, "unit_id": unit_id, "title": f"Tác phẩm {code} {i}", "media_type": "print",
+                "genre": "bình luận", "authors": [{"full_name": f"Nhà Báo {n}{i}", "email": email}],
+                "parts": [{"outlet": "Báo Địa Phương", "published_on": "2024-06-01"}]}).json()
+            assert httpx.post(f"{a}/api/v1/entries/{entry['id']}/submit", headers=headers).status_code == 200
+            ids.append(entry["id"])
+        manager_a, manager_b = token(a, f"qm-{code}@x.vn"), token(b, f"qm-{code}@x.vn")
+        barrier = threading.Barrier(2)
+        answers = {}
+
+        def send(name, base, headers, batch):
+            barrier.wait()
+            answers[name] = httpx.post(f"{base}/api/v1/units/{unit_id}/rounds/{round_id}/forward", headers=headers,
+                                       json={"entry_ids": batch}, timeout=60)
+
+        threads = [threading.Thread(target=send, args=("a", a, manager_a, ids[:3])),
+                   threading.Thread(target=send, args=("b", b, manager_b, ids[3:]))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        statuses = sorted(r.status_code for r in answers.values())
+        assert statuses == [200, 409], [r.text for r in answers.values()]
+        refused = next(r for r in answers.values() if r.status_code == 409)
+        assert refused.json()["detail"]["code"] in ("quota_exceeded", "concurrent_change")
+        with engine.connect() as conn:
+            forwarded = conn.execute(sa.text("SELECT forwarded, quota FROM local_contest WHERE unit_id = :u AND round_id = :r"),
+                                     {"u": unit_id, "r": round_id}).one()
+            in_batches = conn.execute(sa.text("SELECT count(*) FROM forwarded_entry fe JOIN entry e ON e.id = fe.entry_id "
+                                              "WHERE e.unit_id = :u"), {"u": unit_id}).scalar()
+            moved = conn.execute(sa.text("SELECT count(*) FROM entry WHERE unit_id = :u AND status = 'forwarded'"),
+                                 {"u": unit_id}).scalar()
+        assert tuple(forwarded) == (3, 4)
+        assert in_batches == moved == 3
+        results.append(statuses)
+    assert len(results) == len(UNITS)
