@@ -87,7 +87,7 @@ def demo():
     """Nạp dữ liệu minh họa và in các tài khoản đăng nhập."""
     from sqlmodel import Session
 
-    from award.demo import DEMO_PASSWORD, load_demo
+    from api.demo import DEMO_PASSWORD, load_demo
     from api.clock import now
     from api.db import get_engine
 

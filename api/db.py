@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from award.models import READ_ONLY
 from api.settings import get_settings
 
 
@@ -28,9 +29,11 @@ def make_engine(url: str) -> Engine:
         # IMMEDIATE: a transaction takes the write lock when it starts. With a deferred BEGIN, two
         # processes that both read and then write fail at once (SQLITE_BUSY_SNAPSHOT) instead of
         # waiting; serialising transactions is the price of the embedded default.
+        # Connections marked read-only (see READ_ONLY) begin deferred: they never wait for a writer.
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     # pre_ping: after a PostgreSQL restart, stale pooled connections are replaced, not served.

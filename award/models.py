@@ -20,6 +20,10 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+# Execution option marking connections that only read; on SQLite they begin deferred (see api/db.py).
+READ_ONLY = "award_read_only"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

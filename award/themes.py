@@ -24,7 +24,8 @@ from award import audit
 from award.embeddings import DIM, MODEL_NAME, MemoryEmbeddingCache
 from award.errors import Conflict, Invalid
 from award.models import (
-    Entry, EntryStatus, EntryTheme, EmbeddingCache, OutlineNode, Round, TagSource, ThemeSuggestion, Unit, User,
+    READ_ONLY, Entry, EntryStatus, EntryTheme, EmbeddingCache, OutlineNode, Round, TagSource, ThemeSuggestion, Unit,
+    User,
 )
 from award.outlines import outline_tree
 from award.rules import RoundRules
@@ -49,6 +50,8 @@ class DbEmbeddingCache:
 
     def __init__(self, engine: Engine, memory_items: int = 20_000):
         self.engine = engine
+        # Lookups happen inside requests that may hold SQLite's write lock: they must not wait for it.
+        self.read_engine = engine.execution_options(**{READ_ONLY: True})
         self.memory = MemoryEmbeddingCache(max_items=memory_items)
         self._pending: dict[str, bytes] = {}
         self._lock = threading.Lock()
@@ -57,7 +60,7 @@ class DbEmbeddingCache:
         hit = self.memory.get(key)
         if hit is not None:
             return hit
-        with Session(self.engine) as s:
+        with Session(self.read_engine) as s:
             row = s.get(EmbeddingCache, key)
             if row is None:
                 return None

@@ -1,0 +1,81 @@
+"""Demo data so that every role's pages have something to show."""
+
+import hashlib
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from award import audit, entries, themes, users
+from award.entries import AuthorIn, EntryIn, PartIn
+from award.models import ROLE_LABELS, Entry, EntryStatus, Role, Round, TagSource, Unit, User
+from judging import contests
+
+DEMO_PASSWORD = "BuaLiemVang2024"
+
+DEMO_ACCOUNTS = [
+    ("bithu@demo.bualiemvang.vn", "Nguyễn Thị Thư Ký", Role.secretariat, None, None),
+    ("nhabao@demo.bualiemvang.vn", "Trần Văn Bút", Role.journalist, "ha-tinh", "Báo Hà Tĩnh"),
+    ("nhabao2@demo.bualiemvang.vn", "Lê Thị Phóng Viên", Role.journalist, "nghe-an", "Báo Nghệ An"),
+    ("donvi.hatinh@demo.bualiemvang.vn", "Phạm Quốc Tổ Chức", Role.unit_manager, "ha-tinh", None),
+    ("giamkhao.hatinh@demo.bualiemvang.vn", "Hoàng Minh Sơ Tuyển", Role.local_judge, "ha-tinh", "Đài PT-TH Hà Tĩnh"),
+    ("giamkhao@demo.bualiemvang.vn", "Đỗ Văn Giám Khảo", Role.judge, "bao-nhan-dan", "Báo Nhân Dân"),
+    ("bcd@demo.bualiemvang.vn", "Vũ Thị Phê Duyệt", Role.approver, None, None),
+]
+
+# (author e-mail, unit, title, media type, genre, summary, publication date, submit?, themes)
+DEMO_ENTRIES = [
+    ("nhabao@demo.bualiemvang.vn", "ha-tinh", "Loạt bài: Người giữ lửa ở chi bộ vùng biên", "print", "phóng sự",
+     "Ba kỳ phóng sự về những bí thư chi bộ bám bản ở các xã biên giới Hà Tĩnh, nâng cao chất lượng sinh hoạt "
+     "chi bộ và củng cố niềm tin của nhân dân với Đảng.", date(2024, 3, 15), True, ["2.3"]),
+    ("nhabao2@demo.bualiemvang.vn", "nghe-an", "Kiểm tra, giám sát để kỷ cương được giữ vững", "online", "bình luận",
+     "Bình luận về công tác kiểm tra, giám sát và thi hành kỷ luật đảng, phát hiện sớm, xử lý nghiêm cán bộ, "
+     "đảng viên vi phạm, góp phần phòng, chống tham nhũng, tiêu cực.", date(2024, 5, 2), True, ["2.4"]),
+    ("nhabao@demo.bualiemvang.vn", "ha-tinh", "Chuyển đổi số trong sinh hoạt chi bộ (bản nháp)", "tv", "phóng sự",
+     "Phóng sự truyền hình về ứng dụng công nghệ số trong quản lý đảng viên ở cơ sở.", date(2024, 8, 20), False, []),
+    ("nhabao2@demo.bualiemvang.vn", "nghe-an", "Học và làm theo Bác từ những việc bình dị", "radio", "ký",
+     "Ký phát thanh về những tấm gương bình dị học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh "
+     "ở quê Bác.", date(2024, 5, 19), True, ["2.1", "2.3"]),
+]
+
+
+def load_demo(session: Session, *, now: datetime) -> list[tuple[str, str]]:
+    """Create the demo accounts and works that are missing; returns (email, role label) for all accounts."""
+    units = {u.code: u.id for u in session.exec(select(Unit))}
+    existing = set(session.exec(select(User.email)).all())
+    for email, name, role, unit_code, outlet in DEMO_ACCOUNTS:
+        if email in existing:
+            continue
+        user = users.create_user(session, email=email, password=DEMO_PASSWORD, full_name=name, role=role,
+                                 unit_id=units.get(unit_code) if unit_code else None, outlet=outlet)
+        audit.record(session, actor_id=None, action="user.created", object_type="user", object_id=user.id,
+                     now=now, data={"role": role, "via": "demo"})
+    _demo_entries(session, units=units, now=now)
+    return [(email, ROLE_LABELS[role]) for email, _, role, _, _ in DEMO_ACCOUNTS]
+
+
+def _demo_entries(session: Session, *, units: dict[str, int], now: datetime) -> None:
+    round_ = session.exec(select(Round).where(Round.number == "IX")).first()
+    if round_ is None or not entries.accepts_entries(round_, now):
+        return  # the demo works live in round IX's submission period (AWARD_NOW pins it there)
+    for email, unit_code, title, media, genre, summary, published, submit, codes in DEMO_ENTRIES:
+        owner = session.exec(select(User).where(User.email == email)).one()
+        if session.exec(select(Entry.id).where(Entry.owner_id == owner.id, Entry.title == title)).first():
+            continue
+        data = EntryIn(unit_id=units[unit_code], title=title, media_type=media, genre=genre, summary=summary,
+                       authors=[AuthorIn(owner.full_name, None, owner.email, owner.outlet)],
+                       parts=[PartIn(owner.outlet or "Báo địa phương", published)])
+        entry = entries.create_entry(session, owner=owner, round_=round_, data=data, now=now,
+                                     client_token="demo-" + hashlib.sha256(title.encode()).hexdigest()[:20])
+        themes.set_entry_themes(session, entry=entry, codes=codes, actor=owner, source=TagSource.author, now=now)
+        if submit:
+            entries.submit_entry(session, entry=entry, actor=owner, now=now)
+    _demo_forwarding(session, round_=round_, now=now)
+
+
+def _demo_forwarding(session: Session, *, round_: Round, now: datetime) -> None:
+    """Hà Tĩnh forwards its series, so that the centre's pages have a work to show."""
+    unit = session.exec(select(Unit).where(Unit.code == "ha-tinh")).one()
+    manager = session.exec(select(User).where(User.email == "donvi.hatinh@demo.bualiemvang.vn")).one()
+    series = session.exec(select(Entry).where(Entry.unit_id == unit.id, Entry.title == DEMO_ENTRIES[0][2])).first()
+    if series is not None and series.status == EntryStatus.submitted:
+        contests.forward(session, round_=round_, unit=unit, entry_ids=[series.id], actor=manager, now=now)
