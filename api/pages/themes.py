@@ -2,14 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from award import entries, themes
 from award.errors import AwardError, NotFound
-from award.models import Role, Round, TagSource
+from award.models import RetagJob, Role, Round, TagSource
 from award.rules import MEDIA_TYPES, RoundRules
 from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.routers.themes import CacheDep, queue_retag
 from api.security import verify_csrf
 from api.templating import render
 
@@ -77,6 +78,21 @@ def save_entry_themes(entry_id: int, request: Request, session: SessionDep, user
     source = TagSource.secretariat if user.role == Role.secretariat else TagSource.author
     themes.set_entry_themes(session, entry=entry, codes=codes, actor=user, source=source, now=now)
     return RedirectResponse(str(request.url_for("entries:detail", entry_id=entry.id)) + "#chu-de", status_code=303)
+
+
+@router.post("/rounds/{round_id}/retag", name="themes:retag", dependencies=[web_role(Role.secretariat)])
+def retag(round_id: int, request: Request, background: BackgroundTasks, session: SessionDep, user: WebUser,
+          now: NowDep, cache: CacheDep):
+    job = queue_retag(session, background, round_id=round_id, user=user, now=now, cache=cache)
+    return RedirectResponse(request.url_for("themes:retag_job", job_id=job.id), status_code=303)
+
+
+@router.get("/retag-jobs/{job_id}", name="themes:retag_job", dependencies=[web_role(Role.secretariat)])
+def retag_job(job_id: int, request: Request, session: SessionDep, user: WebUser):
+    job = session.get(RetagJob, job_id)
+    if job is None:
+        raise NotFound("Không tìm thấy lượt gắn lại chủ đề.")
+    return render(request, "themes/retag.html", {"job": job, "round": session.get(Round, job.round_id)})
 
 
 def entry_theme_panel(session, entry, cache, now) -> dict:

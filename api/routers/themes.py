@@ -128,20 +128,26 @@ def _run_retag(round_id: int, job_id: int, cache) -> None:
     themes.retag_round(get_engine(), round_id=round_id, job_id=job_id, cache=cache, now=clock_now())
 
 
-@router.post("/rounds/{round_id}/retag", status_code=202, response_model=RetagOut, name="api:themes:retag",
-             dependencies=[api_role(Role.secretariat)])
-def start_retag(round_id: int, background: BackgroundTasks, session: SessionDep, user: ApiUser, now: NowDep,
-                cache: CacheDep):
+def queue_retag(session, background: BackgroundTasks, *, round_id: int, user, now, cache) -> RetagJob:
+    """One job per round at a time; it runs after the response, so after this request's commit."""
     if session.get(Round, round_id) is None:
         raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
     running = session.exec(select(RetagJob).where(RetagJob.round_id == round_id,
                                                   RetagJob.status.in_(("queued", "running")))).first()
     if running is not None:
-        return RetagOut.model_validate(running, from_attributes=True)
+        return running
     job = RetagJob(round_id=round_id, started_by=user.id, created_at=now)
     session.add(job)
     session.flush()
-    background.add_task(_run_retag, round_id, job.id, cache)  # after the response, so after the commit
+    background.add_task(_run_retag, round_id, job.id, cache)
+    return job
+
+
+@router.post("/rounds/{round_id}/retag", status_code=202, response_model=RetagOut, name="api:themes:retag",
+             dependencies=[api_role(Role.secretariat)])
+def start_retag(round_id: int, background: BackgroundTasks, session: SessionDep, user: ApiUser, now: NowDep,
+                cache: CacheDep):
+    job = queue_retag(session, background, round_id=round_id, user=user, now=now, cache=cache)
     return RetagOut.model_validate(job, from_attributes=True)
 
 

@@ -186,3 +186,26 @@ def test_thematic_prizes_are_linked_to_themes_from_the_coverage_page(client, ses
     assert bad.status_code == 422
     session.refresh(round_)
     assert round_.rules["thematic_prizes"][0]["themes"] == ["1.1", "1.2"]
+
+
+def test_retag_from_the_coverage_page_shows_progress(client, session, clock, monkeypatch):
+    import api.routers.themes as theme_api
+    from tests.factories import csrf_from, web_login
+
+    # The job runs on its own connection after the response; inside this test's open transaction it
+    # would wait for the lock, so record that it was queued (retag_round itself is tested above).
+    queued = []
+    monkeypatch.setattr(theme_api, "_run_retag", lambda round_id, job_id, cache: queued.append((round_id, job_id)))
+
+    round_ = round_by_number(session, "IX")
+    _, headers = journalist(client, session)
+    create(client, session, headers)
+    web_login(client, make_user(session, role=Role.secretariat))
+    page = client.get(f"/rounds/{round_.id}/coverage")
+    response = client.post(f"/rounds/{round_.id}/retag", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False)
+    assert response.status_code == 303
+    job = session.exec(select(RetagJob).where(RetagJob.round_id == round_.id)).all()[-1]
+    assert response.headers["location"].endswith(f"/retag-jobs/{job.id}")
+    assert queued == [(round_.id, job.id)]
+    progress = client.get(f"/retag-jobs/{job.id}")
+    assert "<progress" in progress.text and "Tính lại gợi ý chủ đề" in progress.text
