@@ -15,27 +15,22 @@ from __future__ import annotations
 
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from award.embeddings import EmbeddingCache, MemoryEmbeddingCache
 from award.outline_parser import parse_outline
+from award.reference import OUTLINE_DIR, OUTLINE_FILES
 from award.tagging import DEFAULT_CONFIG, RoundTagger, TaggerConfig
 
 __all__ = ["ROUND_FILES", "evaluate", "evaluate_detailed", "load_round_taggers", "load_rows"]
 
 #: The shipped rounds' outlines (award/data/outlines/), by round numeral.
-ROUND_FILES = {
-    "IV": "round_IV_2019.txt",
-    "VII": "round_VII_2022.txt",
-    "VIII": "round_VIII_2023.txt",
-    "IX": "round_IX_2024.txt",
-}
+ROUND_FILES = OUTLINE_FILES
 
 
 def _outline_text(filename: str) -> str:
-    return resources.files("award").joinpath("data", "outlines", filename).read_text(encoding="utf-8")
+    return (OUTLINE_DIR / filename).read_text(encoding="utf-8")
 
 
 #: Used when no cache is given, so repeated calls in one process embed the

@@ -5,7 +5,6 @@ import unicodedata
 import zipfile
 from typing import BinaryIO
 
-from award.errors import Invalid
 from award.files import UnsupportedFile
 
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # a DOCX that inflates past this is refused (zip bomb)

@@ -1,9 +1,8 @@
 """Local contests and forwarding: contest summary, quotas, screening, forwarding, receipt, eligibility."""
 
 from datetime import date, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from award import entries

@@ -1,22 +1,20 @@
 """Files of an entry: streamed upload, direct multipart upload (presigned), download, removal."""
 
 from datetime import datetime
-from pathlib import Path
-from typing import Annotated
 from urllib.parse import quote, urljoin
 
 import anyio
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from award import entries, entry_files
 from award.errors import AwardError, Forbidden, NotFound
 from award.files import FileTooLarge, UploadSink
 from award.models import Entry, EntryFile, Upload, User
-from award.storage import FileStore, LocalFileStore
+from award.storage import LocalFileStore
 from api.deps import ApiUser, FileStoreDep, NowDep, SessionDep, size_caps
 from api.routers.entries import FileOut
 from api.security import PartTokenError, check_part_token

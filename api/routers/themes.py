@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from award import entries, themes
-from award.errors import Conflict, Forbidden, NotFound
+from award.errors import Conflict, NotFound
 from award.models import Entry, RetagJob, Role, Round, TagSource
 from api.clock import now as clock_now
 from api.db import get_engine

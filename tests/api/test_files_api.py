@@ -31,7 +31,7 @@ def test_pdf_upload_keeps_name_as_data_and_records_checksum(client, session, clo
     assert (body["filename"], body["size"], body["content_type"]) == (name, len(pdf), "application/pdf")
     assert body["sha256"] == hashlib.sha256(pdf).hexdigest()
     row = session.get(EntryFile, body["id"])
-    assert row.key.startswith(f"entries/") and name not in row.key and ".." not in row.key
+    assert row.key.startswith("entries/") and name not in row.key and ".." not in row.key
     assert store.sha256(row.key) == body["sha256"]
     download = client.get(f"/api/v1/entries/{entry_id}/files/{row.id}", headers=headers, follow_redirects=False)
     if download.status_code == 307:  # S3: a short-lived presigned URL carrying the original name

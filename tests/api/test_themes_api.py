@@ -105,7 +105,7 @@ def test_coverage_counts_themes_by_media_type_and_unit(client, session, clock):
     assert by_code["2.4"]["total"] == 0 and by_code["2.4"]["thin"] is True  # drafts do not count
     assert body["entries"] >= 2
     assert client.get(f"/api/v1/rounds/{round_.id}/coverage", headers=headers).status_code == 403
-    listed = client.get(f"/api/v1/entries?theme=2.2", headers=headers).json()
+    listed = client.get("/api/v1/entries?theme=2.2", headers=headers).json()
     assert [e["id"] for e in listed["items"]] == [a]
 
 

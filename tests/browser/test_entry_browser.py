@@ -8,15 +8,9 @@ from playwright.sync_api import expect
 
 from tests.support.samples import Samples
 
+from tests.support.browser import login
+
 pytestmark = pytest.mark.browser
-PASSWORD = "BuaLiemVang2024"
-
-
-def login(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):

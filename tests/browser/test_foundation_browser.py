@@ -3,16 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import login
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "BuaLiemVang2024"
-
-
-def login(page, base, email):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def test_journalist_logs_in_opens_round_and_reads_outline(page, live_server):

@@ -2,29 +2,17 @@
 moment (both on the engine under test; on PostgreSQL this is the production shape)."""
 
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
 from tests.support.databases import fresh_database_url
+from tests.support.liveserver import run_cli, start_server, stop_server
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "api.cli"]
 PASSWORD = "KiemThu2024ab"
 UNITS = ["ha-tinh", "nghe-an", "quang-tri", "lai-chau", "khanh-hoa"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -32,32 +20,19 @@ def two_apps(tmp_root):
     url = fresh_database_url(tmp_root, "concurrency")
     env = {**os.environ, "AWARD_ENV": "test", "AWARD_DATA_DIR": str(tmp_root / "conc-data"), "AWARD_DATABASE_URL": url,
            "AWARD_NOW": "2024-09-20T09:00:00+07:00"}
-    subprocess.run([*CLI, "migrate"], env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
-    subprocess.run([*CLI, "user", "create", "--email", "bt@x.vn", "--password", PASSWORD, "--role", "secretariat"],
-                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=60)
+    run_cli(env, "migrate", timeout=120)
+    run_cli(env, "user", "create", "--email", "bt@x.vn", "--password", PASSWORD, "--role", "secretariat")
     for code in UNITS:
-        subprocess.run([*CLI, "user", "create", "--email", f"qm-{code}@x.vn", "--password", PASSWORD,
-                        "--role", "unit_manager", "--unit", code], env=env, cwd=ROOT, check=True, capture_output=True)
+        run_cli(env, "user", "create", "--email", f"qm-{code}@x.vn", "--password", PASSWORD,
+                "--role", "unit_manager", "--unit", code)
     procs, bases = [], []
     for i in range(2):
-        port = _free_port()
-        log = open(tmp_root / f"conc-{i}.log", "wb")
-        procs.append(subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log))
-        bases.append(f"http://127.0.0.1:{port}")
-    for base in bases:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "app did not start"
-            time.sleep(0.2)
+        proc, base = start_server(env, tmp_root / f"conc-{i}.log")
+        procs.append(proc)
+        bases.append(base)
     yield bases, sa.create_engine(url)
-    for p in procs:
-        p.terminate()
-        p.wait(timeout=20)
+    for proc in procs:
+        stop_server(proc)
 
 
 def token(base, email):

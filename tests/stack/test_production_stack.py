@@ -3,64 +3,37 @@ S3 (SeaweedFS), no state in the processes. A journalist's whole flow runs over r
 
 import hashlib
 import os
-import socket
 import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.support.databases import fresh_database_url
+from tests.support.liveserver import CLI, ROOT, free_port, run_cli, start_server, stop_server
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.s3
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_root, s3_server):
     bucket = f"award-stack-{uuid.uuid4().hex[:8]}"
-    port = _free_port()
+    port = free_port()  # the public URL must be known before the server starts
     env = {**os.environ, "AWARD_ENV": "production", "AWARD_SECRET_KEY": "s" * 48,
            "AWARD_DATA_DIR": str(tmp_root / "stack-data"), "AWARD_DATABASE_URL": fresh_database_url(tmp_root, "stack"),
            "AWARD_STORAGE": "s3", "AWARD_S3_ENDPOINT": s3_server.endpoint_url, "AWARD_S3_BUCKET": bucket,
            "AWARD_S3_ACCESS_KEY": s3_server.access_key, "AWARD_S3_SECRET_KEY": s3_server.secret_key,
            "AWARD_PUBLIC_URL": f"http://127.0.0.1:{port}", "AWARD_NOW": "2024-09-20T09:00:00+07:00",
            "AWARD_COOKIE_SECURE": "false"}
-    cli = [sys.executable, "-m", "api.cli"]
-    subprocess.run([*cli, "migrate"], env=env, cwd=ROOT, check=True, capture_output=True, timeout=120)
-    log = open(tmp_root / "stack.log", "wb")
-    proc = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "2"], env=env, cwd=ROOT,
-                            stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError((tmp_root / "stack.log").read_text()[-3000:])
-        time.sleep(0.3)
+    run_cli(env, "migrate", timeout=120)
+    proc, base = start_server(env, tmp_root / "stack.log", "--workers", "2", ready_path="/readyz", port=port)
     yield base, env, s3_server.client(), bucket
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    stop_server(proc)
 
 
 def test_production_refuses_the_development_secret(tmp_root):
     env = {**os.environ, "AWARD_ENV": "production", "AWARD_SECRET_KEY": "dev-only-secret-do-not-use-in-production"}
-    result = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--port", str(_free_port())], env=env,
+    result = subprocess.run([*CLI, "serve", "--port", str(free_port())], env=env,
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "AWARD_SECRET_KEY" in result.stderr

@@ -40,3 +40,14 @@ def launch_chromium(playwright: Any, **kwargs: Any):
     }
     options.update(kwargs)
     return playwright.chromium.launch(**options)
+
+
+DEMO_PASSWORD = "BuaLiemVang2024"
+
+
+def login(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login page, as a person does."""
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()

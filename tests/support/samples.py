@@ -2,7 +2,6 @@
 
 import io
 import struct
-import uuid
 import wave
 import zipfile
 import zlib
