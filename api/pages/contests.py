@@ -1,0 +1,157 @@
+"""Contest pages: the unit's screening and forwarding, the signed list, the secretariat's receipt desk."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, select
+
+from award import entries
+from award.errors import AwardError, NotFound
+from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, RoundStatus, Unit, User
+from judging import contests
+from judging.forwarding_list import forwarding_list_pdf
+from judging.models import ForwardingBatch, Screening, Stage
+from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.security import verify_csrf
+from api.templating import render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def _current_round(session: Session, round_id: int | None) -> Round:
+    round_ = session.get(Round, round_id) if round_id else session.exec(
+        select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc())).first()
+    round_ = round_ or session.exec(select(Round).order_by(Round.year.desc())).first()
+    if round_ is None:
+        raise NotFound("Không tìm thấy đợt giải.")
+    return round_
+
+
+def _authors(session: Session, ids: list[int]) -> dict[int, list[EntryAuthor]]:
+    result: dict[int, list[EntryAuthor]] = {}
+    if ids:
+        for a in session.exec(select(EntryAuthor).where(EntryAuthor.entry_id.in_(ids)).order_by(EntryAuthor.position)):
+            result.setdefault(a.entry_id, []).append(a)
+    return result
+
+
+def _contest_page(request, session, user, now, round_id, errors=None, status=200):
+    round_ = _current_round(session, round_id)
+    unit = session.get(Unit, user.unit_id)
+    rows = session.exec(select(Entry).where(
+        Entry.round_id == round_.id, Entry.unit_id == unit.id,
+        Entry.status.notin_((EntryStatus.draft, EntryStatus.withdrawn))).order_by(Entry.id)).all()
+    ids = [e.id for e in rows]
+    decisions = {s.entry_id: s for s in session.exec(select(Screening).where(
+        Screening.entry_id.in_(ids), Screening.stage == Stage.local))} if ids else {}
+    batches = session.exec(select(ForwardingBatch).where(ForwardingBatch.round_id == round_.id,
+                                                         ForwardingBatch.unit_id == unit.id)
+                           .order_by(ForwardingBatch.id)).all()
+    return render(request, "contests/unit.html", {
+        "round": round_, "unit": unit, "entries": rows, "authors": _authors(session, ids), "decisions": decisions,
+        "summary": contests.summary(session, round_=round_, unit=unit, now=now), "batches": batches,
+        "reasons": contests.REASONS, "errors": errors or {},
+        "rounds": session.exec(select(Round).order_by(Round.year.desc())).all()}, status)
+
+
+@router.get("/unit/contest", name="contests:unit", dependencies=[web_role(Role.unit_manager)])
+def unit_contest(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: int | None = None):
+    return _contest_page(request, session, user, now, round_id)
+
+
+@router.post("/unit/entries/{entry_id}/screening", name="contests:screen", dependencies=[web_role(Role.unit_manager)])
+def screen(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+           eligible: Annotated[str, Form(max_length=5)] = "yes",
+           reason_code: Annotated[str, Form(max_length=32)] = "", note: Annotated[str, Form(max_length=2000)] = ""):
+    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    try:
+        contests.screen_locally(session, entry=entry, eligible=eligible == "yes", reason_code=reason_code or None,
+                                note=note, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message}, 400)
+    return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
+                            status_code=303)
+
+
+@router.post("/unit/contest/forward", name="contests:forward", dependencies=[web_role(Role.unit_manager)])
+def forward(request: Request, session: SessionDep, user: WebUser, now: NowDep,
+            round_id: Annotated[int, Form()], entry_ids: Annotated[list[int], Form()] = []):  # noqa: B006
+    round_ = _current_round(session, round_id)
+    unit = session.get(Unit, user.unit_id)
+    try:
+        batch = contests.forward(session, round_=round_, unit=unit, entry_ids=entry_ids, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _contest_page(request, session, user, now, round_id, {"forward": exc.message}, 409)
+    return RedirectResponse(request.url_for("contests:batch", batch_id=batch.id), status_code=303)
+
+
+def _visible_batch(session: Session, user: User, batch_id: int) -> ForwardingBatch:
+    batch = session.get(ForwardingBatch, batch_id)
+    if batch is None or not (user.role == Role.secretariat or
+                             (user.role in (Role.unit_manager, Role.local_judge) and user.unit_id == batch.unit_id)):
+        raise NotFound("Không tìm thấy danh sách gửi.")
+    return batch
+
+
+def _batch_parts(session, batch):
+    rows = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_(batch.entry_ids)))}
+    ordered = [rows[i] for i in batch.entry_ids if i in rows]
+    return (ordered, _authors(session, batch.entry_ids), session.get(Round, batch.round_id),
+            session.get(Unit, batch.unit_id), session.get(User, batch.forwarded_by))
+
+
+@router.get("/batches/{batch_id}", name="contests:batch")
+def batch_page(batch_id: int, request: Request, session: SessionDep, user: WebUser):
+    batch = _visible_batch(session, user, batch_id)
+    ordered, authors, round_, unit, sender = _batch_parts(session, batch)
+    return render(request, "contests/batch.html", {"batch": batch, "entries": ordered, "authors": authors,
+                                                   "round": round_, "unit": unit, "sender": sender})
+
+
+@router.get("/batches/{batch_id}/danh-sach.pdf", name="contests:batch_pdf")
+def batch_pdf(batch_id: int, session: SessionDep, user: WebUser):
+    batch = _visible_batch(session, user, batch_id)
+    ordered, authors, round_, unit, sender = _batch_parts(session, batch)
+    pdf = forwarding_list_pdf(batch=batch, round_=round_, unit=unit, sender=sender, entries=ordered, authors=authors)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="danh-sach-gui-{batch.id}.pdf"'})
+
+
+@router.get("/secretariat/batches", name="contests:desk", dependencies=[web_role(Role.secretariat)])
+def receipt_desk(request: Request, session: SessionDep, user: WebUser, round_id: int | None = None):
+    round_ = _current_round(session, round_id)
+    batches = session.exec(select(ForwardingBatch).where(ForwardingBatch.round_id == round_.id)
+                           .order_by(ForwardingBatch.id.desc())).all()
+    units = {u.id: u for u in session.exec(select(Unit))}
+    ids = [i for b in batches for i in b.entry_ids]
+    works = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_(ids)))} if ids else {}
+    return render(request, "contests/desk.html", {
+        "round": round_, "batches": batches, "units": units, "works": works, "reasons": contests.REASONS,
+        "rounds": session.exec(select(Round).order_by(Round.year.desc())).all()})
+
+
+@router.post("/secretariat/batches/{batch_id}/receipt", name="contests:receipt", dependencies=[web_role(Role.secretariat)])
+def receipt(batch_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+            postmark_date: Annotated[str, Form(max_length=10)] = ""):
+    batch = _visible_batch(session, user, batch_id)
+    try:
+        postmark = date.fromisoformat(postmark_date) if postmark_date else None
+    except ValueError:
+        postmark = None
+    contests.record_receipt(session, batch=batch, actor=user, now=now, postmark_date=postmark)
+    return RedirectResponse(str(request.url_for("contests:desk")) + f"?round_id={batch.round_id}", status_code=303)
+
+
+@router.post("/secretariat/entries/{entry_id}/eligibility", name="contests:eligibility",
+             dependencies=[web_role(Role.secretariat)])
+def eligibility(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+                eligible: Annotated[str, Form(max_length=5)] = "yes",
+                reason_code: Annotated[str, Form(max_length=32)] = "", note: Annotated[str, Form(max_length=2000)] = ""):
+    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    contests.rule_eligibility(session, entry=entry, eligible=eligible == "yes", reason_code=reason_code or None,
+                              note=note, actor=user, now=now)
+    return RedirectResponse(str(request.url_for("contests:desk")) + f"?round_id={entry.round_id}", status_code=303)

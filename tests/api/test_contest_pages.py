@@ -1,0 +1,82 @@
+"""The unit's contest page (screen, forward, signed list) and the secretariat's receipt desk."""
+
+import io
+
+from pypdf import PdfReader
+from sqlmodel import select
+
+from award.models import Entry, EntryStatus, Role
+from judging.models import ForwardingBatch
+from tests.factories import csrf_from, make_user, round_by_number, web_login
+from tests.api.test_contests_api import submitted_entries
+
+
+def test_unit_manager_screens_forwards_and_gets_the_signed_list(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    _, ids = submitted_entries(client, session, 3)
+    client.cookies.clear()
+    manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh", full_name="Phạm Tổ Chức")
+    web_login(client, manager)
+    page = client.get("/unit/contest")
+    assert page.status_code == 200 and "3</strong> tác phẩm dự thi" in page.text
+    token = csrf_from(page.text)
+    refused = client.post(f"/unit/entries/{ids[2]}/screening", data={"csrf_token": token, "eligible": "no"})
+    assert refused.status_code == 400 and "Hãy chọn lý do không đủ điều kiện." in refused.text
+    client.post(f"/unit/entries/{ids[2]}/screening",
+                data={"csrf_token": token, "eligible": "no", "reason_code": "wrong_topic"})
+    assert session.get(Entry, ids[2]).status == EntryStatus.ineligible_local
+    response = client.post("/unit/contest/forward", data={"csrf_token": token, "round_id": str(round_.id),
+                                                          "entry_ids": [str(ids[0]), str(ids[1])]}, follow_redirects=False)
+    assert response.status_code == 303
+    batch = session.exec(select(ForwardingBatch)).one()
+    assert response.headers["location"].endswith(f"/batches/{batch.id}")
+    listing = client.get(f"/batches/{batch.id}")
+    assert "Phạm Tổ Chức" in listing.text and batch.digest in listing.text
+    pdf = client.get(f"/batches/{batch.id}/danh-sach.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "DANH SÁCH TÁC PHẨM GỬI DỰ GIẢI" in text and "Hà Tĩnh" in text and "Phạm Tổ Chức" in text
+    assert batch.digest in text.replace("\n", "")
+
+
+def test_forward_over_quota_shows_the_message_and_changes_nothing(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    unit_id, ids = submitted_entries(client, session, 2)
+    from award.models import Unit
+    from judging import contests
+
+    contests.set_quota(session, round_=round_, unit=session.get(Unit, unit_id), quota=1,
+                       actor=make_user(session, role=Role.secretariat), now=clock.now)
+    client.cookies.clear()
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    token = csrf_from(client.get("/unit/contest").text)
+    response = client.post("/unit/contest/forward", data={"csrf_token": token, "round_id": str(round_.id),
+                                                          "entry_ids": [str(i) for i in ids]})
+    assert response.status_code == 409
+    assert "Vượt chỉ tiêu" in response.text
+    assert [session.get(Entry, i).status for i in ids] == [EntryStatus.submitted] * 2
+
+
+def test_secretariat_records_receipt_and_rules_eligibility(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    unit_id, ids = submitted_entries(client, session, 1)
+    from award.models import Unit, User
+    from judging import contests
+
+    manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh")
+    batch = contests.forward(session, round_=round_, unit=session.get(Unit, unit_id), entry_ids=ids, actor=manager,
+                             now=clock.now)
+    client.cookies.clear()
+    web_login(client, make_user(session, role=Role.secretariat))
+    desk = client.get("/secretariat/batches")
+    assert f"Danh sách số {batch.id}" in desk.text
+    token = csrf_from(desk.text)
+    client.post(f"/secretariat/batches/{batch.id}/receipt", data={"csrf_token": token, "postmark_date": "2024-10-25"})
+    session.refresh(batch)
+    assert batch.received_at is not None and batch.postmark_date.isoformat() == "2024-10-25"
+    client.post(f"/secretariat/entries/{ids[0]}/eligibility",
+                data={"csrf_token": token, "eligible": "no", "reason_code": "incomplete"})
+    assert session.get(Entry, ids[0]).status == EntryStatus.ineligible
+    client.cookies.clear()
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="nghe-an"))
+    assert client.get(f"/batches/{batch.id}").status_code == 404
