@@ -60,7 +60,7 @@ def test_forward_over_quota_shows_the_message_and_changes_nothing(client, sessio
 def test_secretariat_records_receipt_and_rules_eligibility(client, session, clock):
     round_ = round_by_number(session, "IX")
     unit_id, ids = submitted_entries(client, session, 1)
-    from award.models import Unit, User
+    from award.models import Unit
     from judging import contests
 
     manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh")
