@@ -69,6 +69,15 @@ class ThematicPrize(BaseModel):
         return {"name": value} if isinstance(value, str) else value
 
 
+class StageSettings(BaseModel):
+    """How a judging stage runs: open for scores or closed, blind or not, scores shared or private."""
+
+    closed: bool = False
+    blind: bool = False
+    share_scores: bool = False
+    judges_per_entry: int = Field(default=3, ge=1, le=20)
+
+
 class RoundRules(BaseModel):
     max_parts: int = Field(default=5, ge=1, le=50)
     max_authors: int = Field(default=5, ge=1, le=50)
@@ -82,3 +91,6 @@ class RoundRules(BaseModel):
     thematic_prizes: list[ThematicPrize] = Field(default_factory=list)
     rubric: list[Criterion] = Field(default_factory=lambda: [c.model_copy() for c in DEFAULT_RUBRIC])
     shortlist_targets: dict[str, int] = Field(default_factory=dict)
+    stages: dict[str, StageSettings] = Field(default_factory=lambda: {
+        "local": StageSettings(), "preliminary": StageSettings(), "final": StageSettings()})
+    local_rubric: list[Criterion] | None = None  # when the secretariat sets a different local rubric

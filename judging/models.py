@@ -79,3 +79,69 @@ class ForwardedEntry(SQLModel, table=True):
     entry_id: int = Field(foreign_key="entry.id", primary_key=True)
     batch_id: int = Field(foreign_key="forwarding_batch.id", index=True)
     position: int = Field(ge=0)
+
+
+class JudgeMembership(SQLModel, table=True):
+    """A judge of one stage of a round: of a unit's local contest, of a central subpanel, or of the council."""
+
+    __tablename__ = "judge_membership"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    stage: Stage = Field(sa_column=enum_column(Stage, "membership_stage", nullable=False))
+    panel_code: str | None = Field(default=None, max_length=32)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")  # the local contest, for the local stage
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "user_id", "stage", name="uq_judge_membership_round_user_stage"),)
+
+
+class DeclaredConflict(SQLModel, table=True):
+    """A conflict of interest a judge declared (or the secretariat recorded) on one entry."""
+
+    __tablename__ = "declared_conflict"
+
+    id: int | None = Field(default=None, primary_key=True)
+    judge_id: int = Field(foreign_key="user_account.id", index=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    reason: str = Field(default="", max_length=500)
+    declared_by: int = Field(foreign_key="user_account.id")
+    declared_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("judge_id", "entry_id", name="uq_declared_conflict_judge_entry"),)
+
+
+class AssignmentPlan(SQLModel, table=True):
+    """A proposed assignment, kept so that "apply" stores exactly what was previewed."""
+
+    __tablename__ = "assignment_plan"
+
+    id: str = Field(primary_key=True, max_length=32)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    stage: Stage = Field(sa_column=enum_column(Stage, "plan_stage", nullable=False))
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    judges_per_entry: int = Field(ge=1, le=20)
+    assignments: list[Any] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    unassignable: list[Any] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    created_by: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    applied_at: datetime | None = None
+
+
+class Assignment(SQLModel, table=True):
+    """A judge's assignment to an entry in a stage, with the score sheet filled in for it."""
+
+    __tablename__ = "assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    stage: Stage = Field(sa_column=enum_column(Stage, "assignment_stage", nullable=False, index=True))
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    judge_id: int = Field(foreign_key="user_account.id", index=True)
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    comment: str = Field(default="", max_length=5000)
+    submitted_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("stage", "entry_id", "judge_id", name="uq_assignment_stage_entry_judge"),)

@@ -1,0 +1,216 @@
+"""Judging section of the API: judges, conflicts, assignments (propose → apply), scores, ranking."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from award.errors import Forbidden, NotFound
+from award.models import Entry, Role, Round, User
+from judging import scoring
+from judging.models import Assignment, AssignmentPlan, Stage
+from api.deps import ApiUser, NowDep, SessionDep, api_role
+
+router = APIRouter(prefix="/api/v1", tags=["judging"])
+
+
+class JudgeIn(BaseModel):
+    user_id: int
+    stage: Stage
+    panel_code: str | None = Field(default=None, max_length=32)
+
+
+class JudgeOut(BaseModel):
+    id: int
+    round_id: int
+    user_id: int
+    stage: Stage
+    panel_code: str | None
+    unit_id: int | None
+
+
+class ConflictIn(BaseModel):
+    entry_id: int
+    judge_id: int | None = None
+    reason: str = Field(default="", max_length=500)
+
+
+class ProposeIn(BaseModel):
+    judges_per_entry: int = Field(ge=1, le=20)
+    unit_id: int | None = None
+
+
+class PlanOut(BaseModel):
+    plan_id: str
+    assignments: list[dict]
+    unassignable: list[dict]
+
+
+class ApplyIn(BaseModel):
+    plan_id: str = Field(max_length=32)
+
+
+class AssignmentOut(BaseModel):
+    id: int
+    entry_id: int
+    stage: Stage
+    status: str
+    scores: dict[str, str] = {}
+    comment: str = ""
+    submitted_at: datetime | None = None
+
+
+class ScoreIn(BaseModel):
+    scores: dict[str, float | int | str | None] = Field(max_length=50)
+    comment: str = Field(default="", max_length=5000)
+    submit: bool = False
+
+
+class RankedOut(BaseModel):
+    entry_id: int
+    rank: int | None
+    score: Decimal | None
+    n_scores: int
+    stdev: Decimal | None
+    flags: list[str]
+
+
+def _round(session, round_id: int) -> Round:
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
+    return round_
+
+
+def _scope_unit(user: User, stage: Stage, unit_id: int | None) -> int | None:
+    """The secretariat runs central stages (and may look at any unit); a unit manager only its own contest."""
+    if user.role == Role.unit_manager:
+        if stage != Stage.local:
+            raise Forbidden("Cán bộ đơn vị chỉ điều hành vòng sơ tuyển của đơn vị.", code="role_forbidden")
+        return user.unit_id
+    if stage == Stage.local and unit_id is None:
+        raise NotFound("Hãy chọn đơn vị của vòng sơ tuyển.", code="unit_required")
+    return unit_id if stage == Stage.local else None
+
+
+def assignment_out(a: Assignment) -> AssignmentOut:
+    return AssignmentOut(id=a.id, entry_id=a.entry_id, stage=a.stage, scores=a.scores, comment=a.comment,
+                         submitted_at=a.submitted_at, status="submitted" if a.submitted_at else
+                         ("in_progress" if a.scores else "assigned"))
+
+
+@router.post("/rounds/{round_id}/judges", status_code=201, response_model=JudgeOut, name="api:judges:add",
+             dependencies=[api_role(Role.secretariat, Role.unit_manager)])
+def add_judge(round_id: int, body: JudgeIn, session: SessionDep, user: ApiUser, now: NowDep):
+    round_ = _round(session, round_id)
+    if user.role == Role.unit_manager and body.stage != Stage.local:
+        raise Forbidden("Cán bộ đơn vị chỉ thêm giám khảo sơ tuyển.", code="role_forbidden")
+    judge = session.get(User, body.user_id)
+    if judge is None:
+        raise NotFound("Không tìm thấy tài khoản.", field="user_id", code="user_not_found")
+    membership = scoring.add_judge(session, round_=round_, user=judge, stage=body.stage, panel_code=body.panel_code,
+                                   actor=user, now=now)
+    return JudgeOut.model_validate(membership, from_attributes=True)
+
+
+@router.post("/rounds/{round_id}/conflicts", status_code=201, name="api:conflicts:declare",
+             dependencies=[api_role(Role.judge, Role.local_judge, Role.secretariat)])
+def declare_conflict(round_id: int, body: ConflictIn, session: SessionDep, user: ApiUser, now: NowDep):
+    entry = session.get(Entry, body.entry_id)
+    if entry is None or entry.round_id != round_id:
+        raise NotFound("Không tìm thấy tác phẩm.", field="entry_id", code="entry_not_found")
+    judge = user if user.role != Role.secretariat else session.get(User, body.judge_id or 0)
+    if judge is None:
+        raise NotFound("Không tìm thấy giám khảo.", field="judge_id", code="user_not_found")
+    row = scoring.declare_conflict(session, judge=judge, entry=entry, reason=body.reason, actor=user, now=now)
+    return {"judge_id": row.judge_id, "entry_id": row.entry_id, "reason": row.reason}
+
+
+@router.post("/rounds/{round_id}/stages/{stage}/assignments/propose", response_model=PlanOut,
+             name="api:assignments:propose", dependencies=[api_role(Role.secretariat, Role.unit_manager)])
+def propose(round_id: int, stage: Stage, body: ProposeIn, session: SessionDep, user: ApiUser, now: NowDep):
+    round_ = _round(session, round_id)
+    plan = scoring.propose_plan(session, round_=round_, stage=stage, k=body.judges_per_entry,
+                                unit_id=_scope_unit(user, stage, body.unit_id), actor=user, now=now)
+    return PlanOut(plan_id=plan.id, assignments=plan.assignments, unassignable=plan.unassignable)
+
+
+@router.post("/rounds/{round_id}/stages/{stage}/assignments/apply", response_model=list[AssignmentOut],
+             name="api:assignments:apply", dependencies=[api_role(Role.secretariat, Role.unit_manager)])
+def apply(round_id: int, stage: Stage, body: ApplyIn, session: SessionDep, user: ApiUser, now: NowDep):
+    plan = session.get(AssignmentPlan, body.plan_id)
+    if plan is None or plan.round_id != round_id or plan.stage != stage:
+        raise NotFound("Không tìm thấy phương án phân công.", field="plan_id", code="plan_not_found")
+    if user.role == Role.unit_manager and plan.unit_id != user.unit_id:
+        raise NotFound("Không tìm thấy phương án phân công.", field="plan_id", code="plan_not_found")
+    return [assignment_out(a) for a in scoring.apply_plan(session, plan=plan, actor=user, now=now)]
+
+
+class ManualIn(BaseModel):
+    entry_id: int
+    judge_id: int
+
+
+@router.post("/rounds/{round_id}/stages/{stage}/assignments", status_code=201, response_model=AssignmentOut,
+             name="api:assignments:add", dependencies=[api_role(Role.secretariat, Role.unit_manager)])
+def add_by_hand(round_id: int, stage: Stage, body: ManualIn, session: SessionDep, user: ApiUser, now: NowDep):
+    round_ = _round(session, round_id)
+    entry, judge = session.get(Entry, body.entry_id), session.get(User, body.judge_id)
+    if entry is None or entry.round_id != round_id or judge is None:
+        raise NotFound("Không tìm thấy tác phẩm hoặc giám khảo.", code="not_found")
+    unit_id = _scope_unit(user, stage, entry.unit_id)
+    if stage == Stage.local and entry.unit_id != unit_id:
+        raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
+    return assignment_out(scoring.add_assignment(session, round_=round_, stage=stage, entry=entry, judge=judge,
+                                                 actor=user, now=now))
+
+
+@router.get("/judging/assignments", response_model=list[AssignmentOut], name="api:judging:mine")
+def my_assignments(session: SessionDep, user: ApiUser):
+    rows = session.exec(select(Assignment).where(Assignment.judge_id == user.id).order_by(Assignment.id)).all()
+    return [assignment_out(a) for a in rows]
+
+
+def _own_assignment(session, user: User, assignment_id: int) -> Assignment:
+    row = session.get(Assignment, assignment_id)
+    if row is None:
+        raise NotFound("Không tìm thấy phiếu chấm.", code="assignment_not_found")
+    if row.judge_id != user.id:
+        raise Forbidden("Đây không phải bài được phân công cho bạn.", code="not_your_assignment")
+    return row
+
+
+@router.put("/judging/assignments/{assignment_id}/score", response_model=AssignmentOut, name="api:judging:score",
+            dependencies=[api_role(Role.judge, Role.local_judge)])
+def score(assignment_id: int, body: ScoreIn, session: SessionDep, user: ApiUser, now: NowDep):
+    row = _own_assignment(session, user, assignment_id)
+    scoring.save_score(session, assignment=row, judge=user, scores=body.scores, comment=body.comment,
+                       submit=body.submit, now=now)
+    return assignment_out(row)
+
+
+@router.post("/judging/assignments/{assignment_id}/reopen", response_model=AssignmentOut, name="api:judging:reopen",
+             dependencies=[api_role(Role.secretariat, Role.unit_manager)])
+def reopen(assignment_id: int, session: SessionDep, user: ApiUser, now: NowDep):
+    row = session.get(Assignment, assignment_id)
+    entry = session.get(Entry, row.entry_id) if row else None
+    if row is None or (user.role == Role.unit_manager and (row.stage != Stage.local or entry.unit_id != user.unit_id)):
+        raise NotFound("Không tìm thấy phiếu chấm.", code="assignment_not_found")
+    scoring.reopen(session, assignment=row, actor=user, now=now)
+    return assignment_out(row)
+
+
+@router.get("/rounds/{round_id}/stages/{stage}/ranking", response_model=list[RankedOut], name="api:ranking",
+            dependencies=[api_role(Role.secretariat, Role.unit_manager)])
+def ranking(round_id: int, stage: Stage, session: SessionDep, user: ApiUser,
+            method: Literal["mean", "median", "trimmed", "zscore"] = "mean",
+            panel: str | None = Query(default=None, max_length=32), unit_id: int | None = None):
+    round_ = _round(session, round_id)
+    rows = scoring.ranking(session, round_=round_, stage=stage, method=method,
+                           unit_id=_scope_unit(user, stage, unit_id) if stage == Stage.local or user.role == Role.unit_manager else unit_id,
+                           panel=panel)
+    return [RankedOut(entry_id=r.entry_id, rank=r.rank, score=r.score, n_scores=r.n_sheets, stdev=r.stdev,
+                      flags=list(r.flags)) for r in rows]

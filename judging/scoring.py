@@ -1,0 +1,278 @@
+"""Judging with the database: judges of a stage, declared conflicts, propose/preview/apply of
+assignments, score sheets (autosave, submit locks, reopen), and the ranking of a stage.
+
+The rules themselves are pure functions in judging.assignment and judging.results; this module loads
+rows, calls them and writes what they decide, with an audit event for everything people may dispute.
+"""
+
+import logging
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from award import audit
+from award.errors import Conflict, Forbidden, Invalid
+from award.models import Entry, EntryAuthor, EntryPart, EntryStatus, Role, Round, User
+from award.rules import Criterion, RoundRules, StageSettings
+from judging import assignment as plan_rules
+from judging.models import Assignment, AssignmentPlan, DeclaredConflict, JudgeMembership, Stage
+from judging.results import Ranked, ScoreError, Sheet, rank_entries, validate_scores
+
+log = logging.getLogger(__name__)
+
+STAGE_ENTRIES = {
+    Stage.local: (EntryStatus.submitted,),
+    Stage.preliminary: (EntryStatus.eligible,),
+    Stage.final: (EntryStatus.finalist,),
+}
+JUDGE_ROLE = {Stage.local: Role.local_judge, Stage.preliminary: Role.judge, Stage.final: Role.judge}
+
+
+def rules_of(round_: Round) -> RoundRules:
+    return RoundRules.model_validate(round_.rules)
+
+
+def rubric_for(round_: Round, stage: Stage) -> list[Criterion]:
+    rules = rules_of(round_)
+    if stage == Stage.local and rules.local_rubric:
+        return rules.local_rubric
+    return rules.rubric
+
+
+def stage_settings(round_: Round, stage: Stage) -> StageSettings:
+    return rules_of(round_).stages.get(stage.value) or StageSettings()
+
+
+def add_judge(session: Session, *, round_: Round, user: User, stage: Stage, panel_code: str | None, actor: User,
+              now: datetime) -> JudgeMembership:
+    """Judges of the local stage are the unit's local judges; central stages take central judges."""
+    if user.role != JUDGE_ROLE[stage]:
+        raise Invalid("Tài khoản này không có vai trò giám khảo của vòng chấm này.", field="user_id",
+                      code="not_a_judge")
+    if stage == Stage.local and actor.role == Role.unit_manager and actor.unit_id != user.unit_id:
+        raise Forbidden("Chỉ thêm được giám khảo của đơn vị mình.", code="not_your_unit")
+    existing = session.exec(select(JudgeMembership).where(
+        JudgeMembership.round_id == round_.id, JudgeMembership.user_id == user.id, JudgeMembership.stage == stage)).first()
+    membership = existing or JudgeMembership(round_id=round_.id, user_id=user.id, stage=stage)
+    membership.panel_code = panel_code
+    membership.unit_id = user.unit_id if stage == Stage.local else None
+    session.add(membership)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="judging.judge_added", object_type="user", object_id=user.id,
+                 now=now, data={"round_id": round_.id, "stage": stage, "panel": panel_code})
+    return membership
+
+
+def declare_conflict(session: Session, *, judge: User, entry: Entry, reason: str, actor: User,
+                     now: datetime) -> DeclaredConflict:
+    row = session.exec(select(DeclaredConflict).where(DeclaredConflict.judge_id == judge.id,
+                                                      DeclaredConflict.entry_id == entry.id)).first()
+    row = row or DeclaredConflict(judge_id=judge.id, entry_id=entry.id, declared_by=actor.id)
+    row.reason, row.declared_at = reason.strip()[:500], now
+    session.add(row)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="judging.conflict_declared", object_type="entry",
+                 object_id=entry.id, now=now, data={"judge_id": judge.id})
+    return row
+
+
+# --- facts for the pure rules -------------------------------------------------------------------
+
+def judge_info(user: User, stage: Stage) -> plan_rules.JudgeInfo:
+    """A local jury judges its own unit's contest: the same-unit rule applies to central stages only."""
+    return plan_rules.JudgeInfo(id=user.id, unit_id=None if stage == Stage.local else user.unit_id,
+                                outlet=user.outlet, email=user.email, name_key=plan_rules.name_key(user.full_name))
+
+
+def entry_infos(session: Session, entries: list[Entry]) -> dict[int, plan_rules.EntryInfo]:
+    """Units, outlets and authors of each entry, in three queries whatever their number."""
+    ids = [e.id for e in entries]
+    outlets: dict[int, set[str]] = {i: set() for i in ids}
+    emails: dict[int, set[str]] = {i: set() for i in ids}
+    names: dict[int, set[str]] = {i: set() for i in ids}
+    parts: dict[int, int] = {i: 0 for i in ids}
+    if ids:
+        for entry_id, outlet in session.exec(select(EntryPart.entry_id, EntryPart.outlet).where(EntryPart.entry_id.in_(ids))):
+            outlets[entry_id].add(plan_rules.outlet_key(outlet))
+            parts[entry_id] += 1
+        for a in session.exec(select(EntryAuthor).where(EntryAuthor.entry_id.in_(ids))):
+            if a.outlet:
+                outlets[a.entry_id].add(plan_rules.outlet_key(a.outlet))
+            if a.email:
+                emails[a.entry_id].add(a.email.lower())
+            names[a.entry_id].add(plan_rules.name_key(a.full_name))
+    # Load: a series takes longer to judge; each extra part counts half a work.
+    return {e.id: plan_rules.EntryInfo(id=e.id, unit_id=e.unit_id, outlet_keys=frozenset(outlets[e.id] - {""}),
+                                       author_emails=frozenset(emails[e.id]), author_name_keys=frozenset(names[e.id]),
+                                       load=1 + 0.5 * max(0, parts[e.id] - 1)) for e in entries}
+
+
+def declared(session: Session, judge_ids: list[int]) -> set[tuple[int, int]]:
+    if not judge_ids:
+        return set()
+    return set(session.exec(select(DeclaredConflict.judge_id, DeclaredConflict.entry_id)
+                            .where(DeclaredConflict.judge_id.in_(judge_ids))).all())
+
+
+def stage_entries(session: Session, *, round_: Round, stage: Stage, unit_id: int | None) -> list[Entry]:
+    query = select(Entry).where(Entry.round_id == round_.id, Entry.status.in_(STAGE_ENTRIES[stage]))
+    if stage == Stage.local:
+        query = query.where(Entry.unit_id == unit_id)
+    return list(session.exec(query.order_by(Entry.id)).all())
+
+
+def stage_judges(session: Session, *, round_: Round, stage: Stage, unit_id: int | None) -> list[User]:
+    query = select(User).join(JudgeMembership, JudgeMembership.user_id == User.id).where(
+        JudgeMembership.round_id == round_.id, JudgeMembership.stage == stage, User.is_active == True)  # noqa: E712
+    if stage == Stage.local:
+        query = query.where(JudgeMembership.unit_id == unit_id)
+    return list(session.exec(query.order_by(User.id)).all())
+
+
+# --- propose, preview, apply ---------------------------------------------------------------------
+
+def propose_plan(session: Session, *, round_: Round, stage: Stage, k: int, unit_id: int | None, actor: User,
+                 now: datetime) -> AssignmentPlan:
+    """Propose k judges per entry (conflicts are hard constraints, load balanced) and keep the plan."""
+    entries = stage_entries(session, round_=round_, stage=stage, unit_id=unit_id)
+    judges = stage_judges(session, round_=round_, stage=stage, unit_id=unit_id)
+    if not judges:
+        raise Conflict("Vòng chấm chưa có giám khảo nào.", code="no_judges")
+    existing = [plan_rules.Proposed(a.entry_id, a.judge_id) for a in session.exec(select(Assignment).where(
+        Assignment.round_id == round_.id, Assignment.stage == stage,
+        Assignment.entry_id.in_([e.id for e in entries])))]
+    plan = plan_rules.propose(list(entry_infos(session, entries).values()), [judge_info(j, stage) for j in judges], k,
+                              declared(session, [j.id for j in judges]), existing)
+    row = AssignmentPlan(
+        id=secrets.token_hex(16), round_id=round_.id, stage=stage, unit_id=unit_id, judges_per_entry=k,
+        assignments=[{"entry_id": p.entry_id, "judge_id": p.judge_id} for p in plan.assignments],
+        unassignable=[{"entry_id": u.entry_id, "reason": u.reason_vi, "got": u.got} for u in plan.unassignable],
+        created_by=actor.id, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def apply_plan(session: Session, *, plan: AssignmentPlan, actor: User, now: datetime) -> list[Assignment]:
+    """Store exactly the previewed plan, checking each pair again (a conflict may be new since)."""
+    if plan.applied_at is not None:
+        raise Conflict("Phương án phân công này đã được áp dụng.", code="plan_applied")
+    rows = []
+    judges = {u.id: u for u in session.exec(select(User).where(User.id.in_({p["judge_id"] for p in plan.assignments})))}
+    entries = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_({p["entry_id"] for p in plan.assignments})))}
+    infos = entry_infos(session, list(entries.values()))
+    pairs = declared(session, list(judges))
+    for pair in plan.assignments:
+        judge, entry = judges[pair["judge_id"]], entries[pair["entry_id"]]
+        try:
+            plan_rules.check_assignment(judge_info(judge, Stage(plan.stage)), infos[entry.id], pairs)
+        except plan_rules.AssignmentConflict as exc:
+            raise Conflict(f"Không thể phân công {judge.full_name} chấm “{entry.title}”: {exc}.",
+                           code="conflict_of_interest") from exc
+        row = Assignment(round_id=plan.round_id, stage=plan.stage, entry_id=entry.id, judge_id=judge.id,
+                         created_at=now, updated_at=now)
+        session.add(row)
+        rows.append(row)
+    plan.applied_at = now
+    session.add(plan)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="judging.plan_applied", object_type="plan", object_id=plan.id,
+                 now=now, data={"stage": plan.stage, "assignments": plan.assignments})
+    return rows
+
+
+def add_assignment(session: Session, *, round_: Round, stage: Stage, entry: Entry, judge: User, actor: User,
+                   now: datetime) -> Assignment:
+    """By hand, after the plan: the same conflict rules."""
+    try:
+        plan_rules.check_assignment(judge_info(judge, stage), entry_infos(session, [entry])[entry.id],
+                                    declared(session, [judge.id]))
+    except plan_rules.AssignmentConflict as exc:
+        raise Forbidden(f"Giám khảo không được chấm tác phẩm này: {exc}.", code="conflict_of_interest") from exc
+    row = Assignment(round_id=round_.id, stage=stage, entry_id=entry.id, judge_id=judge.id, created_at=now,
+                     updated_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="judging.assigned", object_type="entry", object_id=entry.id,
+                 now=now, data={"judge_id": judge.id, "stage": stage})
+    return row
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+def save_score(session: Session, *, assignment: Assignment, judge: User, scores: dict, comment: str, submit: bool,
+               now: datetime) -> Assignment:
+    """A judge saves (autosave) or submits their sheet. Submitting locks it; the conflict rules are
+    checked again here, not only when assigning."""
+    if assignment.judge_id != judge.id:
+        raise Forbidden("Đây không phải bài được phân công cho bạn.", code="not_your_assignment")
+    round_ = session.get(Round, assignment.round_id)
+    if stage_settings(round_, Stage(assignment.stage)).closed:
+        raise Conflict("Vòng chấm đã đóng, không thể lưu điểm.", code="stage_closed")
+    if assignment.submitted_at is not None:
+        raise Conflict("Phiếu chấm đã nộp và bị khóa.", code="already_submitted")
+    entry = session.get(Entry, assignment.entry_id)
+    try:
+        plan_rules.check_assignment(judge_info(judge, Stage(assignment.stage)), entry_infos(session, [entry])[entry.id],
+                                    declared(session, [judge.id]))
+    except plan_rules.AssignmentConflict as exc:
+        raise Forbidden(f"Giám khảo không được chấm tác phẩm này: {exc}.", code="conflict_of_interest") from exc
+    try:
+        clean = validate_scores(scores, rubric_for(round_, Stage(assignment.stage)), complete=submit)
+    except ScoreError as exc:
+        raise Invalid(exc.message, field=f"scores.{exc.field}", code="invalid_score") from exc
+    assignment.scores = {k: str(v) for k, v in clean.items()}
+    assignment.comment = (comment or "").strip()[:5000]
+    assignment.updated_at = now
+    if submit:
+        assignment.submitted_at = now
+    session.add(assignment)
+    session.flush()
+    audit.record(session, actor_id=judge.id, action="judging.sheet_submitted" if submit else "judging.score_saved",
+                 object_type="assignment", object_id=assignment.id, now=now, data={"scores": assignment.scores})
+    return assignment
+
+
+def reopen(session: Session, *, assignment: Assignment, actor: User, now: datetime) -> Assignment:
+    if assignment.submitted_at is None:
+        raise Conflict("Phiếu chấm chưa nộp.", code="not_submitted")
+    assignment.submitted_at = None
+    assignment.updated_at = now
+    session.add(assignment)
+    audit.record(session, actor_id=actor.id, action="judging.sheet_reopened", object_type="assignment",
+                 object_id=assignment.id, now=now)
+    return assignment
+
+
+def ranking(session: Session, *, round_: Round, stage: Stage, method: str, unit_id: int | None = None,
+            panel: str | None = None) -> list[Ranked]:
+    """The stage's ranking from submitted sheets, with the number of sheets expected per entry."""
+    query = select(Assignment).join(Entry, Entry.id == Assignment.entry_id).where(
+        Assignment.round_id == round_.id, Assignment.stage == stage)
+    if unit_id is not None:
+        query = query.where(Entry.unit_id == unit_id)
+    if panel is not None:
+        query = query.join(JudgeMembership, (JudgeMembership.user_id == Assignment.judge_id)
+                           & (JudgeMembership.round_id == round_.id) & (JudgeMembership.stage == stage)).where(
+            JudgeMembership.panel_code == panel)
+    rows = session.exec(query).all()
+    expected: dict[int, int] = {}
+    sheets = []
+    for a in rows:
+        expected[a.entry_id] = expected.get(a.entry_id, 0) + 1
+        if a.submitted_at is not None:
+            sheets.append(Sheet(a.judge_id, a.entry_id, {k: Decimal(v) for k, v in a.scores.items()}))
+    return rank_entries(sheets, rubric_for(round_, stage), method, expected=expected)
+
+
+def progress(session: Session, *, round_: Round, stage: Stage, unit_id: int | None = None) -> tuple[int, int]:
+    """(submitted sheets, assigned sheets) for the stage."""
+    query = select(func.count(), func.count(Assignment.submitted_at)).join(Entry, Entry.id == Assignment.entry_id).where(
+        Assignment.round_id == round_.id, Assignment.stage == stage)
+    if unit_id is not None:
+        query = query.where(Entry.unit_id == unit_id)
+    total, submitted = session.exec(query).one()
+    return submitted, total

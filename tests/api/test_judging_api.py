@@ -1,0 +1,141 @@
+"""Judging through the API, on the local stage: judges, conflicts, propose → apply, scores, ranking."""
+
+from decimal import Decimal
+
+from sqlmodel import select
+
+from award.models import AuditEvent, Role
+from judging.models import Assignment
+from tests.api.test_contests_api import submitted_entries
+from tests.factories import api_login, make_user, round_by_number
+
+
+def setup_local(client, session, n_entries=3):
+    round_ = round_by_number(session, "IX")
+    unit_id, ids = submitted_entries(client, session, n_entries)
+    manager = api_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    judges = [make_user(session, role=Role.local_judge, unit_code="ha-tinh", full_name=f"Giám Khảo {i}",
+                        outlet=f"Đài Phát Thanh {i}") for i in range(3)]
+    for judge in judges:
+        response = client.post(f"/api/v1/rounds/{round_.id}/judges", headers=manager,
+                               json={"user_id": judge.id, "stage": "local"})
+        assert response.status_code == 201, response.text
+    return round_, unit_id, ids, manager, judges
+
+
+def test_propose_preview_apply_and_conflicts(client, session, clock):
+    round_, unit_id, ids, manager, judges = setup_local(client, session)
+    outlet_judge = judges[0]
+    outlet_judge.outlet = "Báo Hà Tĩnh"  # every entry was published by Báo Hà Tĩnh: a conflict
+    session.add(outlet_judge)
+    session.flush()
+    plan = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/propose", headers=manager,
+                       json={"judges_per_entry": 3}).json()
+    assert {a["judge_id"] for a in plan["assignments"]} == {judges[1].id, judges[2].id}
+    assert len(plan["assignments"]) == 2 * len(ids)
+    assert [u["entry_id"] for u in plan["unassignable"]] == ids
+    assert plan["unassignable"][0]["reason"] == "Chỉ có 2/3 giám khảo không xung đột lợi ích"
+    assert session.exec(select(Assignment)).all() == []  # a preview writes no assignment
+    applied = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/apply", headers=manager,
+                          json={"plan_id": plan["plan_id"]})
+    assert applied.status_code == 200 and len(applied.json()) == 2 * len(ids)
+    stored = sorted((a.entry_id, a.judge_id) for a in session.exec(select(Assignment)))
+    assert stored == sorted((a["entry_id"], a["judge_id"]) for a in plan["assignments"])
+    again = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/apply", headers=manager,
+                        json={"plan_id": plan["plan_id"]})
+    assert again.status_code == 409
+    by_hand = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments", headers=manager,
+                          json={"entry_id": ids[0], "judge_id": outlet_judge.id})
+    assert by_hand.status_code == 403
+    assert "Cùng cơ quan báo chí" in by_hand.json()["detail"]["message"]
+
+
+def test_scoring_autosave_submit_lock_reopen_and_ranking(client, session, clock):
+    round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=2)
+    plan = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/propose", headers=manager,
+                       json={"judges_per_entry": 2}).json()
+    client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/apply", headers=manager, json={"plan_id": plan["plan_id"]})
+    tokens = {j.id: api_login(client, j) for j in judges}
+    mine = {j.id: client.get("/api/v1/judging/assignments", headers=tokens[j.id]).json() for j in judges}
+    judge = judges[0] if mine[judges[0].id] else judges[1]
+    sheet = mine[judge.id][0]
+    assert sheet["status"] == "assigned"
+
+    too_high = client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=tokens[judge.id],
+                          json={"scores": {"content": 31}})
+    assert too_high.status_code == 422
+    assert too_high.json()["detail"][0]["loc"] == ["body", "scores", "content"]
+    assert "phải từ 0 đến 30" in too_high.json()["detail"][0]["msg"]
+    not_number = client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=tokens[judge.id],
+                            json={"scores": {"form": "mười"}})
+    assert not_number.status_code == 422
+
+    draft = client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=tokens[judge.id],
+                       json={"scores": {"content": 25}, "comment": "Đang đọc"})
+    assert draft.json()["status"] == "in_progress"
+    incomplete = client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=tokens[judge.id],
+                            json={"scores": {"content": 25}, "submit": True})
+    assert incomplete.status_code == 422
+    full = {"content": 25, "discovery": 20, "form": 20, "effect": 15}
+    done = client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=tokens[judge.id],
+                      json={"scores": full, "submit": True})
+    assert done.json()["status"] == "submitted"
+    locked = client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=tokens[judge.id],
+                        json={"scores": full})
+    assert locked.status_code == 409 and locked.json()["detail"]["code"] == "already_submitted"
+
+    other = next(j for j in judges if j.id != judge.id)
+    assert client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=tokens[other.id],
+                      json={"scores": full}).status_code == 403
+
+    ranking = client.get(f"/api/v1/rounds/{round_.id}/stages/local/ranking", headers=manager).json()
+    scored = next(r for r in ranking if r["entry_id"] == sheet["entry_id"])
+    assert (scored["rank"], Decimal(scored["score"]), scored["n_scores"]) == (1, Decimal("80.00"), 1)
+    assert "missing_sheets" in scored["flags"]
+
+    assert client.post(f"/api/v1/judging/assignments/{sheet['id']}/reopen", headers=manager).json()["status"] == "in_progress"
+    events = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.object_type == "assignment"))]
+    assert events == ["judging.score_saved", "judging.sheet_submitted", "judging.sheet_reopened"]
+
+
+def test_scoring_after_the_stage_closed_is_409(client, session, clock):
+    round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=1)
+    plan = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/propose", headers=manager,
+                       json={"judges_per_entry": 1}).json()
+    client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/apply", headers=manager, json={"plan_id": plan["plan_id"]})
+    judge = next(j for j in judges if j.id == plan["assignments"][0]["judge_id"])
+    secretariat = api_login(client, make_user(session, role=Role.secretariat))
+    stages = dict(round_.rules["stages"])
+    stages["local"] = {**stages["local"], "closed": True}
+    assert client.patch(f"/api/v1/rounds/{round_.id}", headers=secretariat, json={"rules": {"stages": stages}}).status_code == 200
+    headers = api_login(client, judge)
+    sheet = client.get("/api/v1/judging/assignments", headers=headers).json()[0]
+    response = client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=headers, json={"scores": {"content": 10}})
+    assert response.status_code == 409 and response.json()["detail"]["code"] == "stage_closed"
+
+
+def test_a_declared_conflict_blocks_scoring(client, session, clock):
+    round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=1)
+    plan = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/propose", headers=manager,
+                       json={"judges_per_entry": 1}).json()
+    client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/apply", headers=manager, json={"plan_id": plan["plan_id"]})
+    judge = next(j for j in judges if j.id == plan["assignments"][0]["judge_id"])
+    headers = api_login(client, judge)
+    assert client.post(f"/api/v1/rounds/{round_.id}/conflicts", headers=headers,
+                       json={"entry_id": ids[0], "reason": "Người thân của tác giả"}).status_code == 201
+    sheet = client.get("/api/v1/judging/assignments", headers=headers).json()[0]
+    response = client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=headers, json={"scores": {"content": 10}})
+    assert response.status_code == 403
+    assert "Đã khai báo xung đột lợi ích" in response.json()["detail"]["message"]
+
+
+def test_journalist_and_other_unit_cannot_run_judging(client, session, clock):
+    round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=1)
+    journalist = api_login(client, make_user(session))
+    assert client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/propose", headers=journalist,
+                       json={"judges_per_entry": 1}).status_code == 403
+    other = api_login(client, make_user(session, role=Role.unit_manager, unit_code="nghe-an"))
+    plan = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/propose", headers=manager,
+                       json={"judges_per_entry": 1}).json()
+    assert client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/apply", headers=other,
+                       json={"plan_id": plan["plan_id"]}).status_code == 404
