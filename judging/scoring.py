@@ -276,3 +276,9 @@ def progress(session: Session, *, round_: Round, stage: Stage, unit_id: int | No
         query = query.where(Entry.unit_id == unit_id)
     total, submitted = session.exec(query).one()
     return submitted, total
+
+
+def assigned_entry(session: Session, *, judge: User, entry_id: int) -> Entry | None:
+    """A judge sees an entry only while it is assigned to them."""
+    return session.exec(select(Entry).join(Assignment, Assignment.entry_id == Entry.id).where(
+        Assignment.judge_id == judge.id, Entry.id == entry_id)).first()

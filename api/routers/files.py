@@ -13,8 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from award import entries, entry_files
 from award.errors import AwardError, Forbidden, NotFound
 from award.files import FileTooLarge, UploadSink
-from award.models import Entry, EntryFile, Upload, User
+from award.models import Entry, EntryFile, Role, Upload, User
 from award.storage import LocalFileStore
+from judging import scoring
 from api.deps import ApiUser, FileStoreDep, NowDep, SessionDep, size_caps
 from api.routers.entries import FileOut
 from api.security import PartTokenError, check_part_token
@@ -63,6 +64,16 @@ class CompletedPart(BaseModel):
 
 class UploadComplete(BaseModel):
     parts: list[CompletedPart] = Field(max_length=10_000)
+
+
+def viewable_entry(session: Session, user: User, entry_id: int) -> Entry:
+    """Those who may see an entry; judges only the works assigned to them."""
+    if user.role in (Role.judge, Role.local_judge):
+        entry = scoring.assigned_entry(session, judge=user, entry_id=entry_id)
+        if entry is None:
+            raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
+        return entry
+    return entries.get_visible_entry(session, user=user, entry_id=entry_id)
 
 
 def _attachable(session: Session, user: User, entry_id: int, now: datetime) -> Entry:
@@ -180,7 +191,7 @@ def download_file(entry_id: int, file_id: int, session: SessionDep, user: ApiUse
                   inline: bool = False):
     """The original bytes under the original name, only for those who may see the entry.
     Range requests work (audio and video seek)."""
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = viewable_entry(session, user, entry_id)
     row = session.get(EntryFile, file_id)
     if row is None or row.entry_id != entry.id or row.removed_at is not None:
         raise NotFound("Không tìm thấy tệp.", code="file_not_found")

@@ -79,3 +79,42 @@ def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
     expect(page.locator("[data-theme-suggest-list] li")).to_have_count(5, timeout=20_000)
     expect(page.locator("[data-theme-suggest-status]")).to_contain_text("Các chủ đề phù hợp nhất")
     assert page.console_errors == []
+
+
+def test_local_judge_scores_with_autosave_and_submits(page, live_server):
+    import httpx
+
+    # A work submitted to Hà Tĩnh's contest (through the API), then the demo's Hà Tĩnh manager builds the
+    # jury with the demo local judge and applies the plan.
+    with httpx.Client(base_url=live_server) as http:
+        http.post("/api/v1/auth/register", json={"email": "pv.judge@bao.vn", "password": "PhongVien2024",
+                                                 "full_name": "Phóng Viên Chấm Thử"})
+        headers = {"Authorization": "Bearer " + http.post("/api/v1/auth/token", data={
+            "username": "pv.judge@bao.vn", "password": "PhongVien2024"}).json()["access_token"]}
+        rounds = {r["number"]: r["id"] for r in http.get("/api/v1/rounds").json()}
+        units = {u["code"]: u["id"] for u in http.get("/api/v1/units").json()}
+        entry = http.post("/api/v1/entries", headers=headers, json={
+            "round_id": rounds["IX"], "unit_id": units["ha-tinh"], "title": "Bình luận: Dân vận khéo ở cơ sở",
+            "media_type": "online", "genre": "bình luận", "authors": [{"full_name": "Phóng Viên Chấm Thử"}],
+            "parts": [{"outlet": "Báo Hà Tĩnh điện tử", "published_on": "2024-07-01"}]}).json()
+        assert http.post(f"/api/v1/entries/{entry['id']}/submit", headers=headers).status_code == 200
+    login(page, live_server, "donvi.hatinh@demo.bualiemvang.vn")
+    page.goto(f"{live_server}/unit/judging")
+    if page.get_by_label("Thêm giám khảo cơ sở").count():
+        page.get_by_role("button", name="Thêm").click()
+    page.get_by_label("Số giám khảo chấm mỗi tác phẩm").fill("1")
+    page.get_by_role("button", name="Đề xuất phương án").click()
+    page.get_by_role("button", name="Áp dụng đúng phương án này").click()
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    login(page, live_server, "giamkhao.hatinh@demo.bualiemvang.vn")
+    page.goto(f"{live_server}/judging")
+    page.locator("table a").first.click()
+    page.get_by_label("Nội dung, định hướng (tối đa 30)").fill("27")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("Đã tự lưu", timeout=10_000)
+    page.get_by_label("Phát hiện, vấn đề mới (tối đa 25)").fill("20")
+    page.get_by_label("Hình thức, nghệ thuật thể hiện (tối đa 25)").fill("22")
+    page.get_by_label("Hiệu quả xã hội (tối đa 20)").fill("16")
+    page.get_by_role("button", name="Nộp phiếu (khóa)").click()
+    expect(page.get_by_text("Đã nộp").first).to_be_visible()
+    assert page.console_errors == []

@@ -1,0 +1,139 @@
+"""Judging pages: a judge's queue and score sheet; the unit manager's jury, assignment and ranking."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, select
+
+from award import entries
+from award.errors import AwardError, NotFound
+from award.models import Entry, EntryFile, Role, Round, RoundStatus, Unit, User
+from judging import scoring
+from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
+from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.security import verify_csrf
+from api.templating import render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+METHOD_LABELS = {"mean": "Trung bình", "median": "Trung vị", "trimmed": "Trung bình bỏ cao nhất, thấp nhất",
+                 "zscore": "Chuẩn hóa theo từng giám khảo (z-score)"}
+
+
+def _own_sheet(session: Session, user: User, assignment_id: int) -> Assignment:
+    row = session.get(Assignment, assignment_id)
+    if row is None or row.judge_id != user.id:
+        raise NotFound("Không tìm thấy phiếu chấm.")
+    return row
+
+
+@router.get("/judging", name="judging:queue", dependencies=[web_role(Role.judge, Role.local_judge)])
+def queue(request: Request, session: SessionDep, user: WebUser):
+    rows = session.exec(select(Assignment, Entry).join(Entry, Entry.id == Assignment.entry_id)
+                        .where(Assignment.judge_id == user.id).order_by(Assignment.submitted_at.is_not(None), Assignment.id)).all()
+    return render(request, "judging/queue.html", {"rows": rows})
+
+
+@router.get("/judging/{assignment_id}", name="judging:sheet", dependencies=[web_role(Role.judge, Role.local_judge)])
+def sheet(assignment_id: int, request: Request, session: SessionDep, user: WebUser):
+    row = _own_sheet(session, user, assignment_id)
+    entry = session.get(Entry, row.entry_id)
+    round_ = session.get(Round, row.round_id)
+    settings = scoring.stage_settings(round_, Stage(row.stage))
+    authors, parts = entries.children(session, entry)
+    files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id, EntryFile.removed_at == None)  # noqa: E711
+                         .order_by(EntryFile.id)).all()
+    return render(request, "judging/sheet.html", {
+        "a": row, "entry": entry, "round": round_, "rubric": scoring.rubric_for(round_, Stage(row.stage)),
+        "blind": settings.blind, "closed": settings.closed, "authors": authors, "parts": parts, "files": files,
+        "errors": {}})
+
+
+@router.post("/judging/{assignment_id}", name="judging:save", dependencies=[web_role(Role.judge, Role.local_judge)])
+async def save(assignment_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    form = await request.form()
+    row = _own_sheet(session, user, assignment_id)
+    round_ = session.get(Round, row.round_id)
+    rubric = scoring.rubric_for(round_, Stage(row.stage))
+    values = {c.code: str(form.get(f"score-{c.code}") or "").strip() or None for c in rubric}
+    submit = form.get("action") == "submit"
+    try:
+        scoring.save_score(session, assignment=row, judge=user, scores=values, comment=str(form.get("comment") or ""),
+                           submit=submit, now=now)
+    except AwardError as exc:
+        session.rollback()
+        entry = session.get(Entry, row.entry_id)
+        authors, parts = entries.children(session, entry)
+        row.scores = {k: v for k, v in values.items() if v is not None}
+        field = (exc.field or "").replace("scores.", "score-")
+        return render(request, "judging/sheet.html", {
+            "a": row, "entry": entry, "round": round_, "rubric": rubric, "blind": scoring.stage_settings(round_, Stage(row.stage)).blind,
+            "closed": False, "authors": authors, "parts": parts, "files": [], "errors": {field or "form": exc.message}},
+            422 if exc.code == "invalid_score" else 409)
+    return RedirectResponse(request.url_for("judging:queue") if submit else request.url_for("judging:sheet", assignment_id=row.id),
+                            status_code=303)
+
+
+def _unit_round(session: Session, user: User, round_id: int | None) -> tuple[Round, Unit]:
+    round_ = session.get(Round, round_id) if round_id else session.exec(
+        select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc())).first()
+    if round_ is None:
+        raise NotFound("Không tìm thấy đợt giải.")
+    return round_, session.get(Unit, user.unit_id)
+
+
+def _jury_page(request, session, user, round_id, plan=None, errors=None, method="mean", status=200):
+    round_, unit = _unit_round(session, user, round_id)
+    members = session.exec(select(User).join(JudgeMembership, JudgeMembership.user_id == User.id).where(
+        JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.local, JudgeMembership.unit_id == unit.id)).all()
+    candidates = session.exec(select(User).where(User.role == Role.local_judge, User.unit_id == unit.id)).all()
+    submitted, total = scoring.progress(session, round_=round_, stage=Stage.local, unit_id=unit.id)
+    ranked = scoring.ranking(session, round_=round_, stage=Stage.local, method=method, unit_id=unit.id)
+    titles = {e.id: e.title for e in session.exec(select(Entry).where(Entry.round_id == round_.id, Entry.unit_id == unit.id))}
+    names = {u.id: u.full_name for u in members}
+    return render(request, "judging/unit.html", {
+        "round": round_, "unit": unit, "members": members, "candidates": [c for c in candidates if c not in members],
+        "plan": plan, "errors": errors or {}, "submitted": submitted, "total": total, "ranked": ranked,
+        "titles": titles, "names": names, "method": method, "methods": METHOD_LABELS}, status)
+
+
+@router.get("/unit/judging", name="judging:unit", dependencies=[web_role(Role.unit_manager)])
+def unit_judging(request: Request, session: SessionDep, user: WebUser, round_id: int | None = None,
+                 method: str = "mean", plan_id: str | None = None):
+    plan = session.get(AssignmentPlan, plan_id) if plan_id else None
+    if plan is not None and plan.unit_id != user.unit_id:
+        plan = None
+    return _jury_page(request, session, user, round_id, plan=plan, method=method if method in METHOD_LABELS else "mean")
+
+
+@router.post("/unit/judging/judges", name="judging:add_judge", dependencies=[web_role(Role.unit_manager)])
+def add_judge(request: Request, session: SessionDep, user: WebUser, now: NowDep,
+              round_id: Annotated[int, Form()], user_id: Annotated[int, Form()]):
+    round_, unit = _unit_round(session, user, round_id)
+    judge = session.get(User, user_id)
+    if judge is None or judge.unit_id != unit.id:
+        raise NotFound("Không tìm thấy giám khảo.")
+    scoring.add_judge(session, round_=round_, user=judge, stage=Stage.local, panel_code=None, actor=user, now=now)
+    return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={round_.id}", status_code=303)
+
+
+@router.post("/unit/judging/propose", name="judging:propose", dependencies=[web_role(Role.unit_manager)])
+def propose(request: Request, session: SessionDep, user: WebUser, now: NowDep,
+            round_id: Annotated[int, Form()], judges_per_entry: Annotated[int, Form(ge=1, le=20)] = 3):
+    round_, unit = _unit_round(session, user, round_id)
+    try:
+        plan = scoring.propose_plan(session, round_=round_, stage=Stage.local, k=judges_per_entry, unit_id=unit.id,
+                                    actor=user, now=now)
+    except AwardError as exc:
+        return _jury_page(request, session, user, round_id, errors={"plan": exc.message}, status=409)
+    return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={round_.id}&plan_id={plan.id}#phuong-an",
+                            status_code=303)
+
+
+@router.post("/unit/judging/apply", name="judging:apply", dependencies=[web_role(Role.unit_manager)])
+def apply(request: Request, session: SessionDep, user: WebUser, now: NowDep, plan_id: Annotated[str, Form(max_length=32)]):
+    plan = session.get(AssignmentPlan, plan_id)
+    if plan is None or plan.unit_id != user.unit_id:
+        raise NotFound("Không tìm thấy phương án phân công.")
+    scoring.apply_plan(session, plan=plan, actor=user, now=now)
+    return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={plan.round_id}", status_code=303)

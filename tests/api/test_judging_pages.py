@@ -1,0 +1,82 @@
+"""Judging pages: the unit's jury (propose → preview → apply, ranking) and a judge's score sheet."""
+
+from sqlmodel import select
+
+from award.models import Role
+from judging.models import Assignment, AssignmentPlan
+from tests.api.test_contests_api import submitted_entries
+from tests.factories import csrf_from, make_user, round_by_number, web_login
+
+
+def test_unit_manager_builds_the_jury_and_a_judge_scores(client, session, clock, samples):
+    round_ = round_by_number(session, "IX")
+    _, ids = submitted_entries(client, session, 2)
+    judges = [make_user(session, role=Role.local_judge, unit_code="ha-tinh", full_name=f"Giám Khảo Số {i}") for i in range(2)]
+    client.cookies.clear()
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    page = client.get("/unit/judging")
+    token = csrf_from(page.text)
+    for judge in judges:
+        client.post("/unit/judging/judges", data={"csrf_token": token, "round_id": str(round_.id), "user_id": str(judge.id)})
+    proposed = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": str(round_.id),
+                                                          "judges_per_entry": "2"}, follow_redirects=False)
+    assert proposed.status_code == 303
+    preview = client.get(proposed.headers["location"])
+    assert "Phương án đề xuất (4 lượt chấm)" in preview.text and "Giám Khảo Số 1" in preview.text
+    assert session.exec(select(Assignment)).all() == []
+    plan = session.exec(select(AssignmentPlan)).one()
+    client.post("/unit/judging/apply", data={"csrf_token": token, "plan_id": plan.id})
+    assert len(session.exec(select(Assignment)).all()) == 4
+
+    client.cookies.clear()
+    web_login(client, judges[0])
+    queue = client.get("/judging")
+    assert "Chưa chấm" in queue.text
+    sheet = session.exec(select(Assignment).where(Assignment.judge_id == judges[0].id).order_by(Assignment.id)).first()
+    form = client.get(f"/judging/{sheet.id}")
+    assert "Nội dung, định hướng (tối đa 30" in form.text
+    token = csrf_from(form.text)
+    bad = client.post(f"/judging/{sheet.id}", data={"csrf_token": token, "score-content": "45", "action": "save"})
+    assert bad.status_code == 422 and 'id="e-score-content"' in bad.text and "phải từ 0 đến 30" in bad.text
+    done = client.post(f"/judging/{sheet.id}", data={"csrf_token": token, "score-content": "28", "score-discovery": "20",
+                                                     "score-form": "21", "score-effect": "17", "comment": "Tốt",
+                                                     "action": "submit"}, follow_redirects=False)
+    assert done.status_code == 303
+    session.refresh(sheet)
+    assert sheet.submitted_at is not None and sheet.scores["content"] == "28.00"
+    assert "Đã nộp phiếu" in client.get(f"/judging/{sheet.id}").text
+
+    stranger = make_user(session, role=Role.local_judge, unit_code="ha-tinh")
+    client.cookies.clear()
+    web_login(client, stranger)
+    assert client.get(f"/judging/{sheet.id}").status_code == 404
+
+    client.cookies.clear()
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    ranking = client.get("/unit/judging?method=median")
+    assert "1/4</strong> phiếu chấm đã nộp" in ranking.text and "thiếu phiếu" in ranking.text
+
+
+def test_judge_sees_only_files_of_assigned_works(client, session, clock, samples):
+    from tests.factories import api_login
+
+    round_ = round_by_number(session, "IX")
+    unit_id, ids = submitted_entries(client, session, 1)
+    from award.models import Entry, User
+
+    owner = session.get(User, session.get(Entry, ids[0]).owner_id)
+    # the entry is submitted, so its files are fixed; attach one directly through the store-backed API as owner
+    judge = make_user(session, role=Role.local_judge, unit_code="ha-tinh")
+    other = make_user(session, role=Role.local_judge, unit_code="ha-tinh")
+    session.add(Assignment(round_id=round_.id, stage="local", entry_id=ids[0], judge_id=judge.id))
+    session.flush()
+    headers_owner = api_login(client, owner)
+    entry = client.get(f"/api/v1/entries/{ids[0]}", headers=headers_owner).json()
+    assert entry["status"] == "submitted"
+    upload = client.post(f"/api/v1/entries/{ids[0]}/files", headers=headers_owner,
+                         files={"file": ("kich-ban.pdf", samples.pdf(), "application/pdf")})
+    assert upload.status_code == 201
+    file_id = upload.json()["id"]
+    assert client.get(f"/api/v1/entries/{ids[0]}/files/{file_id}", headers=api_login(client, judge),
+                      follow_redirects=False).status_code in (200, 307)
+    assert client.get(f"/api/v1/entries/{ids[0]}/files/{file_id}", headers=api_login(client, other)).status_code == 404
