@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 from award import audit
 from award.entries import accepts_entries
 from award.errors import Conflict, Forbidden, Invalid, NotFound
-from award.models import Entry, EntryAuthor, EntryStatus, Round, Unit, User
+from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
 from award.rules import RoundRules
-from judging.models import ForwardedEntry, ForwardingBatch, LocalContest, Screening, Stage
+from judging.models import ForwardedEntry, ForwardingBatch, LocalContest, LocalPrize, Screening, Stage
 
 log = logging.getLogger(__name__)
 
@@ -243,3 +243,57 @@ def rule_eligibility(session: Session, *, entry: Entry, eligible: bool, reason_c
     if entry.status != target:
         _set_status(session, entry, target, actor, now, {"reason_code": reason})
     return row
+
+
+LOCAL_LEVELS = ("Nhất", "Nhì", "Ba", "KK", "A", "B", "C")
+
+
+def set_unit_rubric(session: Session, *, round_: Round, unit: Unit, criteria: list, actor: User,
+                    now: datetime) -> LocalContest:
+    """A unit manager adjusts the rubric of the unit's own contest (the round's is the default)."""
+    from award.rules import Criterion
+
+    if actor.role == Role.unit_manager and actor.unit_id != unit.id:
+        raise Forbidden("Chỉ sửa được thang điểm của đơn vị mình.", code="not_your_unit")
+    if not criteria:
+        raise Invalid("Thang điểm cần ít nhất một tiêu chí.", field="criteria", code="required")
+    parsed = [Criterion.model_validate(c) for c in criteria]
+    if len({c.code for c in parsed}) != len(parsed):
+        raise Invalid("Hai tiêu chí trùng mã.", field="criteria", code="duplicate_criterion")
+    contest = contest_for(session, round_=round_, unit=unit)
+    contest.rubric = [c.model_dump(mode="json") for c in parsed]
+    session.add(contest)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="contest.rubric", object_type="unit", object_id=unit.id, now=now,
+                 data={"round_id": round_.id, "criteria": contest.rubric})
+    return contest
+
+
+def award_local_prize(session: Session, *, entry: Entry, level: str | None, actor: User, now: datetime) -> LocalPrize | None:
+    """Record (or remove, with None) the prize the unit's own contest gave a work."""
+    if actor.unit_id != entry.unit_id:
+        raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
+    if entry.status in (EntryStatus.draft, EntryStatus.withdrawn, EntryStatus.ineligible_local):
+        raise Conflict("Tác phẩm này không thể nhận giải của đơn vị.", code="not_awardable")
+    row = session.get(LocalPrize, entry.id)
+    if level is None:
+        if row is not None:
+            session.delete(row)
+    else:
+        if level not in LOCAL_LEVELS:
+            raise Invalid(f"Mức giải phải là một trong: {', '.join(LOCAL_LEVELS)}.", field="level", code="invalid_level")
+        row = row or LocalPrize(entry_id=entry.id, round_id=entry.round_id, unit_id=entry.unit_id, level=level,
+                                awarded_by=actor.id)
+        row.level, row.awarded_by, row.awarded_at = level, actor.id, now
+        session.add(row)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="contest.local_prize", object_type="entry", object_id=entry.id,
+                 now=now, data={"level": level})
+    return row
+
+
+def local_prizes(session: Session, *, round_id: int, unit_id: int) -> list[tuple[LocalPrize, Entry]]:
+    order = {level: i for i, level in enumerate(LOCAL_LEVELS)}
+    rows = session.exec(select(LocalPrize, Entry).join(Entry, Entry.id == LocalPrize.entry_id).where(
+        LocalPrize.round_id == round_id, LocalPrize.unit_id == unit_id)).all()
+    return sorted(rows, key=lambda r: (order.get(r[0].level, 99), r[1].id))

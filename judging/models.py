@@ -30,11 +30,25 @@ class LocalContest(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     quota: int = Field(ge=0)
     forwarded: int = Field(default=0, ge=0)
+    rubric: list[Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))  # the unit's own
 
     __table_args__ = (
         sa.UniqueConstraint("round_id", "unit_id", name="uq_local_contest_round_unit"),
         sa.CheckConstraint("forwarded >= 0 AND forwarded <= quota", name="within_quota"),
     )
+
+
+class LocalPrize(SQLModel, table=True):
+    """A prize of a unit's own contest (Nhất/Nhì/Ba/KK or A/B/C/KK), shown on the unit's public page."""
+
+    __tablename__ = "local_prize"
+
+    entry_id: int = Field(foreign_key="entry.id", primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    level: str = Field(max_length=16)
+    awarded_by: int = Field(foreign_key="user_account.id")
+    awarded_at: datetime = Field(default_factory=utcnow)
 
 
 class Screening(SQLModel, table=True):

@@ -18,7 +18,7 @@ from award.errors import Conflict, Forbidden, Invalid
 from award.models import Entry, EntryAuthor, EntryPart, EntryStatus, Role, Round, User
 from award.rules import Criterion, RoundRules, StageSettings
 from judging import assignment as plan_rules
-from judging.models import Assignment, AssignmentPlan, DeclaredConflict, JudgeMembership, Stage
+from judging.models import Assignment, AssignmentPlan, DeclaredConflict, JudgeMembership, LocalContest, Stage
 from judging.results import Ranked, ScoreError, Sheet, rank_entries, validate_scores
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,16 @@ def rules_of(round_: Round) -> RoundRules:
     return RoundRules.model_validate(round_.rules)
 
 
-def rubric_for(round_: Round, stage: Stage) -> list[Criterion]:
+def rubric_for(session: Session, round_: Round, stage: Stage, unit_id: int | None = None) -> list[Criterion]:
+    """The stage's rubric: a unit's own local rubric if it set one, else the round's."""
     rules = rules_of(round_)
-    if stage == Stage.local and rules.local_rubric:
-        return rules.local_rubric
+    if stage == Stage.local:
+        own = session.exec(select(LocalContest.rubric).where(LocalContest.round_id == round_.id,
+                                                              LocalContest.unit_id == unit_id)).first()
+        if own:
+            return [Criterion.model_validate(c) for c in own]
+        if rules.local_rubric:
+            return rules.local_rubric
     return rules.rubric
 
 
@@ -221,7 +227,8 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
     except plan_rules.AssignmentConflict as exc:
         raise Forbidden(f"Giám khảo không được chấm tác phẩm này: {exc}.", code="conflict_of_interest") from exc
     try:
-        clean = validate_scores(scores, rubric_for(round_, Stage(assignment.stage)), complete=submit)
+        clean = validate_scores(scores, rubric_for(session, round_, Stage(assignment.stage), entry.unit_id),
+                                complete=submit)
     except ScoreError as exc:
         raise Invalid(exc.message, field=f"scores.{exc.field}", code="invalid_score") from exc
     assignment.scores = {k: str(v) for k, v in clean.items()}
@@ -265,7 +272,7 @@ def ranking(session: Session, *, round_: Round, stage: Stage, method: str, unit_
         expected[a.entry_id] = expected.get(a.entry_id, 0) + 1
         if a.submitted_at is not None:
             sheets.append(Sheet(a.judge_id, a.entry_id, {k: Decimal(v) for k, v in a.scores.items()}))
-    return rank_entries(sheets, rubric_for(round_, stage), method, expected=expected)
+    return rank_entries(sheets, rubric_for(session, round_, stage, unit_id), method, expected=expected)
 
 
 def progress(session: Session, *, round_: Round, stage: Stage, unit_id: int | None = None) -> tuple[int, int]:

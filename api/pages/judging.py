@@ -44,7 +44,8 @@ def sheet(assignment_id: int, request: Request, session: SessionDep, user: WebUs
     files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id, EntryFile.removed_at == None)  # noqa: E711
                          .order_by(EntryFile.id)).all()
     return render(request, "judging/sheet.html", {
-        "a": row, "entry": entry, "round": round_, "rubric": scoring.rubric_for(round_, Stage(row.stage)),
+        "a": row, "entry": entry, "round": round_,
+        "rubric": scoring.rubric_for(session, round_, Stage(row.stage), entry.unit_id),
         "blind": settings.blind, "closed": settings.closed, "authors": authors, "parts": parts, "files": files,
         "errors": {}})
 
@@ -54,7 +55,7 @@ async def save(assignment_id: int, request: Request, session: SessionDep, user: 
     form = await request.form()
     row = _own_sheet(session, user, assignment_id)
     round_ = session.get(Round, row.round_id)
-    rubric = scoring.rubric_for(round_, Stage(row.stage))
+    rubric = scoring.rubric_for(session, round_, Stage(row.stage), session.get(Entry, row.entry_id).unit_id)
     values = {c.code: str(form.get(f"score-{c.code}") or "").strip() or None for c in rubric}
     submit = form.get("action") == "submit"
     try:

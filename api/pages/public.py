@@ -4,9 +4,11 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import select
 
 from award.errors import NotFound
-from award.models import Round
+from award.models import EntryAuthor, Round, Unit
 from award.outlines import outline_tree
 from award.rules import RoundRules
+from judging import contests
+from judging.models import LocalPrize
 from api.deps import OptionalWebUser, SessionDep
 from api.security import verify_csrf
 from api.templating import render
@@ -26,5 +28,21 @@ def round_page(round_id: int, request: Request, session: SessionDep, user: Optio
     if round_ is None:
         raise NotFound("Không tìm thấy đợt giải.")
     tree = outline_tree(session, round_id=round_.id)
+    prize_units = session.exec(select(Unit).where(Unit.id.in_(
+        select(LocalPrize.unit_id).where(LocalPrize.round_id == round_.id))).order_by(Unit.name)).all()
     return render(request, "public/round.html",
-                  {"round": round_, "outline": tree, "rules": RoundRules.model_validate(round_.rules)})
+                  {"round": round_, "outline": tree, "rules": RoundRules.model_validate(round_.rules),
+                   "prize_units": prize_units})
+
+
+@router.get("/rounds/{round_id}/units/{unit_id}/prizes", name="pages:unit_prizes")
+def unit_prizes(round_id: int, unit_id: int, request: Request, session: SessionDep, user: OptionalWebUser):
+    round_, unit = session.get(Round, round_id), session.get(Unit, unit_id)
+    if round_ is None or unit is None:
+        raise NotFound("Không tìm thấy.")
+    rows = contests.local_prizes(session, round_id=round_id, unit_id=unit_id)
+    authors = {}
+    for a in session.exec(select(EntryAuthor).where(EntryAuthor.entry_id.in_([e.id for _, e in rows]))
+                          .order_by(EntryAuthor.position)):
+        authors.setdefault(a.entry_id, []).append(a)
+    return render(request, "public/unit_prizes.html", {"round": round_, "unit": unit, "rows": rows, "authors": authors})

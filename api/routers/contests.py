@@ -3,10 +3,10 @@
 from datetime import date, datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from award import entries
-from award.errors import NotFound
+from award.errors import Invalid, NotFound
 from award.models import Entry, Role, Round, Unit, User
 from judging import contests
 from judging.models import ForwardingBatch
@@ -122,3 +122,58 @@ def receipt(batch_id: int, body: ReceiptIn, session: SessionDep, user: ApiUser, 
         raise NotFound("Không tìm thấy lô tác phẩm.", code="batch_not_found")
     contests.record_receipt(session, batch=batch, actor=user, now=now, postmark_date=body.postmark_date)
     return BatchOut(batch_id=batch.id, entry_ids=batch.entry_ids, forwarded_at=batch.forwarded_at, digest=batch.digest)
+
+
+class RubricIn(BaseModel):
+    criteria: list[dict] = Field(max_length=20)
+
+
+class PrizeIn(BaseModel):
+    level: str | None = Field(default=None, max_length=16)
+
+
+class PrizeOut(BaseModel):
+    entry_id: int
+    title: str
+    level: str
+    authors: list[str]
+
+
+@router.put("/units/{unit_id}/rounds/{round_id}/rubric", name="api:unit_rubric",
+            dependencies=[api_role(Role.unit_manager, Role.secretariat)])
+def put_rubric(unit_id: int, round_id: int, body: RubricIn, session: SessionDep, user: ApiUser, now: NowDep):
+    round_, unit = _round_unit(session, round_id, unit_id)
+    try:
+        contest = contests.set_unit_rubric(session, round_=round_, unit=unit, criteria=body.criteria, actor=user, now=now)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise Invalid(f"Tiêu chí không hợp lệ: {first['msg']}", field="criteria", code="invalid_criterion") from exc
+    return {"criteria": contest.rubric}
+
+
+@router.put("/entries/{entry_id}/local-prize", name="api:local_prize", dependencies=[api_role(Role.unit_manager)])
+def put_local_prize(entry_id: int, body: PrizeIn, session: SessionDep, user: ApiUser, now: NowDep):
+    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    row = contests.award_local_prize(session, entry=entry, level=body.level, actor=user, now=now)
+    return {"entry_id": entry.id, "level": row.level if row else None}
+
+
+@router.get("/units/{unit_id}/rounds/{round_id}/prizes", response_model=list[PrizeOut], name="api:local_prizes")
+def get_local_prizes(unit_id: int, round_id: int, session: SessionDep):
+    """Public: the prizes of a unit's own contest."""
+    _round_unit(session, round_id, unit_id)
+    rows = contests.local_prizes(session, round_id=round_id, unit_id=unit_id)
+    names = _author_names(session, [e.id for _, e in rows])
+    return [PrizeOut(entry_id=e.id, title=e.title, level=p.level, authors=names.get(e.id, [])) for p, e in rows]
+
+
+def _author_names(session, ids: list[int]) -> dict[int, list[str]]:
+    from sqlmodel import select
+
+    from award.models import EntryAuthor
+
+    out: dict[int, list[str]] = {}
+    if ids:
+        for a in session.exec(select(EntryAuthor).where(EntryAuthor.entry_id.in_(ids)).order_by(EntryAuthor.position)):
+            out.setdefault(a.entry_id, []).append(a.full_name + (f" ({a.pen_name})" if a.pen_name else ""))
+    return out

@@ -139,3 +139,39 @@ def test_journalist_and_other_unit_cannot_run_judging(client, session, clock):
                        json={"judges_per_entry": 1}).json()
     assert client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/apply", headers=other,
                        json={"plan_id": plan["plan_id"]}).status_code == 404
+
+
+def test_unit_adjusts_its_local_rubric_and_scores_follow_it(client, session, clock):
+    round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=1)
+    rubric = [{"code": "content", "label": "Nội dung", "max_points": 60},
+              {"code": "form", "label": "Hình thức", "max_points": 40}]
+    assert client.put(f"/api/v1/units/{unit_id}/rounds/{round_.id}/rubric", headers=manager,
+                      json={"criteria": rubric}).status_code == 200
+    bad = client.put(f"/api/v1/units/{unit_id}/rounds/{round_.id}/rubric", headers=manager,
+                     json={"criteria": [{"code": "x", "label": "X", "max_points": -1}]})
+    assert bad.status_code == 422
+    other = api_login(client, make_user(session, role=Role.unit_manager, unit_code="nghe-an"))
+    assert client.put(f"/api/v1/units/{unit_id}/rounds/{round_.id}/rubric", headers=other,
+                      json={"criteria": rubric}).status_code == 403
+    plan = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/propose", headers=manager,
+                       json={"judges_per_entry": 1}).json()
+    client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments/apply", headers=manager, json={"plan_id": plan["plan_id"]})
+    judge = next(j for j in judges if j.id == plan["assignments"][0]["judge_id"])
+    headers = api_login(client, judge)
+    sheet = client.get("/api/v1/judging/assignments", headers=headers).json()[0]
+    ok = client.put(f"/api/v1/judging/assignments/{sheet['id']}/score", headers=headers,
+                    json={"scores": {"content": 55, "form": 35}, "submit": True})
+    assert ok.status_code == 200, ok.text
+    ranking = client.get(f"/api/v1/rounds/{round_.id}/stages/local/ranking", headers=manager).json()
+    assert Decimal(ranking[0]["score"]) == Decimal("90.00")
+
+
+def test_local_prizes_are_recorded_and_public(client, session, clock):
+    round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=2)
+    assert client.put(f"/api/v1/entries/{ids[0]}/local-prize", headers=manager, json={"level": "Nhất"}).json()["level"] == "Nhất"
+    assert client.put(f"/api/v1/entries/{ids[1]}/local-prize", headers=manager, json={"level": "Hạng 1"}).status_code == 422
+    public = client.get(f"/api/v1/units/{unit_id}/rounds/{round_.id}/prizes").json()
+    assert [(p["entry_id"], p["level"]) for p in public] == [(ids[0], "Nhất")]
+    page = client.get(f"/rounds/{round_.id}/units/{unit_id}/prizes")
+    assert "Kết quả cuộc thi cơ sở – Hà Tĩnh" in page.text and "Nhất" in page.text
+    assert "Hà Tĩnh" in client.get(f"/rounds/{round_.id}").text
