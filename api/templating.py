@@ -8,6 +8,7 @@ from fastapi.templating import Jinja2Templates
 
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, ROUND_STATUS_LABELS, UNIT_KIND_LABELS
 from award.rules import MEDIA_TYPES
+from judging.contests import REASONS
 from api.security import csrf_token
 from api.settings import get_settings
 
@@ -31,6 +32,7 @@ templates.env.globals.update(
     UNIT_KIND_LABELS=UNIT_KIND_LABELS,
     ENTRY_STATUS_LABELS=ENTRY_STATUS_LABELS,
     MEDIA_TYPES=MEDIA_TYPES,
+    SCREENING_REASONS=REASONS,
 )
 
 

@@ -80,3 +80,19 @@ def test_secretariat_records_receipt_and_rules_eligibility(client, session, cloc
     client.cookies.clear()
     web_login(client, make_user(session, role=Role.unit_manager, unit_code="nghe-an"))
     assert client.get(f"/batches/{batch.id}").status_code == 404
+
+
+def test_journalist_sees_the_screening_outcome_with_its_reason(client, session, clock):
+    from award.models import User
+    from judging import contests
+
+    _, ids = submitted_entries(client, session, 1)
+    entry = session.get(Entry, ids[0])
+    manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh")
+    contests.screen_locally(session, entry=entry, eligible=False, reason_code="outside_window", note="",
+                            actor=manager, now=clock.now)
+    client.cookies.clear()
+    web_login(client, session.get(User, entry.owner_id))
+    page = client.get(f"/entries/{entry.id}")
+    assert "Không đủ điều kiện (đơn vị)" in page.text
+    assert "lý do: Đăng, phát ngoài thời gian quy định" in page.text
