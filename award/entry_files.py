@@ -18,7 +18,7 @@ from award.errors import Conflict, Invalid, NotFound
 from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, safe_filename, sniff
 from award.models import Entry, EntryFile, Round, Upload, User
 from award.storage import FileStore, new_key
-from award.textextract import extract_text
+from award.textextract import extract_text, pdf_pages
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,8 @@ def record_file(session: Session, store: FileStore, *, entry: Entry, stored: Sto
     session.add(row)
     session.flush()
     if stored.kind == "document":
-        _add_extracted_text(store, entry=entry, key=stored.key, filename=row.filename)
+        row.pages = _add_extracted_text(store, entry=entry, key=stored.key, filename=row.filename)
+        session.add(row)
     entry.updated_at = now
     session.add(entry)
     audit.record(session, actor_id=actor.id, action="entry.file_added", object_type="entry", object_id=entry.id,
@@ -81,18 +82,22 @@ def record_file(session: Session, store: FileStore, *, entry: Entry, stored: Sto
     return row
 
 
-def _add_extracted_text(store: FileStore, *, entry: Entry, key: str, filename: str) -> None:
-    """Text of PDF and DOCX files feeds theme suggestions. A scan without a text layer gives none."""
+def _add_extracted_text(store: FileStore, *, entry: Entry, key: str, filename: str) -> int | None:
+    """Text of PDF and DOCX files feeds theme suggestions (a scan without a text layer gives none);
+    returns the number of pages of a PDF."""
+    pages = None
     with tempfile.TemporaryDirectory(prefix="award-extract-") as tmp:
         path = Path(tmp) / "doc"
         store.download_to(key, path)
         try:
             with open(path, "rb") as f:
                 text = extract_text(f).strip()
+                pages = pdf_pages(f)
         except Invalid:
             text = ""
     if text:
         entry.extracted_text = (entry.extracted_text + "\n\n" if entry.extracted_text else "") + text[:500_000]
+    return pages
 
 
 def remove_file(session: Session, *, entry: Entry, file_id: int, actor: User, now: datetime) -> EntryFile:

@@ -328,6 +328,7 @@ class EntryFile(SQLModel, table=True):
     kind: str = Field(max_length=16)
     size: int = Field(ge=1)
     sha256: str = Field(max_length=64, index=True)
+    pages: int | None = Field(default=None, ge=0)  # of a PDF: a judge's reading load
     uploaded_by: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow)
     removed_at: datetime | None = None

@@ -84,3 +84,18 @@ def extract_text(data: BinaryIO) -> str:
 
 def extract_bytes(raw: bytes) -> str:
     return extract_text(io.BytesIO(raw))
+
+
+def pdf_pages(data: BinaryIO) -> int | None:
+    """Number of pages of a PDF, or None for another kind of document."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    data.seek(0)
+    if sniff_document(data.read(8)) != "pdf":
+        return None
+    data.seek(0)
+    try:
+        return len(PdfReader(data).pages)
+    except PdfReadError:
+        return None

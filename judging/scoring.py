@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from award import audit
 from award.errors import Conflict, Forbidden, Invalid
-from award.models import Entry, EntryAuthor, EntryPart, EntryStatus, Role, Round, User
+from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, Role, Round, User
 from award.rules import Criterion, RoundRules, StageSettings
 from judging import assignment as plan_rules
 from judging.models import Assignment, AssignmentPlan, DeclaredConflict, JudgeMembership, LocalContest, Stage
@@ -110,10 +110,16 @@ def entry_infos(session: Session, entries: list[Entry]) -> dict[int, plan_rules.
             if a.email:
                 emails[a.entry_id].add(a.email.lower())
             names[a.entry_id].add(plan_rules.name_key(a.full_name))
-    # Load: a series takes longer to judge; each extra part counts half a work.
+    pages: dict[int, int] = {i: 0 for i in ids}
+    if ids:
+        for entry_id, n in session.exec(select(EntryFile.entry_id, func.sum(EntryFile.pages)).where(
+                EntryFile.entry_id.in_(ids), EntryFile.removed_at == None).group_by(EntryFile.entry_id)):  # noqa: E711
+            pages[entry_id] = int(n or 0)
+    # Load, in works: a series takes longer (half a work per extra part), and so do long texts (a tenth
+    # per page). Minutes of audio and video are not known to the system, so they do not count.
     return {e.id: plan_rules.EntryInfo(id=e.id, unit_id=e.unit_id, outlet_keys=frozenset(outlets[e.id] - {""}),
                                        author_emails=frozenset(emails[e.id]), author_name_keys=frozenset(names[e.id]),
-                                       load=1 + 0.5 * max(0, parts[e.id] - 1)) for e in entries}
+                                       load=1 + 0.5 * max(0, parts[e.id] - 1) + pages[e.id] / 10) for e in entries}
 
 
 def declared(session: Session, judge_ids: list[int]) -> set[tuple[int, int]]:
@@ -241,6 +247,23 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
     audit.record(session, actor_id=judge.id, action="judging.sheet_submitted" if submit else "judging.score_saved",
                  object_type="assignment", object_id=assignment.id, now=now, data={"scores": assignment.scores})
     return assignment
+
+
+def remove_assignment(session: Session, *, assignment: Assignment, actor: User, now: datetime) -> None:
+    """By hand; a sheet already submitted stays (reopen it first if it must go)."""
+    if assignment.submitted_at is not None:
+        raise Conflict("Phiếu chấm đã nộp, không thể bỏ phân công.", code="already_submitted")
+    audit.record(session, actor_id=actor.id, action="judging.unassigned", object_type="entry",
+                 object_id=assignment.entry_id, now=now, data={"judge_id": assignment.judge_id, "stage": assignment.stage})
+    session.delete(assignment)
+    session.flush()
+
+
+def others_sheets(session: Session, *, assignment: Assignment) -> list[Assignment]:
+    """Other judges' submitted sheets on the same work, for stages that share scores."""
+    return list(session.exec(select(Assignment).where(
+        Assignment.stage == assignment.stage, Assignment.entry_id == assignment.entry_id,
+        Assignment.id != assignment.id, Assignment.submitted_at != None)).all())  # noqa: E711
 
 
 def reopen(session: Session, *, assignment: Assignment, actor: User, now: datetime) -> Assignment:

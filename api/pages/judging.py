@@ -47,7 +47,7 @@ def sheet(assignment_id: int, request: Request, session: SessionDep, user: WebUs
         "a": row, "entry": entry, "round": round_,
         "rubric": scoring.rubric_for(session, round_, Stage(row.stage), entry.unit_id),
         "blind": settings.blind, "closed": settings.closed, "authors": authors, "parts": parts, "files": files,
-        "errors": {}})
+        "errors": {}, "others": scoring.others_sheets(session, assignment=row) if settings.share_scores else []})
 
 
 @router.post("/judging/{assignment_id}", name="judging:save", dependencies=[web_role(Role.judge, Role.local_judge)])

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
@@ -166,6 +166,17 @@ def add_by_hand(round_id: int, stage: Stage, body: ManualIn, session: SessionDep
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
     return assignment_out(scoring.add_assignment(session, round_=round_, stage=stage, entry=entry, judge=judge,
                                                  actor=user, now=now))
+
+
+@router.delete("/judging/assignments/{assignment_id}", status_code=204, name="api:assignments:remove",
+               dependencies=[api_role(Role.secretariat, Role.unit_manager)])
+def remove(assignment_id: int, session: SessionDep, user: ApiUser, now: NowDep):
+    row = session.get(Assignment, assignment_id)
+    entry = session.get(Entry, row.entry_id) if row else None
+    if row is None or (user.role == Role.unit_manager and (row.stage != Stage.local or entry.unit_id != user.unit_id)):
+        raise NotFound("Không tìm thấy phân công.", code="assignment_not_found")
+    scoring.remove_assignment(session, assignment=row, actor=user, now=now)
+    return Response(status_code=204)
 
 
 @router.get("/judging/assignments", response_model=list[AssignmentOut], name="api:judging:mine")

@@ -175,3 +175,42 @@ def test_local_prizes_are_recorded_and_public(client, session, clock):
     page = client.get(f"/rounds/{round_.id}/units/{unit_id}/prizes")
     assert "Kết quả cuộc thi cơ sở – Hà Tĩnh" in page.text and "Nhất" in page.text
     assert "Hà Tĩnh" in client.get(f"/rounds/{round_.id}").text
+
+
+def test_remove_an_assignment_by_hand_unless_submitted(client, session, clock):
+    round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=1)
+    added = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments", headers=manager,
+                        json={"entry_id": ids[0], "judge_id": judges[1].id})
+    assert added.status_code == 201
+    assert client.delete(f"/api/v1/judging/assignments/{added.json()['id']}", headers=manager).status_code == 204
+    assert session.exec(select(Assignment)).all() == []
+    again = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments", headers=manager,
+                        json={"entry_id": ids[0], "judge_id": judges[1].id}).json()
+    judge = api_login(client, judges[1])
+    client.put(f"/api/v1/judging/assignments/{again['id']}/score", headers=judge,
+               json={"scores": {"content": 20, "discovery": 20, "form": 20, "effect": 10}, "submit": True})
+    assert client.delete(f"/api/v1/judging/assignments/{again['id']}", headers=manager).status_code == 409
+
+
+def test_pages_of_a_pdf_weigh_in_the_load(client, session, clock, samples):
+    from award.models import EntryFile
+    from judging import scoring
+
+    round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=1)
+    from award.models import Entry, User
+
+    entry = session.get(Entry, ids[0])
+    owner_headers = api_login(client, session.get(User, entry.owner_id))
+    from pypdf import PdfWriter
+    import io
+    writer = PdfWriter()
+    for _ in range(20):
+        writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    assert client.post(f"/api/v1/entries/{entry.id}/files", headers=owner_headers,
+                       files={"file": ("bai.pdf", buf.getvalue(), "application/pdf")}).status_code == 201
+    assert session.exec(select(EntryFile.pages).where(EntryFile.entry_id == entry.id)).one() == 20
+    session.expire_all()
+    info = scoring.entry_infos(session, [session.get(Entry, entry.id)])[entry.id]
+    assert info.load == 1 + 0.5 + 2.0  # two parts, twenty pages

@@ -80,3 +80,26 @@ def test_judge_sees_only_files_of_assigned_works(client, session, clock, samples
     assert client.get(f"/api/v1/entries/{ids[0]}/files/{file_id}", headers=api_login(client, judge),
                       follow_redirects=False).status_code in (200, 307)
     assert client.get(f"/api/v1/entries/{ids[0]}/files/{file_id}", headers=api_login(client, other)).status_code == 404
+
+
+def test_other_judges_scores_only_when_the_stage_shares_them(client, session, clock):
+    from datetime import UTC, datetime
+
+    round_ = round_by_number(session, "IX")
+    _, ids = submitted_entries(client, session, 1)
+    a, b = (make_user(session, role=Role.local_judge, unit_code="ha-tinh") for _ in range(2))
+    mine = Assignment(round_id=round_.id, stage="local", entry_id=ids[0], judge_id=a.id)
+    theirs = Assignment(round_id=round_.id, stage="local", entry_id=ids[0], judge_id=b.id,
+                        scores={"content": "29.00"}, submitted_at=datetime(2024, 9, 21, tzinfo=UTC))
+    session.add_all([mine, theirs])
+    session.flush()
+    client.cookies.clear()
+    web_login(client, a)
+    assert "Điểm của các giám khảo khác" not in client.get(f"/judging/{mine.id}").text
+    rules = dict(round_.rules)
+    rules["stages"] = {**rules["stages"], "local": {**rules["stages"]["local"], "share_scores": True}}
+    round_.rules = rules
+    session.add(round_)
+    session.flush()
+    page = client.get(f"/judging/{mine.id}")
+    assert "Điểm của các giám khảo khác" in page.text and "29.00" in page.text
