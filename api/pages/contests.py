@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from award import entries
@@ -37,6 +38,14 @@ def _authors(session: Session, ids: list[int]) -> dict[int, list[EntryAuthor]]:
     return result
 
 
+def _rubric_rows(session, round_, unit) -> list[dict]:
+    from judging.scoring import rubric_for
+    from judging.models import Stage as JStage
+
+    rows = [c.model_dump(mode="json") for c in rubric_for(session, round_, JStage.local, unit.id)]
+    return rows + [{"code": "", "label": "", "max_points": "", "weight": "1", "bonus": False} for _ in range(2)]
+
+
 def _contest_page(request, session, user, now, round_id, errors=None, status=200):
     round_ = _current_round(session, round_id)
     unit = session.get(Unit, user.unit_id)
@@ -52,7 +61,9 @@ def _contest_page(request, session, user, now, round_id, errors=None, status=200
     return render(request, "contests/unit.html", {
         "round": round_, "unit": unit, "entries": rows, "authors": _authors(session, ids), "decisions": decisions,
         "summary": contests.summary(session, round_=round_, unit=unit, now=now), "batches": batches,
-        "reasons": contests.REASONS, "errors": errors or {},
+        "reasons": contests.REASONS, "errors": errors or {}, "levels": contests.LOCAL_LEVELS,
+        "prizes": {p.entry_id: p.level for p, _ in contests.local_prizes(session, round_id=round_.id, unit_id=unit.id)},
+        "rubric": _rubric_rows(session, round_, unit),
         "rounds": session.exec(select(Round).order_by(Round.year.desc())).all()}, status)
 
 
@@ -74,6 +85,44 @@ def screen(entry_id: int, request: Request, session: SessionDep, user: WebUser, 
         return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message}, 400)
     return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
                             status_code=303)
+
+
+@router.post("/unit/entries/{entry_id}/local-prize", name="contests:local_prize",
+             dependencies=[web_role(Role.unit_manager)])
+def local_prize(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+                level: Annotated[str, Form(max_length=16)] = ""):
+    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    try:
+        contests.award_local_prize(session, entry=entry, level=level or None, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message}, 400)
+    return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
+                            status_code=303)
+
+
+@router.post("/unit/rubric", name="contests:rubric", dependencies=[web_role(Role.unit_manager)])
+async def unit_rubric(request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    form = await request.form()
+    round_id = int(str(form.get("round_id") or 0) or 0)
+    round_ = _current_round(session, round_id)
+    unit = session.get(Unit, user.unit_id)
+    criteria = []
+    for i in range(20):
+        code = str(form.get(f"c-{i}-code") or "").strip()
+        if not code:
+            continue
+        criteria.append({"code": code, "label": str(form.get(f"c-{i}-label") or code).strip(),
+                         "max_points": str(form.get(f"c-{i}-max_points") or "0").replace(",", "."),
+                         "weight": str(form.get(f"c-{i}-weight") or "1").replace(",", "."),
+                         "bonus": form.get(f"c-{i}-bonus") == "on"})
+    try:
+        contests.set_unit_rubric(session, round_=round_, unit=unit, criteria=criteria, actor=user, now=now)
+    except (AwardError, ValidationError) as exc:
+        session.rollback()
+        message = exc.message if isinstance(exc, AwardError) else "Tiêu chí không hợp lệ: mã chữ thường, điểm tối đa lớn hơn 0."
+        return _contest_page(request, session, user, now, round_.id, {"rubric": message}, 422)
+    return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={round_.id}#thang-diem", status_code=303)
 
 
 @router.post("/unit/contest/forward", name="contests:forward", dependencies=[web_role(Role.unit_manager)])

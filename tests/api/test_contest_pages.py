@@ -96,3 +96,29 @@ def test_journalist_sees_the_screening_outcome_with_its_reason(client, session, 
     page = client.get(f"/entries/{entry.id}")
     assert "Không đủ điều kiện (đơn vị)" in page.text
     assert "lý do: Đăng, phát ngoài thời gian quy định" in page.text
+
+
+def test_unit_records_a_local_prize_and_adjusts_its_rubric_in_the_browser(client, session, clock):
+    from judging import scoring
+    from judging.models import LocalPrize, Stage
+
+    round_ = round_by_number(session, "IX")
+    unit_id, ids = submitted_entries(client, session, 1)
+    client.cookies.clear()
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    page = client.get("/unit/contest")
+    assert 'name="c-0-code" value="content"' in page.text
+    token = csrf_from(page.text)
+    client.post(f"/unit/entries/{ids[0]}/local-prize", data={"csrf_token": token, "level": "Nhì"})
+    assert session.get(LocalPrize, ids[0]).level == "Nhì"
+    bad = client.post("/unit/rubric", data={"csrf_token": token, "round_id": str(round_.id), "c-0-code": "Nội dung",
+                                            "c-0-max_points": "50"})
+    assert bad.status_code == 422 and "Tiêu chí không hợp lệ" in bad.text
+    ok = client.post("/unit/rubric", data={"csrf_token": token, "round_id": str(round_.id),
+                                           "c-0-code": "content", "c-0-label": "Nội dung", "c-0-max_points": "70",
+                                           "c-1-code": "form", "c-1-label": "Hình thức", "c-1-max_points": "30"},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    from award.models import Round
+    rubric = scoring.rubric_for(session, session.get(Round, round_.id), Stage.local, unit_id)
+    assert [(c.code, int(c.max_points)) for c in rubric] == [("content", 70), ("form", 30)]
