@@ -100,6 +100,18 @@ def _decide(session: Session, *, entry: Entry, stage: Stage, eligible: bool, rea
     return row
 
 
+def _rule(session: Session, *, entry: Entry, stage: Stage, eligible: bool, reason_code: str | None, note: str,
+          actor: User, now: datetime, statuses: tuple[EntryStatus, EntryStatus]) -> Screening:
+    """Record an eligibility decision and move the entry to the stage's eligible or ineligible status."""
+    reason = _reason(eligible, reason_code)
+    row = _decide(session, entry=entry, stage=stage, eligible=eligible, reason_code=reason, note=note, actor=actor,
+                  now=now)
+    target = statuses[0] if eligible else statuses[1]
+    if entry.status != target:
+        _set_status(session, entry, target, actor, now, {"reason_code": reason})
+    return row
+
+
 def _set_status(session: Session, entry: Entry, status: EntryStatus, actor: User, now: datetime, data: dict) -> None:
     old = entry.status
     entry.status, entry.updated_at, entry.version = status, now, entry.version + 1
@@ -116,13 +128,8 @@ def screen_locally(session: Session, *, entry: Entry, eligible: bool, reason_cod
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
     if entry.status not in (EntryStatus.submitted, EntryStatus.ineligible_local):
         raise Conflict("Chỉ xét được tác phẩm đã nộp và chưa gửi về Trung ương.", code="not_screenable")
-    reason = _reason(eligible, reason_code)
-    row = _decide(session, entry=entry, stage=Stage.local, eligible=eligible, reason_code=reason, note=note,
-                  actor=actor, now=now)
-    target = EntryStatus.submitted if eligible else EntryStatus.ineligible_local
-    if entry.status != target:
-        _set_status(session, entry, target, actor, now, {"reason_code": reason})
-    return row
+    return _rule(session, entry=entry, stage=Stage.local, eligible=eligible, reason_code=reason_code, note=note,
+                 actor=actor, now=now, statuses=(EntryStatus.submitted, EntryStatus.ineligible_local))
 
 
 def _signature(round_id: int, unit_id: int, actor_id: int, at: datetime, entry_ids: list[int]) -> str:
@@ -236,13 +243,8 @@ def rule_eligibility(session: Session, *, entry: Entry, eligible: bool, reason_c
     """The secretariat's eligibility ruling on a forwarded work, with a reason code for a rejection."""
     if entry.status not in (EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible, EntryStatus.ineligible):
         raise Conflict("Chỉ xét điều kiện tác phẩm đã được gửi về Trung ương.", code="not_forwarded")
-    reason = _reason(eligible, reason_code)
-    row = _decide(session, entry=entry, stage=Stage.preliminary, eligible=eligible, reason_code=reason, note=note,
-                  actor=actor, now=now)
-    target = EntryStatus.eligible if eligible else EntryStatus.ineligible
-    if entry.status != target:
-        _set_status(session, entry, target, actor, now, {"reason_code": reason})
-    return row
+    return _rule(session, entry=entry, stage=Stage.preliminary, eligible=eligible, reason_code=reason_code,
+                 note=note, actor=actor, now=now, statuses=(EntryStatus.eligible, EntryStatus.ineligible))
 
 
 LOCAL_LEVELS = ("Nhất", "Nhì", "Ba", "KK", "A", "B", "C")

@@ -96,6 +96,15 @@ def _scope_unit(user: User, stage: Stage, unit_id: int | None) -> int | None:
     return unit_id if stage == Stage.local else None
 
 
+def _managed_assignment(session, user: User, assignment_id: int) -> Assignment:
+    """An assignment the caller runs: any for the secretariat, its own unit's local ones for a manager."""
+    row = session.get(Assignment, assignment_id)
+    entry = session.get(Entry, row.entry_id) if row else None
+    if row is None or (user.role == Role.unit_manager and (row.stage != Stage.local or entry.unit_id != user.unit_id)):
+        raise NotFound("Không tìm thấy phiếu chấm.", code="assignment_not_found")
+    return row
+
+
 def assignment_out(a: Assignment) -> AssignmentOut:
     return AssignmentOut(id=a.id, entry_id=a.entry_id, stage=a.stage, scores=a.scores, comment=a.comment,
                          submitted_at=a.submitted_at, status="submitted" if a.submitted_at else
@@ -171,10 +180,7 @@ def add_by_hand(round_id: int, stage: Stage, body: ManualIn, session: SessionDep
 @router.delete("/judging/assignments/{assignment_id}", status_code=204, name="api:assignments:remove",
                dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def remove(assignment_id: int, session: SessionDep, user: ApiUser, now: NowDep):
-    row = session.get(Assignment, assignment_id)
-    entry = session.get(Entry, row.entry_id) if row else None
-    if row is None or (user.role == Role.unit_manager and (row.stage != Stage.local or entry.unit_id != user.unit_id)):
-        raise NotFound("Không tìm thấy phân công.", code="assignment_not_found")
+    row = _managed_assignment(session, user, assignment_id)
     scoring.remove_assignment(session, assignment=row, actor=user, now=now)
     return Response(status_code=204)
 
@@ -206,10 +212,7 @@ def score(assignment_id: int, body: ScoreIn, session: SessionDep, user: ApiUser,
 @router.post("/judging/assignments/{assignment_id}/reopen", response_model=AssignmentOut, name="api:judging:reopen",
              dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def reopen(assignment_id: int, session: SessionDep, user: ApiUser, now: NowDep):
-    row = session.get(Assignment, assignment_id)
-    entry = session.get(Entry, row.entry_id) if row else None
-    if row is None or (user.role == Role.unit_manager and (row.stage != Stage.local or entry.unit_id != user.unit_id)):
-        raise NotFound("Không tìm thấy phiếu chấm.", code="assignment_not_found")
+    row = _managed_assignment(session, user, assignment_id)
     scoring.reopen(session, assignment=row, actor=user, now=now)
     return assignment_out(row)
 
