@@ -20,7 +20,9 @@ def fresh_database_url(tmp_dir: Path, name: str) -> str:
     if not base.startswith("postgresql"):
         return f"sqlite:///{tmp_dir / (name + '-' + uuid.uuid4().hex[:8] + '.db')}"
     admin_url = sa.engine.make_url(base).set(database="postgres")
-    db_name = f"award_{name}".replace("-", "_")[:60]
+    # A prefix lets two checkouts run their suites against one PostgreSQL at the same time.
+    prefix = os.environ.get("AWARD_TEST_DB_PREFIX", "award")
+    db_name = f"{prefix}_{name}".replace("-", "_")[:60]
     engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
