@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.logs import configure_logging
 from api.pages import account, contests as contest_pages, entries as entry_pages, judging as judging_pages, outline_admin, public, themes as theme_pages
-from api.routers import auth, contests, entries, files, judging, ops, reference, themes
+from api.routers import auth, central, contests, entries, files, judging, ops, reference, results, themes
 from api.security import WebMiddleware
 from api.settings import get_settings
 
@@ -38,7 +38,7 @@ def create_app() -> FastAPI:
     app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings))
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    routers = (ops, auth, reference, entries, files, themes, contests, judging,
+    routers = (ops, auth, reference, entries, files, themes, contests, judging, central, results,
                public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages)
     for module in routers:
         app.include_router(module.router)
