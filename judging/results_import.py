@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from openpyxl import load_workbook
 from sqlmodel import Session, select
@@ -84,7 +85,7 @@ def parse_authors(text: str) -> list[tuple[str, str | None]]:
     return authors
 
 
-def read_rows(path: Path, units: list[Unit]) -> list[Row]:
+def read_rows(path: Path | IO[bytes], units: list[Unit]) -> list[Row]:
     """Parse and check every row; raise ImportFailed with all the problems found."""
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -161,7 +162,8 @@ def system_user(session: Session) -> User:
     return user
 
 
-def import_results(session: Session, *, round_: Round, path: Path, now: datetime) -> ResultList:
+def import_results(session: Session, *, round_: Round, path: Path | IO[bytes], now: datetime,
+                   name: str | None = None) -> ResultList:
     """Check every row, then create the works and publish the round's list; nothing on any error."""
     if session.get(ResultList, round_.id) is not None:
         raise ImportFailed([RowError(0, "đợt giải", f"lần thứ {round_.number} đã có danh sách giải.")])
@@ -186,5 +188,5 @@ def import_results(session: Session, *, round_: Round, path: Path, now: datetime
                                position=position))
     session.flush()
     audit.record(session, actor_id=actor.id, action="results.imported", object_type="round", object_id=round_.id,
-                 now=now, data={"file": path.name, "rows": len(rows)})
+                 now=now, data={"file": name or getattr(path, "name", ""), "rows": len(rows)})
     return publication.publish(session, round_=round_, actor=actor, now=now, source="import")
