@@ -312,20 +312,20 @@ def reopen(session: Session, *, assignment: Assignment, actor: User, now: dateti
 def ranking(session: Session, *, round_: Round, stage: Stage, method: str, unit_id: int | None = None,
             panel: str | None = None) -> list[Ranked]:
     """The stage's ranking from submitted sheets, with the number of sheets expected per entry."""
-    query = select(Assignment).join(Entry, Entry.id == Assignment.entry_id).where(
-        Assignment.round_id == round_.id, Assignment.stage == stage)
+    # Plain columns, not Assignment objects: a round has tens of thousands of sheets (bench/scale.py).
+    query = select(Assignment.judge_id, Assignment.entry_id, Assignment.scores, Assignment.submitted_at).join(
+        Entry, Entry.id == Assignment.entry_id).where(Assignment.round_id == round_.id, Assignment.stage == stage)
     if unit_id is not None:
         query = query.where(Entry.unit_id == unit_id)
     if panel is not None:
         query = query.join(PanelPlacement, PanelPlacement.entry_id == Assignment.entry_id).where(
             PanelPlacement.panel_code == panel)
-    rows = session.exec(query).all()
     expected: dict[int, int] = {}
     sheets = []
-    for a in rows:
-        expected[a.entry_id] = expected.get(a.entry_id, 0) + 1
-        if a.submitted_at is not None:
-            sheets.append(Sheet(a.judge_id, a.entry_id, {k: Decimal(v) for k, v in a.scores.items()}))
+    for judge_id, entry_id, scores, submitted_at in session.exec(query).all():
+        expected[entry_id] = expected.get(entry_id, 0) + 1
+        if submitted_at is not None:
+            sheets.append(Sheet(judge_id, entry_id, {k: Decimal(v) for k, v in scores.items()}))
     return rank_entries(sheets, rubric_for(session, round_, stage, unit_id), method, expected=expected)
 
 
