@@ -1,7 +1,7 @@
 """file sizes as 64-bit integers (a video of 2 GiB or more overflowed INTEGER on PostgreSQL)
 
 Revision ID: 5e0f3c1a9b72
-Revises: 006317734be2
+Revises: af07dd3721f2
 Create Date: 2026-11-22 04:45:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '5e0f3c1a9b72'
-down_revision: str | None = '006317734be2'
+down_revision: str | None = 'af07dd3721f2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
