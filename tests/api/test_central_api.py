@@ -259,3 +259,19 @@ def test_council_to_published_list_with_tie_resolution_approval_embargo_and_corr
     session.flush()
     tampered = client.get(f"/api/v1/rounds/{round_.id}/results/verify").json()
     assert tampered["ok"] is False and tampered["mismatched"] == [c.id]
+
+
+def test_panels_are_editable_per_round_and_routing_follows_them(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    sec = secretariat(client, session)
+    photo = make_entry(session, media_type="photo", genre="ảnh đơn")
+    doc = make_entry(session, media_type="tv", genre="phim tài liệu")
+    panels = [{"code": "visual", "name": "Ảnh và phim tài liệu", "media_types": ["photo", "tv"],
+               "genres": ["ảnh đơn", "phim tài liệu"]},
+              {"code": "tv", "name": "Báo hình", "media_types": ["tv"]}]
+    set_rules(client, sec, round_, panels=panels)
+    assert [p["code"] for p in client.get(f"/api/v1/rounds/{round_.id}/panels", headers=sec).json()] == ["visual", "tv"]
+    assert client.post(f"/api/v1/rounds/{round_.id}/panels/route", headers=sec).json() == {"visual": 2}
+    assert session.get(PanelPlacement, doc.id).panel_code == "visual" and photo.id
+    twice = client.patch(f"/api/v1/rounds/{round_.id}", headers=sec, json={"rules": {"panels": panels + panels[:1]}})
+    assert twice.status_code == 422 and "Mã tiểu ban bị trùng." in twice.text
