@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.common import ROOT, app_env, fresh_database, migrate, pct
+from bench.common import BENCH_NOW, ROOT, app_env, fresh_database, migrate, pct
 
 PASSWORD = "BenchMatKhau2024"
 PANELS = {"bao-in-1": "print", "bao-in-2": "print", "dien-tu": "online", "truyen-hinh": "tv",
@@ -32,7 +32,8 @@ STATUS_MIX = [("eligible", 80), ("received", 10), ("ineligible", 4), ("submitted
 SHEETS_PER_ENTRY = 3
 REPEAT = 30
 BUDGET_MS = 10_000  # per page and size
-PUBLIC_RESULTS = None  # issue 6 adds the public results page; measure it here once it exists on this branch
+FINALISTS = 137  # round IX sent 137 works to the final
+COUNCIL = 30
 
 
 # --- generating the round ----------------------------------------------------------------------
@@ -176,7 +177,60 @@ def pages(round_id: int, unit_id: int) -> dict[str, tuple[str, str]]:
         "ranking API (preliminary, whole round)": ("secretariat", f"/api/v1/rounds/{rid}/stages/preliminary/ranking"),
         "coverage page": ("secretariat", f"/rounds/{rid}/coverage"),
         "coverage API": ("secretariat", f"/api/v1/rounds/{rid}/coverage"),
+        "public results page": ("public", f"/rounds/{rid}/results"),
+        "public results API": ("public", f"/api/v1/rounds/{rid}/results"),
+        "public statistics page": ("public", f"/rounds/{rid}/statistics"),
     }
+
+
+def final_stage(engine, gen: "Generator") -> dict:
+    """The top of the ranking goes to the final; a council of 30 votes on every finalist; the tally and
+    the allocation within the prize counts are timed; the list is proposed, approved and published
+    (ties decided as allocated), so the public pages have a real list to show."""
+    from sqlmodel import Session
+
+    from award.models import Entry, Role, Round, User
+    from award.users import password_hash
+    from judging import council, publication, scoring
+    from judging.models import Ballot, JudgeMembership, Stage
+
+    rng = gen.rng
+    with Session(engine) as s:
+        round_ = s.get(Round, gen.round.id)
+        ranked = [r.entry_id for r in scoring.ranking(s, round_=round_, stage=Stage.preliminary, method="mean")
+                  if r.rank is not None][:FINALISTS]
+        s.exec(sa.update(Entry).where(Entry.id.in_(ranked)).values(status="finalist"))
+        members = [uid for panel in sorted(gen.judges) for uid in gen.judges[panel]][:COUNCIL]
+        s.execute(sa.insert(JudgeMembership), [{"round_id": round_.id, "user_id": uid, "stage": "final"} for uid in members])
+        levels = ["special", "A", "B", "C", "KK", "none"]
+        ballots = []
+        for position, entry_id in enumerate(ranked):
+            centre = min(5, 1 + position * 5 // FINALISTS)  # the higher ranked, the higher the ballots
+            for uid in members:
+                level = levels[max(0, min(5, centre + rng.choice([-1, 0, 0, 0, 1])))]
+                ballots.append({"round_id": round_.id, "entry_id": entry_id, "judge_id": uid, "level": level,
+                                "thematic": None, "cast_at": gen.now, "updated_at": gen.now})
+        s.execute(sa.insert(Ballot), ballots)
+        hashed = password_hash.hash(PASSWORD)
+        sec = User(email="thuky.final@bench.vn", full_name="Thư ký", password_hash=hashed, role=Role.secretariat)
+        approver = User(email="bcd@bench.vn", full_name="Ban Chỉ đạo", password_hash=hashed, role=Role.approver)
+        s.add_all([sec, approver])
+        s.commit()
+        t = time.perf_counter()
+        state = council.state(s, round_=round_)
+        tally_s = time.perf_counter() - t
+        overrides = {w.entry_id: w.allocated for w in state.tally.works if "tie" in w.flags}
+        t = time.perf_counter()
+        now = datetime.fromisoformat(BENCH_NOW)  # the app's clock: the list must be public to it
+        publication.propose(s, round_=round_, actor=sec, now=now, overrides=overrides)
+        publication.approve(s, round_=round_, actor=approver, now=now)
+        publication.publish(s, round_=round_, actor=sec, now=now)
+        publish_s = time.perf_counter() - t
+        s.commit()
+        prizes = len(publication.prizes(s, round_id=round_.id))
+    return {"finalists": len(ranked), "council": len(members), "ballots": len(ballots), "ties_decided": len(overrides),
+            "tally_and_allocation_s": round(tally_s, 3), "propose_approve_publish_s": round(publish_s, 3),
+            "prizes": prizes}
 
 
 def login_clients(app, emails: dict[str, str]):
@@ -195,6 +249,7 @@ def login_clients(app, emails: dict[str, str]):
         r = c.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}, follow_redirects=False)
         assert r.status_code == 303, r.text[:300]
         clients[who] = c
+    clients["public"] = TestClient(app, base_url="https://testserver")  # nobody logged in
     return clients
 
 
@@ -234,8 +289,7 @@ def ranking_time(engine, round_id: int) -> dict:
         t = time.perf_counter()
         scoring.ranking(s, round_=round_, stage=Stage.preliminary, method="zscore")
         z_s = time.perf_counter() - t
-    return {"entries_ranked": len(ranked), "mean_s": round(mean_s, 3), "zscore_s": round(z_s, 3),
-            "prize_allocation": "not on this branch (issue 6)"}
+    return {"entries_ranked": len(ranked), "mean_s": round(mean_s, 3), "zscore_s": round(z_s, 3)}
 
 
 def profile(engine, round_id: int) -> str:
@@ -284,7 +338,7 @@ def main(out_path: str, small: int, large: int, judges: int) -> None:
     clients = login_clients(app, {"secretariat": "bithu@bench.vn", "unit": "donvi@bench.vn", "judge": judge_email})
     counter = Counter(engine)
     urls = pages(gen.round.id, unit_id)
-    result = {"sizes": {}, "public_results_page": "not on this branch: issue 6 adds it (bench/scale.py PUBLIC_RESULTS)"}
+    result = {"sizes": {}, "final": final_stage(engine, gen)}
     result["sizes"][str(small)] = {"generate_s": round(gen_small, 1), "pages": measure(clients, counter, urls, REPEAT),
                                    "ranking": ranking_time(engine, gen.round.id)}
     t = time.perf_counter()
