@@ -81,3 +81,22 @@ def test_tagging_eval_prints_one_json_line(cli_env, tmp_path):
     result = json.loads(lines[0])
     assert set(result) == {"n", "top1", "top3", "mrr"} and result["n"] == 4
     assert 0 <= result["top1"] <= result["top3"] <= 1
+
+
+def test_outbox_worker_sends_due_mail_once(cli_env, smtp_server):
+    from sqlmodel import Session
+
+    from api.db import make_engine
+    from award.outbox import enqueue
+
+    engine = make_engine(cli_env["AWARD_DATABASE_URL"])
+    with Session(engine) as s:
+        enqueue(s, to="bithu@example.vn", subject="Thử hộp thư đi", body="Xin chào.", kind="test", key="cli:1")
+        s.commit()
+    engine.dispose()
+    env = {**cli_env, "AWARD_SMTP_HOST": smtp_server.host, "AWARD_SMTP_PORT": str(smtp_server.port)}
+    first = run(env, "outbox", "work", "--once")
+    assert json.loads(first.stdout) == {"sent": 1, "failed": 0}
+    second = run(env, "outbox", "work", "--once")
+    assert json.loads(second.stdout) == {"sent": 0, "failed": 0}
+    assert [(m["To"], m["Subject"]) for m in smtp_server.messages] == [("bithu@example.vn", "Thử hộp thư đi")]
