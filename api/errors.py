@@ -52,7 +52,11 @@ def error_response(request: Request, status: int, code: str, message: str, field
         if field:
             detail["field"] = field
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
-    return render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
+    response = render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":  # pages keep Retry-After; other API-only headers stay off
+            response.headers[name] = value
+    return response
 
 
 def install(app: FastAPI) -> None:
