@@ -36,6 +36,7 @@ class Access:
     deny: tuple[int, ...] = (403,)
     note: str = ""
     body: dict | None = field(default=None, hash=False, compare=False)
+    anonymous: int | None = None  # what an anonymous caller gets, when not the usual 401 / login page
 
 
 def public(note: str = "") -> Access:
@@ -59,7 +60,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/static/{path}"): public(),
     ("GET", "/healthz"): public(),
     ("GET", "/readyz"): public(),
-    ("GET", "/metrics"): public("guarded by AWARD_METRICS_TOKEN or loopback, see test_metrics"),
+    ("GET", "/metrics"): Access(frozenset(), anonymous=403,
+                                note="no user role: AWARD_METRICS_TOKEN or loopback (tests/api/test_metrics.py)"),
     ("GET", "/api/v1/audit/verify"): only(SECRETARIAT),
     # accounts
     ("POST", "/api/v1/auth/token"): public(),
@@ -209,7 +211,7 @@ def test_every_route_is_classified():
     missing = sorted(routes - ACCESS.keys())
     assert not missing, ("routes without a line in ACCESS (tests/security/test_authorization_matrix.py); "
                          f"classify each as public(), users() or only(...): {missing}")
-    stale = sorted(set(ACCESS) - routes - {("GET", "/metrics")})
+    stale = sorted(set(ACCESS) - routes)
     assert not stale, f"ACCESS lists routes the app no longer has: {stale}"
 
 
@@ -229,6 +231,8 @@ def check(who: str, access: Access, method: str, path: str, response) -> str | N
             return f"allowed but got {status}"
         return None
     if who == "anonymous":
+        if access.anonymous is not None:
+            return None if status == access.anonymous else f"anonymous got {status}, expected {access.anonymous}"
         if is_api:
             if status != 401 or response.json()["detail"]["code"] != "not_authenticated":
                 return f"anonymous got {status}, expected 401"
@@ -241,7 +245,7 @@ def check(who: str, access: Access, method: str, path: str, response) -> str | N
         detail = response.json()["detail"]
         if set(detail) - {"field"} != {"code", "message"} or detail["message"].isascii():
             return f"error body {detail} is not {{code, message}} with a Vietnamese message"
-    elif status == 403 and "Bạn không có quyền" not in response.text and "không có quyền" not in response.text:
+    elif status == 403 and "không có quyền" not in response.text and "Chỉ hệ thống giám sát" not in response.text:
         return "403 page without the Vietnamese explanation"
     return None
 
