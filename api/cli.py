@@ -206,6 +206,61 @@ def tagging_eval(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fals
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 
+def all_metadata():
+    """Every table of the application (the same imports as migrations/env.py)."""
+    from sqlmodel import SQLModel
+
+    import award.models  # noqa: F401
+    import award.outbox  # noqa: F401
+    import award.password_reset  # noqa: F401
+    import judging.models  # noqa: F401
+
+    return SQLModel.metadata
+
+
+@app.command()
+def backup(
+    directory: Annotated[Path, typer.Argument(help="Thư mục trống để ghi bản sao lưu")],
+    files: Annotated[bool | None, typer.Option("--files/--no-files",
+                                               help="Chép cả các tệp đã lưu (mặc định: có khi lưu trên đĩa)")] = None,
+):
+    """Sao lưu cơ sở dữ liệu (JSON lines, dùng được cho SQLite và PostgreSQL) và danh mục tệp kèm SHA-256."""
+    from award.backup import BackupError, backup as do_backup
+    from api.db import get_engine
+    from api.deps import get_file_store
+    from api.settings import get_settings
+
+    copy = files if files is not None else get_settings().storage == "local"
+    try:
+        report = do_backup(get_engine(), all_metadata(), get_file_store(), directory, copy_files=copy)
+    except BackupError as exc:
+        typer.echo(f"Lỗi: {exc.message}", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps({"tables": len(report.tables), "rows": sum(report.tables.values()), "files": report.files,
+                           "files_copied": report.files_copied, "bad_files": report.bad_files}, ensure_ascii=False))
+    if report.bad_files:
+        raise typer.Exit(1)
+
+
+@app.command()
+def restore(directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Thư mục bản sao lưu")]):
+    """Khôi phục bản sao lưu vào một cơ sở dữ liệu trống (lược đồ được tạo trước), kiểm tra mọi mã SHA-256."""
+    from alembic import command
+
+    from award.backup import BackupError, restore as do_restore
+    from api.db import get_engine
+    from api.deps import get_file_store
+
+    command.upgrade(alembic_config(), "head")
+    try:
+        report = do_restore(get_engine(), all_metadata(), get_file_store(), directory)
+    except BackupError as exc:
+        typer.echo(f"Lỗi: {exc.message}", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps({"tables": len(report.tables), "rows": sum(report.tables.values()), "files": report.files,
+                           "files_copied": report.files_copied}, ensure_ascii=False))
+
+
 def smtp_sender():
     from email.utils import parseaddr
 

@@ -100,3 +100,19 @@ def test_outbox_worker_sends_due_mail_once(cli_env, smtp_server):
     second = run(env, "outbox", "work", "--once")
     assert json.loads(second.stdout) == {"sent": 0, "failed": 0}
     assert [(m["To"], m["Subject"]) for m in smtp_server.messages] == [("bithu@example.vn", "Thử hộp thư đi")]
+
+
+def test_backup_and_restore_commands(cli_env, tmp_root, tmp_path):
+    backup_dir = tmp_path / "sao-luu"
+    made = run(cli_env, "backup", str(backup_dir))
+    summary = json.loads(made.stdout)
+    assert summary["rows"] > 100 and summary["bad_files"] == []  # units, rounds, outlines at least
+    assert (backup_dir / "manifest.json").exists() and (backup_dir / "db" / "unit.jsonl").exists()
+    refused = run(cli_env, "backup", str(backup_dir), check=False)
+    assert refused.returncode == 2 and "phải trống" in refused.stderr
+    target = {**cli_env, "AWARD_DATA_DIR": str(tmp_path / "khoi-phuc"),
+              "AWARD_DATABASE_URL": fresh_database_url(tmp_root, "cli_restore")}
+    restored = run(target, "restore", str(backup_dir))
+    assert json.loads(restored.stdout)["rows"] == summary["rows"]
+    again = run(target, "restore", str(backup_dir), check=False)
+    assert again.returncode == 2 and "Cơ sở dữ liệu đích phải trống" in again.stderr
