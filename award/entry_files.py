@@ -18,7 +18,7 @@ from award.errors import Conflict, Invalid, NotFound
 from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, safe_filename, sniff
 from award.models import Entry, EntryFile, Round, Upload, User
 from award.storage import FileStore, new_key
-from award.textextract import extract_text, pdf_pages
+from award.sandbox import extract_limited
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +84,17 @@ def record_file(session: Session, store: FileStore, *, entry: Entry, stored: Sto
 
 def _add_extracted_text(store: FileStore, *, entry: Entry, key: str, filename: str) -> int | None:
     """Text of PDF and DOCX files feeds theme suggestions (a scan without a text layer gives none);
-    returns the number of pages of a PDF."""
+    returns the number of pages of a PDF. Extraction runs in a child process with time and memory caps
+    (award/sandbox.py): a document that exceeds them is kept, without text."""
     pages = None
     with tempfile.TemporaryDirectory(prefix="award-extract-") as tmp:
         path = Path(tmp) / "doc"
         store.download_to(key, path)
         try:
-            with open(path, "rb") as f:
-                text = extract_text(f).strip()
-                pages = pdf_pages(f)
-        except Invalid:
+            extracted = extract_limited(path)
+            text, pages = extracted.text.strip(), extracted.pages
+        except Invalid as exc:
+            log.warning("entry.file_text_skipped entry_id=%s code=%s", entry.id, exc.code)
             text = ""
     if text:
         entry.extracted_text = (entry.extracted_text + "\n\n" if entry.extracted_text else "") + text[:500_000]
@@ -175,6 +176,10 @@ def complete_upload(session: Session, store: FileStore, *, entry: Entry, upload:
             raise Invalid("Mã kiểm tra SHA-256 không khớp: tệp bị lỗi khi truyền. Hãy tải lên lại.",
                           field="sha256", code="checksum_mismatch")
         stored = StoredFile(upload.key, size, digest, sniffed.mime, sniffed.kind, sniffed.ext)
+        if sniffed.kind == "image":
+            from award.files import IMAGE_HEAD, check_image_dimensions
+
+            check_image_dimensions(store.read_head(upload.key, IMAGE_HEAD))
         if sniffed.kind == "document" and sniffed.ext == "docx":
             from award.files import verify_docx
 
