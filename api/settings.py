@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout: float = 30.0
     mail_from: str = "Giải Búa liềm vàng <no-reply@bualiemvang.vn>"
+    register_limit: int = 20  # registrations per client address per hour
     metrics_token: str | None = None  # /metrics needs "Authorization: Bearer <token>"; unset: loopback only
 
     @field_validator("now")

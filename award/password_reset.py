@@ -25,7 +25,7 @@ RESET_TTL = timedelta(hours=1)
 RATE_WINDOW = timedelta(hours=1)
 # kind → (per account, per address) within RATE_WINDOW; None: not limited on that key
 LIMITS = {
-    "register": (None, 10),
+    "register": (None, 20),  # a newsroom behind one address registers its journalists (AWARD_REGISTER_LIMIT)
     "reset_request": (3, 10),
     "reset_confirm": (None, 20),
 }
@@ -61,10 +61,12 @@ def _count(session: Session, kind: str, column, value: str, now: datetime) -> in
                                                    RateEvent.at > now - RATE_WINDOW)).one()
 
 
-def limit(session: Session, *, kind: str, ip: str, now: datetime, email: str | None = None) -> None:
+def limit(session: Session, *, kind: str, ip: str, now: datetime, email: str | None = None,
+          per_address: int | None = None) -> None:
     """Count this attempt, refusing it (429) when the account or the address already used its share.
     The caller commits the row even if the rest of the request fails, as for failed logins."""
-    per_account, per_address = LIMITS[kind]
+    per_account, default_per_address = LIMITS[kind]
+    per_address = per_address if per_address is not None else default_per_address
     ip = ip[:64]
     email = normalise_email(email)[:254] if email else None
     if (per_address is not None and _count(session, kind, RateEvent.ip, ip, now) >= per_address) or (

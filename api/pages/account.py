@@ -88,7 +88,8 @@ def register(
     outlet: Annotated[str, Form(max_length=200)] = "",
 ):
     values = {"full_name": full_name, "email": email, "outlet": outlet}
-    password_reset.limit(session, kind="register", ip=client_ip(request), now=now)
+    password_reset.limit(session, kind="register", ip=client_ip(request), now=now,
+                         per_address=get_settings().register_limit)
     session.commit()  # the attempt counts even if the form is refused
     try:
         if password != password_again:

@@ -66,7 +66,8 @@ def issue_token(
 
 @router.post("/auth/register", status_code=201, response_model=UserOut, name="api:register")
 def register(request: Request, body: RegisterIn, session: SessionDep, now: NowDep):
-    password_reset.limit(session, kind="register", ip=client_ip(request), now=now)
+    password_reset.limit(session, kind="register", ip=client_ip(request), now=now,
+                         per_address=get_settings().register_limit)
     session.commit()  # the attempt counts even if the registration is refused
     user = users.create_user(session, email=body.email, password=body.password,
                              full_name=body.full_name, role=Role.journalist)

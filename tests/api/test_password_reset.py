@@ -116,7 +116,11 @@ def test_reset_requests_are_limited_per_account(client, session, clock):
     assert ask_for_link(client, "gioihan@example.vn").status_code == 303
 
 
-def test_registrations_are_limited_per_address(client, session, clock):
+def test_registrations_are_limited_per_address(client, session, clock, monkeypatch):
+    from api.settings import get_settings
+
+    assert get_settings().register_limit == 20
+    monkeypatch.setattr(get_settings(), "register_limit", 10)
     for i in range(10):
         body = {"email": f"dangky{i}@example.vn", "password": "MatKhau2024an", "full_name": f"Người Đăng Ký {i}"}
         assert client.post("/api/v1/auth/register", json=body).status_code == 201
