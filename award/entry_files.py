@@ -209,6 +209,7 @@ class GcReport:
     expired_uploads: int = 0
     stale_multipart: int = 0
     orphan_objects: int = 0
+    partial_files: int = 0  # `.part` files of a local store whose writer died (kill -9 mid-upload)
 
 
 def collect_garbage(session: Session, store: FileStore, *, now: datetime, grace: timedelta = timedelta(hours=1)) -> GcReport:
@@ -233,6 +234,9 @@ def collect_garbage(session: Session, store: FileStore, *, now: datetime, grace:
         if key not in known and store.age(key) > grace:
             store.delete(key)
             report.orphan_objects += 1
-    log.info("storage.gc expired_uploads=%s stale_multipart=%s orphan_objects=%s",
-             report.expired_uploads, report.stale_multipart, report.orphan_objects)
+    remove_partials = getattr(store, "remove_stale_partials", None)  # local disk only; S3 puts are atomic
+    if remove_partials is not None:
+        report.partial_files = remove_partials(grace)
+    log.info("storage.gc expired_uploads=%s stale_multipart=%s orphan_objects=%s partial_files=%s",
+             report.expired_uploads, report.stale_multipart, report.orphan_objects, report.partial_files)
     return report

@@ -67,7 +67,7 @@ def test_audit_verify_and_storage_gc(cli_env):
     verified = json.loads(run(cli_env, "audit", "verify").stdout)
     assert verified["ok"] is True and verified["events"] >= 1
     report = json.loads(run(cli_env, "storage", "gc").stdout)
-    assert report == {"expired_uploads": 0, "stale_multipart": 0, "orphan_objects": 0}
+    assert report == {"expired_uploads": 0, "stale_multipart": 0, "orphan_objects": 0, "partial_files": 0}
 
 
 def test_tagging_eval_prints_one_json_line(cli_env, tmp_path):
