@@ -288,3 +288,23 @@ def test_a_signed_part_url_is_refused_without_its_token(client, session, clock):
     response = client.put("/api/v1/storage/parts/khong-co/1?token=gia-mao", content=b"x")
     assert response.status_code == 403
     assert response.json()["detail"]["code"]
+
+
+def test_the_assigned_judge_with_a_conflict_is_refused_on_the_sheet_and_the_page(client, session, clock):
+    """Judge with and without a conflict: the same assignment is scorable until the judge declares one."""
+    world = build_world(client, session)
+    judge = world.callers["local_judge"]
+    sheet_api = f"/api/v1/judging/assignments/{world.assignment_id}/score"
+    body = {"scores": {"content": 20}, "submit": False}
+    free = request_as(client, session, judge, "PUT", sheet_api, clock.now, body=body)
+    assert free.status_code == 200, free.text
+    declared = request_as(client, session, judge, "POST", f"/api/v1/rounds/{world.round_id}/conflicts", clock.now,
+                          body={"entry_id": world.entry_id, "reason": "Người thân của tác giả"})
+    assert declared.status_code == 201, declared.text
+    refused = request_as(client, session, judge, "PUT", sheet_api, clock.now, body=body)
+    assert refused.status_code == 403
+    assert set(refused.json()["detail"]) >= {"code", "message"}
+    assert "xung đột lợi ích" in refused.json()["detail"]["message"]
+    page = request_as(client, session, judge, "POST", f"/judging/{world.assignment_id}", clock.now,
+                      body={"content": "20"})
+    assert page.status_code in (403, 409) and "xung đột lợi ích" in page.text
