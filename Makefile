@@ -20,6 +20,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
@@ -38,6 +42,11 @@ test-sqlite:
 test-postgres:
 	@echo "== tests on PostgreSQL =="
 	AWARD_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+
+# Benchmarks: starts PostgreSQL databases bench_*, SeaweedFS and `award serve`; prints and writes
+# bench/results/latest.{json,md}. Never fails on a timing. BENCH_ARGS="--media-gb 0.5" for a quick run.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 check-compose:
 	scripts/check-compose.sh

@@ -15,12 +15,14 @@ audit_app = typer.Typer(help="Nhật ký kiểm toán.", no_args_is_help=True)
 storage_app = typer.Typer(help="Kho tệp.", no_args_is_help=True)
 tagging_app = typer.Typer(help="Gợi ý chủ đề theo đề cương.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Hộp thư đi: gửi e-mail thông báo.", no_args_is_help=True)
+results_app = typer.Typer(help="Kết quả giải.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(outline_app, name="outline")
 app.add_typer(audit_app, name="audit")
 app.add_typer(storage_app, name="storage")
 app.add_typer(tagging_app, name="tagging")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(results_app, name="results")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -174,6 +176,37 @@ def audit_verify():
     typer.echo(json.dumps({"ok": result.ok, "events": result.events, "first_bad_id": result.first_bad_id}))
     if not result.ok:
         raise typer.Exit(1)
+
+
+@results_app.command("import")
+def results_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+                   round_number: Annotated[str, typer.Option("--round", help="Số La Mã của đợt giải, ví dụ VIII")]):
+    """Nhập kết quả một đợt giải đã qua từ tệp Excel và công bố; một dòng sai thì không nhập gì."""
+    from sqlmodel import Session, select
+
+    from award.models import Round
+    from judging.models import ResultItem
+    from judging.results_import import ImportFailed, import_results
+    from api.clock import now
+    from api.db import get_engine
+
+    with Session(get_engine()) as session:
+        round_ = session.exec(select(Round).where(Round.number == round_number.upper())).first()
+        if round_ is None:
+            typer.echo(f"Lỗi: không có đợt giải lần thứ {round_number}.", err=True)
+            raise typer.Exit(2)
+        try:
+            result = import_results(session, round_=round_, path=file, now=now())
+        except ImportFailed as exc:
+            session.rollback()
+            typer.echo("Không nhập được, chưa có gì được ghi:", err=True)
+            for error in exc.errors:
+                typer.echo(f"  {error}", err=True)
+            raise typer.Exit(1)
+        n = len(session.exec(select(ResultItem.entry_id).where(ResultItem.round_id == round_.id)).all())
+        session.commit()
+        typer.echo(json.dumps({"round": round_.number, "checksum": result.checksum, "status": result.status,
+                               "works": n}, ensure_ascii=False))
 
 
 @storage_app.command("gc")

@@ -1,6 +1,7 @@
 """Demo data so that every role's pages have something to show."""
 
 import hashlib
+import io
 from datetime import date, datetime
 
 from sqlmodel import Session, select
@@ -8,7 +9,11 @@ from sqlmodel import Session, select
 from award import audit, entries, themes, users
 from award.entries import AuthorIn, EntryIn, PartIn
 from award.models import ROLE_LABELS, Entry, EntryStatus, Role, Round, TagSource, Unit, User
-from judging import contests
+from openpyxl import Workbook
+
+from judging import contests, scoring
+from judging.models import ForwardingBatch, PanelPlacement, ResultList, Stage
+from judging.results_import import import_results
 
 DEMO_PASSWORD = "BuaLiemVang2024"
 
@@ -50,6 +55,8 @@ def load_demo(session: Session, *, now: datetime) -> list[tuple[str, str]]:
         audit.record(session, actor_id=None, action="user.created", object_type="user", object_id=user.id,
                      now=now, data={"role": role, "via": "demo"})
     _demo_entries(session, units=units, now=now)
+    _demo_central(session, now=now)
+    _demo_history(session, now=now)
     return [(email, ROLE_LABELS[role]) for email, _, role, _, _ in DEMO_ACCOUNTS]
 
 
@@ -79,3 +86,71 @@ def _demo_forwarding(session: Session, *, round_: Round, now: datetime) -> None:
     series = session.exec(select(Entry).where(Entry.unit_id == unit.id, Entry.title == DEMO_ENTRIES[0][2])).first()
     if series is not None and series.status == EntryStatus.submitted:
         contests.forward(session, round_=round_, unit=unit, entry_ids=[series.id], actor=manager, now=now)
+
+
+def _demo_central(session: Session, *, now: datetime) -> None:
+    """The centre receives Hà Tĩnh's batch, finds the series eligible (it goes to its subpanel) and has the
+    demo judge score it; the judge also sits on the final council."""
+    round_ = session.exec(select(Round).where(Round.number == "IX")).first()
+    secretariat = session.exec(select(User).where(User.email == "bithu@demo.bualiemvang.vn")).one()
+    judge = session.exec(select(User).where(User.email == "giamkhao@demo.bualiemvang.vn")).one()
+    batch = session.exec(select(ForwardingBatch).where(ForwardingBatch.round_id == round_.id)).first()
+    if batch is None or batch.received_at is not None:
+        return
+    contests.record_receipt(session, batch=batch, actor=secretariat, now=now)
+    for entry in session.exec(select(Entry).where(Entry.id.in_(batch.entry_ids))):
+        contests.rule_eligibility(session, entry=entry, eligible=True, reason_code=None, note="", actor=secretariat,
+                                  now=now)
+        panel = session.get(PanelPlacement, entry.id)
+        scoring.add_judge(session, round_=round_, user=judge, stage=Stage.preliminary,
+                          panel_code=panel.panel_code if panel else None, actor=secretariat, now=now)
+        scoring.add_assignment(session, round_=round_, stage=Stage.preliminary, entry=entry, judge=judge,
+                               actor=secretariat, now=now)
+    scoring.add_judge(session, round_=round_, user=judge, stage=Stage.final, panel_code=None, actor=secretariat, now=now)
+
+
+# Past rounds' lists for the public pages. Illustrative rows, not the real winners: the real lists are
+# loaded with `award results import FILE.xlsx --round N` from the published spreadsheets.
+HISTORY_HEADINGS = ["Mức giải", "Giải chuyên đề", "Tên tác phẩm", "Loại hình", "Thể loại", "Tác giả",
+                    "Cơ quan báo chí", "Đơn vị"]
+HISTORY = {
+    "VIII": [
+        ["A", "", "Loạt bài: Xây dựng chi bộ vững mạnh từ cơ sở (minh họa)", "Báo in", "chuyên luận",
+         "Nguyễn Văn Hùng (Hùng Sơn); Trần Thị Lan", "Báo Nhân Dân", "bao-nhan-dan"],
+        ["A", "", "Phim tài liệu: Những người giữ lửa (minh họa)", "Truyền hình", "phim tài liệu",
+         "Lê Quang Minh; Phạm Thu Hà (Thu Hà)", "Đài Truyền hình Việt Nam", "dai-truyen-hinh-viet-nam"],
+        ["B", "", "Kiểm soát quyền lực trong công tác cán bộ (minh họa)", "Báo điện tử", "bình luận",
+         "Đặng Văn Nam", "Tạp chí Cộng sản", "tap-chi-cong-san"],
+        ["C", "", "Bí thư chi bộ thôn bản vùng cao (minh họa)", "Phát thanh", "phóng sự", "Hoàng Thị Mai (Hoàng Mai)",
+         "Đài Tiếng nói Việt Nam", "dai-tieng-noi-viet-nam"],
+        ["KK", "Giải chuyên đề về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+         "Bộ ảnh: Theo chân đảng viên trẻ (minh họa)", "Ảnh", "bộ ảnh", "Vũ Đức Anh", "Báo Hà Tĩnh", "ha-tinh"],
+    ],
+    "VII": [
+        ["A", "", "Đảng viên ở khu phong tỏa (minh họa)", "Báo in", "phóng sự", "Ngô Thị Hạnh; Bùi Văn Tâm",
+         "Báo Nghệ An", "nghe-an"],
+        ["B", "", "Chống suy thoái từ những việc nhỏ (minh họa)", "Báo điện tử", "xã luận", "Trịnh Quốc Việt",
+         "Báo Nhân Dân", "bao-nhan-dan"],
+    ],
+    "IV": [
+        ["A", "", "Tinh giản bộ máy, khó nhưng phải làm (minh họa)", "Báo in", "chuyên luận", "Đỗ Minh Tuấn",
+         "Tạp chí Cộng sản", "tap-chi-cong-san"],
+        ["KK", "", "Tiếng nói từ chi bộ (minh họa)", "Phát thanh", "ký", "Lý Thị Hoa (Hoa Lý)",
+         "Đài Tiếng nói Việt Nam", "dai-tieng-noi-viet-nam"],
+    ],
+}
+
+
+def _demo_history(session: Session, *, now: datetime) -> None:
+    for number, rows in HISTORY.items():
+        round_ = session.exec(select(Round).where(Round.number == number)).first()
+        if round_ is None or session.get(ResultList, round_.id) is not None:
+            continue
+        book = Workbook()
+        book.active.append(HISTORY_HEADINGS)
+        for row in rows:
+            book.active.append(row)
+        data = io.BytesIO()
+        book.save(data)
+        data.seek(0)
+        import_results(session, round_=round_, path=data, now=now, name=f"demo-{number}.xlsx")

@@ -12,7 +12,9 @@ from api.logs import configure_logging
 from api import metrics
 from api.metrics import MetricsMiddleware
 from api.pages import account, contests as contest_pages, entries as entry_pages, judging as judging_pages, outline_admin, public, themes as theme_pages
-from api.routers import auth, contests, entries, files, judging, ops, reference, themes
+from api.pages import central as central_pages
+from api.pages import results as result_pages
+from api.routers import auth, central, contests, entries, files, judging, ops, reference, results, themes
 from api.security import WebMiddleware
 from api.settings import get_settings
 
@@ -41,8 +43,9 @@ def create_app() -> FastAPI:
     app.add_middleware(MetricsMiddleware)  # outermost: times and counts every answer, errors included
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging,
-               public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages)
+    routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging, central, results,
+               public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages, central_pages,
+               result_pages)
     for module in routers:
         app.include_router(module.router)
     logging.getLogger(__name__).info("app.created env=%s storage=%s", settings.env, settings.storage)

@@ -326,7 +326,7 @@ class EntryFile(SQLModel, table=True):
     filename: str = Field(max_length=255)
     content_type: str = Field(max_length=128)
     kind: str = Field(max_length=16)
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, sa_type=sa.BigInteger)  # bytes: videos reach 4 GiB, past a 32-bit integer
     sha256: str = Field(max_length=64, index=True)
     pages: int | None = Field(default=None, ge=0)  # of a PDF: a judge's reading load
     uploaded_by: int = Field(foreign_key="user_account.id")
@@ -346,7 +346,7 @@ class Upload(SQLModel, table=True):
     filename: str = Field(max_length=255)
     content_type: str = Field(max_length=128)
     kind: str = Field(max_length=16)
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, sa_type=sa.BigInteger)  # bytes, as EntryFile.size
     sha256: str = Field(max_length=64)
     part_size: int = Field(ge=1)
     created_by: int = Field(foreign_key="user_account.id")

@@ -13,8 +13,8 @@ FONT = "DejaVu"
 class Document(FPDF):
     """An A4 page with the award's heading and numbered pages."""
 
-    def __init__(self, title: str):
-        super().__init__(orientation="P", unit="mm", format="A4")
+    def __init__(self, title: str, orientation: str = "P"):
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.doc_title = title
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))

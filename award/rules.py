@@ -49,6 +49,49 @@ DEFAULT_RUBRIC = [
 ]
 
 
+PRIZE_LEVELS = {
+    "special": "Giải Đặc biệt",
+    "A": "Giải A",
+    "B": "Giải B",
+    "C": "Giải C",
+    "KK": "Giải Khuyến khích",
+}  # highest first; a ballot may also say "none" (no prize)
+
+
+class Panel(BaseModel):
+    """A subpanel (tiểu ban) of the preliminary jury and the works routed to it.
+
+    A work goes to the first panel that lists both its media type and its genre, else to the first
+    panel that lists its media type with no genres (the catch-all of that media type)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    name: str = Field(min_length=1, max_length=200)
+    media_types: list[str] = Field(min_length=1)
+    genres: list[str] = Field(default_factory=list)
+
+
+DEFAULT_PANELS = [
+    Panel(code="print1", name="Báo in 1 (xã luận, bình luận, chuyên luận)", media_types=["print"],
+          genres=["xã luận", "bình luận", "chuyên luận"]),
+    Panel(code="print2", name="Báo in 2 (phóng sự, điều tra, phản ánh và thể loại khác)", media_types=["print"]),
+    Panel(code="online", name="Báo điện tử", media_types=["online"]),
+    Panel(code="tv", name="Báo hình", media_types=["tv"]),
+    Panel(code="radio", name="Phát thanh", media_types=["radio"]),
+    Panel(code="photo", name="Ảnh", media_types=["photo"]),
+]
+
+
+class CouncilVote(BaseModel):
+    """How the final council's ballots decide (per-round settings, defaults).
+
+    quorum: the share of council members without a conflict on a work who must have voted on it
+    before the list can be proposed. threshold: a work is proposed at the highest level that MORE than
+    this share of its ballots put it at or above (0.5 = a majority)."""
+
+    quorum: Decimal = Field(default=Decimal("0.6667"), gt=0, le=1)
+    threshold: Decimal = Field(default=Decimal("0.5"), ge=0, lt=1)
+
+
 class PrizeCounts(BaseModel):
     special: int = Field(default=1, ge=0, le=1)
     A: int = Field(default=6, ge=0)
@@ -90,7 +133,16 @@ class RoundRules(BaseModel):
     prize_counts: PrizeCounts = Field(default_factory=PrizeCounts)
     thematic_prizes: list[ThematicPrize] = Field(default_factory=list)
     rubric: list[Criterion] = Field(default_factory=lambda: [c.model_copy() for c in DEFAULT_RUBRIC])
-    shortlist_targets: dict[str, int] = Field(default_factory=dict)
+    panels: list[Panel] = Field(default_factory=lambda: [p.model_copy() for p in DEFAULT_PANELS], min_length=1)
+    shortlist_targets: dict[str, int] = Field(default_factory=dict)  # panel code → works it sends to the final
+    council: CouncilVote = Field(default_factory=CouncilVote)
     stages: dict[str, StageSettings] = Field(default_factory=lambda: {
         "local": StageSettings(), "preliminary": StageSettings(), "final": StageSettings()})
     local_rubric: list[Criterion] | None = None  # when the secretariat sets a different local rubric
+
+    @model_validator(mode="after")
+    def _panels_unique(self):
+        codes = [p.code for p in self.panels]
+        if len(set(codes)) != len(codes):
+            raise ValueError("Mã tiểu ban bị trùng.")
+        return self

@@ -66,10 +66,14 @@ def main() -> None:
     parser.add_argument("--query-syllables", type=int, default=None,
                         help="override TaggerConfig.query_max_syllables (speed/quality knob)")
     args = parser.parse_args()
-    config = DEFAULT_CONFIG
-    if args.query_syllables:
-        config = dataclasses.replace(config, query_max_syllables=args.query_syllables)
+    run(entries=args.entries, latency=args.latency, batch=args.batch, query_syllables=args.query_syllables)
 
+
+def run(*, entries: int = 2500, latency: int = 50, batch: int = 32, query_syllables: int | None = None) -> dict:
+    """Prints as it goes and returns the figures (bench/run.py puts them in the report)."""
+    config = DEFAULT_CONFIG
+    if query_syllables:
+        config = dataclasses.replace(config, query_max_syllables=query_syllables)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"machine: {platform.processor() or platform.machine()}, cores={cores}, "
           f"load={os.getloadavg()[0]:.2f}, python={platform.python_version()}")
@@ -77,7 +81,8 @@ def main() -> None:
 
     t = time.perf_counter()
     embeddings.embed(["khởi động"], "query")
-    print(f"model load + first call: {time.perf_counter() - t:.2f} s")
+    model_load_s = time.perf_counter() - t
+    print(f"model load + first call: {model_load_s:.2f} s")
 
     cache = MemoryEmbeddingCache()
     t = time.perf_counter()
@@ -91,8 +96,8 @@ def main() -> None:
     print(f"build 4 rounds {units}, {passages} passages: cold {cold_build:.1f} s, warm (cached) {warm_build * 1000:.0f} ms")
 
     rows = load_rows(EVAL)
-    entries = synthetic(rows, args.entries + args.latency)
-    latency_set, batch_set = entries[: args.latency], entries[args.latency:]
+    texts = synthetic(rows, entries + latency)
+    latency_set, batch_set = texts[:latency], texts[latency:]
 
     cold, warm = [], []
     for name, entry in latency_set:
@@ -112,17 +117,21 @@ def main() -> None:
             by_round.setdefault(name, []).append(entry)
         t = time.perf_counter()
         for name, items in by_round.items():
-            for start in range(0, len(items), args.batch):
-                taggers[name].suggest_many(items[start:start + args.batch])
+            for start in range(0, len(items), batch):
+                taggers[name].suggest_many(items[start:start + batch])
         return time.perf_counter() - t
 
-    seconds = retag()
+    cold_s = seconds = retag()
     n = len(batch_set)
-    print(f"re-tag {n} entries cold (batches of {args.batch}): {seconds:.1f} s = {n / seconds:.1f} entries/s")
-    seconds = retag()
+    print(f"re-tag {n} entries cold (batches of {batch}): {seconds:.1f} s = {n / seconds:.1f} entries/s")
+    warm_s = seconds = retag()
     print(f"re-tag {n} entries warm (vectors cached): {seconds:.2f} s = {n / seconds:.0f} entries/s")
     words = statistics.mean(len(taggers[nm].query_text(e.title, e.summary).split()) for nm, e in batch_set)
     print(f"mean query length embedded: {words:.0f} syllables (cap {next(iter(taggers.values())).config.query_max_syllables})")
+    return {"one_entry_cold_p50_ms": round(pct(cold, 50), 1), "one_entry_cold_p95_ms": round(pct(cold, 95), 1),
+            "one_entry_warm_p50_ms": round(pct(warm, 50), 1), "one_entry_warm_p95_ms": round(pct(warm, 95), 1),
+            "retag_entries": n, "retag_cold_s": round(cold_s, 1), "retag_warm_s": round(warm_s, 2),
+            "retag_cold_per_s": round(n / cold_s, 1), "model_load_s": round(model_load_s, 2)}
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from award.entries import accepts_entries
 from award.errors import Conflict, Forbidden, Invalid, NotFound
 from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
 from award.rules import RoundRules
+from judging import panels
 from judging.models import ForwardedEntry, ForwardingBatch, LocalContest, LocalPrize, Screening, Stage
 
 log = logging.getLogger(__name__)
@@ -108,11 +109,11 @@ def _rule(session: Session, *, entry: Entry, stage: Stage, eligible: bool, reaso
                   now=now)
     target = statuses[0] if eligible else statuses[1]
     if entry.status != target:
-        _set_status(session, entry, target, actor, now, {"reason_code": reason})
+        set_status(session, entry, target, actor, now, {"reason_code": reason})
     return row
 
 
-def _set_status(session: Session, entry: Entry, status: EntryStatus, actor: User, now: datetime, data: dict) -> None:
+def set_status(session: Session, entry: Entry, status: EntryStatus, actor: User, now: datetime, data: dict) -> None:
     old = entry.status
     entry.status, entry.updated_at, entry.version = status, now, entry.version + 1
     session.add(entry)
@@ -233,7 +234,7 @@ def record_receipt(session: Session, *, batch: ForwardingBatch, actor: User, now
     session.add(batch)
     for entry in session.exec(select(Entry).where(Entry.id.in_(batch.entry_ids),
                                                   Entry.status == EntryStatus.forwarded)).all():
-        _set_status(session, entry, EntryStatus.received, actor, now, {"batch_id": batch.id})
+        set_status(session, entry, EntryStatus.received, actor, now, {"batch_id": batch.id})
     audit.record(session, actor_id=actor.id, action="contest.received", object_type="batch", object_id=batch.id,
                  now=now, data={"postmark_date": postmark_date.isoformat() if postmark_date else None})
     return batch
@@ -248,6 +249,8 @@ def rule_eligibility(session: Session, *, entry: Entry, eligible: bool, reason_c
                 note=note, actor=actor, now=now, statuses=(EntryStatus.eligible, EntryStatus.ineligible))
     notifications.eligibility_decided(session, entry=entry, eligible=eligible,
                                       reason=REASONS.get(row.reason_code) if row.reason_code else None, now=now)
+    if eligible:  # an eligible work goes straight to its subpanel
+        panels.place(session, entry=entry, round_=session.get(Round, entry.round_id), actor=actor, now=now)
     return row
 
 

@@ -159,3 +159,107 @@ class Assignment(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("stage", "entry_id", "judge_id", name="uq_assignment_stage_entry_judge"),)
+
+
+class PanelPlacement(SQLModel, table=True):
+    """The subpanel (tiểu ban) an eligible work is judged in: routed by media type and genre, or moved
+    by hand (`manual`), which routing then leaves alone."""
+
+    __tablename__ = "panel_placement"
+
+    entry_id: int = Field(foreign_key="entry.id", primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    panel_code: str = Field(max_length=32, index=True)
+    manual: bool = False
+    placed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    placed_at: datetime = Field(default_factory=utcnow)
+
+
+BALLOT_LEVELS = ("special", "A", "B", "C", "KK", "none")
+_LEVEL_LIST = ", ".join(f"'{level}'" for level in BALLOT_LEVELS)
+
+
+class Ballot(SQLModel, table=True):
+    """A final council member's vote on one finalist: a prize level and, optionally, a thematic prize."""
+
+    __tablename__ = "ballot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    judge_id: int = Field(foreign_key="user_account.id", index=True)
+    level: str = Field(max_length=8)
+    thematic: str | None = Field(default=None, max_length=300)
+    cast_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("entry_id", "judge_id", name="uq_ballot_entry_judge"),
+        sa.CheckConstraint(f"level IN ({_LEVEL_LIST})", name="level_known"),
+    )
+
+
+class ResultStatus(StrEnum):
+    proposed = "proposed"  # the secretariat proposed it (trình)
+    returned = "returned"  # the approver sent it back with a note
+    approved = "approved"  # the steering committee approved it
+    published = "published"  # public (from publish_at, if an embargo was set); frozen
+
+
+class ResultList(SQLModel, table=True):
+    """A round's prize list and where it stands between proposal and publication (one per round)."""
+
+    __tablename__ = "result_list"
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True)
+    status: ResultStatus = Field(sa_column=enum_column(ResultStatus, "result_status", nullable=False))
+    source: str = Field(default="council", max_length=16)  # "council" or "import" (a past round)
+    version: int = Field(default=1, ge=1)  # +1 at every recorded correction
+    proposed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    proposed_at: datetime | None = None
+    proposal_note: str = Field(default="", max_length=2000)
+    tally: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    decided_by: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = None
+    return_note: str = Field(default="", max_length=2000)
+    publish_at: datetime | None = None  # embargo: public from this time
+    published_by: int | None = Field(default=None, foreign_key="user_account.id")
+    published_at: datetime | None = None
+    checksum: str | None = Field(default=None, max_length=64)  # of the published list, see judging.publication
+
+
+class ResultItem(SQLModel, table=True):
+    """One prize of a round's list: a level, a thematic prize, or both."""
+
+    __tablename__ = "result_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="result_list.round_id", index=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    level: str | None = Field(default=None, max_length=8)
+    thematic: str | None = Field(default=None, max_length=300)
+    position: int = Field(default=0, ge=0)
+    checksum: str | None = Field(default=None, max_length=64)
+
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "entry_id", name="uq_result_item_round_entry"),
+        sa.CheckConstraint("level IS NOT NULL OR thematic IS NOT NULL", name="has_prize"),
+        sa.CheckConstraint("level IS NULL OR level IN ('special', 'A', 'B', 'C', 'KK')", name="level_known"),
+    )
+
+
+class ResultCorrection(SQLModel, table=True):
+    """A change to a published list; the list is frozen otherwise."""
+
+    __tablename__ = "result_correction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="result_list.round_id", index=True)
+    entry_id: int = Field(foreign_key="entry.id")
+    old_level: str | None = Field(default=None, max_length=8)
+    new_level: str | None = Field(default=None, max_length=8)
+    old_thematic: str | None = Field(default=None, max_length=300)
+    new_thematic: str | None = Field(default=None, max_length=300)
+    reason: str = Field(max_length=2000)
+    corrected_by: int = Field(foreign_key="user_account.id")
+    corrected_at: datetime = Field(default_factory=utcnow)

@@ -18,7 +18,9 @@ from award.errors import Conflict, Forbidden, Invalid
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, Role, Round, User
 from award.rules import Criterion, RoundRules, StageSettings
 from judging import assignment as plan_rules
-from judging.models import Assignment, AssignmentPlan, DeclaredConflict, JudgeMembership, LocalContest, Stage
+from judging.models import (Assignment, AssignmentPlan, DeclaredConflict, JudgeMembership, LocalContest,
+                            PanelPlacement, Stage)
+from judging.panels import panels_of
 from judging.results import Ranked, ScoreError, Sheet, rank_entries, validate_scores
 
 log = logging.getLogger(__name__)
@@ -132,40 +134,70 @@ def declared(session: Session, judge_ids: list[int]) -> set[tuple[int, int]]:
                             .where(DeclaredConflict.judge_id.in_(judge_ids))).all())
 
 
-def stage_entries(session: Session, *, round_: Round, stage: Stage, unit_id: int | None) -> list[Entry]:
+def stage_entries(session: Session, *, round_: Round, stage: Stage, unit_id: int | None,
+                  panel: str | None = None) -> list[Entry]:
     query = select(Entry).where(Entry.round_id == round_.id, Entry.status.in_(STAGE_ENTRIES[stage]))
     if stage == Stage.local:
         query = query.where(Entry.unit_id == unit_id)
+    if panel is not None:
+        query = query.join(PanelPlacement, PanelPlacement.entry_id == Entry.id).where(PanelPlacement.panel_code == panel)
     return list(session.exec(query.order_by(Entry.id)).all())
 
 
-def stage_judges(session: Session, *, round_: Round, stage: Stage, unit_id: int | None) -> list[User]:
+def stage_judges(session: Session, *, round_: Round, stage: Stage, unit_id: int | None,
+                 panel: str | None = None) -> list[User]:
     query = select(User).join(JudgeMembership, JudgeMembership.user_id == User.id).where(
         JudgeMembership.round_id == round_.id, JudgeMembership.stage == stage, User.is_active == True)  # noqa: E712
     if stage == Stage.local:
         query = query.where(JudgeMembership.unit_id == unit_id)
+    if panel is not None:
+        query = query.where(JudgeMembership.panel_code == panel)
     return list(session.exec(query.order_by(User.id)).all())
 
 
 # --- propose, preview, apply ---------------------------------------------------------------------
 
-def propose_plan(session: Session, *, round_: Round, stage: Stage, k: int, unit_id: int | None, actor: User,
-                 now: datetime) -> AssignmentPlan:
-    """Propose k judges per entry (conflicts are hard constraints, load balanced) and keep the plan."""
-    entries = stage_entries(session, round_=round_, stage=stage, unit_id=unit_id)
-    judges = stage_judges(session, round_=round_, stage=stage, unit_id=unit_id)
-    if not judges:
-        raise Conflict("Vòng chấm chưa có giám khảo nào.", code="no_judges")
+def _propose_group(session: Session, *, round_: Round, stage: Stage, k: int, entries: list[Entry],
+                   judges: list[User]) -> plan_rules.Plan:
     existing = [plan_rules.Proposed(a.entry_id, a.judge_id) for a in session.exec(select(Assignment).where(
         Assignment.round_id == round_.id, Assignment.stage == stage,
         Assignment.entry_id.in_([e.id for e in entries])))]
-    plan = plan_rules.propose(list(entry_infos(session, entries).values()), [judge_info(j, stage) for j in judges], k,
+    return plan_rules.propose(list(entry_infos(session, entries).values()), [judge_info(j, stage) for j in judges], k,
                               declared(session, [j.id for j in judges]), existing)
+
+
+def propose_plan(session: Session, *, round_: Round, stage: Stage, k: int, unit_id: int | None, actor: User,
+                 now: datetime, panel: str | None = None) -> AssignmentPlan:
+    """Propose k judges per entry (conflicts are hard constraints, load balanced) and keep the plan.
+
+    In the preliminary stage each subpanel's judges take that panel's works only: one panel when
+    `panel` is given, else every panel in turn, in one plan."""
+    if stage == Stage.preliminary:
+        codes = [panel] if panel else [p.code for p in panels_of(round_)]
+        groups = [(stage_entries(session, round_=round_, stage=stage, unit_id=None, panel=code),
+                   stage_judges(session, round_=round_, stage=stage, unit_id=None, panel=code)) for code in codes]
+        unplaced = [] if panel else [e for e in stage_entries(session, round_=round_, stage=stage, unit_id=None)
+                                     if session.get(PanelPlacement, e.id) is None]
+    else:
+        groups = [(stage_entries(session, round_=round_, stage=stage, unit_id=unit_id),
+                   stage_judges(session, round_=round_, stage=stage, unit_id=unit_id))]
+        unplaced = []
+    if not any(judges for _, judges in groups):
+        raise Conflict("Vòng chấm chưa có giám khảo nào.", code="no_judges")
+    assignments, unassignable = [], [{"entry_id": e.id, "reason": "Chưa được phân vào tiểu ban", "got": 0}
+                                     for e in unplaced]
+    for entries, judges in groups:
+        if not entries:
+            continue
+        if not judges:
+            unassignable += [{"entry_id": e.id, "reason": "Tiểu ban chưa có giám khảo", "got": 0} for e in entries]
+            continue
+        plan = _propose_group(session, round_=round_, stage=stage, k=k, entries=entries, judges=judges)
+        assignments += [{"entry_id": p.entry_id, "judge_id": p.judge_id} for p in plan.assignments]
+        unassignable += [{"entry_id": u.entry_id, "reason": u.reason_vi, "got": u.got} for u in plan.unassignable]
     row = AssignmentPlan(
         id=secrets.token_hex(16), round_id=round_.id, stage=stage, unit_id=unit_id, judges_per_entry=k,
-        assignments=[{"entry_id": p.entry_id, "judge_id": p.judge_id} for p in plan.assignments],
-        unassignable=[{"entry_id": u.entry_id, "reason": u.reason_vi, "got": u.got} for u in plan.unassignable],
-        created_by=actor.id, created_at=now)
+        assignments=assignments, unassignable=unassignable, created_by=actor.id, created_at=now)
     session.add(row)
     session.flush()
     return row
@@ -291,21 +323,20 @@ def reopen(session: Session, *, assignment: Assignment, actor: User, now: dateti
 def ranking(session: Session, *, round_: Round, stage: Stage, method: str, unit_id: int | None = None,
             panel: str | None = None) -> list[Ranked]:
     """The stage's ranking from submitted sheets, with the number of sheets expected per entry."""
-    query = select(Assignment).join(Entry, Entry.id == Assignment.entry_id).where(
-        Assignment.round_id == round_.id, Assignment.stage == stage)
+    # Plain columns, not Assignment objects: a round has tens of thousands of sheets (bench/scale.py).
+    query = select(Assignment.judge_id, Assignment.entry_id, Assignment.scores, Assignment.submitted_at).join(
+        Entry, Entry.id == Assignment.entry_id).where(Assignment.round_id == round_.id, Assignment.stage == stage)
     if unit_id is not None:
         query = query.where(Entry.unit_id == unit_id)
     if panel is not None:
-        query = query.join(JudgeMembership, (JudgeMembership.user_id == Assignment.judge_id)
-                           & (JudgeMembership.round_id == round_.id) & (JudgeMembership.stage == stage)).where(
-            JudgeMembership.panel_code == panel)
-    rows = session.exec(query).all()
+        query = query.join(PanelPlacement, PanelPlacement.entry_id == Assignment.entry_id).where(
+            PanelPlacement.panel_code == panel)
     expected: dict[int, int] = {}
     sheets = []
-    for a in rows:
-        expected[a.entry_id] = expected.get(a.entry_id, 0) + 1
-        if a.submitted_at is not None:
-            sheets.append(Sheet(a.judge_id, a.entry_id, {k: Decimal(v) for k, v in a.scores.items()}))
+    for judge_id, entry_id, scores, submitted_at in session.exec(query).all():
+        expected[entry_id] = expected.get(entry_id, 0) + 1
+        if submitted_at is not None:
+            sheets.append(Sheet(judge_id, entry_id, {k: Decimal(v) for k, v in scores.items()}))
     return rank_entries(sheets, rubric_for(session, round_, stage, unit_id), method, expected=expected)
 
 

@@ -73,3 +73,30 @@ def entry_payload(session: Session, **over) -> dict:
     }
     body.update(over)
     return body
+
+
+def make_entry(session: Session, *, status: str = "eligible", round_number: str = "IX", unit_code: str = "ha-tinh",
+               media_type: str = "print", genre: str = "phóng sự", outlet: str | None = None,
+               authors: list[tuple[str, str | None]] | None = None, title: str | None = None):
+    """An entry already at a central stage (as if forwarded and ruled on), with one part and its authors."""
+    from datetime import date, datetime, timezone
+
+    from award.models import Entry, EntryAuthor, EntryPart
+    from award.text import fold
+
+    round_ = round_by_number(session, round_number)
+    unit_id = session.exec(select(Unit.id).where(Unit.code == unit_code)).one()
+    n = next(_seq)
+    owner = make_user(session, full_name=f"Tác Giả {n}")
+    entry = Entry(round_id=round_.id, unit_id=unit_id, owner_id=owner.id, title=title or f"Tác phẩm số {n}",
+                  media_type=media_type, genre=genre, summary="Tóm tắt.", status=status,
+                  submitted_at=datetime(2024, 9, 1, tzinfo=timezone.utc))
+    session.add(entry)
+    session.flush()
+    for i, (name, pen) in enumerate(authors or [(f"Tác Giả {n}", f"Bút danh {n}")]):
+        session.add(EntryAuthor(entry_id=entry.id, position=i, full_name=name, pen_name=pen,
+                                email=owner.email if i == 0 else None, name_key=fold(name)))
+    session.add(EntryPart(entry_id=entry.id, position=0, outlet=outlet or f"Báo Số {n}",
+                          published_on=date(2024, 3, 1), url=f"https://bao.vn/{n}"))
+    session.flush()
+    return entry

@@ -116,3 +116,15 @@ def test_backup_and_restore_commands(cli_env, tmp_root, tmp_path):
     assert json.loads(restored.stdout)["rows"] == summary["rows"]
     again = run(target, "restore", str(backup_dir), check=False)
     assert again.returncode == 2 and "Cơ sở dữ liệu đích phải trống" in again.stderr
+
+
+def test_results_import_reports_rows_or_publishes(cli_env, tmp_path):
+    from tests.judging.test_results_import import GOOD, workbook
+
+    bad = run(cli_env, "results", "import", str(workbook(tmp_path / "bad.xlsx", [["Z", *GOOD[0][1:]]])),
+              "--round", "IX", check=False)
+    assert bad.returncode == 1
+    assert "Dòng 2, cột “Mức giải”: “Z” không phải mức giải" in bad.stderr and "chưa có gì được ghi" in bad.stderr
+    good = run(cli_env, "results", "import", str(workbook(tmp_path / "good.xlsx", GOOD)), "--round", "IX")
+    body = json.loads(good.stdout)
+    assert (body["round"], body["status"], body["works"], len(body["checksum"])) == ("IX", "published", 3, 64)

@@ -11,6 +11,8 @@ from sqlmodel import select
 from award import audit, password_reset, users
 from award.errors import AwardError, Invalid
 from award.models import Entry, EntryStatus, Role, Round, RoundStatus, Unit, User
+from judging.models import JudgeMembership, ResultList
+from judging.publication import STATUS_LABELS
 from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser, web_role
 from api.security import verify_csrf
 from api.settings import get_settings
@@ -198,6 +200,12 @@ def dashboard(request: Request, session: SessionDep, user: WebUser):
         rows = session.exec(select(Entry.status, func.count()).where(Entry.unit_id == unit.id, Entry.status != EntryStatus.draft)
                             .group_by(Entry.status)).all()
         context["status_counts"] = {status: n for status, n in rows}
+    if user.role in (Role.secretariat, Role.approver):
+        context["result_lists"] = {r.round_id: r for r in session.exec(select(ResultList))}
+        context["result_labels"] = STATUS_LABELS
+    if user.role == Role.judge:
+        context["memberships"] = session.exec(select(JudgeMembership.round_id, JudgeMembership.stage, JudgeMembership.panel_code)
+                                              .where(JudgeMembership.user_id == user.id)).all()
     if user.role == Role.secretariat:
         context["user_count"] = len(session.exec(select(User.id)).all())
         context["unit_count"] = len(session.exec(select(Unit.id)).all())

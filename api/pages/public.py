@@ -7,9 +7,9 @@ from award.errors import NotFound
 from award.models import EntryAuthor, Round, Unit
 from award.outlines import outline_tree
 from award.rules import RoundRules
-from judging import contests
-from judging.models import LocalPrize
-from api.deps import OptionalWebUser, SessionDep
+from judging import contests, publication
+from judging.models import LocalPrize, ResultList, ResultStatus
+from api.deps import NowDep, OptionalWebUser, SessionDep
 from api.security import verify_csrf
 from api.templating import render
 
@@ -17,13 +17,15 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
 @router.get("/", name="pages:home")
-def home(request: Request, session: SessionDep, user: OptionalWebUser):
+def home(request: Request, session: SessionDep, user: OptionalWebUser, now: NowDep):
     rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
-    return render(request, "public/home.html", {"rounds": rounds})
+    published = session.exec(select(ResultList).where(ResultList.status == ResultStatus.published)).all()
+    results_public = {row.round_id for row in published if publication.is_public(row, now)}
+    return render(request, "public/home.html", {"rounds": rounds, "results_public": results_public})
 
 
 @router.get("/rounds/{round_id}", name="pages:round")
-def round_page(round_id: int, request: Request, session: SessionDep, user: OptionalWebUser):
+def round_page(round_id: int, request: Request, session: SessionDep, user: OptionalWebUser, now: NowDep):
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound("Không tìm thấy đợt giải.")
@@ -32,7 +34,8 @@ def round_page(round_id: int, request: Request, session: SessionDep, user: Optio
         select(LocalPrize.unit_id).where(LocalPrize.round_id == round_.id))).order_by(Unit.name)).all()
     return render(request, "public/round.html",
                   {"round": round_, "outline": tree, "rules": RoundRules.model_validate(round_.rules),
-                   "prize_units": prize_units})
+                   "prize_units": prize_units,
+                   "results_public": publication.is_public(publication.result_list(session, round_.id), now)})
 
 
 @router.get("/rounds/{round_id}/units/{unit_id}/prizes", name="pages:unit_prizes")

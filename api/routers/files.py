@@ -92,6 +92,9 @@ async def upload_file(entry_id: int, request: Request, session: SessionDep, user
                       now: NowDep):
     """Streamed through the app to storage: type sniffed, size capped and SHA-256 computed on the way."""
     entry = await run_in_threadpool(_attachable, session, user, entry_id, now)
+    # Give the database connection back while the bytes stream: an upload takes seconds, a process has
+    # 20 connections, and at a deadline hundreds of uploads run at once (bench/surge.py ran out).
+    await run_in_threadpool(session.commit)
     caps = size_caps()
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > caps.largest + 1024 * 1024:
@@ -100,12 +103,18 @@ async def upload_file(entry_id: int, request: Request, session: SessionDep, user
     received = await receive_file(request, lambda _name: UploadSink(store, key, caps))
     stored = await run_in_threadpool(received.sink.finish)
     try:
-        row = await run_in_threadpool(lambda: entry_files.record_file(
-            session, store, entry=entry, stored=stored, filename=received.filename, actor=user, now=now))
+        row = await run_in_threadpool(_record_streamed, session, store, entry, stored, received.filename, user, now)
     except BaseException:
         await run_in_threadpool(store.delete, stored.key)
         raise
     return FileOut.model_validate(row, from_attributes=True)
+
+
+def _record_streamed(session: Session, store, entry: Entry, stored, filename: str, user: User, now: datetime) -> EntryFile:
+    """The entry is checked again: it may have been submitted (or the round closed) while the file streamed."""
+    session.refresh(entry)
+    entry_files.check_can_attach(session, entry=entry, now=now)
+    return entry_files.record_file(session, store, entry=entry, stored=stored, filename=filename, actor=user, now=now)
 
 
 @router.post("/entries/{entry_id}/uploads", status_code=201, response_model=UploadPlan, name="api:uploads:start")

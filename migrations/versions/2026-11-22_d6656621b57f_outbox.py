@@ -1,7 +1,7 @@
 """outbox: e-mails written in the transaction of the change, sent by `award outbox work`
 
 Revision ID: d6656621b57f
-Revises: 006317734be2
+Revises: 5e0f3c1a9b72
 Create Date: 2026-11-22 04:26:09.513650
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = 'd6656621b57f'
-down_revision: str | None = '006317734be2'
+down_revision: str | None = '5e0f3c1a9b72'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -28,6 +28,7 @@ MANAGERS = frozenset({"unit_manager", "unit_manager_other"})  # each on their ow
 MANAGER = frozenset({"unit_manager"})
 SECRETARIAT = frozenset({"secretariat"})
 JUDGES = frozenset({"local_judge", "judge"})
+APPROVER = frozenset({"approver"})
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,50 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/unit/judging/judges"): only(MANAGERS),
     ("POST", "/unit/judging/propose"): only(MANAGERS),
     ("POST", "/unit/judging/apply"): only(MANAGERS),
+    # central judging: panels, finalists, the final council's ballots (issue 6)
+    ("GET", "/api/v1/rounds/{round_id}/panels"): users(),
+    ("POST", "/api/v1/rounds/{round_id}/panels/route"): only(SECRETARIAT),
+    ("PUT", "/api/v1/entries/{entry_id}/panel"): only(SECRETARIAT),
+    ("POST", "/api/v1/rounds/{round_id}/stages/{stage}/advance"): only(SECRETARIAT),
+    ("GET", "/api/v1/rounds/{round_id}/finalists"): only(SECRETARIAT, APPROVER),
+    ("POST", "/api/v1/rounds/{round_id}/finalists/withdraw"): only(SECRETARIAT),
+    ("GET", "/api/v1/rounds/{round_id}/ballots"): only({"judge"}),
+    ("PUT", "/api/v1/rounds/{round_id}/ballots/{entry_id}"): only({"judge"}),
+    ("GET", "/api/v1/rounds/{round_id}/tally"): only(SECRETARIAT, APPROVER),
+    ("GET", "/central/{round_id}"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/route"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/judges"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/propose"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/apply"): only(SECRETARIAT),
+    ("GET", "/central/{round_id}/panels/{code}"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/panels/{code}/advance"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/panels/{code}/move"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/panels/{code}/withdraw"): only(SECRETARIAT),
+    ("GET", "/ballots/{round_id}"): only({"judge"}),
+    ("POST", "/ballots/{round_id}/{entry_id}"): only({"judge"}),
+    # results: proposed by the secretariat, approved (or returned) by the steering committee, then public
+    ("GET", "/api/v1/rounds/{round_id}/results/proposal"): only(SECRETARIAT, APPROVER),
+    ("GET", "/api/v1/rounds/{round_id}/results/minutes.pdf"): only(SECRETARIAT, APPROVER),
+    ("POST", "/api/v1/rounds/{round_id}/results/propose"): only(SECRETARIAT),
+    ("POST", "/api/v1/rounds/{round_id}/results/approve"): only(APPROVER),
+    ("POST", "/api/v1/rounds/{round_id}/results/return"): only(APPROVER),
+    ("POST", "/api/v1/rounds/{round_id}/results/publish"): only(SECRETARIAT),
+    ("POST", "/api/v1/rounds/{round_id}/results/corrections"): only(SECRETARIAT),
+    ("GET", "/central/{round_id}/council"): only(SECRETARIAT, APPROVER),
+    ("POST", "/central/{round_id}/council/propose"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/council/approve"): only(APPROVER),
+    ("POST", "/central/{round_id}/council/return"): only(APPROVER),
+    ("POST", "/central/{round_id}/council/publish"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/council/correct"): only(SECRETARIAT),
+    ("GET", "/api/v1/rounds/{round_id}/results"): public("404 until published"),
+    ("GET", "/api/v1/rounds/{round_id}/results.csv"): public("404 until published"),
+    ("GET", "/api/v1/rounds/{round_id}/results.xlsx"): public("404 until published"),
+    ("GET", "/api/v1/rounds/{round_id}/results/verify"): public("anyone may check the published list"),
+    ("GET", "/api/v1/entries/{entry_id}/certificate.pdf"): public("404 unless the work won a published prize"),
+    ("GET", "/rounds/{round_id}/results"): public("404 until published"),
+    ("GET", "/rounds/{round_id}/results/{entry_id}"): public("404 until published"),
+    ("GET", "/rounds/{round_id}/statistics"): Access(SECRETARIAT | {"approver"}, deny=(404,), anonymous=404,
+                                                     note="public once published; central roles before"),
 }
 
 
@@ -193,6 +238,7 @@ def path_values(world) -> dict:
     return {"round_id": world.round_id, "unit_id": world.unit_id, "entry_id": world.entry_id,
             "batch_id": world.batch_id, "assignment_id": world.assignment_id, "file_id": world.file_id,
             "upload_id": "khong-co-upload", "job_id": 999999, "stage": "local", "code": "1.1", "number": 1,
+            # issue 6's routes: a panel code is also `{code}` (an unknown one answers 404 to the secretariat)
             "path": "khong-co.css"}
 
 

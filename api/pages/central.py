@@ -1,0 +1,327 @@
+"""Central judging pages: the secretariat's desk (subpanels, judges, assignment), a subpanel's ranking
+and shortlist, the council's tally with the prize list from proposal to publication (the approver
+approves or sends it back there), and a council member's ballots."""
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, select
+
+from award.errors import AwardError, Conflict, Forbidden, Invalid, NotFound
+from award.models import Entry, EntryPart, Role, Round, User
+from award.rules import MEDIA_TYPES, PRIZE_LEVELS, RoundRules
+from judging import council, panels, publication, scoring
+from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
+from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.pages.judging import METHOD_LABELS
+from api.security import verify_csrf
+from api.templating import render
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VOTE_LABELS = {**PRIZE_LEVELS, "none": "Không trao giải"}
+FLAG_LABELS = {"tie": "bằng phiếu ở ranh giới", "moved_down": "chuyển xuống mức dưới", "no_quorum": "chưa đủ phiếu"}
+
+
+def _round(session: Session, round_id: int) -> Round:
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("Không tìm thấy đợt giải.")
+    return round_
+
+
+def _status(exc: AwardError) -> int:
+    """The status a refused form answers with, as the API would."""
+    for kind, status in ((Invalid, 422), (Forbidden, 403), (NotFound, 404), (Conflict, 409)):
+        if isinstance(exc, kind):
+            return status
+    return 422
+
+
+def _to(request: Request, name: str, anchor: str = "", **params) -> RedirectResponse:
+    return RedirectResponse(str(request.url_for(name, **params)) + anchor, status_code=303)
+
+
+# --- the secretariat's desk ------------------------------------------------------------------------
+
+def _desk(request, session, user, round_, *, plan=None, error=None, status=200):
+    members = session.exec(select(JudgeMembership, User).join(User, User.id == JudgeMembership.user_id).where(
+        JudgeMembership.round_id == round_.id, JudgeMembership.stage.in_((Stage.preliminary, Stage.final)))
+        .order_by(JudgeMembership.stage, JudgeMembership.panel_code, User.full_name)).all()
+    judges = session.exec(select(User).where(User.role == Role.judge, User.is_active == True)  # noqa: E712
+                          .order_by(User.full_name)).all()
+    titles, names = {}, {}
+    if plan is not None:
+        ids = {p["entry_id"] for p in plan.assignments} | {u["entry_id"] for u in plan.unassignable}
+        titles = dict(session.exec(select(Entry.id, Entry.title).where(Entry.id.in_(ids))).all())
+        names = {u.id: u.full_name for u in judges}
+    submitted, total = scoring.progress(session, round_=round_, stage=Stage.preliminary)
+    return render(request, "central/desk.html", {
+        "round": round_, "overview": panels.overview(session, round_=round_),
+        "unrouted": panels.unrouted(session, round_id=round_.id), "members": members, "judges": judges,
+        "panels": panels.panels_of(round_), "plan": plan, "titles": titles, "names": names, "error": error,
+        "submitted": submitted, "total": total,
+        "finalists": len(council.finalists(session, round_id=round_.id))}, status)
+
+
+@router.get("/central/{round_id}", name="central:desk", dependencies=[web_role(Role.secretariat)])
+def desk(round_id: int, request: Request, session: SessionDep, user: WebUser, plan_id: str | None = None):
+    round_ = _round(session, round_id)
+    plan = session.get(AssignmentPlan, plan_id) if plan_id else None
+    if plan is not None and (plan.round_id != round_.id or plan.stage != Stage.preliminary):
+        plan = None
+    return _desk(request, session, user, round_, plan=plan)
+
+
+@router.post("/central/{round_id}/route", name="central:route", dependencies=[web_role(Role.secretariat)])
+def route(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    panels.route_round(session, round_=_round(session, round_id), actor=user, now=now)
+    return _to(request, "central:desk", round_id=round_id)
+
+
+@router.post("/central/{round_id}/judges", name="central:add_judge", dependencies=[web_role(Role.secretariat)])
+def add_judge(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+              user_id: Annotated[int, Form()], place: Annotated[str, Form(max_length=40)]):
+    """`place` is a panel code (the preliminary stage) or "final" (the council)."""
+    round_ = _round(session, round_id)
+    judge = session.get(User, user_id)
+    if judge is None:
+        raise NotFound("Không tìm thấy giám khảo.")
+    stage, panel = (Stage.final, None) if place == "final" else (Stage.preliminary, place)
+    try:
+        if panel is not None and panel not in {p.code for p in panels.panels_of(round_)}:
+            raise Invalid("Tiểu ban không có trong đợt giải này.", field="place")
+        scoring.add_judge(session, round_=round_, user=judge, stage=stage, panel_code=panel, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _desk(request, session, user, _round(session, round_id), error=exc.message, status=_status(exc))
+    return _to(request, "central:desk", "#giam-khao", round_id=round_id)
+
+
+@router.post("/central/{round_id}/propose", name="central:propose", dependencies=[web_role(Role.secretariat)])
+def propose_assignments(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+                        judges_per_entry: Annotated[int, Form(ge=1, le=20)] = 3):
+    round_ = _round(session, round_id)
+    try:
+        plan = scoring.propose_plan(session, round_=round_, stage=Stage.preliminary, k=judges_per_entry, unit_id=None,
+                                    actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _desk(request, session, user, _round(session, round_id), error=exc.message, status=_status(exc))
+    return RedirectResponse(str(request.url_for("central:desk", round_id=round_id)) + f"?plan_id={plan.id}#phan-cong",
+                            status_code=303)
+
+
+@router.post("/central/{round_id}/apply", name="central:apply", dependencies=[web_role(Role.secretariat)])
+def apply_assignments(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+                      plan_id: Annotated[str, Form(max_length=32)]):
+    plan = session.get(AssignmentPlan, plan_id)
+    if plan is None or plan.round_id != round_id or plan.stage != Stage.preliminary:
+        raise NotFound("Không tìm thấy phương án phân công.")
+    try:
+        scoring.apply_plan(session, plan=plan, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _desk(request, session, user, _round(session, round_id), error=exc.message, status=_status(exc))
+    return _to(request, "central:desk", "#tieu-ban", round_id=round_id)
+
+
+# --- one subpanel: ranking, shortlist, moves -------------------------------------------------------
+
+def _panel_page(request, session, round_, code, *, method="mean", error=None, status=200):
+    rules = RoundRules.model_validate(round_.rules)
+    panel = next((p for p in rules.panels if p.code == code), None)
+    if panel is None:
+        raise NotFound("Không tìm thấy tiểu ban.")
+    ranked = scoring.ranking(session, round_=round_, stage=Stage.preliminary, method=method, panel=code)
+    entries = {e.id: e for e in scoring.stage_entries(session, round_=round_, stage=Stage.preliminary, unit_id=None,
+                                                      panel=code)}
+    finalists = [e for e in council.finalists(session, round_id=round_.id)
+                 if council.finalist_panels(session, round_id=round_.id).get(e.id) == code]
+    target = rules.shortlist_targets.get(code)
+    ranked_ids = [r.entry_id for r in ranked if r.entry_id in entries]
+    unranked = [i for i in entries if i not in ranked_ids]
+    room = max(0, (target or 0) - len(finalists))
+    suggested = set(ranked_ids[:room])  # the top of the ranking fills what the target still leaves
+    return render(request, "central/panel.html", {
+        "round": round_, "panel": panel, "panels": rules.panels, "ranked": [r for r in ranked if r.entry_id in entries],
+        "entries": entries, "unranked": unranked, "finalists": finalists, "target": target, "suggested": suggested,
+        "method": method, "methods": METHOD_LABELS, "error": error, "media": MEDIA_TYPES}, status)
+
+
+@router.get("/central/{round_id}/panels/{code}", name="central:panel", dependencies=[web_role(Role.secretariat)])
+def panel_page(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, method: str = "mean"):
+    return _panel_page(request, session, _round(session, round_id), code,
+                       method=method if method in METHOD_LABELS else "mean")
+
+
+@router.post("/central/{round_id}/panels/{code}/advance", name="central:advance",
+             dependencies=[web_role(Role.secretariat)])
+async def advance(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    form = await request.form()
+    ids = [int(v) for v in form.getlist("entry_id") if str(v).isdigit()]
+    round_ = _round(session, round_id)
+    try:
+        if not ids:
+            raise Invalid("Hãy chọn ít nhất một tác phẩm.", field="entry_id")
+        council.advance(session, round_=round_, entry_ids=ids, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _panel_page(request, session, _round(session, round_id), code, error=exc.message, status=_status(exc))
+    return _to(request, "central:panel", round_id=round_id, code=code)
+
+
+@router.post("/central/{round_id}/panels/{code}/withdraw", name="central:withdraw",
+             dependencies=[web_role(Role.secretariat)])
+def withdraw(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+             entry_id: Annotated[int, Form()]):
+    try:
+        council.withdraw(session, round_=_round(session, round_id), entry_ids=[entry_id], actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _panel_page(request, session, _round(session, round_id), code, error=exc.message, status=_status(exc))
+    return _to(request, "central:panel", round_id=round_id, code=code)
+
+
+@router.post("/central/{round_id}/panels/{code}/move", name="central:move", dependencies=[web_role(Role.secretariat)])
+def move(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+         entry_id: Annotated[int, Form()], panel_code: Annotated[str, Form(max_length=32)]):
+    round_ = _round(session, round_id)
+    entry = session.get(Entry, entry_id)
+    if entry is None or entry.round_id != round_id:
+        raise NotFound("Không tìm thấy tác phẩm.")
+    try:
+        panels.move(session, entry=entry, round_=round_, panel_code=panel_code, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _panel_page(request, session, _round(session, round_id), code, error=exc.message, status=_status(exc))
+    return _to(request, "central:panel", round_id=round_id, code=code)
+
+
+# --- the council's tally and the prize list ---------------------------------------------------------
+
+def _council_page(request, session, user, round_, now, *, error=None, status=200):
+    state = council.state(session, round_=round_)
+    row = publication.result_list(session, round_.id)
+    prizes = publication.prizes(session, round_id=round_.id) if row and row.status != ResultStatus.returned else []
+    return render(request, "central/council.html", {
+        "round": round_, "state": state, "titles": {e.id: e for e in state.finalists},
+        "placed": council.finalist_panels(session, round_id=round_.id), "row": row, "prizes": prizes,
+        "status_labels": publication.STATUS_LABELS, "levels": VOTE_LABELS, "flags": FLAG_LABELS,
+        "media": MEDIA_TYPES, "error": error, "is_public": publication.is_public(row, now),
+        "thematic_names": [t.name for t in RoundRules.model_validate(round_.rules).thematic_prizes]}, status)
+
+
+@router.get("/central/{round_id}/council", name="central:council",
+            dependencies=[web_role(Role.secretariat, Role.approver)])
+def council_page(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    return _council_page(request, session, user, _round(session, round_id), now)
+
+
+def _act(request, session, user, round_id, now, action):
+    """Run one step of the list's life; on a refusal show the page again with the reason."""
+    try:
+        action(_round(session, round_id))
+    except AwardError as exc:
+        session.rollback()
+        return _council_page(request, session, user, _round(session, round_id), now, error=exc.message,
+                             status=_status(exc))
+    return _to(request, "central:council", "#danh-sach", round_id=round_id)
+
+
+@router.post("/central/{round_id}/council/propose", name="central:results_propose",
+             dependencies=[web_role(Role.secretariat)])
+async def results_propose(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    form = await request.form()
+    overrides = {int(k.removeprefix("level-")): str(v) for k, v in form.multi_items()
+                 if k.startswith("level-") and k.removeprefix("level-").isdigit() and v}
+    thematic = {str(k).removeprefix("thematic-"): int(v) for k, v in form.multi_items()
+                if k.startswith("thematic-") and str(v).isdigit()}
+    return _act(request, session, user, round_id, now, lambda r: publication.propose(
+        session, round_=r, actor=user, now=now, overrides=overrides, thematic_overrides=thematic,
+        note=str(form.get("note") or "")))
+
+
+@router.post("/central/{round_id}/council/approve", name="central:results_approve",
+             dependencies=[web_role(Role.approver)])
+def results_approve(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    return _act(request, session, user, round_id, now, lambda r: publication.approve(session, round_=r, actor=user, now=now))
+
+
+@router.post("/central/{round_id}/council/return", name="central:results_return", dependencies=[web_role(Role.approver)])
+def results_return(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+                   note: Annotated[str, Form(max_length=2000)] = ""):
+    return _act(request, session, user, round_id, now,
+                lambda r: publication.send_back(session, round_=r, note=note, actor=user, now=now))
+
+
+@router.post("/central/{round_id}/council/publish", name="central:results_publish",
+             dependencies=[web_role(Role.secretariat)])
+def results_publish(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+                    publish_at: Annotated[str, Form(max_length=32)] = ""):
+    def step(round_):
+        at = None
+        if publish_at.strip():
+            try:  # a datetime-local field: Vietnam time, as every deadline
+                at = datetime.fromisoformat(publish_at.strip()).replace(tzinfo=VN)
+            except ValueError as exc:
+                raise Invalid("Thời điểm công bố không hợp lệ.", field="publish_at") from exc
+        publication.publish(session, round_=round_, actor=user, now=now, publish_at=at)
+    return _act(request, session, user, round_id, now, step)
+
+
+@router.post("/central/{round_id}/council/correct", name="central:results_correct",
+             dependencies=[web_role(Role.secretariat)])
+def results_correct(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+                    entry_id: Annotated[int, Form()], reason: Annotated[str, Form(max_length=2000)] = "",
+                    level: Annotated[str, Form(max_length=8)] = "", thematic: Annotated[str, Form(max_length=300)] = ""):
+    entry = session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound("Không tìm thấy tác phẩm.")
+    return _act(request, session, user, round_id, now, lambda r: publication.correct(
+        session, round_=r, entry=entry, level=level or None, thematic=thematic or None, reason=reason, actor=user,
+        now=now))
+
+
+# --- a council member's ballots ---------------------------------------------------------------------
+
+def _ballots_page(request, session, user, round_, *, error=None, status=200):
+    if not council.is_member(session, round_id=round_.id, user=user):
+        raise NotFound("Bạn không thuộc Hội đồng chung khảo của đợt giải này.")
+    entries = council.finalists(session, round_id=round_.id)
+    blocked = council.conflicts(session, members=[user], entries=entries)
+    row = publication.result_list(session, round_.id)
+    closed = scoring.stage_settings(round_, Stage.final).closed or (row is not None and row.status != ResultStatus.returned)
+    visible = [e for e in entries if (user.id, e.id) not in blocked]
+    parts: dict[int, list[EntryPart]] = {e.id: [] for e in visible}
+    for part in session.exec(select(EntryPart).where(EntryPart.entry_id.in_(list(parts))).order_by(EntryPart.position)):
+        parts[part.entry_id].append(part)
+    return render(request, "central/ballots.html", {
+        "round": round_, "entries": visible, "parts": parts,
+        "conflicted": len(blocked), "mine": council.my_ballots(session, round_id=round_.id, judge=user),
+        "levels": VOTE_LABELS, "media": MEDIA_TYPES, "closed": closed, "error": error,
+        "placed": council.finalist_panels(session, round_id=round_.id),
+        "thematic_names": [t.name for t in RoundRules.model_validate(round_.rules).thematic_prizes]}, status)
+
+
+@router.get("/ballots/{round_id}", name="central:ballots", dependencies=[web_role(Role.judge)])
+def ballots(round_id: int, request: Request, session: SessionDep, user: WebUser):
+    return _ballots_page(request, session, user, _round(session, round_id))
+
+
+@router.post("/ballots/{round_id}/{entry_id}", name="central:cast", dependencies=[web_role(Role.judge)])
+def cast(round_id: int, entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+         level: Annotated[str, Form(max_length=8)], thematic: Annotated[str, Form(max_length=300)] = ""):
+    round_ = _round(session, round_id)
+    entry = session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound("Không tìm thấy tác phẩm.")
+    try:
+        council.cast(session, round_=round_, entry=entry, judge=user, level=level, thematic=thematic or None, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _ballots_page(request, session, user, _round(session, round_id), error=exc.message, status=_status(exc))
+    return _to(request, "central:ballots", f"#tp-{entry_id}", round_id=round_id)

@@ -1,0 +1,154 @@
+"""2. Large media: one video of --media-gb through the direct (presigned multipart) path on S3 and
+through the app on local disk (the app plays S3's part), with the peak resident memory of every app
+process. Limits from the same run: boto3 `upload_file` of the same file to the same server, and a
+plain file copy on the same disk. Every big file is deleted afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import shutil
+import struct
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.common import MiB, AppServer, RssSampler, app_env, disk_free_gib, fresh_database, migrate
+from bench.surge import PASSWORD, create_journalists
+
+BROWSER_PARALLEL_PARTS = 4  # what static/upload.js sends at once, like a browser
+
+
+def make_video(path: Path, size: int) -> str:
+    """An ISO-BMFF file (ftyp `isom`, then one mdat box) of `size` bytes; returns its SHA-256.
+    The mdat holds random blocks, so nothing on the way can compress or deduplicate it."""
+    ftyp = struct.pack(">I", 24) + b"ftyp" + b"isom" + b"\x00\x00\x02\x00" + b"isommp42"
+    header = ftyp + struct.pack(">I", 1) + b"mdat" + struct.pack(">Q", size - len(ftyp))  # 64-bit box size
+    digest = hashlib.sha256(header)
+    block = os.urandom(16 * MiB)
+    with open(path, "wb") as f:
+        f.write(header)
+        left = size - len(header)
+        n = 0
+        while left > 0:
+            chunk = block[:left] if left < len(block) else block
+            chunk = n.to_bytes(8, "big") + chunk[8:] if len(chunk) >= 8 else chunk
+            f.write(chunk)
+            digest.update(chunk)
+            left -= len(chunk)
+            n += 1
+    return digest.hexdigest()
+
+
+async def direct_upload(base_url: str, email: str, round_id: int, unit_id: int, path: Path, sha256: str) -> dict:
+    """What the entry page's script does: start, PUT the parts (4 at a time), complete."""
+    size = path.stat().st_size
+    async with httpx.AsyncClient(base_url=base_url, timeout=3600) as client:
+        r = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {r.raise_for_status().json()['access_token']}"}
+        entry = (await client.post("/api/v1/entries", headers=headers, json={
+            "round_id": round_id, "unit_id": unit_id, "media_type": "tv", "genre": "phim tài liệu",
+            "title": "Phim tài liệu: Người giữ lửa ở bản biên giới",
+            "authors": [{"full_name": "Nhà báo Thử 0"}],
+            "parts": [{"outlet": "Đài PT-TH Thử", "published_on": "2024-05-02", "broadcast_slot": "VTV1 20h"}],
+        })).raise_for_status().json()
+        t = time.perf_counter()
+        plan = (await client.post(f"/api/v1/entries/{entry['id']}/uploads", headers=headers, json={
+            "filename": "phim-tai-lieu.mp4", "size": size, "content_type": "video/mp4", "sha256": sha256,
+        })).raise_for_status().json()
+        part_size = plan["part_size"]
+        gate = asyncio.Semaphore(BROWSER_PARALLEL_PARTS)
+
+        async def put(part: dict) -> dict:
+            async with gate:
+                with open(path, "rb") as f:
+                    f.seek((part["number"] - 1) * part_size)
+                    body = f.read(part_size)
+                r = await client.put(part["url"], content=body)
+                r.raise_for_status()
+                return {"number": part["number"], "etag": r.headers["etag"]}
+
+        done = await asyncio.gather(*(put(p) for p in plan["parts"]))
+        parts_s = time.perf_counter() - t
+        r = await client.post(f"/api/v1/entries/{entry['id']}/uploads/{plan['upload_id']}/complete", headers=headers,
+                              json={"parts": sorted(done, key=lambda p: p["number"])})
+        r.raise_for_status()
+        wall = time.perf_counter() - t
+    return {"wall_s": round(wall, 2), "parts_s": round(parts_s, 2), "complete_s": round(wall - parts_s, 2),
+            "parts": len(done), "part_mb": part_size // MiB, "sha256_ok": r.json()["sha256"] == sha256}
+
+
+def _through_app(env: dict, work: Path, path: Path, sha256: str) -> dict:
+    database_url = env["AWARD_DATABASE_URL"]
+    migrate(env)
+    round_id, people = create_journalists(database_url, 1)
+    server = AppServer(env, workers=2)
+    try:
+        with RssSampler(server.pids) as rss:
+            result = asyncio.run(direct_upload(server.url, people[0][0], round_id, people[0][1], path, sha256))
+        result["peak_rss_mib"] = rss.peaks_mib()
+        result["processes"] = len(rss.peak)
+    finally:
+        server.stop()
+    return result
+
+
+def run(s3_server, work: Path, *, gb: float) -> dict:
+    size = int(gb * 1024 * MiB)
+    work.mkdir(parents=True, exist_ok=True)
+    free = disk_free_gib(work)
+    if free < 5 * gb + 2:
+        return {"skipped": f"needs about {5 * gb + 2:.0f} GiB free in {work}, has {free:.1f}"}
+    src = work / "video.mp4"
+    out: dict = {"size_gb": gb, "disk_free_gib_before": round(free, 1)}
+    try:
+        t = time.perf_counter()
+        sha256 = make_video(src, size)
+        out["generate_s"] = round(time.perf_counter() - t, 1)
+        s3 = s3_server.client()
+
+        # S3: presigned direct upload (browser → bucket), the app only signs and verifies.
+        bucket = "bench-media"
+        env = app_env(fresh_database("bench_media_s3"), work / "s3app", AWARD_STORAGE="s3",
+                      AWARD_S3_ENDPOINT=s3_server.endpoint_url, AWARD_S3_BUCKET=bucket,
+                      AWARD_S3_ACCESS_KEY=s3_server.access_key, AWARD_S3_SECRET_KEY=s3_server.secret_key)
+        (work / "s3app").mkdir(exist_ok=True)
+        out["s3_direct"] = _through_app(env, work, src, sha256)
+        _empty_bucket(s3, bucket)
+        s3.create_bucket(Bucket="bench-media-limit")
+        t = time.perf_counter()
+        s3.upload_file(str(src), "bench-media-limit", "video.mp4")
+        out["s3_limit"] = {"what": "boto3 upload_file, same file, same server", "wall_s": round(time.perf_counter() - t, 2)}
+        _empty_bucket(s3, "bench-media-limit")
+        out["s3_ratio"] = round(out["s3_limit"]["wall_s"] / out["s3_direct"]["wall_s"], 3)
+
+        # Local disk: the same direct-upload protocol, the app receives the parts and assembles them.
+        env = app_env(fresh_database("bench_media_local"), work / "localapp", AWARD_STORAGE="local")
+        (work / "localapp").mkdir(exist_ok=True)
+        out["local_app"] = _through_app(env, work, src, sha256)
+        shutil.rmtree(work / "localapp" / "files", ignore_errors=True)
+        t = time.perf_counter()
+        shutil.copyfile(src, work / "copy.mp4")
+        with open(work / "copy.mp4", "rb+") as f:
+            os.fsync(f.fileno())  # the app fsyncs every part; the limit writes to disk too
+        out["local_limit"] = {"what": "file copy on the same disk (shutil.copyfile + fsync)",
+                              "wall_s": round(time.perf_counter() - t, 2)}
+        out["local_ratio"] = round(out["local_limit"]["wall_s"] / out["local_app"]["wall_s"], 3)
+        peaks = out["s3_direct"]["peak_rss_mib"] + out["local_app"]["peak_rss_mib"]
+        out["max_app_rss_mib"] = max(peaks)
+        out["goal"] = "ratio >= 0.7 of the limit, no app process above 150 MiB resident"
+    finally:
+        for leftover in (src, work / "copy.mp4"):
+            leftover.unlink(missing_ok=True)
+        shutil.rmtree(work / "localapp" / "files", ignore_errors=True)
+    return out
+
+
+def _empty_bucket(s3, bucket: str) -> None:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for obj in page.get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=obj["Key"])
+    for upload in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])

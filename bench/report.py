@@ -1,0 +1,108 @@
+"""The Markdown table of a run (bench/results/latest.md, shown in the README): each figure next to
+its limit or goal, as a ratio where the issue asks for one."""
+
+from __future__ import annotations
+
+
+def _row(figure: str, measured: str, limit: str, ratio: str = "", verdict: str = "") -> str:
+    return f"| {figure} | {measured} | {limit} | {ratio} | {verdict} |"
+
+
+def _ok(good: bool | None) -> str:
+    return "" if good is None else ("met" if good else "**missed**")
+
+
+def markdown(r: dict) -> str:
+    m = r["machine"]
+    lines = [
+        f"Run {r['started']}, {r.get('total_s', '?')} s in all. Machine: {m['cores']} cores ({m['cpu']}), "
+        f"{m['memory_gib']} GiB, load {m['load_1m_at_start']} at start; Python {m['python']}, PostgreSQL "
+        f"{m['postgresql']}, SQLAlchemy {m['sqlalchemy']}, FastAPI {m['fastapi']}, SeaweedFS {m['seaweedfs']}.",
+        "",
+        "| figure | measured | limit or goal | ratio | goal |",
+        "|---|---|---|---|---|",
+    ]
+    lines += _surge(r.get("surge"))
+    lines += _media(r.get("media"))
+    lines += _scale(r.get("scale"))
+    lines += _tagging(r.get("tagging"))
+    return "\n".join(lines) + "\n"
+
+
+def _error(name: str, section: dict | None) -> list[str] | None:
+    if section is None:
+        return [_row(name, "not run", "")]
+    if "error" in section:
+        return [_row(name, "failed: " + section["error"].strip().splitlines()[-1][:120], "")]
+    if "skipped" in section:
+        return [_row(name, "skipped: " + section["skipped"], "")]
+    return None
+
+
+def _surge(s: dict | None) -> list[str]:
+    if (e := _error("1. deadline surge", s)) is not None:
+        return e
+    lim, rec = s["limit"], s["reconciliation"]
+    rows = [_row(f"1. surge: {s['journalists']} journalists × (log in, create, upload {s['pdf_mb']:g} MB PDF, submit)",
+                 f"{s['flows_per_s']} flows/s ({s['wall_s']} s)",
+                 f"bare streaming endpoint: {lim['uploads_per_s']} uploads/s ({lim['wall_s']} s); goal ≥ 0.5",
+                 f"{s['ratio']}", _ok(s["ratio"] is not None and s["ratio"] >= 0.5))]
+    for step, t in s["steps"].items():
+        rows.append(_row(f"1. surge step `{step}` p50 / p95 / p99", f"{t['p50_ms']} / {t['p95_ms']} / {t['p99_ms']} ms",
+                         "bare upload p50 / p95: " + f"{lim['upload']['p50_ms']} / {lim['upload']['p95_ms']} ms" if step == "upload" else ""))
+    rows.append(_row("1. surge errors", str(s["errors"]), "0", "", _ok(s["errors"] == 0)))
+    rows.append(_row("1. reconciliation: entries in DB = flows = file rows = objects; checksum mismatches",
+                     f"{rec['entries_in_db']} = {rec['completed_flows']} = {rec['file_rows']} = {rec['objects_in_bucket']}; "
+                     f"{rec['checksum_mismatches']}", "exact, 0", "", _ok(rec["exact"])))
+    return rows
+
+
+def _media(s: dict | None) -> list[str]:
+    if (e := _error("2. large media", s)) is not None:
+        return e
+    gb = f"{s['size_gb']:g} GB"
+    d, loc = s["s3_direct"], s["local_app"]
+    return [
+        _row(f"2. {gb} video, presigned direct upload to S3 (start, {d['parts']} parts, complete)", f"{d['wall_s']} s "
+             f"(parts {d['parts_s']} s, complete + verify {d['complete_s']} s)", f"boto3 upload_file: {s['s3_limit']['wall_s']} s; goal ≥ 0.7",
+             str(s["s3_ratio"]), _ok(s["s3_ratio"] >= 0.7)),
+        _row(f"2. {gb} video through the app to local disk", f"{loc['wall_s']} s (parts {loc['parts_s']} s, complete + "
+             f"verify {loc['complete_s']} s)", f"file copy + fsync: {s['local_limit']['wall_s']} s; goal ≥ 0.7",
+             str(s["local_ratio"]), _ok(s["local_ratio"] >= 0.7)),
+        _row("2. peak RSS of every app process (MiB), S3 run / local run",
+             f"{', '.join(map(str, d['peak_rss_mib']))} / {', '.join(map(str, loc['peak_rss_mib']))}",
+             "150 MiB each", f"{round(s['max_app_rss_mib'] / 150, 2)}", _ok(s["max_app_rss_mib"] <= 150)),
+    ]
+
+
+def _scale(s: dict | None) -> list[str]:
+    if (e := _error("3. ten times the national scale", s)) is not None:
+        return e
+    sizes = sorted(s["sizes"], key=int)
+    small, large = s["sizes"][sizes[0]], s["sizes"][sizes[-1]]
+    rows_info = large.get("rows", {})
+    rows = [_row("3. generated round", f"{rows_info.get('entry')} works, {rows_info.get('judge_membership')} judges, "
+                 f"{rows_info.get('assignment')} score sheets ({rows_info.get('sheets_submitted')} submitted)", "25,000 / 600 / 75,000")]
+    for page, t in large["pages"].items():
+        q_small = small["pages"][page]["queries"]
+        rows.append(_row(f"3. {page}: p50 / p95 at {sizes[-1]}; SQL queries at {sizes[0]} → {sizes[-1]}",
+                         f"{t['p50_ms']} / {t['p95_ms']} ms; {q_small} → {t['queries']}", "p95 < 100 ms; same count",
+                         f"{round(t['p95_ms'] / 100, 2)}", _ok(t["p95_ms"] < 100 and t["queries"] == q_small)))
+    rows.append(_row("3. public results page", "not on this branch (issue 6 adds it)", "p95 < 100 ms"))
+    rk = large["ranking"]
+    rows.append(_row(f"3. full ranking, {rk['entries_ranked']} works (mean / z-score)", f"{rk['mean_s']} / {rk['zscore_s']} s",
+                     "2 s", f"{round(rk['mean_s'] / 2, 2)}", _ok(rk["mean_s"] < 2)))
+    rows.append(_row("3. prize allocation", "not on this branch (issue 6)", ""))
+    return rows
+
+
+def _tagging(s: dict | None) -> list[str]:
+    if (e := _error("4. tagging", s)) is not None:
+        return e
+    return [
+        _row("4. theme suggestions, one entry (cold / cached vector) p50 / p95",
+             f"{s['one_entry_cold_p50_ms']} / {s['one_entry_cold_p95_ms']} ms; {s['one_entry_warm_p50_ms']} / "
+             f"{s['one_entry_warm_p95_ms']} ms", ""),
+        _row(f"4. re-tag {s['retag_entries']} works (empty cache / cached)",
+             f"{s['retag_cold_s']} s ({s['retag_cold_per_s']}/s) / {s['retag_warm_s']} s", ""),
+    ]

@@ -1,0 +1,151 @@
+"""The final stage: finalists advanced from the subpanels' shortlists, the council's ballots and their
+tally (the vote rules are pure, in judging.tally)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from award import audit
+from award.errors import Conflict, Forbidden, Invalid, NotFound
+from award.models import Entry, EntryStatus, Round, User
+from award.rules import RoundRules
+from judging import assignment as plan_rules
+from judging import tally as vote
+from judging.contests import set_status
+from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus, Stage
+from judging.scoring import declared, entry_infos, judge_info, stage_settings
+
+FINALIST = (EntryStatus.finalist, EntryStatus.awarded)
+
+
+def _list_locked(session: Session, round_: Round) -> ResultList | None:
+    """The prize list, when one is proposed, approved or published: the final stage is then frozen."""
+    row = session.get(ResultList, round_.id)
+    return row if row is not None and row.status != ResultStatus.returned else None
+
+
+def advance(session: Session, *, round_: Round, entry_ids: list[int], actor: User, now: datetime) -> list[Entry]:
+    """Send eligible works of the subpanels' shortlists to the final (all or nothing)."""
+    if _list_locked(session, round_):
+        raise Conflict("Danh sách giải đã được đề xuất; không thay đổi danh sách chung khảo.", code="results_proposed")
+    ids = list(dict.fromkeys(entry_ids))
+    entries = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_(ids), Entry.round_id == round_.id))}
+    for i, entry_id in enumerate(ids):
+        entry = entries.get(entry_id)
+        if entry is None:
+            raise NotFound("Không tìm thấy tác phẩm.", field=f"entry_ids.{i}", code="entry_not_found")
+        if entry.status not in (EntryStatus.eligible, EntryStatus.finalist):
+            raise Conflict(f"“{entry.title}” chưa đủ điều kiện để vào chung khảo.", field=f"entry_ids.{i}",
+                           code="not_eligible")
+    for entry_id in ids:
+        if entries[entry_id].status == EntryStatus.eligible:
+            set_status(session, entries[entry_id], EntryStatus.finalist, actor, now, {"stage": "final"})
+    return finalists(session, round_id=round_.id)
+
+
+def withdraw(session: Session, *, round_: Round, entry_ids: list[int], actor: User, now: datetime) -> list[Entry]:
+    """Take works back out of the final while no ballot is cast on them."""
+    if _list_locked(session, round_):
+        raise Conflict("Danh sách giải đã được đề xuất; không thay đổi danh sách chung khảo.", code="results_proposed")
+    voted = set(session.exec(select(Ballot.entry_id).where(Ballot.entry_id.in_(entry_ids))).all())
+    for i, entry_id in enumerate(entry_ids):
+        entry = session.get(Entry, entry_id)
+        if entry is None or entry.round_id != round_.id or entry.status != EntryStatus.finalist:
+            raise NotFound("Tác phẩm không có trong danh sách chung khảo.", field=f"entry_ids.{i}",
+                           code="not_finalist")
+        if entry_id in voted:
+            raise Conflict(f"Hội đồng đã bỏ phiếu cho “{entry.title}”.", field=f"entry_ids.{i}", code="has_ballots")
+        set_status(session, entry, EntryStatus.eligible, actor, now, {"stage": "preliminary"})
+    return finalists(session, round_id=round_.id)
+
+
+def finalists(session: Session, *, round_id: int) -> list[Entry]:
+    return list(session.exec(select(Entry).where(Entry.round_id == round_id, Entry.status.in_(FINALIST))
+                             .order_by(Entry.media_type, Entry.id)).all())
+
+
+def finalist_panels(session: Session, *, round_id: int) -> dict[int, str]:
+    return dict(session.exec(select(PanelPlacement.entry_id, PanelPlacement.panel_code).join(
+        Entry, Entry.id == PanelPlacement.entry_id).where(
+        PanelPlacement.round_id == round_id, Entry.status.in_(FINALIST))).all())
+
+
+def council(session: Session, *, round_id: int) -> list[User]:
+    return list(session.exec(select(User).join(JudgeMembership, JudgeMembership.user_id == User.id).where(
+        JudgeMembership.round_id == round_id, JudgeMembership.stage == Stage.final,
+        User.is_active == True).order_by(User.full_name)).all())  # noqa: E712
+
+
+def is_member(session: Session, *, round_id: int, user: User) -> bool:
+    return session.exec(select(JudgeMembership.id).where(
+        JudgeMembership.round_id == round_id, JudgeMembership.stage == Stage.final,
+        JudgeMembership.user_id == user.id)).first() is not None
+
+
+def conflicts(session: Session, *, members: list[User], entries: list[Entry]) -> set[tuple[int, int]]:
+    """(judge id, entry id) pairs the council members may not vote on."""
+    infos = entry_infos(session, entries)
+    pairs = declared(session, [m.id for m in members])
+    found = set()
+    for m in members:
+        info = judge_info(m, Stage.final)
+        for entry in entries:
+            if plan_rules.conflict_reason(info, infos[entry.id], pairs) is not None:
+                found.add((m.id, entry.id))
+    return found
+
+
+def cast(session: Session, *, round_: Round, entry: Entry, judge: User, level: str, thematic: str | None,
+         now: datetime) -> Ballot:
+    """A council member's ballot on a finalist; casting again replaces it until the list is proposed."""
+    if not is_member(session, round_id=round_.id, user=judge):
+        raise Forbidden("Bạn không phải thành viên Hội đồng chung khảo của đợt giải này.", code="not_council_member")
+    if entry.round_id != round_.id or entry.status not in FINALIST:
+        raise NotFound("Tác phẩm không có trong danh sách chung khảo.", code="not_finalist")
+    if conflicts(session, members=[judge], entries=[entry]):
+        raise Forbidden("Bạn có xung đột lợi ích với tác phẩm này nên không bỏ phiếu.", code="conflict_of_interest")
+    if stage_settings(round_, Stage.final).closed or _list_locked(session, round_):
+        raise Conflict("Vòng chung khảo đã đóng, không nhận phiếu bầu.", code="stage_closed")
+    if level not in vote.VOTE_LEVELS:
+        raise Invalid("Mức giải không hợp lệ.", field="level", code="invalid_level")
+    names = [t.name for t in RoundRules.model_validate(round_.rules).thematic_prizes]
+    if thematic and thematic not in names:
+        raise Invalid("Giải chuyên đề không có trong thể lệ đợt giải.", field="thematic", code="invalid_thematic")
+    row = session.exec(select(Ballot).where(Ballot.entry_id == entry.id, Ballot.judge_id == judge.id)).first()
+    row = row or Ballot(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, level=level, cast_at=now)
+    row.level, row.thematic, row.updated_at = level, thematic or None, now
+    session.add(row)
+    session.flush()
+    audit.record(session, actor_id=judge.id, action="judging.ballot_cast", object_type="entry", object_id=entry.id,
+                 now=now, data={"level": level, "thematic": thematic or None})
+    return row
+
+
+@dataclass
+class CouncilState:
+    members: list[User]
+    finalists: list[Entry]
+    conflicts: set[tuple[int, int]]
+    ballots: list[Ballot]
+    tally: vote.Tally
+
+
+def state(session: Session, *, round_: Round) -> CouncilState:
+    """Everything the tally needs, in a fixed number of queries, and the tally itself."""
+    rules = RoundRules.model_validate(round_.rules)
+    members, entries = council(session, round_id=round_.id), finalists(session, round_id=round_.id)
+    blocked = conflicts(session, members=members, entries=entries)
+    member_ids = {m.id for m in members}
+    ballots = list(session.exec(select(Ballot).where(Ballot.round_id == round_.id)).all())
+    votes = [vote.Vote(b.judge_id, b.entry_id, b.level, b.thematic) for b in ballots
+             if b.judge_id in member_ids and (b.judge_id, b.entry_id) not in blocked]
+    voters = {e.id: sum(1 for m in members if (m.id, e.id) not in blocked) for e in entries}
+    result = vote.tally(votes, voters, rules.prize_counts.model_dump(), quorum=rules.council.quorum,
+                        threshold=rules.council.threshold, thematic_names=[t.name for t in rules.thematic_prizes])
+    return CouncilState(members=members, finalists=entries, conflicts=blocked, ballots=ballots, tally=result)
+
+
+def my_ballots(session: Session, *, round_id: int, judge: User) -> dict[int, Ballot]:
+    return {b.entry_id: b for b in session.exec(select(Ballot).where(Ballot.round_id == round_id,
+                                                                     Ballot.judge_id == judge.id))}

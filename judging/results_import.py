@@ -1,0 +1,192 @@
+"""Historical results of past rounds from a spreadsheet (`award results import FILE.xlsx --round VIII`).
+
+One row per prize, headings on the first row (any order, diacritics and case ignored):
+    Mức giải | Giải chuyên đề | Tên tác phẩm | Loại hình | Thể loại | Tác giả | Cơ quan báo chí | Đơn vị | Ngày đăng
+"Tác giả" lists authors separated by ";", each optionally with a pen name in brackets:
+"Nguyễn Văn A (Hồng Hà); Trần Thị B". "Đơn vị" is a unit code (ha-tinh) or its name.
+Every row is checked first; one bad row and nothing is imported (the report names each row and column).
+The list is then published at once as an imported list (source "import"), with its checksums.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO
+
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from award import audit, users
+from award.models import Entry, EntryAuthor, EntryPart, EntryStatus, Role, Round, Unit, User
+from award.rules import MEDIA_TYPES
+from award.text import fold
+from judging import publication
+from judging.models import ResultItem, ResultList, ResultStatus
+
+SYSTEM_EMAIL = "he-thong@bualiemvang.vn"
+COLUMNS = {
+    "level": "Mức giải", "thematic": "Giải chuyên đề", "title": "Tên tác phẩm", "media_type": "Loại hình",
+    "genre": "Thể loại", "authors": "Tác giả", "outlet": "Cơ quan báo chí", "unit": "Đơn vị", "published_on": "Ngày đăng",
+}
+REQUIRED = ("title", "media_type", "authors", "outlet", "unit")
+LEVEL_NAMES = {"dac biet": "special", "giai dac biet": "special", "special": "special", "a": "A", "giai a": "A",
+               "b": "B", "giai b": "B", "c": "C", "giai c": "C", "kk": "KK", "khuyen khich": "KK",
+               "giai khuyen khich": "KK", "": None}
+MEDIA_NAMES = {fold(label): code for code, label in MEDIA_TYPES.items()} | {code: code for code in MEDIA_TYPES} | {
+    "bao hinh": "tv", "anh": "photo", "bao dien tu": "online", "bao in": "print", "phat thanh": "radio"}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Dòng {self.row}, cột “{self.column}”: {self.message}"
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("\n".join(map(str, errors)))
+        self.errors = errors
+
+
+@dataclass
+class Row:
+    number: int
+    level: str | None
+    thematic: str | None
+    title: str
+    media_type: str
+    genre: str
+    authors: list[tuple[str, str | None]]
+    outlet: str
+    unit_id: int
+    published_on: date | None
+    problems: list[RowError] = field(default_factory=list)
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def parse_authors(text: str) -> list[tuple[str, str | None]]:
+    authors = []
+    for chunk in (c.strip() for c in text.split(";")):
+        if not chunk:
+            continue
+        if chunk.endswith(")") and "(" in chunk:
+            name, pen = chunk[:-1].split("(", 1)
+            authors.append((name.strip(), pen.strip() or None))
+        else:
+            authors.append((chunk, None))
+    return authors
+
+
+def read_rows(path: Path | IO[bytes], units: list[Unit]) -> list[Row]:
+    """Parse and check every row; raise ImportFailed with all the problems found."""
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportFailed([RowError(0, "tệp", f"không đọc được tệp Excel ({exc.__class__.__name__}).")]) from exc
+    sheet = book.worksheets[0]
+    lines = sheet.iter_rows(values_only=True)
+    heading = [fold(_text(v)) for v in next(lines, ())]
+    wanted = {fold(label): key for key, label in COLUMNS.items()}
+    index = {wanted[h]: i for i, h in enumerate(heading) if h in wanted}
+    missing = [COLUMNS[k] for k in (*REQUIRED, "level") if k not in index]
+    if missing:
+        raise ImportFailed([RowError(1, m, "thiếu cột này ở dòng tiêu đề.") for m in missing])
+    by_code = {u.code: u.id for u in units}
+    by_name = {fold(u.name): u.id for u in units}
+    rows, errors = [], []
+    for number, values in enumerate(lines, start=2):
+        cell = {k: values[i] if i < len(values) else None for k, i in index.items()}
+        if not any(_text(v) for v in cell.values()):
+            continue
+        problems = []
+        level_text = fold(_text(cell.get("level")))
+        level = LEVEL_NAMES.get(level_text, "?")
+        thematic = _text(cell.get("thematic")) or None
+        if level == "?":
+            problems.append(RowError(number, COLUMNS["level"], f"“{_text(cell.get('level'))}” không phải mức giải "
+                                                               "(Đặc biệt, A, B, C, Khuyến khích)."))
+        elif level is None and thematic is None:
+            problems.append(RowError(number, COLUMNS["level"], "cần mức giải hoặc giải chuyên đề."))
+        for key in REQUIRED:
+            if not _text(cell.get(key)):
+                problems.append(RowError(number, COLUMNS[key], "không được để trống."))
+        media = MEDIA_NAMES.get(fold(_text(cell.get("media_type"))))
+        if _text(cell.get("media_type")) and media is None:
+            problems.append(RowError(number, COLUMNS["media_type"], f"“{_text(cell.get('media_type'))}” không phải "
+                                                                    "loại hình báo chí."))
+        unit_text = _text(cell.get("unit"))
+        unit_id = by_code.get(unit_text) or by_name.get(fold(unit_text))
+        if unit_text and unit_id is None:
+            problems.append(RowError(number, COLUMNS["unit"], f"không có đơn vị “{unit_text}”."))
+        published = cell.get("published_on")
+        if isinstance(published, datetime):
+            published = published.date()
+        elif published not in (None, "") and not isinstance(published, date):
+            try:
+                published = datetime.strptime(_text(published), "%d/%m/%Y").date()
+            except ValueError:
+                problems.append(RowError(number, COLUMNS["published_on"], "ngày phải có dạng ngày/tháng/năm."))
+                published = None
+        authors = parse_authors(_text(cell.get("authors")))
+        if _text(cell.get("authors")) and not authors:
+            problems.append(RowError(number, COLUMNS["authors"], "không đọc được tên tác giả."))
+        errors += problems
+        if not problems:
+            rows.append(Row(number=number, level=level, thematic=thematic, title=_text(cell["title"])[:500],
+                            media_type=media, genre=_text(cell.get("genre"))[:64], authors=authors,
+                            outlet=_text(cell["outlet"])[:200], unit_id=unit_id, published_on=published or None))
+    if errors:
+        raise ImportFailed(errors)
+    if not rows:
+        raise ImportFailed([RowError(2, "tệp", "không có dòng kết quả nào.")])
+    return rows
+
+
+def system_user(session: Session) -> User:
+    """The account imports are recorded under: it cannot log in."""
+    user = session.exec(select(User).where(User.email == SYSTEM_EMAIL)).first()
+    if user is None:
+        user = users.create_user(session, email=SYSTEM_EMAIL, password=secrets.token_urlsafe(32),
+                                 full_name="Hệ thống (nhập dữ liệu)", role=Role.secretariat)
+        user.is_active = False
+        session.add(user)
+        session.flush()
+    return user
+
+
+def import_results(session: Session, *, round_: Round, path: Path | IO[bytes], now: datetime,
+                   name: str | None = None) -> ResultList:
+    """Check every row, then create the works and publish the round's list; nothing on any error."""
+    if session.get(ResultList, round_.id) is not None:
+        raise ImportFailed([RowError(0, "đợt giải", f"lần thứ {round_.number} đã có danh sách giải.")])
+    rows = read_rows(path, list(session.exec(select(Unit)).all()))
+    actor = system_user(session)
+    result = ResultList(round_id=round_.id, status=ResultStatus.approved, source="import", proposed_by=actor.id,
+                        proposed_at=now, decided_by=actor.id, decided_at=now)
+    session.add(result)
+    session.flush()
+    for position, row in enumerate(rows):
+        entry = Entry(round_id=round_.id, unit_id=row.unit_id, owner_id=actor.id, title=row.title,
+                      media_type=row.media_type, genre=row.genre, status=EntryStatus.awarded, created_at=now,
+                      updated_at=now)
+        session.add(entry)
+        session.flush()
+        for i, (name, pen) in enumerate(row.authors):
+            session.add(EntryAuthor(entry_id=entry.id, position=i, full_name=name[:200], pen_name=(pen or None),
+                                    name_key=fold(name)[:200]))
+        session.add(EntryPart(entry_id=entry.id, position=0, outlet=row.outlet,
+                              published_on=row.published_on or date(round_.year, 1, 1)))
+        session.add(ResultItem(round_id=round_.id, entry_id=entry.id, level=row.level, thematic=row.thematic,
+                               position=position))
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="results.imported", object_type="round", object_id=round_.id,
+                 now=now, data={"file": name or getattr(path, "name", ""), "rows": len(rows)})
+    return publication.publish(session, round_=round_, actor=actor, now=now, source="import")

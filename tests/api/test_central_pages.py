@@ -1,0 +1,116 @@
+"""Central judging in the browser's terms (forms and pages): the secretariat's desk and a subpanel's
+shortlist, a council member's ballots, the list proposed, sent back, approved and published."""
+
+from datetime import datetime, timezone
+
+from sqlmodel import select
+
+from award.models import Entry, EntryStatus, Role
+from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus
+from tests.factories import csrf_from, make_entry, make_user, round_by_number, web_login
+
+
+def login(client, user):
+    client.cookies.clear()
+    web_login(client, user)
+    return csrf_from(client.get("/dashboard").text)
+
+
+def test_the_desk_routes_works_adds_judges_and_a_panel_shortlist_goes_to_the_final(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    works = [make_entry(session, genre="bình luận", title=f"Bình luận số {i}") for i in range(3)]
+    make_entry(session, media_type="photo", genre="bộ ảnh", title="Bộ ảnh biên cương")
+    judge = make_user(session, role=Role.judge, full_name="Giám Khảo Trung Ương")
+    sec = make_user(session, role=Role.secretariat)
+    token = login(client, sec)
+    assert "tiểu ban sơ khảo" in client.get("/dashboard").text
+
+    desk = client.get(f"/central/{round_.id}")
+    assert "4</strong> tác phẩm đủ điều kiện chưa vào tiểu ban" in desk.text
+    client.post(f"/central/{round_.id}/route", data={"csrf_token": token})
+    assert session.get(PanelPlacement, works[0].id).panel_code == "print1"
+    desk = client.get(f"/central/{round_.id}")
+    assert "chưa vào tiểu ban" not in desk.text and "Báo in 1 (xã luận, bình luận, chuyên luận)" in desk.text
+
+    bad = client.post(f"/central/{round_.id}/judges", data={"csrf_token": token, "user_id": str(judge.id),
+                                                             "place": "khong-co"})
+    assert bad.status_code == 422 and "Tiểu ban không có trong đợt giải này." in bad.text
+    client.post(f"/central/{round_.id}/judges", data={"csrf_token": token, "user_id": str(judge.id), "place": "print1"})
+    membership = session.exec(select(JudgeMembership).where(JudgeMembership.user_id == judge.id)).one()
+    assert (membership.stage, membership.panel_code) == ("preliminary", "print1")
+
+    panel = client.get(f"/central/{round_.id}/panels/print1")
+    assert panel.text.count('type="checkbox" name="entry_id"') == 3  # the photo work is in another panel
+    assert "Bộ ảnh biên cương" not in panel.text.split("Chuyển tác phẩm sang")[0]
+    empty = client.post(f"/central/{round_.id}/panels/print1/advance", data={"csrf_token": token})
+    assert empty.status_code == 422 and "Hãy chọn ít nhất một tác phẩm." in empty.text
+    client.post(f"/central/{round_.id}/panels/print1/advance",
+                data={"csrf_token": token, "entry_id": [str(works[0].id), str(works[2].id)]})
+    assert [session.get(Entry, w.id).status for w in works] == [EntryStatus.finalist, EntryStatus.eligible,
+                                                               EntryStatus.finalist]
+    client.post(f"/central/{round_.id}/panels/print1/move",
+                data={"csrf_token": token, "entry_id": str(works[1].id), "panel_code": "print2"})
+    placement = session.get(PanelPlacement, works[1].id)
+    assert (placement.panel_code, placement.manual) == ("print2", True)
+
+    journalist = make_user(session)
+    login(client, journalist)
+    assert client.get(f"/central/{round_.id}").status_code == 403
+
+
+def test_ballots_proposal_return_approval_and_publication_through_the_pages(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    a, b = (make_entry(session, status="finalist", title=t) for t in ("Giữ lửa chi bộ", "Đảng viên trẻ & <mạng xã hội>"))
+    members = [make_user(session, role=Role.judge, full_name=f"Ủy Viên {i}", outlet=f"Tạp chí {i}") for i in range(2)]
+    for m in members:
+        session.add(JudgeMembership(round_id=round_.id, user_id=m.id, stage="final"))
+    session.flush()
+    sec, approver = make_user(session, role=Role.secretariat), make_user(session, role=Role.approver)
+
+    token = login(client, sec)
+    early = client.post(f"/central/{round_.id}/council/propose", data={"csrf_token": token})
+    assert early.status_code == 409 and "Chưa đủ số phiếu tối thiểu cho 2 tác phẩm" in early.text
+
+    for m in members:
+        token = login(client, m)
+        assert "Bỏ phiếu chung khảo lần thứ IX" in client.get("/dashboard").text
+        page = client.get(f"/ballots/{round_.id}")
+        assert "Đảng viên trẻ &amp; &lt;mạng xã hội&gt;" in page.text  # escaped
+        client.post(f"/ballots/{round_.id}/{a.id}", data={"csrf_token": token, "level": "A"})
+        client.post(f"/ballots/{round_.id}/{b.id}", data={"csrf_token": token, "level": "B"})
+    assert len(session.exec(select(Ballot)).all()) == 4
+    assert "Phiếu của bạn: Giải B" in client.get(f"/ballots/{round_.id}").text
+    outsider = make_user(session, role=Role.judge)
+    login(client, outsider)
+    assert client.get(f"/ballots/{round_.id}").status_code == 404
+
+    token = login(client, sec)
+    council = client.get(f"/central/{round_.id}/council")
+    assert "Kết quả bỏ phiếu" in council.text and "<strong>Giải A</strong>" in council.text
+    client.post(f"/central/{round_.id}/council/propose", data={"csrf_token": token, "note": "Theo biểu quyết"})
+    assert session.get(ResultList, round_.id).status == ResultStatus.proposed
+
+    token = login(client, approver)
+    assert "Xem và phê duyệt" in client.get("/dashboard").text
+    no_reason = client.post(f"/central/{round_.id}/council/return", data={"csrf_token": token, "note": ""})
+    assert no_reason.status_code == 422 and "Hãy ghi lý do trả lại danh sách." in no_reason.text
+    client.post(f"/central/{round_.id}/council/return", data={"csrf_token": token, "note": "Bổ sung biên bản"})
+    assert session.get(ResultList, round_.id).status == ResultStatus.returned
+
+    token = login(client, sec)
+    assert "Ban Chỉ đạo trả lại: Bổ sung biên bản" in client.get(f"/central/{round_.id}/council").text
+    client.post(f"/central/{round_.id}/council/propose", data={"csrf_token": token})
+    token = login(client, approver)
+    client.post(f"/central/{round_.id}/council/approve", data={"csrf_token": token})
+    assert session.get(ResultList, round_.id).status == ResultStatus.approved
+
+    token = login(client, sec)
+    bad_time = client.post(f"/central/{round_.id}/council/publish", data={"csrf_token": token, "publish_at": "mai"})
+    assert bad_time.status_code == 422 and "Thời điểm công bố không hợp lệ." in bad_time.text
+    client.post(f"/central/{round_.id}/council/publish", data={"csrf_token": token, "publish_at": "2024-09-21T08:00"})
+    row = session.get(ResultList, round_.id)
+    assert row.status == ResultStatus.published and row.publish_at == datetime(2024, 9, 21, 1, 0, tzinfo=timezone.utc)
+    page = client.get(f"/central/{round_.id}/council")
+    assert "đang trong thời gian giữ kín" in page.text and "Ghi đính chính" in page.text
+    minutes = client.get(f"/api/v1/rounds/{round_.id}/results/minutes.pdf")
+    assert minutes.headers["content-type"] == "application/pdf" and minutes.content.startswith(b"%PDF")

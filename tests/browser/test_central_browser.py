@@ -1,0 +1,44 @@
+"""In a real browser: the demo's central judge scores the work assigned in a subpanel, the secretariat
+sends it to the final from the subpanel's shortlist, and the judge, on the council, casts a ballot."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.browser import login
+
+pytestmark = pytest.mark.browser
+
+
+def test_central_judge_scores_then_votes_on_the_council(page, live_server):
+    login(page, live_server, "giamkhao@demo.bualiemvang.vn")
+    page.goto(f"{live_server}/judging")
+    row = page.get_by_role("row").filter(has_text="Sơ khảo").first
+    expect(row).to_contain_text("Người giữ lửa ở chi bộ vùng biên")
+    row.get_by_role("link").click()
+    page.get_by_label("Nội dung, định hướng (tối đa 30)").fill("28")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("Đã tự lưu", timeout=10_000)
+    page.get_by_label("Phát hiện, vấn đề mới (tối đa 25)").fill("22")
+    page.get_by_label("Hình thức, nghệ thuật thể hiện (tối đa 25)").fill("21")
+    page.get_by_label("Hiệu quả xã hội (tối đa 20)").fill("18")
+    page.get_by_role("button", name="Nộp phiếu (khóa)").click()
+    expect(page.get_by_role("row").filter(has_text="Sơ khảo").first).to_contain_text("Đã nộp")
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    login(page, live_server, "bithu@demo.bualiemvang.vn")
+    page.get_by_role("link", name="tiểu ban sơ khảo").first.click()
+    page.get_by_role("link", name="Báo in 2 (phóng sự, điều tra, phản ánh và thể loại khác)").click()
+    shortlist = page.get_by_role("row").filter(has_text="Người giữ lửa ở chi bộ vùng biên")
+    expect(shortlist).to_contain_text("89.00")
+    expect(shortlist.get_by_role("checkbox")).to_be_checked()  # within the panel's target
+    page.get_by_role("button", name="Đưa các tác phẩm đã chọn vào chung khảo").click()
+    expect(page.get_by_role("heading", name="Đã vào chung khảo").locator("..")).to_contain_text("Người giữ lửa")
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    login(page, live_server, "giamkhao@demo.bualiemvang.vn")
+    page.get_by_role("link", name="Bỏ phiếu chung khảo lần thứ IX (2024)").click()
+    work = page.locator("section").filter(has_text="Người giữ lửa ở chi bộ vùng biên")
+    work.get_by_label("Giải B").check()
+    work.get_by_role("button", name="Lưu phiếu").click()
+    expect(page.locator("section").filter(has_text="Người giữ lửa ở chi bộ vùng biên")).to_contain_text(
+        "Phiếu của bạn: Giải B")
+    assert page.console_errors == []
