@@ -79,3 +79,17 @@ def judge_assigned(session: Session, *, judge: User, entry_ids: list[int], stage
             subject=f"Anh/chị được phân công chấm {n} tác phẩm ({stage_label})",
             body=(f"Kính gửi {judge.full_name},\n\nAnh/chị vừa được phân công chấm {n} tác phẩm ở {stage_label}: "
                   f"{listed}. Vui lòng đăng nhập hệ thống để xem và chấm điểm." + SIGNATURE))
+
+
+def prize_won(session: Session, *, entry: Entry, prize: str, round_name: str, publish_at: datetime,
+              now: datetime) -> None:
+    """The owner of a winning work learns of the prize once the list is public (not before an embargo)."""
+    owner = _owner(session, entry)
+    if owner is None:
+        return
+    enqueue(session, to=owner.email, kind="results_published", key=f"results_published:{entry.round_id}:{entry.id}",
+            now=now, not_before=publish_at,
+            subject=f"Chúc mừng: “{entry.title}” đoạt {prize}",
+            body=(f"Kính gửi {owner.full_name},\n\nBan Chỉ đạo đã phê duyệt và công bố kết quả {round_name}: "
+                  f"tác phẩm “{entry.title}” (mã số {entry.id}) đoạt {prize}. Xin chúc mừng anh/chị và nhóm tác giả."
+                  + SIGNATURE))

@@ -60,15 +60,16 @@ class OutboxMessage(SQLModel, table=True):
 
 
 def enqueue(session: Session, *, to: str, subject: str, body: str, kind: str, key: str,
-            now: datetime | None = None) -> OutboxMessage:
-    """Add a message to the outbox in the caller's transaction; the same key twice gives one message."""
+            now: datetime | None = None, not_before: datetime | None = None) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction; the same key twice gives one message.
+    `not_before` holds it back (results under embargo)."""
     key = key[:200]
     existing = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
     if existing is not None:
         return existing
     at = now or utcnow()
     row = OutboxMessage(key=key, kind=kind[:64], recipient=to.strip()[:254], subject=" ".join(subject.split())[:300],
-                        body=body, created_at=at, next_attempt_at=at)
+                        body=body, created_at=at, next_attempt_at=max(at, not_before) if not_before else at)
     session.add(row)
     session.flush()
     log.info("outbox.enqueued message_id=%s kind=%s", row.id, row.kind)

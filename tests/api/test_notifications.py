@@ -91,3 +91,30 @@ def test_applying_a_plan_mails_each_judge_once(client, session, clock):
     emails = {j.id: j.email for j in judges}
     assert sorted((m.recipient, m.subject) for m in mails) == sorted(
         (emails[j], f"Anh/chị được phân công chấm {len(e)} tác phẩm (vòng chấm cấp cơ sở)") for j, e in per_judge.items())
+
+
+def test_winners_are_mailed_when_the_list_becomes_public_not_before(client, session, clock, smtp_server):
+    from datetime import datetime
+
+    from tests.api.test_central_api import council_round, vote
+
+    round_, sec, works, judges = council_round(client, session, members=3, finalists=2)
+    a, b = works
+    for work, level in ((a, "A"), (b, "none")):
+        for _, token in judges:
+            assert vote(client, round_, token, work, level).status_code == 200
+    assert client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec, json={}).status_code == 200
+    approver = api_login(client, make_user(session, role=Role.approver))
+    assert client.post(f"/api/v1/rounds/{round_.id}/results/approve", headers=approver).status_code == 200
+    embargo = "2025-02-03T09:00:00+07:00"
+    published = client.post(f"/api/v1/rounds/{round_.id}/results/publish", headers=sec, json={"publish_at": embargo})
+    assert published.status_code == 200, published.text
+
+    [mail] = outbox(session, "results_published")
+    owner = session.get(User, a.owner_id)
+    assert (mail.recipient, mail.subject) == (owner.email, f"Chúc mừng: “{a.title}” đoạt Giải A")
+    assert round_.name in mail.body
+    assert mail.next_attempt_at == datetime.fromisoformat(embargo)
+    assert deliver(session, smtp_server, clock.now).claimed == 0  # under embargo: not yet
+    assert deliver(session, smtp_server, datetime.fromisoformat(embargo)).sent == 1
+    assert [m["Subject"] for m in smtp_server.messages] == [f"Chúc mừng: “{a.title}” đoạt Giải A"]
