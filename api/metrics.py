@@ -6,7 +6,8 @@ to an empty directory writable by the app (the prometheus-client multiprocess mo
 up every worker of the machine. Each machine is scraped on its own.
 
 Who may read it: with AWARD_METRICS_TOKEN set, callers presenting `Authorization: Bearer <token>`;
-without it, only clients on the loopback interface (a Prometheus agent on the same machine).
+without it, only clients on the loopback interface that did not come through a proxy (a Prometheus
+agent on the same machine). Behind a proxy, set the token.
 """
 
 import ipaddress
@@ -98,6 +99,8 @@ def _allowed(request: Request) -> bool:
     if token:
         sent = request.headers.get("authorization", "")
         return secrets.compare_digest(sent.encode(), f"Bearer {token}".encode())
+    if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
+        return False  # came through a proxy: the address it reports may be the client's own claim
     try:
         return ipaddress.ip_address(request.client.host).is_loopback if request.client else False
     except ValueError:

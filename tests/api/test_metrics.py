@@ -40,6 +40,8 @@ def test_without_a_token_only_loopback_may_read(client, monkeypatch):
 
     with TestClient(app, client=("127.0.0.1", 50000)) as local:
         assert local.get("/metrics").status_code == 200
+        # through a proxy the address may be the caller's own claim (X-Forwarded-For: 127.0.0.1)
+        assert local.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 403
 
 
 def test_requests_are_counted_by_route_template_with_status(client, session, monkeypatch):
