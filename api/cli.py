@@ -14,12 +14,14 @@ outline_app = typer.Typer(help="Đề cương tuyên truyền.", no_args_is_help
 audit_app = typer.Typer(help="Nhật ký kiểm toán.", no_args_is_help=True)
 storage_app = typer.Typer(help="Kho tệp.", no_args_is_help=True)
 tagging_app = typer.Typer(help="Gợi ý chủ đề theo đề cương.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Hộp thư đi: gửi e-mail thông báo.", no_args_is_help=True)
 results_app = typer.Typer(help="Kết quả giải.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(outline_app, name="outline")
 app.add_typer(audit_app, name="audit")
 app.add_typer(storage_app, name="storage")
 app.add_typer(tagging_app, name="tagging")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(results_app, name="results")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,6 +237,126 @@ def tagging_eval(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fals
     taggers = load_round_taggers(rounds=sorted({r["round"] for r in rows}))
     result = (evaluate_detailed if detail else evaluate)(rows, taggers)
     typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+def all_metadata():
+    """Every table of the application (the same imports as migrations/env.py)."""
+    from sqlmodel import SQLModel
+
+    import award.models  # noqa: F401
+    import award.outbox  # noqa: F401
+    import award.password_reset  # noqa: F401
+    import judging.models  # noqa: F401
+
+    return SQLModel.metadata
+
+
+@app.command()
+def backup(
+    directory: Annotated[Path, typer.Argument(help="Thư mục trống để ghi bản sao lưu")],
+    files: Annotated[bool | None, typer.Option("--files/--no-files",
+                                               help="Chép cả các tệp đã lưu (mặc định: có khi lưu trên đĩa)")] = None,
+):
+    """Sao lưu cơ sở dữ liệu (JSON lines, dùng được cho SQLite và PostgreSQL) và danh mục tệp kèm SHA-256."""
+    from award.backup import BackupError, backup as do_backup
+    from api.db import get_engine
+    from api.deps import get_file_store
+    from api.settings import get_settings
+
+    copy = files if files is not None else get_settings().storage == "local"
+    try:
+        report = do_backup(get_engine(), all_metadata(), get_file_store(), directory, copy_files=copy)
+    except BackupError as exc:
+        typer.echo(f"Lỗi: {exc.message}", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps({"tables": len(report.tables), "rows": sum(report.tables.values()), "files": report.files,
+                           "files_copied": report.files_copied, "bad_files": report.bad_files}, ensure_ascii=False))
+    if report.bad_files:
+        raise typer.Exit(1)
+
+
+@app.command()
+def restore(directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Thư mục bản sao lưu")]):
+    """Khôi phục bản sao lưu vào một cơ sở dữ liệu trống (lược đồ được tạo trước), kiểm tra mọi mã SHA-256."""
+    from alembic import command
+
+    from award.backup import BackupError, restore as do_restore
+    from api.db import get_engine
+    from api.deps import get_file_store
+
+    command.upgrade(alembic_config(), "head")
+    try:
+        report = do_restore(get_engine(), all_metadata(), get_file_store(), directory)
+    except BackupError as exc:
+        typer.echo(f"Lỗi: {exc.message}", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps({"tables": len(report.tables), "rows": sum(report.tables.values()), "files": report.files,
+                           "files_copied": report.files_copied}, ensure_ascii=False))
+
+
+def smtp_sender():
+    from email.utils import parseaddr
+
+    from award.outbox import SmtpSender
+    from api.settings import get_settings
+
+    s = get_settings()
+    domain = parseaddr(s.mail_from)[1].rpartition("@")[2] or "bualiemvang.vn"
+    return SmtpSender(host=s.smtp_host, port=s.smtp_port, sender=s.mail_from, timeout=s.smtp_timeout,
+                      username=s.smtp_username, password=s.smtp_password, starttls=s.smtp_starttls, domain=domain)
+
+
+@outbox_app.command("work")
+def outbox_work(
+    once: Annotated[bool, typer.Option(help="Gửi một lượt các thư đến hạn rồi dừng")] = False,
+    interval: Annotated[float, typer.Option(help="Số giây chờ khi không có thư")] = 5.0,
+    batch: Annotated[int, typer.Option(help="Số thư tối đa mỗi lượt")] = 20,
+):
+    """Gửi các thư trong hộp thư đi qua máy chủ SMTP (AWARD_SMTP_HOST, AWARD_SMTP_PORT), thử lại khi lỗi.
+
+    Chạy được nhiều tiến trình cùng lúc: mỗi thư chỉ được một tiến trình nhận gửi."""
+    import logging
+    import signal
+    import time
+
+    from sqlmodel import Session
+
+    from award.outbox import deliver_due
+    from api.clock import now
+    from api.db import get_engine
+    from api.logs import configure_logging
+
+    configure_logging()
+    log = logging.getLogger("award.outbox.worker")
+    engine = get_engine()
+    sender = smtp_sender()
+    stop = False
+
+    def _stop(*_):
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    idle = interval
+    while not stop:
+        try:
+            report = deliver_due(lambda: Session(engine, expire_on_commit=False), sender, now=now(), limit=batch)
+        except Exception:  # the database is down or restarting: wait and try again
+            log.exception("outbox.pass_failed")
+            report = None
+        if once:
+            typer.echo(json.dumps({"sent": report.sent if report else 0, "failed": report.failed if report else 0}))
+            break
+        if report and report.claimed and not report.failed:
+            idle = interval
+            continue  # more may be waiting
+        # nothing to do, or the SMTP server refused: wait longer each time, up to a minute
+        idle = interval if report and not report.claimed else min(idle * 2, 60.0)
+        for _ in range(int(idle * 10)):
+            if stop:
+                break
+            time.sleep(0.1)
 
 
 if __name__ == "__main__":

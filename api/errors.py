@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import InterfaceError as DBInterfaceError, OperationalError as DBOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from award.errors import AwardError, Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
@@ -52,7 +53,11 @@ def error_response(request: Request, status: int, code: str, message: str, field
         if field:
             detail["field"] = field
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
-    return render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
+    response = render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":  # pages keep Retry-After; other API-only headers stay off
+            response.headers[name] = value
+    return response
 
 
 def install(app: FastAPI) -> None:
@@ -93,6 +98,16 @@ def install(app: FastAPI) -> None:
         log.warning("storage.unavailable error=%s", type(exc).__name__)
         return error_response(request, 503, "storage_unavailable",
                               "Kho lưu trữ tệp tạm thời không phản hồi. Chưa có gì thay đổi; vui lòng thử lại sau ít phút.")
+
+    @app.exception_handler(DBOperationalError)
+    @app.exception_handler(DBInterfaceError)
+    async def database_down(request: Request, exc: Exception):
+        """PostgreSQL restarting or unreachable (or SQLite busy past its timeout): nothing was committed;
+        the pool replaces the broken connections, so the next request works once the database is back."""
+        log.warning("database.unavailable error=%s", type(getattr(exc, "orig", exc)).__name__)
+        return error_response(request, 503, "database_unavailable",
+                              "Cơ sở dữ liệu tạm thời không phản hồi. Chưa có gì thay đổi; vui lòng thử lại sau ít phút.",
+                              headers={"Retry-After": "10"})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -9,6 +9,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.logs import configure_logging
+from api import metrics
+from api.metrics import MetricsMiddleware
 from api.pages import account, contests as contest_pages, entries as entry_pages, judging as judging_pages, outline_admin, public, themes as theme_pages
 from api.pages import central as central_pages
 from api.pages import results as result_pages
@@ -38,9 +40,10 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings))
+    app.add_middleware(MetricsMiddleware)  # outermost: times and counts every answer, errors included
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    routers = (ops, auth, reference, entries, files, themes, contests, judging, central, results,
+    routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging, central, results,
                public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages, central_pages,
                result_pages)
     for module in routers:

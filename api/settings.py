@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     now: datetime | None = None  # pins the application clock (AWARD_NOW)
     cookie_secure: bool | None = None  # defaults to True in production
+    smtp_host: str = "127.0.0.1"  # the outbox worker sends here (AWARD_SMTP_HOST / AWARD_SMTP_PORT)
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = 30.0
+    mail_from: str = "Giải Búa liềm vàng <no-reply@bualiemvang.vn>"
+    register_limit: int = 20  # registrations per client address per hour
+    metrics_token: str | None = None  # /metrics needs "Authorization: Bearer <token>"; unset: loopback only
 
     @field_validator("now")
     @classmethod

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from award import audit
+from award import audit, notifications
 from award.errors import Conflict, Invalid, NotFound
 from award.models import (
     Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Role, Round, RoundStatus, Unit,
@@ -286,6 +286,7 @@ def submit_entry(session: Session, *, entry: Entry, actor: User, now: datetime) 
     _check_duplicate_files(session, entry=entry)
     _set_status(session, entry=entry, status=EntryStatus.submitted, actor=actor, now=now)
     entry.submitted_at = now
+    notifications.entry_submitted(session, entry=entry, now=now)
     return entry
 
 

@@ -18,7 +18,7 @@ from award.errors import Conflict, Invalid, NotFound
 from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, safe_filename, sniff
 from award.models import Entry, EntryFile, Round, Upload, User
 from award.storage import FileStore, new_key
-from award.textextract import extract_text, pdf_pages
+from award.sandbox import extract_limited
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +84,17 @@ def record_file(session: Session, store: FileStore, *, entry: Entry, stored: Sto
 
 def _add_extracted_text(store: FileStore, *, entry: Entry, key: str, filename: str) -> int | None:
     """Text of PDF and DOCX files feeds theme suggestions (a scan without a text layer gives none);
-    returns the number of pages of a PDF."""
+    returns the number of pages of a PDF. Extraction runs in a child process with time and memory caps
+    (award/sandbox.py): a document that exceeds them is kept, without text."""
     pages = None
     with tempfile.TemporaryDirectory(prefix="award-extract-") as tmp:
         path = Path(tmp) / "doc"
         store.download_to(key, path)
         try:
-            with open(path, "rb") as f:
-                text = extract_text(f).strip()
-                pages = pdf_pages(f)
-        except Invalid:
+            extracted = extract_limited(path)
+            text, pages = extracted.text.strip(), extracted.pages
+        except Invalid as exc:
+            log.warning("entry.file_text_skipped entry_id=%s code=%s", entry.id, exc.code)
             text = ""
     if text:
         entry.extracted_text = (entry.extracted_text + "\n\n" if entry.extracted_text else "") + text[:500_000]
@@ -175,6 +176,10 @@ def complete_upload(session: Session, store: FileStore, *, entry: Entry, upload:
             raise Invalid("Mã kiểm tra SHA-256 không khớp: tệp bị lỗi khi truyền. Hãy tải lên lại.",
                           field="sha256", code="checksum_mismatch")
         stored = StoredFile(upload.key, size, digest, sniffed.mime, sniffed.kind, sniffed.ext)
+        if sniffed.kind == "image":
+            from award.files import IMAGE_HEAD, check_image_dimensions
+
+            check_image_dimensions(store.read_head(upload.key, IMAGE_HEAD))
         if sniffed.kind == "document" and sniffed.ext == "docx":
             from award.files import verify_docx
 
@@ -204,6 +209,7 @@ class GcReport:
     expired_uploads: int = 0
     stale_multipart: int = 0
     orphan_objects: int = 0
+    partial_files: int = 0  # `.part` files of a local store whose writer died (kill -9 mid-upload)
 
 
 def collect_garbage(session: Session, store: FileStore, *, now: datetime, grace: timedelta = timedelta(hours=1)) -> GcReport:
@@ -228,6 +234,9 @@ def collect_garbage(session: Session, store: FileStore, *, now: datetime, grace:
         if key not in known and store.age(key) > grace:
             store.delete(key)
             report.orphan_objects += 1
-    log.info("storage.gc expired_uploads=%s stale_multipart=%s orphan_objects=%s",
-             report.expired_uploads, report.stale_multipart, report.orphan_objects)
+    remove_partials = getattr(store, "remove_stale_partials", None)  # local disk only; S3 puts are atomic
+    if remove_partials is not None:
+        report.partial_files = remove_partials(grace)
+    log.info("storage.gc expired_uploads=%s stale_multipart=%s orphan_objects=%s partial_files=%s",
+             report.expired_uploads, report.stale_multipart, report.orphan_objects, report.partial_files)
     return report

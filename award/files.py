@@ -29,6 +29,11 @@ DOCX_MAX_RATIO = 100
 DOCX_MAX_MEMBERS = 2000
 CONTENT_TYPES_MAX = 1 * MiB  # `[Content_Types].xml` is a few KiB; we read at most this much of it
 
+# Images are stored, never decoded by us, but judges' browsers decode them: a few-KB PNG may declare
+# 100 000 × 100 000 pixels (40 GB once decoded). The header, in the first bytes, says how many.
+MAX_IMAGE_PIXELS = 150_000_000  # a 102-megapixel medium-format camera fits; a decompression bomb does not
+IMAGE_HEAD = 512 * 1024  # a JPEG's size (SOF) may follow a large EXIF block
+
 FALLBACK_NAME = "tep-tai-len"
 NAME_MAX = 200
 
@@ -227,6 +232,32 @@ def _check_docx_budget(members: list[zipfile.ZipInfo]) -> None:
         raise UnsupportedFile("Tài liệu Word giải nén quá lớn (nghi là tệp nén độc hại).", field="file")
 
 
+# -- images --------------------------------------------------------------------------------------
+
+
+def check_image_dimensions(head: bytes) -> None:
+    """Refuse an image whose header declares more than MAX_IMAGE_PIXELS (read from the header only)."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    limit = f"tối đa {MAX_IMAGE_PIXELS // 1_000_000} triệu điểm ảnh"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(head)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, about 179 megapixels
+        raise UnsupportedFile(f"Ảnh quá lớn về kích thước điểm ảnh ({limit}).", field="file",
+                              code="image_too_large") from exc
+    except Exception:
+        return  # the size is not in the first bytes: nothing decodes the image on our side
+    if width * height > MAX_IMAGE_PIXELS:
+        raise UnsupportedFile(f"Ảnh quá lớn về kích thước điểm ảnh ({width} × {height}; {limit}).", field="file",
+                              code="image_too_large")
+
+
 # -- filenames -----------------------------------------------------------------------------------
 
 # Characters that reorder what is displayed (`evil\u202Efdp.exe` shows as `evilexe.pdf`).
@@ -290,6 +321,7 @@ class UploadSink:
         self.sniffed: Sniffed | None = None
         self.writer: Writer | None = None
         self.docx_copy: IO[bytes] | None = None
+        self.image_head: bytearray | None = None
         self.closed = False
         if declared_size is not None and declared_size > self.caps.largest:
             self._refuse_too_large(self.caps.largest)
@@ -319,6 +351,8 @@ class UploadSink:
             if self.docx_copy is not None:
                 self.docx_copy.seek(0)
                 verify_docx(self.docx_copy)
+            if self.image_head is not None:
+                check_image_dimensions(bytes(self.image_head))
             stored = self.writer.commit()
         except BaseException:
             self.abort()
@@ -358,6 +392,8 @@ class UploadSink:
             raise
         if sniffed == DOCX:
             self.docx_copy = tempfile.TemporaryFile(prefix="award-docx-")
+        if sniffed.kind == "image":
+            self.image_head = bytearray()
         head, self.head = bytes(self.head), bytearray()
         self._store(head)
 
@@ -367,6 +403,8 @@ class UploadSink:
             self.writer.write(data)
             if self.docx_copy is not None:
                 self.docx_copy.write(data)
+            if self.image_head is not None and len(self.image_head) < IMAGE_HEAD:
+                self.image_head += data[:IMAGE_HEAD - len(self.image_head)]
         except BaseException:
             self.abort()
             raise

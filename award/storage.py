@@ -228,6 +228,19 @@ class LocalFileStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def remove_stale_partials(self, older_than: timedelta) -> int:
+        """Delete unfinished `<key>.part` files older than `older_than` (their writer died); returns how many."""
+        removed = 0
+        if not self.root.exists():
+            return 0
+        cutoff = datetime.now(UTC).timestamp() - older_than.total_seconds()
+        for path in self.root.rglob("*.part"):
+            key = path.relative_to(self.root).as_posix()
+            if path.is_file() and not key.startswith(".") and path.stat().st_mtime <= cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def keys(self, prefix: str = "") -> Iterator[str]:
         base = self.root
         if not base.exists():

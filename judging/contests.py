@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from award import audit
+from award import audit, notifications
 from award.entries import accepts_entries
 from award.errors import Conflict, Forbidden, Invalid, NotFound
 from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
@@ -220,6 +220,7 @@ def forward(session: Session, *, round_: Round, unit: Unit, entry_ids: list[int]
                      now=now, data={"from": EntryStatus.submitted, "to": EntryStatus.forwarded, "batch_id": batch.id})
     audit.record(session, actor_id=actor.id, action="contest.forwarded", object_type="batch", object_id=batch.id,
                  now=now, data={"unit_id": unit.id, "round_id": round_.id, "entry_ids": ids, "digest": batch.digest})
+    notifications.entries_forwarded(session, entries=entries, batch_id=batch.id, unit_name=unit.name, now=now)
     log.info("contest.forwarded batch_id=%s unit_id=%s n=%s", batch.id, unit.id, len(ids))
     return batch
 
@@ -246,6 +247,8 @@ def rule_eligibility(session: Session, *, entry: Entry, eligible: bool, reason_c
         raise Conflict("Chỉ xét điều kiện tác phẩm đã được gửi về Trung ương.", code="not_forwarded")
     row = _rule(session, entry=entry, stage=Stage.preliminary, eligible=eligible, reason_code=reason_code,
                 note=note, actor=actor, now=now, statuses=(EntryStatus.eligible, EntryStatus.ineligible))
+    notifications.eligibility_decided(session, entry=entry, eligible=eligible,
+                                      reason=REASONS.get(row.reason_code) if row.reason_code else None, now=now)
     if eligible:  # an eligible work goes straight to its subpanel
         panels.place(session, entry=entry, round_=session.get(Round, entry.round_id), actor=actor, now=now)
     return row

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, delete, select
 
-from award import audit
+from award import audit, notifications
 from award.errors import Conflict, Invalid, NotFound
 from award.models import AuditEvent, Entry, EntryAuthor, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, Unit, User
 from award.rules import PRIZE_LEVELS, RoundRules
@@ -269,7 +269,20 @@ def publish(session: Session, *, round_: Round, actor: User, now: datetime, publ
     audit.record(session, actor_id=actor.id, action="results.published", object_type="round", object_id=round_.id,
                  now=now, data={"checksum": row.checksum, "version": row.version, "source": source,
                                 "publish_at": row.publish_at.isoformat(), "items": {str(k): v for k, v in sums.items()}})
+    if source == "council":  # a past round's imported list mails nobody
+        _mail_winners(session, round_=round_, publish_at=row.publish_at, now=now)
     return row
+
+
+def _mail_winners(session: Session, *, round_: Round, publish_at: datetime, now: datetime) -> None:
+    for item in session.exec(select(ResultItem).where(ResultItem.round_id == round_.id).order_by(ResultItem.position)):
+        prizes = [PRIZE_LEVELS.get(item.level, item.level)] if item.level else []
+        if item.thematic:
+            prizes.append(f"giải chuyên đề “{item.thematic}”")
+        entry = session.get(Entry, item.entry_id)
+        if prizes and entry is not None:
+            notifications.prize_won(session, entry=entry, prize=" và ".join(prizes), round_name=round_.name,
+                                    publish_at=publish_at, now=now)
 
 
 def correct(session: Session, *, round_: Round, entry: Entry, level: str | None, thematic: str | None, reason: str,

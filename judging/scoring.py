@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from award import audit
+from award import audit, notifications
 from award.errors import Conflict, Forbidden, Invalid
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, Role, Round, User
 from award.rules import Criterion, RoundRules, StageSettings
@@ -31,6 +31,9 @@ STAGE_ENTRIES = {
     Stage.final: (EntryStatus.finalist,),
 }
 JUDGE_ROLE = {Stage.local: Role.local_judge, Stage.preliminary: Role.judge, Stage.final: Role.judge}
+
+
+STAGE_LABELS = {Stage.local: "vòng chấm cấp cơ sở", Stage.preliminary: "vòng sơ khảo", Stage.final: "vòng chung khảo"}
 
 
 def rules_of(round_: Round) -> RoundRules:
@@ -225,6 +228,12 @@ def apply_plan(session: Session, *, plan: AssignmentPlan, actor: User, now: date
     session.flush()
     audit.record(session, actor_id=actor.id, action="judging.plan_applied", object_type="plan", object_id=plan.id,
                  now=now, data={"stage": plan.stage, "assignments": plan.assignments})
+    per_judge: dict[int, list[int]] = {}
+    for row in rows:
+        per_judge.setdefault(row.judge_id, []).append(row.entry_id)
+    for judge_id, entry_ids in per_judge.items():
+        notifications.judge_assigned(session, judge=judges[judge_id], entry_ids=entry_ids,
+                                     stage_label=STAGE_LABELS[Stage(plan.stage)], key=f"plan:{plan.id}", now=now)
     return rows
 
 
@@ -242,6 +251,8 @@ def add_assignment(session: Session, *, round_: Round, stage: Stage, entry: Entr
     session.flush()
     audit.record(session, actor_id=actor.id, action="judging.assigned", object_type="entry", object_id=entry.id,
                  now=now, data={"judge_id": judge.id, "stage": stage})
+    notifications.judge_assigned(session, judge=judge, entry_ids=[entry.id], stage_label=STAGE_LABELS[Stage(stage)],
+                                 key=f"assignment:{row.id}", now=now)
     return row
 
 

@@ -4,6 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import award.models  # noqa: F401  (registers the tables)
+import award.outbox  # noqa: F401
+import award.password_reset  # noqa: F401
 import judging.models  # noqa: F401
 from api.db import make_engine
 from api.settings import get_settings

@@ -144,3 +144,16 @@ def store(request, client, tmp_path):
         chosen = request.getfixturevalue("s3_store")
     app.dependency_overrides[get_file_store] = lambda: chosen
     return chosen
+
+
+# --- e-mail ------------------------------------------------------------------------------------------
+
+from tests.support.smtpserver import SmtpServer  # noqa: E402
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port (aiosmtpd), collecting what it accepts."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()

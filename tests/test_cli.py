@@ -67,7 +67,7 @@ def test_audit_verify_and_storage_gc(cli_env):
     verified = json.loads(run(cli_env, "audit", "verify").stdout)
     assert verified["ok"] is True and verified["events"] >= 1
     report = json.loads(run(cli_env, "storage", "gc").stdout)
-    assert report == {"expired_uploads": 0, "stale_multipart": 0, "orphan_objects": 0}
+    assert report == {"expired_uploads": 0, "stale_multipart": 0, "orphan_objects": 0, "partial_files": 0}
 
 
 def test_tagging_eval_prints_one_json_line(cli_env, tmp_path):
@@ -81,6 +81,41 @@ def test_tagging_eval_prints_one_json_line(cli_env, tmp_path):
     result = json.loads(lines[0])
     assert set(result) == {"n", "top1", "top3", "mrr"} and result["n"] == 4
     assert 0 <= result["top1"] <= result["top3"] <= 1
+
+
+def test_outbox_worker_sends_due_mail_once(cli_env, smtp_server):
+    from sqlmodel import Session
+
+    from api.db import make_engine
+    from award.outbox import enqueue
+
+    engine = make_engine(cli_env["AWARD_DATABASE_URL"])
+    with Session(engine) as s:
+        enqueue(s, to="bithu@example.vn", subject="Thử hộp thư đi", body="Xin chào.", kind="test", key="cli:1")
+        s.commit()
+    engine.dispose()
+    env = {**cli_env, "AWARD_SMTP_HOST": smtp_server.host, "AWARD_SMTP_PORT": str(smtp_server.port)}
+    first = run(env, "outbox", "work", "--once")
+    assert json.loads(first.stdout) == {"sent": 1, "failed": 0}
+    second = run(env, "outbox", "work", "--once")
+    assert json.loads(second.stdout) == {"sent": 0, "failed": 0}
+    assert [(m["To"], m["Subject"]) for m in smtp_server.messages] == [("bithu@example.vn", "Thử hộp thư đi")]
+
+
+def test_backup_and_restore_commands(cli_env, tmp_root, tmp_path):
+    backup_dir = tmp_path / "sao-luu"
+    made = run(cli_env, "backup", str(backup_dir))
+    summary = json.loads(made.stdout)
+    assert summary["rows"] > 100 and summary["bad_files"] == []  # units, rounds, outlines at least
+    assert (backup_dir / "manifest.json").exists() and (backup_dir / "db" / "unit.jsonl").exists()
+    refused = run(cli_env, "backup", str(backup_dir), check=False)
+    assert refused.returncode == 2 and "phải trống" in refused.stderr
+    target = {**cli_env, "AWARD_DATA_DIR": str(tmp_path / "khoi-phuc"),
+              "AWARD_DATABASE_URL": fresh_database_url(tmp_root, "cli_restore")}
+    restored = run(target, "restore", str(backup_dir))
+    assert json.loads(restored.stdout)["rows"] == summary["rows"]
+    again = run(target, "restore", str(backup_dir), check=False)
+    assert again.returncode == 2 and "Cơ sở dữ liệu đích phải trống" in again.stderr
 
 
 def test_results_import_reports_rows_or_publishes(cli_env, tmp_path):

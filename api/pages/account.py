@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func
 from sqlmodel import select
 
-from award import audit, users
+from award import audit, password_reset, users
 from award.errors import AwardError, Invalid
 from award.models import Entry, EntryStatus, Role, Round, RoundStatus, Unit, User
 from judging.models import JudgeMembership, ResultList
@@ -53,7 +53,7 @@ def login(
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ):
-    ip = request.client.host if request.client else "unknown"
+    ip = client_ip(request)
     try:
         user = users.authenticate(session, email=email, password=password, ip=ip, now=now)
     except Invalid as exc:
@@ -90,6 +90,9 @@ def register(
     outlet: Annotated[str, Form(max_length=200)] = "",
 ):
     values = {"full_name": full_name, "email": email, "outlet": outlet}
+    password_reset.limit(session, kind="register", ip=client_ip(request), now=now,
+                         per_address=get_settings().register_limit)
+    session.commit()  # the attempt counts even if the form is refused
     try:
         if password != password_again:
             raise Invalid("Hai lần nhập mật khẩu không khớp.", field="password_again")
@@ -122,6 +125,65 @@ def change_password(
     audit.record(session, actor_id=user.id, action="user.password_changed", object_type="user", object_id=user.id, now=now)
     # Every session ended with the change: log in again with the new password.
     response = RedirectResponse("/login?changed=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def reset_link_base() -> str:
+    return get_settings().public_url.rstrip("/") + "/password/reset"
+
+
+@router.get("/password/forgot", name="pages:forgot")
+def forgot_form(request: Request, user: OptionalWebUser):
+    return render(request, "account/forgot.html", {"values": {}, "errors": {}, "sent": False})
+
+
+@router.post("/password/forgot", name="pages:forgot_submit")
+def forgot(request: Request, session: SessionDep, now: NowDep, email: Annotated[str, Form(max_length=254)] = ""):
+    if not users.EMAIL_RE.match(users.normalise_email(email)):
+        return render(request, "account/forgot.html",
+                      {"values": {"email": email}, "errors": {"email": "Vui lòng nhập địa chỉ e-mail hợp lệ."},
+                       "sent": False}, 400)
+    password_reset.limit(session, kind="reset_request", ip=client_ip(request), email=email, now=now)
+    password_reset.request_reset(session, email=email, ip=client_ip(request), now=now, link_base=reset_link_base())
+    return RedirectResponse(str(request.url_for("pages:forgot")) + "?sent=1", status_code=303)
+
+
+@router.get("/password/reset", name="pages:reset")
+def reset_form(request: Request, session: SessionDep, now: NowDep, token: str = ""):
+    try:
+        password_reset.token_row(session, token=token[:100], now=now)
+    except Invalid as exc:
+        return render(request, "account/reset.html", {"token": "", "errors": {}, "invalid": exc.message}, 400)
+    return render(request, "account/reset.html", {"token": token, "errors": {}, "invalid": None})
+
+
+@router.post("/password/reset", name="pages:reset_submit")
+def reset(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    token: Annotated[str, Form(max_length=100)] = "",
+    new_password: Annotated[str, Form(max_length=256)] = "",
+    new_password_again: Annotated[str, Form(max_length=256)] = "",
+):
+    password_reset.limit(session, kind="reset_confirm", ip=client_ip(request), now=now)
+    session.commit()
+    try:
+        if new_password != new_password_again:
+            password_reset.token_row(session, token=token, now=now)
+            raise Invalid("Hai lần nhập mật khẩu mới không khớp.", field="new_password_again")
+        password_reset.confirm_reset(session, token=token, new_password=new_password, now=now)
+    except Invalid as exc:
+        if exc.field == "token":
+            return render(request, "account/reset.html", {"token": "", "errors": {}, "invalid": exc.message}, 400)
+        return render(request, "account/reset.html", {"token": token, "errors": {exc.field: exc.message},
+                                                      "invalid": None}, 400)
+    response = RedirectResponse(str(request.url_for("pages:login")) + "?reset=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 

@@ -10,7 +10,7 @@ from award.errors import AwardError, NotFound
 from award.models import Role, Round, RoundStatus
 from award.outline_parser import parse_outline
 from award.outlines import has_tags, outline_text, outline_tree, replace_outline
-from award.textextract import extract_text
+from award.sandbox import extract_limited_stream
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.security import verify_csrf
 from api.templating import render
@@ -58,7 +58,7 @@ def preview(round_id: int, request: Request, session: SessionDep, user: WebUser,
         if file is not None and file.filename:
             if file.size is not None and file.size > MAX_BYTES:
                 raise AwardError("Tệp đề cương quá lớn (tối đa 20 MB).")
-            text = extract_text(file.file)
+            text = extract_limited_stream(file.file).text
             if not text.strip():
                 raise AwardError("Tệp không có lớp chữ (có thể là bản scan). Hãy dán nội dung văn bản vào ô bên dưới.")
         parsed = parse_outline(text)

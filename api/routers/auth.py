@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel, Field
 
-from award import audit, users
+from award import audit, password_reset, users
 from award.errors import Invalid
 from award.models import Role
 from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -64,7 +65,10 @@ def issue_token(
 
 
 @router.post("/auth/register", status_code=201, response_model=UserOut, name="api:register")
-def register(body: RegisterIn, session: SessionDep, now: NowDep):
+def register(request: Request, body: RegisterIn, session: SessionDep, now: NowDep):
+    password_reset.limit(session, kind="register", ip=client_ip(request), now=now,
+                         per_address=get_settings().register_limit)
+    session.commit()  # the attempt counts even if the registration is refused
     user = users.create_user(session, email=body.email, password=body.password,
                              full_name=body.full_name, role=Role.journalist)
     audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
@@ -84,3 +88,30 @@ def create_user(body: UserCreateIn, session: SessionDep, now: NowDep, actor: Api
     audit.record(session, actor_id=actor.id, action="user.created", object_type="user", object_id=user.id,
                  now=now, data={"role": user.role})
     return user_out(user)
+
+
+class ResetRequestIn(BaseModel):
+    email: str = Field(max_length=254)
+
+
+class ResetConfirmIn(BaseModel):
+    token: str = Field(max_length=100)
+    password: str = Field(max_length=256)
+
+
+@router.post("/auth/password-reset", status_code=202, name="api:password_reset")
+def request_password_reset(request: Request, body: ResetRequestIn, session: SessionDep, now: NowDep):
+    """Mails a single-use link (1 hour) if the address has an account; the answer is the same either way."""
+    password_reset.limit(session, kind="reset_request", ip=client_ip(request), email=body.email, now=now)
+    password_reset.request_reset(session, email=body.email, ip=client_ip(request), now=now,
+                                 link_base=get_settings().public_url.rstrip("/") + "/password/reset")
+    return {"status": "accepted"}
+
+
+@router.post("/auth/password-reset/confirm", name="api:password_reset_confirm")
+def confirm_password_reset(request: Request, body: ResetConfirmIn, session: SessionDep, now: NowDep):
+    """Sets the new password; every session and API token of the account ends."""
+    password_reset.limit(session, kind="reset_confirm", ip=client_ip(request), now=now)
+    session.commit()
+    password_reset.confirm_reset(session, token=body.token, new_password=body.password, now=now)
+    return {"status": "ok"}

@@ -13,7 +13,7 @@ from award.models import Role, Round, RoundStatus, Unit, UnitKind
 from award.outline_parser import parse_outline
 from award.outlines import has_tags, outline_tree, replace_outline
 from award.rules import RoundRules
-from award.textextract import extract_text
+from award.sandbox import extract_limited_stream
 from api.deps import ApiUser, NowDep, SessionDep, api_role
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
@@ -125,7 +125,7 @@ def _outline_text(file: UploadFile | None, text: str | None) -> str:
     if file is not None and file.filename:
         if file.size is not None and file.size > MAX_OUTLINE_BYTES:
             raise Invalid("Tệp đề cương quá lớn (tối đa 20 MB).", field="file", code="too_large")
-        return extract_text(file.file)
+        return extract_limited_stream(file.file).text
     if text and text.strip():
         return text
     raise Invalid("Hãy chọn tệp đề cương hoặc dán nội dung văn bản.", field="file", code="required")

@@ -19,7 +19,7 @@ UNITS = ["ha-tinh", "nghe-an", "quang-tri", "lai-chau", "khanh-hoa"]
 def two_apps(tmp_root):
     url = fresh_database_url(tmp_root, "concurrency")
     env = {**os.environ, "AWARD_ENV": "test", "AWARD_DATA_DIR": str(tmp_root / "conc-data"), "AWARD_DATABASE_URL": url,
-           "AWARD_NOW": "2024-09-20T09:00:00+07:00"}
+           "AWARD_NOW": "2024-09-20T09:00:00+07:00", "AWARD_REGISTER_LIMIT": "1000"}
     run_cli(env, "migrate", timeout=120)
     run_cli(env, "user", "create", "--email", "bt@x.vn", "--password", PASSWORD, "--role", "secretariat")
     for code in UNITS:

@@ -116,4 +116,42 @@ class Samples:
             f'vnd.openxmlformats-officedocument.{main}"/></Types>'
         ).encode()
 
+    @staticmethod
+    def pdf_with_streams(streams: list[bytes]) -> bytes:
+        """A PDF with one page per content stream (FlateDecode), written by hand: hostile content included."""
+        import zlib
+
+        objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+                   (f"<< /Type /Pages /Kids [{' '.join(f'{3 + 2 * i} 0 R' for i in range(len(streams)))}] "
+                    f"/Count {len(streams)} >>").encode()]
+        for i, raw in enumerate(streams):
+            data = zlib.compress(raw, 9)
+            objects.append((f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {4 + 2 * i} 0 R "
+                            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
+                            ).encode())
+            objects.append(f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data + b"\nendstream")
+        out = io.BytesIO()
+        out.write(b"%PDF-1.4\n")
+        offsets = []
+        for number, body in enumerate(objects, 1):
+            offsets.append(out.tell())
+            out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+        xref = out.tell()
+        out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+        for offset in offsets:
+            out.write(f"{offset:010d} 00000 n \n".encode())
+        out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+        return out.getvalue()
+
+    @staticmethod
+    def png_header(width: int, height: int) -> bytes:
+        """A PNG whose header declares width × height pixels, with one tiny (invalid) data chunk."""
+        import zlib
+
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+        ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(bytes(1000)))
+                + chunk(b"IEND", b""))
 
