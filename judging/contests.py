@@ -189,7 +189,7 @@ def forward(session: Session, *, round_: Round, unit: Unit, entry_ids: list[int]
     ids = list(dict.fromkeys(entry_ids))
     if not ids:
         raise Invalid("Hãy chọn ít nhất một tác phẩm để gửi.", field="entry_ids", code="required")
-    entries = session.exec(select(Entry).where(Entry.id.in_(ids))).all()
+    entries = session.exec(select(Entry).where(Entry.id.in_(ids)).order_by(Entry.id)).all()
     _check_forwardable(session, round_=round_, unit=unit, entries=list(entries), ids=ids)
     contest = contest_for(session, round_=round_, unit=unit)
     taken = session.exec(
