@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from award.errors import Forbidden
-from award.models import Role, User
+from award.errors import Forbidden, NotFound
+from award.models import Role, Round, User
 from award.files import SizeCaps
 from award.storage import FileStore, LocalFileStore, S3FileStore
 from award import users
@@ -155,3 +155,11 @@ def api_role(*roles: Role):
 
 def web_role(*roles: Role):
     return Depends(_require(web_user, roles))
+
+
+def load_round(round_id: int, session: SessionDep) -> Round:
+    """The round, or 404; a dependency (RoundDep) and a plain call alike."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
+    return round_

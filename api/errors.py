@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 STATUS = {FileTooLarge: 413, UnsupportedFile: 415, NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422,
           TooManyAttempts: 429}
 
+
+def status_of(exc: AwardError) -> int:
+    """The HTTP status of a domain error, for the API and for a page that shows the refusal itself."""
+    return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
     401: "Bạn cần đăng nhập để tiếp tục.",
@@ -63,7 +68,7 @@ def error_response(request: Request, status: int, code: str, message: str, field
 def install(app: FastAPI) -> None:
     @app.exception_handler(AwardError)
     async def award_error(request: Request, exc: AwardError):
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        status = status_of(exc)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         if status == 422 and is_api(request):
             loc = ["body", *(exc.field.split(".") if exc.field else [])]

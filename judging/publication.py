@@ -46,7 +46,7 @@ def _titles(session: Session, ids: list[int]) -> str:
     return ", ".join(names) + more
 
 
-def _tally_snapshot(state: council.CouncilState, overrides: dict[int, str], thematic: dict[str, int | None]) -> dict:
+def tally_snapshot(state: council.CouncilState, overrides: dict[int, str], thematic: dict[str, int | None]) -> dict:
     """What the minutes print: the vote as it stood when the list was proposed."""
     return {
         "members": [{"id": m.id, "name": m.full_name} for m in state.members],
@@ -105,7 +105,7 @@ def propose(session: Session, *, round_: Round, actor: User, now: datetime, over
     row = row or ResultList(round_id=round_.id, status=ResultStatus.proposed)
     row.status, row.source, row.proposed_by, row.proposed_at = ResultStatus.proposed, "council", actor.id, now
     row.proposal_note, row.decided_by, row.decided_at = (note or "").strip()[:2000], None, None
-    row.tally = _tally_snapshot(state, overrides, thematic)
+    row.tally = tally_snapshot(state, overrides, thematic)
     session.add(row)
     session.flush()
     won = {entry_id: name for name, entry_id in thematic.items() if entry_id is not None}

@@ -8,14 +8,15 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from award.errors import AwardError, Conflict, Forbidden, Invalid, NotFound
-from award.models import Entry, EntryPart, Role, Round, User
+from award.errors import AwardError, Invalid, NotFound
+from award.models import Entry, EntryPart, Role, User
 from award.rules import MEDIA_TYPES, PRIZE_LEVELS, RoundRules
 from judging import council, panels, publication, scoring
 from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
-from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
+from api.errors import status_of
 from api.pages.judging import METHOD_LABELS
 from api.security import verify_csrf
 from api.templating import render
@@ -24,21 +25,6 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 VOTE_LABELS = {**PRIZE_LEVELS, "none": "Không trao giải"}
 FLAG_LABELS = {"tie": "bằng phiếu ở ranh giới", "moved_down": "chuyển xuống mức dưới", "no_quorum": "chưa đủ phiếu"}
-
-
-def _round(session: Session, round_id: int) -> Round:
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Không tìm thấy đợt giải.")
-    return round_
-
-
-def _status(exc: AwardError) -> int:
-    """The status a refused form answers with, as the API would."""
-    for kind, status in ((Invalid, 422), (Forbidden, 403), (NotFound, 404), (Conflict, 409)):
-        if isinstance(exc, kind):
-            return status
-    return 422
 
 
 def _to(request: Request, name: str, anchor: str = "", **params) -> RedirectResponse:
@@ -69,7 +55,7 @@ def _desk(request, session, user, round_, *, plan=None, error=None, status=200):
 
 @router.get("/central/{round_id}", name="central:desk", dependencies=[web_role(Role.secretariat)])
 def desk(round_id: int, request: Request, session: SessionDep, user: WebUser, plan_id: str | None = None):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     plan = session.get(AssignmentPlan, plan_id) if plan_id else None
     if plan is not None and (plan.round_id != round_.id or plan.stage != Stage.preliminary):
         plan = None
@@ -78,7 +64,7 @@ def desk(round_id: int, request: Request, session: SessionDep, user: WebUser, pl
 
 @router.post("/central/{round_id}/route", name="central:route", dependencies=[web_role(Role.secretariat)])
 def route(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
-    panels.route_round(session, round_=_round(session, round_id), actor=user, now=now)
+    panels.route_round(session, round_=load_round(round_id, session), actor=user, now=now)
     return _to(request, "central:desk", round_id=round_id)
 
 
@@ -86,7 +72,7 @@ def route(round_id: int, request: Request, session: SessionDep, user: WebUser, n
 def add_judge(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
               user_id: Annotated[int, Form()], place: Annotated[str, Form(max_length=40)]):
     """`place` is a panel code (the preliminary stage) or "final" (the council)."""
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     judge = session.get(User, user_id)
     if judge is None:
         raise NotFound("Không tìm thấy giám khảo.")
@@ -97,20 +83,20 @@ def add_judge(round_id: int, request: Request, session: SessionDep, user: WebUse
         scoring.add_judge(session, round_=round_, user=judge, stage=stage, panel_code=panel, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _desk(request, session, user, _round(session, round_id), error=exc.message, status=_status(exc))
+        return _desk(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
     return _to(request, "central:desk", "#giam-khao", round_id=round_id)
 
 
 @router.post("/central/{round_id}/propose", name="central:propose", dependencies=[web_role(Role.secretariat)])
 def propose_assignments(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                         judges_per_entry: Annotated[int, Form(ge=1, le=20)] = 3):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     try:
         plan = scoring.propose_plan(session, round_=round_, stage=Stage.preliminary, k=judges_per_entry, unit_id=None,
                                     actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _desk(request, session, user, _round(session, round_id), error=exc.message, status=_status(exc))
+        return _desk(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
     return RedirectResponse(str(request.url_for("central:desk", round_id=round_id)) + f"?plan_id={plan.id}#phan-cong",
                             status_code=303)
 
@@ -125,7 +111,7 @@ def apply_assignments(round_id: int, request: Request, session: SessionDep, user
         scoring.apply_plan(session, plan=plan, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _desk(request, session, user, _round(session, round_id), error=exc.message, status=_status(exc))
+        return _desk(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
     return _to(request, "central:desk", "#tieu-ban", round_id=round_id)
 
 
@@ -139,8 +125,8 @@ def _panel_page(request, session, round_, code, *, method="mean", error=None, st
     ranked = scoring.ranking(session, round_=round_, stage=Stage.preliminary, method=method, panel=code)
     entries = {e.id: e for e in scoring.stage_entries(session, round_=round_, stage=Stage.preliminary, unit_id=None,
                                                       panel=code)}
-    finalists = [e for e in council.finalists(session, round_id=round_.id)
-                 if council.finalist_panels(session, round_id=round_.id).get(e.id) == code]
+    placed = council.finalist_panels(session, round_id=round_.id)
+    finalists = [e for e in council.finalists(session, round_id=round_.id) if placed.get(e.id) == code]
     target = rules.shortlist_targets.get(code)
     ranked_ids = [r.entry_id for r in ranked if r.entry_id in entries]
     unranked = [i for i in entries if i not in ranked_ids]
@@ -154,7 +140,7 @@ def _panel_page(request, session, round_, code, *, method="mean", error=None, st
 
 @router.get("/central/{round_id}/panels/{code}", name="central:panel", dependencies=[web_role(Role.secretariat)])
 def panel_page(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, method: str = "mean"):
-    return _panel_page(request, session, _round(session, round_id), code,
+    return _panel_page(request, session, load_round(round_id, session), code,
                        method=method if method in METHOD_LABELS else "mean")
 
 
@@ -163,14 +149,14 @@ def panel_page(round_id: int, code: str, request: Request, session: SessionDep, 
 async def advance(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     form = await request.form()
     ids = [int(v) for v in form.getlist("entry_id") if str(v).isdigit()]
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     try:
         if not ids:
             raise Invalid("Hãy chọn ít nhất một tác phẩm.", field="entry_id")
         council.advance(session, round_=round_, entry_ids=ids, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _panel_page(request, session, _round(session, round_id), code, error=exc.message, status=_status(exc))
+        return _panel_page(request, session, load_round(round_id, session), code, error=exc.message, status=status_of(exc))
     return _to(request, "central:panel", round_id=round_id, code=code)
 
 
@@ -179,17 +165,17 @@ async def advance(round_id: int, code: str, request: Request, session: SessionDe
 def withdraw(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
              entry_id: Annotated[int, Form()]):
     try:
-        council.withdraw(session, round_=_round(session, round_id), entry_ids=[entry_id], actor=user, now=now)
+        council.withdraw(session, round_=load_round(round_id, session), entry_ids=[entry_id], actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _panel_page(request, session, _round(session, round_id), code, error=exc.message, status=_status(exc))
+        return _panel_page(request, session, load_round(round_id, session), code, error=exc.message, status=status_of(exc))
     return _to(request, "central:panel", round_id=round_id, code=code)
 
 
 @router.post("/central/{round_id}/panels/{code}/move", name="central:move", dependencies=[web_role(Role.secretariat)])
 def move(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
          entry_id: Annotated[int, Form()], panel_code: Annotated[str, Form(max_length=32)]):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     entry = session.get(Entry, entry_id)
     if entry is None or entry.round_id != round_id:
         raise NotFound("Không tìm thấy tác phẩm.")
@@ -197,7 +183,7 @@ def move(round_id: int, code: str, request: Request, session: SessionDep, user: 
         panels.move(session, entry=entry, round_=round_, panel_code=panel_code, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _panel_page(request, session, _round(session, round_id), code, error=exc.message, status=_status(exc))
+        return _panel_page(request, session, load_round(round_id, session), code, error=exc.message, status=status_of(exc))
     return _to(request, "central:panel", round_id=round_id, code=code)
 
 
@@ -218,17 +204,17 @@ def _council_page(request, session, user, round_, now, *, error=None, status=200
 @router.get("/central/{round_id}/council", name="central:council",
             dependencies=[web_role(Role.secretariat, Role.approver)])
 def council_page(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
-    return _council_page(request, session, user, _round(session, round_id), now)
+    return _council_page(request, session, user, load_round(round_id, session), now)
 
 
 def _act(request, session, user, round_id, now, action):
     """Run one step of the list's life; on a refusal show the page again with the reason."""
     try:
-        action(_round(session, round_id))
+        action(load_round(round_id, session))
     except AwardError as exc:
         session.rollback()
-        return _council_page(request, session, user, _round(session, round_id), now, error=exc.message,
-                             status=_status(exc))
+        return _council_page(request, session, user, load_round(round_id, session), now, error=exc.message,
+                             status=status_of(exc))
     return _to(request, "central:council", "#danh-sach", round_id=round_id)
 
 
@@ -309,13 +295,13 @@ def _ballots_page(request, session, user, round_, *, error=None, status=200):
 
 @router.get("/ballots/{round_id}", name="central:ballots", dependencies=[web_role(Role.judge)])
 def ballots(round_id: int, request: Request, session: SessionDep, user: WebUser):
-    return _ballots_page(request, session, user, _round(session, round_id))
+    return _ballots_page(request, session, user, load_round(round_id, session))
 
 
 @router.post("/ballots/{round_id}/{entry_id}", name="central:cast", dependencies=[web_role(Role.judge)])
 def cast(round_id: int, entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
          level: Annotated[str, Form(max_length=8)], thematic: Annotated[str, Form(max_length=300)] = ""):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     entry = session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("Không tìm thấy tác phẩm.")
@@ -323,5 +309,5 @@ def cast(round_id: int, entry_id: int, request: Request, session: SessionDep, us
         council.cast(session, round_=round_, entry=entry, judge=user, level=level, thematic=thematic or None, now=now)
     except AwardError as exc:
         session.rollback()
-        return _ballots_page(request, session, user, _round(session, round_id), error=exc.message, status=_status(exc))
+        return _ballots_page(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
     return _to(request, "central:ballots", f"#tp-{entry_id}", round_id=round_id)

@@ -6,25 +6,18 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from award import audit
-from award.errors import AwardError, NotFound
-from award.models import Role, Round, RoundStatus
+from award.errors import AwardError
+from award.models import Role, RoundStatus
 from award.outline_parser import parse_outline
 from award.outlines import has_tags, outline_text, outline_tree, replace_outline
 from award.sandbox import extract_limited_stream
-from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.security import verify_csrf
 from api.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf), web_role(Role.secretariat)], include_in_schema=False)
 
 MAX_BYTES = 20 * 1024 * 1024
-
-
-def _round(session, round_id: int) -> Round:
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Không tìm thấy đợt giải.")
-    return round_
 
 
 def _walk(nodes):
@@ -46,14 +39,14 @@ def _page(request, session, round_, *, text: str, parsed=None, error: str | None
 
 @router.get("/admin/rounds/{round_id}/outline", name="outline:edit")
 def edit(round_id: int, request: Request, session: SessionDep, user: WebUser):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     return _page(request, session, round_, text=outline_text(outline_tree(session, round_id=round_.id)))
 
 
 @router.post("/admin/rounds/{round_id}/outline/preview", name="outline:preview")
 def preview(round_id: int, request: Request, session: SessionDep, user: WebUser,
             file: Annotated[UploadFile | None, File()] = None, text: Annotated[str, Form(max_length=2_000_000)] = ""):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     try:
         if file is not None and file.filename:
             if file.size is not None and file.size > MAX_BYTES:
@@ -71,7 +64,7 @@ def preview(round_id: int, request: Request, session: SessionDep, user: WebUser,
 @router.post("/admin/rounds/{round_id}/outline", name="outline:save")
 def save(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
          text: Annotated[str, Form(max_length=2_000_000)] = ""):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     parsed = parse_outline(text)
     if not parsed.nodes:
         return _page(request, session, round_, text=text, parsed=parsed, error="Đề cương trống, chưa lưu.", status=400)

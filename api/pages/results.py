@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session, select
 
 from award.errors import NotFound
-from award.models import Entry, Role, Round
+from award.models import Entry, Role
 from award.rules import MEDIA_TYPES, PRIZE_LEVELS
 from judging import publication, statistics
 from judging.models import ResultCorrection, ResultList
 from judging.publication import Prize
-from api.deps import NowDep, OptionalWebUser, SessionDep
+from api.deps import NowDep, OptionalWebUser, SessionDep, load_round
 from api.security import verify_csrf
 from api.templating import render
 
@@ -22,13 +22,6 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 STAFF = (Role.secretariat, Role.approver)  # may see the statistics before the results are public
 THEMATIC = "thematic"
-
-
-def _round(session: Session, round_id: int) -> Round:
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Không tìm thấy đợt giải.")
-    return round_
 
 
 def _published(session: Session, round_id: int, now: datetime) -> ResultList:
@@ -71,7 +64,7 @@ def _groups(prizes: list[Prize]) -> list[dict]:
 @router.get("/rounds/{round_id}/results", name="results:round")
 def results_page(round_id: int, request: Request, session: SessionDep, now: NowDep, user: OptionalWebUser,
                  media_type: str | None = Query(default=None, max_length=16)):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     row = _published(session, round_id, now)
     everything = publication.prizes(session, round_id=round_id)
     per_media = Counter(p.media_type for p in everything)
@@ -87,7 +80,7 @@ def results_page(round_id: int, request: Request, session: SessionDep, now: NowD
 @router.get("/rounds/{round_id}/results/{entry_id}", name="results:work")
 def work_page(round_id: int, entry_id: int, request: Request, session: SessionDep, now: NowDep,
               user: OptionalWebUser):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     row = _published(session, round_id, now)
     found = publication.prizes(session, round_id=round_id, entry_id=entry_id)
     if not found:
@@ -98,7 +91,7 @@ def work_page(round_id: int, entry_id: int, request: Request, session: SessionDe
 
 @router.get("/rounds/{round_id}/statistics", name="results:stats")
 def statistics_page(round_id: int, request: Request, session: SessionDep, now: NowDep, user: OptionalWebUser):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     row = publication.result_list(session, round_id)
     public = publication.is_public(row, now)
     if not public and (user is None or user.role not in STAFF):

@@ -9,7 +9,7 @@ from award import entries, themes
 from award.errors import AwardError, NotFound
 from award.models import RetagJob, Role, Round, TagSource
 from award.rules import MEDIA_TYPES, RoundRules
-from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.routers.themes import CacheDep, queue_retag
 from api.security import verify_csrf
 from api.templating import render
@@ -29,9 +29,7 @@ def heat(n: int, top: int) -> int:
 @router.get("/rounds/{round_id}/coverage", name="themes:coverage",
             dependencies=[web_role(Role.secretariat, Role.approver)])
 def coverage_page(round_id: int, request: Request, session: SessionDep, user: WebUser):
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Không tìm thấy đợt giải.")
+    round_ = load_round(round_id, session)
     report = themes.coverage(session, round_id=round_id)
     return render(request, "themes/coverage.html", {
         "round": round_, "report": report, "heat": heat, "top": report.max_cell, "few": themes.FEW,
@@ -41,9 +39,7 @@ def coverage_page(round_id: int, request: Request, session: SessionDep, user: We
 
 @router.post("/rounds/{round_id}/thematic-prizes", name="themes:link_prizes", dependencies=[web_role(Role.secretariat)])
 async def link_prizes(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Không tìm thấy đợt giải.")
+    round_ = load_round(round_id, session)
     form = await request.form()
     links: dict[int, list[str]] = {}
     for key, value in form.multi_items():

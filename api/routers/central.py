@@ -11,17 +11,10 @@ from award.errors import Conflict, Forbidden, NotFound
 from award.models import Entry, Role, Round
 from judging import council, panels
 from judging.models import Stage
-from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 
 router = APIRouter(prefix="/api/v1", tags=["judging"])
 CENTRAL = (Role.secretariat, Role.approver)
-
-
-def _round(session, round_id: int) -> Round:
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
-    return round_
 
 
 class PanelOut(BaseModel):
@@ -94,7 +87,7 @@ class TallyOut(BaseModel):
 
 @router.get("/rounds/{round_id}/panels", response_model=list[PanelOut], name="api:panels")
 def list_panels(round_id: int, session: SessionDep, user: ApiUser):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     if user.role not in (Role.secretariat, Role.approver, Role.judge):
         return [PanelOut(**p.model_dump()) for p in panels.panels_of(round_)]
     return [PanelOut(**s.panel.model_dump(), works=s.works, finalists=s.finalists, judges=s.judges, target=s.target)
@@ -104,7 +97,7 @@ def list_panels(round_id: int, session: SessionDep, user: ApiUser):
 @router.post("/rounds/{round_id}/panels/route", name="api:panels:route", dependencies=[api_role(Role.secretariat)])
 def route_panels(round_id: int, session: SessionDep, user: ApiUser, now: NowDep) -> dict[str, int]:
     """Route every eligible work not moved by hand to its panel; returns works per panel."""
-    return panels.route_round(session, round_=_round(session, round_id), actor=user, now=now)
+    return panels.route_round(session, round_=load_round(round_id, session), actor=user, now=now)
 
 
 @router.put("/entries/{entry_id}/panel", name="api:entries:panel", dependencies=[api_role(Role.secretariat)])
@@ -127,7 +120,7 @@ def _finalists_out(session, round_id: int, entries: list[Entry]) -> list[Finalis
              dependencies=[api_role(Role.secretariat)])
 def advance(round_id: int, stage: Stage, body: EntryIdsIn, session: SessionDep, user: ApiUser, now: NowDep):
     """Preliminary → final: the works named join the finalists; returns every finalist."""
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     if stage != Stage.preliminary:
         raise Conflict("Chỉ chuyển được tác phẩm từ vòng sơ khảo lên chung khảo (vòng sơ tuyển gửi bằng danh sách "
                        "của đơn vị; kết quả chung khảo đi qua đề xuất danh sách giải).", code="not_advanceable")
@@ -138,7 +131,7 @@ def advance(round_id: int, stage: Stage, body: EntryIdsIn, session: SessionDep, 
 @router.post("/rounds/{round_id}/finalists/withdraw", response_model=list[FinalistOut], name="api:finalists:withdraw",
              dependencies=[api_role(Role.secretariat)])
 def withdraw_finalists(round_id: int, body: EntryIdsIn, session: SessionDep, user: ApiUser, now: NowDep):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     return _finalists_out(session, round_id, council.withdraw(session, round_=round_, entry_ids=body.entry_ids,
                                                               actor=user, now=now))
 
@@ -147,7 +140,7 @@ def withdraw_finalists(round_id: int, body: EntryIdsIn, session: SessionDep, use
             dependencies=[api_role(Role.secretariat, Role.approver, Role.judge)])
 def list_finalists(round_id: int, session: SessionDep, user: ApiUser):
     """Council members see every finalist except those they have a conflict with."""
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     entries = council.finalists(session, round_id=round_.id)
     if user.role == Role.judge:
         if not council.is_member(session, round_id=round_id, user=user):
@@ -161,7 +154,7 @@ def list_finalists(round_id: int, session: SessionDep, user: ApiUser):
 @router.put("/rounds/{round_id}/ballots/{entry_id}", response_model=BallotOut, name="api:ballots:cast",
             dependencies=[api_role(Role.judge)])
 def cast_ballot(round_id: int, entry_id: int, body: BallotIn, session: SessionDep, user: ApiUser, now: NowDep):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     entry = session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
@@ -173,14 +166,14 @@ def cast_ballot(round_id: int, entry_id: int, body: BallotIn, session: SessionDe
 @router.get("/rounds/{round_id}/ballots", response_model=list[BallotOut], name="api:ballots:mine",
             dependencies=[api_role(Role.judge)])
 def my_ballots(round_id: int, session: SessionDep, user: ApiUser):
-    _round(session, round_id)
+    load_round(round_id, session)
     return [BallotOut.model_validate(b, from_attributes=True)
             for b in council.my_ballots(session, round_id=round_id, judge=user).values()]
 
 
 @router.get("/rounds/{round_id}/tally", response_model=TallyOut, name="api:tally", dependencies=[api_role(*CENTRAL)])
 def tally(round_id: int, session: SessionDep, user: ApiUser):
-    state = council.state(session, round_=_round(session, round_id))
+    state = council.state(session, round_=load_round(round_id, session))
     titles = {e.id: e.title for e in state.finalists}
     return TallyOut(
         members=len(state.members),

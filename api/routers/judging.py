@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from award.errors import Forbidden, NotFound
-from award.models import Entry, Role, Round, User
+from award.models import Entry, Role, User
 from judging import scoring
 from judging.models import Assignment, AssignmentPlan, Stage
-from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 
 router = APIRouter(prefix="/api/v1", tags=["judging"])
 
@@ -78,13 +78,6 @@ class RankedOut(BaseModel):
     flags: list[str]
 
 
-def _round(session, round_id: int) -> Round:
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
-    return round_
-
-
 def _scope_unit(user: User, stage: Stage, unit_id: int | None) -> int | None:
     """The secretariat runs central stages (and may look at any unit); a unit manager only its own contest."""
     if user.role == Role.unit_manager:
@@ -114,7 +107,7 @@ def assignment_out(a: Assignment) -> AssignmentOut:
 @router.post("/rounds/{round_id}/judges", status_code=201, response_model=JudgeOut, name="api:judges:add",
              dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def add_judge(round_id: int, body: JudgeIn, session: SessionDep, user: ApiUser, now: NowDep):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     if user.role == Role.unit_manager and body.stage != Stage.local:
         raise Forbidden("Cán bộ đơn vị chỉ thêm giám khảo sơ tuyển.", code="role_forbidden")
     judge = session.get(User, body.user_id)
@@ -141,7 +134,7 @@ def declare_conflict(round_id: int, body: ConflictIn, session: SessionDep, user:
 @router.post("/rounds/{round_id}/stages/{stage}/assignments/propose", response_model=PlanOut,
              name="api:assignments:propose", dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def propose(round_id: int, stage: Stage, body: ProposeIn, session: SessionDep, user: ApiUser, now: NowDep):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     plan = scoring.propose_plan(session, round_=round_, stage=stage, k=body.judges_per_entry,
                                 unit_id=_scope_unit(user, stage, body.unit_id), actor=user, now=now)
     return PlanOut(plan_id=plan.id, assignments=plan.assignments, unassignable=plan.unassignable)
@@ -166,7 +159,7 @@ class ManualIn(BaseModel):
 @router.post("/rounds/{round_id}/stages/{stage}/assignments", status_code=201, response_model=AssignmentOut,
              name="api:assignments:add", dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def add_by_hand(round_id: int, stage: Stage, body: ManualIn, session: SessionDep, user: ApiUser, now: NowDep):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     entry, judge = session.get(Entry, body.entry_id), session.get(User, body.judge_id)
     if entry is None or entry.round_id != round_id or judge is None:
         raise NotFound("Không tìm thấy tác phẩm hoặc giám khảo.", code="not_found")
@@ -222,7 +215,7 @@ def reopen(assignment_id: int, session: SessionDep, user: ApiUser, now: NowDep):
 def ranking(round_id: int, stage: Stage, session: SessionDep, user: ApiUser,
             method: Literal["mean", "median", "trimmed", "zscore"] = "mean",
             panel: str | None = Query(default=None, max_length=32), unit_id: int | None = None):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     rows = scoring.ranking(session, round_=round_, stage=stage, method=method,
                            unit_id=_scope_unit(user, stage, unit_id) if stage == Stage.local or user.role == Role.unit_manager else unit_id,
                            panel=panel)

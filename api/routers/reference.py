@@ -8,13 +8,13 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import select
 
 from award import audit
-from award.errors import Conflict, Invalid, NotFound
+from award.errors import Conflict, Invalid
 from award.models import Role, Round, RoundStatus, Unit, UnitKind
 from award.outline_parser import parse_outline
 from award.outlines import has_tags, outline_tree, replace_outline
 from award.rules import RoundRules
 from award.sandbox import extract_limited_stream
-from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 
@@ -64,13 +64,6 @@ class OutlineNodeOut(BaseModel):
 class OutlineOut(BaseModel):
     nodes: list[OutlineNodeOut]
     warnings: list[str] = []
-
-
-def load_round(round_id: int, session: SessionDep) -> Round:
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
-    return round_
 
 
 RoundDep = Annotated[Round, Depends(load_round)]

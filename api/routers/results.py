@@ -13,16 +13,9 @@ from award.models import Entry, Role, Round
 from judging import council, documents, exports, publication
 from judging.models import ResultList, ResultStatus
 from judging.publication import Prize
-from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 
 router = APIRouter(prefix="/api/v1", tags=["results"])
-
-
-def _round(session, round_id: int) -> Round:
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
-    return round_
 
 
 class ProposeIn(BaseModel):
@@ -87,7 +80,7 @@ def list_out(session, row: ResultList) -> ListOut:
 @router.post("/rounds/{round_id}/results/propose", response_model=ListOut, name="api:results:propose",
              dependencies=[api_role(Role.secretariat)])
 def propose(round_id: int, body: ProposeIn, session: SessionDep, user: ApiUser, now: NowDep):
-    row = publication.propose(session, round_=_round(session, round_id), actor=user, now=now,
+    row = publication.propose(session, round_=load_round(round_id, session), actor=user, now=now,
                               overrides=body.overrides, thematic_overrides=body.thematic_overrides, note=body.note)
     return list_out(session, row)
 
@@ -95,7 +88,7 @@ def propose(round_id: int, body: ProposeIn, session: SessionDep, user: ApiUser, 
 @router.get("/rounds/{round_id}/results/proposal", response_model=ListOut, name="api:results:proposal",
             dependencies=[api_role(Role.secretariat, Role.approver)])
 def proposal(round_id: int, session: SessionDep, user: ApiUser):
-    row = publication.result_list(session, _round(session, round_id).id)
+    row = publication.result_list(session, load_round(round_id, session).id)
     if row is None:
         raise NotFound("Chưa có danh sách giải nào được đề xuất.", code="not_proposed")
     return list_out(session, row)
@@ -104,20 +97,20 @@ def proposal(round_id: int, session: SessionDep, user: ApiUser):
 @router.post("/rounds/{round_id}/results/approve", response_model=ListOut, name="api:results:approve",
              dependencies=[api_role(Role.approver)])
 def approve(round_id: int, session: SessionDep, user: ApiUser, now: NowDep):
-    return list_out(session, publication.approve(session, round_=_round(session, round_id), actor=user, now=now))
+    return list_out(session, publication.approve(session, round_=load_round(round_id, session), actor=user, now=now))
 
 
 @router.post("/rounds/{round_id}/results/return", response_model=ListOut, name="api:results:return",
              dependencies=[api_role(Role.approver)])
 def send_back(round_id: int, body: ReturnIn, session: SessionDep, user: ApiUser, now: NowDep):
-    return list_out(session, publication.send_back(session, round_=_round(session, round_id), note=body.note,
+    return list_out(session, publication.send_back(session, round_=load_round(round_id, session), note=body.note,
                                                    actor=user, now=now))
 
 
 @router.post("/rounds/{round_id}/results/publish", response_model=ListOut, name="api:results:publish",
              dependencies=[api_role(Role.secretariat)])
 def publish(round_id: int, session: SessionDep, user: ApiUser, now: NowDep, body: PublishIn | None = None):
-    row = publication.publish(session, round_=_round(session, round_id), actor=user, now=now,
+    row = publication.publish(session, round_=load_round(round_id, session), actor=user, now=now,
                               publish_at=body.publish_at if body else None)
     return list_out(session, row)
 
@@ -125,7 +118,7 @@ def publish(round_id: int, session: SessionDep, user: ApiUser, now: NowDep, body
 @router.post("/rounds/{round_id}/results/corrections", status_code=201, response_model=ListOut,
              name="api:results:correct", dependencies=[api_role(Role.secretariat)])
 def correct(round_id: int, body: CorrectionIn, session: SessionDep, user: ApiUser, now: NowDep):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     entry = session.get(Entry, body.entry_id)
     if entry is None:
         raise NotFound("Không tìm thấy tác phẩm.", field="entry_id", code="entry_not_found")
@@ -137,13 +130,13 @@ def correct(round_id: int, body: CorrectionIn, session: SessionDep, user: ApiUse
 @router.get("/rounds/{round_id}/results/minutes.pdf", name="api:results:minutes",
             dependencies=[api_role(Role.secretariat, Role.approver)])
 def minutes(round_id: int, session: SessionDep, user: ApiUser, now: NowDep):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     row = publication.result_list(session, round_id)
     if row is not None and row.tally and row.status != ResultStatus.returned:
         snapshot, status = row.tally, publication.STATUS_LABELS[row.status]
     else:
         state = council.state(session, round_=round_)
-        snapshot = publication._tally_snapshot(state, {}, {t.name: t.winner for t in state.tally.thematic})
+        snapshot = publication.tally_snapshot(state, {}, {t.name: t.winner for t in state.tally.thematic})
         status = "chưa đề xuất"
     ids = [w["entry_id"] for w in snapshot.get("works", [])]
     titles = dict(session.exec(select(Entry.id, Entry.title).where(Entry.id.in_(ids))).all()) if ids else {}
@@ -177,7 +170,7 @@ def _download(round_: Round, body: bytes, media_type: str, ext: str) -> Response
 
 @router.get("/rounds/{round_id}/results.csv", name="api:results:csv")
 def results_csv(round_id: int, session: SessionDep, now: NowDep):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     public_list(session, round_id, now)
     return _download(round_, exports.to_csv(publication.prizes(session, round_id=round_id)),
                      "text/csv; charset=utf-8", "csv")
@@ -185,7 +178,7 @@ def results_csv(round_id: int, session: SessionDep, now: NowDep):
 
 @router.get("/rounds/{round_id}/results.xlsx", name="api:results:xlsx")
 def results_xlsx(round_id: int, session: SessionDep, now: NowDep):
-    round_ = _round(session, round_id)
+    round_ = load_round(round_id, session)
     public_list(session, round_id, now)
     title = f"Kết quả Giải Búa liềm vàng lần thứ {round_.number} – năm {round_.year}"
     return _download(round_, exports.to_xlsx(publication.prizes(session, round_id=round_id), title),

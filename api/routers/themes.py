@@ -9,10 +9,10 @@ from sqlmodel import select
 
 from award import entries, themes
 from award.errors import Conflict, NotFound
-from award.models import Entry, RetagJob, Role, Round, TagSource
+from award.models import Entry, RetagJob, Role, TagSource
 from api.clock import now as clock_now
 from api.db import get_engine
-from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 
 router = APIRouter(prefix="/api/v1", tags=["themes"])
 
@@ -101,8 +101,7 @@ def get_themes(entry_id: int, session: SessionDep, user: ApiUser):
              dependencies=[api_role(Role.journalist, Role.secretariat)])
 def draft_suggestions(round_id: int, body: DraftText, session: SessionDep, cache: CacheDep):
     """While a journalist types the summary: nothing is stored, not even the embedding."""
-    if session.get(Round, round_id) is None:
-        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
+    load_round(round_id, session)
     tagger = _tagger(session, round_id, cache)
     with themes.transient_embeddings():
         result = tagger.suggest(body.title, body.summary, limit=5)
@@ -112,8 +111,7 @@ def draft_suggestions(round_id: int, body: DraftText, session: SessionDep, cache
 @router.get("/rounds/{round_id}/coverage", name="api:themes:coverage",
             dependencies=[api_role(Role.secretariat, Role.approver)])
 def round_coverage(round_id: int, session: SessionDep):
-    if session.get(Round, round_id) is None:
-        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
+    load_round(round_id, session)
     report = themes.coverage(session, round_id=round_id)
     return {
         "entries": report.entries_counted, "untagged": report.untagged,
@@ -130,8 +128,7 @@ def _run_retag(round_id: int, job_id: int, cache) -> None:
 
 def queue_retag(session, background: BackgroundTasks, *, round_id: int, user, now, cache) -> RetagJob:
     """One job per round at a time; it runs after the response, so after this request's commit."""
-    if session.get(Round, round_id) is None:
-        raise NotFound("Không tìm thấy đợt giải.", code="round_not_found")
+    load_round(round_id, session)
     running = session.exec(select(RetagJob).where(RetagJob.round_id == round_id,
                                                   RetagJob.status.in_(("queued", "running")))).first()
     if running is not None:
