@@ -5,6 +5,9 @@ from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from starlette.datastructures import URL
+from starlette.routing import NoMatchFound
 
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, ROUND_STATUS_LABELS, UNIT_KIND_LABELS
 from award.rules import MEDIA_TYPES
@@ -24,7 +27,43 @@ def vn_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def _leaves(app):
+    """Every route that can build a URL, in the order the router tries them."""
+    for route in app.router.routes:
+        if hasattr(route, "effective_route_contexts"):  # an included router (FastAPI ≥ 0.16x)
+            yield from route.effective_route_contexts()
+        else:
+            yield route
+
+
+_ROUTE_BY_NAME: dict[tuple[int, str], object] = {}
+
+
+@pass_context
+def url_for(context, name: str, /, **path_params) -> URL:
+    """Starlette's `url_for`, remembering which route answers a name. The router tries every route in
+    turn, a few hundred of them: a judge's queue of 400 links spent most of its time there
+    (bench/scale.py). The first route that answers is the one the router would have used."""
+    request: Request = context["request"]
+    key = (id(request.app), name)
+    route = _ROUTE_BY_NAME.get(key)
+    if route is not None:
+        try:
+            return route.url_path_for(name, **path_params).make_absolute_url(base_url=request.base_url)
+        except NoMatchFound:
+            pass
+    for route in _leaves(request.app):
+        try:
+            path = route.url_path_for(name, **path_params)
+        except NoMatchFound:
+            continue
+        _ROUTE_BY_NAME[key] = route
+        return path.make_absolute_url(base_url=request.base_url)
+    raise NoMatchFound(name, path_params)
+
+
 templates.env.filters["vn_date"] = vn_date
+templates.env.globals["url_for"] = url_for
 templates.env.globals.update(
     csrf_token=csrf_token,
     ROLE_LABELS=ROLE_LABELS,

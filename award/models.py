@@ -278,6 +278,8 @@ class Entry(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("owner_id", "client_token", name="uq_entry_owner_client_token"),
         sa.Index("ix_entry_round_unit_status", "round_id", "unit_id", "status"),
+        # Covers the round-wide counts (theme coverage, statistics): read from the index alone.
+        sa.Index("ix_entry_round_status_media_unit", "round_id", "status", "media_type", "unit_id", "id"),
     )
 
 

@@ -237,30 +237,31 @@ def coverage(session: Session, *, round_id: int) -> Coverage:
     """Confirmed tags of the round's counted works, themes × media type and themes × unit.
     Three grouped queries whatever the number of entries."""
     report = Coverage(units=round_units(session, round_id))
+    counted = (Entry.round_id == round_id, Entry.status.in_(COUNTED))
+    # Grouped by unit id, not name: fewer joins, and 25,000 works answer in ~20 ms (bench/scale.py).
     rows = session.exec(
-        select(OutlineNode.code, Entry.media_type, Unit.name, func.count())
+        select(OutlineNode.code, Entry.media_type, Entry.unit_id, func.count())
         .join(EntryTheme, EntryTheme.outline_node_id == OutlineNode.id)
         .join(Entry, Entry.id == EntryTheme.entry_id)
-        .join(Unit, Unit.id == Entry.unit_id)
-        .where(Entry.round_id == round_id, Entry.status.in_(COUNTED))
-        .group_by(OutlineNode.code, Entry.media_type, Unit.name)
+        .where(*counted)
+        .group_by(OutlineNode.code, Entry.media_type, Entry.unit_id)
     ).all()
+    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_({r[2] for r in rows}))).all()) if rows else {}
     by_media: dict[str, Counter] = defaultdict(Counter)
     by_unit: dict[str, Counter] = defaultdict(Counter)
-    for code, media, unit, n in rows:
+    for code, media, unit_id, n in rows:
         by_media[code][media] += n
-        by_unit[code][unit] += n
+        by_unit[code][names[unit_id]] += n
         report.totals[code] += n
     report.by_media, report.by_unit = dict(by_media), dict(by_unit)
     rules = RoundRules.model_validate(session.get(Round, round_id).rules)
     seen = {m for c in by_media.values() for m in c}
     report.media_types = [m for m in rules.media_types] + sorted(seen - set(rules.media_types))
     report.unit_names = sorted({u for c in by_unit.values() for u in c})
-    report.entries_counted = session.exec(
-        select(func.count()).where(Entry.round_id == round_id, Entry.status.in_(COUNTED))).one()
-    tagged = session.exec(
-        select(func.count(func.distinct(EntryTheme.entry_id))).join(Entry, Entry.id == EntryTheme.entry_id)
-        .where(Entry.round_id == round_id, Entry.status.in_(COUNTED))).one()
+    # Works counted and works with a theme, in one pass over the round.
+    report.entries_counted, tagged = session.exec(
+        select(func.count(func.distinct(Entry.id)), func.count(func.distinct(EntryTheme.entry_id)))
+        .select_from(Entry).outerjoin(EntryTheme, EntryTheme.entry_id == Entry.id).where(*counted)).one()
     report.untagged = report.entries_counted - tagged
     return report
 

@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from bench.common import BENCH_NOW, ROOT, app_env, fresh_database, migrate, pct
 
 PASSWORD = "BenchMatKhau2024"
-PANELS = {"bao-in-1": "print", "bao-in-2": "print", "dien-tu": "online", "truyen-hinh": "tv",
-          "phat-thanh": "radio", "anh": "photo"}
+# The round's default subpanels (award/rules.py DEFAULT_PANELS): works are placed in them as routing does.
+PANELS = {"print1": "print", "print2": "print", "online": "online", "tv": "tv", "radio": "radio", "photo": "photo"}
 # Shares of the IX round (789 print, 725 online, 576 TV, 329 radio, 125 photo of 2,544).
 MEDIA_MIX = [("print", 789), ("online", 725), ("tv", 576), ("radio", 329), ("photo", 125)]
 GENRES = {"print": ["xã luận", "bình luận", "phóng sự", "điều tra", "ký"], "online": ["phóng sự", "emagazine/multimedia", "bình luận"],
@@ -98,10 +98,10 @@ class Generator:
 
     def _entry_chunk(self, n: int) -> None:
         from award.models import Entry, EntryAuthor, EntryPart, EntryTheme
-        from judging.models import Assignment
+        from judging.models import Assignment, PanelPlacement
 
         rng = self.rng
-        entries, authors, parts, tags, sheets = [], [], [], [], []
+        entries, authors, parts, tags, sheets, placements = [], [], [], [], [], []
         media_types, media_w = zip(*MEDIA_MIX)
         statuses, status_w = zip(*STATUS_MIX)
         for _ in range(n):
@@ -132,6 +132,8 @@ class Generator:
                              "confirmed_by": entries[-1]["owner_id"], "created_at": self.now})
             if status in ("eligible", "received"):
                 panel = self._panel(media, eid)
+                placements.append({"entry_id": eid, "round_id": self.round.id, "panel_code": panel, "manual": False,
+                                   "placed_by": None, "placed_at": self.now})
                 for judge in rng.sample(self.judges[panel], SHEETS_PER_ENTRY):
                     submitted = rng.random() < 0.9
                     scores = {c.code: str(rng.randint(int(c.max_points * 4 // 10), int(c.max_points)))
@@ -147,11 +149,12 @@ class Generator:
                 conn.execute(sa.insert(EntryTheme.__table__), tags)
             if sheets:
                 conn.execute(sa.insert(Assignment.__table__), sheets)
+                conn.execute(sa.insert(PanelPlacement.__table__), placements)
 
     def _panel(self, media: str, eid: int) -> str:
-        if media == "print":
-            return "bao-in-1" if eid % 3 == 0 else "bao-in-2"
-        return {"online": "dien-tu", "tv": "truyen-hinh", "radio": "phat-thanh", "photo": "anh"}[media]
+        if media == "print":  # commentaries go to print1, reportage and the rest to print2 (about 1 in 3)
+            return "print1" if eid % 3 == 0 else "print2"
+        return media
 
 
 # --- measuring the pages -----------------------------------------------------------------------
@@ -175,6 +178,7 @@ def pages(round_id: int, unit_id: int) -> dict[str, tuple[str, str]]:
         "entry list page (unit, filtered, page 2)": ("unit", f"/unit/entries?round_id={rid}&status=eligible&page=2"),
         "judge's queue page": ("judge", "/judging"),
         "ranking API (preliminary, whole round)": ("secretariat", f"/api/v1/rounds/{rid}/stages/preliminary/ranking"),
+        "subpanel ranking page (print 2, the largest)": ("secretariat", f"/central/{rid}/panels/print2"),
         "coverage page": ("secretariat", f"/rounds/{rid}/coverage"),
         "coverage API": ("secretariat", f"/api/v1/rounds/{rid}/coverage"),
         "public results page": ("public", f"/rounds/{rid}/results"),

@@ -137,7 +137,7 @@ class ScoreError(ValueError):
 
 def _q(value: Decimal) -> Decimal:
     """Quantize to 0.01, ROUND_HALF_UP, without a negative zero."""
-    result = Decimal(value).quantize(CENT, rounding=decimal.ROUND_HALF_UP)
+    result = (value if type(value) is Decimal else Decimal(value)).quantize(CENT, rounding=decimal.ROUND_HALF_UP)
     return result if result != 0 else CENT * 0
 
 
@@ -201,18 +201,31 @@ class _Totaller:
         self.bonus = [(c.code, _dec(c.max_points)) for c in rubric if c.bonus]
         self.plain = sum((high for _, _, high in self.regular), Decimal(0))
         self.weighted_max = sum((w * high for _, w, high in self.regular), Decimal(0))
+        # Equal weights (the default rubric) cancel out: the total is the plain sum, exactly.
+        self.equal = len({w for _, w, _ in self.regular}) == 1
 
     def total(self, scores: Mapping[str, Any]) -> Decimal:
-        def score(code: str, high: Decimal) -> Decimal:
-            raw = scores.get(code)
-            if raw is None:
-                return ZERO
-            value = raw if type(raw) is Decimal else _dec(raw)
-            return ZERO if value < 0 else (high if value > high else value)
-
-        weighted = sum((w * score(code, high) for code, w, high in self.regular), Decimal(0))
-        total = weighted * self.plain / self.weighted_max if self.weighted_max else Decimal(0)
-        total += sum((score(code, high) for code, high in self.bonus), Decimal(0))
+        get = scores.get
+        total = ZERO
+        if self.equal:
+            for code, _, high in self.regular:
+                raw = get(code)
+                if raw is not None:
+                    value = raw if type(raw) is Decimal else _dec(raw)
+                    total += ZERO if value < 0 else (high if value > high else value)
+        elif self.weighted_max:
+            weighted = ZERO
+            for code, w, high in self.regular:
+                raw = get(code)
+                if raw is not None:
+                    value = raw if type(raw) is Decimal else _dec(raw)
+                    weighted += w * (ZERO if value < 0 else (high if value > high else value))
+            total = weighted * self.plain / self.weighted_max
+        for code, high in self.bonus:
+            raw = get(code)
+            if raw is not None:
+                value = raw if type(raw) is Decimal else _dec(raw)
+                total += ZERO if value < 0 else (high if value > high else value)
         return _q(total)
 
 
@@ -378,6 +391,7 @@ def rank_entries(sheets: Iterable[Sheet], rubric: list[Any], method: Method = "m
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     expected = expected or {}
     first = _first_criterion(rubric)
+    first_code, first_high = (first.code, _dec(first.max_points)) if first is not None else (None, ZERO)
     totaller = _Totaller(rubric)
     totals: dict[int, list[Decimal]] = defaultdict(list)
     firsts: dict[int, list[Decimal]] = defaultdict(list)
@@ -392,7 +406,9 @@ def rank_entries(sheets: Iterable[Sheet], rubric: list[Any], method: Method = "m
         totals[sheet.entry_id].append(total)
         triples.append((sheet.judge_id, sheet.entry_id, total))
         if first is not None:
-            firsts[sheet.entry_id].append(_score(sheet, first))
+            raw = sheet.scores.get(first_code)
+            value = ZERO if raw is None else (raw if type(raw) is Decimal else _dec(raw))
+            firsts[sheet.entry_id].append(ZERO if value < 0 else (first_high if value > first_high else value))
 
     if method == "zscore":
         scores = zscore(triples, max_total(rubric))

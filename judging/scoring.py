@@ -5,11 +5,13 @@ The rules themselves are pure functions in judging.assignment and judging.result
 rows, calls them and writes what they decide, with an audit event for everything people may dispute.
 """
 
+import json
 import logging
 import secrets
 from datetime import datetime
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -142,6 +144,12 @@ def stage_entries(session: Session, *, round_: Round, stage: Stage, unit_id: int
     if panel is not None:
         query = query.join(PanelPlacement, PanelPlacement.entry_id == Entry.id).where(PanelPlacement.panel_code == panel)
     return list(session.exec(query.order_by(Entry.id)).all())
+
+
+def stage_entry_ids(session: Session, *, round_: Round, stage: Stage, panel: str) -> set[int]:
+    """The ids of a subpanel's works at a central stage (what `stage_entries` lists, without loading them)."""
+    return set(session.exec(select(Entry.id).join(PanelPlacement, PanelPlacement.entry_id == Entry.id).where(
+        Entry.round_id == round_.id, Entry.status.in_(STAGE_ENTRIES[stage]), PanelPlacement.panel_code == panel)).all())
 
 
 def stage_judges(session: Session, *, round_: Round, stage: Stage, unit_id: int | None,
@@ -323,8 +331,11 @@ def reopen(session: Session, *, assignment: Assignment, actor: User, now: dateti
 def ranking(session: Session, *, round_: Round, stage: Stage, method: str, unit_id: int | None = None,
             panel: str | None = None) -> list[Ranked]:
     """The stage's ranking from submitted sheets, with the number of sheets expected per entry."""
-    # Plain columns, not Assignment objects: a round has tens of thousands of sheets (bench/scale.py).
-    query = select(Assignment.judge_id, Assignment.entry_id, Assignment.scores, Assignment.submitted_at).join(
+    # A round has tens of thousands of sheets (bench/scale.py): plain columns, the scores as the JSON
+    # text they are stored as (decoded here, ~4× faster than the driver's JSON and datetime types),
+    # and each distinct score string turned into a Decimal once.
+    query = select(Assignment.judge_id, Assignment.entry_id, sa.cast(Assignment.scores, sa.Text),
+                   Assignment.submitted_at.is_not(None)).join(
         Entry, Entry.id == Assignment.entry_id).where(Assignment.round_id == round_.id, Assignment.stage == stage)
     if unit_id is not None:
         query = query.where(Entry.unit_id == unit_id)
@@ -333,10 +344,17 @@ def ranking(session: Session, *, round_: Round, stage: Stage, method: str, unit_
             PanelPlacement.panel_code == panel)
     expected: dict[int, int] = {}
     sheets = []
-    for judge_id, entry_id, scores, submitted_at in session.exec(query).all():
+    decimals: dict[str, Decimal] = {}
+    for judge_id, entry_id, scores, submitted in session.execute(query):
         expected[entry_id] = expected.get(entry_id, 0) + 1
-        if submitted_at is not None:
-            sheets.append(Sheet(judge_id, entry_id, {k: Decimal(v) for k, v in scores.items()}))
+        if submitted:
+            values = {}
+            for code, text in json.loads(scores).items():
+                value = decimals.get(text)
+                if value is None:
+                    value = decimals[text] = Decimal(text)
+                values[code] = value
+            sheets.append(Sheet(judge_id, entry_id, values))
     return rank_entries(sheets, rubric_for(session, round_, stage, unit_id), method, expected=expected)
 
 

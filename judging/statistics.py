@@ -5,6 +5,7 @@ Four grouped queries whatever the number of works (a round may have 25,000); no 
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
@@ -73,18 +74,21 @@ def round_statistics(session: Session, *, round_id: int) -> RoundStatistics:
     """The round's statistics, counted over the works that reached the centre."""
     in_round = (Entry.round_id == round_id, Entry.status.in_(CENTRAL))
 
+    # One pass groups by media type, status and unit; both the rates and the units come from it.
     by_status: dict[str, dict[str, int]] = {}
-    for media_type, status, n in session.exec(select(Entry.media_type, Entry.status, func.count(Entry.id))
-                                              .where(*in_round).group_by(Entry.media_type, Entry.status)):
-        by_status.setdefault(media_type, {})[EntryStatus(status)] = n
+    per_unit: Counter = Counter()
+    for media_type, status, unit_id, n in session.exec(
+            select(Entry.media_type, Entry.status, Entry.unit_id, func.count(Entry.id))
+            .where(*in_round).group_by(Entry.media_type, Entry.status, Entry.unit_id)):
+        counts = by_status.setdefault(media_type, {})
+        counts[EntryStatus(status)] = counts.get(EntryStatus(status), 0) + n
+        per_unit[unit_id] += n
+    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(per_unit))).all()) if per_unit else {}
+    unit_rows = [(uid, names[uid], n) for uid, n in per_unit.items()]
 
     prizes = dict(session.exec(select(Entry.media_type, func.count(ResultItem.id))
                                .join(Entry, Entry.id == ResultItem.entry_id)
                                .where(ResultItem.round_id == round_id).group_by(Entry.media_type)).all())
-
-    unit_rows = session.exec(select(Unit.id, Unit.name, func.count(Entry.id).label("n"))
-                             .join(Entry, Entry.unit_id == Unit.id).where(*in_round)
-                             .group_by(Unit.id, Unit.name)).all()
 
     theme_rows = session.exec(select(OutlineNode.code, OutlineNode.title, func.count(func.distinct(Entry.id)))
                               .join(EntryTheme, EntryTheme.outline_node_id == OutlineNode.id)

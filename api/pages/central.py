@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
@@ -117,31 +117,45 @@ def apply_assignments(round_id: int, request: Request, session: SessionDep, user
 
 # --- one subpanel: ranking, shortlist, moves -------------------------------------------------------
 
-def _panel_page(request, session, round_, code, *, method="mean", error=None, status=200):
+PANEL_PAGE_ROWS = 100  # a subpanel may judge thousands of works; the shortlist is at the top
+
+
+def _panel_page(request, session, round_, code, *, method="mean", page=1, error=None, status=200):
     rules = RoundRules.model_validate(round_.rules)
     panel = next((p for p in rules.panels if p.code == code), None)
     if panel is None:
         raise NotFound("Không tìm thấy tiểu ban.")
     ranked = scoring.ranking(session, round_=round_, stage=Stage.preliminary, method=method, panel=code)
-    entries = {e.id: e for e in scoring.stage_entries(session, round_=round_, stage=Stage.preliminary, unit_id=None,
-                                                      panel=code)}
+    in_panel = scoring.stage_entry_ids(session, round_=round_, stage=Stage.preliminary, panel=code)
     placed = council.finalist_panels(session, round_id=round_.id)
     finalists = [e for e in council.finalists(session, round_id=round_.id) if placed.get(e.id) == code]
     target = rules.shortlist_targets.get(code)
-    ranked_ids = [r.entry_id for r in ranked if r.entry_id in entries]
-    unranked = [i for i in entries if i not in ranked_ids]
+    ranked = [r for r in ranked if r.entry_id in in_panel]
+    seen = {r.entry_id for r in ranked}
+    unranked = [i for i in sorted(in_panel) if i not in seen]
     room = max(0, (target or 0) - len(finalists))
-    suggested = set(ranked_ids[:room])  # the top of the ranking fills what the target still leaves
+    suggested = {r.entry_id for r in ranked[:room]}  # the top of the ranking fills what the target still leaves
+    # One page of rows (ranked first, then works without sheets); only their titles are loaded.
+    pages = max(1, -(-(len(ranked) + len(unranked)) // PANEL_PAGE_ROWS))
+    page = min(max(1, page), pages)
+    start, stop = (page - 1) * PANEL_PAGE_ROWS, page * PANEL_PAGE_ROWS
+    shown_ranked = ranked[start:stop]
+    shown_unranked = unranked[max(0, start - len(ranked)):max(0, stop - len(ranked))]
+    ids = [r.entry_id for r in shown_ranked] + shown_unranked
+    entries = {row.id: row for row in session.exec(select(Entry.id, Entry.title, Entry.media_type, Entry.genre)
+                                                  .where(Entry.id.in_(ids))).all()} if ids else {}
     return render(request, "central/panel.html", {
-        "round": round_, "panel": panel, "panels": rules.panels, "ranked": [r for r in ranked if r.entry_id in entries],
-        "entries": entries, "unranked": unranked, "finalists": finalists, "target": target, "suggested": suggested,
-        "method": method, "methods": METHOD_LABELS, "error": error, "media": MEDIA_TYPES}, status)
+        "round": round_, "panel": panel, "panels": rules.panels, "ranked": shown_ranked, "entries": entries,
+        "unranked": shown_unranked, "total": len(in_panel), "page": page, "pages": pages, "finalists": finalists,
+        "target": target, "suggested": suggested, "method": method, "methods": METHOD_LABELS, "error": error,
+        "media": MEDIA_TYPES}, status)
 
 
 @router.get("/central/{round_id}/panels/{code}", name="central:panel", dependencies=[web_role(Role.secretariat)])
-def panel_page(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, method: str = "mean"):
+def panel_page(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, method: str = "mean",
+               page: Annotated[int, Query(ge=1, le=100000)] = 1):
     return _panel_page(request, session, load_round(round_id, session), code,
-                       method=method if method in METHOD_LABELS else "mean")
+                       method=method if method in METHOD_LABELS else "mean", page=page)
 
 
 @router.post("/central/{round_id}/panels/{code}/advance", name="central:advance",

@@ -29,7 +29,8 @@ def _own_sheet(session: Session, user: User, assignment_id: int) -> Assignment:
 
 @router.get("/judging", name="judging:queue", dependencies=[web_role(Role.judge, Role.local_judge)])
 def queue(request: Request, session: SessionDep, user: WebUser):
-    rows = session.exec(select(Assignment, Entry).join(Entry, Entry.id == Assignment.entry_id)
+    # The title only, not whole works (their extracted text is large): a judge may have hundreds.
+    rows = session.exec(select(Assignment, Entry.title).join(Entry, Entry.id == Assignment.entry_id)
                         .where(Assignment.judge_id == user.id).order_by(Assignment.submitted_at.is_not(None), Assignment.id)).all()
     return render(request, "judging/queue.html", {"rows": rows})
 

@@ -58,6 +58,30 @@ def test_the_desk_routes_works_adds_judges_and_a_panel_shortlist_goes_to_the_fin
     assert client.get(f"/central/{round_.id}").status_code == 403
 
 
+def test_a_large_subpanel_is_shown_a_page_at_a_time_with_its_shortlist_ticked(client, session, clock, monkeypatch):
+    monkeypatch.setattr("api.pages.central.PANEL_PAGE_ROWS", 2)  # 100 in use; 2 keeps the test small
+    round_ = round_by_number(session, "IX")
+    works = [make_entry(session, status="eligible", genre="bình luận", title=f"Bình luận số {i}") for i in range(3)]
+    for w in works:
+        session.add(PanelPlacement(entry_id=w.id, round_id=round_.id, panel_code="print1"))
+    session.flush()
+    token = login(client, make_user(session, role=Role.secretariat))
+
+    first = client.get(f"/central/{round_.id}/panels/print1")
+    assert "3</strong> tác phẩm đang chấm" in first.text
+    assert first.text.count('type="checkbox" name="entry_id"') == 2
+    assert "Bình luận số 0" in first.text and "Bình luận số 2" not in first.text.split("Đã vào chung khảo")[0]
+    assert 'href="?method=mean&amp;page=2"' in first.text
+    second = client.get(f"/central/{round_.id}/panels/print1?page=2")
+    rows = second.text.split("Đã vào chung khảo")[0]
+    assert second.text.count('type="checkbox" name="entry_id"') == 1 and "Bình luận số 2" in rows
+    assert '<span aria-current="page">2</span>' in second.text
+    beyond = client.get(f"/central/{round_.id}/panels/print1?page=9")  # past the end: the last page
+    assert '<span aria-current="page">2</span>' in beyond.text
+    assert client.get(f"/central/{round_.id}/panels/print1?page=0").status_code == 422
+    assert token
+
+
 def test_ballots_proposal_return_approval_and_publication_through_the_pages(client, session, clock):
     round_ = round_by_number(session, "IX")
     a, b = (make_entry(session, status="finalist", title=t) for t in ("Giữ lửa chi bộ", "Đảng viên trẻ & <mạng xã hội>"))
