@@ -1,62 +1,74 @@
 """PDF documents (forwarding lists, minutes, certificates) with fpdf2 and a bundled Unicode font,
 so Vietnamese diacritics print the same on every machine."""
 
+from functools import cache
 from pathlib import Path
-
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 FONT_DIR = Path(__file__).parent / "data" / "fonts"
 FONT = "DejaVu"
 
 
-class Document(FPDF):
-    """An A4 page with the award's heading and numbered pages."""
+def Document(title: str, orientation: str = "P"):  # noqa: N802 - used as the class it builds
+    """An A4 page with the award's heading and numbered pages (see `_document_class`)."""
+    return _document_class()(title, orientation)
 
-    def __init__(self, title: str, orientation: str = "P"):
-        super().__init__(orientation=orientation, unit="mm", format="A4")
-        self.doc_title = title
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.set_title(title)
-        self.set_creator("Giải Búa liềm vàng")
-        self.set_auto_page_break(auto=True, margin=18)
-        self.add_page()
 
-    def header(self):
-        self.set_font(FONT, "B", 9)
-        self.set_text_color(120, 20, 20)
-        self.cell(0, 5, "GIẢI BÁO CHÍ TOÀN QUỐC VỀ XÂY DỰNG ĐẢNG – GIẢI BÚA LIỀM VÀNG", align="C",
-                  new_x="LMARGIN", new_y="NEXT")
-        self.set_text_color(0, 0, 0)
-        self.ln(3)
+@cache
+def _document_class():
+    """fpdf2 (with fontTools) adds ~50 MB to a process: it is loaded when the first PDF is made, not in
+    every app worker at start (bench/media.py measures workers' memory during large uploads)."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"{self.doc_title} – trang {self.page_no()}/{{nb}}", align="C")
+    class _Document(FPDF):
+        _face = FontFace
 
-    def heading(self, text: str, size: int = 14) -> None:
-        self.set_font(FONT, "B", size)
-        self.multi_cell(0, 7, text, align="C", new_x="LMARGIN", new_y="NEXT")
-        self.ln(2)
+        def __init__(self, title: str, orientation: str = "P"):
+            super().__init__(orientation=orientation, unit="mm", format="A4")
+            self.doc_title = title
+            self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+            self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+            self.set_title(title)
+            self.set_creator("Giải Búa liềm vàng")
+            self.set_auto_page_break(auto=True, margin=18)
+            self.add_page()
 
-    def paragraph(self, text: str, size: int = 10, bold: bool = False) -> None:
-        self.set_font(FONT, "B" if bold else "", size)
-        self.multi_cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+        def header(self):
+            self.set_font(FONT, "B", 9)
+            self.set_text_color(120, 20, 20)
+            self.cell(0, 5, "GIẢI BÁO CHÍ TOÀN QUỐC VỀ XÂY DỰNG ĐẢNG – GIẢI BÚA LIỀM VÀNG", align="C",
+                      new_x="LMARGIN", new_y="NEXT")
+            self.set_text_color(0, 0, 0)
+            self.ln(3)
 
-    def grid(self, headings: list[str], rows: list[list[str]], widths: list[int]) -> None:
-        """A bordered table; the heading row repeats on every page."""
-        self.set_font(FONT, "", 9)
-        with self.table(col_widths=widths, text_align="LEFT", line_height=5.5,
-                        headings_style=FontFace(emphasis="BOLD", fill_color=(243, 241, 236))) as table:
-            head = table.row()
-            for heading in headings:
-                head.cell(heading)
-            for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell(value)
+        def footer(self):
+            self.set_y(-12)
+            self.set_font(FONT, "", 8)
+            self.cell(0, 5, f"{self.doc_title} – trang {self.page_no()}/{{nb}}", align="C")
 
-    def render(self) -> bytes:
-        return bytes(self.output())
+        def heading(self, text: str, size: int = 14) -> None:
+            self.set_font(FONT, "B", size)
+            self.multi_cell(0, 7, text, align="C", new_x="LMARGIN", new_y="NEXT")
+            self.ln(2)
+
+        def paragraph(self, text: str, size: int = 10, bold: bool = False) -> None:
+            self.set_font(FONT, "B" if bold else "", size)
+            self.multi_cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+
+        def grid(self, headings: list[str], rows: list[list[str]], widths: list[int]) -> None:
+            """A bordered table; the heading row repeats on every page."""
+            self.set_font(FONT, "", 9)
+            with self.table(col_widths=widths, text_align="LEFT", line_height=5.5,
+                            headings_style=self._face(emphasis="BOLD", fill_color=(243, 241, 236))) as table:
+                head = table.row()
+                for heading in headings:
+                    head.cell(heading)
+                for values in rows:
+                    row = table.row()
+                    for value in values:
+                        row.cell(value)
+
+        def render(self) -> bytes:
+            return bytes(self.output())
+
+    return _Document

@@ -86,8 +86,11 @@ def _through_app(env: dict, work: Path, path: Path, sha256: str) -> dict:
     round_id, people = create_journalists(database_url, 1)
     server = AppServer(env, workers=2)
     try:
+        with RssSampler(server.pids) as idle:  # after start and one request, before any upload
+            time.sleep(0.3)
         with RssSampler(server.pids) as rss:
             result = asyncio.run(direct_upload(server.url, people[0][0], round_id, people[0][1], path, sha256))
+        result["idle_rss_mib"] = idle.peaks_mib()
         result["peak_rss_mib"] = rss.peaks_mib()
         result["processes"] = len(rss.peak)
     finally:

@@ -3,9 +3,6 @@
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from award.rules import MEDIA_TYPES
 from judging.publication import Prize
 
@@ -36,6 +33,10 @@ def to_csv(prizes: list[Prize]) -> bytes:
 
 
 def to_xlsx(prizes: list[Prize], title: str) -> bytes:
+    # Loaded here, not at start: openpyxl is ~30 MB that most app workers never need.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Kết quả"
