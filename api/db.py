@@ -1,8 +1,11 @@
 """Engine and the per-request session: one transaction per request, committed at the edge."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import lru_cache
 
+import anyio
+import anyio.to_thread
+from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -37,7 +40,12 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # pre_ping: after a PostgreSQL restart, stale pooled connections are replaced, not served.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+
+
+# Per app process. Request handlers run in a thread pool sized to match (api/main.py), so a request
+# waits for a thread, in order, rather than holding a thread while it waits for a connection.
+POOL_SIZE, POOL_OVERFLOW = 10, 10
 
 
 @lru_cache
@@ -49,11 +57,22 @@ def get_engine() -> Engine:
     return make_engine(url)
 
 
-def get_session() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session, committed (or rolled back) after the endpoint.
+
+    Commit and rollback run in threads of their own (`teardown` limiter, made in api/main.py's
+    lifespan), not the endpoints' pool: a request that holds a connection must never wait for a
+    thread that endpoints waiting for a connection hold. That wait is how a deadline surge of
+    logins exhausted the pool (bench/surge.py)."""
+    limiter = getattr(request.app.state, "teardown_limiter", None)
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        yield session
+        await anyio.to_thread.run_sync(session.commit, limiter=limiter)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.rollback, limiter=limiter)
+        raise
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(session.close, limiter=limiter)

@@ -108,12 +108,11 @@ async def api_user(
     """The caller of a JSON endpoint: `Authorization: Bearer …`, or the page's session cookie when
     the page's own script calls (then an unsafe method must carry the X-CSRF-Token header)."""
     if creds is not None and creds.scheme.lower() == "bearer":
-        user = await run_in_threadpool(users.user_for_token, session, token=creds.credentials, kind="api", now=now)
+        user = await run_in_threadpool(_caller, session, creds.credentials, "api", now)
     elif request.cookies.get(SESSION_COOKIE):
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             verify_csrf_header(request)
-        user = await run_in_threadpool(users.user_for_token, session, token=request.cookies[SESSION_COOKIE],
-                                       kind="web", now=now)
+        user = await run_in_threadpool(_caller, session, request.cookies[SESSION_COOKIE], "web", now)
     else:
         user = None
     if user is None:
@@ -122,9 +121,17 @@ async def api_user(
     return user
 
 
+def _caller(session: Session, token: str, kind: str, now: datetime) -> User | None:
+    """The token's user; the read is ended at once, so the pooled connection is not held while the
+    endpoint waits for its worker thread (FastAPI runs dependencies and endpoint in separate ones)."""
+    user = users.user_for_token(session, token=token, kind=kind, now=now)
+    session.commit()
+    return user
+
+
 def optional_web_user(session: SessionDep, now: NowDep, request: Request) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
-    user = users.user_for_token(session, token=token, kind="web", now=now) if token else None
+    user = _caller(session, token, "web", now) if token else None
     request.state.user = Viewer.of(user) if user else None
     return user
 

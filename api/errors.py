@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.exc import InterfaceError as DBInterfaceError, OperationalError as DBOperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from award.errors import AwardError, Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
@@ -113,6 +114,14 @@ def install(app: FastAPI) -> None:
         return error_response(request, 503, "database_unavailable",
                               "Cơ sở dữ liệu tạm thời không phản hồi. Chưa có gì thay đổi; vui lòng thử lại sau ít phút.",
                               headers={"Retry-After": "10"})
+
+    @app.exception_handler(PoolTimeout)
+    async def overloaded(request: Request, exc: PoolTimeout):
+        """Every pooled connection stayed busy for the pool's timeout: too many requests at once."""
+        log.warning("database.pool_exhausted")
+        return error_response(request, 503, "overloaded",
+                              "Hệ thống đang quá tải. Chưa có gì thay đổi; vui lòng thử lại sau ít giây.",
+                              headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -1,13 +1,17 @@
 """create_app(): routers, static files, error handlers, logging."""
 
 import logging
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
+from api.db import POOL_OVERFLOW, POOL_SIZE
 from api.logs import configure_logging
 from api import metrics
 from api.metrics import MetricsMiddleware
@@ -29,10 +33,20 @@ def storage_origin(settings) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    # As many worker threads as pooled connections: at a deadline surge, requests queue for a thread
+    # instead of 40 threads queueing for 20 connections and failing after the pool's timeout.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE + POOL_OVERFLOW
+    app.state.teardown_limiter = anyio.CapacityLimiter(POOL_SIZE + POOL_OVERFLOW)  # see api.db.get_session
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging()
     app = FastAPI(
+        lifespan=lifespan,
         title="Giải Búa liềm vàng – hệ thống quản lý tác phẩm",
         version="1.0",
         docs_url="/api/docs",

@@ -82,6 +82,14 @@ def _attachable(session: Session, user: User, entry_id: int, now: datetime) -> E
     return entry
 
 
+def _attachable_released(session: Session, user: User, entry_id: int, now: datetime) -> Entry:
+    """`_attachable`, then the database connection is given back while the bytes stream: an upload
+    takes seconds, a process has 20 connections, and at a deadline hundreds of uploads run at once."""
+    entry = _attachable(session, user, entry_id, now)
+    session.commit()
+    return entry
+
+
 def _absolute(request: Request, parts: dict[int, str]) -> list[PartUrl]:
     base = str(request.base_url)
     return [PartUrl(number=n, url=urljoin(base, url)) for n, url in sorted(parts.items())]
@@ -91,10 +99,7 @@ def _absolute(request: Request, parts: dict[int, str]) -> list[PartUrl]:
 async def upload_file(entry_id: int, request: Request, session: SessionDep, user: ApiUser, store: FileStoreDep,
                       now: NowDep):
     """Streamed through the app to storage: type sniffed, size capped and SHA-256 computed on the way."""
-    entry = await run_in_threadpool(_attachable, session, user, entry_id, now)
-    # Give the database connection back while the bytes stream: an upload takes seconds, a process has
-    # 20 connections, and at a deadline hundreds of uploads run at once (bench/surge.py ran out).
-    await run_in_threadpool(session.commit)
+    entry = await run_in_threadpool(_attachable_released, session, user, entry_id, now)
     caps = size_caps()
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > caps.largest + 1024 * 1024:
