@@ -16,6 +16,7 @@ storage_app = typer.Typer(help="Kho tệp.", no_args_is_help=True)
 tagging_app = typer.Typer(help="Gợi ý chủ đề theo đề cương.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Hộp thư đi: gửi e-mail thông báo.", no_args_is_help=True)
 results_app = typer.Typer(help="Kết quả giải.", no_args_is_help=True)
+reminders_app = typer.Typer(help="Thư nhắc việc.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(outline_app, name="outline")
 app.add_typer(audit_app, name="audit")
@@ -23,6 +24,7 @@ app.add_typer(storage_app, name="storage")
 app.add_typer(tagging_app, name="tagging")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(results_app, name="results")
+app.add_typer(reminders_app, name="reminders")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -357,6 +359,58 @@ def outbox_work(
             if stop:
                 break
             time.sleep(0.1)
+
+
+@reminders_app.command("scores-due")
+def reminders_scores_due(
+    every: Annotated[float, typer.Option(help="Chạy lại sau chừng này giây (0: chạy một lần rồi dừng, cho cron)")] = 0,
+):
+    """Nhắc giám khảo còn phiếu chưa nộp trước hạn chấm của vòng (mỗi người, mỗi vòng, mỗi ngày một thư).
+
+    Chạy nhiều lần trong ngày cũng chỉ gửi một thư; thư được ghi vào hộp thư đi, `award outbox work` gửi."""
+    import logging
+    import signal
+    import time
+
+    from sqlmodel import Session
+
+    from api.clock import now
+    from api.db import get_engine
+    from api.logs import configure_logging
+    from api.settings import get_settings
+    from judging.reminders import queue_scores_due
+
+    configure_logging()
+    log = logging.getLogger("judging.reminders")
+    settings = get_settings()
+    queue_url = settings.public_url.rstrip("/") + "/judging"
+    stop = False
+
+    def _stop(*_):
+        nonlocal stop
+        stop = True
+
+    if every:
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+    while True:
+        try:
+            with Session(get_engine(), expire_on_commit=False) as session:
+                report = queue_scores_due(session, now=now(), queue_url=queue_url, tz=settings.tz)
+                session.commit()
+            typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+            log.info("reminders.scores_due queued=%s already=%s", report.queued, report.already)
+        except Exception:
+            if not every:
+                raise
+            log.exception("reminders.pass_failed")  # the database is down or restarting: next pass
+        if not every:
+            break
+        deadline = time.monotonic() + every
+        while not stop and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if stop:
+            break
 
 
 if __name__ == "__main__":

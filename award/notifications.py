@@ -5,12 +5,12 @@ the call in the same transaction (or a retried request) adds nothing.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from award.models import Entry, EntryAuthor, User
-from award.outbox import enqueue
+from award.outbox import OutboxMessage, enqueue
 
 SIGNATURE = "\n\n--\nBan Thư ký Giải báo chí toàn quốc về xây dựng Đảng (Giải Búa liềm vàng)\n" \
             "Thư này được gửi tự động, vui lòng không trả lời."
@@ -93,3 +93,26 @@ def prize_won(session: Session, *, entry: Entry, prize: str, round_name: str, pu
             body=(f"Kính gửi {owner.full_name},\n\nBan Chỉ đạo đã phê duyệt và công bố kết quả {round_name}: "
                   f"tác phẩm “{entry.title}” (mã số {entry.id}) đoạt {prize}. Xin chúc mừng anh/chị và nhóm tác giả."
                   + SIGNATURE))
+
+
+def _days_left(today: date, deadline: date) -> str:
+    days = (deadline - today).days
+    return "hôm nay là ngày cuối" if days <= 0 else f"còn {days} ngày"
+
+
+def scores_due(session: Session, *, judge: User, round_name: str, stage_label: str, left: int, drafts: int,
+               deadline: date, today: date, queue_url: str, key: str, now: datetime) -> OutboxMessage:
+    """A judge with unsubmitted score sheets is reminded of the stage's deadline (at most once a day: the
+    key carries the day in Vietnam time)."""
+    started = f", trong đó {drafts} phiếu đã chấm dở chưa nộp" if drafts else ""
+    return enqueue(
+        session, to=judge.email, kind="scores_due", key=f"scores_due:{key}:{judge.id}:{today.isoformat()}", now=now,
+        subject=f"Nhắc hạn chấm điểm: còn {left} tác phẩm chưa chấm ({stage_label}, hạn {deadline:%d/%m/%Y})",
+        body=(f"Kính gửi {judge.full_name},\n\n"
+              f"Ban Thư ký {round_name} trân trọng nhắc: hạn nộp phiếu chấm {stage_label} là 23 giờ 59 phút "
+              f"ngày {deadline:%d/%m/%Y} (giờ Việt Nam), {_days_left(today, deadline)}.\n\n"
+              f"Anh/chị còn {left} tác phẩm được phân công chưa nộp phiếu chấm{started}. Phiếu chưa nộp "
+              "không được tính vào kết quả xếp hạng.\n\n"
+              f"Danh sách tác phẩm cần chấm: {queue_url}\n\n"
+              "Nếu anh/chị có xung đột lợi ích với tác phẩm nào hoặc không thể chấm kịp, xin báo ngay cho "
+              "Ban Thư ký để phân công người thay." + SIGNATURE))

@@ -21,6 +21,7 @@ from email.utils import formataddr, formatdate, parseaddr
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from award.models import enum_column, utcnow
@@ -70,8 +71,12 @@ def enqueue(session: Session, *, to: str, subject: str, body: str, kind: str, ke
     at = now or utcnow()
     row = OutboxMessage(key=key, kind=kind[:64], recipient=to.strip()[:254], subject=" ".join(subject.split())[:300],
                         body=body, created_at=at, next_attempt_at=max(at, not_before) if not_before else at)
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # another process may enqueue the same key at the same moment
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).one()
     log.info("outbox.enqueued message_id=%s kind=%s", row.id, row.kind)
     return row
 

@@ -3,6 +3,7 @@
 Values marked "default" in the domain brief are defaults here and editable per round.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field, model_validator
@@ -119,6 +120,11 @@ class StageSettings(BaseModel):
     blind: bool = False
     share_scores: bool = False
     judges_per_entry: int = Field(default=3, ge=1, le=20)
+    # Last day of scoring (sheets due by 23:59 that day, Asia/Ho_Chi_Minh). Unset: the local stage ends on
+    # the central deadline (units forward by then), the preliminary stage 25 days later (about three weeks
+    # from mid-November), the final stage has none; see judging.reminders.scoring_deadline.
+    deadline: date | None = None
+    remind_days: int = Field(default=3, ge=0, le=30)  # "scores due" mails daily from this many days before
 
 
 class RoundRules(BaseModel):

@@ -13,6 +13,7 @@ from award.rules import RoundRules
 from judging import assignment as plan_rules
 from judging import tally as vote
 from judging.contests import set_status
+from judging.locks import lock_round
 from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus, Stage
 from judging.scoring import declared, entry_infos, judge_info, stage_settings
 
@@ -20,13 +21,17 @@ FINALIST = (EntryStatus.finalist, EntryStatus.awarded)
 
 
 def _list_locked(session: Session, round_: Round) -> ResultList | None:
-    """The prize list, when one is proposed, approved or published: the final stage is then frozen."""
-    row = session.get(ResultList, round_.id)
+    """The prize list, when one is proposed, approved or published: the final stage is then frozen.
+    Read afresh (not from the session's identity map): callers hold the round's lock and must see a
+    proposal committed while they waited for it."""
+    row = session.exec(select(ResultList).where(ResultList.round_id == round_.id)
+                       .execution_options(populate_existing=True)).first()
     return row if row is not None and row.status != ResultStatus.returned else None
 
 
 def advance(session: Session, *, round_: Round, entry_ids: list[int], actor: User, now: datetime) -> list[Entry]:
     """Send eligible works of the subpanels' shortlists to the final (all or nothing)."""
+    lock_round(session, round_.id, shared=True)
     if _list_locked(session, round_):
         raise Conflict("Danh sách giải đã được đề xuất; không thay đổi danh sách chung khảo.", code="results_proposed")
     ids = list(dict.fromkeys(entry_ids))
@@ -46,6 +51,7 @@ def advance(session: Session, *, round_: Round, entry_ids: list[int], actor: Use
 
 def withdraw(session: Session, *, round_: Round, entry_ids: list[int], actor: User, now: datetime) -> list[Entry]:
     """Take works back out of the final while no ballot is cast on them."""
+    lock_round(session, round_.id)  # exclusive: no ballot on these works may land meanwhile
     if _list_locked(session, round_):
         raise Conflict("Danh sách giải đã được đề xuất; không thay đổi danh sách chung khảo.", code="results_proposed")
     voted = set(session.exec(select(Ballot.entry_id).where(Ballot.entry_id.in_(entry_ids))).all())
@@ -98,8 +104,16 @@ def conflicts(session: Session, *, members: list[User], entries: list[Entry]) ->
 
 def cast(session: Session, *, round_: Round, entry: Entry, judge: User, level: str, thematic: str | None,
          now: datetime) -> Ballot:
-    """A council member's ballot on a finalist; casting again replaces it until the list is proposed."""
-    if not is_member(session, round_id=round_.id, user=judge):
+    """A council member's ballot on a finalist; casting again replaces it until the list is proposed.
+
+    Two locks make it safe across processes: the round's row, shared (a proposal takes it exclusively, so
+    a ballot lands either wholly before the proposal, which counts it, or after it, refused), and the
+    member's own row, exclusive (the same member casting twice at once: one ballot, the later one wins)."""
+    lock_round(session, round_.id, shared=True)
+    membership = session.exec(select(JudgeMembership.id).where(
+        JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.final,
+        JudgeMembership.user_id == judge.id).with_for_update()).first()
+    if membership is None:
         raise Forbidden("Bạn không phải thành viên Hội đồng chung khảo của đợt giải này.", code="not_council_member")
     if entry.round_id != round_.id or entry.status not in FINALIST:
         raise NotFound("Tác phẩm không có trong danh sách chung khảo.", code="not_finalist")
@@ -112,7 +126,8 @@ def cast(session: Session, *, round_: Round, entry: Entry, judge: User, level: s
     names = [t.name for t in RoundRules.model_validate(round_.rules).thematic_prizes]
     if thematic and thematic not in names:
         raise Invalid("Giải chuyên đề không có trong thể lệ đợt giải.", field="thematic", code="invalid_thematic")
-    row = session.exec(select(Ballot).where(Ballot.entry_id == entry.id, Ballot.judge_id == judge.id)).first()
+    row = session.exec(select(Ballot).where(Ballot.entry_id == entry.id, Ballot.judge_id == judge.id)
+                       .execution_options(populate_existing=True)).first()
     row = row or Ballot(round_id=round_.id, entry_id=entry.id, judge_id=judge.id, level=level, cast_at=now)
     row.level, row.thematic, row.updated_at = level, thematic or None, now
     session.add(row)

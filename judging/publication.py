@@ -21,6 +21,7 @@ from award.rules import PRIZE_LEVELS, RoundRules
 from judging import council
 from judging import tally as vote
 from judging.contests import set_status
+from judging.locks import lock_round
 from judging.models import ResultCorrection, ResultItem, ResultList, ResultStatus
 
 STATUS_LABELS = {
@@ -33,6 +34,15 @@ STATUS_LABELS = {
 
 def result_list(session: Session, round_id: int) -> ResultList | None:
     return session.get(ResultList, round_id)
+
+
+def _decide(session: Session, round_: Round) -> ResultList | None:
+    """Before any decision on the list: the round's lock (exclusive, see judging.locks), then the list as
+    committed now. Ballots and finalist moves already under way finish first and are counted; later ones
+    wait and are then refused. Two decisions at once (a double click) run one after the other."""
+    lock_round(session, round_.id)
+    return session.exec(select(ResultList).where(ResultList.round_id == round_.id)
+                        .execution_options(populate_existing=True)).first()
 
 
 def is_public(row: ResultList | None, now: datetime) -> bool:
@@ -64,7 +74,7 @@ def propose(session: Session, *, round_: Round, actor: User, now: datetime, over
     """The secretariat proposes the council's list. Refused, with nothing written, before quorum, while
     a tie is unresolved, or when the list would give a level more often than the round allows."""
     overrides, thematic_overrides = dict(overrides or {}), dict(thematic_overrides or {})
-    row = result_list(session, round_.id)
+    row = _decide(session, round_)
     if row is not None and row.status != ResultStatus.returned:
         raise Conflict("Danh sách giải đã được đề xuất.", code="already_proposed")
     state = council.state(session, round_=round_)
@@ -122,7 +132,7 @@ def propose(session: Session, *, round_: Round, actor: User, now: datetime, over
 
 
 def _pending(session: Session, round_: Round) -> ResultList:
-    row = result_list(session, round_.id)
+    row = _decide(session, round_)
     if row is None or row.status == ResultStatus.returned:
         raise Conflict("Chưa có danh sách giải nào chờ phê duyệt.", code="not_proposed")
     if row.status != ResultStatus.proposed:
@@ -252,7 +262,7 @@ def _seal(session: Session, *, row: ResultList) -> dict[int, str]:
 def publish(session: Session, *, round_: Round, actor: User, now: datetime, publish_at: datetime | None = None,
             source: str = "council") -> ResultList:
     """Make the approved list public (from `publish_at` if set: an embargo) and freeze it."""
-    row = result_list(session, round_.id)
+    row = _decide(session, round_)
     if row is None or row.status in (ResultStatus.proposed, ResultStatus.returned):
         raise Conflict("Danh sách giải chưa được Ban Chỉ đạo phê duyệt.", code="not_approved")
     if row.status == ResultStatus.published:
@@ -288,7 +298,7 @@ def _mail_winners(session: Session, *, round_: Round, publish_at: datetime, now:
 def correct(session: Session, *, round_: Round, entry: Entry, level: str | None, thematic: str | None, reason: str,
             actor: User, now: datetime) -> ResultCorrection:
     """Change one prize of a published list, with a reason; the counts still hold."""
-    row = result_list(session, round_.id)
+    row = _decide(session, round_)
     if row is None or row.status != ResultStatus.published:
         raise Conflict("Chỉ đính chính danh sách đã công bố.", code="not_published")
     if not (reason or "").strip():

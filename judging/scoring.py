@@ -13,15 +13,17 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from award import audit, notifications
-from award.errors import Conflict, Forbidden, Invalid
+from award.errors import Conflict, Forbidden, Invalid, NotFound
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, Role, Round, User
 from award.rules import Criterion, RoundRules, StageSettings
 from judging import assignment as plan_rules
 from judging.models import (Assignment, AssignmentPlan, DeclaredConflict, JudgeMembership, LocalContest,
                             PanelPlacement, Stage)
+from judging.locks import relock
 from judging.panels import panels_of
 from judging.results import Ranked, ScoreError, Sheet, rank_entries, validate_scores
 
@@ -212,9 +214,19 @@ def propose_plan(session: Session, *, round_: Round, stage: Stage, k: int, unit_
 
 
 def apply_plan(session: Session, *, plan: AssignmentPlan, actor: User, now: datetime) -> list[Assignment]:
-    """Store exactly the previewed plan, checking each pair again (a conflict may be new since)."""
-    if plan.applied_at is not None:
+    """Store exactly the previewed plan, checking each pair again (a conflict may be new since).
+
+    The plan's row is locked first: the same plan applied twice at once (a double click, two processes)
+    is applied once and the second is refused. A pair assigned since the plan was proposed (by hand, or
+    by another plan) makes the plan outdated: refused, nothing stored."""
+    if relock(session, plan) is None or plan.applied_at is not None:
         raise Conflict("Phương án phân công này đã được áp dụng.", code="plan_applied")
+    wanted = {(p["entry_id"], p["judge_id"]) for p in plan.assignments}
+    existing = set(session.exec(select(Assignment.entry_id, Assignment.judge_id).where(
+        Assignment.stage == plan.stage, Assignment.entry_id.in_({e for e, _ in wanted}))).all()) if wanted else set()
+    if wanted & existing:
+        raise Conflict("Phương án đã cũ: có tác phẩm đã được phân công cho giám khảo này từ sau khi lập phương án. "
+                       "Hãy lập phương án mới.", code="plan_outdated")
     rows = []
     judges = {u.id: u for u in session.exec(select(User).where(User.id.in_({p["judge_id"] for p in plan.assignments})))}
     entries = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_({p["entry_id"] for p in plan.assignments})))}
@@ -233,7 +245,7 @@ def apply_plan(session: Session, *, plan: AssignmentPlan, actor: User, now: date
         rows.append(row)
     plan.applied_at = now
     session.add(plan)
-    session.flush()
+    _flush_assignments(session)
     audit.record(session, actor_id=actor.id, action="judging.plan_applied", object_type="plan", object_id=plan.id,
                  now=now, data={"stage": plan.stage, "assignments": plan.assignments})
     per_judge: dict[int, list[int]] = {}
@@ -245,6 +257,17 @@ def apply_plan(session: Session, *, plan: AssignmentPlan, actor: User, now: date
     return rows
 
 
+def _flush_assignments(session: Session) -> None:
+    """Write new assignments; the unique key (stage, entry, judge) refuses a pair another process assigned
+    at the same moment (one score sheet per judge, work and stage), as a conflict rather than an error."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Giám khảo vừa được phân công chấm tác phẩm này (thao tác đồng thời). Hãy tải lại trang.",
+                       code="already_assigned") from exc
+
+
 def add_assignment(session: Session, *, round_: Round, stage: Stage, entry: Entry, judge: User, actor: User,
                    now: datetime) -> Assignment:
     """By hand, after the plan: the same conflict rules."""
@@ -253,10 +276,13 @@ def add_assignment(session: Session, *, round_: Round, stage: Stage, entry: Entr
                                     declared(session, [judge.id]))
     except plan_rules.AssignmentConflict as exc:
         raise Forbidden(f"Giám khảo không được chấm tác phẩm này: {exc}.", code="conflict_of_interest") from exc
+    if session.exec(select(Assignment.id).where(Assignment.stage == stage, Assignment.entry_id == entry.id,
+                                                Assignment.judge_id == judge.id)).first() is not None:
+        raise Conflict("Giám khảo đã được phân công chấm tác phẩm này.", code="already_assigned")
     row = Assignment(round_id=round_.id, stage=stage, entry_id=entry.id, judge_id=judge.id, created_at=now,
                      updated_at=now)
     session.add(row)
-    session.flush()
+    _flush_assignments(session)
     audit.record(session, actor_id=actor.id, action="judging.assigned", object_type="entry", object_id=entry.id,
                  now=now, data={"judge_id": judge.id, "stage": stage})
     notifications.judge_assigned(session, judge=judge, entry_ids=[entry.id], stage_label=STAGE_LABELS[Stage(stage)],
@@ -272,6 +298,10 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
     checked again here, not only when assigning."""
     if assignment.judge_id != judge.id:
         raise Forbidden("Đây không phải bài được phân công cho bạn.", code="not_your_assignment")
+    # The sheet is read again under a row lock: two saves of one sheet (autosave racing submit, a double
+    # submit through two processes) run one after the other, and the second sees the first's outcome.
+    if relock(session, assignment) is None:
+        raise NotFound("Phiếu chấm không còn (phân công đã bị hủy).", code="assignment_not_found")
     round_ = session.get(Round, assignment.round_id)
     if stage_settings(round_, Stage(assignment.stage)).closed:
         raise Conflict("Vòng chấm đã đóng, không thể lưu điểm.", code="stage_closed")
@@ -302,6 +332,8 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
 
 def remove_assignment(session: Session, *, assignment: Assignment, actor: User, now: datetime) -> None:
     """By hand; a sheet already submitted stays (reopen it first if it must go)."""
+    if relock(session, assignment) is None:
+        raise NotFound("Phiếu chấm không còn (phân công đã bị hủy).", code="assignment_not_found")
     if assignment.submitted_at is not None:
         raise Conflict("Phiếu chấm đã nộp, không thể bỏ phân công.", code="already_submitted")
     audit.record(session, actor_id=actor.id, action="judging.unassigned", object_type="entry",
@@ -318,6 +350,8 @@ def others_sheets(session: Session, *, assignment: Assignment) -> list[Assignmen
 
 
 def reopen(session: Session, *, assignment: Assignment, actor: User, now: datetime) -> Assignment:
+    if relock(session, assignment) is None:
+        raise NotFound("Phiếu chấm không còn (phân công đã bị hủy).", code="assignment_not_found")
     if assignment.submitted_at is None:
         raise Conflict("Phiếu chấm chưa nộp.", code="not_submitted")
     assignment.submitted_at = None

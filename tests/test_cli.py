@@ -102,6 +102,43 @@ def test_outbox_worker_sends_due_mail_once(cli_env, smtp_server):
     assert [(m["To"], m["Subject"]) for m in smtp_server.messages] == [("bithu@example.vn", "Thử hộp thư đi")]
 
 
+def test_scores_due_reminders_run_twice_at_once_mail_once(cli_env, smtp_server):
+    from sqlmodel import Session, select
+
+    from api.db import make_engine
+    from award.models import Role
+    from award.outbox import OutboxMessage
+    from judging.models import Assignment, Stage
+    from tests.factories import make_entry, make_user, round_by_number
+
+    engine = make_engine(cli_env["AWARD_DATABASE_URL"])
+    with Session(engine) as s:
+        judge = make_user(s, role=Role.judge, email="gk.nhac@example.vn", full_name="Vũ Thị Nhắc")
+        entry = make_entry(s, status="eligible")
+        s.add(Assignment(round_id=round_by_number(s, "IX").id, stage=Stage.preliminary, entry_id=entry.id,
+                         judge_id=judge.id))
+        s.commit()
+    env = {**cli_env, "AWARD_NOW": "2024-12-04T08:00:00+07:00", "AWARD_PUBLIC_URL": "https://bualiemvang.vn",
+           "AWARD_SMTP_HOST": smtp_server.host, "AWARD_SMTP_PORT": str(smtp_server.port)}
+    together = [subprocess.Popen([sys.executable, "-m", "api.cli", "reminders", "scores-due"], env=env, cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=180) for p in together]
+    assert [p.returncode for p in together] == [0, 0], outputs
+    assert sum(json.loads(out)["queued"] for out, _ in outputs) >= 1
+    later = json.loads(run(env, "reminders", "scores-due").stdout)
+    assert later["queued"] == 0 and later["already_today"] >= 1 and "IX/preliminary" in later["stages"]
+    with Session(engine) as s:
+        mails = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "scores_due",
+                                                   OutboxMessage.recipient == "gk.nhac@example.vn")).all()
+    engine.dispose()
+    assert len(mails) == 1
+    run(env, "outbox", "work", "--once")
+    run(env, "outbox", "work", "--once")
+    [mail] = [m for m in smtp_server.messages if m["To"] == "gk.nhac@example.vn"]
+    assert str(mail["Subject"]) == "Nhắc hạn chấm điểm: còn 1 tác phẩm chưa chấm (vòng sơ khảo, hạn 05/12/2024)"
+    assert "Danh sách tác phẩm cần chấm: https://bualiemvang.vn/judging" in mail.get_content()
+
+
 def test_backup_and_restore_commands(cli_env, tmp_root, tmp_path):
     backup_dir = tmp_path / "sao-luu"
     made = run(cli_env, "backup", str(backup_dir))

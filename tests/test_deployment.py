@@ -10,7 +10,7 @@ def test_compose_config_accepts_the_production_stack():
     result = subprocess.run([str(ROOT / "scripts/check-compose.sh")], cwd=ROOT, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "services: app migrate outbox postgres proxy s3" in result.stdout
+    assert "services: app migrate outbox postgres proxy reminders s3" in result.stdout
     assert "check-compose: OK" in result.stdout
 
 
