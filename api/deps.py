@@ -19,6 +19,7 @@ from award import users
 from api import clock
 from api.db import get_session
 from api.errors import NotAuthenticated
+from api.openapi import Id
 from api.security import verify_csrf_header
 from api.settings import get_settings
 
@@ -164,7 +165,7 @@ def web_role(*roles: Role):
     return Depends(_require(web_user, roles))
 
 
-def load_round(round_id: int, session: SessionDep) -> Round:
+def load_round(round_id: Id, session: SessionDep) -> Round:
     """The round, or 404; a dependency (RoundDep) and a plain call alike."""
     round_ = session.get(Round, round_id)
     if round_ is None:

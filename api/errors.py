@@ -45,6 +45,52 @@ CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "met
          500: "internal_error", 503: "unavailable"}
 
 
+# Pydantic's messages for the refusals the API's inputs can meet, in Vietnamese (the `loc` names the field).
+VALIDATION_MESSAGES = {
+    "missing": "Thiếu trường bắt buộc.",
+    "int_parsing": "Phải là một số nguyên.",
+    "int_from_float": "Phải là một số nguyên.",
+    "int_type": "Phải là một số nguyên.",
+    "float_parsing": "Phải là một số.",
+    "float_type": "Phải là một số.",
+    "bool_parsing": "Phải là true hoặc false.",
+    "bool_type": "Phải là true hoặc false.",
+    "string_type": "Phải là một chuỗi ký tự.",
+    "list_type": "Phải là một danh sách.",
+    "dict_type": "Phải là một đối tượng JSON.",
+    "model_attributes_type": "Phải là một đối tượng JSON.",
+    "date_from_datetime_parsing": "Phải là một ngày (YYYY-MM-DD).",
+    "date_parsing": "Phải là một ngày (YYYY-MM-DD).",
+    "date_type": "Phải là một ngày (YYYY-MM-DD).",
+    "datetime_parsing": "Phải là thời điểm ISO 8601 có múi giờ.",
+    "datetime_from_date_parsing": "Phải là thời điểm ISO 8601 có múi giờ.",
+    "enum": "Giá trị không nằm trong danh sách cho phép: {expected}.",
+    "literal_error": "Giá trị không nằm trong danh sách cho phép: {expected}.",
+    "greater_than_equal": "Giá trị phải lớn hơn hoặc bằng {ge}.",
+    "greater_than": "Giá trị phải lớn hơn {gt}.",
+    "less_than_equal": "Giá trị phải nhỏ hơn hoặc bằng {le}.",
+    "less_than": "Giá trị phải nhỏ hơn {lt}.",
+    "string_too_short": "Phải có ít nhất {min_length} ký tự.",
+    "string_too_long": "Chỉ được tối đa {max_length} ký tự.",
+    "too_short": "Phải có ít nhất {min_length} phần tử.",
+    "too_long": "Chỉ được tối đa {max_length} phần tử.",
+    "extra_forbidden": "Trường này không được chấp nhận.",
+    "json_invalid": "Nội dung không phải JSON hợp lệ.",
+    "string_pattern_mismatch": "Không đúng định dạng.",
+}
+BODY_UNREADABLE = "Không đọc được nội dung gửi lên: dữ liệu không đúng định dạng đã khai báo (JSON UTF-8 hoặc multipart)."
+
+
+def validation_message(error: dict) -> str:
+    template = VALIDATION_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return error.get("msg", MESSAGES[422])
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return error.get("msg", MESSAGES[422])
+
+
 class NotAuthenticated(Exception):
     """No valid session or token; the browser is sent to the login page, the API answers 401."""
 
@@ -125,6 +171,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and is_api(request):
+            # A body FastAPI could not even parse (bytes that are not UTF-8, a multipart body without its
+            # boundary): invalid input like any other, in the standard list, naming the body.
+            return JSONResponse({"detail": [{"type": "body_unreadable", "loc": ["body"], "msg": BODY_UNREADABLE,
+                                             "input": None}]}, status_code=422)
         if isinstance(exc.detail, dict) and is_api(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else MESSAGES.get(exc.status_code, MESSAGES[400])
@@ -135,7 +186,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         if is_api(request):
-            errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg", "input")} for e in exc.errors()]
+            errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg", "input")} | {"msg": validation_message(e)}
+                      for e in exc.errors()]
             for e in errors:
                 e["input"] = None if not isinstance(e.get("input"), (str, int, float, bool)) else e["input"]
             return JSONResponse({"detail": errors}, status_code=422)

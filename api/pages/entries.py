@@ -20,6 +20,7 @@ from api.pages.themes import entry_theme_panel
 from api.routers.themes import CacheDep
 from api.security import verify_csrf
 from api.templating import render
+from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -33,7 +34,7 @@ def _form_context(session: Session, round_: Round, values: dict, errors: dict, *
             **extra}
 
 
-def _open_round(session: Session, round_id: int | None) -> Round:
+def _open_round(session: Session, round_id: Id | None) -> Round:
     round_ = session.get(Round, round_id) if round_id else session.exec(
         select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc())).first()
     if round_ is None:
@@ -42,7 +43,7 @@ def _open_round(session: Session, round_id: int | None) -> Round:
 
 
 @router.get("/entries/new", name="entries:new", dependencies=[web_role(Role.journalist)])
-def new_entry(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: int | None = None):
+def new_entry(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None):
     round_ = _open_round(session, round_id)
     values = {"unit_id": str(user.unit_id or ""), "title": "", "media_type": "", "genre": "", "summary": "",
               "hardship": False, "hardship_note": "", "transcript": "",
@@ -76,12 +77,12 @@ def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowD
     return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), 400)
 
 
-def _viewable(session: Session, user: User, entry_id: int) -> Entry:
+def _viewable(session: Session, user: User, entry_id: Id) -> Entry:
     return entries.get_visible_entry(session, user=user, entry_id=entry_id)
 
 
 @router.get("/entries/{entry_id}", name="entries:detail")
-def entry_page(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep, cache: CacheDep,
+def entry_page(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep, cache: CacheDep,
                background: BackgroundTasks):
     background.add_task(themes.flush_cache, cache)  # embeddings are stored after the request commits
     entry = _viewable(session, user, entry_id)
@@ -108,7 +109,7 @@ def entry_page(entry_id: int, request: Request, session: SessionDep, user: WebUs
 
 
 @router.get("/entries/{entry_id}/edit", name="entries:edit", dependencies=[web_role(Role.journalist)])
-def edit_form(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+def edit_form(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     round_ = session.get(Round, entry.round_id)
     authors, parts = entries.children(session, entry)
@@ -118,7 +119,7 @@ def edit_form(entry_id: int, request: Request, session: SessionDep, user: WebUse
 
 
 @router.post("/entries/{entry_id}/edit", name="entries:update", dependencies=[web_role(Role.journalist)])
-def update_entry(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep, form=Depends(_form)):
+def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep, form=Depends(_form)):
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     round_ = session.get(Round, entry.round_id)
     values = ef.values_from_form(form)
@@ -140,24 +141,24 @@ def update_entry(entry_id: int, request: Request, session: SessionDep, user: Web
     return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), 400)
 
 
-def _action(request: Request, session: Session, user: User, entry_id: int, fn, now) -> RedirectResponse:
+def _action(request: Request, session: Session, user: User, entry_id: Id, fn, now) -> RedirectResponse:
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     fn(session, entry=entry, actor=user, now=now)
     return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
 
 
 @router.post("/entries/{entry_id}/submit", name="entries:submit", dependencies=[web_role(Role.journalist)])
-def submit(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+def submit(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     return _action(request, session, user, entry_id, entries.submit_entry, now)
 
 
 @router.post("/entries/{entry_id}/withdraw", name="entries:withdraw", dependencies=[web_role(Role.journalist)])
-def withdraw(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+def withdraw(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     return _action(request, session, user, entry_id, entries.withdraw_entry, now)
 
 
 @router.post("/entries/{entry_id}/delete", name="entries:delete", dependencies=[web_role(Role.journalist)])
-def delete(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+def delete(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     entries.delete_draft(session, entry=entry, actor=user, now=now)
     return RedirectResponse(request.url_for("pages:dashboard"), status_code=303)
@@ -165,7 +166,7 @@ def delete(entry_id: int, request: Request, session: SessionDep, user: WebUser, 
 
 @router.post("/entries/{entry_id}/files/{file_id}/remove", name="entries:remove_file",
              dependencies=[web_role(Role.journalist)])
-def remove_file(entry_id: int, file_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+def remove_file(entry_id: Id, file_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     entry_files.check_can_attach(session, entry=entry, now=now)
     entry_files.remove_file(session, entry=entry, file_id=file_id, actor=user, now=now)
@@ -177,7 +178,7 @@ def unit_entries(
     request: Request,
     session: SessionDep,
     user: WebUser,
-    round_id: int | None = None,
+    round_id: Id | None = None,
     status: Annotated[str, Query(max_length=32)] = "",
     media_type: Annotated[str, Query(max_length=16)] = "",
     page: Annotated[int, Query(ge=1, le=10000)] = 1,

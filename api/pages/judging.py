@@ -14,13 +14,14 @@ from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.security import verify_csrf
 from api.templating import render
+from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 METHOD_LABELS = {"mean": "Trung bình", "median": "Trung vị", "trimmed": "Trung bình bỏ cao nhất, thấp nhất",
                  "zscore": "Chuẩn hóa theo từng giám khảo (z-score)"}
 
 
-def _own_sheet(session: Session, user: User, assignment_id: int) -> Assignment:
+def _own_sheet(session: Session, user: User, assignment_id: Id) -> Assignment:
     row = session.get(Assignment, assignment_id)
     if row is None or row.judge_id != user.id:
         raise NotFound("Không tìm thấy phiếu chấm.")
@@ -36,7 +37,7 @@ def queue(request: Request, session: SessionDep, user: WebUser):
 
 
 @router.get("/judging/{assignment_id}", name="judging:sheet", dependencies=[web_role(Role.judge, Role.local_judge)])
-def sheet(assignment_id: int, request: Request, session: SessionDep, user: WebUser):
+def sheet(assignment_id: Id, request: Request, session: SessionDep, user: WebUser):
     row = _own_sheet(session, user, assignment_id)
     entry = session.get(Entry, row.entry_id)
     round_ = session.get(Round, row.round_id)
@@ -52,7 +53,7 @@ def sheet(assignment_id: int, request: Request, session: SessionDep, user: WebUs
 
 
 @router.post("/judging/{assignment_id}", name="judging:save", dependencies=[web_role(Role.judge, Role.local_judge)])
-async def save(assignment_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+async def save(assignment_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     form = await request.form()
     row = _own_sheet(session, user, assignment_id)
     round_ = session.get(Round, row.round_id)
@@ -76,7 +77,7 @@ async def save(assignment_id: int, request: Request, session: SessionDep, user: 
                             status_code=303)
 
 
-def _unit_round(session: Session, user: User, round_id: int | None) -> tuple[Round, Unit]:
+def _unit_round(session: Session, user: User, round_id: Id | None) -> tuple[Round, Unit]:
     round_ = session.get(Round, round_id) if round_id else session.exec(
         select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc())).first()
     if round_ is None:
@@ -100,7 +101,7 @@ def _jury_page(request, session, user, round_id, plan=None, errors=None, method=
 
 
 @router.get("/unit/judging", name="judging:unit", dependencies=[web_role(Role.unit_manager)])
-def unit_judging(request: Request, session: SessionDep, user: WebUser, round_id: int | None = None,
+def unit_judging(request: Request, session: SessionDep, user: WebUser, round_id: Id | None = None,
                  method: str = "mean", plan_id: str | None = None):
     plan = session.get(AssignmentPlan, plan_id) if plan_id else None
     if plan is not None and plan.unit_id != user.unit_id:

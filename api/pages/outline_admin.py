@@ -14,6 +14,7 @@ from award.sandbox import extract_limited_stream
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.security import verify_csrf
 from api.templating import render
+from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf), web_role(Role.secretariat)], include_in_schema=False)
 
@@ -38,13 +39,13 @@ def _page(request, session, round_, *, text: str, parsed=None, error: str | None
 
 
 @router.get("/admin/rounds/{round_id}/outline", name="outline:edit")
-def edit(round_id: int, request: Request, session: SessionDep, user: WebUser):
+def edit(round_id: Id, request: Request, session: SessionDep, user: WebUser):
     round_ = load_round(round_id, session)
     return _page(request, session, round_, text=outline_text(outline_tree(session, round_id=round_.id)))
 
 
 @router.post("/admin/rounds/{round_id}/outline/preview", name="outline:preview")
-def preview(round_id: int, request: Request, session: SessionDep, user: WebUser,
+def preview(round_id: Id, request: Request, session: SessionDep, user: WebUser,
             file: Annotated[UploadFile | None, File()] = None, text: Annotated[str, Form(max_length=2_000_000)] = ""):
     round_ = load_round(round_id, session)
     try:
@@ -62,7 +63,7 @@ def preview(round_id: int, request: Request, session: SessionDep, user: WebUser,
 
 
 @router.post("/admin/rounds/{round_id}/outline", name="outline:save")
-def save(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def save(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
          text: Annotated[str, Form(max_length=2_000_000)] = ""):
     round_ = load_round(round_id, session)
     parsed = parse_outline(text)

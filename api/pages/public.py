@@ -12,6 +12,7 @@ from judging.models import LocalPrize, ResultList, ResultStatus
 from api.deps import NowDep, OptionalWebUser, SessionDep
 from api.security import verify_csrf
 from api.templating import render
+from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -25,7 +26,7 @@ def home(request: Request, session: SessionDep, user: OptionalWebUser, now: NowD
 
 
 @router.get("/rounds/{round_id}", name="pages:round")
-def round_page(round_id: int, request: Request, session: SessionDep, user: OptionalWebUser, now: NowDep):
+def round_page(round_id: Id, request: Request, session: SessionDep, user: OptionalWebUser, now: NowDep):
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound("Không tìm thấy đợt giải.")
@@ -39,7 +40,7 @@ def round_page(round_id: int, request: Request, session: SessionDep, user: Optio
 
 
 @router.get("/rounds/{round_id}/units/{unit_id}/prizes", name="pages:unit_prizes")
-def unit_prizes(round_id: int, unit_id: int, request: Request, session: SessionDep, user: OptionalWebUser):
+def unit_prizes(round_id: Id, unit_id: Id, request: Request, session: SessionDep, user: OptionalWebUser):
     round_, unit = session.get(Round, round_id), session.get(Unit, unit_id)
     if round_ is None or unit is None:
         raise NotFound("Không tìm thấy.")

@@ -17,6 +17,7 @@ from judging.publication import Prize
 from api.deps import NowDep, OptionalWebUser, SessionDep, load_round
 from api.security import verify_csrf
 from api.templating import render
+from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -24,14 +25,14 @@ STAFF = (Role.secretariat, Role.approver)  # may see the statistics before the r
 THEMATIC = "thematic"
 
 
-def _published(session: Session, round_id: int, now: datetime) -> ResultList:
+def _published(session: Session, round_id: Id, now: datetime) -> ResultList:
     row = publication.result_list(session, round_id)
     if not publication.is_public(row, now):
         raise NotFound("Kết quả đợt giải chưa được công bố.")
     return row
 
 
-def _corrections(session: Session, round_id: int, entry_id: int | None = None) -> list[dict]:
+def _corrections(session: Session, round_id: Id, entry_id: Id | None = None) -> list[dict]:
     query = select(ResultCorrection, Entry.title).join(Entry, Entry.id == ResultCorrection.entry_id).where(
         ResultCorrection.round_id == round_id)
     if entry_id is not None:
@@ -62,7 +63,7 @@ def _groups(prizes: list[Prize]) -> list[dict]:
 
 
 @router.get("/rounds/{round_id}/results", name="results:round")
-def results_page(round_id: int, request: Request, session: SessionDep, now: NowDep, user: OptionalWebUser,
+def results_page(round_id: Id, request: Request, session: SessionDep, now: NowDep, user: OptionalWebUser,
                  media_type: str | None = Query(default=None, max_length=16)):
     round_ = load_round(round_id, session)
     row = _published(session, round_id, now)
@@ -78,7 +79,7 @@ def results_page(round_id: int, request: Request, session: SessionDep, now: NowD
 
 
 @router.get("/rounds/{round_id}/results/{entry_id}", name="results:work")
-def work_page(round_id: int, entry_id: int, request: Request, session: SessionDep, now: NowDep,
+def work_page(round_id: Id, entry_id: Id, request: Request, session: SessionDep, now: NowDep,
               user: OptionalWebUser):
     round_ = load_round(round_id, session)
     row = _published(session, round_id, now)
@@ -90,7 +91,7 @@ def work_page(round_id: int, entry_id: int, request: Request, session: SessionDe
 
 
 @router.get("/rounds/{round_id}/statistics", name="results:stats")
-def statistics_page(round_id: int, request: Request, session: SessionDep, now: NowDep, user: OptionalWebUser):
+def statistics_page(round_id: Id, request: Request, session: SessionDep, now: NowDep, user: OptionalWebUser):
     round_ = load_round(round_id, session)
     row = publication.result_list(session, round_id)
     public = publication.is_public(row, now)

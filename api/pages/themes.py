@@ -13,6 +13,7 @@ from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.routers.themes import CacheDep, queue_retag
 from api.security import verify_csrf
 from api.templating import render
+from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -28,7 +29,7 @@ def heat(n: int, top: int) -> int:
 
 @router.get("/rounds/{round_id}/coverage", name="themes:coverage",
             dependencies=[web_role(Role.secretariat, Role.approver)])
-def coverage_page(round_id: int, request: Request, session: SessionDep, user: WebUser):
+def coverage_page(round_id: Id, request: Request, session: SessionDep, user: WebUser):
     round_ = load_round(round_id, session)
     report = themes.coverage(session, round_id=round_id)
     top = report.max_cell
@@ -44,7 +45,7 @@ def coverage_page(round_id: int, request: Request, session: SessionDep, user: We
 
 
 @router.post("/rounds/{round_id}/thematic-prizes", name="themes:link_prizes", dependencies=[web_role(Role.secretariat)])
-async def link_prizes(round_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+async def link_prizes(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     round_ = load_round(round_id, session)
     form = await request.form()
     links: dict[int, list[str]] = {}
@@ -61,7 +62,7 @@ async def link_prizes(round_id: int, request: Request, session: SessionDep, user
 
 @router.get("/rounds/{round_id}/themes/{code}", name="themes:works",
             dependencies=[web_role(Role.secretariat, Role.approver)])
-def theme_works(round_id: int, code: str, request: Request, session: SessionDep, user: WebUser):
+def theme_works(round_id: Id, code: str, request: Request, session: SessionDep, user: WebUser):
     round_ = session.get(Round, round_id)
     unit = next((u for u in themes.round_units(session, round_id) if u.code == code), None) if round_ else None
     if unit is None:
@@ -71,7 +72,7 @@ def theme_works(round_id: int, code: str, request: Request, session: SessionDep,
 
 
 @router.post("/entries/{entry_id}/themes", name="themes:save")
-def save_entry_themes(entry_id: int, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+def save_entry_themes(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                       codes: Annotated[list[str], Form()] = []):  # noqa: B006 - FastAPI form default
     if user.role == Role.secretariat:
         entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
@@ -83,14 +84,14 @@ def save_entry_themes(entry_id: int, request: Request, session: SessionDep, user
 
 
 @router.post("/rounds/{round_id}/retag", name="themes:retag", dependencies=[web_role(Role.secretariat)])
-def retag(round_id: int, request: Request, background: BackgroundTasks, session: SessionDep, user: WebUser,
+def retag(round_id: Id, request: Request, background: BackgroundTasks, session: SessionDep, user: WebUser,
           now: NowDep, cache: CacheDep):
     job = queue_retag(session, background, round_id=round_id, user=user, now=now, cache=cache)
     return RedirectResponse(request.url_for("themes:retag_job", job_id=job.id), status_code=303)
 
 
 @router.get("/retag-jobs/{job_id}", name="themes:retag_job", dependencies=[web_role(Role.secretariat)])
-def retag_job(job_id: int, request: Request, session: SessionDep, user: WebUser):
+def retag_job(job_id: Id, request: Request, session: SessionDep, user: WebUser):
     job = session.get(RetagJob, job_id)
     if job is None:
         raise NotFound("Không tìm thấy lượt gắn lại chủ đề.")

@@ -10,8 +10,9 @@ from award.errors import Invalid
 from award.models import Role
 from api.deps import ApiUser, NowDep, SessionDep, api_role
 from api.settings import get_settings
+from api.openapi import API_ERRORS, Id, errors
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(prefix="/api/v1", tags=["auth"], responses=API_ERRORS)
 
 
 class TokenOut(BaseModel):
@@ -24,7 +25,7 @@ class UserOut(BaseModel):
     email: str
     full_name: str
     role: Role
-    unit_id: int | None
+    unit_id: Id | None
     outlet: str | None = None
 
 
@@ -36,7 +37,7 @@ class RegisterIn(BaseModel):
 
 class UserCreateIn(RegisterIn):
     role: Role
-    unit_id: int | None = None
+    unit_id: Id | None = None
     outlet: str | None = Field(default=None, max_length=200)
 
 
@@ -48,7 +49,7 @@ def user_out(user) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
 
-@router.post("/auth/token", response_model=TokenOut, name="api:token")
+@router.post("/auth/token", response_model=TokenOut, name="api:token", responses=errors(429))
 def issue_token(
     request: Request,
     session: SessionDep,
@@ -64,7 +65,8 @@ def issue_token(
     return TokenOut(access_token=users.open_session(session, user=user, kind="api", now=now))
 
 
-@router.post("/auth/register", status_code=201, response_model=UserOut, name="api:register")
+@router.post("/auth/register", status_code=201, response_model=UserOut, name="api:register",
+             responses=errors(429))
 def register(request: Request, body: RegisterIn, session: SessionDep, now: NowDep):
     password_reset.limit(session, kind="register", ip=client_ip(request), now=now,
                          per_address=get_settings().register_limit)
@@ -99,7 +101,7 @@ class ResetConfirmIn(BaseModel):
     password: str = Field(max_length=256)
 
 
-@router.post("/auth/password-reset", status_code=202, name="api:password_reset")
+@router.post("/auth/password-reset", status_code=202, name="api:password_reset", responses=errors(429))
 def request_password_reset(request: Request, body: ResetRequestIn, session: SessionDep, now: NowDep):
     """Mails a single-use link (1 hour) if the address has an account; the answer is the same either way."""
     password_reset.limit(session, kind="reset_request", ip=client_ip(request), email=body.email, now=now)
@@ -108,7 +110,7 @@ def request_password_reset(request: Request, body: ResetRequestIn, session: Sess
     return {"status": "accepted"}
 
 
-@router.post("/auth/password-reset/confirm", name="api:password_reset_confirm")
+@router.post("/auth/password-reset/confirm", name="api:password_reset_confirm", responses=errors(429))
 def confirm_password_reset(request: Request, body: ResetConfirmIn, session: SessionDep, now: NowDep):
     """Sets the new password; every session and API token of the account ends."""
     password_reset.limit(session, kind="reset_confirm", ip=client_ip(request), now=now)

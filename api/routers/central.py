@@ -12,8 +12,9 @@ from award.models import Entry, Role, Round
 from judging import council, panels
 from judging.models import Stage
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
+from api.openapi import API_ERRORS, Id
 
-router = APIRouter(prefix="/api/v1", tags=["judging"])
+router = APIRouter(prefix="/api/v1", tags=["judging"], responses=API_ERRORS)
 CENTRAL = (Role.secretariat, Role.approver)
 
 
@@ -33,11 +34,11 @@ class PlacementIn(BaseModel):
 
 
 class EntryIdsIn(BaseModel):
-    entry_ids: list[int] = Field(min_length=1, max_length=5000)
+    entry_ids: list[Id] = Field(min_length=1, max_length=5000)
 
 
 class FinalistOut(BaseModel):
-    entry_id: int
+    entry_id: Id
     title: str
     media_type: str
     genre: str
@@ -51,7 +52,7 @@ class BallotIn(BaseModel):
 
 
 class BallotOut(BaseModel):
-    entry_id: int
+    entry_id: Id
     level: str
     thematic: str | None
     cast_at: datetime
@@ -59,7 +60,7 @@ class BallotOut(BaseModel):
 
 
 class WorkTallyOut(BaseModel):
-    entry_id: int
+    entry_id: Id
     title: str
     voters: int
     cast: int
@@ -86,7 +87,7 @@ class TallyOut(BaseModel):
 
 
 @router.get("/rounds/{round_id}/panels", response_model=list[PanelOut], name="api:panels")
-def list_panels(round_id: int, session: SessionDep, user: ApiUser):
+def list_panels(round_id: Id, session: SessionDep, user: ApiUser):
     round_ = load_round(round_id, session)
     if user.role not in (Role.secretariat, Role.approver, Role.judge):
         return [PanelOut(**p.model_dump()) for p in panels.panels_of(round_)]
@@ -95,13 +96,13 @@ def list_panels(round_id: int, session: SessionDep, user: ApiUser):
 
 
 @router.post("/rounds/{round_id}/panels/route", name="api:panels:route", dependencies=[api_role(Role.secretariat)])
-def route_panels(round_id: int, session: SessionDep, user: ApiUser, now: NowDep) -> dict[str, int]:
+def route_panels(round_id: Id, session: SessionDep, user: ApiUser, now: NowDep) -> dict[str, int]:
     """Route every eligible work not moved by hand to its panel; returns works per panel."""
     return panels.route_round(session, round_=load_round(round_id, session), actor=user, now=now)
 
 
 @router.put("/entries/{entry_id}/panel", name="api:entries:panel", dependencies=[api_role(Role.secretariat)])
-def move_entry(entry_id: int, body: PlacementIn, session: SessionDep, user: ApiUser, now: NowDep):
+def move_entry(entry_id: Id, body: PlacementIn, session: SessionDep, user: ApiUser, now: NowDep):
     entry = session.get(Entry, entry_id)
     if entry is None:
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
@@ -110,7 +111,7 @@ def move_entry(entry_id: int, body: PlacementIn, session: SessionDep, user: ApiU
     return {"entry_id": row.entry_id, "panel_code": row.panel_code, "manual": row.manual}
 
 
-def _finalists_out(session, round_id: int, entries: list[Entry]) -> list[FinalistOut]:
+def _finalists_out(session, round_id: Id, entries: list[Entry]) -> list[FinalistOut]:
     placed = council.finalist_panels(session, round_id=round_id)
     return [FinalistOut(entry_id=e.id, title=e.title, media_type=e.media_type, genre=e.genre,
                         panel_code=placed.get(e.id), status=e.status) for e in entries]
@@ -118,7 +119,7 @@ def _finalists_out(session, round_id: int, entries: list[Entry]) -> list[Finalis
 
 @router.post("/rounds/{round_id}/stages/{stage}/advance", response_model=list[FinalistOut], name="api:advance",
              dependencies=[api_role(Role.secretariat)])
-def advance(round_id: int, stage: Stage, body: EntryIdsIn, session: SessionDep, user: ApiUser, now: NowDep):
+def advance(round_id: Id, stage: Stage, body: EntryIdsIn, session: SessionDep, user: ApiUser, now: NowDep):
     """Preliminary → final: the works named join the finalists; returns every finalist."""
     round_ = load_round(round_id, session)
     if stage != Stage.preliminary:
@@ -130,7 +131,7 @@ def advance(round_id: int, stage: Stage, body: EntryIdsIn, session: SessionDep, 
 
 @router.post("/rounds/{round_id}/finalists/withdraw", response_model=list[FinalistOut], name="api:finalists:withdraw",
              dependencies=[api_role(Role.secretariat)])
-def withdraw_finalists(round_id: int, body: EntryIdsIn, session: SessionDep, user: ApiUser, now: NowDep):
+def withdraw_finalists(round_id: Id, body: EntryIdsIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_ = load_round(round_id, session)
     return _finalists_out(session, round_id, council.withdraw(session, round_=round_, entry_ids=body.entry_ids,
                                                               actor=user, now=now))
@@ -138,7 +139,7 @@ def withdraw_finalists(round_id: int, body: EntryIdsIn, session: SessionDep, use
 
 @router.get("/rounds/{round_id}/finalists", response_model=list[FinalistOut], name="api:finalists",
             dependencies=[api_role(Role.secretariat, Role.approver, Role.judge)])
-def list_finalists(round_id: int, session: SessionDep, user: ApiUser):
+def list_finalists(round_id: Id, session: SessionDep, user: ApiUser):
     """Council members see every finalist except those they have a conflict with."""
     round_ = load_round(round_id, session)
     entries = council.finalists(session, round_id=round_.id)
@@ -153,7 +154,7 @@ def list_finalists(round_id: int, session: SessionDep, user: ApiUser):
 
 @router.put("/rounds/{round_id}/ballots/{entry_id}", response_model=BallotOut, name="api:ballots:cast",
             dependencies=[api_role(Role.judge)])
-def cast_ballot(round_id: int, entry_id: int, body: BallotIn, session: SessionDep, user: ApiUser, now: NowDep):
+def cast_ballot(round_id: Id, entry_id: Id, body: BallotIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_ = load_round(round_id, session)
     entry = session.get(Entry, entry_id)
     if entry is None:
@@ -165,14 +166,14 @@ def cast_ballot(round_id: int, entry_id: int, body: BallotIn, session: SessionDe
 
 @router.get("/rounds/{round_id}/ballots", response_model=list[BallotOut], name="api:ballots:mine",
             dependencies=[api_role(Role.judge)])
-def my_ballots(round_id: int, session: SessionDep, user: ApiUser):
+def my_ballots(round_id: Id, session: SessionDep, user: ApiUser):
     load_round(round_id, session)
     return [BallotOut.model_validate(b, from_attributes=True)
             for b in council.my_ballots(session, round_id=round_id, judge=user).values()]
 
 
 @router.get("/rounds/{round_id}/tally", response_model=TallyOut, name="api:tally", dependencies=[api_role(*CENTRAL)])
-def tally(round_id: int, session: SessionDep, user: ApiUser):
+def tally(round_id: Id, session: SessionDep, user: ApiUser):
     state = council.state(session, round_=load_round(round_id, session))
     titles = {e.id: e.title for e in state.finalists}
     return TallyOut(

@@ -11,8 +11,9 @@ from award.models import Entry, Role, Round, Unit, User
 from judging import contests
 from judging.models import ForwardingBatch
 from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.openapi import API_ERRORS, Id
 
-router = APIRouter(prefix="/api/v1", tags=["contests"])
+router = APIRouter(prefix="/api/v1", tags=["contests"], responses=API_ERRORS)
 
 
 class ContestOut(BaseModel):
@@ -27,12 +28,12 @@ class QuotaIn(BaseModel):
 
 
 class ForwardIn(BaseModel):
-    entry_ids: list[int] = Field(max_length=10_000)
+    entry_ids: list[Id] = Field(max_length=10_000)
 
 
 class BatchOut(BaseModel):
-    batch_id: int
-    entry_ids: list[int]
+    batch_id: Id
+    entry_ids: list[Id]
     forwarded_at: datetime
     digest: str
 
@@ -44,7 +45,7 @@ class DecisionIn(BaseModel):
 
 
 class DecisionOut(BaseModel):
-    entry_id: int
+    entry_id: Id
     eligible: bool
     reason_code: str | None
     status: str
@@ -54,7 +55,7 @@ class ReceiptIn(BaseModel):
     postmark_date: date | None = None
 
 
-def _round_unit(session, round_id: int, unit_id: int) -> tuple[Round, Unit]:
+def _round_unit(session, round_id: Id, unit_id: Id) -> tuple[Round, Unit]:
     round_, unit = session.get(Round, round_id), session.get(Unit, unit_id)
     if round_ is None or unit is None:
         raise NotFound("Không tìm thấy đợt giải hoặc đơn vị.", code="not_found")
@@ -70,7 +71,7 @@ def _may_see_contest(user: User, unit: Unit) -> None:
 
 
 @router.get("/units/{unit_id}/rounds/{round_id}/contest", response_model=ContestOut, name="api:contest")
-def get_contest(unit_id: int, round_id: int, session: SessionDep, user: ApiUser, now: NowDep):
+def get_contest(unit_id: Id, round_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
     round_, unit = _round_unit(session, round_id, unit_id)
     _may_see_contest(user, unit)
     return ContestOut(**contests.summary(session, round_=round_, unit=unit, now=now).__dict__)
@@ -78,7 +79,7 @@ def get_contest(unit_id: int, round_id: int, session: SessionDep, user: ApiUser,
 
 @router.put("/rounds/{round_id}/quotas/{unit_id}", response_model=ContestOut, name="api:quota",
             dependencies=[api_role(Role.secretariat)])
-def put_quota(round_id: int, unit_id: int, body: QuotaIn, session: SessionDep, user: ApiUser, now: NowDep):
+def put_quota(round_id: Id, unit_id: Id, body: QuotaIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_, unit = _round_unit(session, round_id, unit_id)
     contests.set_quota(session, round_=round_, unit=unit, quota=body.quota, actor=user, now=now)
     return ContestOut(**contests.summary(session, round_=round_, unit=unit, now=now).__dict__)
@@ -86,7 +87,7 @@ def put_quota(round_id: int, unit_id: int, body: QuotaIn, session: SessionDep, u
 
 @router.post("/units/{unit_id}/rounds/{round_id}/forward", response_model=BatchOut, name="api:forward",
              dependencies=[api_role(Role.unit_manager)])
-def forward(unit_id: int, round_id: int, body: ForwardIn, session: SessionDep, user: ApiUser, now: NowDep):
+def forward(unit_id: Id, round_id: Id, body: ForwardIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_, unit = _round_unit(session, round_id, unit_id)
     batch = contests.forward(session, round_=round_, unit=unit, entry_ids=body.entry_ids, actor=user, now=now)
     return BatchOut(batch_id=batch.id, entry_ids=batch.entry_ids, forwarded_at=batch.forwarded_at, digest=batch.digest)
@@ -98,7 +99,7 @@ def _decision(entry: Entry, row) -> DecisionOut:
 
 @router.post("/entries/{entry_id}/screening", response_model=DecisionOut, name="api:screening",
              dependencies=[api_role(Role.unit_manager)])
-def screen(entry_id: int, body: DecisionIn, session: SessionDep, user: ApiUser, now: NowDep):
+def screen(entry_id: Id, body: DecisionIn, session: SessionDep, user: ApiUser, now: NowDep):
     entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
     row = contests.screen_locally(session, entry=entry, eligible=body.eligible, reason_code=body.reason_code,
                                   note=body.note, actor=user, now=now)
@@ -107,7 +108,7 @@ def screen(entry_id: int, body: DecisionIn, session: SessionDep, user: ApiUser, 
 
 @router.post("/entries/{entry_id}/eligibility", response_model=DecisionOut, name="api:eligibility",
              dependencies=[api_role(Role.secretariat)])
-def eligibility(entry_id: int, body: DecisionIn, session: SessionDep, user: ApiUser, now: NowDep):
+def eligibility(entry_id: Id, body: DecisionIn, session: SessionDep, user: ApiUser, now: NowDep):
     entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
     row = contests.rule_eligibility(session, entry=entry, eligible=body.eligible, reason_code=body.reason_code,
                                     note=body.note, actor=user, now=now)
@@ -116,7 +117,7 @@ def eligibility(entry_id: int, body: DecisionIn, session: SessionDep, user: ApiU
 
 @router.post("/batches/{batch_id}/receipt", response_model=BatchOut, name="api:receipt",
              dependencies=[api_role(Role.secretariat)])
-def receipt(batch_id: int, body: ReceiptIn, session: SessionDep, user: ApiUser, now: NowDep):
+def receipt(batch_id: Id, body: ReceiptIn, session: SessionDep, user: ApiUser, now: NowDep):
     batch = session.get(ForwardingBatch, batch_id)
     if batch is None:
         raise NotFound("Không tìm thấy lô tác phẩm.", code="batch_not_found")
@@ -133,7 +134,7 @@ class PrizeIn(BaseModel):
 
 
 class PrizeOut(BaseModel):
-    entry_id: int
+    entry_id: Id
     title: str
     level: str
     authors: list[str]
@@ -141,7 +142,7 @@ class PrizeOut(BaseModel):
 
 @router.put("/units/{unit_id}/rounds/{round_id}/rubric", name="api:unit_rubric",
             dependencies=[api_role(Role.unit_manager, Role.secretariat)])
-def put_rubric(unit_id: int, round_id: int, body: RubricIn, session: SessionDep, user: ApiUser, now: NowDep):
+def put_rubric(unit_id: Id, round_id: Id, body: RubricIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_, unit = _round_unit(session, round_id, unit_id)
     try:
         contest = contests.set_unit_rubric(session, round_=round_, unit=unit, criteria=body.criteria, actor=user, now=now)
@@ -152,14 +153,14 @@ def put_rubric(unit_id: int, round_id: int, body: RubricIn, session: SessionDep,
 
 
 @router.put("/entries/{entry_id}/local-prize", name="api:local_prize", dependencies=[api_role(Role.unit_manager)])
-def put_local_prize(entry_id: int, body: PrizeIn, session: SessionDep, user: ApiUser, now: NowDep):
+def put_local_prize(entry_id: Id, body: PrizeIn, session: SessionDep, user: ApiUser, now: NowDep):
     entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
     row = contests.award_local_prize(session, entry=entry, level=body.level, actor=user, now=now)
     return {"entry_id": entry.id, "level": row.level if row else None}
 
 
 @router.get("/units/{unit_id}/rounds/{round_id}/prizes", response_model=list[PrizeOut], name="api:local_prizes")
-def get_local_prizes(unit_id: int, round_id: int, session: SessionDep):
+def get_local_prizes(unit_id: Id, round_id: Id, session: SessionDep):
     """Public: the prizes of a unit's own contest."""
     _round_unit(session, round_id, unit_id)
     rows = contests.local_prizes(session, round_id=round_id, unit_id=unit_id)

@@ -12,8 +12,9 @@ from award.entries import AuthorIn, EntryFilters, EntryIn, PartIn, PriorAwardIn
 from award.errors import NotFound
 from award.models import Entry, EntryFile, EntryStatus, Role, Round
 from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.openapi import API_ERRORS, Id
 
-router = APIRouter(prefix="/api/v1", tags=["entries"])
+router = APIRouter(prefix="/api/v1", tags=["entries"], responses=API_ERRORS)
 
 
 class AuthorSchema(BaseModel):
@@ -38,7 +39,7 @@ class PriorAwardSchema(BaseModel):
 
 
 class EntryFields(BaseModel):
-    unit_id: int
+    unit_id: Id
     title: str = Field(max_length=500)
     media_type: str = Field(max_length=16)
     genre: str = Field(max_length=64)
@@ -62,7 +63,7 @@ class EntryFields(BaseModel):
 
 
 class EntryCreate(EntryFields):
-    round_id: int
+    round_id: Id
 
 
 class EntryPatch(EntryFields):
@@ -80,9 +81,9 @@ class FileOut(BaseModel):
 
 class EntryOut(BaseModel):
     id: int
-    round_id: int
-    unit_id: int
-    owner_id: int
+    round_id: Id
+    unit_id: Id
+    owner_id: Id
     status: EntryStatus
     title: str
     media_type: str
@@ -107,7 +108,7 @@ class EntryPage(BaseModel):
     total: int
 
 
-def _live_files(session: Session, entry_ids: list[int]) -> dict[int, list[EntryFile]]:
+def _live_files(session: Session, entry_ids: list[Id]) -> dict[int, list[EntryFile]]:
     found: dict[int, list[EntryFile]] = {i: [] for i in entry_ids}
     for f in session.exec(select(EntryFile).where(EntryFile.entry_id.in_(entry_ids), EntryFile.removed_at == None)  # noqa: E711
                           .order_by(EntryFile.id)):
@@ -154,8 +155,8 @@ def create_entry(body: EntryCreate, session: SessionDep, now: NowDep, user: ApiU
 def list_entries(
     session: SessionDep,
     user: ApiUser,
-    round_id: int | None = None,
-    unit_id: int | None = None,
+    round_id: Id | None = None,
+    unit_id: Id | None = None,
     status: EntryStatus | None = None,
     media_type: str | None = Query(default=None, max_length=16),
     theme: str | None = Query(default=None, max_length=32),
@@ -168,11 +169,11 @@ def list_entries(
     return EntryPage(items=entries_out(session, rows), total=total)
 
 
-def visible_entry(entry_id: int, session: SessionDep, user: ApiUser) -> Entry:
+def visible_entry(entry_id: Id, session: SessionDep, user: ApiUser) -> Entry:
     return entries.get_visible_entry(session, user=user, entry_id=entry_id)
 
 
-def own_entry(entry_id: int, session: SessionDep, user: ApiUser) -> Entry:
+def own_entry(entry_id: Id, session: SessionDep, user: ApiUser) -> Entry:
     return entries.get_own_entry(session, user=user, entry_id=entry_id)
 
 

@@ -20,8 +20,9 @@ from api.deps import ApiUser, FileStoreDep, NowDep, SessionDep, size_caps
 from api.routers.entries import FileOut
 from api.security import PartTokenError, check_part_token
 from api.streaming import receive_file
+from api.openapi import API_ERRORS, Id, binary, errors
 
-router = APIRouter(prefix="/api/v1", tags=["files"])
+router = APIRouter(prefix="/api/v1", tags=["files"], responses=API_ERRORS)
 
 PART_URL_TTL = 6 * 3600
 DOWNLOAD_TTL = 300
@@ -66,7 +67,7 @@ class UploadComplete(BaseModel):
     parts: list[CompletedPart] = Field(max_length=10_000)
 
 
-def viewable_entry(session: Session, user: User, entry_id: int) -> Entry:
+def viewable_entry(session: Session, user: User, entry_id: Id) -> Entry:
     """Those who may see an entry; judges only the works assigned to them."""
     if user.role in (Role.judge, Role.local_judge):
         entry = scoring.assigned_entry(session, judge=user, entry_id=entry_id)
@@ -76,7 +77,7 @@ def viewable_entry(session: Session, user: User, entry_id: int) -> Entry:
     return entries.get_visible_entry(session, user=user, entry_id=entry_id)
 
 
-def _attachable(session: Session, user: User, entry_id: int, now: datetime) -> Entry:
+def _attachable(session: Session, user: User, entry_id: Id, now: datetime) -> Entry:
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     entry_files.check_can_attach(session, entry=entry, now=now)
     return entry
@@ -95,8 +96,9 @@ def _absolute(request: Request, parts: dict[int, str]) -> list[PartUrl]:
     return [PartUrl(number=n, url=urljoin(base, url)) for n, url in sorted(parts.items())]
 
 
-@router.post("/entries/{entry_id}/files", status_code=201, response_model=FileOut, name="api:files:upload")
-async def upload_file(entry_id: int, request: Request, session: SessionDep, user: ApiUser, store: FileStoreDep,
+@router.post("/entries/{entry_id}/files", status_code=201, response_model=FileOut, name="api:files:upload",
+             responses=errors(413, 415))
+async def upload_file(entry_id: Id, request: Request, session: SessionDep, user: ApiUser, store: FileStoreDep,
                       now: NowDep):
     """Streamed through the app to storage: type sniffed, size capped and SHA-256 computed on the way."""
     entry = await run_in_threadpool(_attachable_released, session, user, entry_id, now)
@@ -122,8 +124,9 @@ def _record_streamed(session: Session, store, entry: Entry, stored, filename: st
     return entry_files.record_file(session, store, entry=entry, stored=stored, filename=filename, actor=user, now=now)
 
 
-@router.post("/entries/{entry_id}/uploads", status_code=201, response_model=UploadPlan, name="api:uploads:start")
-def start_upload(entry_id: int, body: UploadStart, request: Request, session: SessionDep, user: ApiUser,
+@router.post("/entries/{entry_id}/uploads", status_code=201, response_model=UploadPlan, name="api:uploads:start",
+             responses=errors(413, 415))
+def start_upload(entry_id: Id, body: UploadStart, request: Request, session: SessionDep, user: ApiUser,
                  store: FileStoreDep, now: NowDep):
     entry = _attachable(session, user, entry_id, now)
     plan = entry_files.start_upload(session, store, entry=entry, filename=body.filename, size=body.size,
@@ -136,7 +139,7 @@ def start_upload(entry_id: int, body: UploadStart, request: Request, session: Se
 
 
 @router.get("/entries/{entry_id}/uploads/{upload_id}", response_model=UploadStatus, name="api:uploads:status")
-def upload_status(entry_id: int, upload_id: str, request: Request, session: SessionDep, user: ApiUser,
+def upload_status(entry_id: Id, upload_id: str, request: Request, session: SessionDep, user: ApiUser,
                   store: FileStoreDep, now: NowDep):
     """What arrived so far, and fresh URLs for the parts still missing (to resume after a dropped line)."""
     entry = _attachable(session, user, entry_id, now)
@@ -151,8 +154,8 @@ def upload_status(entry_id: int, upload_id: str, request: Request, session: Sess
 
 
 @router.post("/entries/{entry_id}/uploads/{upload_id}/complete", status_code=201, response_model=FileOut,
-             name="api:uploads:complete")
-def complete_upload(entry_id: int, upload_id: str, body: UploadComplete, session: SessionDep, user: ApiUser,
+             name="api:uploads:complete", responses=errors(413, 415))
+def complete_upload(entry_id: Id, upload_id: str, body: UploadComplete, session: SessionDep, user: ApiUser,
                     store: FileStoreDep, now: NowDep):
     entry = _attachable(session, user, entry_id, now)
     upload = entry_files.get_upload(session, entry=entry, upload_id=upload_id, now=now)
@@ -171,7 +174,7 @@ def complete_upload(entry_id: int, upload_id: str, body: UploadComplete, session
 
 
 @router.delete("/entries/{entry_id}/uploads/{upload_id}", status_code=204, name="api:uploads:abort")
-def abort_upload(entry_id: int, upload_id: str, session: SessionDep, user: ApiUser, store: FileStoreDep, now: NowDep):
+def abort_upload(entry_id: Id, upload_id: str, session: SessionDep, user: ApiUser, store: FileStoreDep, now: NowDep):
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     upload = entry_files.get_upload(session, entry=entry, upload_id=upload_id, now=now)
     entry_files.abort_upload(session, store, upload=upload)
@@ -200,8 +203,10 @@ async def put_part(upload_id: str, number: int, token: str, request: Request, st
     return Response(status_code=200, headers={"ETag": etag})
 
 
-@router.get("/entries/{entry_id}/files/{file_id}", name="api:files:download")
-def download_file(entry_id: int, file_id: int, session: SessionDep, user: ApiUser, store: FileStoreDep,
+@router.get("/entries/{entry_id}/files/{file_id}", name="api:files:download", response_class=Response,
+            responses=binary("*/*", "Tệp, với kiểu đã nhận ra từ nội dung khi tải lên.")
+            | {307: {"description": "Với kho S3: chuyển tới địa chỉ tải xuống có chữ ký, hết hạn sau ít phút."}})
+def download_file(entry_id: Id, file_id: Id, session: SessionDep, user: ApiUser, store: FileStoreDep,
                   inline: bool = False):
     """The original bytes under the original name, only for those who may see the entry.
     Range requests work (audio and video seek)."""
@@ -218,7 +223,7 @@ def download_file(entry_id: int, file_id: int, session: SessionDep, user: ApiUse
 
 
 @router.delete("/entries/{entry_id}/files/{file_id}", status_code=204, name="api:files:remove")
-def remove_file(entry_id: int, file_id: int, session: SessionDep, user: ApiUser, now: NowDep):
+def remove_file(entry_id: Id, file_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
     entry = _attachable(session, user, entry_id, now)
     entry_files.remove_file(session, entry=entry, file_id=file_id, actor=user, now=now)
     return Response(status_code=204)

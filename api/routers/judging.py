@@ -13,34 +13,35 @@ from award.models import Entry, Role, User
 from judging import scoring
 from judging.models import Assignment, AssignmentPlan, Stage
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
+from api.openapi import API_ERRORS, Id
 
-router = APIRouter(prefix="/api/v1", tags=["judging"])
+router = APIRouter(prefix="/api/v1", tags=["judging"], responses=API_ERRORS)
 
 
 class JudgeIn(BaseModel):
-    user_id: int
+    user_id: Id
     stage: Stage
     panel_code: str | None = Field(default=None, max_length=32)
 
 
 class JudgeOut(BaseModel):
     id: int
-    round_id: int
-    user_id: int
+    round_id: Id
+    user_id: Id
     stage: Stage
     panel_code: str | None
-    unit_id: int | None
+    unit_id: Id | None
 
 
 class ConflictIn(BaseModel):
-    entry_id: int
-    judge_id: int | None = None
+    entry_id: Id
+    judge_id: Id | None = None
     reason: str = Field(default="", max_length=500)
 
 
 class ProposeIn(BaseModel):
     judges_per_entry: int = Field(ge=1, le=20)
-    unit_id: int | None = None
+    unit_id: Id | None = None
 
 
 class PlanOut(BaseModel):
@@ -55,7 +56,7 @@ class ApplyIn(BaseModel):
 
 class AssignmentOut(BaseModel):
     id: int
-    entry_id: int
+    entry_id: Id
     stage: Stage
     status: str
     scores: dict[str, str] = {}
@@ -70,7 +71,7 @@ class ScoreIn(BaseModel):
 
 
 class RankedOut(BaseModel):
-    entry_id: int
+    entry_id: Id
     rank: int | None
     score: Decimal | None
     n_scores: int
@@ -78,7 +79,7 @@ class RankedOut(BaseModel):
     flags: list[str]
 
 
-def _scope_unit(user: User, stage: Stage, unit_id: int | None) -> int | None:
+def _scope_unit(user: User, stage: Stage, unit_id: Id | None) -> int | None:
     """The secretariat runs central stages (and may look at any unit); a unit manager only its own contest."""
     if user.role == Role.unit_manager:
         if stage != Stage.local:
@@ -89,7 +90,7 @@ def _scope_unit(user: User, stage: Stage, unit_id: int | None) -> int | None:
     return unit_id if stage == Stage.local else None
 
 
-def _managed_assignment(session, user: User, assignment_id: int) -> Assignment:
+def _managed_assignment(session, user: User, assignment_id: Id) -> Assignment:
     """An assignment the caller runs: any for the secretariat, its own unit's local ones for a manager."""
     row = session.get(Assignment, assignment_id)
     entry = session.get(Entry, row.entry_id) if row else None
@@ -106,7 +107,7 @@ def assignment_out(a: Assignment) -> AssignmentOut:
 
 @router.post("/rounds/{round_id}/judges", status_code=201, response_model=JudgeOut, name="api:judges:add",
              dependencies=[api_role(Role.secretariat, Role.unit_manager)])
-def add_judge(round_id: int, body: JudgeIn, session: SessionDep, user: ApiUser, now: NowDep):
+def add_judge(round_id: Id, body: JudgeIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_ = load_round(round_id, session)
     if user.role == Role.unit_manager and body.stage != Stage.local:
         raise Forbidden("Cán bộ đơn vị chỉ thêm giám khảo sơ tuyển.", code="role_forbidden")
@@ -120,7 +121,7 @@ def add_judge(round_id: int, body: JudgeIn, session: SessionDep, user: ApiUser, 
 
 @router.post("/rounds/{round_id}/conflicts", status_code=201, name="api:conflicts:declare",
              dependencies=[api_role(Role.judge, Role.local_judge, Role.secretariat)])
-def declare_conflict(round_id: int, body: ConflictIn, session: SessionDep, user: ApiUser, now: NowDep):
+def declare_conflict(round_id: Id, body: ConflictIn, session: SessionDep, user: ApiUser, now: NowDep):
     entry = session.get(Entry, body.entry_id)
     if entry is None or entry.round_id != round_id:
         raise NotFound("Không tìm thấy tác phẩm.", field="entry_id", code="entry_not_found")
@@ -133,7 +134,7 @@ def declare_conflict(round_id: int, body: ConflictIn, session: SessionDep, user:
 
 @router.post("/rounds/{round_id}/stages/{stage}/assignments/propose", response_model=PlanOut,
              name="api:assignments:propose", dependencies=[api_role(Role.secretariat, Role.unit_manager)])
-def propose(round_id: int, stage: Stage, body: ProposeIn, session: SessionDep, user: ApiUser, now: NowDep):
+def propose(round_id: Id, stage: Stage, body: ProposeIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_ = load_round(round_id, session)
     plan = scoring.propose_plan(session, round_=round_, stage=stage, k=body.judges_per_entry,
                                 unit_id=_scope_unit(user, stage, body.unit_id), actor=user, now=now)
@@ -142,7 +143,7 @@ def propose(round_id: int, stage: Stage, body: ProposeIn, session: SessionDep, u
 
 @router.post("/rounds/{round_id}/stages/{stage}/assignments/apply", response_model=list[AssignmentOut],
              name="api:assignments:apply", dependencies=[api_role(Role.secretariat, Role.unit_manager)])
-def apply(round_id: int, stage: Stage, body: ApplyIn, session: SessionDep, user: ApiUser, now: NowDep):
+def apply(round_id: Id, stage: Stage, body: ApplyIn, session: SessionDep, user: ApiUser, now: NowDep):
     plan = session.get(AssignmentPlan, body.plan_id)
     if plan is None or plan.round_id != round_id or plan.stage != stage:
         raise NotFound("Không tìm thấy phương án phân công.", field="plan_id", code="plan_not_found")
@@ -152,13 +153,13 @@ def apply(round_id: int, stage: Stage, body: ApplyIn, session: SessionDep, user:
 
 
 class ManualIn(BaseModel):
-    entry_id: int
-    judge_id: int
+    entry_id: Id
+    judge_id: Id
 
 
 @router.post("/rounds/{round_id}/stages/{stage}/assignments", status_code=201, response_model=AssignmentOut,
              name="api:assignments:add", dependencies=[api_role(Role.secretariat, Role.unit_manager)])
-def add_by_hand(round_id: int, stage: Stage, body: ManualIn, session: SessionDep, user: ApiUser, now: NowDep):
+def add_by_hand(round_id: Id, stage: Stage, body: ManualIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_ = load_round(round_id, session)
     entry, judge = session.get(Entry, body.entry_id), session.get(User, body.judge_id)
     if entry is None or entry.round_id != round_id or judge is None:
@@ -172,7 +173,7 @@ def add_by_hand(round_id: int, stage: Stage, body: ManualIn, session: SessionDep
 
 @router.delete("/judging/assignments/{assignment_id}", status_code=204, name="api:assignments:remove",
                dependencies=[api_role(Role.secretariat, Role.unit_manager)])
-def remove(assignment_id: int, session: SessionDep, user: ApiUser, now: NowDep):
+def remove(assignment_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
     row = _managed_assignment(session, user, assignment_id)
     scoring.remove_assignment(session, assignment=row, actor=user, now=now)
     return Response(status_code=204)
@@ -184,7 +185,7 @@ def my_assignments(session: SessionDep, user: ApiUser):
     return [assignment_out(a) for a in rows]
 
 
-def _own_assignment(session, user: User, assignment_id: int) -> Assignment:
+def _own_assignment(session, user: User, assignment_id: Id) -> Assignment:
     row = session.get(Assignment, assignment_id)
     if row is None:
         raise NotFound("Không tìm thấy phiếu chấm.", code="assignment_not_found")
@@ -195,7 +196,7 @@ def _own_assignment(session, user: User, assignment_id: int) -> Assignment:
 
 @router.put("/judging/assignments/{assignment_id}/score", response_model=AssignmentOut, name="api:judging:score",
             dependencies=[api_role(Role.judge, Role.local_judge)])
-def score(assignment_id: int, body: ScoreIn, session: SessionDep, user: ApiUser, now: NowDep):
+def score(assignment_id: Id, body: ScoreIn, session: SessionDep, user: ApiUser, now: NowDep):
     row = _own_assignment(session, user, assignment_id)
     scoring.save_score(session, assignment=row, judge=user, scores=body.scores, comment=body.comment,
                        submit=body.submit, now=now)
@@ -204,7 +205,7 @@ def score(assignment_id: int, body: ScoreIn, session: SessionDep, user: ApiUser,
 
 @router.post("/judging/assignments/{assignment_id}/reopen", response_model=AssignmentOut, name="api:judging:reopen",
              dependencies=[api_role(Role.secretariat, Role.unit_manager)])
-def reopen(assignment_id: int, session: SessionDep, user: ApiUser, now: NowDep):
+def reopen(assignment_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
     row = _managed_assignment(session, user, assignment_id)
     scoring.reopen(session, assignment=row, actor=user, now=now)
     return assignment_out(row)
@@ -212,9 +213,9 @@ def reopen(assignment_id: int, session: SessionDep, user: ApiUser, now: NowDep):
 
 @router.get("/rounds/{round_id}/stages/{stage}/ranking", response_model=list[RankedOut], name="api:ranking",
             dependencies=[api_role(Role.secretariat, Role.unit_manager)])
-def ranking(round_id: int, stage: Stage, session: SessionDep, user: ApiUser,
+def ranking(round_id: Id, stage: Stage, session: SessionDep, user: ApiUser,
             method: Literal["mean", "median", "trimmed", "zscore"] = "mean",
-            panel: str | None = Query(default=None, max_length=32), unit_id: int | None = None):
+            panel: str | None = Query(default=None, max_length=32), unit_id: Id | None = None):
     round_ = load_round(round_id, session)
     rows = scoring.ranking(session, round_=round_, stage=stage, method=method,
                            unit_id=_scope_unit(user, stage, unit_id) if stage == Stage.local or user.role == Role.unit_manager else unit_id,

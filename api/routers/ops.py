@@ -9,6 +9,7 @@ from sqlalchemy import text
 from award import audit
 from award.models import Role
 from api.deps import FileStoreDep, SessionDep, api_role
+from api.openapi import errors
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["operations"])
@@ -19,7 +20,8 @@ def healthz():
     return {"status": "ok"}
 
 
-@router.get("/readyz", name="ops:readyz")
+@router.get("/readyz", name="ops:readyz",
+            responses={503: {"description": "Cơ sở dữ liệu hoặc kho tệp không phản hồi; `checks` nói bên nào."}})
 def readyz(session: SessionDep, store: FileStoreDep):
     checks = {}
     try:
@@ -38,7 +40,8 @@ def readyz(session: SessionDep, store: FileStoreDep):
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
 
-@router.get("/api/v1/audit/verify", name="api:audit:verify", dependencies=[api_role(Role.secretariat)])
+@router.get("/api/v1/audit/verify", name="api:audit:verify", dependencies=[api_role(Role.secretariat)],
+            responses=errors(401, 403))
 def verify_audit(session: SessionDep):
     result = audit.verify(session)
     body = {"ok": result.ok, "events": result.events}

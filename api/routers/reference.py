@@ -15,8 +15,9 @@ from award.outlines import has_tags, outline_tree, replace_outline
 from award.rules import RoundRules
 from award.sandbox import extract_limited_stream
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
+from api.openapi import API_ERRORS, errors
 
-router = APIRouter(prefix="/api/v1", tags=["reference"])
+router = APIRouter(prefix="/api/v1", tags=["reference"], responses=API_ERRORS)
 
 MAX_OUTLINE_BYTES = 20 * 1024 * 1024
 
@@ -135,13 +136,13 @@ OutlineFile = Annotated[UploadFile | None, File()]
 OutlineText = Annotated[str | None, Form(max_length=2_000_000)]
 
 
-@router.post("/outlines/parse", response_model=OutlineOut, name="api:outline:parse",
+@router.post("/outlines/parse", response_model=OutlineOut, name="api:outline:parse", responses=errors(413, 415),
              dependencies=[api_role(Role.secretariat)])
 def preview_outline(file: OutlineFile = None, text: OutlineText = None):
     return _parsed(file, text).to_dict()
 
 
-@router.put("/rounds/{round_id}/outline", response_model=OutlineOut, name="api:outline:save",
+@router.put("/rounds/{round_id}/outline", response_model=OutlineOut, name="api:outline:save", responses=errors(413, 415),
             dependencies=[api_role(Role.secretariat)])
 def save_outline(round_: RoundDep, session: SessionDep, now: NowDep, actor: ApiUser,
                  file: OutlineFile = None, text: OutlineText = None):

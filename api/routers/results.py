@@ -14,8 +14,9 @@ from judging import council, documents, exports, publication
 from judging.models import ResultList, ResultStatus
 from judging.publication import Prize
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
+from api.openapi import API_ERRORS, Id, binary
 
-router = APIRouter(prefix="/api/v1", tags=["results"])
+router = APIRouter(prefix="/api/v1", tags=["results"], responses=API_ERRORS)
 
 
 class ProposeIn(BaseModel):
@@ -33,14 +34,14 @@ class PublishIn(BaseModel):
 
 
 class CorrectionIn(BaseModel):
-    entry_id: int
+    entry_id: Id
     level: Literal["special", "A", "B", "C", "KK", "none"] | None = None
     thematic: str | None = Field(default=None, max_length=300)
     reason: str = Field(max_length=2000)
 
 
 class ItemOut(BaseModel):
-    entry_id: int
+    entry_id: Id
     title: str
     level: str | None
     thematic: str | None
@@ -53,7 +54,7 @@ class ItemOut(BaseModel):
 
 
 class ListOut(BaseModel):
-    round_id: int
+    round_id: Id
     status: ResultStatus
     version: int
     proposed_at: datetime | None
@@ -79,7 +80,7 @@ def list_out(session, row: ResultList) -> ListOut:
 
 @router.post("/rounds/{round_id}/results/propose", response_model=ListOut, name="api:results:propose",
              dependencies=[api_role(Role.secretariat)])
-def propose(round_id: int, body: ProposeIn, session: SessionDep, user: ApiUser, now: NowDep):
+def propose(round_id: Id, body: ProposeIn, session: SessionDep, user: ApiUser, now: NowDep):
     row = publication.propose(session, round_=load_round(round_id, session), actor=user, now=now,
                               overrides=body.overrides, thematic_overrides=body.thematic_overrides, note=body.note)
     return list_out(session, row)
@@ -87,7 +88,7 @@ def propose(round_id: int, body: ProposeIn, session: SessionDep, user: ApiUser, 
 
 @router.get("/rounds/{round_id}/results/proposal", response_model=ListOut, name="api:results:proposal",
             dependencies=[api_role(Role.secretariat, Role.approver)])
-def proposal(round_id: int, session: SessionDep, user: ApiUser):
+def proposal(round_id: Id, session: SessionDep, user: ApiUser):
     row = publication.result_list(session, load_round(round_id, session).id)
     if row is None:
         raise NotFound("Chưa có danh sách giải nào được đề xuất.", code="not_proposed")
@@ -96,20 +97,20 @@ def proposal(round_id: int, session: SessionDep, user: ApiUser):
 
 @router.post("/rounds/{round_id}/results/approve", response_model=ListOut, name="api:results:approve",
              dependencies=[api_role(Role.approver)])
-def approve(round_id: int, session: SessionDep, user: ApiUser, now: NowDep):
+def approve(round_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
     return list_out(session, publication.approve(session, round_=load_round(round_id, session), actor=user, now=now))
 
 
 @router.post("/rounds/{round_id}/results/return", response_model=ListOut, name="api:results:return",
              dependencies=[api_role(Role.approver)])
-def send_back(round_id: int, body: ReturnIn, session: SessionDep, user: ApiUser, now: NowDep):
+def send_back(round_id: Id, body: ReturnIn, session: SessionDep, user: ApiUser, now: NowDep):
     return list_out(session, publication.send_back(session, round_=load_round(round_id, session), note=body.note,
                                                    actor=user, now=now))
 
 
 @router.post("/rounds/{round_id}/results/publish", response_model=ListOut, name="api:results:publish",
              dependencies=[api_role(Role.secretariat)])
-def publish(round_id: int, session: SessionDep, user: ApiUser, now: NowDep, body: PublishIn | None = None):
+def publish(round_id: Id, session: SessionDep, user: ApiUser, now: NowDep, body: PublishIn | None = None):
     row = publication.publish(session, round_=load_round(round_id, session), actor=user, now=now,
                               publish_at=body.publish_at if body else None)
     return list_out(session, row)
@@ -117,7 +118,7 @@ def publish(round_id: int, session: SessionDep, user: ApiUser, now: NowDep, body
 
 @router.post("/rounds/{round_id}/results/corrections", status_code=201, response_model=ListOut,
              name="api:results:correct", dependencies=[api_role(Role.secretariat)])
-def correct(round_id: int, body: CorrectionIn, session: SessionDep, user: ApiUser, now: NowDep):
+def correct(round_id: Id, body: CorrectionIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_ = load_round(round_id, session)
     entry = session.get(Entry, body.entry_id)
     if entry is None:
@@ -127,9 +128,10 @@ def correct(round_id: int, body: CorrectionIn, session: SessionDep, user: ApiUse
     return list_out(session, publication.result_list(session, round_id))
 
 
-@router.get("/rounds/{round_id}/results/minutes.pdf", name="api:results:minutes",
+@router.get("/rounds/{round_id}/results/minutes.pdf", name="api:results:minutes", response_class=Response,
+            responses=binary("application/pdf", "Biên bản chung khảo (PDF)."),
             dependencies=[api_role(Role.secretariat, Role.approver)])
-def minutes(round_id: int, session: SessionDep, user: ApiUser, now: NowDep):
+def minutes(round_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
     round_ = load_round(round_id, session)
     row = publication.result_list(session, round_id)
     if row is not None and row.tally and row.status != ResultStatus.returned:
@@ -147,7 +149,7 @@ def minutes(round_id: int, session: SessionDep, user: ApiUser, now: NowDep):
 
 # --- public once published ----------------------------------------------------------------------
 
-def public_list(session, round_id: int, now: datetime) -> ResultList:
+def public_list(session, round_id: Id, now: datetime) -> ResultList:
     """The published list, or 404 (also under embargo: nobody outside may tell it exists)."""
     row = publication.result_list(session, round_id)
     if not publication.is_public(row, now):
@@ -156,7 +158,7 @@ def public_list(session, round_id: int, now: datetime) -> ResultList:
 
 
 @router.get("/rounds/{round_id}/results", response_model=list[ItemOut], name="api:results")
-def results(round_id: int, session: SessionDep, now: NowDep,
+def results(round_id: Id, session: SessionDep, now: NowDep,
             media_type: str | None = Query(default=None, max_length=16),
             level: str | None = Query(default=None, max_length=16)):
     public_list(session, round_id, now)
@@ -168,16 +170,19 @@ def _download(round_: Round, body: bytes, media_type: str, ext: str) -> Response
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/rounds/{round_id}/results.csv", name="api:results:csv")
-def results_csv(round_id: int, session: SessionDep, now: NowDep):
+@router.get("/rounds/{round_id}/results.csv", name="api:results:csv", response_class=Response,
+            responses=binary("text/csv", "Danh sách giải đã công bố (CSV)."))
+def results_csv(round_id: Id, session: SessionDep, now: NowDep):
     round_ = load_round(round_id, session)
     public_list(session, round_id, now)
     return _download(round_, exports.to_csv(publication.prizes(session, round_id=round_id)),
                      "text/csv; charset=utf-8", "csv")
 
 
-@router.get("/rounds/{round_id}/results.xlsx", name="api:results:xlsx")
-def results_xlsx(round_id: int, session: SessionDep, now: NowDep):
+@router.get("/rounds/{round_id}/results.xlsx", name="api:results:xlsx", response_class=Response,
+            responses=binary("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             "Danh sách giải đã công bố (XLSX)."))
+def results_xlsx(round_id: Id, session: SessionDep, now: NowDep):
     round_ = load_round(round_id, session)
     public_list(session, round_id, now)
     title = f"Kết quả Giải Búa liềm vàng lần thứ {round_.number} – năm {round_.year}"
@@ -186,7 +191,7 @@ def results_xlsx(round_id: int, session: SessionDep, now: NowDep):
 
 
 @router.get("/rounds/{round_id}/results/verify", name="api:results:verify")
-def verify(round_id: int, session: SessionDep, now: NowDep):
+def verify(round_id: Id, session: SessionDep, now: NowDep):
     """Anyone can check the public list against the checksums recorded in the audit log."""
     public_list(session, round_id, now)
     result = publication.verify(session, round_id=round_id)
@@ -194,8 +199,9 @@ def verify(round_id: int, session: SessionDep, now: NowDep):
             "mismatched": result.mismatched}
 
 
-@router.get("/entries/{entry_id}/certificate.pdf", name="api:certificate")
-def certificate(entry_id: int, session: SessionDep, now: NowDep, author: int | None = Query(default=None, ge=1, le=50)):
+@router.get("/entries/{entry_id}/certificate.pdf", name="api:certificate", response_class=Response,
+            responses=binary("application/pdf", "Giấy chứng nhận giải (PDF), một trang mỗi tác giả."))
+def certificate(entry_id: Id, session: SessionDep, now: NowDep, author: int | None = Query(default=None, ge=1, le=50)):
     """One page per author (or only author number `author`, counted from 1) of a published prize."""
     entry = session.get(Entry, entry_id)
     row = publication.result_list(session, entry.round_id) if entry else None

@@ -13,8 +13,9 @@ from award.models import Entry, RetagJob, Role, TagSource
 from api.clock import now as clock_now
 from api.db import get_engine
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
+from api.openapi import API_ERRORS, Id
 
-router = APIRouter(prefix="/api/v1", tags=["themes"])
+router = APIRouter(prefix="/api/v1", tags=["themes"], responses=API_ERRORS)
 
 
 @lru_cache
@@ -50,21 +51,21 @@ class DraftText(BaseModel):
 
 class RetagOut(BaseModel):
     id: int
-    round_id: int
+    round_id: Id
     status: str
     total: int
     done: int
     error: str | None = None
 
 
-def _tagger(session, round_id: int, cache):
+def _tagger(session, round_id: Id, cache):
     tagger = themes.tagger_for(session, round_id, cache)
     if tagger is None:
         raise Conflict("Đợt giải chưa có đề cương để gợi ý chủ đề.", code="no_outline")
     return tagger
 
 
-def _entry_for_tags(session, user, entry_id: int) -> Entry:
+def _entry_for_tags(session, user, entry_id: Id) -> Entry:
     """The author while the entry is editable; the secretariat for any work it can see."""
     if user.role == Role.secretariat:
         return entries.get_visible_entry(session, user=user, entry_id=entry_id)
@@ -75,7 +76,7 @@ def _entry_for_tags(session, user, entry_id: int) -> Entry:
 
 
 @router.get("/entries/{entry_id}/theme-suggestions", response_model=list[SuggestionOut], name="api:themes:suggest")
-def entry_suggestions(entry_id: int, session: SessionDep, user: ApiUser, now: NowDep, cache: CacheDep,
+def entry_suggestions(entry_id: Id, session: SessionDep, user: ApiUser, now: NowDep, cache: CacheDep,
                       background: BackgroundTasks):
     background.add_task(themes.flush_cache, cache)  # after the request's own commit
     entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
@@ -84,7 +85,7 @@ def entry_suggestions(entry_id: int, session: SessionDep, user: ApiUser, now: No
 
 
 @router.put("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:set")
-def set_themes(entry_id: int, body: ThemesIn, session: SessionDep, user: ApiUser, now: NowDep):
+def set_themes(entry_id: Id, body: ThemesIn, session: SessionDep, user: ApiUser, now: NowDep):
     entry = _entry_for_tags(session, user, entry_id)
     source = TagSource.secretariat if user.role == Role.secretariat else TagSource.author
     codes = themes.set_entry_themes(session, entry=entry, codes=body.codes, actor=user, source=source, now=now)
@@ -92,14 +93,14 @@ def set_themes(entry_id: int, body: ThemesIn, session: SessionDep, user: ApiUser
 
 
 @router.get("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:get")
-def get_themes(entry_id: int, session: SessionDep, user: ApiUser):
+def get_themes(entry_id: Id, session: SessionDep, user: ApiUser):
     entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
     return ThemesOut(codes=themes.entry_theme_codes(session, entry_id=entry.id))
 
 
 @router.post("/rounds/{round_id}/theme-suggestions", response_model=list[SuggestionOut], name="api:themes:draft",
              dependencies=[api_role(Role.journalist, Role.secretariat)])
-def draft_suggestions(round_id: int, body: DraftText, session: SessionDep, cache: CacheDep):
+def draft_suggestions(round_id: Id, body: DraftText, session: SessionDep, cache: CacheDep):
     """While a journalist types the summary: nothing is stored, not even the embedding."""
     load_round(round_id, session)
     tagger = _tagger(session, round_id, cache)
@@ -110,7 +111,7 @@ def draft_suggestions(round_id: int, body: DraftText, session: SessionDep, cache
 
 @router.get("/rounds/{round_id}/coverage", name="api:themes:coverage",
             dependencies=[api_role(Role.secretariat, Role.approver)])
-def round_coverage(round_id: int, session: SessionDep):
+def round_coverage(round_id: Id, session: SessionDep):
     load_round(round_id, session)
     report = themes.coverage(session, round_id=round_id)
     return {
@@ -126,7 +127,7 @@ def _run_retag(round_id: int, job_id: int, cache) -> None:
     themes.retag_round(get_engine(), round_id=round_id, job_id=job_id, cache=cache, now=clock_now())
 
 
-def queue_retag(session, background: BackgroundTasks, *, round_id: int, user, now, cache) -> RetagJob:
+def queue_retag(session, background: BackgroundTasks, *, round_id: Id, user, now, cache) -> RetagJob:
     """One job per round at a time; it runs after the response, so after this request's commit."""
     load_round(round_id, session)
     running = session.exec(select(RetagJob).where(RetagJob.round_id == round_id,
@@ -142,7 +143,7 @@ def queue_retag(session, background: BackgroundTasks, *, round_id: int, user, no
 
 @router.post("/rounds/{round_id}/retag", status_code=202, response_model=RetagOut, name="api:themes:retag",
              dependencies=[api_role(Role.secretariat)])
-def start_retag(round_id: int, background: BackgroundTasks, session: SessionDep, user: ApiUser, now: NowDep,
+def start_retag(round_id: Id, background: BackgroundTasks, session: SessionDep, user: ApiUser, now: NowDep,
                 cache: CacheDep):
     job = queue_retag(session, background, round_id=round_id, user=user, now=now, cache=cache)
     return RetagOut.model_validate(job, from_attributes=True)
@@ -150,7 +151,7 @@ def start_retag(round_id: int, background: BackgroundTasks, session: SessionDep,
 
 @router.get("/retag-jobs/{job_id}", response_model=RetagOut, name="api:themes:retag_status",
             dependencies=[api_role(Role.secretariat)])
-def retag_status(job_id: int, session: SessionDep):
+def retag_status(job_id: Id, session: SessionDep):
     job = session.get(RetagJob, job_id)
     if job is None:
         raise NotFound("Không tìm thấy lượt gắn lại chủ đề.", code="job_not_found")
