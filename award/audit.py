@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from award.models import AuditEvent
@@ -43,12 +43,8 @@ def record(
     now: datetime,
     data: dict | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction, chained to the last one."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise appenders across processes until commit, so two events never share a predecessor.
-        session.exec(text("SELECT pg_advisory_xact_lock(7242001)"))
-    last = session.exec(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
-    prev = last or GENESIS
+    """Append one event to the caller's transaction. It is chained and written when the transaction
+    commits (`_chain_on_commit`); a rolled-back transaction or savepoint leaves nothing."""
     event = AuditEvent(
         at=now.astimezone(UTC),
         actor_id=actor_id,
@@ -56,14 +52,58 @@ def record(
         object_type=object_type,
         object_id=str(object_id),
         data=json.loads(json.dumps(data or {}, default=str)),
-        prev_hash=prev,
+        prev_hash="",
         hash="",
     )
-    event.hash = _digest(prev, event)
-    session.add(event)
-    session.flush()
+    session.info.setdefault(_PENDING, []).append((_current(session), event))
     log.info("audit.recorded action=%s object=%s:%s", action, object_type, object_id)
     return event
+
+
+_PENDING = "audit_pending"
+
+
+def _current(session: Session):
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_on_commit(session: Session) -> None:
+    """Chain the transaction's events to the last committed one, in the commit itself.
+
+    On PostgreSQL an advisory lock serialises the appenders across processes until commit. Taken
+    here, at the very end, it is held for milliseconds: taken when the event was recorded, it was held
+    across the request's later steps, and at a deadline surge every worker thread waited on it
+    while its holder waited for a thread (bench/surge.py)."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(7242001)"))
+    last = session.exec(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    prev = last or GENESIS
+    for _, item in pending:
+        item.prev_hash = prev
+        item.hash = prev = _digest(prev, item)
+        session.add(item)
+    session.flush()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction) -> None:
+    """Events recorded inside a transaction or savepoint that rolled back are dropped with it."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+
+    def inside(transaction) -> bool:
+        while transaction is not None:
+            if transaction is previous_transaction:
+                return True
+            transaction = transaction.parent
+        return False
+
+    session.info[_PENDING] = [(t, e) for t, e in pending if not inside(t)]
 
 
 @dataclass

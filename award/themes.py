@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+import sqlalchemy as sa
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +50,11 @@ class DbEmbeddingCache:
     cached vector is worth keeping even when the request that computed it fails."""
 
     def __init__(self, engine: Engine, memory_items: int = 20_000):
+        if engine.dialect.name != "sqlite":
+            # A pool of its own: a lookup runs inside a request that already holds one of the request
+            # pool's connections; taking a second from the same pool deadlocks once every request
+            # thread holds one and waits for another (a deadline surge of submissions did).
+            engine = sa.create_engine(engine.url, pool_pre_ping=True, pool_size=2, max_overflow=6)
         self.engine = engine
         # Lookups happen inside requests that may hold SQLite's write lock: they must not wait for it.
         self.read_engine = engine.execution_options(**{READ_ONLY: True})

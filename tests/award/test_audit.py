@@ -18,8 +18,30 @@ def _disable_guard(session):
 
 
 def _three_events(session):
-    return [audit.record(session, actor_id=None, action="test.event", object_type="entry", object_id=i,
-                         now=NOW + timedelta(minutes=i), data={"n": i, "tên": "Hà Tĩnh"}) for i in range(3)]
+    events = [audit.record(session, actor_id=None, action="test.event", object_type="entry", object_id=i,
+                           now=NOW + timedelta(minutes=i), data={"n": i, "tên": "Hà Tĩnh"}) for i in range(3)]
+    session.commit()  # events are chained and written as their transaction commits
+    return events
+
+
+def _count(session):
+    return session.exec(sa.text("SELECT count(*) FROM audit_event")).scalar()
+
+
+def test_events_are_written_only_when_their_transaction_commits(session):
+    before = _count(session)
+    audit.record(session, actor_id=None, action="test.kept", object_type="entry", object_id=1, now=NOW)
+    with session.begin_nested() as nested:  # a step that fails and is rolled back alone
+        audit.record(session, actor_id=None, action="test.dropped", object_type="entry", object_id=2, now=NOW)
+        nested.rollback()
+    assert _count(session) == before  # nothing yet: chained at commit
+    session.commit()
+    actions = session.exec(sa.text("SELECT action FROM audit_event ORDER BY id DESC LIMIT 2")).scalars().all()
+    assert _count(session) == before + 1 and actions[0] == "test.kept" and "test.dropped" not in actions
+    audit.record(session, actor_id=None, action="test.rolled_back", object_type="entry", object_id=3, now=NOW)
+    session.rollback()
+    session.commit()
+    assert _count(session) == before + 1 and audit.verify(session).ok
 
 
 def test_chain_links_each_event_to_the_previous(session):

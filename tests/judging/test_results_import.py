@@ -56,6 +56,7 @@ def test_a_good_file_is_imported_and_published_with_checksums(session, tmp_path)
                                  {"full_name": "Trần Thị Bình", "pen_name": None}]
     assert prizes[0].unit.endswith("Hà Tĩnh") and prizes[1].parts[0].published_on.isoformat() == "2019-05-12"
     assert publication.is_public(result, NOW)
+    session.commit()  # as `award results import` does; the checksums' audit event is written on commit
     assert publication.verify(session, round_id=round_.id).ok
     statuses = set(session.exec(select(Entry.status).where(Entry.round_id == round_.id)).all())
     assert statuses == {EntryStatus.awarded}
