@@ -72,6 +72,8 @@ def _media(s: dict | None) -> list[str]:
         _row("2. peak RSS of every app process (MiB), S3 run / local run",
              f"{', '.join(map(str, d['peak_rss_mib']))} / {', '.join(map(str, loc['peak_rss_mib']))}",
              "150 MiB each", f"{round(s['max_app_rss_mib'] / 150, 2)}", _ok(s["max_app_rss_mib"] <= 150)),
+        _row("2. the same processes idle, after start and before the upload (MiB), S3 run / local run",
+             f"{', '.join(map(str, d.get('idle_rss_mib', [])))} / {', '.join(map(str, loc.get('idle_rss_mib', [])))}"),
     ]
 
 

@@ -71,8 +71,10 @@ def entry_body(round_id: int, unit_id: int, i: int) -> dict:
     }
 
 
-async def journalist(client: httpx.AsyncClient, i: int, email: str, body: dict, pdf: bytes, times: dict) -> dict:
-    """One flow; returns what the server said it stored (for the reconciliation)."""
+async def journalist(client: httpx.AsyncClient, i: int, email: str, body: dict, pdf: bytes, times: dict,
+                     sent: dict[int, str]) -> dict:
+    """One flow; returns what the server said it stored. `sent` gets the SHA-256 of every file the
+    server accepted, even when a later step fails (a draft keeps its file; the user retries)."""
     async def step(name, coro):
         t = time.perf_counter()
         r = await coro
@@ -86,16 +88,17 @@ async def journalist(client: httpx.AsyncClient, i: int, email: str, body: dict, 
     entry = await step("create", client.post("/api/v1/entries", json=body, headers=headers))
     stored = await step("upload", client.post(f"/api/v1/entries/{entry['id']}/files", headers=headers,
                                               files={"file": (f"bai-du-thi-{i}.pdf", pdf, "application/pdf")}))
+    sent[entry["id"]] = hashlib.sha256(pdf).hexdigest()
     await step("submit", client.post(f"/api/v1/entries/{entry['id']}/submit", headers=headers))
     return {"entry_id": entry["id"], "client_sha256": hashlib.sha256(pdf).hexdigest()}
 
 
-async def _surge(url: str, jobs: list[tuple[str, dict, bytes]]) -> tuple[float, dict, list, list]:
+async def _surge(url: str, jobs: list[tuple[str, dict, bytes]], sent: dict[int, str]) -> tuple[float, dict, list, list]:
     times = {s: [] for s in STEPS}
     limits = httpx.Limits(max_connections=len(jobs), max_keepalive_connections=len(jobs))
     async with httpx.AsyncClient(base_url=url, timeout=600, limits=limits) as client:
         t = time.perf_counter()
-        results = await asyncio.gather(*(journalist(client, i, e, b, p, times) for i, (e, b, p) in enumerate(jobs)),
+        results = await asyncio.gather(*(journalist(client, i, e, b, p, times, sent) for i, (e, b, p) in enumerate(jobs)),
                                        return_exceptions=True)
         wall = time.perf_counter() - t
     done = [r for r in results if not isinstance(r, BaseException)]
@@ -166,10 +169,10 @@ def run(s3_server, work: Path, *, journalists: int = 200, pdf_mb: float = 5.0, w
 
     server = AppServer(env, workers=workers)
     try:
-        wall, times, done, errors = asyncio.run(_surge(server.url, jobs))
+        sent: dict[int, str] = {}
+        wall, times, done, errors = asyncio.run(_surge(server.url, jobs, sent))
     finally:
         server.stop()
-    sent = {d["entry_id"]: d["client_sha256"] for d in done}
     recon = reconcile(database_url, s3, bucket, round_id, sent, done)
 
     # The limit: same client, same bodies, a bare streaming endpoint with as many workers, same bucket.
