@@ -84,8 +84,11 @@ def serve(
 
     get_settings()  # refuse to start on bad settings before forking workers
     # Behind a proxy (compose), FORWARDED_ALLOW_IPS names the proxies whose X-Forwarded-* count.
+    # Keep-alive longer than a proxy's idle timeout (nginx: 60 s): when the app closes an idle connection
+    # first, a request the client sends on it at that moment fails (bench/surge.py saw ReadError).
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True,
-                forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"), log_level="info")
+                forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"), log_level="info",
+                timeout_keep_alive=75)
 
 
 @app.command()

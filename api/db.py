@@ -40,12 +40,9 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # pre_ping: after a PostgreSQL restart, stale pooled connections are replaced, not served.
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
-
-
-# Per app process. Request handlers run in a thread pool sized to match (api/main.py), so a request
-# waits for a thread, in order, rather than holding a thread while it waits for a connection.
-POOL_SIZE, POOL_OVERFLOW = 10, 10
+    settings = get_settings()
+    return create_engine(url, pool_pre_ping=True, pool_size=settings.db_pool_size,
+                         max_overflow=settings.db_pool_overflow)
 
 
 @lru_cache

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.db import POOL_OVERFLOW, POOL_SIZE
+from api.admission import AdmissionMiddleware
 from api.logs import configure_logging
 from api import metrics
 from api.metrics import MetricsMiddleware
@@ -35,10 +35,13 @@ def storage_origin(settings) -> str | None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
-    # As many worker threads as pooled connections: at a deadline surge, requests queue for a thread
-    # instead of 40 threads queueing for 20 connections and failing after the pool's timeout.
-    anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE + POOL_OVERFLOW
-    app.state.teardown_limiter = anyio.CapacityLimiter(POOL_SIZE + POOL_OVERFLOW)  # see api.db.get_session
+    # As many worker threads as requests admitted (api/admission.py), so a request that holds a pooled
+    # connection always finds a thread; commit and rollback have threads of their own (api.db).
+    settings = get_settings()
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.requests_in_flight
+    app.state.admission = anyio.Semaphore(settings.requests_in_flight)
+    # Commit and rollback: one thread per pooled connection, apart from the requests' (api.db.get_session).
+    app.state.teardown_limiter = anyio.CapacityLimiter(settings.db_pool_size + settings.db_pool_overflow)
     yield
 
 
@@ -54,6 +57,7 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings))
+    app.add_middleware(AdmissionMiddleware)  # requests waiting for their turn hold nothing (api/admission.py)
     app.add_middleware(MetricsMiddleware)  # outermost: times and counts every answer, errors included
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-do-not-use-in-production"
@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     smtp_timeout: float = 30.0
     mail_from: str = "Giải Búa liềm vàng <no-reply@bualiemvang.vn>"
     register_limit: int = 20  # registrations per client address per hour
+    # Per app process: pooled PostgreSQL connections (size + overflow) and requests let in at once, which
+    # is also the number of worker threads (api/admission.py says why they must match).
+    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_overflow: int = Field(default=10, ge=0)
+    requests_in_flight: int = Field(default=40, ge=1)
     metrics_token: str | None = None  # /metrics needs "Authorization: Bearer <token>"; unset: loopback only
 
     @field_validator("now")

@@ -51,9 +51,11 @@ def _surge(s: dict | None) -> list[str]:
         rows.append(_row(f"1. surge step `{step}` p50 / p95 / p99", f"{t['p50_ms']} / {t['p95_ms']} / {t['p99_ms']} ms",
                          "bare upload p50 / p95: " + f"{lim['upload']['p50_ms']} / {lim['upload']['p95_ms']} ms" if step == "upload" else ""))
     rows.append(_row("1. surge errors", str(s["errors"]), "0", "", _ok(s["errors"] == 0)))
-    rows.append(_row("1. reconciliation: entries in DB = flows = file rows = objects; checksum mismatches",
-                     f"{rec['entries_in_db']} = {rec['completed_flows']} = {rec['file_rows']} = {rec['objects_in_bucket']}; "
-                     f"{rec['checksum_mismatches']}", "exact, 0", "", _ok(rec["exact"])))
+    rows.append(_row("1. reconciliation: submitted entries = completed flows; files accepted = file rows = objects; "
+                     "checksum mismatches",
+                     f"{rec['entries_in_db']} = {rec['completed_flows']}; {rec.get('files_accepted', '?')} = "
+                     f"{rec['file_rows']} = {rec['objects_in_bucket']}; {rec['checksum_mismatches']}", "exact, 0", "",
+                     _ok(rec["exact"])))
     return rows
 
 

@@ -125,7 +125,8 @@ async def _bare(url: str, pdfs: list[bytes]) -> tuple[float, list[float], int, l
 
 
 def reconcile(database_url: str, s3, bucket: str, round_id: int, sent: dict[int, str], done: list[dict]) -> dict:
-    """Exact: entries = completed flows, file rows = objects in the bucket, every SHA-256 equal three ways
+    """Exact: submitted entries = completed flows, files the server accepted = file rows = objects in the
+    bucket, every SHA-256 equal three ways
     (what the client sent, what the database recorded, what the bucket holds)."""
     from award.models import Entry, EntryFile
 
@@ -150,7 +151,8 @@ def reconcile(database_url: str, s3, bucket: str, round_id: int, sent: dict[int,
         mismatches += digest.hexdigest() != sha
     return {"entries_in_db": n_entries, "completed_flows": len(done), "file_rows": len(files),
             "objects_in_bucket": len(keys), "checksum_mismatches": mismatches,
-            "exact": n_entries == len(done) == len(files) == len(keys) and mismatches == 0}
+            "files_accepted": len(sent),
+            "exact": n_entries == len(done) and len(sent) == len(files) == len(keys) and mismatches == 0}
 
 
 def run(s3_server, work: Path, *, journalists: int = 200, pdf_mb: float = 5.0, workers: int = 2) -> dict:
