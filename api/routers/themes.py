@@ -44,6 +44,9 @@ class ThemesOut(BaseModel):
     codes: list[str]
 
 
+DRAFT_CHARS = 2000
+
+
 class DraftText(BaseModel):
     title: str = Field(default="", max_length=500)
     summary: str = Field(default="", max_length=10000)
@@ -105,7 +108,10 @@ def draft_suggestions(round_id: Id, body: DraftText, session: SessionDep, cache:
     load_round(round_id, session)
     tagger = _tagger(session, round_id, cache)
     with themes.transient_embeddings():
-        result = tagger.suggest(body.title, body.summary, limit=5)
+        # The opening of the summary is enough while typing, and bounds the work one request can cost
+        # (10,000 characters embedded window by window took seconds; the fuzzer found it). The stored
+        # suggestions of a saved entry read its whole text.
+        result = tagger.suggest(body.title, body.summary[:DRAFT_CHARS], limit=5)
     return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4)) for s in result.items]
 
 

@@ -133,6 +133,20 @@ def test_draft_suggestions_while_typing_store_nothing(client, session, clock):
     assert len(session.exec(select(EmbeddingCache)).all()) == before
 
 
+def test_draft_suggestions_read_the_opening_of_a_long_summary(client, session, clock):
+    from api.routers.themes import DRAFT_CHARS
+
+    round_ = round_by_number(session, "VIII")
+    _, headers = journalist(client, session)
+    opening = (INSPECTION + " ") * (DRAFT_CHARS // len(INSPECTION) + 1)
+    url = f"/api/v1/rounds/{round_.id}/theme-suggestions"
+    short = client.post(url, headers=headers, json={"title": "Kỷ luật đảng", "summary": opening[:DRAFT_CHARS]})
+    long = client.post(url, headers=headers, json={"title": "Kỷ luật đảng",
+                                                   "summary": opening[:DRAFT_CHARS] + " chuyển đổi số" * 500})
+    assert long.status_code == short.status_code == 200
+    assert long.json() == short.json() and len(long.json()) == 5
+
+
 def test_retag_job_recomputes_every_entry_with_progress(client, session, clock, engine):
     round_ = round_by_number(session, "IX")
     _, headers = journalist(client, session)
