@@ -26,7 +26,18 @@ def markdown(r: dict) -> str:
     lines += _media(r.get("media"))
     lines += _scale(r.get("scale"))
     lines += _tagging(r.get("tagging"))
+    lines += _profile((r.get("scale") or {}).get("profile"))
     return "\n".join(lines) + "\n"
+
+
+def _profile(p: dict | None, depth: int = 4) -> list[str]:
+    """5. Where the time goes: the top of the pyinstrument tree of the slowest path."""
+    if not p or not p.get("text"):
+        return []
+    tree = [line for line in p["text"].splitlines() if "─" in line or line.strip().endswith((".py:1", "bench/scale.py"))]
+    shown = [line for line in tree if (len(line) - len(line.lstrip(" │├└─"))) // 3 <= depth][:24]
+    return ["", f"5. Where the time goes: slowest page `{p['slowest_page']}`, profiled as `{p['profiled']}` (pyinstrument):",
+            "", "```", *shown, "```"]
 
 
 def _error(name: str, section: dict | None) -> list[str] | None:
@@ -75,7 +86,7 @@ def _media(s: dict | None) -> list[str]:
              f"{', '.join(map(str, d['peak_rss_mib']))} / {', '.join(map(str, loc['peak_rss_mib']))}",
              "150 MiB each", f"{round(s['max_app_rss_mib'] / 150, 2)}", _ok(s["max_app_rss_mib"] <= 150)),
         _row("2. the same processes idle, after start and before the upload (MiB), S3 run / local run",
-             f"{', '.join(map(str, d.get('idle_rss_mib', [])))} / {', '.join(map(str, loc.get('idle_rss_mib', [])))}"),
+             f"{', '.join(map(str, d.get('idle_rss_mib', [])))} / {', '.join(map(str, loc.get('idle_rss_mib', [])))}", ""),
     ]
 
 

@@ -175,7 +175,8 @@ def pages(round_id: int, unit_id: int) -> dict[str, tuple[str, str]]:
     rid = round_id
     return {
         "entry list API (secretariat, filtered, page 3)": ("secretariat", f"/api/v1/entries?round_id={rid}&status=eligible&media_type=tv&page=3&per_page=20"),
-        "entry list page (unit, filtered, page 2)": ("unit", f"/unit/entries?round_id={rid}&status=eligible&page=2"),
+        # page 1: at 2,500 works the unit has fewer than 50 eligible, and an empty page 2 skips a query
+        "entry list page (unit, filtered, page 1)": ("unit", f"/unit/entries?round_id={rid}&status=eligible&page=1"),
         "judge's queue page": ("judge", "/judging"),
         "ranking API (preliminary, whole round)": ("secretariat", f"/api/v1/rounds/{rid}/stages/preliminary/ranking"),
         "subpanel ranking page (print 2, the largest)": ("secretariat", f"/central/{rid}/panels/print2"),
