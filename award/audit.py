@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import event, text
+from sqlalchemy import event as sa_event, text
 from sqlmodel import Session, select
 
 from award.models import AuditEvent
@@ -33,6 +33,9 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+_PENDING = "audit_pending"  # session.info key: (transaction, event) pairs waiting for the commit
+
+
 def record(
     session: Session,
     *,
@@ -55,19 +58,13 @@ def record(
         prev_hash="",
         hash="",
     )
-    session.info.setdefault(_PENDING, []).append((_current(session), event))
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((transaction, event))
     log.info("audit.recorded action=%s object=%s:%s", action, object_type, object_id)
     return event
 
 
-_PENDING = "audit_pending"
-
-
-def _current(session: Session):
-    return session.get_nested_transaction() or session.get_transaction()
-
-
-@event.listens_for(Session, "before_commit")
+@sa_event.listens_for(Session, "before_commit")
 def _chain_on_commit(session: Session) -> None:
     """Chain the transaction's events to the last committed one, in the commit itself.
 
@@ -89,7 +86,7 @@ def _chain_on_commit(session: Session) -> None:
     session.flush()
 
 
-@event.listens_for(Session, "after_soft_rollback")
+@sa_event.listens_for(Session, "after_soft_rollback")
 def _drop_rolled_back(session: Session, previous_transaction) -> None:
     """Events recorded inside a transaction or savepoint that rolled back are dropped with it."""
     pending = session.info.get(_PENDING)

@@ -21,8 +21,6 @@ def _document_class():
     from fpdf.fonts import FontFace
 
     class _Document(FPDF):
-        _face = FontFace
-
         def __init__(self, title: str, orientation: str = "P"):
             super().__init__(orientation=orientation, unit="mm", format="A4")
             self.doc_title = title
@@ -59,7 +57,7 @@ def _document_class():
             """A bordered table; the heading row repeats on every page."""
             self.set_font(FONT, "", 9)
             with self.table(col_widths=widths, text_align="LEFT", line_height=5.5,
-                            headings_style=self._face(emphasis="BOLD", fill_color=(243, 241, 236))) as table:
+                            headings_style=FontFace(emphasis="BOLD", fill_color=(243, 241, 236))) as table:
                 head = table.row()
                 for heading in headings:
                     head.cell(heading)

@@ -138,20 +138,26 @@ def declared(session: Session, judge_ids: list[int]) -> set[tuple[int, int]]:
                             .where(DeclaredConflict.judge_id.in_(judge_ids))).all())
 
 
-def stage_entries(session: Session, *, round_: Round, stage: Stage, unit_id: int | None,
-                  panel: str | None = None) -> list[Entry]:
-    query = select(Entry).where(Entry.round_id == round_.id, Entry.status.in_(STAGE_ENTRIES[stage]))
+def _stage_query(query, *, round_: Round, stage: Stage, unit_id: int | None, panel: str | None):
+    """`query` (over Entry or its columns) narrowed to the works judged at `stage`, in a unit or a subpanel."""
+    query = query.where(Entry.round_id == round_.id, Entry.status.in_(STAGE_ENTRIES[stage]))
     if stage == Stage.local:
         query = query.where(Entry.unit_id == unit_id)
     if panel is not None:
         query = query.join(PanelPlacement, PanelPlacement.entry_id == Entry.id).where(PanelPlacement.panel_code == panel)
+    return query
+
+
+def stage_entries(session: Session, *, round_: Round, stage: Stage, unit_id: int | None,
+                  panel: str | None = None) -> list[Entry]:
+    query = _stage_query(select(Entry), round_=round_, stage=stage, unit_id=unit_id, panel=panel)
     return list(session.exec(query.order_by(Entry.id)).all())
 
 
 def stage_entry_ids(session: Session, *, round_: Round, stage: Stage, panel: str) -> set[int]:
     """The ids of a subpanel's works at a central stage (what `stage_entries` lists, without loading them)."""
-    return set(session.exec(select(Entry.id).join(PanelPlacement, PanelPlacement.entry_id == Entry.id).where(
-        Entry.round_id == round_.id, Entry.status.in_(STAGE_ENTRIES[stage]), PanelPlacement.panel_code == panel)).all())
+    query = _stage_query(select(Entry.id), round_=round_, stage=stage, unit_id=None, panel=panel)
+    return set(session.exec(query).all())
 
 
 def stage_judges(session: Session, *, round_: Round, stage: Stage, unit_id: int | None,
