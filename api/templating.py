@@ -9,7 +9,8 @@ from jinja2 import pass_context
 from starlette.datastructures import URL
 from starlette.routing import NoMatchFound
 
-from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, ROUND_STATUS_LABELS, UNIT_KIND_LABELS
+from award.calendar import PHASE_LABELS
+from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 from award.rules import MEDIA_TYPES
 from judging.contests import REASONS
 from api.security import csrf_token
@@ -67,7 +68,7 @@ templates.env.globals["url_for"] = url_for
 templates.env.globals.update(
     csrf_token=csrf_token,
     ROLE_LABELS=ROLE_LABELS,
-    ROUND_STATUS_LABELS=ROUND_STATUS_LABELS,
+    PHASE_LABELS=PHASE_LABELS,
     UNIT_KIND_LABELS=UNIT_KIND_LABELS,
     ENTRY_STATUS_LABELS=ENTRY_STATUS_LABELS,
     MEDIA_TYPES=MEDIA_TYPES,

@@ -3,28 +3,25 @@
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from award import audit, notifications
+from award import audit, entry_status, notifications
+from award.calendar import ENDS_ON, Phase, ends_at, require_phase
 from award.errors import Conflict, Invalid, NotFound
 from award.models import (
-    Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Role, Round, RoundStatus, Unit,
-    User,
+    Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Role, Round, Unit, User,
 )
 from award.rules import MEDIA_TYPES, RoundRules
 from award.text import fold, nfc, normalise_url
 
 log = logging.getLogger(__name__)
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-EDITABLE = (EntryStatus.draft, EntryStatus.submitted)
+EDITABLE = entry_status.AUTHOR_EDITABLE
 # Statuses in which an entry "counts" in its contest: for duplicates and per-author limits.
-ACTIVE = (EntryStatus.submitted, EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible,
-          EntryStatus.finalist, EntryStatus.awarded)
+ACTIVE = entry_status.ACTIVE
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
 NATIONAL_PRESS_AWARD = ("giai bao chi quoc gia",)
 
@@ -71,23 +68,15 @@ class EntryIn:
     transcript: str = ""
 
 
-def local_deadline_at(round_: Round, tz: ZoneInfo = VN_TZ) -> datetime:
-    """The local deadline is the end of that day in Vietnam."""
-    return datetime.combine(round_.local_deadline, time(23, 59, 59, 999999), tz)
+def local_deadline_at(round_: Round) -> datetime:
+    """When submission ends: the end of the local deadline's day in Vietnam (or when it was ended early)."""
+    return ends_at(round_, ENDS_ON[Phase.submission])
 
 
-def accepts_entries(round_: Round, now: datetime, tz: ZoneInfo = VN_TZ) -> bool:
-    return round_.status == RoundStatus.open and now <= local_deadline_at(round_, tz)
+def accepts_entries(round_: Round, now: datetime) -> bool:
+    from award.calendar import allows
 
-
-def _require_open(round_: Round, now: datetime) -> None:
-    if round_.status != RoundStatus.open:
-        raise Conflict("Đợt giải này không nhận tác phẩm.", code="round_not_open")
-    if now > local_deadline_at(round_):
-        raise Conflict(
-            f"Đã hết hạn nộp tác phẩm ({round_.local_deadline:%d/%m/%Y}, giờ Việt Nam).",
-            code="deadline_passed",
-        )
+    return allows(round_, now, "entry.create")
 
 
 def _clean(text: str | None) -> str:
@@ -213,7 +202,7 @@ def create_entry(session: Session, *, owner: User, round_: Round, data: EntryIn,
         existing = session.exec(select(Entry).where(Entry.owner_id == owner.id, Entry.client_token == client_token)).first()
         if existing is not None:
             return existing
-    _require_open(round_, now)
+    require_phase(round_, now, "entry.create")
     check_entry(session, round_=round_, data=data)
     entry = Entry(round_id=round_.id, owner_id=owner.id, client_token=client_token, created_at=now, updated_at=now,
                   unit_id=data.unit_id, title="", media_type="", genre="")
@@ -229,14 +218,16 @@ def create_entry(session: Session, *, owner: User, round_: Round, data: EntryIn,
 
 def update_entry(session: Session, *, entry: Entry, actor: User, data: EntryIn, now: datetime,
                  expected_version: int | None = None) -> Entry:
-    """Edit a draft or a submitted entry before the deadline; a stale form (another tab) is refused."""
-    if entry.status not in EDITABLE:
-        raise Conflict("Tác phẩm không còn sửa được ở trạng thái này.", code="not_editable")
+    """Edit a work while the round takes entries and the unit has not screened it (AUTHOR_EDITABLE); the unit
+    never changes after submission; a stale form (another tab) is refused."""
+    round_ = session.get(Round, entry.round_id)
+    require_editable(entry, round_, now)
     if expected_version is not None and expected_version != entry.version:
         raise Conflict("Tác phẩm vừa được sửa ở một cửa sổ khác. Hãy tải lại trang để xem bản mới nhất.",
                        code="stale_version")
-    round_ = session.get(Round, entry.round_id)
-    _require_open(round_, now)
+    if entry.status != EntryStatus.draft and data.unit_id != entry.unit_id:
+        raise Invalid("Không thể đổi đơn vị sau khi đã nộp tác phẩm: hãy rút tác phẩm và nộp lại ở đơn vị khác.",
+                      field="unit_id", code="unit_fixed")
     check_entry(session, round_=round_, data=data, exclude_entry_id=entry.id)
     _apply(entry, data)
     entry.updated_at = now
@@ -244,7 +235,7 @@ def update_entry(session: Session, *, entry: Entry, actor: User, data: EntryIn, 
     session.add(entry)
     session.flush()
     _write_children(session, entry, data)
-    if entry.status == EntryStatus.submitted:
+    if entry.status != EntryStatus.draft:
         _check_author_limits(session, entry=entry, round_=round_)
     session.flush()
     audit.record(session, actor_id=actor.id, action="entry.updated", object_type="entry", object_id=entry.id, now=now,
@@ -274,17 +265,18 @@ def _check_author_limits(session: Session, *, entry: Entry, round_: Round) -> No
 
 
 def submit_entry(session: Session, *, entry: Entry, actor: User, now: datetime) -> Entry:
-    """Submit to the unit's local contest before the local deadline, with every rule checked again."""
+    """Submit (or resubmit a returned work) to the unit's local contest before the local deadline, with every
+    rule checked again and the work complete for its media type."""
     if entry.status == EntryStatus.submitted:
         raise Conflict("Tác phẩm đã được nộp.", code="already_submitted")
-    if entry.status != EntryStatus.draft:
-        raise Conflict("Chỉ nộp được tác phẩm đang là bản nháp.", code="not_draft")
     round_ = session.get(Round, entry.round_id)
-    _require_open(round_, now)
+    require_phase(round_, now, "entry.submit")
+    entry_status.check(entry.id, entry.status, EntryStatus.submitted)
     check_entry(session, round_=round_, data=entry_input(session, entry), exclude_entry_id=entry.id)
     _check_author_limits(session, entry=entry, round_=round_)
     _check_duplicate_files(session, entry=entry)
-    _set_status(session, entry=entry, status=EntryStatus.submitted, actor=actor, now=now)
+    check_complete(session, entry=entry, round_=round_)
+    entry_status.apply(session, entry=entry, to=EntryStatus.submitted, actor=actor, now=now)
     entry.submitted_at = now
     notifications.entry_submitted(session, entry=entry, now=now)
     return entry
@@ -308,9 +300,12 @@ def file_taken(session: Session, *, round_id: int, sha256: str, exclude_entry_id
 
 
 def withdraw_entry(session: Session, *, entry: Entry, actor: User, now: datetime) -> Entry:
-    if entry.status != EntryStatus.submitted:
-        raise Conflict("Chỉ rút được tác phẩm đã nộp và chưa được đơn vị gửi đi.", code="not_withdrawable")
-    _set_status(session, entry=entry, status=EntryStatus.withdrawn, actor=actor, now=now)
+    """The author withdraws a work the unit has not forwarded (until the central deadline)."""
+    require_phase(session.get(Round, entry.round_id), now, "entry.withdraw")
+    if not entry_status.allowed(entry.status, EntryStatus.withdrawn):
+        raise entry_status.InvalidTransition("Chỉ rút được tác phẩm đã nộp và chưa được đơn vị gửi đi.",
+                                             field="status")
+    entry_status.apply(session, entry=entry, to=EntryStatus.withdrawn, actor=actor, now=now)
     return entry
 
 
@@ -329,18 +324,41 @@ def delete_draft(session: Session, *, entry: Entry, actor: User, now: datetime) 
     return keys
 
 
-def _set_status(session: Session, *, entry: Entry, status: EntryStatus, actor: User, now: datetime,
-                data: dict | None = None) -> None:
-    """The one place an entry's status changes; every change is an audit event."""
-    old = entry.status
-    entry.status = status
-    entry.updated_at = now
-    entry.version += 1
-    session.add(entry)
-    session.flush()
-    audit.record(session, actor_id=actor.id, action="entry.status", object_type="entry", object_id=entry.id, now=now,
-                 data={"from": old, "to": status, **(data or {})})
-    log.info("entry.status entry_id=%s from=%s to=%s", entry.id, old, status)
+def require_editable(entry: Entry, round_: Round, now: datetime) -> None:
+    """The author changes a work (fields, files, themes) only while the round takes entries and the unit has
+    not screened it: 409 `phase_closed` or `not_editable` otherwise."""
+    require_phase(round_, now, "entry.edit")
+    if entry.status not in EDITABLE:
+        raise Conflict("Tác phẩm đã được đơn vị xét hoặc đã rút, không còn sửa được.", code="not_editable")
+
+
+# What each media type needs before it can be submitted: a part is covered by its link, or by a file of one
+# of these kinds (../shared/API.md "Entry lifecycle"; per round in RoundRules.completeness).
+KIND_LABELS = {"document": "tệp văn bản (PDF, DOCX)", "image": "ảnh", "audio": "tệp âm thanh", "video": "tệp video",
+               "link": "đường dẫn"}
+
+
+def missing_for_submission(session: Session, *, entry: Entry, round_: Round) -> str | None:
+    """What the work still lacks for its media type (Vietnamese), or None when it is complete."""
+    needs = RoundRules.model_validate(round_.rules).completeness.get(entry.media_type)
+    if not needs:
+        return None
+    _, parts = children(session, entry)
+    kinds = [k for (k,) in session.exec(select(EntryFile.kind).where(
+        EntryFile.entry_id == entry.id, EntryFile.removed_at == None))]  # noqa: E711
+    files = sum(1 for k in kinds if k in needs)
+    uncovered = [i for i, p in enumerate(parts) if not ("link" in needs and p.url)]
+    if len(uncovered) <= files:
+        return None
+    accepted = " hoặc ".join(KIND_LABELS.get(k, k) for k in needs)
+    names = ", ".join(f"kỳ {i + 1}" for i in uncovered[files:])
+    return f"Tác phẩm {MEDIA_TYPES.get(entry.media_type, entry.media_type)} cần {accepted} cho {names}."
+
+
+def check_complete(session: Session, *, entry: Entry, round_: Round) -> None:
+    missing = missing_for_submission(session, entry=entry, round_=round_)
+    if missing:
+        raise Conflict(f"Hồ sơ chưa đầy đủ: {missing}", field="files", code="incomplete")
 
 
 def entry_input(session: Session, entry: Entry) -> EntryIn:

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from award import audit
-from award.entries import EDITABLE, accepts_entries, file_taken
+from award.entries import file_taken, require_editable
 from award.errors import Conflict, Invalid, NotFound
 from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, safe_filename, sniff
 from award.models import Entry, EntryFile, Round, Upload, User
@@ -39,13 +39,8 @@ DECLARED_KINDS = {
 
 
 def check_can_attach(session: Session, *, entry: Entry, now: datetime) -> None:
-    """Files may be added or removed while the entry is still editable and the round accepts entries."""
-    if entry.status not in EDITABLE:
-        raise Conflict("Tác phẩm không còn nhận thêm tệp ở trạng thái này.", code="not_editable")
-    round_ = session.get(Round, entry.round_id)
-    if not accepts_entries(round_, now):
-        raise Conflict(f"Đã hết hạn nộp tác phẩm ({round_.local_deadline:%d/%m/%Y}, giờ Việt Nam).",
-                       code="deadline_passed")
+    """Files may be added or removed while the author may edit the work (award.entries.require_editable)."""
+    require_editable(entry, session.get(Round, entry.round_id), now)
 
 
 def file_key(entry: Entry) -> str:

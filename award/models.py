@@ -77,27 +77,6 @@ UNIT_KIND_LABELS = {
 }
 
 
-class RoundStatus(StrEnum):
-    draft = "draft"
-    open = "open"
-    local_judging = "local_judging"
-    central_judging = "central_judging"
-    final_judging = "final_judging"
-    published = "published"
-    closed = "closed"
-
-
-ROUND_STATUS_LABELS = {
-    RoundStatus.draft: "Đang chuẩn bị",
-    RoundStatus.open: "Đang nhận tác phẩm",
-    RoundStatus.local_judging: "Chấm sơ tuyển ở đơn vị",
-    RoundStatus.central_judging: "Chấm sơ khảo",
-    RoundStatus.final_judging: "Chấm chung khảo",
-    RoundStatus.published: "Đã công bố kết quả",
-    RoundStatus.closed: "Đã kết thúc",
-}
-
-
 class NodeKind(StrEnum):
     section = "section"
     theme = "theme"
@@ -113,19 +92,29 @@ class Round(SQLModel, table=True):
     number: str = Field(max_length=8, unique=True)
     year: int = Field(unique=True, ge=2016, le=2100)
     name: str = Field(max_length=300)
-    status: RoundStatus = Field(
-        default=RoundStatus.draft,
-        sa_column=enum_column(RoundStatus, "round_status", nullable=False),
-    )
+    # The calendar (award.calendar): days in Asia/Ho_Chi_Minh; the phase is computed from them and the clock.
     publication_start: date
     publication_end: date
+    submission_opens: date
     local_deadline: date
     central_deadline: date
+    preliminary_ends: date
+    final_ends: date
+    ceremony_on: date
+    # {calendar field: ISO instant} for phases ended before the end of their day (award.calendar.end_phase_early)
+    ended_early: dict[str, str] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    draft: bool = False  # kept in preparation by the secretariat whatever the dates say
+    closed_at: datetime | None = None  # archived by the secretariat
+    results_published_at: datetime | None = None  # written by judging.publication only
     rules: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
         sa.CheckConstraint("publication_start <= publication_end", name="publication_window"),
+        sa.CheckConstraint(
+            "submission_opens <= local_deadline AND local_deadline <= central_deadline"
+            " AND central_deadline <= preliminary_ends AND preliminary_ends <= final_ends"
+            " AND final_ends <= ceremony_on", name="calendar_order"),
     )
 
 
@@ -219,10 +208,13 @@ class AuditEvent(SQLModel, table=True):
 
 
 class EntryStatus(StrEnum):
+    """Where a work stands; the allowed moves are the table in award.entry_status (nothing else writes it)."""
+
     draft = "draft"
     submitted = "submitted"
+    returned = "returned"  # sent back by the unit to its author for completion
     withdrawn = "withdrawn"
-    # set by the local contest (unit) and the centre in later stages
+    screened = "screened"  # the unit found it eligible; may be forwarded
     ineligible_local = "ineligible_local"
     forwarded = "forwarded"
     received = "received"
@@ -230,12 +222,15 @@ class EntryStatus(StrEnum):
     ineligible = "ineligible"
     finalist = "finalist"
     awarded = "awarded"
+    no_prize = "no_prize"  # a finalist the published list gives no prize
 
 
 ENTRY_STATUS_LABELS = {
     EntryStatus.draft: "Bản nháp",
     EntryStatus.submitted: "Đã nộp",
+    EntryStatus.returned: "Đơn vị trả lại để bổ sung",
     EntryStatus.withdrawn: "Đã rút",
+    EntryStatus.screened: "Đơn vị xét đủ điều kiện",
     EntryStatus.ineligible_local: "Không đủ điều kiện (đơn vị)",
     EntryStatus.forwarded: "Đã gửi về Trung ương",
     EntryStatus.received: "Trung ương đã nhận",
@@ -243,6 +238,7 @@ ENTRY_STATUS_LABELS = {
     EntryStatus.ineligible: "Không đủ điều kiện dự giải",
     EntryStatus.finalist: "Vào chung khảo",
     EntryStatus.awarded: "Đoạt giải",
+    EntryStatus.no_prize: "Vào chung khảo, không đoạt giải",
 }
 
 

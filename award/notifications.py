@@ -36,6 +36,18 @@ def entry_submitted(session: Session, *, entry: Entry, now: datetime) -> None:
                   "hệ thống." + SIGNATURE))
 
 
+def entry_returned(session: Session, *, entry: Entry, note: str, now: datetime) -> None:
+    """The journalist learns that the unit sent the work back for completion, and what to add."""
+    owner = _owner(session, entry)
+    if owner is None:
+        return
+    enqueue(session, to=owner.email, kind="entry_returned", key=f"entry_returned:{entry.id}:{_stamp(now)}", now=now,
+            subject=f"Đơn vị đề nghị bổ sung tác phẩm “{entry.title}”",
+            body=(f"Kính gửi {owner.full_name},\n\nĐơn vị đã trả lại tác phẩm “{entry.title}” (mã số {entry.id}) "
+                  f"để anh/chị bổ sung:\n\n{note}\n\nSau khi bổ sung, hãy nộp lại tác phẩm trước hạn nộp của "
+                  "đơn vị." + SIGNATURE))
+
+
 def entries_forwarded(session: Session, *, entries: Iterable[Entry], batch_id: int, unit_name: str,
                       now: datetime) -> None:
     """The owner and every co-author with an e-mail learn that the unit forwarded the work to the centre."""

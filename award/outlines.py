@@ -5,7 +5,11 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from award.models import NodeKind, OutlineNode, Round
+from datetime import datetime
+
+from award import audit
+from award.calendar import require_phase
+from award.models import NodeKind, OutlineNode, Round, User
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,16 @@ def replace_outline(session: Session, *, round_: Round, parsed, retire_missing: 
     session.flush()
     log.info("outline.replaced round_id=%s nodes=%s removed=%s", round_.id, len(saved), len(gone))
     return saved
+
+
+def save_outline(session: Session, *, round_: Round, parsed, actor: User, now: datetime) -> list[OutlineNode]:
+    """The secretariat replaces the round's outline until results are published (`round.outline` phase);
+    themes already used to tag works are retired rather than deleted. Audited."""
+    require_phase(round_, now, "round.outline")
+    nodes = replace_outline(session, round_=round_, parsed=parsed, retire_missing=has_tags(session, round_id=round_.id))
+    audit.record(session, actor_id=actor.id, action="outline.replaced", object_type="round", object_id=round_.id,
+                 now=now, data={"themes": len(parsed.themes()), "warnings": len(parsed.warnings)})
+    return nodes
 
 
 def outline_text(nodes) -> str:

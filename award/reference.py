@@ -3,12 +3,13 @@
 import logging
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
 
-from award.models import Round, RoundStatus, Unit, UnitKind
+from award.calendar import default_calendar, start_of_day
+from award.models import Round, Unit, UnitKind
 from award.rules import PrizeCounts, RoundRules
 
 log = logging.getLogger(__name__)
@@ -80,16 +81,17 @@ def unit_rows() -> list[dict]:
     return rows
 
 
-def _round(number: str, year: int, status: RoundStatus, **rules) -> dict:
+def _round(number: str, year: int, closed: bool, **rules) -> dict:
+    """A shipped round on the yearly calendar; a past one is closed (archived) the day after its ceremony."""
+    calendar = default_calendar(year)
     return dict(
         number=number,
         year=year,
         name=f"Giải báo chí toàn quốc về xây dựng Đảng (Giải Búa liềm vàng) lần thứ {number} – năm {year}",
-        status=status,
         publication_start=date(year - 1, 11, 1),
         publication_end=date(year, 10, 31),
-        local_deadline=date(year, 10, 10),
-        central_deadline=date(year, 11, 10),
+        **calendar,
+        closed_at=start_of_day(calendar["ceremony_on"] + timedelta(days=1)) if closed else None,
         rules=RoundRules(**rules).model_dump(mode="json"),
     )
 
@@ -106,17 +108,17 @@ VIII_THEMATIC = [
 
 def round_rows() -> list[dict]:
     return [
-        _round("IV", 2019, RoundStatus.closed,
+        _round("IV", 2019, True,
                prize_counts=PrizeCounts(special=1, A=5, B=10, C=15, KK=25),
                thematic_prizes=["Giải chuyên đề 1", "Giải chuyên đề 2"]),
-        _round("VII", 2022, RoundStatus.closed,
+        _round("VII", 2022, True,
                prize_counts=PrizeCounts(special=1, A=6, B=12, C=18, KK=30),
                thematic_prizes=[f"Giải chuyên đề {i}" for i in range(1, 9)]),
-        _round("VIII", 2023, RoundStatus.closed,
+        _round("VIII", 2023, True,
                prize_counts=PrizeCounts(special=1, A=6, B=12, C=18, KK=30),
                thematic_prizes=VIII_THEMATIC,
                shortlist_targets={"print1": 15, "print2": 31, "online": 27, "tv": 26, "radio": 13, "photo": 8}),
-        _round("IX", 2024, RoundStatus.open,
+        _round("IX", 2024, False,
                shortlist_targets={"print1": 15, "print2": 32, "online": 36, "tv": 30, "radio": 15, "photo": 9}),
     ]
 

@@ -3,7 +3,6 @@
 Values marked "default" in the domain brief are defaults here and editable per round.
 """
 
-from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field, model_validator
@@ -120,11 +119,15 @@ class StageSettings(BaseModel):
     blind: bool = False
     share_scores: bool = False
     judges_per_entry: int = Field(default=3, ge=1, le=20)
-    # Last day of scoring (sheets due by 23:59 that day, Asia/Ho_Chi_Minh). Unset: the local stage ends on
-    # the central deadline (units forward by then), the preliminary stage 25 days later (about three weeks
-    # from mid-November), the final stage has none; see judging.reminders.scoring_deadline.
-    deadline: date | None = None
+    # Sheets are due when the stage's phase ends in the round's calendar (judging.reminders.SCORING_ENDS).
     remind_days: int = Field(default=3, ge=0, le=30)  # "scores due" mails daily from this many days before
+
+
+def default_completeness() -> dict[str, list[str]]:
+    """What a work of each media type needs to be submitted: a part is covered by a file of one of these
+    kinds, or by its link where "link" is listed (a broadcast slot alone is not the work)."""
+    return {"print": ["document", "image", "link"], "online": ["link", "document", "image"],
+            "radio": ["audio", "link"], "tv": ["video", "link"], "photo": ["image"]}
 
 
 class RoundRules(BaseModel):
@@ -145,6 +148,7 @@ class RoundRules(BaseModel):
     stages: dict[str, StageSettings] = Field(default_factory=lambda: {
         "local": StageSettings(), "preliminary": StageSettings(), "final": StageSettings()})
     local_rubric: list[Criterion] | None = None  # when the secretariat sets a different local rubric
+    completeness: dict[str, list[str]] = Field(default_factory=default_completeness)
 
     @model_validator(mode="after")
     def _panels_unique(self):

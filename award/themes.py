@@ -22,6 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from award import audit
+from award.calendar import require_phase
+from award.entry_status import ACTIVE
 from award.embeddings import DIM, MODEL_NAME, MemoryEmbeddingCache
 from award.errors import Conflict, Invalid
 from award.models import (
@@ -36,8 +38,7 @@ log = logging.getLogger(__name__)
 
 _persist: ContextVar[bool] = ContextVar("persist_embeddings", default=True)
 # Works that count for coverage: everything sent to a contest, not drafts or withdrawn ones.
-COUNTED = (EntryStatus.submitted, EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible,
-           EntryStatus.finalist, EntryStatus.awarded)
+COUNTED = ACTIVE
 FEW = 3  # a theme with fewer confirmed works than this is flagged as thinly covered
 
 
@@ -196,7 +197,15 @@ MAX_TAGS = 5
 def set_entry_themes(session: Session, *, entry: Entry, codes: list[str], actor: User, source: TagSource,
                      now: datetime) -> list[str]:
     """Replace the entry's confirmed themes. Codes must be tagging units of the round's live outline
-    (a retired theme already on the entry may stay)."""
+    (a retired theme already on the entry may stay). The author tags while the work is editable; the
+    secretariat curates until the round is closed."""
+    from award.entries import require_editable  # entries imports nothing of themes; kept local all the same
+
+    round_ = session.get(Round, entry.round_id)
+    if source == TagSource.author:
+        require_editable(entry, round_, now)
+    else:
+        require_phase(round_, now, "themes.curate")
     codes = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
     if len(codes) > MAX_TAGS:
         raise Invalid(f"Chọn tối đa {MAX_TAGS} chủ đề.", field="codes", code="too_many_themes")

@@ -11,7 +11,8 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from award import audit, notifications
+from award import audit, entry_status, notifications
+from award.calendar import Phase, phase, require_phase
 from award.entries import accepts_entries
 from award.errors import Conflict, Forbidden, Invalid, NotFound
 from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
@@ -63,11 +64,13 @@ def summary(session: Session, *, round_: Round, unit: Unit, now: datetime) -> Co
         Entry.status.notin_((EntryStatus.draft, EntryStatus.withdrawn)))).one()
     has_batch = session.exec(select(ForwardingBatch.id).where(
         ForwardingBatch.round_id == round_.id, ForwardingBatch.unit_id == unit.id).limit(1)).first()
-    status = "forwarded" if has_batch else ("open" if accepts_entries(round_, now) else "judging")
+    status = "forwarded" if has_batch else ("open" if accepts_entries(round_, now) else
+                                            "judging" if phase(round_, now) == Phase.local_judging else "closed")
     return ContestSummary(quota=contest.quota, forwarded=contest.forwarded, submitted=submitted, status=status)
 
 
 def set_quota(session: Session, *, round_: Round, unit: Unit, quota: int, actor: User, now: datetime) -> LocalContest:
+    require_phase(round_, now, "quota.set")
     if quota < 0:
         raise Invalid("Chỉ tiêu không được âm.", field="quota", code="invalid_quota")
     contest = contest_for(session, round_=round_, unit=unit)
@@ -105,32 +108,49 @@ def _rule(session: Session, *, entry: Entry, stage: Stage, eligible: bool, reaso
           actor: User, now: datetime, statuses: tuple[EntryStatus, EntryStatus]) -> Screening:
     """Record an eligibility decision and move the entry to the stage's eligible or ineligible status."""
     reason = _reason(eligible, reason_code)
-    row = _decide(session, entry=entry, stage=stage, eligible=eligible, reason_code=reason, note=note, actor=actor,
-                  now=now)
     target = statuses[0] if eligible else statuses[1]
     if entry.status != target:
-        set_status(session, entry, target, actor, now, {"reason_code": reason})
+        entry_status.check(entry.id, entry.status, target)
+    row = _decide(session, entry=entry, stage=stage, eligible=eligible, reason_code=reason, note=note, actor=actor,
+                  now=now)
+    if entry.status != target:
+        entry_status.apply(session, entry=entry, to=target, actor=actor, now=now, data={"reason_code": reason})
     return row
 
 
-def set_status(session: Session, entry: Entry, status: EntryStatus, actor: User, now: datetime, data: dict) -> None:
-    old = entry.status
-    entry.status, entry.updated_at, entry.version = status, now, entry.version + 1
-    session.add(entry)
-    session.flush()
-    audit.record(session, actor_id=actor.id, action="entry.status", object_type="entry", object_id=entry.id, now=now,
-                 data={"from": old, "to": status, **data})
+def _own_unit_entry(entry: Entry, actor: User) -> None:
+    if actor.unit_id != entry.unit_id:
+        raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
 
 
 def screen_locally(session: Session, *, entry: Entry, eligible: bool, reason_code: str | None, note: str,
                    actor: User, now: datetime) -> Screening:
-    """The unit rules on a submitted work of its contest (with a reason when it is not eligible)."""
-    if actor.unit_id != entry.unit_id:
-        raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
-    if entry.status not in (EntryStatus.submitted, EntryStatus.ineligible_local):
-        raise Conflict("Chỉ xét được tác phẩm đã nộp và chưa gửi về Trung ương.", code="not_screenable")
+    """The unit rules on a submitted work of its contest (with a reason when it is not eligible); only a work
+    screened eligible can be forwarded. Not after the work was forwarded, nor outside the local phases."""
+    _own_unit_entry(entry, actor)
+    require_phase(session.get(Round, entry.round_id), now, "local.screen")
+    if entry.status not in (EntryStatus.submitted, EntryStatus.screened, EntryStatus.ineligible_local):
+        raise entry_status.InvalidTransition("Chỉ xét được tác phẩm đã nộp và chưa gửi về Trung ương.",
+                                             field="status", code="not_screenable")
     return _rule(session, entry=entry, stage=Stage.local, eligible=eligible, reason_code=reason_code, note=note,
-                 actor=actor, now=now, statuses=(EntryStatus.submitted, EntryStatus.ineligible_local))
+                 actor=actor, now=now, statuses=(EntryStatus.screened, EntryStatus.ineligible_local))
+
+
+def return_to_author(session: Session, *, entry: Entry, note: str, actor: User, now: datetime) -> Entry:
+    """The unit sends a work back to its author for completion (the note says what is missing); the author
+    edits and submits it again before the local deadline."""
+    _own_unit_entry(entry, actor)
+    round_ = session.get(Round, entry.round_id)
+    require_phase(round_, now, "local.screen")
+    note = " ".join((note or "").split())[:2000]
+    if not note:
+        raise Invalid("Hãy ghi rõ tác giả cần bổ sung gì.", field="note", code="required")
+    entry_status.check(entry.id, entry.status, EntryStatus.returned)
+    _decide(session, entry=entry, stage=Stage.local, eligible=False, reason_code="incomplete", note=note,
+            actor=actor, now=now)
+    entry_status.apply(session, entry=entry, to=EntryStatus.returned, actor=actor, now=now, data={"note": note})
+    notifications.entry_returned(session, entry=entry, note=note, now=now)
+    return entry
 
 
 def _signature(round_id: int, unit_id: int, actor_id: int, at: datetime, entry_ids: list[int]) -> str:
@@ -146,7 +166,10 @@ def _check_forwardable(session: Session, *, round_: Round, unit: Unit, entries: 
         if entry is None or entry.round_id != round_.id or entry.unit_id != unit.id or entry.status == EntryStatus.draft:
             raise Invalid(f"Tác phẩm #{entry_id} không thuộc cuộc thi của đơn vị.", field=f"entry_ids.{i}",
                           code="not_in_contest")
-        if entry.status != EntryStatus.submitted:
+        if entry.status in (EntryStatus.submitted, EntryStatus.returned):
+            raise Conflict(f"Tác phẩm “{entry.title}” chưa được đơn vị xét đủ điều kiện; hãy xét trước khi gửi.",
+                           field=f"entry_ids.{i}", code="not_screened")
+        if not entry_status.allowed(entry.status, EntryStatus.forwarded):
             raise Conflict(f"Tác phẩm “{entry.title}” không gửi được (đã rút, không đủ điều kiện hoặc đã gửi).",
                            field=f"entry_ids.{i}", code="not_forwardable")
     rules = RoundRules.model_validate(round_.rules)
@@ -186,6 +209,7 @@ def forward(session: Session, *, round_: Round, unit: Unit, entry_ids: list[int]
     would pass its quota; the check is one guarded UPDATE, so concurrent requests cannot pass it together."""
     if actor.unit_id != unit.id:
         raise Forbidden("Chỉ cán bộ của đơn vị mới gửi được tác phẩm của đơn vị.", code="not_your_unit")
+    require_phase(round_, now, "local.forward")
     ids = list(dict.fromkeys(entry_ids))
     if not ids:
         raise Invalid("Hãy chọn ít nhất một tác phẩm để gửi.", field="entry_ids", code="required")
@@ -201,8 +225,10 @@ def forward(session: Session, *, round_: Round, unit: Unit, entry_ids: list[int]
         session.refresh(contest)
         raise Conflict(f"Vượt chỉ tiêu: đơn vị đã gửi {contest.forwarded}/{contest.quota} tác phẩm, "
                        f"không thể gửi thêm {len(ids)}.", field="entry_ids", code="quota_exceeded")
+    # Every entry was checked against the lifecycle table above (screened -> forwarded); the guarded UPDATE
+    # makes the move for the whole batch at once, so a concurrent change is refused rather than lost.
     moved = session.exec(
-        update(Entry).where(Entry.id.in_(ids), Entry.status == EntryStatus.submitted)
+        update(Entry).where(Entry.id.in_(ids), Entry.status == EntryStatus.screened)
         .values(status=EntryStatus.forwarded, updated_at=now, version=Entry.version + 1)
     ).rowcount
     if moved != len(ids):
@@ -216,8 +242,8 @@ def forward(session: Session, *, round_: Round, unit: Unit, entry_ids: list[int]
     session.flush()
     for entry in entries:
         session.refresh(entry)
-        audit.record(session, actor_id=actor.id, action="entry.status", object_type="entry", object_id=entry.id,
-                     now=now, data={"from": EntryStatus.submitted, "to": EntryStatus.forwarded, "batch_id": batch.id})
+        entry_status.record(session, entry_id=entry.id, old=EntryStatus.screened, new=EntryStatus.forwarded,
+                            actor=actor, now=now, data={"batch_id": batch.id})
     audit.record(session, actor_id=actor.id, action="contest.forwarded", object_type="batch", object_id=batch.id,
                  now=now, data={"unit_id": unit.id, "round_id": round_.id, "entry_ids": ids, "digest": batch.digest})
     notifications.entries_forwarded(session, entries=entries, batch_id=batch.id, unit_name=unit.name, now=now)
@@ -228,13 +254,15 @@ def forward(session: Session, *, round_: Round, unit: Unit, entry_ids: list[int]
 def record_receipt(session: Session, *, batch: ForwardingBatch, actor: User, now: datetime,
                    postmark_date: date | None = None) -> ForwardingBatch:
     """The secretariat records that a batch arrived (and, for works still sent on paper, the postmark)."""
+    require_phase(session.get(Round, batch.round_id), now, "central.receipt")
     if batch.received_at is not None:
         raise Conflict("Lô tác phẩm này đã được ghi nhận.", code="already_received")
     batch.received_at, batch.received_by, batch.postmark_date = now, actor.id, postmark_date
     session.add(batch)
     for entry in session.exec(select(Entry).where(Entry.id.in_(batch.entry_ids),
                                                   Entry.status == EntryStatus.forwarded)).all():
-        set_status(session, entry, EntryStatus.received, actor, now, {"batch_id": batch.id})
+        entry_status.apply(session, entry=entry, to=EntryStatus.received, actor=actor, now=now,
+                           data={"batch_id": batch.id})
     audit.record(session, actor_id=actor.id, action="contest.received", object_type="batch", object_id=batch.id,
                  now=now, data={"postmark_date": postmark_date.isoformat() if postmark_date else None})
     return batch
@@ -243,8 +271,10 @@ def record_receipt(session: Session, *, batch: ForwardingBatch, actor: User, now
 def rule_eligibility(session: Session, *, entry: Entry, eligible: bool, reason_code: str | None, note: str,
                      actor: User, now: datetime) -> Screening:
     """The secretariat's eligibility ruling on a forwarded work, with a reason code for a rejection."""
+    require_phase(session.get(Round, entry.round_id), now, "central.receipt")
     if entry.status not in (EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible, EntryStatus.ineligible):
-        raise Conflict("Chỉ xét điều kiện tác phẩm đã được gửi về Trung ương.", code="not_forwarded")
+        raise entry_status.InvalidTransition("Chỉ xét điều kiện tác phẩm đã được gửi về Trung ương và chưa vào "
+                                             "chung khảo.", field="status", code="not_forwarded")
     row = _rule(session, entry=entry, stage=Stage.preliminary, eligible=eligible, reason_code=reason_code,
                 note=note, actor=actor, now=now, statuses=(EntryStatus.eligible, EntryStatus.ineligible))
     notifications.eligibility_decided(session, entry=entry, eligible=eligible,
@@ -255,6 +285,18 @@ def rule_eligibility(session: Session, *, entry: Entry, eligible: bool, reason_c
 
 
 LOCAL_LEVELS = ("Nhất", "Nhì", "Ba", "KK", "A", "B", "C")
+# Screened eligible by the unit, and every later state (the unit's prize stands whatever the centre decides).
+AWARDABLE_LOCALLY = (EntryStatus.screened, EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible,
+                     EntryStatus.ineligible, EntryStatus.finalist, EntryStatus.awarded, EntryStatus.no_prize)
+
+
+def _snapshot(session: Session, entry: Entry) -> tuple[str, list[str], str]:
+    """Title, authors and first outlet of a work as it is when the unit awards it."""
+    from award.entries import children
+
+    authors, parts = children(session, entry)
+    names = [a.full_name + (f" ({a.pen_name})" if a.pen_name else "") for a in authors]
+    return entry.title[:500], names, (parts[0].outlet if parts else "")[:200]
 
 
 def set_unit_rubric(session: Session, *, round_: Round, unit: Unit, criteria: list, actor: User,
@@ -280,10 +322,10 @@ def set_unit_rubric(session: Session, *, round_: Round, unit: Unit, criteria: li
 
 def award_local_prize(session: Session, *, entry: Entry, level: str | None, actor: User, now: datetime) -> LocalPrize | None:
     """Record (or remove, with None) the prize the unit's own contest gave a work."""
-    if actor.unit_id != entry.unit_id:
-        raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
-    if entry.status in (EntryStatus.draft, EntryStatus.withdrawn, EntryStatus.ineligible_local):
-        raise Conflict("Tác phẩm này không thể nhận giải của đơn vị.", code="not_awardable")
+    _own_unit_entry(entry, actor)
+    require_phase(session.get(Round, entry.round_id), now, "local.prize")
+    if entry.status not in AWARDABLE_LOCALLY:
+        raise Conflict("Chỉ trao giải của đơn vị cho tác phẩm đơn vị đã xét đủ điều kiện.", code="not_awardable")
     row = session.get(LocalPrize, entry.id)
     if level is None:
         if row is not None:
@@ -294,6 +336,7 @@ def award_local_prize(session: Session, *, entry: Entry, level: str | None, acto
         row = row or LocalPrize(entry_id=entry.id, round_id=entry.round_id, unit_id=entry.unit_id, level=level,
                                 awarded_by=actor.id)
         row.level, row.awarded_by, row.awarded_at = level, actor.id, now
+        row.title, row.authors, row.outlet = _snapshot(session, entry)
         session.add(row)
     session.flush()
     audit.record(session, actor_id=actor.id, action="contest.local_prize", object_type="entry", object_id=entry.id,

@@ -6,18 +6,18 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from award import audit
+from award import audit, entry_status
+from award.calendar import require_phase
 from award.errors import Conflict, Forbidden, Invalid, NotFound
 from award.models import Entry, EntryStatus, Round, User
 from award.rules import RoundRules
 from judging import assignment as plan_rules
 from judging import tally as vote
-from judging.contests import set_status
 from judging.locks import lock_round
 from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus, Stage
 from judging.scoring import declared, entry_infos, judge_info, stage_settings
 
-FINALIST = (EntryStatus.finalist, EntryStatus.awarded)
+FINALIST = entry_status.FINALISTS
 
 
 def _list_locked(session: Session, round_: Round) -> ResultList | None:
@@ -31,6 +31,7 @@ def _list_locked(session: Session, round_: Round) -> ResultList | None:
 
 def advance(session: Session, *, round_: Round, entry_ids: list[int], actor: User, now: datetime) -> list[Entry]:
     """Send eligible works of the subpanels' shortlists to the final (all or nothing)."""
+    require_phase(round_, now, "preliminary.advance")
     lock_round(session, round_.id, shared=True)
     if _list_locked(session, round_):
         raise Conflict("Danh sách giải đã được đề xuất; không thay đổi danh sách chung khảo.", code="results_proposed")
@@ -45,12 +46,14 @@ def advance(session: Session, *, round_: Round, entry_ids: list[int], actor: Use
                            code="not_eligible")
     for entry_id in ids:
         if entries[entry_id].status == EntryStatus.eligible:
-            set_status(session, entries[entry_id], EntryStatus.finalist, actor, now, {"stage": "final"})
+            entry_status.apply(session, entry=entries[entry_id], to=EntryStatus.finalist, actor=actor, now=now,
+                               data={"stage": "final"})
     return finalists(session, round_id=round_.id)
 
 
 def withdraw(session: Session, *, round_: Round, entry_ids: list[int], actor: User, now: datetime) -> list[Entry]:
     """Take works back out of the final while no ballot is cast on them."""
+    require_phase(round_, now, "preliminary.advance")
     lock_round(session, round_.id)  # exclusive: no ballot on these works may land meanwhile
     if _list_locked(session, round_):
         raise Conflict("Danh sách giải đã được đề xuất; không thay đổi danh sách chung khảo.", code="results_proposed")
@@ -62,7 +65,8 @@ def withdraw(session: Session, *, round_: Round, entry_ids: list[int], actor: Us
                            code="not_finalist")
         if entry_id in voted:
             raise Conflict(f"Hội đồng đã bỏ phiếu cho “{entry.title}”.", field=f"entry_ids.{i}", code="has_ballots")
-        set_status(session, entry, EntryStatus.eligible, actor, now, {"stage": "preliminary"})
+        entry_status.apply(session, entry=entry, to=EntryStatus.eligible, actor=actor, now=now,
+                           data={"stage": "preliminary"})
     return finalists(session, round_id=round_.id)
 
 
@@ -109,6 +113,7 @@ def cast(session: Session, *, round_: Round, entry: Entry, judge: User, level: s
     Two locks make it safe across processes: the round's row, shared (a proposal takes it exclusively, so
     a ballot lands either wholly before the proposal, which counts it, or after it, refused), and the
     member's own row, exclusive (the same member casting twice at once: one ballot, the later one wins)."""
+    require_phase(round_, now, "final.score")
     lock_round(session, round_.id, shared=True)
     membership = session.exec(select(JudgeMembership.id).where(
         JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.final,

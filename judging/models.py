@@ -49,6 +49,10 @@ class LocalPrize(SQLModel, table=True):
     level: str = Field(max_length=16)
     awarded_by: int = Field(foreign_key="user_account.id")
     awarded_at: datetime = Field(default_factory=utcnow)
+    # What was awarded, as it stood then: the unit's published list never shows later edits.
+    title: str = Field(default="", max_length=500)
+    authors: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))  # "Name (pen name)"
+    outlet: str = Field(default="", max_length=200)
 
 
 class Screening(SQLModel, table=True):

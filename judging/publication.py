@@ -14,13 +14,13 @@ from datetime import datetime
 
 from sqlmodel import Session, delete, select
 
-from award import audit, notifications
+from award import audit, entry_status, notifications
+from award.calendar import require_phase
 from award.errors import Conflict, Invalid, NotFound
 from award.models import AuditEvent, Entry, EntryAuthor, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, Unit, User
 from award.rules import PRIZE_LEVELS, RoundRules
 from judging import council
 from judging import tally as vote
-from judging.contests import set_status
 from judging.locks import lock_round
 from judging.models import ResultCorrection, ResultItem, ResultList, ResultStatus
 
@@ -73,6 +73,7 @@ def propose(session: Session, *, round_: Round, actor: User, now: datetime, over
             thematic_overrides: dict[str, int] | None = None, note: str = "") -> ResultList:
     """The secretariat proposes the council's list. Refused, with nothing written, before quorum, while
     a tie is unresolved, or when the list would give a level more often than the round allows."""
+    require_phase(round_, now, "results.decide")
     overrides, thematic_overrides = dict(overrides or {}), dict(thematic_overrides or {})
     row = _decide(session, round_)
     if row is not None and row.status != ResultStatus.returned:
@@ -141,6 +142,7 @@ def _pending(session: Session, round_: Round) -> ResultList:
 
 
 def approve(session: Session, *, round_: Round, actor: User, now: datetime) -> ResultList:
+    require_phase(round_, now, "results.decide")
     row = _pending(session, round_)
     row.status, row.decided_by, row.decided_at, row.return_note = ResultStatus.approved, actor.id, now, ""
     session.add(row)
@@ -152,6 +154,7 @@ def approve(session: Session, *, round_: Round, actor: User, now: datetime) -> R
 def send_back(session: Session, *, round_: Round, note: str, actor: User, now: datetime) -> ResultList:
     if not (note or "").strip():
         raise Invalid("Hãy ghi lý do trả lại danh sách.", field="note", code="note_required")
+    require_phase(round_, now, "results.decide")
     row = _pending(session, round_)
     row.status, row.decided_by, row.decided_at = ResultStatus.returned, actor.id, now
     row.return_note = note.strip()[:2000]
@@ -261,7 +264,9 @@ def _seal(session: Session, *, row: ResultList) -> dict[int, str]:
 
 def publish(session: Session, *, round_: Round, actor: User, now: datetime, publish_at: datetime | None = None,
             source: str = "council") -> ResultList:
-    """Make the approved list public (from `publish_at` if set: an embargo) and freeze it."""
+    """Make the approved list public (from `publish_at` if set: an embargo) and freeze it. The round is in
+    its `published` phase from that instant; finalists without a prize are marked so."""
+    require_phase(round_, now, "results.import" if source == "import" else "results.decide")
     row = _decide(session, round_)
     if row is None or row.status in (ResultStatus.proposed, ResultStatus.returned):
         raise Conflict("Danh sách giải chưa được Ban Chỉ đạo phê duyệt.", code="not_approved")
@@ -272,9 +277,11 @@ def publish(session: Session, *, round_: Round, actor: User, now: datetime, publ
     row.status, row.published_by, row.published_at = ResultStatus.published, actor.id, now
     row.publish_at = max(publish_at, now) if publish_at else now
     winners = set(session.exec(select(ResultItem.entry_id).where(ResultItem.round_id == round_.id)).all())
-    for entry in session.exec(select(Entry).where(Entry.id.in_(winners))):
-        if entry.status != EntryStatus.awarded:
-            set_status(session, entry, EntryStatus.awarded, actor, now, {"results": "published"})
+    for entry in session.exec(select(Entry).where(Entry.round_id == round_.id, Entry.status == EntryStatus.finalist)):
+        outcome = EntryStatus.awarded if entry.id in winners else EntryStatus.no_prize
+        entry_status.apply(session, entry=entry, to=outcome, actor=actor, now=now, data={"results": "published"})
+    round_.results_published_at = row.publish_at
+    session.add(round_)
     sums = _seal(session, row=row)
     audit.record(session, actor_id=actor.id, action="results.published", object_type="round", object_id=round_.id,
                  now=now, data={"checksum": row.checksum, "version": row.version, "source": source,
@@ -298,6 +305,7 @@ def _mail_winners(session: Session, *, round_: Round, publish_at: datetime, now:
 def correct(session: Session, *, round_: Round, entry: Entry, level: str | None, thematic: str | None, reason: str,
             actor: User, now: datetime) -> ResultCorrection:
     """Change one prize of a published list, with a reason; the counts still hold."""
+    require_phase(round_, now, "results.correct")
     row = _decide(session, round_)
     if row is None or row.status != ResultStatus.published:
         raise Conflict("Chỉ đính chính danh sách đã công bố.", code="not_published")
@@ -330,10 +338,12 @@ def correct(session: Session, *, round_: Round, entry: Entry, level: str | None,
         item.level, item.thematic = level, thematic or None
         session.add(item)
         if entry.status != EntryStatus.awarded:
-            set_status(session, entry, EntryStatus.awarded, actor, now, {"results": "corrected"})
+            entry_status.apply(session, entry=entry, to=EntryStatus.awarded, actor=actor, now=now,
+                               data={"results": "corrected"})
     elif item is not None:
         session.delete(item)
-        set_status(session, entry, EntryStatus.finalist, actor, now, {"results": "corrected"})
+        entry_status.apply(session, entry=entry, to=EntryStatus.no_prize, actor=actor, now=now,
+                           data={"results": "corrected"})
     session.flush()
     row.version += 1
     sums = _seal(session, row=row)

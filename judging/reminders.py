@@ -8,37 +8,33 @@ refuses a key twice, even from two processes at once.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from award import notifications
-from award.models import Entry, Round, RoundStatus, User
+from award.calendar import VN_TZ, Phase, ends_at, phase
+from award.models import Entry, Round, User
 from award.outbox import OutboxMessage
 from judging.models import Assignment, Stage
 from judging.scoring import STAGE_ENTRIES, STAGE_LABELS, stage_settings
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-PRELIMINARY_AFTER_CENTRAL = timedelta(days=25)  # "scoring runs for about three weeks from mid-November"
-QUIET = (RoundStatus.draft, RoundStatus.published, RoundStatus.closed)  # no judging going on
+QUIET = (Phase.draft, Phase.approval, Phase.published, Phase.closed)  # no judging going on
+# A stage's scores are due when the phase they belong to ends (award.calendar): the local jury's by the central
+# deadline (units forward their best works by then), the subpanels' when the preliminary ends, the council's
+# when the final ends. The calendar is the one answer; the rules hold no second deadline.
+SCORING_ENDS = {Stage.local: "central_deadline", Stage.preliminary: "preliminary_ends", Stage.final: "final_ends"}
 
 
-def scoring_deadline(round_: Round, stage: Stage) -> date | None:
-    """The stage's last day of scoring: set in the round's rules, else a default from the round's timeline."""
-    settings = stage_settings(round_, stage)
-    if settings.deadline is not None:
-        return settings.deadline
-    if stage == Stage.local:
-        return round_.central_deadline  # units forward their best works by then: local scores come first
-    if stage == Stage.preliminary:
-        return round_.central_deadline + PRELIMINARY_AFTER_CENTRAL
-    return None  # the final council votes in session; its deadline, if any, is set in the rules
+def scoring_deadline(round_: Round, stage: Stage) -> date:
+    """The stage's last day of scoring, from the round's calendar."""
+    return getattr(round_, SCORING_ENDS[stage])
 
 
-def deadline_at(day: date, tz: ZoneInfo = VN_TZ) -> datetime:
-    """Sheets are due by the end of the deadline's day in Vietnam time."""
-    return datetime.combine(day, time(23, 59, 59, 999999), tz)
+def deadline_at(round_: Round, stage: Stage) -> datetime:
+    """Sheets are due by the end of the deadline's day in Vietnam time (or when the phase was ended early)."""
+    return ends_at(round_, SCORING_ENDS[stage])
 
 
 @dataclass
@@ -55,11 +51,13 @@ def queue_scores_due(session: Session, *, now: datetime, queue_url: str, tz: Zon
     """Write today's reminders to the outbox (in the caller's transaction)."""
     report = ReminderReport()
     today = now.astimezone(tz).date()
-    for round_ in session.exec(select(Round).where(Round.status.notin_(QUIET)).order_by(Round.year)).all():
+    for round_ in session.exec(select(Round).where(Round.closed_at == None).order_by(Round.year)).all():  # noqa: E711
+        if phase(round_, now) in QUIET:
+            continue
         for stage in Stage:
             deadline = scoring_deadline(round_, stage)
             settings = stage_settings(round_, stage)
-            if deadline is None or settings.closed or now > deadline_at(deadline, tz):
+            if settings.closed or now > deadline_at(round_, stage):
                 continue
             if today < deadline - timedelta(days=settings.remind_days):
                 continue

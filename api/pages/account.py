@@ -10,7 +10,9 @@ from sqlmodel import select
 
 from award import audit, password_reset, users
 from award.errors import AwardError, Invalid
-from award.models import Entry, EntryStatus, Role, Round, RoundStatus, Unit, User
+from award import calendar
+from award import rounds as rounds_domain
+from award.models import Entry, EntryStatus, Role, Round, Unit, User
 from judging.models import JudgeMembership, ResultList
 from judging.publication import STATUS_LABELS
 from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser, web_role
@@ -189,13 +191,13 @@ def reset(
 
 
 @router.get("/dashboard", name="pages:dashboard")
-def dashboard(request: Request, session: SessionDep, user: WebUser):
+def dashboard(request: Request, session: SessionDep, user: WebUser, now: NowDep):
     rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
     unit = session.get(Unit, user.unit_id) if user.unit_id else None
-    context = {"rounds": rounds, "unit": unit}
+    context = {"rounds": rounds, "unit": unit, "phases": rounds_domain.phases(rounds, now)}
     if user.role == Role.journalist:
         context["entries"] = session.exec(select(Entry).where(Entry.owner_id == user.id).order_by(Entry.id.desc())).all()
-        context["open_round"] = next((r for r in rounds if r.status == RoundStatus.open), None)
+        context["open_round"] = next((r for r in rounds if calendar.allows(r, now, "entry.create")), None)
     if user.role in (Role.unit_manager, Role.local_judge) and unit:
         rows = session.exec(select(Entry.status, func.count()).where(Entry.unit_id == unit.id, Entry.status != EntryStatus.draft)
                             .group_by(Entry.status)).all()

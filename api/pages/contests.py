@@ -9,8 +9,9 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from award import entries
+from award import rounds as rounds_domain
 from award.errors import AwardError, NotFound
-from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, RoundStatus, Unit, User
+from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
 from judging import contests
 from judging.forwarding_list import forwarding_list_pdf
 from judging.models import ForwardingBatch, Screening, Stage
@@ -22,10 +23,8 @@ from api.openapi import Id
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
-def _current_round(session: Session, round_id: Id | None) -> Round:
-    round_ = session.get(Round, round_id) if round_id else session.exec(
-        select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc())).first()
-    round_ = round_ or session.exec(select(Round).order_by(Round.year.desc())).first()
+def _current_round(session: Session, round_id: Id | None, now) -> Round:
+    round_ = session.get(Round, round_id) if round_id else rounds_domain.current_round(session, now, "local.forward")
     if round_ is None:
         raise NotFound("Không tìm thấy đợt giải.")
     return round_
@@ -48,7 +47,7 @@ def _rubric_rows(session, round_, unit) -> list[dict]:
 
 
 def _contest_page(request, session, user, now, round_id, errors=None, status=200):
-    round_ = _current_round(session, round_id)
+    round_ = _current_round(session, round_id, now)
     unit = session.get(Unit, user.unit_id)
     rows = session.exec(select(Entry).where(
         Entry.round_id == round_.id, Entry.unit_id == unit.id,
@@ -106,7 +105,7 @@ def local_prize(entry_id: Id, request: Request, session: SessionDep, user: WebUs
 async def unit_rubric(request: Request, session: SessionDep, user: WebUser, now: NowDep):
     form = await request.form()
     round_id = int(str(form.get("round_id") or 0) or 0)
-    round_ = _current_round(session, round_id)
+    round_ = _current_round(session, round_id, now)
     unit = session.get(Unit, user.unit_id)
     criteria = []
     for i in range(20):
@@ -129,7 +128,7 @@ async def unit_rubric(request: Request, session: SessionDep, user: WebUser, now:
 @router.post("/unit/contest/forward", name="contests:forward", dependencies=[web_role(Role.unit_manager)])
 def forward(request: Request, session: SessionDep, user: WebUser, now: NowDep,
             round_id: Annotated[int, Form()], entry_ids: Annotated[list[int], Form()] = []):  # noqa: B006
-    round_ = _current_round(session, round_id)
+    round_ = _current_round(session, round_id, now)
     unit = session.get(Unit, user.unit_id)
     try:
         batch = contests.forward(session, round_=round_, unit=unit, entry_ids=entry_ids, actor=user, now=now)
@@ -172,8 +171,8 @@ def batch_pdf(batch_id: Id, session: SessionDep, user: WebUser):
 
 
 @router.get("/secretariat/batches", name="contests:desk", dependencies=[web_role(Role.secretariat)])
-def receipt_desk(request: Request, session: SessionDep, user: WebUser, round_id: Id | None = None):
-    round_ = _current_round(session, round_id)
+def receipt_desk(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None):
+    round_ = _current_round(session, round_id, now)
     batches = session.exec(select(ForwardingBatch).where(ForwardingBatch.round_id == round_.id)
                            .order_by(ForwardingBatch.id.desc())).all()
     units = {u.id: u for u in session.exec(select(Unit))}

@@ -8,10 +8,11 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
 from award import entries, entry_files, themes
+from award import rounds as rounds_domain
 from award.entries import EntryFilters, accepts_entries
 from award.errors import AwardError, NotFound
 from award.models import (
-    ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryFile, EntryStatus, Role, Round, RoundStatus, Unit, User,
+    ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryFile, EntryStatus, Role, Round, Unit, User,
 )
 from award.rules import RoundRules
 from api.deps import NowDep, SessionDep, WebUser, web_role
@@ -34,9 +35,8 @@ def _form_context(session: Session, round_: Round, values: dict, errors: dict, *
             **extra}
 
 
-def _open_round(session: Session, round_id: Id | None) -> Round:
-    round_ = session.get(Round, round_id) if round_id else session.exec(
-        select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc())).first()
+def _open_round(session: Session, round_id: Id | None, now) -> Round:
+    round_ = session.get(Round, round_id) if round_id else rounds_domain.current_round(session, now, "entry.create")
     if round_ is None:
         raise NotFound("Không có đợt giải nào đang nhận tác phẩm.")
     return round_
@@ -44,7 +44,7 @@ def _open_round(session: Session, round_id: Id | None) -> Round:
 
 @router.get("/entries/new", name="entries:new", dependencies=[web_role(Role.journalist)])
 def new_entry(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None):
-    round_ = _open_round(session, round_id)
+    round_ = _open_round(session, round_id, now)
     values = {"unit_id": str(user.unit_id or ""), "title": "", "media_type": "", "genre": "", "summary": "",
               "hardship": False, "hardship_note": "", "transcript": "",
               "authors": [{"full_name": user.full_name, "pen_name": "", "email": user.email, "outlet": user.outlet or ""}],
@@ -59,7 +59,7 @@ async def _form(request: Request):
 
 @router.post("/entries/new", name="entries:create", dependencies=[web_role(Role.journalist)])
 def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowDep, form=Depends(_form)):
-    round_ = _open_round(session, int(form.get("round_id") or 0) or None)
+    round_ = _open_round(session, int(form.get("round_id") or 0) or None, now)
     values = ef.values_from_form(form)
     context = dict(client_token=str(form.get("client_token") or "")[:64], entry=None, open=accepts_entries(round_, now))
     rules = RoundRules.model_validate(round_.rules)
@@ -184,7 +184,8 @@ def unit_entries(
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ):
     rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
-    round_id = round_id or next((r.id for r in rounds if r.status == RoundStatus.open), rounds[0].id if rounds else None)
+    current = rounds_domain.current_round(session, now, "local.screen")
+    round_id = round_id or (current.id if current else None)
     filters = EntryFilters(round_id=round_id, status=EntryStatus(status) if status in EntryStatus.__members__ else None,
                            media_type=media_type or None)
     per_page = 50

@@ -7,8 +7,9 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
 from award import entries
+from award import rounds as rounds_domain
 from award.errors import AwardError, NotFound
-from award.models import Entry, EntryFile, Role, Round, RoundStatus, Unit, User
+from award.models import Entry, EntryFile, Role, Round, Unit, User
 from judging import scoring
 from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
@@ -77,16 +78,15 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
                             status_code=303)
 
 
-def _unit_round(session: Session, user: User, round_id: Id | None) -> tuple[Round, Unit]:
-    round_ = session.get(Round, round_id) if round_id else session.exec(
-        select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc())).first()
+def _unit_round(session: Session, user: User, round_id: Id | None, now) -> tuple[Round, Unit]:
+    round_ = session.get(Round, round_id) if round_id else rounds_domain.current_round(session, now, "local.jury")
     if round_ is None:
         raise NotFound("Không tìm thấy đợt giải.")
     return round_, session.get(Unit, user.unit_id)
 
 
-def _jury_page(request, session, user, round_id, plan=None, errors=None, method="mean", status=200):
-    round_, unit = _unit_round(session, user, round_id)
+def _jury_page(request, session, user, now, round_id, plan=None, errors=None, method="mean", status=200):
+    round_, unit = _unit_round(session, user, round_id, now)
     members = session.exec(select(User).join(JudgeMembership, JudgeMembership.user_id == User.id).where(
         JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.local, JudgeMembership.unit_id == unit.id)).all()
     candidates = session.exec(select(User).where(User.role == Role.local_judge, User.unit_id == unit.id)).all()
@@ -101,18 +101,18 @@ def _jury_page(request, session, user, round_id, plan=None, errors=None, method=
 
 
 @router.get("/unit/judging", name="judging:unit", dependencies=[web_role(Role.unit_manager)])
-def unit_judging(request: Request, session: SessionDep, user: WebUser, round_id: Id | None = None,
+def unit_judging(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None,
                  method: str = "mean", plan_id: str | None = None):
     plan = session.get(AssignmentPlan, plan_id) if plan_id else None
     if plan is not None and plan.unit_id != user.unit_id:
         plan = None
-    return _jury_page(request, session, user, round_id, plan=plan, method=method if method in METHOD_LABELS else "mean")
+    return _jury_page(request, session, user, now, round_id, plan=plan, method=method if method in METHOD_LABELS else "mean")
 
 
 @router.post("/unit/judging/judges", name="judging:add_judge", dependencies=[web_role(Role.unit_manager)])
 def add_judge(request: Request, session: SessionDep, user: WebUser, now: NowDep,
               round_id: Annotated[int, Form()], user_id: Annotated[int, Form()]):
-    round_, unit = _unit_round(session, user, round_id)
+    round_, unit = _unit_round(session, user, round_id, now)
     judge = session.get(User, user_id)
     if judge is None or judge.unit_id != unit.id:
         raise NotFound("Không tìm thấy giám khảo.")
@@ -123,12 +123,12 @@ def add_judge(request: Request, session: SessionDep, user: WebUser, now: NowDep,
 @router.post("/unit/judging/propose", name="judging:propose", dependencies=[web_role(Role.unit_manager)])
 def propose(request: Request, session: SessionDep, user: WebUser, now: NowDep,
             round_id: Annotated[int, Form()], judges_per_entry: Annotated[int, Form(ge=1, le=20)] = 3):
-    round_, unit = _unit_round(session, user, round_id)
+    round_, unit = _unit_round(session, user, round_id, now)
     try:
         plan = scoring.propose_plan(session, round_=round_, stage=Stage.local, k=judges_per_entry, unit_id=unit.id,
                                     actor=user, now=now)
     except AwardError as exc:
-        return _jury_page(request, session, user, round_id, errors={"plan": exc.message}, status=409)
+        return _jury_page(request, session, user, now, round_id, errors={"plan": exc.message}, status=409)
     return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={round_.id}&plan_id={plan.id}#phuong-an",
                             status_code=303)
 

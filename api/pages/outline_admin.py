@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
-from award import audit
 from award.errors import AwardError
-from award.models import Role, RoundStatus
+from award.calendar import allows, refusal
+from award.models import Role
 from award.outline_parser import parse_outline
-from award.outlines import has_tags, outline_text, outline_tree, replace_outline
+from award.outlines import has_tags, outline_text, outline_tree, save_outline
 from award.sandbox import extract_limited_stream
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.security import verify_csrf
@@ -27,7 +27,7 @@ def _walk(nodes):
         yield from _walk(node.children)
 
 
-def _page(request, session, round_, *, text: str, parsed=None, error: str | None = None, status: int = 200):
+def _page(request, session, round_, now, *, text: str, parsed=None, error: str | None = None, status: int = 200):
     current = outline_tree(session, round_id=round_.id)
     retired = [n for n in _walk(outline_tree(session, round_id=round_.id, include_retired=True)) if n.retired]
     return render(request, "admin/outline.html", {
@@ -35,17 +35,17 @@ def _page(request, session, round_, *, text: str, parsed=None, error: str | None
         "warnings": parsed.warnings if parsed else [], "error": error, "current": current, "retired": retired,
         "tagged": has_tags(session, round_id=round_.id),
         "themes_count": len(parsed.themes()) if parsed else None,
-        "editable": round_.status not in (RoundStatus.published, RoundStatus.closed)}, status)
+        "editable": allows(round_, now, "round.outline"), "locked": refusal(round_, now, "round.outline")}, status)
 
 
 @router.get("/admin/rounds/{round_id}/outline", name="outline:edit")
-def edit(round_id: Id, request: Request, session: SessionDep, user: WebUser):
+def edit(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     round_ = load_round(round_id, session)
-    return _page(request, session, round_, text=outline_text(outline_tree(session, round_id=round_.id)))
+    return _page(request, session, round_, now, text=outline_text(outline_tree(session, round_id=round_.id)))
 
 
 @router.post("/admin/rounds/{round_id}/outline/preview", name="outline:preview")
-def preview(round_id: Id, request: Request, session: SessionDep, user: WebUser,
+def preview(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
             file: Annotated[UploadFile | None, File()] = None, text: Annotated[str, Form(max_length=2_000_000)] = ""):
     round_ = load_round(round_id, session)
     try:
@@ -57,9 +57,10 @@ def preview(round_id: Id, request: Request, session: SessionDep, user: WebUser,
                 raise AwardError("Tệp không có lớp chữ (có thể là bản scan). Hãy dán nội dung văn bản vào ô bên dưới.")
         parsed = parse_outline(text)
     except AwardError as exc:
-        return _page(request, session, round_, text=text, error=exc.message, status=400)
+        return _page(request, session, round_, now, text=text, error=exc.message, status=400)
     # Show the corrected, canonical text: what the organiser edits next is what will be saved.
-    return _page(request, session, round_, text=outline_text(parsed.nodes) if parsed.nodes else text, parsed=parsed)
+    return _page(request, session, round_, now, text=outline_text(parsed.nodes) if parsed.nodes else text,
+                 parsed=parsed)
 
 
 @router.post("/admin/rounds/{round_id}/outline", name="outline:save")
@@ -68,11 +69,10 @@ def save(round_id: Id, request: Request, session: SessionDep, user: WebUser, now
     round_ = load_round(round_id, session)
     parsed = parse_outline(text)
     if not parsed.nodes:
-        return _page(request, session, round_, text=text, parsed=parsed, error="Đề cương trống, chưa lưu.", status=400)
-    if round_.status in (RoundStatus.published, RoundStatus.closed):
-        return _page(request, session, round_, text=text, parsed=parsed,
-                     error="Đợt giải đã kết thúc, không thể thay đề cương.", status=409)
-    replace_outline(session, round_=round_, parsed=parsed, retire_missing=has_tags(session, round_id=round_.id))
-    audit.record(session, actor_id=user.id, action="outline.replaced", object_type="round", object_id=round_.id,
-                 now=now, data={"themes": len(parsed.themes()), "warnings": len(parsed.warnings)})
+        return _page(request, session, round_, now, text=text, parsed=parsed, error="Đề cương trống, chưa lưu.",
+                     status=400)
+    try:
+        save_outline(session, round_=round_, parsed=parsed, actor=user, now=now)
+    except AwardError as exc:  # refused before anything was written (the phase is checked first)
+        return _page(request, session, round_, now, text=text, parsed=parsed, error=exc.message, status=409)
     return RedirectResponse(str(request.url_for("outline:edit", round_id=round_.id)) + "?saved=1", status_code=303)

@@ -4,7 +4,9 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import select
 
 from award.errors import NotFound
-from award.models import EntryAuthor, Round, Unit
+from award import rounds as rounds_domain
+from award.calendar import phase
+from award.models import Round, Unit
 from award.outlines import outline_tree
 from award.rules import RoundRules
 from judging import contests, publication
@@ -22,7 +24,8 @@ def home(request: Request, session: SessionDep, user: OptionalWebUser, now: NowD
     rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
     published = session.exec(select(ResultList).where(ResultList.status == ResultStatus.published)).all()
     results_public = {row.round_id for row in published if publication.is_public(row, now)}
-    return render(request, "public/home.html", {"rounds": rounds, "results_public": results_public})
+    return render(request, "public/home.html", {"rounds": rounds, "results_public": results_public,
+                                                "phases": rounds_domain.phases(rounds, now)})
 
 
 @router.get("/rounds/{round_id}", name="pages:round")
@@ -34,7 +37,8 @@ def round_page(round_id: Id, request: Request, session: SessionDep, user: Option
     prize_units = session.exec(select(Unit).where(Unit.id.in_(
         select(LocalPrize.unit_id).where(LocalPrize.round_id == round_.id))).order_by(Unit.name)).all()
     return render(request, "public/round.html",
-                  {"round": round_, "outline": tree, "rules": RoundRules.model_validate(round_.rules),
+                  {"round": round_, "phase": phase(round_, now), "outline": tree,
+                   "rules": RoundRules.model_validate(round_.rules),
                    "prize_units": prize_units,
                    "results_public": publication.is_public(publication.result_list(session, round_.id), now)})
 
@@ -45,8 +49,4 @@ def unit_prizes(round_id: Id, unit_id: Id, request: Request, session: SessionDep
     if round_ is None or unit is None:
         raise NotFound("Không tìm thấy.")
     rows = contests.local_prizes(session, round_id=round_id, unit_id=unit_id)
-    authors = {}
-    for a in session.exec(select(EntryAuthor).where(EntryAuthor.entry_id.in_([e.id for _, e in rows]))
-                          .order_by(EntryAuthor.position)):
-        authors.setdefault(a.entry_id, []).append(a)
-    return render(request, "public/unit_prizes.html", {"round": round_, "unit": unit, "rows": rows, "authors": authors})
+    return render(request, "public/unit_prizes.html", {"round": round_, "unit": unit, "rows": rows})

@@ -164,17 +164,4 @@ def get_local_prizes(unit_id: Id, round_id: Id, session: SessionDep):
     """Public: the prizes of a unit's own contest."""
     _round_unit(session, round_id, unit_id)
     rows = contests.local_prizes(session, round_id=round_id, unit_id=unit_id)
-    names = _author_names(session, [e.id for _, e in rows])
-    return [PrizeOut(entry_id=e.id, title=e.title, level=p.level, authors=names.get(e.id, [])) for p, e in rows]
-
-
-def _author_names(session, ids: list[int]) -> dict[int, list[str]]:
-    from sqlmodel import select
-
-    from award.models import EntryAuthor
-
-    out: dict[int, list[str]] = {}
-    if ids:
-        for a in session.exec(select(EntryAuthor).where(EntryAuthor.entry_id.in_(ids)).order_by(EntryAuthor.position)):
-            out.setdefault(a.entry_id, []).append(a.full_name + (f" ({a.pen_name})" if a.pen_name else ""))
-    return out
+    return [PrizeOut(entry_id=e.id, title=p.title, level=p.level, authors=p.authors) for p, e in rows]

@@ -1,18 +1,18 @@
 """Reference data: rounds with their rules, units, and each round's outline of themes."""
 
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlmodel import select
 
-from award import audit
-from award.errors import Conflict, Invalid
-from award.models import Role, Round, RoundStatus, Unit, UnitKind
+from award import audit, calendar, rounds
+from award.calendar import CALENDAR_FIELDS, Phase, phase, require_phase
+from award.errors import Invalid
+from award.models import Role, Round, Unit, UnitKind
 from award.outline_parser import parse_outline
-from award.outlines import has_tags, outline_tree, replace_outline
-from award.rules import RoundRules
+from award.outlines import outline_tree, save_outline
 from award.sandbox import extract_limited_stream
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 from api.openapi import API_ERRORS, errors
@@ -22,16 +22,41 @@ router = APIRouter(prefix="/api/v1", tags=["reference"], responses=API_ERRORS)
 MAX_OUTLINE_BYTES = 20 * 1024 * 1024
 
 
+class Calendar(BaseModel):
+    """The round's dates, days in Asia/Ho_Chi_Minh (award.calendar)."""
+
+    submission_opens: date
+    local_deadline: date
+    central_deadline: date
+    preliminary_ends: date
+    final_ends: date
+    ceremony_on: date
+
+
+class CalendarPatch(BaseModel):
+    submission_opens: date | None = None
+    local_deadline: date | None = None
+    central_deadline: date | None = None
+    preliminary_ends: date | None = None
+    final_ends: date | None = None
+    ceremony_on: date | None = None
+
+
 class RoundOut(BaseModel):
     id: int
     number: str
     year: int
     name: str
-    status: RoundStatus
+    status: Phase  # the phase, as in v1 clients' "status"
+    phase: Phase
+    phase_label: str
+    draft: bool
+    closed_at: datetime | None
     publication_start: date
     publication_end: date
     local_deadline: date
     central_deadline: date
+    calendar: Calendar
 
 
 class RoundDetail(RoundOut):
@@ -39,13 +64,34 @@ class RoundDetail(RoundOut):
 
 
 class RoundPatch(BaseModel):
+    """`status` takes only the explicit states: "draft" (keep in preparation), "closed" (archive), or "open"
+    (neither: the calendar decides). Every other phase follows from the calendar and the clock."""
+
     name: str | None = None
-    status: RoundStatus | None = None
+    status: Literal["draft", "open", "closed"] | None = None
     publication_start: date | None = None
     publication_end: date | None = None
     local_deadline: date | None = None
     central_deadline: date | None = None
+    calendar: CalendarPatch | None = None
     rules: dict[str, Any] | None = None
+
+
+class EndPhaseIn(BaseModel):
+    phase: Phase  # the phase the caller saw: a stale page cannot end the next one
+
+
+def round_out(round_: Round, now: datetime, *, detail: bool = False) -> dict:
+    current = phase(round_, now)
+    out = {"id": round_.id, "number": round_.number, "year": round_.year, "name": round_.name, "status": current,
+           "phase": current, "phase_label": calendar.PHASE_LABELS[current], "draft": round_.draft,
+           "closed_at": round_.closed_at, "publication_start": round_.publication_start,
+           "publication_end": round_.publication_end, "local_deadline": round_.local_deadline,
+           "central_deadline": round_.central_deadline,
+           "calendar": {f: getattr(round_, f) for f in CALENDAR_FIELDS}}
+    if detail:
+        out["rules"] = round_.rules
+    return out
 
 
 class UnitOut(BaseModel):
@@ -71,38 +117,32 @@ RoundDep = Annotated[Round, Depends(load_round)]
 
 
 @router.get("/rounds", response_model=list[RoundOut], name="api:rounds")
-def list_rounds(session: SessionDep):
-    return session.exec(select(Round).order_by(Round.year)).all()
+def list_rounds(session: SessionDep, now: NowDep):
+    return [round_out(r, now) for r in session.exec(select(Round).order_by(Round.year)).all()]
 
 
 @router.get("/rounds/{round_id}", response_model=RoundDetail, name="api:round")
-def get_round(round_: RoundDep):
-    return round_
+def get_round(round_: RoundDep, now: NowDep):
+    return round_out(round_, now, detail=True)
 
 
 @router.patch("/rounds/{round_id}", response_model=RoundDetail, name="api:round:update",
               dependencies=[api_role(Role.secretariat)])
 def update_round(round_: RoundDep, body: RoundPatch, session: SessionDep, now: NowDep, actor: ApiUser):
-    changes = body.model_dump(exclude_unset=True, exclude={"rules"})
-    if any(v is None for v in changes.values()):
-        raise Invalid("Trường này không được để trống.", field=next(k for k, v in changes.items() if v is None))
-    for key, value in changes.items():
-        setattr(round_, key, value)
-    if body.rules is not None:
-        try:
-            merged = RoundRules.model_validate({**round_.rules, **body.rules})
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = "rules." + ".".join(str(p) for p in first["loc"])
-            raise Invalid(f"Quy định của đợt giải không hợp lệ: {first['msg']}", field=field) from exc
-        round_.rules = merged.model_dump(mode="json")
-    if round_.publication_start > round_.publication_end:
-        raise Invalid("Ngày bắt đầu phải trước ngày kết thúc khoảng thời gian đăng tải.", field="publication_start")
-    session.add(round_)
-    audit.record(session, actor_id=actor.id, action="round.updated", object_type="round", object_id=round_.id,
-                 now=now, data={"fields": sorted(body.model_dump(exclude_unset=True))})
-    session.flush()
-    return round_
+    changes = body.model_dump(exclude_unset=True, exclude={"rules", "calendar", "status"})
+    if body.calendar is not None:
+        changes.update(body.calendar.model_dump(exclude_unset=True))
+    rounds.update_round(session, round_=round_, changes=changes, rules=body.rules, status=body.status, actor=actor,
+                        now=now)
+    return round_out(round_, now, detail=True)
+
+
+@router.post("/rounds/{round_id}/end-phase", response_model=RoundDetail, name="api:round:end_phase",
+             dependencies=[api_role(Role.secretariat)])
+def end_phase(round_: RoundDep, body: EndPhaseIn, session: SessionDep, now: NowDep, actor: ApiUser):
+    """End the round's current phase now (its date becomes today; audited)."""
+    rounds.end_phase_early(session, round_=round_, expected=body.phase, actor=actor, now=now)
+    return round_out(round_, now, detail=True)
 
 
 @router.get("/units", response_model=list[UnitOut], name="api:units")
@@ -146,10 +186,5 @@ def preview_outline(file: OutlineFile = None, text: OutlineText = None):
             dependencies=[api_role(Role.secretariat)])
 def save_outline(round_: RoundDep, session: SessionDep, now: NowDep, actor: ApiUser,
                  file: OutlineFile = None, text: OutlineText = None):
-    parsed = _parsed(file, text)
-    if round_.status in (RoundStatus.published, RoundStatus.closed):
-        raise Conflict("Đợt giải đã kết thúc, không thể thay đề cương.", code="round_closed")
-    replace_outline(session, round_=round_, parsed=parsed, retire_missing=has_tags(session, round_id=round_.id))
-    audit.record(session, actor_id=actor.id, action="outline.replaced", object_type="round", object_id=round_.id,
-                 now=now, data={"themes": len(parsed.themes())})
+    save_outline(session, round_=round_, parsed=_parsed(file, text), actor=actor, now=now)
     return {"nodes": [n.to_dict() for n in outline_tree(session, round_id=round_.id)], "warnings": parsed.warnings}

@@ -69,13 +69,10 @@ def _tagger(session, round_id: Id, cache):
 
 
 def _entry_for_tags(session, user, entry_id: Id) -> Entry:
-    """The author while the entry is editable; the secretariat for any work it can see."""
+    """The author of the work, or the secretariat for any work it can see (award.themes decides when)."""
     if user.role == Role.secretariat:
         return entries.get_visible_entry(session, user=user, entry_id=entry_id)
-    entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
-    if entry.status not in entries.EDITABLE:
-        raise Conflict("Tác phẩm không còn sửa được ở trạng thái này.", code="not_editable")
-    return entry
+    return entries.get_own_entry(session, user=user, entry_id=entry_id)
 
 
 @router.get("/entries/{entry_id}/theme-suggestions", response_model=list[SuggestionOut], name="api:themes:suggest")
