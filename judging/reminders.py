@@ -17,7 +17,7 @@ from award import notifications
 from award.models import Entry, Round, RoundStatus, User
 from award.outbox import OutboxMessage
 from judging.models import Assignment, Stage
-from judging.scoring import STAGE_ENTRIES, STAGE_LABELS, stage_settings
+from judging.stages import STAGE_ENTRIES, STAGE_LABELS, stage_settings
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PRELIMINARY_AFTER_CENTRAL = timedelta(days=25)  # "scoring runs for about three weeks from mid-November"
