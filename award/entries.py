@@ -17,10 +17,10 @@ from award.models import (
 )
 from award.rules import MEDIA_TYPES, RoundRules
 from award.text import fold, nfc, normalise_url
+from award.timezone import VN_TZ
 
 log = logging.getLogger(__name__)
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 EDITABLE = (EntryStatus.draft, EntryStatus.submitted)
 # Statuses in which an entry "counts" in its contest: for duplicates and per-author limits.
 ACTIVE = (EntryStatus.submitted, EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible,

@@ -8,7 +8,7 @@ refuses a key twice, even from two processes at once.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -16,10 +16,10 @@ from sqlmodel import Session, select
 from award import notifications
 from award.models import Entry, Round, RoundStatus, User
 from award.outbox import OutboxMessage
+from award.timezone import VN_TZ, end_of_day
 from judging.models import Assignment, Stage
 from judging.stages import STAGE_ENTRIES, STAGE_LABELS, stage_settings
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PRELIMINARY_AFTER_CENTRAL = timedelta(days=25)  # "scoring runs for about three weeks from mid-November"
 QUIET = (RoundStatus.draft, RoundStatus.published, RoundStatus.closed)  # no judging going on
 
@@ -38,7 +38,7 @@ def scoring_deadline(round_: Round, stage: Stage) -> date | None:
 
 def deadline_at(day: date, tz: ZoneInfo = VN_TZ) -> datetime:
     """Sheets are due by the end of the deadline's day in Vietnam time."""
-    return datetime.combine(day, time(23, 59, 59, 999999), tz)
+    return end_of_day(day, tz)
 
 
 @dataclass

@@ -4,7 +4,6 @@ approves or sends it back there), and a council member's ballots."""
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -13,6 +12,7 @@ from sqlmodel import select
 from award.errors import AwardError, Invalid, NotFound
 from award.models import Entry, EntryPart, Role, User
 from award.rules import MEDIA_TYPES, PRIZE_LEVELS, RoundRules
+from award.timezone import VN_TZ
 from judging import council, juries, panels, plans, publication, stages
 from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
@@ -23,7 +23,6 @@ from api.templating import render
 from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 VOTE_LABELS = {**PRIZE_LEVELS, "none": "Không trao giải"}
 FLAG_LABELS = {"tie": "bằng phiếu ở ranh giới", "moved_down": "chuyển xuống mức dưới", "no_quorum": "chưa đủ phiếu"}
 
@@ -267,7 +266,7 @@ def results_publish(round_id: Id, request: Request, session: SessionDep, user: W
         at = None
         if publish_at.strip():
             try:  # a datetime-local field: Vietnam time, as every deadline
-                at = datetime.fromisoformat(publish_at.strip()).replace(tzinfo=VN)
+                at = datetime.fromisoformat(publish_at.strip()).replace(tzinfo=VN_TZ)
             except ValueError as exc:
                 raise Invalid("Thời điểm công bố không hợp lệ.", field="publish_at") from exc
         publication.publish(session, round_=round_, actor=user, now=now, publish_at=at)
