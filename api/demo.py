@@ -11,7 +11,7 @@ from award.entries import AuthorIn, EntryIn, PartIn
 from award.models import ROLE_LABELS, Entry, EntryStatus, Role, Round, TagSource, Unit, User
 from openpyxl import Workbook
 
-from judging import contests, scoring
+from judging import contests, juries, plans
 from judging.models import ForwardingBatch, PanelPlacement, ResultList, Stage
 from judging.results_import import import_results
 
@@ -102,11 +102,11 @@ def _demo_central(session: Session, *, now: datetime) -> None:
         contests.rule_eligibility(session, entry=entry, eligible=True, reason_code=None, note="", actor=secretariat,
                                   now=now)
         panel = session.get(PanelPlacement, entry.id)
-        scoring.add_judge(session, round_=round_, user=judge, stage=Stage.preliminary,
+        juries.add_judge(session, round_=round_, user=judge, stage=Stage.preliminary,
                           panel_code=panel.panel_code if panel else None, actor=secretariat, now=now)
-        scoring.add_assignment(session, round_=round_, stage=Stage.preliminary, entry=entry, judge=judge,
+        plans.add_assignment(session, round_=round_, stage=Stage.preliminary, entry=entry, judge=judge,
                                actor=secretariat, now=now)
-    scoring.add_judge(session, round_=round_, user=judge, stage=Stage.final, panel_code=None, actor=secretariat, now=now)
+    juries.add_judge(session, round_=round_, user=judge, stage=Stage.final, panel_code=None, actor=secretariat, now=now)
 
 
 # Past rounds' lists for the public pages. Illustrative rows, not the real winners: the real lists are

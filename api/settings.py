@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from award.timezone import VN_TZ
+
 DEV_SECRET = "dev-only-secret-do-not-use-in-production"
 
 
@@ -31,7 +33,7 @@ class Settings(BaseSettings):
     max_video_mb: int = 4096
     public_url: str = "http://127.0.0.1:8000"  # where people open the site (CORS for direct uploads)
     secret_key: str = DEV_SECRET
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = VN_TZ.key
     now: datetime | None = None  # pins the application clock (AWARD_NOW)
     cookie_secure: bool | None = None  # defaults to True in production
     smtp_host: str = "127.0.0.1"  # the outbox worker sends here (AWARD_SMTP_HOST / AWARD_SMTP_PORT)

@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from award.errors import Conflict
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from award.timezone import VN_TZ, end_of_day
 
 
 class Phase(StrEnum):
@@ -87,11 +85,6 @@ class RoundDates(Protocol):
 
 def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, VN_TZ)
-
-
-def end_of_day(day: date) -> datetime:
-    """Deadlines count to the last instant of their day in Vietnam (DOMAIN.md: all deadlines are VN time)."""
-    return datetime.combine(day, time(23, 59, 59, 999999), VN_TZ)
 
 
 def today(now: datetime) -> date:

@@ -41,7 +41,7 @@ COUNCIL = 30
 class Generator:
     def __init__(self, engine: sa.Engine, seed: int = 2024):
         from award.models import Round, Unit
-        from judging.scoring import rubric_for
+        from judging.stages import rubric_for
         from sqlmodel import Session
 
         self.engine, self.rng = engine, random.Random(seed)
@@ -196,13 +196,13 @@ def final_stage(engine, gen: "Generator") -> dict:
 
     from award.models import Entry, Role, Round, User
     from award.users import password_hash
-    from judging import council, publication, scoring
+    from judging import council, publication, stages
     from judging.models import Ballot, JudgeMembership, Stage
 
     rng = gen.rng
     with Session(engine) as s:
         round_ = s.get(Round, gen.round.id)
-        ranked = [r.entry_id for r in scoring.ranking(s, round_=round_, stage=Stage.preliminary, method="mean")
+        ranked = [r.entry_id for r in stages.ranking(s, round_=round_, stage=Stage.preliminary, method="mean")
                   if r.rank is not None][:FINALISTS]
         s.exec(sa.update(Entry).where(Entry.id.in_(ranked)).values(status="finalist"))
         members = [uid for panel in sorted(gen.judges) for uid in gen.judges[panel]][:COUNCIL]
@@ -283,16 +283,16 @@ def ranking_time(engine, round_id: int) -> dict:
     from sqlmodel import Session
 
     from award.models import Round
-    from judging import scoring
+    from judging import stages
     from judging.models import Stage
 
     with Session(engine) as s:
         round_ = s.get(Round, round_id)
         t = time.perf_counter()
-        ranked = scoring.ranking(s, round_=round_, stage=Stage.preliminary, method="mean")
+        ranked = stages.ranking(s, round_=round_, stage=Stage.preliminary, method="mean")
         mean_s = time.perf_counter() - t
         t = time.perf_counter()
-        scoring.ranking(s, round_=round_, stage=Stage.preliminary, method="zscore")
+        stages.ranking(s, round_=round_, stage=Stage.preliminary, method="zscore")
         z_s = time.perf_counter() - t
     return {"entries_ranked": len(ranked), "mean_s": round(mean_s, 3), "zscore_s": round(z_s, 3)}
 
@@ -304,14 +304,14 @@ def profile(engine, round_id: int) -> str:
     from sqlmodel import Session
 
     from award.models import Round
-    from judging import scoring
+    from judging import stages
     from judging.models import Stage
 
     with Session(engine) as s:
         round_ = s.get(Round, round_id)
         profiler = Profiler(interval=0.001)
         profiler.start()
-        scoring.ranking(s, round_=round_, stage=Stage.preliminary, method="mean")
+        stages.ranking(s, round_=round_, stage=Stage.preliminary, method="mean")
         profiler.stop()
     return profiler.output_text(unicode=True, color=False)
 
@@ -357,7 +357,7 @@ def main(out_path: str, small: int, large: int, judges: int) -> None:
     result["sizes"][str(large)] = {"generate_s": round(gen_large, 1), "rows": counts, "pages": large_pages,
                                    "ranking": ranking_time(engine, gen.round.id)}
     slowest = max(large_pages, key=lambda k: large_pages[k]["p95_ms"])
-    result["profile"] = {"slowest_page": slowest, "profiled": "judging.scoring.ranking(method='mean')",
+    result["profile"] = {"slowest_page": slowest, "profiled": "judging.stages.ranking(method='mean')",
                          "text": profile(engine, gen.round.id)}
     Path(out_path).write_text(json.dumps(result, ensure_ascii=False, indent=1))
 

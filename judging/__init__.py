@@ -1,6 +1,6 @@
 """Judging: pure rules for scoring and assigning entries (Chấm giải).
 
-`judging.results` turns submitted score sheets into totals and a ranking (mean, median, trimmed mean
+`judging.ranking` turns submitted score sheets into totals and a ranking (mean, median, trimmed mean
 or per-judge z-score), with the tie-break and the flags the secretariat acts on; `judging.assignment`
 proposes which judges score which entries (conflicts of interest, capacity, balanced load).
 

@@ -15,7 +15,8 @@ from judging import assignment as plan_rules
 from judging import tally as vote
 from judging.locks import lock_round
 from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus, Stage
-from judging.scoring import declared, entry_infos, judge_info, stage_settings
+from judging.juries import declared, entry_infos, judge_info
+from judging.stages import stage_settings
 
 FINALIST = entry_status.FINALISTS
 

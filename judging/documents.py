@@ -1,14 +1,13 @@
 """PDF documents of the final stage: the council's minutes (biên bản) and the prize certificates."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from award.models import Round
 from award.pdf import FONT, Document
 from award.rules import MEDIA_TYPES, PRIZE_LEVELS
+from award.timezone import VN_TZ
 from judging.publication import Prize
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 VOTE_HEADINGS = [("special", "ĐB"), ("A", "A"), ("B", "B"), ("C", "C"), ("KK", "KK"), ("none", "Không")]
 FLAG_LABELS = {"tie": "bằng phiếu", "moved_down": "chuyển mức dưới", "no_quorum": "chưa đủ phiếu"}
 
@@ -22,7 +21,7 @@ def minutes_pdf(*, round_: Round, snapshot: dict, titles: dict[int, str], at: da
     as it stands now, before that)."""
     doc = Document(f"Biên bản bỏ phiếu chung khảo lần thứ {round_.number}")
     doc.heading(f"BIÊN BẢN BỎ PHIẾU CỦA HỘI ĐỒNG CHUNG KHẢO\nLẦN THỨ {round_.number} – NĂM {round_.year}")
-    doc.paragraph(f"Lập lúc {at.astimezone(VN):%H:%M ngày %d/%m/%Y} (giờ Việt Nam). Tình trạng danh sách: {status}.")
+    doc.paragraph(f"Lập lúc {at.astimezone(VN_TZ):%H:%M ngày %d/%m/%Y} (giờ Việt Nam). Tình trạng danh sách: {status}.")
     members = snapshot.get("members", [])
     doc.paragraph(f"Thành viên Hội đồng ({len(members)}): " + ", ".join(m["name"] for m in members) + ".")
     works = snapshot.get("works", [])
@@ -92,8 +91,8 @@ def certificate_pdf(*, round_: Round, prize: Prize, checksum: str | None, issued
         doc.set_text_color(0, 0, 0)
         doc.ln(6)
         doc.set_font(FONT, "", 11)
-        doc.cell(0, 6, f"Hà Nội, ngày {issued.astimezone(VN):%d} tháng {issued.astimezone(VN):%m} năm "
-                       f"{issued.astimezone(VN):%Y}", align="R", new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 6, f"Hà Nội, ngày {issued.astimezone(VN_TZ):%d} tháng {issued.astimezone(VN_TZ):%m} năm "
+                       f"{issued.astimezone(VN_TZ):%Y}", align="R", new_x="LMARGIN", new_y="NEXT")
         if checksum:
             doc.set_y(doc.h - 22)
             doc.set_font(FONT, "", 7)

@@ -1,18 +1,16 @@
 """The signed forwarding list (danh sách gửi tác phẩm) a unit sends with its batch, as PDF."""
 
-from zoneinfo import ZoneInfo
 
 from award.models import Entry, EntryAuthor, Round, Unit, User
 from award.pdf import Document
 from award.rules import MEDIA_TYPES
+from award.timezone import VN_TZ
 from judging.models import ForwardingBatch
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def forwarding_list_pdf(*, batch: ForwardingBatch, round_: Round, unit: Unit, sender: User,
                         entries: list[Entry], authors: dict[int, list[EntryAuthor]]) -> bytes:
-    at = batch.forwarded_at.astimezone(VN)
+    at = batch.forwarded_at.astimezone(VN_TZ)
     doc = Document(f"Danh sách gửi tác phẩm số {batch.id}")
     doc.heading(f"DANH SÁCH TÁC PHẨM GỬI DỰ GIẢI\nLẦN THỨ {round_.number} – NĂM {round_.year}")
     doc.paragraph(f"Đơn vị gửi: {unit.name}")

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from award import notifications
-from award.calendar import VN_TZ, Phase, ends_at, phase
+from award.calendar import Phase, ends_at, phase
 from award.models import Entry, Round, User
 from award.outbox import OutboxMessage
+from award.timezone import VN_TZ
 from judging.models import Assignment, Stage
-from judging.scoring import STAGE_ENTRIES, STAGE_LABELS, stage_settings
+from judging.stages import STAGE_ENTRIES, STAGE_LABELS, stage_settings
 
 QUIET = (Phase.draft, Phase.approval, Phase.published, Phase.closed)  # no judging going on
 # A stage's scores are due when the phase they belong to ends (award.calendar): the local jury's by the central

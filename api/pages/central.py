@@ -4,7 +4,6 @@ approves or sends it back there), and a council member's ballots."""
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -13,7 +12,8 @@ from sqlmodel import select
 from award.errors import AwardError, Invalid, NotFound
 from award.models import Entry, EntryPart, Role, User
 from award.rules import MEDIA_TYPES, PRIZE_LEVELS, RoundRules
-from judging import council, panels, publication, scoring
+from award.timezone import VN_TZ
+from judging import council, juries, panels, plans, publication, stages
 from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.errors import status_of
@@ -23,7 +23,6 @@ from api.templating import render
 from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 VOTE_LABELS = {**PRIZE_LEVELS, "none": "Không trao giải"}
 FLAG_LABELS = {"tie": "bằng phiếu ở ranh giới", "moved_down": "chuyển xuống mức dưới", "no_quorum": "chưa đủ phiếu"}
 
@@ -45,7 +44,7 @@ def _desk(request, session, user, round_, *, plan=None, error=None, status=200):
         ids = {p["entry_id"] for p in plan.assignments} | {u["entry_id"] for u in plan.unassignable}
         titles = dict(session.exec(select(Entry.id, Entry.title).where(Entry.id.in_(ids))).all())
         names = {u.id: u.full_name for u in judges}
-    submitted, total = scoring.progress(session, round_=round_, stage=Stage.preliminary)
+    submitted, total = stages.progress(session, round_=round_, stage=Stage.preliminary)
     return render(request, "central/desk.html", {
         "round": round_, "overview": panels.overview(session, round_=round_),
         "unrouted": panels.unrouted(session, round_id=round_.id), "members": members, "judges": judges,
@@ -81,7 +80,7 @@ def add_judge(round_id: Id, request: Request, session: SessionDep, user: WebUser
     try:
         if panel is not None and panel not in {p.code for p in panels.panels_of(round_)}:
             raise Invalid("Tiểu ban không có trong đợt giải này.", field="place")
-        scoring.add_judge(session, round_=round_, user=judge, stage=stage, panel_code=panel, actor=user, now=now)
+        juries.add_judge(session, round_=round_, user=judge, stage=stage, panel_code=panel, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
         return _desk(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
@@ -93,7 +92,7 @@ def propose_assignments(round_id: Id, request: Request, session: SessionDep, use
                         judges_per_entry: Annotated[int, Form(ge=1, le=20)] = 3):
     round_ = load_round(round_id, session)
     try:
-        plan = scoring.propose_plan(session, round_=round_, stage=Stage.preliminary, k=judges_per_entry, unit_id=None,
+        plan = plans.propose_plan(session, round_=round_, stage=Stage.preliminary, k=judges_per_entry, unit_id=None,
                                     actor=user, now=now)
     except AwardError as exc:
         session.rollback()
@@ -109,7 +108,7 @@ def apply_assignments(round_id: Id, request: Request, session: SessionDep, user:
     if plan is None or plan.round_id != round_id or plan.stage != Stage.preliminary:
         raise NotFound("Không tìm thấy phương án phân công.")
     try:
-        scoring.apply_plan(session, plan=plan, actor=user, now=now)
+        plans.apply_plan(session, plan=plan, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
         return _desk(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
@@ -126,8 +125,8 @@ def _panel_page(request, session, round_, code, *, method="mean", page=1, error=
     panel = next((p for p in rules.panels if p.code == code), None)
     if panel is None:
         raise NotFound("Không tìm thấy tiểu ban.")
-    ranked = scoring.ranking(session, round_=round_, stage=Stage.preliminary, method=method, panel=code)
-    in_panel = scoring.stage_entry_ids(session, round_=round_, stage=Stage.preliminary, panel=code)
+    ranked = stages.ranking(session, round_=round_, stage=Stage.preliminary, method=method, panel=code)
+    in_panel = stages.stage_entry_ids(session, round_=round_, stage=Stage.preliminary, panel=code)
     placed = council.finalist_panels(session, round_id=round_.id)
     finalists = [e for e in council.finalists(session, round_id=round_.id) if placed.get(e.id) == code]
     target = rules.shortlist_targets.get(code)
@@ -267,7 +266,7 @@ def results_publish(round_id: Id, request: Request, session: SessionDep, user: W
         at = None
         if publish_at.strip():
             try:  # a datetime-local field: Vietnam time, as every deadline
-                at = datetime.fromisoformat(publish_at.strip()).replace(tzinfo=VN)
+                at = datetime.fromisoformat(publish_at.strip()).replace(tzinfo=VN_TZ)
             except ValueError as exc:
                 raise Invalid("Thời điểm công bố không hợp lệ.", field="publish_at") from exc
         publication.publish(session, round_=round_, actor=user, now=now, publish_at=at)
@@ -295,7 +294,7 @@ def _ballots_page(request, session, user, round_, *, error=None, status=200):
     entries = council.finalists(session, round_id=round_.id)
     blocked = council.conflicts(session, members=[user], entries=entries)
     row = publication.result_list(session, round_.id)
-    closed = scoring.stage_settings(round_, Stage.final).closed or (row is not None and row.status != ResultStatus.returned)
+    closed = stages.stage_settings(round_, Stage.final).closed or (row is not None and row.status != ResultStatus.returned)
     visible = [e for e in entries if (user.id, e.id) not in blocked]
     parts: dict[int, list[EntryPart]] = {e.id: [] for e in visible}
     for part in session.exec(select(EntryPart).where(EntryPart.entry_id.in_(list(parts))).order_by(EntryPart.position)):

@@ -39,7 +39,7 @@ def _authors(session: Session, ids: list[int]) -> dict[int, list[EntryAuthor]]:
 
 
 def _rubric_rows(session, round_, unit) -> list[dict]:
-    from judging.scoring import rubric_for
+    from judging.stages import rubric_for
     from judging.models import Stage as JStage
 
     rows = [c.model_dump(mode="json") for c in rubric_for(session, round_, JStage.local, unit.id)]

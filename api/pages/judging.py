@@ -10,7 +10,7 @@ from award import entries
 from award import rounds as rounds_domain
 from award.errors import AwardError, NotFound
 from award.models import Entry, EntryFile, Role, Round, Unit, User
-from judging import scoring
+from judging import juries, plans, sheets, stages
 from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.security import verify_csrf
@@ -42,15 +42,15 @@ def sheet(assignment_id: Id, request: Request, session: SessionDep, user: WebUse
     row = _own_sheet(session, user, assignment_id)
     entry = session.get(Entry, row.entry_id)
     round_ = session.get(Round, row.round_id)
-    settings = scoring.stage_settings(round_, Stage(row.stage))
+    settings = stages.stage_settings(round_, Stage(row.stage))
     authors, parts = entries.children(session, entry)
     files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id, EntryFile.removed_at == None)  # noqa: E711
                          .order_by(EntryFile.id)).all()
     return render(request, "judging/sheet.html", {
         "a": row, "entry": entry, "round": round_,
-        "rubric": scoring.rubric_for(session, round_, Stage(row.stage), entry.unit_id),
+        "rubric": stages.rubric_for(session, round_, Stage(row.stage), entry.unit_id),
         "blind": settings.blind, "closed": settings.closed, "authors": authors, "parts": parts, "files": files,
-        "errors": {}, "others": scoring.others_sheets(session, assignment=row) if settings.share_scores else []})
+        "errors": {}, "others": sheets.others_sheets(session, assignment=row) if settings.share_scores else []})
 
 
 @router.post("/judging/{assignment_id}", name="judging:save", dependencies=[web_role(Role.judge, Role.local_judge)])
@@ -58,11 +58,11 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
     form = await request.form()
     row = _own_sheet(session, user, assignment_id)
     round_ = session.get(Round, row.round_id)
-    rubric = scoring.rubric_for(session, round_, Stage(row.stage), session.get(Entry, row.entry_id).unit_id)
+    rubric = stages.rubric_for(session, round_, Stage(row.stage), session.get(Entry, row.entry_id).unit_id)
     values = {c.code: str(form.get(f"score-{c.code}") or "").strip() or None for c in rubric}
     submit = form.get("action") == "submit"
     try:
-        scoring.save_score(session, assignment=row, judge=user, scores=values, comment=str(form.get("comment") or ""),
+        sheets.save_score(session, assignment=row, judge=user, scores=values, comment=str(form.get("comment") or ""),
                            submit=submit, now=now)
     except AwardError as exc:
         session.rollback()
@@ -71,7 +71,7 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
         row.scores = {k: v for k, v in values.items() if v is not None}
         field = (exc.field or "").replace("scores.", "score-")
         return render(request, "judging/sheet.html", {
-            "a": row, "entry": entry, "round": round_, "rubric": rubric, "blind": scoring.stage_settings(round_, Stage(row.stage)).blind,
+            "a": row, "entry": entry, "round": round_, "rubric": rubric, "blind": stages.stage_settings(round_, Stage(row.stage)).blind,
             "closed": False, "authors": authors, "parts": parts, "files": [], "errors": {field or "form": exc.message}},
             422 if exc.code == "invalid_score" else 409)
     return RedirectResponse(request.url_for("judging:queue") if submit else request.url_for("judging:sheet", assignment_id=row.id),
@@ -90,8 +90,8 @@ def _jury_page(request, session, user, now, round_id, plan=None, errors=None, me
     members = session.exec(select(User).join(JudgeMembership, JudgeMembership.user_id == User.id).where(
         JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.local, JudgeMembership.unit_id == unit.id)).all()
     candidates = session.exec(select(User).where(User.role == Role.local_judge, User.unit_id == unit.id)).all()
-    submitted, total = scoring.progress(session, round_=round_, stage=Stage.local, unit_id=unit.id)
-    ranked = scoring.ranking(session, round_=round_, stage=Stage.local, method=method, unit_id=unit.id)
+    submitted, total = stages.progress(session, round_=round_, stage=Stage.local, unit_id=unit.id)
+    ranked = stages.ranking(session, round_=round_, stage=Stage.local, method=method, unit_id=unit.id)
     titles = {e.id: e.title for e in session.exec(select(Entry).where(Entry.round_id == round_.id, Entry.unit_id == unit.id))}
     names = {u.id: u.full_name for u in members}
     return render(request, "judging/unit.html", {
@@ -116,7 +116,7 @@ def add_judge(request: Request, session: SessionDep, user: WebUser, now: NowDep,
     judge = session.get(User, user_id)
     if judge is None or judge.unit_id != unit.id:
         raise NotFound("Không tìm thấy giám khảo.")
-    scoring.add_judge(session, round_=round_, user=judge, stage=Stage.local, panel_code=None, actor=user, now=now)
+    juries.add_judge(session, round_=round_, user=judge, stage=Stage.local, panel_code=None, actor=user, now=now)
     return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={round_.id}", status_code=303)
 
 
@@ -125,7 +125,7 @@ def propose(request: Request, session: SessionDep, user: WebUser, now: NowDep,
             round_id: Annotated[int, Form()], judges_per_entry: Annotated[int, Form(ge=1, le=20)] = 3):
     round_, unit = _unit_round(session, user, round_id, now)
     try:
-        plan = scoring.propose_plan(session, round_=round_, stage=Stage.local, k=judges_per_entry, unit_id=unit.id,
+        plan = plans.propose_plan(session, round_=round_, stage=Stage.local, k=judges_per_entry, unit_id=unit.id,
                                     actor=user, now=now)
     except AwardError as exc:
         return _jury_page(request, session, user, now, round_id, errors={"plan": exc.message}, status=409)
@@ -138,5 +138,5 @@ def apply(request: Request, session: SessionDep, user: WebUser, now: NowDep, pla
     plan = session.get(AssignmentPlan, plan_id)
     if plan is None or plan.unit_id != user.unit_id:
         raise NotFound("Không tìm thấy phương án phân công.")
-    scoring.apply_plan(session, plan=plan, actor=user, now=now)
+    plans.apply_plan(session, plan=plan, actor=user, now=now)
     return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={plan.round_id}", status_code=303)

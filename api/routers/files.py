@@ -15,7 +15,7 @@ from award.errors import AwardError, Forbidden, NotFound
 from award.files import FileTooLarge, UploadSink
 from award.models import Entry, EntryFile, Role, Upload, User
 from award.storage import LocalFileStore
-from judging import scoring
+from judging import sheets
 from api.deps import ApiUser, FileStoreDep, NowDep, SessionDep, size_caps
 from api.routers.entries import FileOut
 from api.security import PartTokenError, check_part_token
@@ -70,7 +70,7 @@ class UploadComplete(BaseModel):
 def viewable_entry(session: Session, user: User, entry_id: Id) -> Entry:
     """Those who may see an entry; judges only the works assigned to them."""
     if user.role in (Role.judge, Role.local_judge):
-        entry = scoring.assigned_entry(session, judge=user, entry_id=entry_id)
+        entry = sheets.assigned_entry(session, judge=user, entry_id=entry_id)
         if entry is None:
             raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
         return entry

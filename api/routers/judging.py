@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from award.errors import Forbidden, NotFound
 from award.models import Entry, Role, User
-from judging import scoring
+from judging import juries, plans, sheets, stages
 from judging.models import Assignment, AssignmentPlan, Stage
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 from api.openapi import API_ERRORS, Id
@@ -114,7 +114,7 @@ def add_judge(round_id: Id, body: JudgeIn, session: SessionDep, user: ApiUser, n
     judge = session.get(User, body.user_id)
     if judge is None:
         raise NotFound("Không tìm thấy tài khoản.", field="user_id", code="user_not_found")
-    membership = scoring.add_judge(session, round_=round_, user=judge, stage=body.stage, panel_code=body.panel_code,
+    membership = juries.add_judge(session, round_=round_, user=judge, stage=body.stage, panel_code=body.panel_code,
                                    actor=user, now=now)
     return JudgeOut.model_validate(membership, from_attributes=True)
 
@@ -128,7 +128,7 @@ def declare_conflict(round_id: Id, body: ConflictIn, session: SessionDep, user: 
     judge = user if user.role != Role.secretariat else session.get(User, body.judge_id or 0)
     if judge is None:
         raise NotFound("Không tìm thấy giám khảo.", field="judge_id", code="user_not_found")
-    row = scoring.declare_conflict(session, judge=judge, entry=entry, reason=body.reason, actor=user, now=now)
+    row = juries.declare_conflict(session, judge=judge, entry=entry, reason=body.reason, actor=user, now=now)
     return {"judge_id": row.judge_id, "entry_id": row.entry_id, "reason": row.reason}
 
 
@@ -136,7 +136,7 @@ def declare_conflict(round_id: Id, body: ConflictIn, session: SessionDep, user: 
              name="api:assignments:propose", dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def propose(round_id: Id, stage: Stage, body: ProposeIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_ = load_round(round_id, session)
-    plan = scoring.propose_plan(session, round_=round_, stage=stage, k=body.judges_per_entry,
+    plan = plans.propose_plan(session, round_=round_, stage=stage, k=body.judges_per_entry,
                                 unit_id=_scope_unit(user, stage, body.unit_id), actor=user, now=now)
     return PlanOut(plan_id=plan.id, assignments=plan.assignments, unassignable=plan.unassignable)
 
@@ -149,7 +149,7 @@ def apply(round_id: Id, stage: Stage, body: ApplyIn, session: SessionDep, user: 
         raise NotFound("Không tìm thấy phương án phân công.", field="plan_id", code="plan_not_found")
     if user.role == Role.unit_manager and plan.unit_id != user.unit_id:
         raise NotFound("Không tìm thấy phương án phân công.", field="plan_id", code="plan_not_found")
-    return [assignment_out(a) for a in scoring.apply_plan(session, plan=plan, actor=user, now=now)]
+    return [assignment_out(a) for a in plans.apply_plan(session, plan=plan, actor=user, now=now)]
 
 
 class ManualIn(BaseModel):
@@ -167,7 +167,7 @@ def add_by_hand(round_id: Id, stage: Stage, body: ManualIn, session: SessionDep,
     unit_id = _scope_unit(user, stage, entry.unit_id)
     if stage == Stage.local and entry.unit_id != unit_id:
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
-    return assignment_out(scoring.add_assignment(session, round_=round_, stage=stage, entry=entry, judge=judge,
+    return assignment_out(plans.add_assignment(session, round_=round_, stage=stage, entry=entry, judge=judge,
                                                  actor=user, now=now))
 
 
@@ -175,7 +175,7 @@ def add_by_hand(round_id: Id, stage: Stage, body: ManualIn, session: SessionDep,
                dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def remove(assignment_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
     row = _managed_assignment(session, user, assignment_id)
-    scoring.remove_assignment(session, assignment=row, actor=user, now=now)
+    plans.remove_assignment(session, assignment=row, actor=user, now=now)
     return Response(status_code=204)
 
 
@@ -198,7 +198,7 @@ def _own_assignment(session, user: User, assignment_id: Id) -> Assignment:
             dependencies=[api_role(Role.judge, Role.local_judge)])
 def score(assignment_id: Id, body: ScoreIn, session: SessionDep, user: ApiUser, now: NowDep):
     row = _own_assignment(session, user, assignment_id)
-    scoring.save_score(session, assignment=row, judge=user, scores=body.scores, comment=body.comment,
+    sheets.save_score(session, assignment=row, judge=user, scores=body.scores, comment=body.comment,
                        submit=body.submit, now=now)
     return assignment_out(row)
 
@@ -207,7 +207,7 @@ def score(assignment_id: Id, body: ScoreIn, session: SessionDep, user: ApiUser, 
              dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def reopen(assignment_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
     row = _managed_assignment(session, user, assignment_id)
-    scoring.reopen(session, assignment=row, actor=user, now=now)
+    sheets.reopen(session, assignment=row, actor=user, now=now)
     return assignment_out(row)
 
 
@@ -217,7 +217,7 @@ def ranking(round_id: Id, stage: Stage, session: SessionDep, user: ApiUser,
             method: Literal["mean", "median", "trimmed", "zscore"] = "mean",
             panel: str | None = Query(default=None, max_length=32), unit_id: Id | None = None):
     round_ = load_round(round_id, session)
-    rows = scoring.ranking(session, round_=round_, stage=stage, method=method,
+    rows = stages.ranking(session, round_=round_, stage=stage, method=method,
                            unit_id=_scope_unit(user, stage, unit_id) if stage == Stage.local or user.role == Role.unit_manager else unit_id,
                            panel=panel)
     return [RankedOut(entry_id=r.entry_id, rank=r.rank, score=r.score, n_scores=r.n_sheets, stdev=r.stdev,

@@ -99,7 +99,7 @@ def test_journalist_sees_the_screening_outcome_with_its_reason(client, session, 
 
 
 def test_unit_records_a_local_prize_and_adjusts_its_rubric_in_the_browser(client, session, clock):
-    from judging import scoring
+    from judging import stages
     from judging.models import LocalPrize, Stage
 
     round_ = round_by_number(session, "IX")
@@ -120,5 +120,5 @@ def test_unit_records_a_local_prize_and_adjusts_its_rubric_in_the_browser(client
                      follow_redirects=False)
     assert ok.status_code == 303
     from award.models import Round
-    rubric = scoring.rubric_for(session, session.get(Round, round_.id), Stage.local, unit_id)
+    rubric = stages.rubric_for(session, session.get(Round, round_.id), Stage.local, unit_id)
     assert [(c.code, int(c.max_points)) for c in rubric] == [("content", 70), ("form", 30)]

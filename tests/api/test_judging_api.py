@@ -194,7 +194,7 @@ def test_remove_an_assignment_by_hand_unless_submitted(client, session, clock):
 
 def test_pages_of_a_pdf_weigh_in_the_load(client, session, clock, samples):
     from award.models import EntryFile
-    from judging import scoring
+    from judging import juries
 
     round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=1)
     from award.models import Entry, User
@@ -212,5 +212,5 @@ def test_pages_of_a_pdf_weigh_in_the_load(client, session, clock, samples):
                        files={"file": ("bai.pdf", buf.getvalue(), "application/pdf")}).status_code == 201
     assert session.exec(select(EntryFile.pages).where(EntryFile.entry_id == entry.id)).one() == 20
     session.expire_all()
-    info = scoring.entry_infos(session, [session.get(Entry, entry.id)])[entry.id]
+    info = juries.entry_infos(session, [session.get(Entry, entry.id)])[entry.id]
     assert info.load == 1 + 0.5 + 2.0  # two parts, twenty pages

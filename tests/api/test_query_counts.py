@@ -11,7 +11,7 @@ from sqlmodel import select
 from award.models import Entry, EntryAuthor, EntryPart, EntryStatus, EntryTheme, OutlineNode, Role, Unit
 from award.themes import round_units
 from judging.models import Assignment, Stage
-from judging.scoring import rubric_for
+from judging.stages import rubric_for
 from tests.factories import api_login, make_user, round_by_number, web_login
 
 NOW = datetime(2024, 11, 20, 3, 0, tzinfo=UTC)

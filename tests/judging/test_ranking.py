@@ -1,4 +1,4 @@
-"""judging.results: sheet totals, the four aggregations, the tie-break, flags and score validation."""
+"""judging.ranking: sheet totals, the four aggregations, the tie-break, flags and score validation."""
 
 from decimal import Decimal as D
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from judging.results import (
+from judging.ranking import (
     Criterion,
     Ranked,
     ScoreError,
