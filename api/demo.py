@@ -70,7 +70,8 @@ def _demo_entries(session: Session, *, units: dict[str, int], now: datetime) -> 
             continue
         data = EntryIn(unit_id=units[unit_code], title=title, media_type=media, genre=genre, summary=summary,
                        authors=[AuthorIn(owner.full_name, None, owner.email, owner.outlet)],
-                       parts=[PartIn(owner.outlet or "Báo địa phương", published)])
+                       parts=[PartIn(owner.outlet or "Báo địa phương", published,
+                                     url=f"https://demo.bualiemvang.vn/tac-pham/{hashlib.sha256(title.encode()).hexdigest()[:12]}")])
         entry = entries.create_entry(session, owner=owner, round_=round_, data=data, now=now,
                                      client_token="demo-" + hashlib.sha256(title.encode()).hexdigest()[:20])
         themes.set_entry_themes(session, entry=entry, codes=codes, actor=owner, source=TagSource.author, now=now)
@@ -85,6 +86,7 @@ def _demo_forwarding(session: Session, *, round_: Round, now: datetime) -> None:
     manager = session.exec(select(User).where(User.email == "donvi.hatinh@demo.bualiemvang.vn")).one()
     series = session.exec(select(Entry).where(Entry.unit_id == unit.id, Entry.title == DEMO_ENTRIES[0][2])).first()
     if series is not None and series.status == EntryStatus.submitted:
+        contests.screen_locally(session, entry=series, eligible=True, reason_code=None, note="", actor=manager, now=now)
         contests.forward(session, round_=round_, unit=unit, entry_ids=[series.id], actor=manager, now=now)
 
 

@@ -27,7 +27,7 @@ from award.entry_status import ACTIVE
 from award.embeddings import DIM, MODEL_NAME, MemoryEmbeddingCache
 from award.errors import Conflict, Invalid
 from award.models import (
-    READ_ONLY, Entry, EntryStatus, EntryTheme, EmbeddingCache, OutlineNode, Round, TagSource, ThemeSuggestion, Unit,
+    READ_ONLY, Entry, EntryTheme, EmbeddingCache, OutlineNode, Round, TagSource, ThemeSuggestion, Unit,
     User,
 )
 from award.outlines import outline_tree

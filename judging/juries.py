@@ -11,12 +11,13 @@ from award.errors import Forbidden, Invalid
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, Role, Round, User
 from judging import assignment as plan_rules
 from judging.models import DeclaredConflict, JudgeMembership, Stage
-from judging.stages import JUDGE_ROLE
+from judging.stages import JUDGE_ROLE, require_setup
 
 
 def add_judge(session: Session, *, round_: Round, user: User, stage: Stage, panel_code: str | None, actor: User,
               now: datetime) -> JudgeMembership:
     """Judges of the local stage are the unit's local judges; central stages take central judges."""
+    require_setup(round_, stage, now)
     if user.role != JUDGE_ROLE[stage]:
         raise Invalid("Tài khoản này không có vai trò giám khảo của vòng chấm này.", field="user_id",
                       code="not_a_judge")

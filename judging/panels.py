@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from award import audit
+from award.calendar import require_phase
 from award.errors import Invalid
 from award.models import Entry, EntryStatus, Round, User
 from award.rules import Panel, RoundRules
@@ -36,6 +37,7 @@ def panels_of(round_: Round) -> list[Panel]:
 
 def route_round(session: Session, *, round_: Round, actor: User, now: datetime) -> dict[str, int]:
     """(Re)route every eligible work of the round that was not moved by hand; returns works per panel."""
+    require_phase(round_, now, "preliminary.setup")
     panels = panels_of(round_)
     placed = {p.entry_id: p for p in session.exec(select(PanelPlacement).where(PanelPlacement.round_id == round_.id))}
     moved = 0
@@ -72,6 +74,7 @@ def place(session: Session, *, entry: Entry, round_: Round, actor: User, now: da
 
 def move(session: Session, *, entry: Entry, round_: Round, panel_code: str, actor: User, now: datetime) -> PanelPlacement:
     """Move a work to another panel by hand; routing leaves it there afterwards."""
+    require_phase(round_, now, "preliminary.setup")
     if panel_code not in {p.code for p in panels_of(round_)}:
         raise Invalid("Tiểu ban không có trong đợt giải này.", field="panel_code", code="unknown_panel")
     if entry.status not in CENTRAL_STATUSES:

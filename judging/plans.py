@@ -15,7 +15,7 @@ from judging.juries import declared, entry_infos, judge_info, stage_judges
 from judging.locks import relock
 from judging.models import Assignment, AssignmentPlan, PanelPlacement, Stage
 from judging.panels import panels_of
-from judging.stages import STAGE_LABELS, stage_entries
+from judging.stages import STAGE_LABELS, require_setup, stage_entries
 
 
 def _propose_group(session: Session, *, round_: Round, stage: Stage, k: int, entries: list[Entry],
@@ -33,6 +33,7 @@ def propose_plan(session: Session, *, round_: Round, stage: Stage, k: int, unit_
 
     In the preliminary stage each subpanel's judges take that panel's works only: one panel when
     `panel` is given, else every panel in turn, in one plan."""
+    require_setup(round_, stage, now)
     if stage == Stage.preliminary:
         codes = [panel] if panel else [p.code for p in panels_of(round_)]
         groups = [(stage_entries(session, round_=round_, stage=stage, unit_id=None, panel=code),
@@ -70,6 +71,7 @@ def apply_plan(session: Session, *, plan: AssignmentPlan, actor: User, now: date
     The plan's row is locked first: the same plan applied twice at once (a double click, two processes)
     is applied once and the second is refused. A pair assigned since the plan was proposed (by hand, or
     by another plan) makes the plan outdated: refused, nothing stored."""
+    require_setup(session.get(Round, plan.round_id), Stage(plan.stage), now)
     if relock(session, plan) is None or plan.applied_at is not None:
         raise Conflict("Phương án phân công này đã được áp dụng.", code="plan_applied")
     wanted = {(p["entry_id"], p["judge_id"]) for p in plan.assignments}
@@ -122,6 +124,7 @@ def _flush_assignments(session: Session) -> None:
 def add_assignment(session: Session, *, round_: Round, stage: Stage, entry: Entry, judge: User, actor: User,
                    now: datetime) -> Assignment:
     """By hand, after the plan: the same conflict rules."""
+    require_setup(round_, stage, now)
     try:
         plan_rules.check_assignment(judge_info(judge, stage), entry_infos(session, [entry])[entry.id],
                                     declared(session, [judge.id]))
@@ -143,6 +146,7 @@ def add_assignment(session: Session, *, round_: Round, stage: Stage, entry: Entr
 
 def remove_assignment(session: Session, *, assignment: Assignment, actor: User, now: datetime) -> None:
     """By hand; a sheet already submitted stays (reopen it first if it must go)."""
+    require_setup(session.get(Round, assignment.round_id), Stage(assignment.stage), now)
     if relock(session, assignment) is None:
         raise NotFound("Phiếu chấm không còn (phân công đã bị hủy).", code="assignment_not_found")
     if assignment.submitted_at is not None:

@@ -13,7 +13,7 @@ from judging.juries import declared, entry_infos, judge_info
 from judging.locks import relock
 from judging.models import Assignment, Stage
 from judging.ranking import ScoreError, validate_scores
-from judging.stages import rubric_for, stage_settings
+from judging.stages import require_scoring, rubric_for
 
 
 def save_score(session: Session, *, assignment: Assignment, judge: User, scores: dict, comment: str, submit: bool,
@@ -27,8 +27,7 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
     if relock(session, assignment) is None:
         raise NotFound("Phiếu chấm không còn (phân công đã bị hủy).", code="assignment_not_found")
     round_ = session.get(Round, assignment.round_id)
-    if stage_settings(round_, Stage(assignment.stage)).closed:
-        raise Conflict("Vòng chấm đã đóng, không thể lưu điểm.", code="stage_closed")
+    require_scoring(round_, Stage(assignment.stage), now)
     if assignment.submitted_at is not None:
         raise Conflict("Phiếu chấm đã nộp và bị khóa.", code="already_submitted")
     entry = session.get(Entry, assignment.entry_id)
@@ -62,6 +61,8 @@ def others_sheets(session: Session, *, assignment: Assignment) -> list[Assignmen
 
 
 def reopen(session: Session, *, assignment: Assignment, actor: User, now: datetime) -> Assignment:
+    """The jury's organiser unlocks a submitted sheet for its judge, while the stage still takes scores."""
+    require_scoring(session.get(Round, assignment.round_id), Stage(assignment.stage), now)
     if relock(session, assignment) is None:
         raise NotFound("Phiếu chấm không còn (phân công đã bị hủy).", code="assignment_not_found")
     if assignment.submitted_at is None:

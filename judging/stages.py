@@ -8,13 +8,15 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from award.calendar import STAGE_ACTIONS, require_phase
+from award.errors import Conflict
 from award.models import Entry, EntryStatus, Role, Round
 from award.rules import Criterion, RoundRules, StageSettings
 from judging.models import Assignment, LocalContest, PanelPlacement, Stage
 from judging.ranking import Ranked, Sheet, rank_entries
 
 STAGE_ENTRIES = {
-    Stage.local: (EntryStatus.submitted,),
+    Stage.local: (EntryStatus.submitted, EntryStatus.screened),
     Stage.preliminary: (EntryStatus.eligible,),
     Stage.final: (EntryStatus.finalist,),
 }
@@ -43,6 +45,20 @@ def rubric_for(session: Session, round_: Round, stage: Stage, unit_id: int | Non
 
 def stage_settings(round_: Round, stage: Stage) -> StageSettings:
     return rules_of(round_).stages.get(stage.value) or StageSettings()
+
+
+def require_setup(round_: Round, stage: Stage, now) -> None:
+    """Juries, assignment plans and panels of a stage are set up until the stage's scoring ends
+    (award.calendar ACTIONS "local.jury", "preliminary.setup", "final.setup"): 409 `phase_closed` after."""
+    require_phase(round_, now, STAGE_ACTIONS[Stage(stage).value][0])
+
+
+def require_scoring(round_: Round, stage: Stage, now) -> None:
+    """Sheets of a stage are saved, submitted and reopened only in the stage's phase (local: while the unit
+    takes and screens works; preliminary; final), and not once the secretariat closed the stage."""
+    require_phase(round_, now, STAGE_ACTIONS[Stage(stage).value][1])
+    if stage_settings(round_, Stage(stage)).closed:
+        raise Conflict(f"{STAGE_LABELS[Stage(stage)].capitalize()} đã đóng, không thể lưu điểm.", code="stage_closed")
 
 
 def _stage_query(query, *, round_: Round, stage: Stage, unit_id: int | None, panel: str | None):

@@ -178,6 +178,7 @@ def unit_entries(
     request: Request,
     session: SessionDep,
     user: WebUser,
+    now: NowDep,
     round_id: Id | None = None,
     status: Annotated[str, Query(max_length=32)] = "",
     media_type: Annotated[str, Query(max_length=16)] = "",

@@ -7,12 +7,13 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel
 from sqlmodel import select
 
-from award import audit, calendar, rounds
-from award.calendar import CALENDAR_FIELDS, Phase, phase, require_phase
+from award import calendar, rounds
+from award.calendar import CALENDAR_FIELDS, Phase, phase
 from award.errors import Invalid
 from award.models import Role, Round, Unit, UnitKind
 from award.outline_parser import parse_outline
-from award.outlines import outline_tree, save_outline
+from award import outlines
+from award.outlines import outline_tree
 from award.sandbox import extract_limited_stream
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 from api.openapi import API_ERRORS, errors
@@ -184,7 +185,8 @@ def preview_outline(file: OutlineFile = None, text: OutlineText = None):
 
 @router.put("/rounds/{round_id}/outline", response_model=OutlineOut, name="api:outline:save", responses=errors(413, 415),
             dependencies=[api_role(Role.secretariat)])
-def save_outline(round_: RoundDep, session: SessionDep, now: NowDep, actor: ApiUser,
-                 file: OutlineFile = None, text: OutlineText = None):
-    save_outline(session, round_=round_, parsed=_parsed(file, text), actor=actor, now=now)
+def put_outline(round_: RoundDep, session: SessionDep, now: NowDep, actor: ApiUser,
+                file: OutlineFile = None, text: OutlineText = None):
+    parsed = _parsed(file, text)
+    outlines.save_outline(session, round_=round_, parsed=parsed, actor=actor, now=now)
     return {"nodes": [n.to_dict() for n in outline_tree(session, round_id=round_.id)], "warnings": parsed.warnings}
