@@ -12,7 +12,17 @@ from sqlmodel import Session, select
 from award import audit, notifications
 from award.errors import Conflict, Invalid, NotFound
 from award.models import (
-    Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Role, Round, RoundStatus, Unit,
+    Entry,
+    EntryAuthor,
+    EntryFile,
+    EntryPart,
+    EntryStatus,
+    EntryTheme,
+    OutlineNode,
+    Role,
+    Round,
+    RoundStatus,
+    Unit,
     User,
 )
 from award.rules import MEDIA_TYPES, RoundRules

@@ -25,7 +25,16 @@ from award import audit
 from award.embeddings import DIM, MODEL_NAME, MemoryEmbeddingCache
 from award.errors import Conflict, Invalid
 from award.models import (
-    READ_ONLY, Entry, EntryStatus, EntryTheme, EmbeddingCache, OutlineNode, Round, TagSource, ThemeSuggestion, Unit,
+    READ_ONLY,
+    EmbeddingCache,
+    Entry,
+    EntryStatus,
+    EntryTheme,
+    OutlineNode,
+    Round,
+    TagSource,
+    ThemeSuggestion,
+    Unit,
     User,
 )
 from award.outlines import outline_tree

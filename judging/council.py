@@ -10,12 +10,11 @@ from award import audit
 from award.errors import Conflict, Forbidden, Invalid, NotFound
 from award.models import Entry, EntryStatus, Round, User
 from award.rules import RoundRules
-from judging import assignment as plan_rules
-from judging import tally as vote
+from judging import assignment as plan_rules, tally as vote
 from judging.contests import set_status
+from judging.juries import declared, entry_infos, judge_info
 from judging.locks import lock_round
 from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus, Stage
-from judging.juries import declared, entry_infos, judge_info
 from judging.stages import stage_settings
 
 FINALIST = (EntryStatus.finalist, EntryStatus.awarded)

@@ -16,10 +16,20 @@ from sqlmodel import Session, delete, select
 
 from award import audit, notifications
 from award.errors import Conflict, Invalid, NotFound
-from award.models import AuditEvent, Entry, EntryAuthor, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, Unit, User
+from award.models import (
+    AuditEvent,
+    Entry,
+    EntryAuthor,
+    EntryPart,
+    EntryStatus,
+    EntryTheme,
+    OutlineNode,
+    Round,
+    Unit,
+    User,
+)
 from award.rules import PRIZE_LEVELS, RoundRules
-from judging import council
-from judging import tally as vote
+from judging import council, tally as vote
 from judging.contests import set_status
 from judging.locks import lock_round
 from judging.models import ResultCorrection, ResultItem, ResultList, ResultStatus

@@ -15,9 +15,9 @@ from judging import contests
 from judging.forwarding_list import forwarding_list_pdf
 from judging.models import ForwardingBatch, Screening, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -40,8 +40,8 @@ def _authors(session: Session, ids: list[int]) -> dict[int, list[EntryAuthor]]:
 
 
 def _rubric_rows(session, round_, unit) -> list[dict]:
-    from judging.stages import rubric_for
     from judging.models import Stage as JStage
+    from judging.stages import rubric_for
 
     rows = [c.model_dump(mode="json") for c in rubric_for(session, round_, JStage.local, unit.id)]
     return rows + [{"code": "", "label": "", "max_points": "", "weight": "1", "bonus": False} for _ in range(2)]

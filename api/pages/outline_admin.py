@@ -12,9 +12,9 @@ from award.outline_parser import parse_outline
 from award.outlines import has_tags, outline_text, outline_tree, replace_outline
 from award.sandbox import extract_limited_stream
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
+from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf), web_role(Role.secretariat)], include_in_schema=False)
 

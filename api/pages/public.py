@@ -10,9 +10,9 @@ from award.rules import RoundRules
 from judging import contests, publication
 from judging.models import LocalPrize, ResultList, ResultStatus
 from api.deps import NowDep, OptionalWebUser, SessionDep
+from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
