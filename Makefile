@@ -32,6 +32,8 @@ demo: install
 	AWARD_NOW=$(DEMO_NOW) $(BIN)/award serve --host 127.0.0.1 --port 8000
 
 test: install-test
+	@echo "== lint (ruff check) =="
+	$(BIN)/ruff check .
 	scripts/ensure-test-services.sh
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 

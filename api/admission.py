@@ -7,8 +7,6 @@ finish: nothing moves until the pool's timeout (a deadline surge of 200 journali
 bench/surge.py). With no more requests inside than threads, a request holding a connection always finds
 a thread, so waiting for a connection is only queueing. The rest wait here, holding nothing."""
 
-import anyio
-
 EXEMPT = ("/healthz", "/readyz", "/metrics", "/static/")
 
 

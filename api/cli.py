@@ -96,9 +96,9 @@ def demo():
     """Nạp dữ liệu minh họa và in các tài khoản đăng nhập."""
     from sqlmodel import Session
 
-    from api.demo import DEMO_PASSWORD, load_demo
     from api.clock import now
     from api.db import get_engine
+    from api.demo import DEMO_PASSWORD, load_demo
 
     migrate_database()
     with Session(get_engine()) as session:
@@ -145,7 +145,7 @@ def user_create(
             session.commit()
         except AwardError as exc:
             typer.echo(f"Lỗi: {exc.message}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
     typer.echo(json.dumps(created, ensure_ascii=False))
 
 
@@ -161,7 +161,7 @@ def outline_parse(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fal
             parsed = parse_outline(extract_text(f))
     except AwardError as exc:
         typer.echo(f"Lỗi: {exc.message}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     for warning in parsed.warnings:
         typer.echo(f"Cảnh báo: {warning}", err=True)
     json.dump(parsed.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
@@ -207,7 +207,7 @@ def results_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
             typer.echo("Không nhập được, chưa có gì được ghi:", err=True)
             for error in exc.errors:
                 typer.echo(f"  {error}", err=True)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         n = len(session.exec(select(ResultItem.entry_id).where(ResultItem.round_id == round_.id)).all())
         session.commit()
         typer.echo(json.dumps({"round": round_.number, "checksum": result.checksum, "status": result.status,
@@ -273,7 +273,7 @@ def backup(
         report = do_backup(get_engine(), all_metadata(), get_file_store(), directory, copy_files=copy)
     except BackupError as exc:
         typer.echo(f"Lỗi: {exc.message}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     typer.echo(json.dumps({"tables": len(report.tables), "rows": sum(report.tables.values()), "files": report.files,
                            "files_copied": report.files_copied, "bad_files": report.bad_files}, ensure_ascii=False))
     if report.bad_files:
@@ -294,7 +294,7 @@ def restore(directory: Annotated[Path, typer.Argument(exists=True, file_okay=Fal
         report = do_restore(get_engine(), all_metadata(), get_file_store(), directory)
     except BackupError as exc:
         typer.echo(f"Lỗi: {exc.message}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     typer.echo(json.dumps({"tables": len(report.tables), "rows": sum(report.tables.values()), "files": report.files,
                            "files_copied": report.files_copied}, ensure_ascii=False))
 
@@ -377,11 +377,11 @@ def reminders_scores_due(
 
     from sqlmodel import Session
 
+    from judging.reminders import queue_scores_due
     from api.clock import now
     from api.db import get_engine
     from api.logs import configure_logging
     from api.settings import get_settings
-    from judging.reminders import queue_scores_due
 
     configure_logging()
     log = logging.getLogger("judging.reminders")

@@ -4,13 +4,12 @@ import hashlib
 import io
 from datetime import date, datetime
 
+from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from award import audit, entries, themes, users
 from award.entries import AuthorIn, EntryIn, PartIn
 from award.models import ROLE_LABELS, Entry, EntryStatus, Role, Round, TagSource, Unit, User
-from openpyxl import Workbook
-
 from judging import contests, juries, plans
 from judging.models import ForwardingBatch, PanelPlacement, ResultList, Stage
 from judging.results_import import import_results

@@ -7,15 +7,15 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from award.errors import Forbidden, NotFound
-from award.models import Role, Round, User
-from award.files import SizeCaps
-from award.storage import FileStore, LocalFileStore, S3FileStore
 from award import users
+from award.errors import Forbidden, NotFound
+from award.files import SizeCaps
+from award.models import Role, Round, User
+from award.storage import FileStore, LocalFileStore, S3FileStore
 from api import clock
 from api.db import get_session
 from api.errors import NotAuthenticated

@@ -5,8 +5,11 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy.exc import InterfaceError as DBInterfaceError, OperationalError as DBOperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import (
+    InterfaceError as DBInterfaceError,
+    OperationalError as DBOperationalError,
+    TimeoutError as PoolTimeout,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from award.errors import AwardError, Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
@@ -178,7 +181,8 @@ def install(app: FastAPI) -> None:
                                              "input": None}]}, status_code=422)
         if isinstance(exc.detail, dict) and is_api(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else MESSAGES.get(exc.status_code, MESSAGES[400])
+        message = (exc.detail if isinstance(exc.detail, str) and exc.status_code != 404
+                   else MESSAGES.get(exc.status_code, MESSAGES[400]))
         if message in ("Not Found", "Method Not Allowed"):
             message = MESSAGES.get(exc.status_code, MESSAGES[400])
         return error_response(request, exc.status_code, CODES.get(exc.status_code, "error"), message, headers=exc.headers)

@@ -10,14 +10,21 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import errors
+from api import errors, metrics
 from api.admission import AdmissionMiddleware
 from api.logs import configure_logging
-from api import metrics
 from api.metrics import MetricsMiddleware
-from api.pages import account, contests as contest_pages, entries as entry_pages, judging as judging_pages, outline_admin, public, themes as theme_pages
-from api.pages import central as central_pages
-from api.pages import results as result_pages
+from api.pages import (
+    account,
+    central as central_pages,
+    contests as contest_pages,
+    entries as entry_pages,
+    judging as judging_pages,
+    outline_admin,
+    public,
+    results as result_pages,
+    themes as theme_pages,
+)
 from api.routers import auth, central, contests, entries, files, judging, ops, reference, results, themes
 from api.security import WebMiddleware
 from api.settings import get_settings

@@ -54,7 +54,7 @@ def _dump_value(value):
         return base64.b64encode(bytes(value)).decode()
     if isinstance(value, Decimal):
         return str(value)
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):  # enums
+    if hasattr(value, "value") and isinstance(value.value, str):  # enums
         return value.value
     return value
 

@@ -12,7 +12,17 @@ from award import audit, entry_status, notifications
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
 from award.errors import Conflict, Invalid, NotFound
 from award.models import (
-    Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Role, Round, Unit, User,
+    Entry,
+    EntryAuthor,
+    EntryFile,
+    EntryPart,
+    EntryStatus,
+    EntryTheme,
+    OutlineNode,
+    Role,
+    Round,
+    Unit,
+    User,
 )
 from award.rules import MEDIA_TYPES, RoundRules
 from award.text import fold, nfc, normalise_url

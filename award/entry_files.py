@@ -17,8 +17,8 @@ from award.entries import file_taken, require_editable
 from award.errors import Conflict, Invalid, NotFound
 from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, safe_filename, sniff
 from award.models import Entry, EntryFile, Round, Upload, User
-from award.storage import FileStore, new_key
 from award.sandbox import extract_limited
+from award.storage import FileStore, new_key
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """The entry lifecycle: every allowed move of a work's status, and the one function that makes it.
 
-    draft ─submit→ submitted ─screen→ screened ─forward→ forwarded ─receive→ received ─rule→ eligible ─advance→ finalist ─publish→ awarded | no_prize
-              │  ↑resubmit   ├─screen→ ineligible_local        (forwarded/received ─rule→ ineligible)
-              │  returned ←return─┤ (the unit sends it back to its author for completion)
-              └───────────── withdraw → withdrawn (by the author, before the unit forwards it)
+    draft ─submit→ submitted ─screen→ screened ─forward→ forwarded ─receive→ received ─rule→ eligible
+    eligible ─advance→ finalist ─publish→ awarded | no_prize
+    submitted ─screen→ ineligible_local; forwarded/received ─rule→ ineligible
+    submitted/screened ─return→ returned ─resubmit→ submitted (the unit sends it back for completion)
+    submitted/returned/screened ─withdraw→ withdrawn (by the author, before the unit forwards it)
 
 Nothing else writes `Entry.status` (grep "\\.status =" finds only `apply` and the forwarding batch, which
 checks every move against this table before its guarded UPDATE). Each move is an audit event.

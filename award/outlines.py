@@ -2,10 +2,9 @@
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlmodel import Session, select
-
-from datetime import datetime
 
 from award import audit
 from award.calendar import require_phase

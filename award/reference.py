@@ -133,8 +133,8 @@ OUTLINE_FILES = {
 
 def load_reference_data(session: Session) -> None:
     """Insert the shipped units, rounds and outlines that are missing; existing rows are left as they are."""
-    from award.outlines import replace_outline  # outlines imports models only; kept local to avoid a cycle
     from award.outline_parser import parse_outline
+    from award.outlines import replace_outline  # outlines imports models only; kept local to avoid a cycle
 
     known_units = set(session.exec(select(Unit.code)).all())
     for row in unit_rows():

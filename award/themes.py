@@ -23,11 +23,19 @@ from sqlmodel import Session, select
 
 from award import audit
 from award.calendar import require_phase
-from award.entry_status import ACTIVE
 from award.embeddings import DIM, MODEL_NAME, MemoryEmbeddingCache
+from award.entry_status import ACTIVE
 from award.errors import Conflict, Invalid
 from award.models import (
-    READ_ONLY, Entry, EntryTheme, EmbeddingCache, OutlineNode, Round, TagSource, ThemeSuggestion, Unit,
+    READ_ONLY,
+    EmbeddingCache,
+    Entry,
+    EntryTheme,
+    OutlineNode,
+    Round,
+    TagSource,
+    ThemeSuggestion,
+    Unit,
     User,
 )
 from award.outlines import outline_tree

@@ -42,8 +42,8 @@ def _r(x: float | None, nd: int = 1) -> float | None:
 
 
 def machine() -> dict:
-    import sqlalchemy
     import fastapi
+    import sqlalchemy
 
     with sa.create_engine(PG_ADMIN).connect() as conn:
         pg = conn.execute(sa.text("SHOW server_version")).scalar()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import MiB, AppServer, RssSampler, app_env, disk_free_gib, fresh_database, migrate
+from bench.common import AppServer, MiB, RssSampler, app_env, disk_free_gib, fresh_database, migrate
 from bench.surge import PASSWORD, create_journalists
 
 BROWSER_PARALLEL_PARTS = 4  # what static/upload.js sends at once, like a browser

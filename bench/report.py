@@ -60,7 +60,8 @@ def _surge(s: dict | None) -> list[str]:
                  f"{s['ratio']}", _ok(s["ratio"] is not None and s["ratio"] >= 0.5))]
     for step, t in s["steps"].items():
         rows.append(_row(f"1. surge step `{step}` p50 / p95 / p99", f"{t['p50_ms']} / {t['p95_ms']} / {t['p99_ms']} ms",
-                         "bare upload p50 / p95: " + f"{lim['upload']['p50_ms']} / {lim['upload']['p95_ms']} ms" if step == "upload" else ""))
+                         "bare upload p50 / p95: " + f"{lim['upload']['p50_ms']} / {lim['upload']['p95_ms']} ms"
+                         if step == "upload" else ""))
     rows.append(_row("1. surge errors", str(s["errors"]), "0", "", _ok(s["errors"] == 0)))
     rows.append(_row("1. reconciliation: submitted entries = completed flows; files accepted = file rows = objects; "
                      "checksum mismatches",
@@ -77,7 +78,8 @@ def _media(s: dict | None) -> list[str]:
     d, loc = s["s3_direct"], s["local_app"]
     return [
         _row(f"2. {gb} video, presigned direct upload to S3 (start, {d['parts']} parts, complete)", f"{d['wall_s']} s "
-             f"(parts {d['parts_s']} s, complete + verify {d['complete_s']} s)", f"boto3 upload_file: {s['s3_limit']['wall_s']} s; goal ≥ 0.7",
+             f"(parts {d['parts_s']} s, complete + verify {d['complete_s']} s)",
+             f"boto3 upload_file: {s['s3_limit']['wall_s']} s; goal ≥ 0.7",
              str(s["s3_ratio"]), _ok(s["s3_ratio"] >= 0.7)),
         _row(f"2. {gb} video through the app to local disk", f"{loc['wall_s']} s (parts {loc['parts_s']} s, complete + "
              f"verify {loc['complete_s']} s)", f"file copy + fsync: {s['local_limit']['wall_s']} s; goal ≥ 0.7",
@@ -97,7 +99,8 @@ def _scale(s: dict | None) -> list[str]:
     small, large = s["sizes"][sizes[0]], s["sizes"][sizes[-1]]
     rows_info = large.get("rows", {})
     rows = [_row("3. generated round", f"{rows_info.get('entry')} works, {rows_info.get('judge_membership')} judges, "
-                 f"{rows_info.get('assignment')} score sheets ({rows_info.get('sheets_submitted')} submitted)", "25,000 / 600 / 75,000")]
+                 f"{rows_info.get('assignment')} score sheets ({rows_info.get('sheets_submitted')} submitted)",
+                 "25,000 / 600 / 75,000")]
     for page, t in large["pages"].items():
         q_small = small["pages"][page]["queries"]
         rows.append(_row(f"3. {page}: p50 / p95 at {sizes[-1]}; SQL queries at {sizes[0]} → {sizes[-1]}",

@@ -26,8 +26,10 @@ PASSWORD = "BenchMatKhau2024"
 PANELS = {"print1": "print", "print2": "print", "online": "online", "tv": "tv", "radio": "radio", "photo": "photo"}
 # Shares of the IX round (789 print, 725 online, 576 TV, 329 radio, 125 photo of 2,544).
 MEDIA_MIX = [("print", 789), ("online", 725), ("tv", 576), ("radio", 329), ("photo", 125)]
-GENRES = {"print": ["xã luận", "bình luận", "phóng sự", "điều tra", "ký"], "online": ["phóng sự", "emagazine/multimedia", "bình luận"],
-          "tv": ["phóng sự", "phim tài liệu", "tọa đàm"], "radio": ["phóng sự", "phỏng vấn", "tọa đàm"], "photo": ["ảnh đơn", "bộ ảnh"]}
+GENRES = {"print": ["xã luận", "bình luận", "phóng sự", "điều tra", "ký"],
+          "online": ["phóng sự", "emagazine/multimedia", "bình luận"],
+          "tv": ["phóng sự", "phim tài liệu", "tọa đàm"], "radio": ["phóng sự", "phỏng vấn", "tọa đàm"],
+          "photo": ["ảnh đơn", "bộ ảnh"]}
 STATUS_MIX = [("eligible", 80), ("received", 10), ("ineligible", 4), ("submitted", 6)]
 SHEETS_PER_ENTRY = 3
 REPEAT = 30
@@ -40,9 +42,10 @@ COUNCIL = 30
 
 class Generator:
     def __init__(self, engine: sa.Engine, seed: int = 2024):
+        from sqlmodel import Session
+
         from award.models import Round, Unit
         from judging.stages import rubric_for
-        from sqlmodel import Session
 
         self.engine, self.rng = engine, random.Random(seed)
         with Session(engine) as s:
@@ -115,7 +118,8 @@ class Generator:
                 "id": eid, "round_id": self.round.id, "unit_id": rng.choice(self.units), "owner_id": rng.choice(self.journalists),
                 "title": f"{'Loạt bài' if n_parts > 1 else 'Tác phẩm'} số {eid}: xây dựng Đảng ở cơ sở",
                 "media_type": media, "genre": rng.choice(GENRES[media]), "language": "vi",
-                "summary": "Tác phẩm phản ánh công tác xây dựng, chỉnh đốn Đảng và hệ thống chính trị ở cơ sở. " * rng.randint(1, 4),
+                "summary": "Tác phẩm phản ánh công tác xây dựng, chỉnh đốn Đảng và hệ thống chính trị ở cơ sở. "
+                           * rng.randint(1, 4),
                 "hardship": rng.random() < 0.05, "hardship_note": "", "prior_awards": [], "transcript": "",
                 "extracted_text": "", "status": status, "client_token": None, "version": 1,
                 "created_at": self.now, "updated_at": self.now, "submitted_at": self.now})
@@ -174,7 +178,8 @@ def pages(round_id: int, unit_id: int) -> dict[str, tuple[str, str]]:
     """name -> (who, URL): what each role opens most."""
     rid = round_id
     return {
-        "entry list API (secretariat, filtered, page 3)": ("secretariat", f"/api/v1/entries?round_id={rid}&status=eligible&media_type=tv&page=3&per_page=20"),
+        "entry list API (secretariat, filtered, page 3)": (
+            "secretariat", f"/api/v1/entries?round_id={rid}&status=eligible&media_type=tv&page=3&per_page=20"),
         # page 1: at 2,500 works the unit has fewer than 50 eligible, and an empty page 2 skips a query
         "entry list page (unit, filtered, page 1)": ("unit", f"/unit/entries?round_id={rid}&status=eligible&page=1"),
         "judge's queue page": ("judge", "/judging"),
@@ -274,8 +279,8 @@ def measure(clients, counter: Counter, urls: dict[str, tuple[str, str]], repeat:
             times.append((time.perf_counter() - t) * 1000)
             if len(times) >= 5 and sum(times) > BUDGET_MS:  # a slow page gets fewer samples, not minutes
                 break
-        out[name] = {"queries": queries, "samples": len(times), "p50_ms": round(pct(times, 50), 1), "p95_ms": round(pct(times, 95), 1),
-                     "bytes": len(r.content)}
+        out[name] = {"queries": queries, "samples": len(times), "p50_ms": round(pct(times, 50), 1),
+                     "p95_ms": round(pct(times, 95), 1), "bytes": len(r.content)}
     return out
 
 
@@ -319,10 +324,10 @@ def profile(engine, round_id: int) -> str:
 def main(out_path: str, small: int, large: int, judges: int) -> None:
     from sqlmodel import Session
 
+    from award.models import Role, User
+    from award.users import password_hash
     from api.db import get_engine
     from api.main import app
-    from award.models import Role, Unit, User
-    from award.users import password_hash
 
     logging.disable(logging.INFO)  # the app logs every request at INFO; the figures are what matters here
     engine = get_engine()
@@ -352,7 +357,8 @@ def main(out_path: str, small: int, large: int, judges: int) -> None:
     with engine.connect() as conn:
         counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
                   for t in ("entry", "entry_author", "entry_part", "entry_theme", "assignment", "judge_membership")}
-        counts["sheets_submitted"] = conn.execute(sa.text("SELECT count(*) FROM assignment WHERE submitted_at IS NOT NULL")).scalar()
+        counts["sheets_submitted"] = conn.execute(
+            sa.text("SELECT count(*) FROM assignment WHERE submitted_at IS NOT NULL")).scalar()
     large_pages = measure(clients, counter, urls, REPEAT)
     result["sizes"][str(large)] = {"generate_s": round(gen_large, 1), "rows": counts, "pages": large_pages,
                                    "ranking": ranking_time(engine, gen.round.id)}

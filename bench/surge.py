@@ -16,7 +16,18 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from bench.common import MiB, ROOT, VENV_BIN, AppServer, app_env, fresh_database, free_port, migrate, summary_ms, wait_http
+from bench.common import (
+    ROOT,
+    VENV_BIN,
+    AppServer,
+    MiB,
+    app_env,
+    free_port,
+    fresh_database,
+    migrate,
+    summary_ms,
+    wait_http,
+)
 
 PASSWORD = "BenchMatKhau2024"
 STEPS = ("login", "create", "upload", "submit")
@@ -83,11 +94,12 @@ async def journalist(client: httpx.AsyncClient, i: int, email: str, body: dict, 
             raise RuntimeError(f"{name}: {r.status_code} {r.text[:200]}")
         return r.json()
 
-    token = (await step("login", client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})))["access_token"]
+    login = client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+    token = (await step("login", login))["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     entry = await step("create", client.post("/api/v1/entries", json=body, headers=headers))
-    stored = await step("upload", client.post(f"/api/v1/entries/{entry['id']}/files", headers=headers,
-                                              files={"file": (f"bai-du-thi-{i}.pdf", pdf, "application/pdf")}))
+    await step("upload", client.post(f"/api/v1/entries/{entry['id']}/files", headers=headers,
+                                     files={"file": (f"bai-du-thi-{i}.pdf", pdf, "application/pdf")}))
     sent[entry["id"]] = hashlib.sha256(pdf).hexdigest()
     await step("submit", client.post(f"/api/v1/entries/{entry['id']}/submit", headers=headers))
     return {"entry_id": entry["id"], "client_sha256": hashlib.sha256(pdf).hexdigest()}

@@ -11,11 +11,10 @@ from award.calendar import require_phase
 from award.errors import Conflict, Forbidden, Invalid, NotFound
 from award.models import Entry, EntryStatus, Round, User
 from award.rules import RoundRules
-from judging import assignment as plan_rules
-from judging import tally as vote
+from judging import assignment as plan_rules, tally as vote
+from judging.juries import declared, entry_infos, judge_info
 from judging.locks import lock_round
 from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus, Stage
-from judging.juries import declared, entry_infos, judge_info
 from judging.stages import stage_settings
 
 FINALIST = entry_status.FINALISTS

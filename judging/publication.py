@@ -17,10 +17,20 @@ from sqlmodel import Session, delete, select
 from award import audit, entry_status, notifications
 from award.calendar import require_phase
 from award.errors import Conflict, Invalid, NotFound
-from award.models import AuditEvent, Entry, EntryAuthor, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, Unit, User
+from award.models import (
+    AuditEvent,
+    Entry,
+    EntryAuthor,
+    EntryPart,
+    EntryStatus,
+    EntryTheme,
+    OutlineNode,
+    Round,
+    Unit,
+    User,
+)
 from award.rules import PRIZE_LEVELS, RoundRules
-from judging import council
-from judging import tally as vote
+from judging import council, tally as vote
 from judging.locks import lock_round
 from judging.models import ResultCorrection, ResultItem, ResultList, ResultStatus
 

@@ -22,11 +22,11 @@ os.environ["AWARD_DATABASE_URL"] = fresh_database_url(_TMP, "test_main")
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from award.tagging_eval import _SHARED_CACHE as _MEMORY_EMBEDDINGS  # noqa: E402  (one model pass per run)
 from api.cli import migrate_database  # noqa: E402
 from api.db import get_engine, get_session  # noqa: E402
 from api.main import app  # noqa: E402
 from api.routers.themes import get_embedding_cache  # noqa: E402
-from award.tagging_eval import _SHARED_CACHE as _MEMORY_EMBEDDINGS  # noqa: E402  (one model pass per run)
 
 
 def pytest_report_header(config):

@@ -86,8 +86,8 @@ def test_tagging_eval_prints_one_json_line(cli_env, tmp_path):
 def test_outbox_worker_sends_due_mail_once(cli_env, smtp_server):
     from sqlmodel import Session
 
-    from api.db import make_engine
     from award.outbox import enqueue
+    from api.db import make_engine
 
     engine = make_engine(cli_env["AWARD_DATABASE_URL"])
     with Session(engine) as s:
@@ -105,10 +105,10 @@ def test_outbox_worker_sends_due_mail_once(cli_env, smtp_server):
 def test_scores_due_reminders_run_twice_at_once_mail_once(cli_env, smtp_server):
     from sqlmodel import Session, select
 
-    from api.db import make_engine
     from award.models import Role
     from award.outbox import OutboxMessage
     from judging.models import Assignment, Stage
+    from api.db import make_engine
     from tests.factories import make_entry, make_user, round_by_number
 
     engine = make_engine(cli_env["AWARD_DATABASE_URL"])

@@ -8,10 +8,8 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func
 from sqlmodel import select
 
-from award import audit, password_reset, users
+from award import audit, calendar, password_reset, rounds as rounds_domain, users
 from award.errors import AwardError, Invalid
-from award import calendar
-from award import rounds as rounds_domain
 from award.models import Entry, EntryStatus, Role, Round, Unit, User
 from judging.models import JudgeMembership, ResultList
 from judging.publication import STATUS_LABELS

@@ -17,10 +17,10 @@ from judging import council, juries, panels, plans, publication, stages
 from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.errors import status_of
+from api.openapi import Id
 from api.pages.judging import METHOD_LABELS
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 VOTE_LABELS = {**PRIZE_LEVELS, "none": "Không trao giải"}

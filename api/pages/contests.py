@@ -8,17 +8,16 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from award import entries
-from award import rounds as rounds_domain
+from award import entries, rounds as rounds_domain
 from award.errors import AwardError, NotFound
 from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
 from judging import contests
 from judging.forwarding_list import forwarding_list_pdf
 from judging.models import ForwardingBatch, Screening, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -39,8 +38,8 @@ def _authors(session: Session, ids: list[int]) -> dict[int, list[EntryAuthor]]:
 
 
 def _rubric_rows(session, round_, unit) -> list[dict]:
-    from judging.stages import rubric_for
     from judging.models import Stage as JStage
+    from judging.stages import rubric_for
 
     rows = [c.model_dump(mode="json") for c in rubric_for(session, round_, JStage.local, unit.id)]
     return rows + [{"code": "", "label": "", "max_points": "", "weight": "1", "bonus": False} for _ in range(2)]

@@ -7,21 +7,18 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from award import entries, entry_files, themes
-from award import rounds as rounds_domain
+from award import entries, entry_files, rounds as rounds_domain, themes
 from award.entries import EntryFilters, accepts_entries
 from award.errors import AwardError, NotFound
-from award.models import (
-    ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryFile, EntryStatus, Role, Round, Unit, User,
-)
+from award.models import ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryFile, EntryStatus, Role, Round, Unit, User
 from award.rules import RoundRules
 from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.openapi import Id
 from api.pages import entry_form as ef
 from api.pages.themes import entry_theme_panel
 from api.routers.themes import CacheDep
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

@@ -6,16 +6,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from award import entries
-from award import rounds as rounds_domain
+from award import entries, rounds as rounds_domain
 from award.errors import AwardError, NotFound
 from award.models import Entry, EntryFile, Role, Round, Unit, User
 from judging import juries, plans, sheets, stages
 from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 METHOD_LABELS = {"mean": "Trung bình", "median": "Trung vị", "trimmed": "Trung bình bỏ cao nhất, thấp nhất",
@@ -33,7 +32,8 @@ def _own_sheet(session: Session, user: User, assignment_id: Id) -> Assignment:
 def queue(request: Request, session: SessionDep, user: WebUser):
     # The title only, not whole works (their extracted text is large): a judge may have hundreds.
     rows = session.exec(select(Assignment, Entry.title).join(Entry, Entry.id == Assignment.entry_id)
-                        .where(Assignment.judge_id == user.id).order_by(Assignment.submitted_at.is_not(None), Assignment.id)).all()
+                        .where(Assignment.judge_id == user.id)
+                        .order_by(Assignment.submitted_at.is_not(None), Assignment.id)).all()
     return render(request, "judging/queue.html", {"rows": rows})
 
 
@@ -71,11 +71,12 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
         row.scores = {k: v for k, v in values.items() if v is not None}
         field = (exc.field or "").replace("scores.", "score-")
         return render(request, "judging/sheet.html", {
-            "a": row, "entry": entry, "round": round_, "rubric": rubric, "blind": stages.stage_settings(round_, Stage(row.stage)).blind,
+            "a": row, "entry": entry, "round": round_, "rubric": rubric,
+            "blind": stages.stage_settings(round_, Stage(row.stage)).blind,
             "closed": False, "authors": authors, "parts": parts, "files": [], "errors": {field or "form": exc.message}},
             422 if exc.code == "invalid_score" else 409)
-    return RedirectResponse(request.url_for("judging:queue") if submit else request.url_for("judging:sheet", assignment_id=row.id),
-                            status_code=303)
+    return RedirectResponse(request.url_for("judging:queue") if submit
+                            else request.url_for("judging:sheet", assignment_id=row.id), status_code=303)
 
 
 def _unit_round(session: Session, user: User, round_id: Id | None, now) -> tuple[Round, Unit]:

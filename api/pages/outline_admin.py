@@ -5,16 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
-from award.errors import AwardError
 from award.calendar import allows, refusal
+from award.errors import AwardError
 from award.models import Role
 from award.outline_parser import parse_outline
 from award.outlines import has_tags, outline_text, outline_tree, save_outline
 from award.sandbox import extract_limited_stream
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
+from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf), web_role(Role.secretariat)], include_in_schema=False)
 

@@ -3,18 +3,18 @@
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import select
 
-from award.errors import NotFound
 from award import rounds as rounds_domain
 from award.calendar import phase
+from award.errors import NotFound
 from award.models import Round, Unit
 from award.outlines import outline_tree
 from award.rules import RoundRules
 from judging import contests, publication
 from judging.models import LocalPrize, ResultList, ResultStatus
 from api.deps import NowDep, OptionalWebUser, SessionDep
+from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

@@ -15,9 +15,9 @@ from judging import publication, statistics
 from judging.models import ResultCorrection, ResultList
 from judging.publication import Prize
 from api.deps import NowDep, OptionalWebUser, SessionDep, load_round
+from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

@@ -10,10 +10,10 @@ from award.errors import AwardError, NotFound
 from award.models import RetagJob, Role, Round, TagSource
 from award.rules import MEDIA_TYPES, RoundRules
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
+from api.openapi import Id
 from api.routers.themes import CacheDep, queue_retag
 from api.security import verify_csrf
 from api.templating import render
-from api.openapi import Id
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

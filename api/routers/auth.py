@@ -9,8 +9,8 @@ from award import audit, password_reset, users
 from award.errors import Invalid
 from award.models import Role
 from api.deps import ApiUser, NowDep, SessionDep, api_role
-from api.settings import get_settings
 from api.openapi import API_ERRORS, Id, errors
+from api.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], responses=API_ERRORS)
 

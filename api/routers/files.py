@@ -17,10 +17,10 @@ from award.models import Entry, EntryFile, Role, Upload, User
 from award.storage import LocalFileStore
 from judging import sheets
 from api.deps import ApiUser, FileStoreDep, NowDep, SessionDep, size_caps
+from api.openapi import API_ERRORS, Id, binary, errors
 from api.routers.entries import FileOut
 from api.security import PartTokenError, check_part_token
 from api.streaming import receive_file
-from api.openapi import API_ERRORS, Id, binary, errors
 
 router = APIRouter(prefix="/api/v1", tags=["files"], responses=API_ERRORS)
 

@@ -217,8 +217,8 @@ def ranking(round_id: Id, stage: Stage, session: SessionDep, user: ApiUser,
             method: Literal["mean", "median", "trimmed", "zscore"] = "mean",
             panel: str | None = Query(default=None, max_length=32), unit_id: Id | None = None):
     round_ = load_round(round_id, session)
+    scoped = stage == Stage.local or user.role == Role.unit_manager
     rows = stages.ranking(session, round_=round_, stage=stage, method=method,
-                           unit_id=_scope_unit(user, stage, unit_id) if stage == Stage.local or user.role == Role.unit_manager else unit_id,
-                           panel=panel)
+                          unit_id=_scope_unit(user, stage, unit_id) if scoped else unit_id, panel=panel)
     return [RankedOut(entry_id=r.entry_id, rank=r.rank, score=r.score, n_scores=r.n_sheets, stdev=r.stdev,
                       flags=list(r.flags)) for r in rows]

@@ -7,12 +7,11 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel
 from sqlmodel import select
 
-from award import calendar, rounds
+from award import calendar, outlines, rounds
 from award.calendar import CALENDAR_FIELDS, Phase, phase
 from award.errors import Invalid
 from award.models import Role, Round, Unit, UnitKind
 from award.outline_parser import parse_outline
-from award import outlines
 from award.outlines import outline_tree
 from award.sandbox import extract_limited_stream
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round

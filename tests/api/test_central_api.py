@@ -4,7 +4,7 @@ shortlist, the council's ballots, and the list from proposal to publication."""
 from sqlmodel import select
 
 from award.models import AuditEvent, Entry, EntryStatus, Role
-from judging.models import Assignment, Ballot, PanelPlacement, ResultItem
+from judging.models import Ballot, PanelPlacement, ResultItem
 from tests.api.test_contests_api import manager, submitted_entries
 from tests.factories import api_login, make_entry, make_user, round_by_number
 
@@ -177,7 +177,7 @@ def test_council_to_published_list_with_tie_resolution_approval_embargo_and_corr
     a, b, c, d = works
     ballots = [(a, ["A", "A", "A"]), (b, ["A", "A", "B"]), (c, ["A", "A", "B"]), (d, ["KK", "none", "none"])]
     for work, levels in ballots:
-        for (judge, token), level in zip(judges, levels):
+        for (_judge, token), level in zip(judges, levels):
             thematic = "Giải chuyên đề xây dựng Đảng về đạo đức" if work is d else None
             assert vote(client, round_, token, work, level, thematic).status_code == 200
     tally = client.get(f"/api/v1/rounds/{round_.id}/tally", headers=sec).json()

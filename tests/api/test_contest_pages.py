@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from award.models import Entry, EntryStatus, Role
 from judging.models import ForwardingBatch
-from tests.factories import csrf_from, make_user, round_by_number, web_login
 from tests.api.test_contests_api import submitted_entries
+from tests.factories import csrf_from, make_user, round_by_number, web_login
 
 
 def test_unit_manager_screens_forwards_and_gets_the_signed_list(client, session, clock):

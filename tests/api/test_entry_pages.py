@@ -136,7 +136,8 @@ def test_second_tab_edit_is_refused_with_message(client, session, clock):
     ok = client.post(f"/entries/{entry.id}/edit", data=form_data(session, csrf_from(tab_a), title="Bản sửa A", version=version),
                      follow_redirects=False)
     assert ok.status_code == 303
-    stale = client.post(f"/entries/{entry.id}/edit", data=form_data(session, csrf_from(tab_b), title="Bản sửa B", version=version))
+    stale = client.post(f"/entries/{entry.id}/edit",
+                        data=form_data(session, csrf_from(tab_b), title="Bản sửa B", version=version))
     assert stale.status_code == 400
     assert "vừa được sửa ở một cửa sổ khác" in stale.text
     assert 'value="Bản sửa B"' in stale.text

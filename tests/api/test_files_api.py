@@ -57,14 +57,15 @@ def test_renamed_executable_is_refused_with_415_and_nothing_stored(client, sessi
 
 def test_empty_file_is_422(client, session, clock, store):
     _, headers, entry_id = draft(client, session)
-    response = client.post(f"/api/v1/entries/{entry_id}/files", headers=headers, files={"file": ("rong.pdf", b"", "application/pdf")})
+    response = client.post(f"/api/v1/entries/{entry_id}/files", headers=headers,
+                           files={"file": ("rong.pdf", b"", "application/pdf")})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "file"]
 
 
 def test_file_over_the_cap_is_413(client, session, clock, store, samples, monkeypatch):
-    from api import deps
     from award.files import SizeCaps
+    from api import deps
 
     monkeypatch.setattr(deps, "size_caps", lambda: SizeCaps(image=1000))
     import api.routers.files as files_router
@@ -91,7 +92,8 @@ def test_path_traversal_and_long_names_are_only_data(client, session, clock, sto
 def test_same_file_in_another_entry_of_the_round_is_refused(client, session, clock, store, samples):
     _, headers, first = draft(client, session)
     pdf = samples.pdf()
-    assert client.post(f"/api/v1/entries/{first}/files", headers=headers, files={"file": ("a.pdf", pdf, "application/pdf")}).status_code == 201
+    assert client.post(f"/api/v1/entries/{first}/files", headers=headers,
+                       files={"file": ("a.pdf", pdf, "application/pdf")}).status_code == 201
     _, other, second = draft(client, session)
     response = client.post(f"/api/v1/entries/{second}/files", headers=other, files={"file": ("b.pdf", pdf, "application/pdf")})
     assert response.status_code == 409
@@ -113,7 +115,8 @@ def test_another_journalist_cannot_upload_or_download(client, session, clock, st
 def test_docx_text_is_extracted_for_tagging(client, session, clock, store, samples):
     _, headers, entry_id = draft(client, session)
     response = client.post(f"/api/v1/entries/{entry_id}/files", headers=headers,
-                           files={"file": ("bai.docx", samples.docx("Chi bộ bản Mồ Sì San giữ vững kỷ cương"), "application/octet-stream")})
+                           files={"file": ("bai.docx", samples.docx("Chi bộ bản Mồ Sì San giữ vững kỷ cương"),
+                                           "application/octet-stream")})
     assert response.status_code == 201
     session.expire_all()
     assert "Chi bộ bản Mồ Sì San giữ vững kỷ cương" in session.get(Entry, entry_id).extracted_text

@@ -201,8 +201,9 @@ def test_pages_of_a_pdf_weigh_in_the_load(client, session, clock, samples):
 
     entry = session.get(Entry, ids[0])
     owner_headers = api_login(client, session.get(User, entry.owner_id))
-    from pypdf import PdfWriter
     import io
+
+    from pypdf import PdfWriter
     writer = PdfWriter()
     for _ in range(20):
         writer.add_blank_page(width=595, height=842)

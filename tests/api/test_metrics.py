@@ -67,8 +67,8 @@ def test_outbox_backlog_is_exported(engine, monkeypatch):
     from fastapi.testclient import TestClient
     from sqlmodel import Session, delete
 
-    from api.main import app
     from award.outbox import OutboxMessage
+    from api.main import app
 
     client = TestClient(app)
 

@@ -81,7 +81,8 @@ def page_counts(engine, client, session, world) -> dict[str, int]:
     manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh")
     bearer = api_login(client, secretariat)
     counts = {
-        "entry list API": count_queries(engine, client, session, f"/api/v1/entries?round_id={rid}&status=eligible&per_page=100", bearer),
+        "entry list API": count_queries(engine, client, session,
+                                        f"/api/v1/entries?round_id={rid}&status=eligible&per_page=100", bearer),
         "ranking API": count_queries(engine, client, session, f"/api/v1/rounds/{rid}/stages/preliminary/ranking", bearer),
         "coverage API": count_queries(engine, client, session, f"/api/v1/rounds/{rid}/coverage", bearer),
     }

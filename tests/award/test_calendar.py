@@ -1,15 +1,25 @@
 """The round's phase from its calendar and the clock (award.calendar): every boundary, from any clock zone."""
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from award.calendar import (
-    ACTIONS, CALENDAR_FIELDS, ENDS_ON, Phase, PhaseClosed, check_calendar, default_calendar, end_of_day,
-    end_phase_early, phase, refusal, require_phase, start_of_day,
+    ACTIONS,
+    CALENDAR_FIELDS,
+    ENDS_ON,
+    Phase,
+    PhaseClosed,
+    check_calendar,
+    default_calendar,
+    end_of_day,
+    end_phase_early,
+    phase,
+    refusal,
+    require_phase,
+    start_of_day,
 )
 from award.models import Round
 

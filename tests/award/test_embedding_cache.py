@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from alembic import command
 
-from api.cli import alembic_config
-from api.db import make_engine
 from award.embeddings import DIM
 from award.themes import DbEmbeddingCache, transient_embeddings
+from api.cli import alembic_config
+from api.db import make_engine
 from tests.support.databases import fresh_database_url
 
 

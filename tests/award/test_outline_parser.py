@@ -13,13 +13,7 @@ ROOT = pathlib.Path(__file__).parents[2]
 if str(ROOT) not in sys.path:  # the repo is not installed into the venv
     sys.path.insert(0, str(ROOT))
 
-from award.outline_parser import (  # noqa: E402
-    ParsedNode,
-    ParsedOutline,
-    WARN_EMPTY,
-    WARN_FLAT,
-    parse_outline,
-)
+from award.outline_parser import WARN_EMPTY, WARN_FLAT, ParsedNode, ParsedOutline, parse_outline  # noqa: E402
 
 OUTLINES = ROOT / "award/data/outlines"
 STRUCTURED = [

@@ -1,12 +1,10 @@
 """Property-based checks of the rules engine: the publication window, the limits on parts and authors,
 the local deadline (end of day, Vietnam time) and the forwarding quota."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlmodel import select
 
 from award.entries import AuthorIn, EntryIn, PartIn, accepts_entries, check_entry, local_deadline_at

@@ -6,9 +6,8 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.samples import Samples
-
 from tests.support.browser import login
+from tests.support.samples import Samples
 
 pytestmark = pytest.mark.browser
 

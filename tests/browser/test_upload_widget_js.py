@@ -27,8 +27,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect
+from playwright.sync_api import Error as PlaywrightError, expect
 
 import api.security
 
@@ -143,7 +142,8 @@ def _author_row(i: str, n: str) -> str:
       <small id="h-authors-{i}-email">Để Ban Tổ chức liên hệ.</small>
       <label for="f-authors-{i}-outlet">Cơ quan báo chí</label>
       <input id="f-authors-{i}-outlet" name="authors-{i}-outlet">
-      <button type="submit" name="action" value="remove-authors-{i}" data-remove-row>Xóa<span class="sr-only"> tác giả <span data-row-number>{n}</span></span></button>
+      <button type="submit" name="action" value="remove-authors-{i}"
+        data-remove-row>Xóa<span class="sr-only"> tác giả <span data-row-number>{n}</span></span></button>
     </div>"""
 
 
@@ -152,10 +152,13 @@ def _part_row(i: str, n: str) -> str:
       <h3>Kỳ <span data-row-number>{n}</span></h3>
       <label for="f-parts-{i}-title">Tên kỳ</label><input id="f-parts-{i}-title" name="parts-{i}-title">
       <label for="f-parts-{i}-outlet">Báo đăng</label><input id="f-parts-{i}-outlet" name="parts-{i}-outlet">
-      <label for="f-parts-{i}-published_on">Ngày đăng</label><input id="f-parts-{i}-published_on" name="parts-{i}-published_on" type="date">
+      <label for="f-parts-{i}-published_on">Ngày đăng</label><input id="f-parts-{i}-published_on"
+        name="parts-{i}-published_on" type="date">
       <label for="f-parts-{i}-url">Đường dẫn</label><input id="f-parts-{i}-url" name="parts-{i}-url" type="url">
-      <label for="f-parts-{i}-broadcast_slot">Khung giờ phát sóng</label><input id="f-parts-{i}-broadcast_slot" name="parts-{i}-broadcast_slot">
-      <button type="submit" name="action" value="remove-parts-{i}" data-remove-row>Xóa<span class="sr-only"> kỳ <span data-row-number>{n}</span></span></button>
+      <label for="f-parts-{i}-broadcast_slot">Khung giờ phát sóng</label><input id="f-parts-{i}-broadcast_slot"
+        name="parts-{i}-broadcast_slot">
+      <button type="submit" name="action" value="remove-parts-{i}"
+        data-remove-row>Xóa<span class="sr-only"> kỳ <span data-row-number>{n}</span></span></button>
     </div>"""
 
 

@@ -2,8 +2,7 @@
 
 from decimal import Decimal
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from award.rules import DEFAULT_PANELS
 from judging.panels import route

@@ -25,10 +25,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import hypothesis.strategies as st
-from hypothesis import HealthCheck, settings
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -38,13 +38,13 @@ from schemathesis.specs.openapi.checks import (
 from sqlmodel import Session
 
 from award import users
+from award.storage import LocalFileStore
+from award.tagging_eval import _SHARED_CACHE as _MEMORY_EMBEDDINGS
 from api.db import get_session
 from api.deps import get_file_store, get_now, local_part_url
 from api.main import app
 from api.routers import themes as theme_api
 from api.routers.themes import get_embedding_cache
-from award.storage import LocalFileStore
-from award.tagging_eval import _SHARED_CACHE as _MEMORY_EMBEDDINGS
 from tests.security.world import build_world
 
 NOW = datetime(2024, 9, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # round IX's submission period

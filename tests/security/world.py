@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 from award import users
 from award.models import Role, Unit, User
 from api.security import CSRF_COOKIE, _serializer
-from tests.support.samples import Samples
 from tests.factories import api_login, entry_payload, make_user, round_by_number
+from tests.support.samples import Samples
 
 CSRF_VALUE = "matrix-csrf-cookie-value-0123"
 

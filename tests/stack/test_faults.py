@@ -147,7 +147,7 @@ def test_killed_in_the_middle_of_forwarding_leaves_all_or_nothing_and_the_unit_c
         ids.append(entry_id)
     rng = random.Random(8)
     outcomes = []
-    for attempt in range(6):
+    for _attempt in range(6):
         manager = {"Authorization": "Bearer " + httpx.post(f"{base}/api/v1/auth/token", data={
             "username": "qm@x.vn", "password": PASSWORD}).json()["access_token"]}
         result = []
@@ -186,10 +186,10 @@ def test_uploads_answer_503_in_vietnamese_while_the_object_store_is_down(client,
     """A private SeaweedFS (the shared one must stay up) is killed and started again."""
     from sqlmodel import select
 
-    from api.deps import get_file_store
-    from api.main import app
     from award.models import EntryFile
     from award.storage import S3FileStore
+    from api.deps import get_file_store
+    from api.main import app
     from tests.api.test_files_api import draft
     from tests.support.s3server import start_seaweedfs
 

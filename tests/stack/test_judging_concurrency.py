@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from award.models import Role
 from judging.models import JudgeMembership, Stage

@@ -8,7 +8,6 @@ import zlib
 from pathlib import Path
 
 
-
 class Samples:
     """Real (if tiny) files, built by the libraries or by the book, never downloaded."""
 
