@@ -100,3 +100,25 @@ def make_entry(session: Session, *, status: str = "eligible", round_number: str 
                           published_on=date(2024, 3, 1), url=f"https://bao.vn/{n}"))
     session.flush()
     return entry
+
+
+# An instant inside each dated phase of round IX (calendar: opens 3 Feb 2024, local deadline 10 Oct, central
+# deadline 10 Nov, preliminary ends 5 Dec 2024, final ends 20 Jan 2025); tests move the clock to the phase
+# of the action they exercise, as the process would.
+IX_PHASE_AT = {
+    "draft": "2024-01-15T09:00:00+07:00",
+    "submission": "2024-09-20T09:00:00+07:00",
+    "local_judging": "2024-10-20T09:00:00+07:00",
+    "preliminary": "2024-11-20T09:00:00+07:00",
+    "final": "2024-12-20T09:00:00+07:00",
+    "approval": "2025-01-25T09:00:00+07:00",
+}
+
+
+def screen(client, session, entry_ids: list[int], unit_code: str = "ha-tinh", headers: dict | None = None) -> dict:
+    """The unit screens works eligible (they must be, to be forwarded); returns the manager's headers."""
+    headers = headers or api_login(client, make_user(session, role=Role.unit_manager, unit_code=unit_code))
+    for entry_id in entry_ids:
+        response = client.post(f"/api/v1/entries/{entry_id}/screening", headers=headers, json={"eligible": True})
+        assert response.status_code == 200, response.text
+    return headers

@@ -106,6 +106,24 @@ def screen(entry_id: Id, body: DecisionIn, session: SessionDep, user: ApiUser, n
     return _decision(entry, row)
 
 
+class ReturnIn(BaseModel):
+    note: str = Field(max_length=2000)  # what the author must add (required, Vietnamese message if blank)
+
+
+class StatusOut(BaseModel):
+    entry_id: Id
+    status: str
+
+
+@router.post("/entries/{entry_id}/return", response_model=StatusOut, name="api:return_to_author",
+             dependencies=[api_role(Role.unit_manager)])
+def return_entry(entry_id: Id, body: ReturnIn, session: SessionDep, user: ApiUser, now: NowDep):
+    """The unit sends a submitted work back to its author for completion (the note says what is missing)."""
+    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    contests.return_to_author(session, entry=entry, note=body.note, actor=user, now=now)
+    return StatusOut(entry_id=entry.id, status=entry.status)
+
+
 @router.post("/entries/{entry_id}/eligibility", response_model=DecisionOut, name="api:eligibility",
              dependencies=[api_role(Role.secretariat)])
 def eligibility(entry_id: Id, body: DecisionIn, session: SessionDep, user: ApiUser, now: NowDep):

@@ -4,10 +4,11 @@ from sqlmodel import select
 
 from award.models import AuditEvent, Entry, EntryStatus, Role, Unit
 from judging.models import ForwardedEntry, ForwardingBatch, LocalContest, Screening
-from tests.factories import api_login, entry_payload, make_user, round_by_number
+from tests.factories import api_login, entry_payload, make_user, round_by_number, screen
 
 
-def submitted_entries(client, session, n, unit_code="ha-tinh", same_author=False):
+def submitted_entries(client, session, n, unit_code="ha-tinh", same_author=False, screened=True):
+    """n works submitted to the unit and, unless told otherwise, screened eligible by it (forwardable)."""
     unit_id = session.exec(select(Unit.id).where(Unit.code == unit_code)).one()
     ids = []
     for i in range(n):
@@ -21,6 +22,8 @@ def submitted_entries(client, session, n, unit_code="ha-tinh", same_author=False
         entry_id = client.post("/api/v1/entries", headers=headers, json=entry_payload(session, **over)).json()["id"]
         assert client.post(f"/api/v1/entries/{entry_id}/submit", headers=headers).status_code == 200
         ids.append(entry_id)
+    if screened:
+        screen(client, session, ids, unit_code=unit_code)
     return unit_id, ids
 
 
@@ -115,7 +118,7 @@ def test_one_forwarded_work_per_author(client, session, clock):
 
 def test_local_screening_with_reason_then_not_forwardable(client, session, clock):
     round_ = round_by_number(session, "IX")
-    unit_id, ids = submitted_entries(client, session, 1)
+    unit_id, ids = submitted_entries(client, session, 1, screened=False)
     headers = manager(client, session)
     missing_reason = client.post(f"/api/v1/entries/{ids[0]}/screening", headers=headers, json={"eligible": False})
     assert missing_reason.status_code == 422
@@ -124,7 +127,7 @@ def test_local_screening_with_reason_then_not_forwardable(client, session, clock
                            json={"eligible": False, "reason_code": "wrong_topic", "note": "Không về xây dựng Đảng"})
     assert response.json() == {"entry_id": ids[0], "eligible": False, "reason_code": "wrong_topic", "status": "ineligible_local"}
     forward = client.post(f"/api/v1/units/{unit_id}/rounds/{round_.id}/forward", headers=headers, json={"entry_ids": ids})
-    assert forward.status_code == 409
+    assert forward.status_code == 409 and forward.json()["detail"]["code"] == "not_forwardable"
     other = manager(client, session, "nghe-an")
     assert client.post(f"/api/v1/entries/{ids[0]}/screening", headers=other, json={"eligible": True}).status_code == 404
 
@@ -149,3 +152,32 @@ def test_receipt_and_central_eligibility(client, session, clock):
     assert (row.eligible, row.reason_code) == (False, "prior_national_award")
     journalist = api_login(client, make_user(session))
     assert client.post(f"/api/v1/entries/{ids[0]}/eligibility", headers=journalist, json={"eligible": True}).status_code == 403
+
+
+def test_forwarding_an_unscreened_work_is_refused_and_nothing_is_written(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    unit_id, ids = submitted_entries(client, session, 2, screened=False)
+    headers = screen(client, session, ids[:1])
+    response = client.post(f"/api/v1/units/{unit_id}/rounds/{round_.id}/forward", headers=headers, json={"entry_ids": ids})
+    assert response.status_code == 409
+    assert response.json()["detail"]["code"] == "not_screened"
+    assert response.json()["detail"]["field"] == "entry_ids.1"
+    assert [session.get(Entry, i).status for i in ids] == [EntryStatus.screened, EntryStatus.submitted]
+    assert session.exec(select(ForwardingBatch)).all() == []
+
+
+def test_the_unit_returns_a_work_for_completion_and_the_author_resubmits(client, session, clock):
+    owner = make_user(session)
+    author = api_login(client, owner)
+    entry_id = client.post("/api/v1/entries", headers=author, json=entry_payload(session)).json()["id"]
+    assert client.post(f"/api/v1/entries/{entry_id}/submit", headers=author).status_code == 200
+    headers = manager(client, session)
+    no_note = client.post(f"/api/v1/entries/{entry_id}/return", headers=headers, json={"note": "  "})
+    assert no_note.status_code == 422 and no_note.json()["detail"]["field"] == "note"
+    returned = client.post(f"/api/v1/entries/{entry_id}/return", headers=headers,
+                           json={"note": "Thiếu bản PDF kỳ 2."})
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    fixed = client.patch(f"/api/v1/entries/{entry_id}", headers=author, json={"title": "Loạt bài đã bổ sung"})
+    assert fixed.status_code == 200
+    again = client.post(f"/api/v1/entries/{entry_id}/submit", headers=author)
+    assert again.status_code == 200 and again.json()["status"] == "submitted"

@@ -116,8 +116,9 @@ def test_deadline_is_end_of_day_in_vietnam(client, session, clock):
     clock.set("2024-10-10T17:00:00+00:00")  # 00:00 on 11 October in Hà Nội
     late = client.post(f"/api/v1/entries/{other}/submit", headers=headers)
     assert late.status_code == 409
-    assert late.json()["detail"]["code"] == "deadline_passed"
+    assert late.json()["detail"]["code"] == "phase_closed"
     assert "10/10/2024" in late.json()["detail"]["message"]
+    assert "Chấm sơ tuyển ở đơn vị" in late.json()["detail"]["message"]
     assert session.get(Entry, other).status == EntryStatus.draft
 
 
@@ -150,7 +151,8 @@ def test_closed_round_accepts_no_entries(client, session, clock):
     response = client.post("/api/v1/entries", headers=headers,
                            json=entry_payload(session, round_id=round_by_number(session, "VIII").id))
     assert response.status_code == 409
-    assert response.json()["detail"]["code"] == "round_not_open"
+    assert response.json()["detail"]["code"] == "phase_closed"
+    assert "Đã kết thúc" in response.json()["detail"]["message"]
 
 
 def test_double_submit_with_idempotency_key_creates_one_entry(client, session, clock):
