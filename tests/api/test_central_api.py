@@ -6,7 +6,7 @@ from sqlmodel import select
 from award.models import AuditEvent, Entry, EntryStatus, Role
 from judging.models import Ballot, PanelPlacement, ResultItem
 from tests.api.test_contests_api import manager, submitted_entries
-from tests.factories import api_login, make_entry, make_user, round_by_number
+from tests.factories import IX_PHASE_AT, api_login, make_entry, make_user, round_by_number
 
 
 def secretariat(client, session):
@@ -50,6 +50,7 @@ def test_eligible_works_are_routed_to_panels_by_media_type_and_genre(client, ses
 
 
 def test_preliminary_assignment_keeps_each_panel_to_its_own_judges(client, session, clock):
+    clock.set(IX_PHASE_AT["preliminary"])  # the subpanels are set up and score from the central deadline on
     round_ = round_by_number(session, "IX")
     sec = secretariat(client, session)
     print_works = [make_entry(session, genre="bình luận") for _ in range(3)]
@@ -88,6 +89,7 @@ def test_preliminary_assignment_keeps_each_panel_to_its_own_judges(client, sessi
 
 
 def test_advance_moves_the_shortlist_to_the_final_and_only_eligible_works(client, session, clock):
+    clock.set(IX_PHASE_AT["preliminary"])
     round_ = round_by_number(session, "IX")
     sec = secretariat(client, session)
     works = [make_entry(session) for _ in range(3)]
@@ -108,7 +110,9 @@ def test_advance_moves_the_shortlist_to_the_final_and_only_eligible_works(client
     assert [f["entry_id"] for f in back.json()] == [works[0].id]
 
 
-def council_round(client, session, *, members=3, finalists=3, counts=None, **finalist_kwargs):
+def council_round(client, session, clock, *, members=3, finalists=3, counts=None, **finalist_kwargs):
+    """A council in the final phase, when ballots are cast (logins made then: tokens last days, not months)."""
+    clock.set(IX_PHASE_AT["final"])
     round_ = round_by_number(session, "IX")
     sec = secretariat(client, session)
     set_rules(client, sec, round_, prize_counts=counts or {"special": 0, "A": 1, "B": 1, "C": 1, "KK": 1},
@@ -129,7 +133,7 @@ def vote(client, round_, token, entry, level, thematic=None):
 
 
 def test_ballot_rules_member_conflict_closed_stage(client, session, clock):
-    round_, sec, works, judges = council_round(client, session, finalists=2)
+    round_, sec, works, judges = council_round(client, session, clock, finalists=2)
     judge, token = judges[0]
     cast = vote(client, round_, token, works[0], "A")
     assert cast.status_code == 200 and cast.json()["level"] == "A"
@@ -164,8 +168,9 @@ def test_ballot_rules_member_conflict_closed_stage(client, session, clock):
 
 
 def test_proposing_before_quorum_is_refused_and_nothing_is_written(client, session, clock):
-    round_, sec, works, judges = council_round(client, session, members=3, finalists=2)
+    round_, sec, works, judges = council_round(client, session, clock, members=3, finalists=2)
     vote(client, round_, judges[0][1], works[0], "A")
+    clock.set(IX_PHASE_AT["approval"])
     response = client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec, json={})
     assert response.status_code == 409 and response.json()["detail"]["code"] == "no_quorum"
     assert "2 tác phẩm" in response.json()["detail"]["message"]
@@ -173,7 +178,7 @@ def test_proposing_before_quorum_is_refused_and_nothing_is_written(client, sessi
 
 
 def test_council_to_published_list_with_tie_resolution_approval_embargo_and_correction(client, session, clock):
-    round_, sec, works, judges = council_round(client, session, members=3, finalists=4)
+    round_, sec, works, judges = council_round(client, session, clock, members=3, finalists=4)
     a, b, c, d = works
     ballots = [(a, ["A", "A", "A"]), (b, ["A", "A", "B"]), (c, ["A", "A", "B"]), (d, ["KK", "none", "none"])]
     for work, levels in ballots:
@@ -187,6 +192,9 @@ def test_council_to_published_list_with_tie_resolution_approval_embargo_and_corr
     assert sorted(tally["ties"]) == [b.id, c.id]
     assert allocated[d.id] == "none" and tally["thematic"][0]["winner"] == d.id
 
+    early_proposal = client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec, json={})
+    assert early_proposal.status_code == 409 and early_proposal.json()["detail"]["code"] == "phase_closed"
+    clock.set(IX_PHASE_AT["approval"])  # the final ended: the list is proposed, approved and published
     tied = client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec, json={})
     assert tied.status_code == 409 and tied.json()["detail"]["code"] == "unresolved_tie"
     too_many = client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec,
@@ -202,7 +210,7 @@ def test_council_to_published_list_with_tie_resolution_approval_embargo_and_corr
     levels = {i["entry_id"]: (i["level"], i["thematic"]) for i in proposed.json()["items"]}
     assert levels == {a.id: ("A", None), c.id: ("B", None), b.id: ("C", None),
                       d.id: (None, "Giải chuyên đề xây dựng Đảng về đạo đức")}
-    assert vote(client, round_, judges[0][1], a, "B").json()["detail"]["code"] == "stage_closed"
+    assert vote(client, round_, judges[0][1], a, "B").json()["detail"]["code"] == "phase_closed"
     early = client.post(f"/api/v1/rounds/{round_.id}/results/publish", headers=sec, json={})
     assert early.status_code == 409 and early.json()["detail"]["code"] == "not_approved"
 

@@ -55,7 +55,7 @@ def test_forward_moves_entries_and_records_a_signed_batch(client, session, clock
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["entry_ids"] == ids[:2] and len(body["digest"]) == 64
-    assert [session.get(Entry, i).status for i in ids] == [EntryStatus.forwarded, EntryStatus.forwarded, EntryStatus.submitted]
+    assert [session.get(Entry, i).status for i in ids] == [EntryStatus.forwarded, EntryStatus.forwarded, EntryStatus.screened]
     contest = session.exec(select(LocalContest).where(LocalContest.unit_id == unit_id, LocalContest.round_id == round_.id)).one()
     assert contest.forwarded == 2
     assert sorted(session.exec(select(ForwardedEntry.entry_id)).all()) == sorted(ids[:2])
@@ -75,7 +75,7 @@ def test_forward_over_quota_is_refused_whole(client, session, clock):
     assert response.status_code == 409
     assert response.json()["detail"]["code"] == "quota_exceeded"
     assert "0/2" in response.json()["detail"]["message"]
-    assert all(session.get(Entry, i).status == EntryStatus.submitted for i in ids)
+    assert all(session.get(Entry, i).status == EntryStatus.screened for i in ids)
     assert session.exec(select(ForwardingBatch)).all() == []
     ok = client.post(f"/api/v1/units/{unit_id}/rounds/{round_.id}/forward", headers=headers, json={"entry_ids": ids[:2]})
     assert ok.status_code == 200
@@ -148,7 +148,7 @@ def test_receipt_and_central_eligibility(client, session, clock):
     no = client.post(f"/api/v1/entries/{ids[1]}/eligibility", headers=secretariat,
                      json={"eligible": False, "reason_code": "prior_national_award"})
     assert no.json()["status"] == "ineligible"
-    row = session.exec(select(Screening).where(Screening.entry_id == ids[1])).one()
+    row = session.exec(select(Screening).where(Screening.entry_id == ids[1], Screening.stage == "preliminary")).one()
     assert (row.eligible, row.reason_code) == (False, "prior_national_award")
     journalist = api_login(client, make_user(session))
     assert client.post(f"/api/v1/entries/{ids[0]}/eligibility", headers=journalist, json={"eligible": True}).status_code == 403
@@ -173,7 +173,7 @@ def test_the_unit_returns_a_work_for_completion_and_the_author_resubmits(client,
     assert client.post(f"/api/v1/entries/{entry_id}/submit", headers=author).status_code == 200
     headers = manager(client, session)
     no_note = client.post(f"/api/v1/entries/{entry_id}/return", headers=headers, json={"note": "  "})
-    assert no_note.status_code == 422 and no_note.json()["detail"]["field"] == "note"
+    assert no_note.status_code == 422 and no_note.json()["detail"][0]["loc"] == ["body", "note"]
     returned = client.post(f"/api/v1/entries/{entry_id}/return", headers=headers,
                            json={"note": "Thiếu bản PDF kỳ 2."})
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
