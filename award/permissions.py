@@ -25,6 +25,11 @@ AT_CENTRE = entry_status.AT_CENTRE
 SUBMITTABLE = (EntryStatus.draft, EntryStatus.returned)
 
 
+def can_manage_accounts(user: User) -> bool:
+    """Creating and listing accounts of every role: the secretariat."""
+    return user.role == Role.secretariat
+
+
 def is_owner(user: User, entry: Entry) -> bool:
     return user.id is not None and entry.owner_id == user.id
 

@@ -15,7 +15,7 @@ from award import entries, permissions
 from award.calendar import STAGE_ACTIONS, allows
 from award.entries import EntryFilters
 from award.models import Entry, EntryStatus, Role, Round, User
-from judging.models import Assignment, JudgeMembership, Stage
+from judging.models import Assignment, JudgeMembership, ResultStatus, Stage
 from judging.stages import stage_settings
 
 JUDGE_ROLES = permissions.JUDGE_ROLES
@@ -155,10 +155,25 @@ def can_view_tally(user: User) -> bool:
     return user.role in (Role.secretariat, Role.approver)
 
 
-def can_propose_results(user: User) -> bool:
+def can_run_central_desk(user: User) -> bool:
+    """Subpanels, routing, central juries and plans, advancing to the final: the secretariat."""
     return user.role == Role.secretariat
 
 
-def can_decide_results(user: User) -> bool:
-    """Approving or returning the proposed list: the steering committee."""
-    return user.role == Role.approver
+def can_propose_results(user: User, status: ResultStatus | None) -> bool:
+    """The secretariat proposes the list, first or again after the steering committee returned it."""
+    return user.role == Role.secretariat and status in (None, ResultStatus.returned)
+
+
+def can_decide_results(user: User, status: ResultStatus | None) -> bool:
+    """The steering committee approves or returns a proposed list."""
+    return user.role == Role.approver and status == ResultStatus.proposed
+
+
+def can_publish_results(user: User, status: ResultStatus | None) -> bool:
+    return user.role == Role.secretariat and status == ResultStatus.approved
+
+
+def can_correct_results(user: User, status: ResultStatus | None) -> bool:
+    """A published list is frozen: the secretariat records corrections, each with its reason."""
+    return user.role == Role.secretariat and status == ResultStatus.published
