@@ -105,6 +105,12 @@ def can_score(user: User, sheet: Assignment, round_: Round, now: datetime) -> bo
     return can_see_sheet(user, sheet) and sheet.submitted_at is None and stage_scoring_open(round_, sheet.stage, now)
 
 
+def managed_unit(user: User) -> int | None:
+    """The unit whose local stage `user` runs: a unit manager's own; None for the secretariat (any unit,
+    named per request) and for everyone else (who runs none)."""
+    return user.unit_id if user.role == Role.unit_manager else None
+
+
 def can_manage_stage(user: User, stage: Stage, unit_id: int | None) -> bool:
     """Running a stage's jury (judges, plans, sheets by hand, reopening, its ranking): the secretariat for
     every stage; a unit manager only the local stage of their own unit."""
@@ -132,7 +138,9 @@ def can_add_judge(actor: User, judge: User, stage: Stage) -> bool:
 
 def can_declare_for(actor: User, judge: User) -> bool:
     """A judge declares their own conflicts; the secretariat records one for any judge."""
-    return actor.role == Role.secretariat or (actor.role in JUDGE_ROLES and actor.id == judge.id)
+    if judge.role not in JUDGE_ROLES:
+        return False
+    return actor.role == Role.secretariat or actor.id == judge.id
 
 
 # --- the final council --------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def _jury_page(request, session, user, now, round_id, plan=None, errors=None, me
 def unit_judging(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None,
                  method: str = "mean", plan_id: str | None = None):
     plan = session.get(AssignmentPlan, plan_id) if plan_id else None
-    if plan is not None and plan.unit_id != user.unit_id:
+    if plan is not None and not permissions.can_manage_stage(user, plan.stage, plan.unit_id):
         plan = None
     return _jury_page(request, session, user, now, round_id, plan=plan, method=method if method in METHOD_LABELS else "mean")
 
@@ -123,7 +123,7 @@ def add_judge(request: Request, session: SessionDep, user: WebUser, now: NowDep,
               round_id: Annotated[int, Form()], user_id: Annotated[int, Form()]):
     round_, unit = _unit_round(session, user, round_id, now)
     judge = session.get(User, user_id)
-    if judge is None or judge.unit_id != unit.id:
+    if judge is None or not permissions.can_add_judge(user, judge, Stage.local):
         raise NotFound("Không tìm thấy giám khảo.")
     juries.add_judge(session, round_=round_, user=judge, stage=Stage.local, panel_code=None, actor=user, now=now)
     return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={round_.id}", status_code=303)
@@ -145,7 +145,7 @@ def propose(request: Request, session: SessionDep, user: WebUser, now: NowDep,
 @router.post("/unit/judging/apply", name="judging:apply", dependencies=[web_role(Role.unit_manager)])
 def apply(request: Request, session: SessionDep, user: WebUser, now: NowDep, plan_id: Annotated[str, Form(max_length=32)]):
     plan = session.get(AssignmentPlan, plan_id)
-    if plan is None or plan.unit_id != user.unit_id:
+    if plan is None or not permissions.can_manage_stage(user, plan.stage, plan.unit_id):
         raise NotFound("Không tìm thấy phương án phân công.")
     plans.apply_plan(session, plan=plan, actor=user, now=now)
     return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={plan.round_id}", status_code=303)
