@@ -208,13 +208,13 @@ def _council_page(request, session, user, round_, now, *, error=None, status=200
     state = council.state(session, round_=round_)
     row = publication.result_list(session, round_.id)
     prizes = publication.prizes(session, round_id=round_.id) if row and row.status != ResultStatus.returned else []
-    status = ResultStatus(row.status) if row else None
+    list_status = ResultStatus(row.status) if row else None
     return render(request, "central/council.html", {
         "can_open_desk": judging_permissions.can_run_central_desk(user),
-        "can_propose": judging_permissions.can_propose_results(user, status),
-        "can_decide": judging_permissions.can_decide_results(user, status),
-        "can_publish": judging_permissions.can_publish_results(user, status),
-        "can_correct": judging_permissions.can_correct_results(user, status),
+        "can_propose": judging_permissions.can_propose_results(user, list_status),
+        "can_decide": judging_permissions.can_decide_results(user, list_status),
+        "can_publish": judging_permissions.can_publish_results(user, list_status),
+        "can_correct": judging_permissions.can_correct_results(user, list_status),
         "round": round_, "state": state, "titles": {e.id: e for e in state.finalists},
         "placed": council.finalist_panels(session, round_id=round_.id), "row": row, "prizes": prizes,
         "status_labels": publication.STATUS_LABELS, "levels": VOTE_LABELS, "flags": FLAG_LABELS,
