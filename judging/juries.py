@@ -11,14 +11,14 @@ from award.errors import Forbidden, Invalid
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, Round, User
 from judging import assignment as plan_rules, permissions
 from judging.models import DeclaredConflict, JudgeMembership, Stage
-from judging.stages import JUDGE_ROLE, require_setup
+from judging.stages import require_setup
 
 
 def add_judge(session: Session, *, round_: Round, user: User, stage: Stage, panel_code: str | None, actor: User,
               now: datetime) -> JudgeMembership:
     """Judges of the local stage are the unit's local judges; central stages take central judges."""
     require_setup(round_, stage, now)
-    if user.role != JUDGE_ROLE[stage]:
+    if not permissions.can_judge(user, stage):
         raise Invalid("Tài khoản này không có vai trò giám khảo của vòng chấm này.", field="user_id",
                       code="not_a_judge")
     if not permissions.can_add_judge(actor, user, stage):

@@ -16,7 +16,7 @@ from award.calendar import STAGE_ACTIONS, allows
 from award.entries import EntryFilters
 from award.models import Entry, EntryStatus, Role, Round, User
 from judging.models import Assignment, JudgeMembership, ResultStatus, Stage
-from judging.stages import stage_settings
+from judging.stages import JUDGE_ROLE, stage_settings
 
 JUDGE_ROLES = permissions.JUDGE_ROLES
 CENTRAL_STAGES = (Stage.preliminary, Stage.final)
@@ -134,6 +134,12 @@ def can_add_judge(actor: User, judge: User, stage: Stage) -> bool:
     if actor.role == Role.secretariat:
         return True
     return can_manage_stage(actor, stage, actor.unit_id) and judge.unit_id == actor.unit_id
+
+
+def can_judge(user: User, stage: Stage) -> bool:
+    """Who may sit on a stage's jury: the local stage takes the units' local judges, the central stages
+    the central judges."""
+    return user.role == JUDGE_ROLE[Stage(stage)]
 
 
 def can_declare_for(actor: User, judge: User) -> bool:

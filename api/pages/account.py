@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func
 from sqlmodel import select
 
-from award import audit, password_reset, users
+from award import audit, password_reset, permissions, users
 from award.errors import AwardError, Invalid
 from award import calendar
 from award import rounds as rounds_domain
@@ -198,7 +198,7 @@ def dashboard(request: Request, session: SessionDep, user: WebUser, now: NowDep)
     if user.role == Role.journalist:
         context["entries"] = session.exec(select(Entry).where(Entry.owner_id == user.id).order_by(Entry.id.desc())).all()
         context["open_round"] = next((r for r in rounds if calendar.allows(r, now, "entry.create")), None)
-    if user.role in (Role.unit_manager, Role.local_judge) and unit:
+    if unit and permissions.can_see_contest(user, unit.id):  # the unit's counts by status, no works
         rows = session.exec(select(Entry.status, func.count()).where(Entry.unit_id == unit.id, Entry.status != EntryStatus.draft)
                             .group_by(Entry.status)).all()
         context["status_counts"] = {status: n for status, n in rows}

@@ -164,8 +164,8 @@ def add_by_hand(round_id: Id, stage: Stage, body: ManualIn, session: SessionDep,
     entry, judge = session.get(Entry, body.entry_id), session.get(User, body.judge_id)
     if entry is None or entry.round_id != round_id or judge is None:
         raise NotFound("Không tìm thấy tác phẩm hoặc giám khảo.", code="not_found")
-    unit_id = _scope_unit(user, stage, entry.unit_id)
-    if stage == Stage.local and entry.unit_id != unit_id:
+    _scope_unit(user, stage, entry.unit_id)
+    if stage == Stage.local and not permissions.can_manage_stage(user, stage, entry.unit_id):
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
     return assignment_out(plans.add_assignment(session, round_=round_, stage=stage, entry=entry, judge=judge,
                                                  actor=user, now=now))
