@@ -9,6 +9,7 @@ from jinja2 import pass_context
 from starlette.datastructures import URL
 from starlette.routing import NoMatchFound
 
+from award import permissions
 from award.calendar import PHASE_LABELS
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 from award.rules import MEDIA_TYPES
@@ -77,6 +78,8 @@ templates.env.globals.update(
 
 
 def render(request: Request, name: str, context: dict | None = None, status_code: int = 200):
-    ctx = {"user": getattr(request.state, "user", None)}
+    user = getattr(request.state, "user", None)
+    # the layout's menu: the one permission every page needs, decided here rather than in base.html
+    ctx = {"user": user, "can_manage_accounts": user is not None and permissions.can_manage_accounts(user)}
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from award import audit, entry_status, notifications
+from award import audit, entry_status, notifications, permissions
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
 from award.errors import Conflict, Invalid, NotFound
 from award.models import (
@@ -19,7 +19,6 @@ from award.models import (
     EntryStatus,
     EntryTheme,
     OutlineNode,
-    Role,
     Round,
     Unit,
     User,
@@ -354,8 +353,8 @@ def missing_for_submission(session: Session, *, entry: Entry, round_: Round) -> 
     if not needs:
         return None
     _, parts = children(session, entry)
-    kinds = [k for (k,) in session.exec(select(EntryFile.kind).where(
-        EntryFile.entry_id == entry.id, EntryFile.removed_at == None))]  # noqa: E711
+    kinds = list(session.exec(select(EntryFile.kind).where(
+        EntryFile.entry_id == entry.id, EntryFile.removed_at == None)))  # noqa: E711
     files = sum(1 for k in kinds if k in needs)
     uncovered = [i for i, p in enumerate(parts) if not ("link" in needs and p.url)]
     if len(uncovered) <= files:
@@ -400,37 +399,22 @@ def children_of_many(session: Session, entry_ids: list[int]) -> dict[int, tuple[
     return found
 
 
-# --- visibility -------------------------------------------------------------------------------
+# --- visibility (the rules are award.permissions; these load what they allow) ------------------
 
-UNIT_ROLES = (Role.unit_manager, Role.local_judge)
-CENTRAL_ROLES = (Role.secretariat, Role.judge, Role.approver)
-CENTRAL_STATUSES = (EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible, EntryStatus.ineligible,
-                    EntryStatus.finalist, EntryStatus.awarded)
-
-
-def visible_filter(user: User):
-    """Which entries a user may see: a journalist their own; unit roles their unit's submitted works;
-    central roles the works forwarded to the centre. (Judges are narrowed further to their assignments.)"""
-    if user.role == Role.journalist:
-        return Entry.owner_id == user.id
-    if user.role in UNIT_ROLES:
-        return (Entry.unit_id == user.unit_id) & (Entry.status != EntryStatus.draft)
-    if user.role == Role.secretariat:
-        return Entry.status.in_(CENTRAL_STATUSES)
-    return Entry.status.in_(CENTRAL_STATUSES) & (Entry.id == -1)  # judges/approvers: see their own pages later
-
-
-def get_visible_entry(session: Session, *, user: User, entry_id: int) -> Entry:
-    entry = session.exec(select(Entry).where(Entry.id == entry_id, visible_filter(user))).first()
+def get_visible_entry(session: Session, *, user: User, entry_id: int, assigned_ids=None) -> Entry:
+    """The entry if `user` may see it (award.permissions.can_view_entry), else 404 as if it did not exist.
+    `assigned_ids`: the ids assigned to a judge (judging.permissions.assigned_entry_ids)."""
+    entry = session.exec(select(Entry).where(Entry.id == entry_id,
+                                             permissions.entry_filter(user, assigned_ids=assigned_ids))).first()
     if entry is None:
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
     return entry
 
 
 def get_own_entry(session: Session, *, user: User, entry_id: int) -> Entry:
-    """For changes: only the journalist who owns the entry."""
+    """For changes: only the journalist who owns the entry (award.permissions.can_change_entry)."""
     entry = session.get(Entry, entry_id)
-    if entry is None or entry.owner_id != user.id:
+    if entry is None or not permissions.can_change_entry(user, entry):
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
     return entry
 
@@ -445,8 +429,10 @@ class EntryFilters:
     theme: str | None = None
 
 
-def list_entries(session: Session, *, user: User, filters: EntryFilters, page: int, per_page: int) -> tuple[list[Entry], int]:
-    query = select(Entry).where(visible_filter(user))
+def list_entries(session: Session, *, user: User, filters: EntryFilters, page: int, per_page: int,
+                 assigned_ids=None) -> tuple[list[Entry], int]:
+    """The works `user` may see (award.permissions.entry_filter), filtered and paged."""
+    query = select(Entry).where(permissions.entry_filter(user, assigned_ids=assigned_ids))
     if filters.round_id:
         query = query.where(Entry.round_id == filters.round_id)
     if filters.unit_id:

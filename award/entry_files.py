@@ -27,6 +27,7 @@ MIN_PART = 8 * MiB
 MAX_PARTS = 10_000
 UPLOAD_TTL = timedelta(hours=24)
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+PLAIN_EXT = re.compile(r"\.[a-z0-9]{1,5}")
 
 # What a browser may declare for a direct upload; the content is sniffed again on completion.
 DECLARED_KINDS = {
@@ -41,6 +42,19 @@ DECLARED_KINDS = {
 def check_can_attach(session: Session, *, entry: Entry, now: datetime) -> None:
     """Files may be added or removed while the author may edit the work (award.entries.require_editable)."""
     require_editable(entry, session.get(Round, entry.round_id), now)
+
+
+def live_files(session: Session, *, entry_id: int) -> list[EntryFile]:
+    """The files a work has now, in the order they were added (the order their neutral names count in)."""
+    return list(session.exec(select(EntryFile).where(EntryFile.entry_id == entry_id, EntryFile.removed_at == None)  # noqa: E711
+                             .order_by(EntryFile.id)).all())
+
+
+def neutral_name(position: int, filename: str) -> str:
+    """What a blind judge sees instead of a file's name, which often carries its author's: "Tệp 1.pdf"
+    (position counted from 1, the original extension kept when it is a plain one)."""
+    ext = Path(filename).suffix.lower()
+    return f"Tệp {position}" + (ext if PLAIN_EXT.fullmatch(ext) else "")
 
 
 def file_key(entry: Entry) -> str:

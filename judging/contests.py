@@ -11,11 +11,11 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from award import audit, entry_status, notifications
+from award import audit, entry_status, notifications, permissions
 from award.calendar import Phase, phase, require_phase
 from award.entries import accepts_entries
 from award.errors import Conflict, Forbidden, Invalid, NotFound
-from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
+from award.models import Entry, EntryAuthor, EntryStatus, Round, Unit, User
 from award.rules import RoundRules
 from judging import panels
 from judging.models import ForwardedEntry, ForwardingBatch, LocalContest, LocalPrize, Screening, Stage
@@ -119,7 +119,7 @@ def _rule(session: Session, *, entry: Entry, stage: Stage, eligible: bool, reaso
 
 
 def _own_unit_entry(entry: Entry, actor: User) -> None:
-    if actor.unit_id != entry.unit_id:
+    if not permissions.can_run_contest(actor, entry.unit_id):
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
 
 
@@ -207,7 +207,7 @@ def forward(session: Session, *, round_: Round, unit: Unit, entry_ids: list[int]
             now: datetime) -> ForwardingBatch:
     """Send works to the centre as one batch. The whole request is refused if the unit's forwarded total
     would pass its quota; the check is one guarded UPDATE, so concurrent requests cannot pass it together."""
-    if actor.unit_id != unit.id:
+    if not permissions.can_run_contest(actor, unit.id):
         raise Forbidden("Chỉ cán bộ của đơn vị mới gửi được tác phẩm của đơn vị.", code="not_your_unit")
     require_phase(round_, now, "local.forward")
     ids = list(dict.fromkeys(entry_ids))
@@ -304,7 +304,7 @@ def set_unit_rubric(session: Session, *, round_: Round, unit: Unit, criteria: li
     """A unit manager adjusts the rubric of the unit's own contest (the round's is the default)."""
     from award.rules import Criterion
 
-    if actor.role == Role.unit_manager and actor.unit_id != unit.id:
+    if not permissions.can_set_unit_rubric(actor, unit.id):
         raise Forbidden("Chỉ sửa được thang điểm của đơn vị mình.", code="not_your_unit")
     if not criteria:
         raise Invalid("Thang điểm cần ít nhất một tiêu chí.", field="criteria", code="required")

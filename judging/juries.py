@@ -8,20 +8,20 @@ from sqlmodel import Session, select
 
 from award import audit
 from award.errors import Forbidden, Invalid
-from award.models import Entry, EntryAuthor, EntryFile, EntryPart, Role, Round, User
-from judging import assignment as plan_rules
+from award.models import Entry, EntryAuthor, EntryFile, EntryPart, Round, User
+from judging import assignment as plan_rules, permissions
 from judging.models import DeclaredConflict, JudgeMembership, Stage
-from judging.stages import JUDGE_ROLE, require_setup
+from judging.stages import require_setup
 
 
 def add_judge(session: Session, *, round_: Round, user: User, stage: Stage, panel_code: str | None, actor: User,
               now: datetime) -> JudgeMembership:
     """Judges of the local stage are the unit's local judges; central stages take central judges."""
     require_setup(round_, stage, now)
-    if user.role != JUDGE_ROLE[stage]:
+    if not permissions.can_judge(user, stage):
         raise Invalid("Tài khoản này không có vai trò giám khảo của vòng chấm này.", field="user_id",
                       code="not_a_judge")
-    if stage == Stage.local and actor.role == Role.unit_manager and actor.unit_id != user.unit_id:
+    if not permissions.can_add_judge(actor, user, stage):
         raise Forbidden("Chỉ thêm được giám khảo của đơn vị mình.", code="not_your_unit")
     existing = session.exec(select(JudgeMembership).where(
         JudgeMembership.round_id == round_.id, JudgeMembership.user_id == user.id, JudgeMembership.stage == stage)).first()

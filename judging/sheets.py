@@ -1,5 +1,5 @@
 """Score sheets: a judge's autosave and submit (which locks the sheet), the secretariat's reopen, the
-other judges' sheets where a stage shares scores, and the works a judge may open."""
+other judges' sheets where a stage shares scores (which works a judge may open: judging.permissions)."""
 
 from datetime import datetime
 
@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from award import audit
 from award.errors import Conflict, Forbidden, Invalid, NotFound
 from award.models import Entry, Round, User
-from judging import assignment as plan_rules
+from judging import assignment as plan_rules, permissions
 from judging.juries import declared, entry_infos, judge_info
 from judging.locks import relock
 from judging.models import Assignment, Stage
@@ -20,7 +20,7 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
                now: datetime) -> Assignment:
     """A judge saves (autosave) or submits their sheet. Submitting locks it; the conflict rules are
     checked again here, not only when assigning."""
-    if assignment.judge_id != judge.id:
+    if not permissions.can_see_sheet(judge, assignment):
         raise Forbidden("Đây không phải bài được phân công cho bạn.", code="not_your_assignment")
     # The sheet is read again under a row lock: two saves of one sheet (autosave racing submit, a double
     # submit through two processes) run one after the other, and the second sees the first's outcome.
@@ -74,8 +74,3 @@ def reopen(session: Session, *, assignment: Assignment, actor: User, now: dateti
                  object_id=assignment.id, now=now)
     return assignment
 
-
-def assigned_entry(session: Session, *, judge: User, entry_id: int) -> Entry | None:
-    """A judge sees an entry only while it is assigned to them."""
-    return session.exec(select(Entry).join(Assignment, Assignment.entry_id == Entry.id).where(
-        Assignment.judge_id == judge.id, Entry.id == entry_id)).first()

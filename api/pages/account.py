@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func
 from sqlmodel import select
 
-from award import audit, calendar, password_reset, rounds as rounds_domain, users
+from award import audit, calendar, password_reset, permissions, rounds as rounds_domain, users
 from award.errors import AwardError, Invalid
 from award.models import Entry, EntryStatus, Role, Round, Unit, User
 from judging.models import JudgeMembership, ResultList
@@ -196,7 +196,7 @@ def dashboard(request: Request, session: SessionDep, user: WebUser, now: NowDep)
     if user.role == Role.journalist:
         context["entries"] = session.exec(select(Entry).where(Entry.owner_id == user.id).order_by(Entry.id.desc())).all()
         context["open_round"] = next((r for r in rounds if calendar.allows(r, now, "entry.create")), None)
-    if user.role in (Role.unit_manager, Role.local_judge) and unit:
+    if unit and permissions.can_see_contest(user, unit.id):  # the unit's counts by status, no works
         rows = session.exec(select(Entry.status, func.count()).where(Entry.unit_id == unit.id, Entry.status != EntryStatus.draft)
                             .group_by(Entry.status)).all()
         context["status_counts"] = {status: n for status, n in rows}

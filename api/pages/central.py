@@ -13,7 +13,7 @@ from award.errors import AwardError, Invalid, NotFound
 from award.models import Entry, EntryPart, Role, User
 from award.rules import MEDIA_TYPES, PRIZE_LEVELS, RoundRules
 from award.timezone import VN_TZ
-from judging import council, juries, panels, plans, publication, stages
+from judging import council, juries, panels, permissions as judging_permissions, plans, publication, stages
 from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.errors import status_of
@@ -207,7 +207,13 @@ def _council_page(request, session, user, round_, now, *, error=None, status=200
     state = council.state(session, round_=round_)
     row = publication.result_list(session, round_.id)
     prizes = publication.prizes(session, round_id=round_.id) if row and row.status != ResultStatus.returned else []
+    list_status = ResultStatus(row.status) if row else None
     return render(request, "central/council.html", {
+        "can_open_desk": judging_permissions.can_run_central_desk(user),
+        "can_propose": judging_permissions.can_propose_results(user, list_status),
+        "can_decide": judging_permissions.can_decide_results(user, list_status),
+        "can_publish": judging_permissions.can_publish_results(user, list_status),
+        "can_correct": judging_permissions.can_correct_results(user, list_status),
         "round": round_, "state": state, "titles": {e.id: e for e in state.finalists},
         "placed": council.finalist_panels(session, round_id=round_.id), "row": row, "prizes": prizes,
         "status_labels": publication.STATUS_LABELS, "levels": VOTE_LABELS, "flags": FLAG_LABELS,
@@ -299,8 +305,9 @@ def _ballots_page(request, session, user, round_, *, error=None, status=200):
     parts: dict[int, list[EntryPart]] = {e.id: [] for e in visible}
     for part in session.exec(select(EntryPart).where(EntryPart.entry_id.in_(list(parts))).order_by(EntryPart.position)):
         parts[part.entry_id].append(part)
+    hidden = judging_permissions.authors_hidden(session, user=user, entries_=visible)
     return render(request, "central/ballots.html", {
-        "round": round_, "entries": visible, "parts": parts,
+        "round": round_, "entries": visible, "parts": parts, "show_authors": {e.id: e.id not in hidden for e in visible},
         "conflicted": len(blocked), "mine": council.my_ballots(session, round_id=round_.id, judge=user),
         "levels": VOTE_LABELS, "media": MEDIA_TYPES, "closed": closed, "error": error,
         "placed": council.finalist_panels(session, round_id=round_.id),

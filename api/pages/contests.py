@@ -8,10 +8,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from award import entries, rounds as rounds_domain
+from award import permissions, rounds as rounds_domain
 from award.errors import AwardError, NotFound
 from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
-from judging import contests
+from judging import contests, permissions as judging_permissions
 from judging.forwarding_list import forwarding_list_pdf
 from judging.models import ForwardingBatch, Screening, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
@@ -27,6 +27,14 @@ def _current_round(session: Session, round_id: Id | None, now) -> Round:
     if round_ is None:
         raise NotFound("Không tìm thấy đợt giải.")
     return round_
+
+
+def _entry_if(session: Session, user: User, entry_id: Id, rule) -> Entry:
+    """The entry when `rule(user, entry)` (an award.permissions predicate) holds, else 404."""
+    entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
+    if not rule(user, entry):
+        raise NotFound("Không tìm thấy tác phẩm.")
+    return entry
 
 
 def _authors(session: Session, ids: list[int]) -> dict[int, list[EntryAuthor]]:
@@ -75,7 +83,7 @@ def unit_contest(request: Request, session: SessionDep, user: WebUser, now: NowD
 def screen(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
            eligible: Annotated[str, Form(max_length=5)] = "yes",
            reason_code: Annotated[str, Form(max_length=32)] = "", note: Annotated[str, Form(max_length=2000)] = ""):
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = _entry_if(session, user, entry_id, permissions.can_screen)
     try:
         contests.screen_locally(session, entry=entry, eligible=eligible == "yes", reason_code=reason_code or None,
                                 note=note, actor=user, now=now)
@@ -90,7 +98,7 @@ def screen(entry_id: Id, request: Request, session: SessionDep, user: WebUser, n
              dependencies=[web_role(Role.unit_manager)])
 def local_prize(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                 level: Annotated[str, Form(max_length=16)] = ""):
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = _entry_if(session, user, entry_id, permissions.can_award_local_prize)
     try:
         contests.award_local_prize(session, entry=entry, level=level or None, actor=user, now=now)
     except AwardError as exc:
@@ -139,8 +147,7 @@ def forward(request: Request, session: SessionDep, user: WebUser, now: NowDep,
 
 def _visible_batch(session: Session, user: User, batch_id: Id) -> ForwardingBatch:
     batch = session.get(ForwardingBatch, batch_id)
-    if batch is None or not (user.role == Role.secretariat or
-                             (user.role in (Role.unit_manager, Role.local_judge) and user.unit_id == batch.unit_id)):
+    if batch is None or not permissions.can_view_batch(user, batch.unit_id):
         raise NotFound("Không tìm thấy danh sách gửi.")
     return batch
 
@@ -199,7 +206,7 @@ def receipt(batch_id: Id, request: Request, session: SessionDep, user: WebUser, 
 def eligibility(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                 eligible: Annotated[str, Form(max_length=5)] = "yes",
                 reason_code: Annotated[str, Form(max_length=32)] = "", note: Annotated[str, Form(max_length=2000)] = ""):
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = _entry_if(session, user, entry_id, permissions.can_rule_eligibility)
     contests.rule_eligibility(session, entry=entry, eligible=eligible == "yes", reason_code=reason_code or None,
                               note=note, actor=user, now=now)
     return RedirectResponse(str(request.url_for("contests:desk")) + f"?round_id={entry.round_id}", status_code=303)

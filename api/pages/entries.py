@@ -7,11 +7,12 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from award import entries, entry_files, rounds as rounds_domain, themes
+from award import entries, entry_files, permissions, rounds as rounds_domain, themes
 from award.entries import EntryFilters, accepts_entries
 from award.errors import AwardError, NotFound
-from award.models import ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryFile, EntryStatus, Role, Round, Unit, User
+from award.models import ENTRY_STATUS_LABELS, AuditEvent, EntryStatus, Role, Round, Unit, User
 from award.rules import RoundRules
+from judging import permissions as judging_permissions
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.openapi import Id
 from api.pages import entry_form as ef
@@ -74,33 +75,31 @@ def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowD
     return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), 400)
 
 
-def _viewable(session: Session, user: User, entry_id: Id) -> Entry:
-    return entries.get_visible_entry(session, user=user, entry_id=entry_id)
-
-
 @router.get("/entries/{entry_id}", name="entries:detail")
 def entry_page(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep, cache: CacheDep,
                background: BackgroundTasks):
     background.add_task(themes.flush_cache, cache)  # embeddings are stored after the request commits
-    entry = _viewable(session, user, entry_id)
+    entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
     round_ = session.get(Round, entry.round_id)
     authors, parts = entries.children(session, entry)
-    files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id, EntryFile.removed_at == None)  # noqa: E711
-                         .order_by(EntryFile.id)).all()
+    files = entry_files.live_files(session, entry_id=entry.id)
     history = session.exec(select(AuditEvent).where(AuditEvent.object_type == "entry",
                                                     AuditEvent.object_id == str(entry.id)).order_by(AuditEvent.id)).all()
-    is_owner = entry.owner_id == user.id
-    can_tag = (is_owner and entry.status in entries.EDITABLE) or user.role == Role.secretariat
+    show_authors = entry.id not in judging_permissions.authors_hidden(session, user=user, entries_=[entry])
+    can_tag = permissions.can_tag_entry(user, entry, round_, now)
     panel = entry_theme_panel(session, entry, cache, now) if can_tag else {
         "suggestions": [], "weak": False, "confirmed": themes.entry_theme_codes(session, entry_id=entry.id)}
     return render(request, "entries/detail.html", {
-        "can_tag": can_tag, "themes": panel,
-        "entry": entry, "round": round_, "authors": authors, "parts": parts, "files": files, "history": history,
+        "can_tag": can_tag, "themes": panel, "show_authors": show_authors,
+        "entry": entry, "round": round_, "authors": authors if show_authors else [], "parts": parts,
+        "files": [(f, f.filename if show_authors else entry_files.neutral_name(i, f.filename))
+                  for i, f in enumerate(files, start=1)],
+        "history": history,
         "unit": session.get(Unit, entry.unit_id), "status_label": ENTRY_STATUS_LABELS[entry.status],
-        "can_edit": is_owner and entry.status in entries.EDITABLE and accepts_entries(round_, now),
-        "can_submit": is_owner and entry.status == EntryStatus.draft and accepts_entries(round_, now),
-        "can_withdraw": is_owner and entry.status == EntryStatus.submitted,
-        "can_delete": is_owner and entry.status == EntryStatus.draft,
+        "can_edit": permissions.can_edit_entry(user, entry, round_, now),
+        "can_submit": permissions.can_submit_entry(user, entry, round_, now),
+        "can_withdraw": permissions.can_withdraw_entry(user, entry, round_, now),
+        "can_delete": permissions.can_delete_entry(user, entry),
         "deadline": entries.local_deadline_at(round_),
     })
 
@@ -187,8 +186,11 @@ def unit_entries(
     filters = EntryFilters(round_id=round_id, status=EntryStatus(status) if status in EntryStatus.__members__ else None,
                            media_type=media_type or None)
     per_page = 50
-    rows, total = entries.list_entries(session, user=user, filters=filters, page=page, per_page=per_page)
-    owners = {u.id: u for u in session.exec(select(User).where(User.id.in_({e.owner_id for e in rows})))} if rows else {}
+    rows, total = judging_permissions.viewable_entries(session, user=user, filters=filters, page=page,
+                                                       per_page=per_page)
+    hidden = judging_permissions.authors_hidden(session, user=user, entries_=rows)
+    shown = {e.owner_id for e in rows if e.id not in hidden}
+    owners = {u.id: u for u in session.exec(select(User).where(User.id.in_(shown)))} if shown else {}
     return render(request, "entries/unit_list.html", {
         "entries": rows, "total": total, "page": page, "pages": max(1, -(-total // per_page)),
         "owners": owners, "rounds": rounds, "round_id": round_id, "status": status, "media_type": media_type,

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from award import entries, rounds as rounds_domain
+from award import entries, entry_files, rounds as rounds_domain
 from award.errors import AwardError, NotFound
-from award.models import Entry, EntryFile, Role, Round, Unit, User
-from judging import juries, plans, sheets, stages
+from award.models import Entry, Role, Round, Unit, User
+from judging import juries, permissions, plans, sheets, stages
 from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.openapi import Id
@@ -23,9 +23,31 @@ METHOD_LABELS = {"mean": "Trung bình", "median": "Trung vị", "trimmed": "Trun
 
 def _own_sheet(session: Session, user: User, assignment_id: Id) -> Assignment:
     row = session.get(Assignment, assignment_id)
-    if row is None or row.judge_id != user.id:
+    if row is None or not permissions.can_see_sheet(user, row):
         raise NotFound("Không tìm thấy phiếu chấm.")
     return row
+
+
+def _sheet_context(session: Session, user: User, row: Assignment, now) -> dict:
+    """What the sheet page shows; who wrote the work only when judging.permissions.can_see_authors lets
+    this judge see it (a blind stage: no authors, outlets, links or file names)."""
+    entry = session.get(Entry, row.entry_id)
+    round_ = session.get(Round, row.round_id)
+    stage = Stage(row.stage)
+    show_authors = permissions.can_see_authors(
+        user, round_, stages=permissions.judged_stages(session, user=user, entries_=[entry])[entry.id])
+    authors, parts = entries.children(session, entry)
+    files = entry_files.live_files(session, entry_id=entry.id)
+    return {
+        "a": row, "entry": entry, "round": round_,
+        "rubric": stages.rubric_for(session, round_, stage, entry.unit_id),
+        "blind": not show_authors, "authors": authors if show_authors else [], "parts": parts,
+        "files": [(f, f.filename if show_authors else entry_files.neutral_name(i, f.filename))
+                  for i, f in enumerate(files, start=1)],
+        "closed": not permissions.stage_scoring_open(round_, stage, now),
+        "can_score": permissions.can_score(user, row, round_, now), "errors": {},
+        "others": sheets.others_sheets(session, assignment=row) if stages.stage_settings(round_, stage).share_scores
+        else []}
 
 
 @router.get("/judging", name="judging:queue", dependencies=[web_role(Role.judge, Role.local_judge)])
@@ -38,19 +60,9 @@ def queue(request: Request, session: SessionDep, user: WebUser):
 
 
 @router.get("/judging/{assignment_id}", name="judging:sheet", dependencies=[web_role(Role.judge, Role.local_judge)])
-def sheet(assignment_id: Id, request: Request, session: SessionDep, user: WebUser):
+def sheet(assignment_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     row = _own_sheet(session, user, assignment_id)
-    entry = session.get(Entry, row.entry_id)
-    round_ = session.get(Round, row.round_id)
-    settings = stages.stage_settings(round_, Stage(row.stage))
-    authors, parts = entries.children(session, entry)
-    files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id, EntryFile.removed_at == None)  # noqa: E711
-                         .order_by(EntryFile.id)).all()
-    return render(request, "judging/sheet.html", {
-        "a": row, "entry": entry, "round": round_,
-        "rubric": stages.rubric_for(session, round_, Stage(row.stage), entry.unit_id),
-        "blind": settings.blind, "closed": settings.closed, "authors": authors, "parts": parts, "files": files,
-        "errors": {}, "others": sheets.others_sheets(session, assignment=row) if settings.share_scores else []})
+    return render(request, "judging/sheet.html", _sheet_context(session, user, row, now))
 
 
 @router.post("/judging/{assignment_id}", name="judging:save", dependencies=[web_role(Role.judge, Role.local_judge)])
@@ -66,15 +78,11 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
                            submit=submit, now=now)
     except AwardError as exc:
         session.rollback()
-        entry = session.get(Entry, row.entry_id)
-        authors, parts = entries.children(session, entry)
-        row.scores = {k: v for k, v in values.items() if v is not None}
+        context = _sheet_context(session, user, row, now)
+        row.scores = {k: v for k, v in values.items() if v is not None}  # what was typed, shown again
         field = (exc.field or "").replace("scores.", "score-")
-        return render(request, "judging/sheet.html", {
-            "a": row, "entry": entry, "round": round_, "rubric": rubric,
-            "blind": stages.stage_settings(round_, Stage(row.stage)).blind,
-            "closed": False, "authors": authors, "parts": parts, "files": [], "errors": {field or "form": exc.message}},
-            422 if exc.code == "invalid_score" else 409)
+        return render(request, "judging/sheet.html", {**context, "errors": {field or "form": exc.message}},
+                      422 if exc.code == "invalid_score" else 409)
     return RedirectResponse(request.url_for("judging:queue") if submit
                             else request.url_for("judging:sheet", assignment_id=row.id), status_code=303)
 
@@ -105,7 +113,7 @@ def _jury_page(request, session, user, now, round_id, plan=None, errors=None, me
 def unit_judging(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None,
                  method: str = "mean", plan_id: str | None = None):
     plan = session.get(AssignmentPlan, plan_id) if plan_id else None
-    if plan is not None and plan.unit_id != user.unit_id:
+    if plan is not None and not permissions.can_manage_stage(user, plan.stage, plan.unit_id):
         plan = None
     return _jury_page(request, session, user, now, round_id, plan=plan, method=method if method in METHOD_LABELS else "mean")
 
@@ -115,7 +123,7 @@ def add_judge(request: Request, session: SessionDep, user: WebUser, now: NowDep,
               round_id: Annotated[int, Form()], user_id: Annotated[int, Form()]):
     round_, unit = _unit_round(session, user, round_id, now)
     judge = session.get(User, user_id)
-    if judge is None or judge.unit_id != unit.id:
+    if judge is None or not permissions.can_add_judge(user, judge, Stage.local):
         raise NotFound("Không tìm thấy giám khảo.")
     juries.add_judge(session, round_=round_, user=judge, stage=Stage.local, panel_code=None, actor=user, now=now)
     return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={round_.id}", status_code=303)
@@ -137,7 +145,7 @@ def propose(request: Request, session: SessionDep, user: WebUser, now: NowDep,
 @router.post("/unit/judging/apply", name="judging:apply", dependencies=[web_role(Role.unit_manager)])
 def apply(request: Request, session: SessionDep, user: WebUser, now: NowDep, plan_id: Annotated[str, Form(max_length=32)]):
     plan = session.get(AssignmentPlan, plan_id)
-    if plan is None or plan.unit_id != user.unit_id:
+    if plan is None or not permissions.can_manage_stage(user, plan.stage, plan.unit_id):
         raise NotFound("Không tìm thấy phương án phân công.")
     plans.apply_plan(session, plan=plan, actor=user, now=now)
     return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={plan.round_id}", status_code=303)

@@ -8,8 +8,9 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session, select
 
+from award import permissions
 from award.errors import NotFound
-from award.models import Entry, Role
+from award.models import Entry
 from award.rules import MEDIA_TYPES, PRIZE_LEVELS
 from judging import publication, statistics
 from judging.models import ResultCorrection, ResultList
@@ -21,7 +22,6 @@ from api.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
-STAFF = (Role.secretariat, Role.approver)  # may see the statistics before the results are public
 THEMATIC = "thematic"
 
 
@@ -95,7 +95,7 @@ def statistics_page(round_id: Id, request: Request, session: SessionDep, now: No
     round_ = load_round(round_id, session)
     row = publication.result_list(session, round_id)
     public = publication.is_public(row, now)
-    if not public and (user is None or user.role not in STAFF):
+    if not public and not permissions.can_see_statistics_early(user):
         raise NotFound("Kết quả đợt giải chưa được công bố.")
     stats = statistics.round_statistics(session, round_id=round_id)
     return render(request, "results/statistics.html", {"round": round_, "stats": stats, "public": public})

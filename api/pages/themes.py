@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from award import entries, themes
+from award import entries, permissions, themes
 from award.errors import AwardError, NotFound
 from award.models import RetagJob, Role, Round, TagSource
 from award.rules import MEDIA_TYPES, RoundRules
+from judging import permissions as judging_permissions
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.openapi import Id
 from api.routers.themes import CacheDep, queue_retag
@@ -41,7 +42,7 @@ def coverage_page(round_id: Id, request: Request, session: SessionDep, user: Web
     return render(request, "themes/coverage.html", {
         "round": round_, "report": report, "by_media": by_media, "by_unit": by_unit, "few": themes.FEW,
         "media_labels": MEDIA_TYPES, "prizes": RoundRules.model_validate(round_.rules).thematic_prizes,
-        "can_link": user.role == Role.secretariat})
+        "can_link": permissions.can_link_thematic_prizes(user)})
 
 
 @router.post("/rounds/{round_id}/thematic-prizes", name="themes:link_prizes", dependencies=[web_role(Role.secretariat)])
@@ -74,11 +75,11 @@ def theme_works(round_id: Id, code: str, request: Request, session: SessionDep, 
 @router.post("/entries/{entry_id}/themes", name="themes:save")
 def save_entry_themes(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                       codes: Annotated[list[str], Form()] = []):  # noqa: B006 - FastAPI form default
-    if user.role == Role.secretariat:
-        entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    if permissions.curates_themes(user):
+        entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
     else:
         entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
-    source = TagSource.secretariat if user.role == Role.secretariat else TagSource.author
+    source = TagSource.secretariat if permissions.curates_themes(user) else TagSource.author
     themes.set_entry_themes(session, entry=entry, codes=codes, actor=user, source=source, now=now)
     return RedirectResponse(str(request.url_for("entries:detail", entry_id=entry.id)) + "#chu-de", status_code=303)
 

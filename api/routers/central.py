@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from award.errors import Conflict, Forbidden, NotFound
 from award.models import Entry, Role, Round
-from judging import council, panels
+from judging import council, panels, permissions
 from judging.models import Stage
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 from api.openapi import API_ERRORS, Id
@@ -89,7 +89,7 @@ class TallyOut(BaseModel):
 @router.get("/rounds/{round_id}/panels", response_model=list[PanelOut], name="api:panels")
 def list_panels(round_id: Id, session: SessionDep, user: ApiUser):
     round_ = load_round(round_id, session)
-    if user.role not in (Role.secretariat, Role.approver, Role.judge):
+    if not permissions.can_see_panels_overview(user):
         return [PanelOut(**p.model_dump()) for p in panels.panels_of(round_)]
     return [PanelOut(**s.panel.model_dump(), works=s.works, finalists=s.finalists, judges=s.judges, target=s.target)
             for s in panels.overview(session, round_=round_)]
@@ -143,10 +143,11 @@ def list_finalists(round_id: Id, session: SessionDep, user: ApiUser):
     """Council members see every finalist except those they have a conflict with."""
     round_ = load_round(round_id, session)
     entries = council.finalists(session, round_id=round_.id)
-    if user.role == Role.judge:
-        if not council.is_member(session, round_id=round_id, user=user):
-            raise Forbidden("Bạn không phải thành viên Hội đồng chung khảo của đợt giải này.",
-                            code="not_council_member")
+    is_member = council.is_member(session, round_id=round_id, user=user)
+    if not permissions.can_see_finalists(user, is_member=is_member):
+        raise Forbidden("Bạn không phải thành viên Hội đồng chung khảo của đợt giải này.",
+                        code="not_council_member")
+    if is_member:  # a member never sees the works they have a conflict with
         blocked = council.conflicts(session, members=[user], entries=entries)
         entries = [e for e in entries if (user.id, e.id) not in blocked]
     return _finalists_out(session, round_id, entries)

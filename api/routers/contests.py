@@ -5,10 +5,10 @@ from datetime import date, datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, ValidationError
 
-from award import entries
+from award import permissions
 from award.errors import Invalid, NotFound
 from award.models import Entry, Role, Round, Unit, User
-from judging import contests
+from judging import contests, permissions as judging_permissions
 from judging.models import ForwardingBatch
 from api.deps import ApiUser, NowDep, SessionDep, api_role
 from api.openapi import API_ERRORS, Id
@@ -63,11 +63,16 @@ def _round_unit(session, round_id: Id, unit_id: Id) -> tuple[Round, Unit]:
 
 
 def _may_see_contest(user: User, unit: Unit) -> None:
-    if user.role == Role.secretariat:
-        return
-    if user.role in (Role.unit_manager, Role.local_judge) and user.unit_id == unit.id:
-        return
-    raise NotFound("Không tìm thấy cuộc thi của đơn vị.", code="not_found")
+    if not permissions.can_see_contest(user, unit.id):
+        raise NotFound("Không tìm thấy cuộc thi của đơn vị.", code="not_found")
+
+
+def _entry_if(session, user: User, entry_id: Id, rule) -> Entry:
+    """The entry when `rule(user, entry)` (an award.permissions predicate) holds, else 404."""
+    entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
+    if not rule(user, entry):
+        raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
+    return entry
 
 
 @router.get("/units/{unit_id}/rounds/{round_id}/contest", response_model=ContestOut, name="api:contest")
@@ -100,7 +105,7 @@ def _decision(entry: Entry, row) -> DecisionOut:
 @router.post("/entries/{entry_id}/screening", response_model=DecisionOut, name="api:screening",
              dependencies=[api_role(Role.unit_manager)])
 def screen(entry_id: Id, body: DecisionIn, session: SessionDep, user: ApiUser, now: NowDep):
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = _entry_if(session, user, entry_id, permissions.can_screen)
     row = contests.screen_locally(session, entry=entry, eligible=body.eligible, reason_code=body.reason_code,
                                   note=body.note, actor=user, now=now)
     return _decision(entry, row)
@@ -119,7 +124,7 @@ class StatusOut(BaseModel):
              dependencies=[api_role(Role.unit_manager)])
 def return_entry(entry_id: Id, body: ReturnIn, session: SessionDep, user: ApiUser, now: NowDep):
     """The unit sends a submitted work back to its author for completion (the note says what is missing)."""
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = _entry_if(session, user, entry_id, permissions.can_screen)
     contests.return_to_author(session, entry=entry, note=body.note, actor=user, now=now)
     return StatusOut(entry_id=entry.id, status=entry.status)
 
@@ -127,7 +132,7 @@ def return_entry(entry_id: Id, body: ReturnIn, session: SessionDep, user: ApiUse
 @router.post("/entries/{entry_id}/eligibility", response_model=DecisionOut, name="api:eligibility",
              dependencies=[api_role(Role.secretariat)])
 def eligibility(entry_id: Id, body: DecisionIn, session: SessionDep, user: ApiUser, now: NowDep):
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = _entry_if(session, user, entry_id, permissions.can_rule_eligibility)
     row = contests.rule_eligibility(session, entry=entry, eligible=body.eligible, reason_code=body.reason_code,
                                     note=body.note, actor=user, now=now)
     return _decision(entry, row)
@@ -172,7 +177,7 @@ def put_rubric(unit_id: Id, round_id: Id, body: RubricIn, session: SessionDep, u
 
 @router.put("/entries/{entry_id}/local-prize", name="api:local_prize", dependencies=[api_role(Role.unit_manager)])
 def put_local_prize(entry_id: Id, body: PrizeIn, session: SessionDep, user: ApiUser, now: NowDep):
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = _entry_if(session, user, entry_id, permissions.can_award_local_prize)
     row = contests.award_local_prize(session, entry=entry, level=body.level, actor=user, now=now)
     return {"entry_id": entry.id, "level": row.level if row else None}
 

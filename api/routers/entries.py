@@ -7,10 +7,11 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from award import entries
+from award import entries, entry_files
 from award.entries import AuthorIn, EntryFilters, EntryIn, PartIn, PriorAwardIn
 from award.errors import NotFound
-from award.models import Entry, EntryFile, EntryStatus, Role, Round
+from award.models import Entry, EntryFile, EntryStatus, Role, Round, User
+from judging import permissions as judging_permissions
 from api.deps import ApiUser, NowDep, SessionDep, api_role
 from api.openapi import API_ERRORS, Id
 
@@ -83,7 +84,7 @@ class EntryOut(BaseModel):
     id: int
     round_id: Id
     unit_id: Id
-    owner_id: Id
+    owner_id: Id | None  # None (with no authors and neutral file names) for a judge of a blind stage
     status: EntryStatus
     title: str
     media_type: str
@@ -116,24 +117,34 @@ def _live_files(session: Session, entry_ids: list[Id]) -> dict[int, list[EntryFi
     return found
 
 
-def entries_out(session: Session, rows: list[Entry]) -> list[EntryOut]:
-    """Entries with their authors, parts and files: three queries for the whole list, not three per entry."""
+def entries_out(session: Session, rows: list[Entry], viewer: User) -> list[EntryOut]:
+    """Entries with their authors, parts and files: a few queries for the whole list, not some per entry.
+    Who wrote a work is left out for a judge of a blind stage (judging.permissions.can_see_authors)."""
     ids = [e.id for e in rows]
     children, files = entries.children_of_many(session, ids), (_live_files(session, ids) if ids else {})
-    return [_entry_out(e, *children[e.id], files[e.id]) for e in rows]
+    hidden = judging_permissions.authors_hidden(session, user=viewer, entries_=rows)
+    return [_entry_out(e, *children[e.id], files[e.id], blind=e.id in hidden) for e in rows]
 
 
-def entry_out(session: Session, entry: Entry) -> EntryOut:
-    return entries_out(session, [entry])[0]
+def entry_out(session: Session, entry: Entry, viewer: User) -> EntryOut:
+    return entries_out(session, [entry], viewer)[0]
 
 
-def _entry_out(entry: Entry, authors, parts, files) -> EntryOut:
+def file_out(f: EntryFile, position: int, *, blind: bool) -> FileOut:
+    out = FileOut.model_validate(f, from_attributes=True)
+    if blind:
+        out.filename = entry_files.neutral_name(position, f.filename)
+    return out
+
+
+def _entry_out(entry: Entry, authors, parts, files, *, blind: bool = False) -> EntryOut:
     return EntryOut(
-        **entry.model_dump(exclude={"prior_awards", "client_token", "extracted_text"}),
+        **entry.model_dump(exclude={"prior_awards", "client_token", "extracted_text", "owner_id"}),
+        owner_id=None if blind else entry.owner_id,
         prior_awards=[PriorAwardSchema(**a) for a in entry.prior_awards],
-        authors=[AuthorSchema.model_validate(a, from_attributes=True) for a in authors],
+        authors=[] if blind else [AuthorSchema.model_validate(a, from_attributes=True) for a in authors],
         parts=[PartSchema.model_validate(p, from_attributes=True) for p in parts],
-        files=[FileOut.model_validate(f, from_attributes=True) for f in files],
+        files=[file_out(f, i, blind=blind) for i, f in enumerate(files, start=1)],
     )
 
 
@@ -148,7 +159,7 @@ def create_entry(body: EntryCreate, session: SessionDep, now: NowDep, user: ApiU
         raise NotFound("Không tìm thấy đợt giải.", field="round_id", code="round_not_found")
     entry = entries.create_entry(session, owner=user, round_=round_, data=body.to_input(), now=now,
                                  client_token=idempotency_key)
-    return entry_out(session, entry)
+    return entry_out(session, entry, user)
 
 
 @router.get("/entries", response_model=EntryPage, name="api:entries:list")
@@ -165,12 +176,13 @@ def list_entries(
     per_page: int = Query(default=20, ge=1, le=200),
 ):
     filters = EntryFilters(round_id=round_id, unit_id=unit_id, status=status, media_type=media_type, q=q, theme=theme)
-    rows, total = entries.list_entries(session, user=user, filters=filters, page=page, per_page=per_page)
-    return EntryPage(items=entries_out(session, rows), total=total)
+    rows, total = judging_permissions.viewable_entries(session, user=user, filters=filters, page=page,
+                                                       per_page=per_page)
+    return EntryPage(items=entries_out(session, rows, user), total=total)
 
 
 def visible_entry(entry_id: Id, session: SessionDep, user: ApiUser) -> Entry:
-    return entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    return judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
 
 
 def own_entry(entry_id: Id, session: SessionDep, user: ApiUser) -> Entry:
@@ -182,15 +194,15 @@ OwnEntry = Annotated[Entry, Depends(own_entry)]
 
 
 @router.get("/entries/{entry_id}", response_model=EntryOut, name="api:entries:get")
-def get_entry(entry: VisibleEntry, session: SessionDep):
-    return entry_out(session, entry)
+def get_entry(entry: VisibleEntry, session: SessionDep, user: ApiUser):
+    return entry_out(session, entry, user)
 
 
 @router.patch("/entries/{entry_id}", response_model=EntryOut, name="api:entries:update")
 def update_entry(entry: OwnEntry, body: EntryPatch, session: SessionDep, now: NowDep, user: ApiUser):
     entries.update_entry(session, entry=entry, actor=user, data=body.to_input(), now=now,
                          expected_version=body.version)
-    return entry_out(session, entry)
+    return entry_out(session, entry, user)
 
 
 @router.delete("/entries/{entry_id}", status_code=204, name="api:entries:delete")
@@ -202,10 +214,10 @@ def delete_entry(entry: OwnEntry, session: SessionDep, now: NowDep, user: ApiUse
 @router.post("/entries/{entry_id}/submit", response_model=EntryOut, name="api:entries:submit")
 def submit_entry(entry: OwnEntry, session: SessionDep, now: NowDep, user: ApiUser):
     entries.submit_entry(session, entry=entry, actor=user, now=now)
-    return entry_out(session, entry)
+    return entry_out(session, entry, user)
 
 
 @router.post("/entries/{entry_id}/withdraw", response_model=EntryOut, name="api:entries:withdraw")
 def withdraw_entry(entry: OwnEntry, session: SessionDep, now: NowDep, user: ApiUser):
     entries.withdraw_entry(session, entry=entry, actor=user, now=now)
-    return entry_out(session, entry)
+    return entry_out(session, entry, user)

@@ -13,9 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from award import entries, entry_files
 from award.errors import AwardError, Forbidden, NotFound
 from award.files import FileTooLarge, UploadSink
-from award.models import Entry, EntryFile, Role, Upload, User
+from award.models import Entry, EntryFile, Upload, User
 from award.storage import LocalFileStore
-from judging import sheets
+from judging import permissions as judging_permissions
 from api.deps import ApiUser, FileStoreDep, NowDep, SessionDep, size_caps
 from api.openapi import API_ERRORS, Id, binary, errors
 from api.routers.entries import FileOut
@@ -65,16 +65,6 @@ class CompletedPart(BaseModel):
 
 class UploadComplete(BaseModel):
     parts: list[CompletedPart] = Field(max_length=10_000)
-
-
-def viewable_entry(session: Session, user: User, entry_id: Id) -> Entry:
-    """Those who may see an entry; judges only the works assigned to them."""
-    if user.role in (Role.judge, Role.local_judge):
-        entry = sheets.assigned_entry(session, judge=user, entry_id=entry_id)
-        if entry is None:
-            raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
-        return entry
-    return entries.get_visible_entry(session, user=user, entry_id=entry_id)
 
 
 def _attachable(session: Session, user: User, entry_id: Id, now: datetime) -> Entry:
@@ -220,11 +210,16 @@ def download_file(entry_id: Id, file_id: Id, session: SessionDep, user: ApiUser,
                   inline: bool = False):
     """The original bytes under the original name, only for those who may see the entry.
     Range requests work (audio and video seek)."""
-    entry = viewable_entry(session, user, entry_id)
-    row = session.get(EntryFile, file_id)
-    if row is None or row.entry_id != entry.id or row.removed_at is not None:
+    entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
+    live = entry_files.live_files(session, entry_id=entry.id)
+    position = next((i for i, f in enumerate(live, start=1) if f.id == file_id), None)
+    if position is None:
         raise NotFound("Không tìm thấy tệp.", code="file_not_found")
-    disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(row.filename)}"
+    row = live[position - 1]
+    # A blind judge gets the bytes under the neutral name the entry's file list shows them.
+    blind = entry.id in judging_permissions.authors_hidden(session, user=user, entries_=[entry])
+    name = entry_files.neutral_name(position, row.filename) if blind else row.filename
+    disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(name)}"
     if isinstance(store, LocalFileStore):
         return FileResponse(store.root / row.key, media_type=row.content_type,
                             headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from award.errors import Forbidden, NotFound
 from award.models import Entry, Role, User
-from judging import juries, plans, sheets, stages
+from judging import juries, permissions, plans, sheets, stages
 from judging.models import Assignment, AssignmentPlan, Stage
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 from api.openapi import API_ERRORS, Id
@@ -80,21 +80,21 @@ class RankedOut(BaseModel):
 
 
 def _scope_unit(user: User, stage: Stage, unit_id: Id | None) -> int | None:
-    """The secretariat runs central stages (and may look at any unit); a unit manager only its own contest."""
-    if user.role == Role.unit_manager:
-        if stage != Stage.local:
-            raise Forbidden("Cán bộ đơn vị chỉ điều hành vòng sơ tuyển của đơn vị.", code="role_forbidden")
-        return user.unit_id
+    """The unit of the local stage the caller acts on (a unit manager: always their own), None for a
+    central stage; refused unless judging.permissions.can_manage_stage lets the caller run it."""
+    unit_id = permissions.managed_unit(user) or unit_id
+    if not permissions.can_manage_stage(user, stage, unit_id):
+        raise Forbidden("Cán bộ đơn vị chỉ điều hành vòng sơ tuyển của đơn vị.", code="role_forbidden")
     if stage == Stage.local and unit_id is None:
         raise NotFound("Hãy chọn đơn vị của vòng sơ tuyển.", code="unit_required")
     return unit_id if stage == Stage.local else None
 
 
 def _managed_assignment(session, user: User, assignment_id: Id) -> Assignment:
-    """An assignment the caller runs: any for the secretariat, its own unit's local ones for a manager."""
+    """An assignment the caller runs (judging.permissions.can_manage_sheet), else 404."""
     row = session.get(Assignment, assignment_id)
     entry = session.get(Entry, row.entry_id) if row else None
-    if row is None or (user.role == Role.unit_manager and (row.stage != Stage.local or entry.unit_id != user.unit_id)):
+    if row is None or not permissions.can_manage_sheet(user, row, entry):
         raise NotFound("Không tìm thấy phiếu chấm.", code="assignment_not_found")
     return row
 
@@ -109,7 +109,7 @@ def assignment_out(a: Assignment) -> AssignmentOut:
              dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def add_judge(round_id: Id, body: JudgeIn, session: SessionDep, user: ApiUser, now: NowDep):
     round_ = load_round(round_id, session)
-    if user.role == Role.unit_manager and body.stage != Stage.local:
+    if not permissions.can_manage_stage(user, body.stage, permissions.managed_unit(user)):
         raise Forbidden("Cán bộ đơn vị chỉ thêm giám khảo sơ tuyển.", code="role_forbidden")
     judge = session.get(User, body.user_id)
     if judge is None:
@@ -125,8 +125,8 @@ def declare_conflict(round_id: Id, body: ConflictIn, session: SessionDep, user: 
     entry = session.get(Entry, body.entry_id)
     if entry is None or entry.round_id != round_id:
         raise NotFound("Không tìm thấy tác phẩm.", field="entry_id", code="entry_not_found")
-    judge = user if user.role != Role.secretariat else session.get(User, body.judge_id or 0)
-    if judge is None:
+    judge = user if body.judge_id is None else session.get(User, body.judge_id)
+    if judge is None or not permissions.can_declare_for(user, judge):
         raise NotFound("Không tìm thấy giám khảo.", field="judge_id", code="user_not_found")
     row = juries.declare_conflict(session, judge=judge, entry=entry, reason=body.reason, actor=user, now=now)
     return {"judge_id": row.judge_id, "entry_id": row.entry_id, "reason": row.reason}
@@ -147,7 +147,7 @@ def apply(round_id: Id, stage: Stage, body: ApplyIn, session: SessionDep, user: 
     plan = session.get(AssignmentPlan, body.plan_id)
     if plan is None or plan.round_id != round_id or plan.stage != stage:
         raise NotFound("Không tìm thấy phương án phân công.", field="plan_id", code="plan_not_found")
-    if user.role == Role.unit_manager and plan.unit_id != user.unit_id:
+    if not permissions.can_manage_stage(user, plan.stage, plan.unit_id):
         raise NotFound("Không tìm thấy phương án phân công.", field="plan_id", code="plan_not_found")
     return [assignment_out(a) for a in plans.apply_plan(session, plan=plan, actor=user, now=now)]
 
@@ -164,8 +164,8 @@ def add_by_hand(round_id: Id, stage: Stage, body: ManualIn, session: SessionDep,
     entry, judge = session.get(Entry, body.entry_id), session.get(User, body.judge_id)
     if entry is None or entry.round_id != round_id or judge is None:
         raise NotFound("Không tìm thấy tác phẩm hoặc giám khảo.", code="not_found")
-    unit_id = _scope_unit(user, stage, entry.unit_id)
-    if stage == Stage.local and entry.unit_id != unit_id:
+    _scope_unit(user, stage, entry.unit_id)
+    if stage == Stage.local and not permissions.can_manage_stage(user, stage, entry.unit_id):
         raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
     return assignment_out(plans.add_assignment(session, round_=round_, stage=stage, entry=entry, judge=judge,
                                                  actor=user, now=now))
@@ -189,7 +189,7 @@ def _own_assignment(session, user: User, assignment_id: Id) -> Assignment:
     row = session.get(Assignment, assignment_id)
     if row is None:
         raise NotFound("Không tìm thấy phiếu chấm.", code="assignment_not_found")
-    if row.judge_id != user.id:
+    if not permissions.can_see_sheet(user, row):
         raise Forbidden("Đây không phải bài được phân công cho bạn.", code="not_your_assignment")
     return row
 
@@ -217,8 +217,8 @@ def ranking(round_id: Id, stage: Stage, session: SessionDep, user: ApiUser,
             method: Literal["mean", "median", "trimmed", "zscore"] = "mean",
             panel: str | None = Query(default=None, max_length=32), unit_id: Id | None = None):
     round_ = load_round(round_id, session)
-    scoped = stage == Stage.local or user.role == Role.unit_manager
+    scoped = _scope_unit(user, stage, unit_id)  # the secretariat may also narrow a central ranking to a unit
     rows = stages.ranking(session, round_=round_, stage=stage, method=method,
-                          unit_id=_scope_unit(user, stage, unit_id) if scoped else unit_id, panel=panel)
+                          unit_id=scoped if stage == Stage.local else unit_id, panel=panel)
     return [RankedOut(entry_id=r.entry_id, rank=r.rank, score=r.score, n_scores=r.n_sheets, stdev=r.stdev,
                       flags=list(r.flags)) for r in rows]

@@ -7,9 +7,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from award import entries, themes
+from award import entries, permissions, themes
 from award.errors import Conflict, NotFound
 from award.models import Entry, RetagJob, Role, TagSource
+from judging import permissions as judging_permissions
 from api.clock import now as clock_now
 from api.db import get_engine
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
@@ -70,8 +71,8 @@ def _tagger(session, round_id: Id, cache):
 
 def _entry_for_tags(session, user, entry_id: Id) -> Entry:
     """The author of the work, or the secretariat for any work it can see (award.themes decides when)."""
-    if user.role == Role.secretariat:
-        return entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    if permissions.curates_themes(user):
+        return judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
     return entries.get_own_entry(session, user=user, entry_id=entry_id)
 
 
@@ -79,7 +80,7 @@ def _entry_for_tags(session, user, entry_id: Id) -> Entry:
 def entry_suggestions(entry_id: Id, session: SessionDep, user: ApiUser, now: NowDep, cache: CacheDep,
                       background: BackgroundTasks):
     background.add_task(themes.flush_cache, cache)  # after the request's own commit
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
     result = themes.suggest_for_entry(session, entry=entry, tagger=_tagger(session, entry.round_id, cache), now=now)
     return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4)) for s in result.items]
 
@@ -87,14 +88,14 @@ def entry_suggestions(entry_id: Id, session: SessionDep, user: ApiUser, now: Now
 @router.put("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:set")
 def set_themes(entry_id: Id, body: ThemesIn, session: SessionDep, user: ApiUser, now: NowDep):
     entry = _entry_for_tags(session, user, entry_id)
-    source = TagSource.secretariat if user.role == Role.secretariat else TagSource.author
+    source = TagSource.secretariat if permissions.curates_themes(user) else TagSource.author
     codes = themes.set_entry_themes(session, entry=entry, codes=body.codes, actor=user, source=source, now=now)
     return ThemesOut(codes=codes)
 
 
 @router.get("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:get")
 def get_themes(entry_id: Id, session: SessionDep, user: ApiUser):
-    entry = entries.get_visible_entry(session, user=user, entry_id=entry_id)
+    entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
     return ThemesOut(codes=themes.entry_theme_codes(session, entry_id=entry.id))
 
 

@@ -176,8 +176,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/unit/entries/{entry_id}/local-prize"): only(MANAGER, deny=(403, 404)),
     ("POST", "/unit/rubric"): only(MANAGERS),
     ("POST", "/unit/contest/forward"): only(MANAGERS),
-    ("GET", "/batches/{batch_id}"): only(OWN_UNIT, SECRETARIAT, deny=404),
-    ("GET", "/batches/{batch_id}/danh-sach.pdf"): only(OWN_UNIT, SECRETARIAT, deny=404),
+    # the signed list names every forwarded work and its authors: not for the unit's local judges
+    ("GET", "/batches/{batch_id}"): only(MANAGER, SECRETARIAT, deny=404),
+    ("GET", "/batches/{batch_id}/danh-sach.pdf"): only(MANAGER, SECRETARIAT, deny=404),
     ("GET", "/secretariat/batches"): only(SECRETARIAT),
     ("POST", "/secretariat/batches/{batch_id}/receipt"): only(SECRETARIAT),
     ("POST", "/secretariat/entries/{entry_id}/eligibility"): only(SECRETARIAT),
