@@ -171,6 +171,7 @@ def test_proposing_before_quorum_is_refused_and_nothing_is_written(client, sessi
     round_, sec, works, judges = council_round(client, session, clock, members=3, finalists=2)
     vote(client, round_, judges[0][1], works[0], "A")
     clock.set(IX_PHASE_AT["approval"])
+    sec = secretariat(client, session)  # weeks later: a new login
     response = client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec, json={})
     assert response.status_code == 409 and response.json()["detail"]["code"] == "no_quorum"
     assert "2 tác phẩm" in response.json()["detail"]["message"]
@@ -195,6 +196,7 @@ def test_council_to_published_list_with_tie_resolution_approval_embargo_and_corr
     early_proposal = client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec, json={})
     assert early_proposal.status_code == 409 and early_proposal.json()["detail"]["code"] == "phase_closed"
     clock.set(IX_PHASE_AT["approval"])  # the final ended: the list is proposed, approved and published
+    sec = secretariat(client, session)  # weeks later: a new login
     tied = client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec, json={})
     assert tied.status_code == 409 and tied.json()["detail"]["code"] == "unresolved_tie"
     too_many = client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec,
@@ -210,7 +212,8 @@ def test_council_to_published_list_with_tie_resolution_approval_embargo_and_corr
     levels = {i["entry_id"]: (i["level"], i["thematic"]) for i in proposed.json()["items"]}
     assert levels == {a.id: ("A", None), c.id: ("B", None), b.id: ("C", None),
                       d.id: (None, "Giải chuyên đề xây dựng Đảng về đạo đức")}
-    assert vote(client, round_, judges[0][1], a, "B").json()["detail"]["code"] == "phase_closed"
+    late_ballot = vote(client, round_, api_login(client, judges[0][0]), a, "B")
+    assert late_ballot.status_code == 409 and late_ballot.json()["detail"]["code"] == "phase_closed"
     early = client.post(f"/api/v1/rounds/{round_.id}/results/publish", headers=sec, json={})
     assert early.status_code == 409 and early.json()["detail"]["code"] == "not_approved"
 

@@ -169,7 +169,8 @@ def test_forwarding_an_unscreened_work_is_refused_and_nothing_is_written(client,
 def test_the_unit_returns_a_work_for_completion_and_the_author_resubmits(client, session, clock):
     owner = make_user(session)
     author = api_login(client, owner)
-    entry_id = client.post("/api/v1/entries", headers=author, json=entry_payload(session)).json()["id"]
+    payload = entry_payload(session)
+    entry_id = client.post("/api/v1/entries", headers=author, json=payload).json()["id"]
     assert client.post(f"/api/v1/entries/{entry_id}/submit", headers=author).status_code == 200
     headers = manager(client, session)
     no_note = client.post(f"/api/v1/entries/{entry_id}/return", headers=headers, json={"note": "  "})
@@ -177,7 +178,9 @@ def test_the_unit_returns_a_work_for_completion_and_the_author_resubmits(client,
     returned = client.post(f"/api/v1/entries/{entry_id}/return", headers=headers,
                            json={"note": "Thiếu bản PDF kỳ 2."})
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
-    fixed = client.patch(f"/api/v1/entries/{entry_id}", headers=author, json={"title": "Loạt bài đã bổ sung"})
-    assert fixed.status_code == 200
+    screened = client.post(f"/api/v1/entries/{entry_id}/screening", headers=headers, json={"eligible": True})
+    assert screened.status_code == 409 and screened.json()["detail"]["code"] == "not_screenable"
+    fixed = client.patch(f"/api/v1/entries/{entry_id}", headers=author, json={**payload, "title": "Loạt bài đã bổ sung"})
+    assert fixed.status_code == 200, fixed.text
     again = client.post(f"/api/v1/entries/{entry_id}/submit", headers=author)
     assert again.status_code == 200 and again.json()["status"] == "submitted"

@@ -4,15 +4,15 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from award.models import AuditEvent, Role
+from award.models import AuditEvent, Entry, Role, Unit
 from judging.models import Assignment
 from tests.api.test_contests_api import submitted_entries
-from tests.factories import api_login, make_user, round_by_number
+from tests.factories import api_login, entry_payload, make_user, round_by_number, screen
 
 
 def setup_local(client, session, n_entries=3):
     round_ = round_by_number(session, "IX")
-    unit_id, ids = submitted_entries(client, session, n_entries)
+    unit_id, ids = submitted_entries(client, session, n_entries, screened=False)  # the jury scores before screening
     manager = api_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
     judges = [make_user(session, role=Role.local_judge, unit_code="ha-tinh", full_name=f"Giám Khảo {i}",
                         outlet=f"Đài Phát Thanh {i}") for i in range(3)]
@@ -168,6 +168,9 @@ def test_unit_adjusts_its_local_rubric_and_scores_follow_it(client, session, clo
 
 def test_local_prizes_are_recorded_and_public(client, session, clock):
     round_, unit_id, ids, manager, judges = setup_local(client, session, n_entries=2)
+    unscreened = client.put(f"/api/v1/entries/{ids[0]}/local-prize", headers=manager, json={"level": "Nhất"})
+    assert unscreened.status_code == 409 and unscreened.json()["detail"]["code"] == "not_awardable"
+    screen(client, session, ids, headers=manager)
     assert client.put(f"/api/v1/entries/{ids[0]}/local-prize", headers=manager, json={"level": "Nhất"}).json()["level"] == "Nhất"
     assert client.put(f"/api/v1/entries/{ids[1]}/local-prize", headers=manager, json={"level": "Hạng 1"}).status_code == 422
     public = client.get(f"/api/v1/units/{unit_id}/rounds/{round_.id}/prizes").json()
@@ -175,6 +178,43 @@ def test_local_prizes_are_recorded_and_public(client, session, clock):
     page = client.get(f"/rounds/{round_.id}/units/{unit_id}/prizes")
     assert "Kết quả cuộc thi cơ sở – Hà Tĩnh" in page.text and "Nhất" in page.text
     assert "Hà Tĩnh" in client.get(f"/rounds/{round_.id}").text
+
+
+def test_a_local_prize_list_keeps_what_was_awarded_whatever_the_author_does_later(client, session, clock):
+    """The incident: after a local prize A, the author changed the title, authors and unit and withdrew the
+    work, and the unit's public list showed the new text."""
+    round_ = round_by_number(session, "IX")
+    owner = make_user(session)
+    author = api_login(client, owner)
+    payload = entry_payload(session)
+    entry_id = client.post("/api/v1/entries", headers=author, json=payload).json()["id"]
+    assert client.post(f"/api/v1/entries/{entry_id}/submit", headers=author).status_code == 200
+    manager = screen(client, session, [entry_id])
+    assert client.put(f"/api/v1/entries/{entry_id}/local-prize", headers=manager, json={"level": "A"}).status_code == 200
+    nghe_an = session.exec(select(Unit.id).where(Unit.code == "nghe-an")).one()
+    edit = client.patch(f"/api/v1/entries/{entry_id}", headers=author, json={
+        **payload, "title": "Tên khác hẳn", "unit_id": nghe_an, "authors": [{"full_name": "Người Khác"}]})
+    assert edit.status_code == 409 and edit.json()["detail"]["code"] == "not_editable"
+    assert client.post(f"/api/v1/entries/{entry_id}/withdraw", headers=author).status_code == 200
+    unit_id = payload["unit_id"]
+    public = client.get(f"/api/v1/units/{unit_id}/rounds/{round_.id}/prizes").json()
+    assert public == [{"entry_id": entry_id, "title": payload["title"], "level": "A",
+                       "authors": ["Trần Văn Bút (Trần Bút)", "Lê Thị Mực"]}]
+    page = client.get(f"/rounds/{round_.id}/units/{unit_id}/prizes").text
+    assert payload["title"] in page and "Tên khác hẳn" not in page
+
+
+def test_the_unit_of_a_submitted_work_never_changes(client, session, clock):
+    owner = make_user(session)
+    author = api_login(client, owner)
+    payload = entry_payload(session)
+    entry_id = client.post("/api/v1/entries", headers=author, json=payload).json()["id"]
+    nghe_an = session.exec(select(Unit.id).where(Unit.code == "nghe-an")).one()
+    assert client.patch(f"/api/v1/entries/{entry_id}", headers=author, json={**payload, "unit_id": nghe_an}).status_code == 200
+    assert client.post(f"/api/v1/entries/{entry_id}/submit", headers=author).status_code == 200
+    moved = client.patch(f"/api/v1/entries/{entry_id}", headers=author, json={**payload, "unit_id": payload["unit_id"]})
+    assert moved.status_code == 422 and moved.json()["detail"][0]["loc"] == ["body", "unit_id"]
+    assert session.get(Entry, entry_id).unit_id == nghe_an
 
 
 def test_remove_an_assignment_by_hand_unless_submitted(client, session, clock):

@@ -3,12 +3,15 @@
 from tests.factories import round_by_number
 
 
-def test_home_lists_the_four_rounds(client):
+def test_home_lists_the_four_rounds_with_the_phase_their_calendar_gives(client, clock):
     page = client.get("/")
     assert page.status_code == 200
     for number, year in [("IV", 2019), ("VII", 2022), ("VIII", 2023), ("IX", 2024)]:
         assert f"Giải Búa liềm vàng lần thứ {number} – năm {year}" in page.text
-    assert "Đang nhận tác phẩm" in page.text
+    assert page.text.count("Đang nhận tác phẩm") == 1 and page.text.count("Đã kết thúc") == 3
+    clock.set("2024-11-20T09:00:00+07:00")  # months later, nobody having touched the round
+    later = client.get("/").text
+    assert "Đang nhận tác phẩm" not in later and "Chấm sơ khảo" in later
 
 
 def test_round_page_shows_outline_with_points(client, session):

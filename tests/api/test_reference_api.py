@@ -15,7 +15,11 @@ def test_rounds_are_the_four_shipped_with_their_dates(client):
     assert viii["local_deadline"] == "2023-10-10"
     assert viii["central_deadline"] == "2023-11-10"
     assert set(viii) == {"id", "number", "year", "name", "status", "publication_start", "publication_end",
-                         "local_deadline", "central_deadline"}
+                         "local_deadline", "central_deadline", "phase", "phase_label", "draft", "closed_at", "calendar"}
+    assert viii["calendar"] == {"submission_opens": "2023-02-03", "local_deadline": "2023-10-10",
+                                "central_deadline": "2023-11-10", "preliminary_ends": "2023-12-05",
+                                "final_ends": "2024-01-20", "ceremony_on": "2024-02-03"}
+    assert viii["phase"] == viii["status"] == "closed"
 
 
 def test_round_detail_has_rules_with_prize_counts_and_rubric(client, session):

@@ -71,6 +71,9 @@ def test_the_local_deadline_is_the_end_of_its_day_in_vietnam_whatever_the_clocks
     assert accepts_entries(round_, now) == (minutes <= 0)
 
 
+SUBMISSION = datetime(2024, 9, 20, 9, tzinfo=VN)  # round IX takes entries and forwards then
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(quota=st.integers(min_value=0, max_value=6), batches=st.lists(st.integers(min_value=1, max_value=4),
                                                                       min_size=1, max_size=5))
@@ -81,18 +84,18 @@ def test_forwarding_never_passes_the_quota_and_refuses_whole_batches(session, qu
         round_ = round_by_number(session, "IX")
         unit = session.exec(select(Unit).where(Unit.code == "ha-tinh")).one()
         manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh")
-        contests.set_quota(session, round_=round_, unit=unit, quota=quota, actor=manager, now=datetime.now(VN))
+        contests.set_quota(session, round_=round_, unit=unit, quota=quota, actor=manager, now=SUBMISSION)
         used = 0
         for size in batches:
-            works = [make_entry(session, status="submitted") for _ in range(size)]
+            works = [make_entry(session, status="screened") for _ in range(size)]
             try:
                 contests.forward(session, round_=round_, unit=unit, entry_ids=[w.id for w in works], actor=manager,
-                                 now=datetime.now(VN))
+                                 now=SUBMISSION)
                 assert used + size <= quota
                 used += size
             except Conflict as exc:
                 assert exc.code == "quota_exceeded" and used + size > quota
-                assert all(session.get(type(w), w.id).status == "submitted" for w in works)
+                assert all(session.get(type(w), w.id).status == "screened" for w in works)
             contest = session.exec(select(LocalContest).where(LocalContest.round_id == round_.id,
                                                               LocalContest.unit_id == unit.id)).one()
             assert contest.forwarded == used <= quota

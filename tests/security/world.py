@@ -57,6 +57,8 @@ def build_world(client, session: Session) -> World:
         "approver": make_user(session, role=Role.approver),
     }
     manager = api_login(client, callers["unit_manager"])
+    screened = client.post(f"/api/v1/entries/{forwarded_id}/screening", headers=manager, json={"eligible": True})
+    assert screened.status_code == 200, screened.text
     batch = client.post(f"/api/v1/units/{unit_id}/rounds/{round_.id}/forward", headers=manager,
                         json={"entry_ids": [forwarded_id]})
     assert batch.status_code == 200, batch.text
