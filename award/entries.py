@@ -354,8 +354,8 @@ def missing_for_submission(session: Session, *, entry: Entry, round_: Round) -> 
     if not needs:
         return None
     _, parts = children(session, entry)
-    kinds = [k for (k,) in session.exec(select(EntryFile.kind).where(
-        EntryFile.entry_id == entry.id, EntryFile.removed_at == None))]  # noqa: E711
+    kinds = list(session.exec(select(EntryFile.kind).where(
+        EntryFile.entry_id == entry.id, EntryFile.removed_at == None)))  # noqa: E711
     files = sum(1 for k in kinds if k in needs)
     uncovered = [i for i, p in enumerate(parts) if not ("link" in needs and p.url)]
     if len(uncovered) <= files:

@@ -68,7 +68,12 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
         session.rollback()
         entry = session.get(Entry, row.entry_id)
         authors, parts = entries.children(session, entry)
+        # The sheet is shown again with what the judge typed, on a detached copy: the request commits at
+        # its end, and a refused sheet must keep what was stored (a form sent after the phase ended).
+        session.refresh(row)
+        session.expunge(row)
         row.scores = {k: v for k, v in values.items() if v is not None}
+        row.comment = str(form.get("comment") or "")
         field = (exc.field or "").replace("scores.", "score-")
         return render(request, "judging/sheet.html", {
             "a": row, "entry": entry, "round": round_, "rubric": rubric,

@@ -75,6 +75,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/rounds"): public(),
     ("GET", "/api/v1/rounds/{round_id}"): public(),
     ("PATCH", "/api/v1/rounds/{round_id}"): only(SECRETARIAT),
+    ("POST", "/api/v1/rounds/{round_id}/end-phase"): only(SECRETARIAT),  # the empty body: 422, the phase stays
     ("GET", "/api/v1/units"): public(),
     ("GET", "/api/v1/rounds/{round_id}/outline"): public(),
     ("POST", "/api/v1/outlines/parse"): only(SECRETARIAT),
