@@ -10,25 +10,26 @@ For each gated route and each Phase, round IX is moved into that phase (the cloc
 lets through, with a body the route's schema accepts, and:
 - in a phase the action belongs to, the answer is anything but 409 `phase_closed`;
 - in every other phase it is 409: `phase_closed` with the Vietnamese refusal for the API, a page (the error
-  page or the form shown again) with the same refusal for the browser; and nothing in the database changed.
+  page or the form shown again) with the same refusal for the browser; and nothing was written to the
+  database (no INSERT, UPDATE or DELETE but the caller's own session row).
 
 Every call runs inside a savepoint of the test's connection that is rolled back afterwards, so the one
 world built for the test is the same for every route and phase, and an allowed call changes nothing later.
 """
 
-import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import SQLModel
+from sqlalchemy import event, func
+from sqlmodel import select
 
 from award.calendar import ACTIONS, Phase, phase
-from award.models import Role, Round, User
+from award.models import AuditEvent, Entry, EntryStatus, Role, Round
 from award.outlines import outline_text, outline_tree
 from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
-from tests.factories import entry_payload, make_user
+from tests.factories import csrf_from, entry_payload, make_user, web_login
 from tests.security.routes import app_routes
 from tests.security.test_authorization_matrix import ACCESS, fill
 from tests.security.world import World, build_world, request_as
@@ -326,19 +327,32 @@ def move_round(session, clock, round_id: int, target: Phase) -> None:
     assert phase(round_, clock.now) == target
 
 
-# Rows that a request writes whatever it does (the caller's session, its last use) are not the route's.
-VOLATILE = {"auth_session", "login_attempt", "embedding_cache", "theme_suggestion"}
+# Rows that any request writes whatever it does (the caller's session and its last use, the rate limiter)
+# are not the route's.
+VOLATILE = {"auth_session", "login_attempt", "rate_event"}
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
 
 
-def fingerprint(session) -> dict[str, str]:
-    """A digest of every table's rows: what "the database did not change" compares."""
-    out = {}
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name in VOLATILE:
-            continue
-        rows = session.execute(select(table)).all()
-        out[table.name] = hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
-    return out
+class Writes:
+    """Every INSERT, UPDATE and DELETE sent to the database while it listens, by table: "nothing written"
+    is stricter than "nothing changed" (a write later rolled back is still a check made too late), and one
+    listener costs far less than reading every table before and after each of the matrix's calls."""
+
+    def __init__(self, engine):
+        self.engine, self.tables = engine, []
+
+    def _seen(self, conn, cursor, statement, parameters, context, executemany):
+        m = WRITE.match(statement)
+        if m and m.group(1).lower() not in VOLATILE:
+            self.tables.append(m.group(1).lower())
+
+    def __enter__(self):
+        self.tables = []
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._seen)
 
 
 # --- the world the routes act on --------------------------------------------------------------------
@@ -424,11 +438,11 @@ def test_every_state_changing_route_answers_each_phase_as_its_action_allows(clie
                 move_round(session, clock, world.round_id, target)
                 ctx = Ctx(world, session, target, extra)
                 allowed = target in ACTIONS[gate.action].phases
-                before = None if allowed else fingerprint(session)
                 session.commit()
                 body, form, files = _resolve(gate.body, ctx), _resolve(gate.form, ctx), _resolve(gate.files, ctx)
-                response = request_as(client, session, world.callers[who], method, url, clock.now, body=body,
-                                      form=form, files=files)
+                with Writes(connection.engine) as writes:
+                    response = request_as(client, session, world.callers[who], method, url, clock.now, body=body,
+                                          form=form, files=files)
                 label = f"{method} {path} [{gate.action}] as {who} in {target}"
                 if response.status_code >= 500:
                     problems.append(f"{label}: {response.status_code} server error")
@@ -440,11 +454,90 @@ def test_every_state_changing_route_answers_each_phase_as_its_action_allows(clie
                     problem = refusal_problem(route, gate, response)
                     if problem:
                         problems.append(f"{label}: {problem}")
-                    elif fingerprint(session) != before:
-                        changed = sorted(k for k, v in fingerprint(session).items() if v != before[k])
-                        problems.append(f"{label}: refused, yet the database changed ({', '.join(changed)})")
+                    elif writes.tables:
+                        problems.append(f"{label}: refused, yet it wrote to {sorted(set(writes.tables))}")
                 session.commit()
             finally:
                 savepoint.rollback()
                 session.expire_all()
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+# --- a stale form: loaded before a phase ended, sent after it --------------------------------------------
+
+def _refused_page(response, action: str) -> None:
+    assert response.status_code == 409, response.text[:500]
+    text = response.text
+    assert f"Không thể {ACTIONS[action].label} lúc này" in text
+    assert "đợt giải đang ở giai đoạn “Chấm sơ tuyển ở đơn vị”" in text or "giai đoạn “Chấm sơ khảo”" in text
+    assert "(giờ Việt Nam)" in text
+
+
+def test_an_entry_form_loaded_before_midnight_on_the_local_deadline_and_sent_after_it_is_refused(client, session,
+                                                                                                 clock):
+    """The journalist opens the edit form and the entry page (with its submit button) at 23:59 on 10 October
+    2024 in Vietnam, sends both after midnight: each answers 409 with the phase and the dates, and the draft
+    is exactly as it was."""
+    journalist = make_user(session, role=Role.journalist)
+    session.commit()
+    clock.set("2024-10-10T23:59:00+07:00")
+    draft = request_as(client, session, journalist, "POST", "/api/v1/entries", clock.now,
+                       body=entry_payload(session, title="Loạt bài: Đảng viên trẻ ở bản xa"))
+    assert draft.status_code == 201, draft.text
+    entry_id = draft.json()["id"]
+    web_login(client, journalist)
+    form_page = client.get(f"/entries/{entry_id}/edit")
+    assert form_page.status_code == 200 and "không thể lưu" not in form_page.text
+    version = re.search(r'name="version" value="(\d+)"', form_page.text).group(1)
+    token = csrf_from(form_page.text)
+    detail = client.get(f"/entries/{entry_id}")
+    assert f'/entries/{entry_id}/submit"' in detail.text and "Nộp tác phẩm" in detail.text  # the submit button
+    before = session.get(Entry, entry_id)
+    state = (before.title, before.version, before.status, before.updated_at)
+    events = session.exec(select(func.count()).select_from(AuditEvent)).one()
+
+    clock.set("2024-10-11T00:00:30+07:00")  # thirty seconds after the deadline, in Vietnam
+    form = _entry_form(Ctx(None, session, Phase.local_judging, {}))
+    form |= {"title": "Loạt bài: Đảng viên trẻ ở bản xa (sửa)", "version": version, "csrf_token": token}
+    edited = client.post(f"/entries/{entry_id}/edit", data=form, follow_redirects=False)
+    _refused_page(edited, "entry.edit")
+    assert "03/02/2024 – 10/10/2024" in edited.text  # the submission phase's dates
+    assert 'value="Loạt bài: Đảng viên trẻ ở bản xa (sửa)"' in edited.text  # what was typed is not lost
+    submitted = client.post(f"/entries/{entry_id}/submit", data={"csrf_token": token}, follow_redirects=False)
+    _refused_page(submitted, "entry.submit")
+
+    session.expire_all()
+    after = session.get(Entry, entry_id)
+    assert (after.title, after.version, after.status, after.updated_at) == state
+    assert after.status == EntryStatus.draft
+    assert session.exec(select(func.count()).select_from(AuditEvent)).one() == events
+
+
+def test_a_local_score_sheet_loaded_before_local_judging_ended_and_sent_after_it_is_refused(client, session, clock):
+    """The local judge opens the sheet at 23:59 on the central deadline (10 November 2024, the last day of
+    local judging) and sends it after midnight: 409 with the phase, the sheet as stored before."""
+    world = build_world(client, session)
+    judge = world.callers["local_judge"]
+    clock.set("2024-11-10T23:59:00+07:00")
+    saved = request_as(client, session, judge, "PUT", f"/api/v1/judging/assignments/{world.assignment_id}/score",
+                       clock.now, body={"scores": {"content": 18}, "submit": False})
+    assert saved.status_code == 200, saved.text
+    web_login(client, judge)
+    sheet_page = client.get(f"/judging/{world.assignment_id}")
+    assert sheet_page.status_code == 200
+    token = csrf_from(sheet_page.text)
+    events = session.exec(select(func.count()).select_from(AuditEvent)).one()
+
+    clock.set("2024-11-11T00:00:30+07:00")
+    for action in ("save", "submit"):
+        sent = client.post(f"/judging/{world.assignment_id}", follow_redirects=False, data={
+            "csrf_token": token, "score-content": "27", "comment": "Bài viết tốt.", "action": action})
+        assert sent.status_code == 409, sent.text[:500]
+        assert f"Không thể {ACTIONS['local.score'].label} lúc này" in sent.text
+        assert "giai đoạn “Chấm sơ khảo”" in sent.text and "(giờ Việt Nam)" in sent.text
+        assert 'value="27"' in sent.text  # the judge's typing is shown again, not stored
+
+    session.expire_all()
+    sheet = session.get(Assignment, world.assignment_id)
+    assert sheet.scores == saved.json()["scores"] and sheet.comment == "" and sheet.submitted_at is None
+    assert session.exec(select(func.count()).select_from(AuditEvent)).one() == events
