@@ -12,6 +12,7 @@ from sqlalchemy.exc import (
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from award.calendar import PhaseClosed
 from award.errors import AwardError, Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
 from award.files import FileTooLarge, UnsupportedFile
 from award.storage import StorageUnavailable
@@ -28,6 +29,12 @@ STATUS = {FileTooLarge: 413, UnsupportedFile: 415, NotFound: 404, Forbidden: 403
 def status_of(exc: AwardError) -> int:
     """The HTTP status of a domain error, for the API and for a page that shows the refusal itself."""
     return next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+
+
+def form_status(exc: AwardError, default: int) -> int:
+    """A form shown again with its error: `default` for what the person can correct in it, but 409 when the
+    action itself is closed in the round's phase (a form loaded before a deadline and sent after it)."""
+    return status_of(exc) if isinstance(exc, PhaseClosed) else default
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",

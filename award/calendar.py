@@ -166,6 +166,7 @@ ACTIONS: dict[str, Action] = {
     "results.import": Action("nhập kết quả đợt giải đã qua", (P.approval, P.published, P.closed)),
     # set-up of the round itself
     "round.outline": Action("thay đề cương", BEFORE_RESULTS),
+    "round.end_phase": Action("kết thúc sớm giai đoạn hiện tại", (P.submission, P.local_judging, P.preliminary, P.final)),
     "round.settings": Action("sửa thể lệ và lịch của đợt giải", BEFORE_RESULTS + (P.published,)),
     "themes.curate": Action("gắn chủ đề cho tác phẩm", BEFORE_RESULTS + (P.published,)),
 }

@@ -66,6 +66,7 @@ def end_phase_early(session: Session, *, round_: Round, expected: Phase, actor: 
     if current != expected:
         raise Conflict(f"Đợt giải đã chuyển sang giai đoạn “{calendar.PHASE_LABELS[current]}”; hãy tải lại trang.",
                        field="phase", code="phase_changed")
+    require_phase(round_, now, "round.end_phase")  # only a dated phase ends early
     field = calendar.end_phase_early(round_, now)
     session.add(round_)
     session.flush()

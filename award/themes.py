@@ -336,7 +336,8 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
 
 def link_thematic_prizes(session: Session, *, round_: Round, links: dict[int, list[str]], actor: User,
                          now: datetime) -> RoundRules:
-    """Tie each thematic prize (by its position) to outline themes of the round."""
+    """Tie each thematic prize (by its position) to outline themes of the round: part of the round's rules."""
+    require_phase(round_, now, "round.settings")
     rules = RoundRules.model_validate(round_.rules)
     units = {u.code for u in round_units(session, round_.id)}
     for index, codes in links.items():

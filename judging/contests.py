@@ -306,6 +306,8 @@ def set_unit_rubric(session: Session, *, round_: Round, unit: Unit, criteria: li
 
     if not permissions.can_set_unit_rubric(actor, unit.id):
         raise Forbidden("Chỉ sửa được thang điểm của đơn vị mình.", code="not_your_unit")
+    # the rubric is part of setting up the local jury: changing it under scored sheets would change their totals
+    require_phase(round_, now, "local.jury")
     if not criteria:
         raise Invalid("Thang điểm cần ít nhất một tiêu chí.", field="criteria", code="required")
     parsed = [Criterion.model_validate(c) for c in criteria]

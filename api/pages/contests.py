@@ -15,6 +15,7 @@ from judging import contests, permissions as judging_permissions
 from judging.forwarding_list import forwarding_list_pdf
 from judging.models import ForwardingBatch, Screening, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.errors import form_status
 from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
@@ -89,7 +90,8 @@ def screen(entry_id: Id, request: Request, session: SessionDep, user: WebUser, n
                                 note=note, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message}, 400)
+        return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message},
+                             form_status(exc, 400))
     return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
                             status_code=303)
 
@@ -103,7 +105,8 @@ def local_prize(entry_id: Id, request: Request, session: SessionDep, user: WebUs
         contests.award_local_prize(session, entry=entry, level=level or None, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message}, 400)
+        return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message},
+                             form_status(exc, 400))
     return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
                             status_code=303)
 
@@ -128,7 +131,8 @@ async def unit_rubric(request: Request, session: SessionDep, user: WebUser, now:
     except (AwardError, ValidationError) as exc:
         session.rollback()
         message = exc.message if isinstance(exc, AwardError) else "Tiêu chí không hợp lệ: mã chữ thường, điểm tối đa lớn hơn 0."
-        return _contest_page(request, session, user, now, round_.id, {"rubric": message}, 422)
+        return _contest_page(request, session, user, now, round_.id, {"rubric": message},
+                             form_status(exc, 422) if isinstance(exc, AwardError) else 422)
     return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={round_.id}#thang-diem", status_code=303)
 
 

@@ -14,6 +14,7 @@ from award.models import ENTRY_STATUS_LABELS, AuditEvent, EntryStatus, Role, Rou
 from award.rules import RoundRules
 from judging import permissions as judging_permissions
 from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.errors import form_status
 from api.openapi import Id
 from api.pages import entry_form as ef
 from api.pages.themes import entry_theme_panel
@@ -65,14 +66,17 @@ def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowD
                                                                     "parts": rules.max_parts, "prior_awards": 10}):
         return render(request, "entries/form.html", _form_context(session, round_, values, {}, **context))
     data, errors = ef.entry_input(values)
+    status = 400
     if not errors:
         try:
             entry = entries.create_entry(session, owner=user, round_=round_, data=data, now=now,
                                          client_token=context["client_token"] or None)
             return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
         except AwardError as exc:
-            errors = {ef.field_id(exc.field): exc.message}
-    return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), 400)
+            session.rollback()
+            # a refusal of the whole form (the round no longer takes entries) answers with its own status
+            errors, status = {ef.field_id(exc.field) if exc.field else "form": exc.message}, form_status(exc, 400)
+    return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), status)
 
 
 @router.get("/entries/{entry_id}", name="entries:detail")
@@ -126,6 +130,7 @@ def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebU
         return render(request, "entries/form.html", _form_context(session, round_, values, {}, **context))
     data, errors = ef.entry_input(values)
     version = form.get("version")
+    status = 400
     if not errors:
         try:
             entries.update_entry(session, entry=entry, actor=user, data=data, now=now,
@@ -133,8 +138,9 @@ def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebU
             return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
         except AwardError as exc:
             session.rollback()
-            errors = {ef.field_id(exc.field) if exc.field else "form": exc.message}
-    return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), 400)
+            # a form loaded before the deadline and sent after it: 409 with the phase and its dates
+            errors, status = {ef.field_id(exc.field) if exc.field else "form": exc.message}, form_status(exc, 400)
+    return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), status)
 
 
 def _action(request: Request, session: Session, user: User, entry_id: Id, fn, now) -> RedirectResponse:

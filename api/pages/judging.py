@@ -1,5 +1,6 @@
 """Judging pages: a judge's queue and score sheet; the unit manager's jury, assignment and ranking."""
 
+from types import SimpleNamespace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -73,13 +74,18 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
     rubric = stages.rubric_for(session, round_, Stage(row.stage), session.get(Entry, row.entry_id).unit_id)
     values = {c.code: str(form.get(f"score-{c.code}") or "").strip() or None for c in rubric}
     submit = form.get("action") == "submit"
+    # What the sheet shows again if refused: a plain copy, never the stored row (the request commits at its
+    # end, and a refused sheet, e.g. sent after its phase ended, must keep what was stored).
+    shown = SimpleNamespace(id=row.id, entry_id=row.entry_id, stage=row.stage, submitted_at=row.submitted_at,
+                            scores={k: v for k, v in values.items() if v is not None},
+                            comment=str(form.get("comment") or ""))
     try:
         sheets.save_score(session, assignment=row, judge=user, scores=values, comment=str(form.get("comment") or ""),
                            submit=submit, now=now)
     except AwardError as exc:
         session.rollback()
         context = _sheet_context(session, user, row, now)
-        row.scores = {k: v for k, v in values.items() if v is not None}  # what was typed, shown again
+        context["a"] = shown  # what was typed, shown again; the stored sheet is left as it was
         field = (exc.field or "").replace("scores.", "score-")
         return render(request, "judging/sheet.html", {**context, "errors": {field or "form": exc.message}},
                       422 if exc.code == "invalid_score" else 409)

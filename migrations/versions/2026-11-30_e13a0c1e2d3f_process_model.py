@@ -90,7 +90,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table('entry', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_entry_entry_status'), type_='check')
-        batch_op.alter_column('status', existing_type=_enum(OLD_ENTRY, 'entry_status'),
+        # the constraint is gone: given the enum as existing type, PostgreSQL would be asked to drop it twice
+        batch_op.alter_column('status', existing_type=sa.String(length=32),
                               type_=sa.String(length=32), existing_nullable=False)
     with op.batch_alter_table('entry', schema=None) as batch_op:
         batch_op.alter_column('status', existing_type=sa.String(length=32), type_=_enum(NEW_ENTRY, 'entry_status'),
@@ -138,7 +139,8 @@ def downgrade() -> None:
         bind.execute(entries.update().where(entries.c.status == new).values(status=old))
     with op.batch_alter_table('entry', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_entry_entry_status'), type_='check')
-        batch_op.alter_column('status', existing_type=_enum(NEW_ENTRY, 'entry_status'),
+        # the constraint is gone: given the enum as existing type, PostgreSQL would be asked to drop it twice
+        batch_op.alter_column('status', existing_type=sa.String(length=32),
                               type_=sa.String(length=32), existing_nullable=False)
     with op.batch_alter_table('entry', schema=None) as batch_op:
         batch_op.alter_column('status', existing_type=sa.String(length=32), type_=_enum(OLD_ENTRY, 'entry_status'),

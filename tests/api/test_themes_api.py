@@ -185,6 +185,8 @@ def test_thematic_prizes_are_linked_to_themes_from_the_coverage_page(client, ses
 
     round_ = round_by_number(session, "VIII")
     assert round_.rules["thematic_prizes"][0]["name"].startswith("Tác phẩm xuất sắc")
+    closed_at, round_.closed_at = round_.closed_at, None  # published, not yet archived: its rules still change
+    session.add(round_)
     web_login(client, make_user(session, role=Role.secretariat))
     page = client.get(f"/rounds/{round_.id}/coverage")
     assert "Giải chuyên đề và chủ đề của đề cương" in page.text
@@ -198,6 +200,13 @@ def test_thematic_prizes_are_linked_to_themes_from_the_coverage_page(client, ses
     assert round_.rules["thematic_prizes"][1]["themes"] == []
     bad = client.post(f"/rounds/{round_.id}/thematic-prizes", data={"csrf_token": csrf_from(page.text), "prize-0": "9.9"})
     assert bad.status_code == 422
+    session.refresh(round_)
+    assert round_.rules["thematic_prizes"][0]["themes"] == ["1.1", "1.2"]
+    round_.closed_at = closed_at  # archived: the links are part of its rules, which no longer change
+    session.add(round_)
+    session.commit()
+    refused = client.post(f"/rounds/{round_.id}/thematic-prizes", data={"csrf_token": csrf_from(page.text), "prize-0": "1.3"})
+    assert refused.status_code == 409 and "Không thể sửa thể lệ và lịch của đợt giải lúc này" in refused.text
     session.refresh(round_)
     assert round_.rules["thematic_prizes"][0]["themes"] == ["1.1", "1.2"]
 

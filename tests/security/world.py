@@ -73,9 +73,11 @@ def build_world(client, session: Session) -> World:
                  upload.json()["id"], assignment.json()["id"], callers)
 
 
-def request_as(client, session, user: User | None, method: str, path: str, now, *, csrf: bool = True, body=None):
+def request_as(client, session, user: User | None, method: str, path: str, now, *, csrf: bool = True, body=None,
+               form: dict | None = None, files: dict | None = None):
     """One request as `user`: a bearer token for /api, a session cookie (and a valid CSRF token unless
-    csrf=False) for pages. A fresh session each time, so a logout cannot end the next request's."""
+    csrf=False) for pages. A fresh session each time, so a logout cannot end the next request's.
+    `body` goes as JSON to /api and as a form to pages; `form` and `files` send a form (multipart) anywhere."""
     client.cookies.clear()
     headers: dict[str, str] = {}
     cookies = {CSRF_COOKIE: CSRF_VALUE}
@@ -92,7 +94,9 @@ def request_as(client, session, user: User | None, method: str, path: str, now, 
         headers["X-CSRF-Token"] = _serializer().dumps(CSRF_VALUE)
     headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     kwargs = {}
-    if method in ("POST", "PUT", "PATCH"):
+    if form is not None or files is not None:
+        kwargs = {"data": form or {}, "files": files}
+    elif method in ("POST", "PUT", "PATCH"):
         if is_api:
             kwargs["json"] = {} if body is None else body
         else:
