@@ -6,7 +6,7 @@ the unit manager of the entry's unit and of another unit, the unit's local judge
 central judge and an approver.
 
 Each line says who is let through (`allow`) and what everyone else gets (`deny`: 403, or 404 where the
-object is not visible to the caller, as ../shared/API.md says). Being let through means anything but
+object is not visible to the caller, as docs/API.md says). Being let through means anything but
 401/403 (a 404 for an id that is not theirs, 409 or 422 for the empty body are the route's business).
 Anonymous callers get 401 from /api and a redirect to the login page from pages, unless allowed.
 """

@@ -1,0 +1,65 @@
+"""What a fresh clone reads: the API contract in docs/API.md agrees with the app, and the README points only
+at files the repository has."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+from api.main import app
+
+ROOT = Path(__file__).resolve().parents[1]
+METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+# Operations the contract names that no code answers yet, each with the work that brings it. Remove a line
+# when its route lands (the test below tells which ones already exist).
+PENDING = {
+    ("POST", "/api/v1/rounds"), ("POST", "/api/v1/units"), ("PATCH", "/api/v1/units/{}"),
+    ("PUT", "/api/v1/rounds/{}/quotas"), ("GET", "/api/v1/users"), ("PATCH", "/api/v1/users/{}"),
+    ("POST", "/api/v1/users/{}/password-reset"), ("GET", "/api/v1/audit"), ("GET", "/api/v1/outbox"),
+    ("POST", "/api/v1/outbox/{}/retry"), ("GET", "/api/v1/rounds/{}/entries.xlsx"),
+}  # "Round administration (secretariat)" of docs/API.md
+
+
+def _api_doc():
+    spec = importlib.util.spec_from_file_location("api_doc", ROOT / "scripts" / "api_doc.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def _served() -> set[tuple[str, str]]:
+    from api.templating import _leaves  # included routers answer through their leaves
+
+    return {(method, _shape(route.path)) for route in _leaves(app)
+            for method in (getattr(route, "methods", None) or ())}
+
+
+def test_the_index_of_operations_in_docs_api_md_is_the_apps_openapi_document():
+    api_doc = _api_doc()
+    current = api_doc.API_MD.read_text(encoding="utf-8")
+    assert current == api_doc.render(current, app.openapi()), "docs/API.md is out of date: run python scripts/api_doc.py"
+
+
+def test_every_operation_the_contract_names_is_served():
+    contract = (ROOT / "docs" / "API.md").read_text(encoding="utf-8").split(_api_doc().MARKER)[0]
+    named = {(method, _shape(path)) for method, path in re.findall(r"`(GET|POST|PUT|PATCH|DELETE) (/[^\s`?…]+)", contract)}
+    assert len(named) > 40
+    missing = named - _served() - PENDING
+    assert missing == set(), f"the contract names operations the app does not serve: {sorted(missing)}"
+    assert PENDING <= named, "PENDING lists an operation the contract no longer names"
+
+
+def test_readme_links_only_to_files_of_the_repository():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "../shared" not in readme  # nothing outside the clone (the contract used to live there)
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme)
+    local = [t for t in targets if not re.match(r"[a-z]+:", t)]
+    assert "docs/API.md" in local
+    assert [t for t in local if not (ROOT / t).exists()] == []
+    # Backticked paths of files the README tells a reader to open exist too.
+    quoted = re.findall(r"`((?:docs|scripts|deploy|tests|bench|api|award|judging|templates|static)/[\w./-]+\.\w+)`", readme)
+    assert quoted and [q for q in quoted if not (ROOT / q).exists()] == []
