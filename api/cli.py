@@ -112,7 +112,8 @@ def demo():
 @user_app.command("create")
 def user_create(
     email: Annotated[str, typer.Option()],
-    password: Annotated[str, typer.Option()],
+    # Asked for (twice, not echoed) when not given, so a production password stays out of shell history.
+    password: Annotated[str, typer.Option(prompt="Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")],
     role: Annotated[str, typer.Option()],
     full_name: Annotated[str, typer.Option("--name")] = "",
     unit: Annotated[str | None, typer.Option(help="Mã đơn vị, ví dụ ha-tinh")] = None,

@@ -56,6 +56,21 @@ def test_user_create_with_unit_and_duplicate(cli_env):
     assert bad_unit.returncode == 2 and "Không có đơn vị mã khong-co." in bad_unit.stderr
 
 
+def test_first_secretariat_account_with_the_password_asked_for_not_typed_on_the_command_line(cli_env):
+    result = subprocess.run([sys.executable, "-m", "api.cli", "user", "create", "--email", "bithu@tw.vn",
+                             "--role", "secretariat", "--name", "Thư Ký Đầu Tiên"], env=cli_env, cwd=ROOT,
+                            input="BanThuKy2024x\nBanThuKy2024x\n", capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BanThuKy2024x" not in result.stdout  # not echoed
+    assert json.loads(result.stdout[result.stdout.index("{"):])["role"] == "secretariat"
+    token = subprocess.run([sys.executable, "-c", (
+        "from fastapi.testclient import TestClient; from api.main import app; "
+        "c = TestClient(app); r = c.post('/api/v1/auth/token', data={'username': 'bithu@tw.vn', "
+        "'password': 'BanThuKy2024x'}); print(r.status_code)")], env=cli_env, cwd=ROOT, capture_output=True,
+        text=True, timeout=180)
+    assert token.stdout.strip().endswith("200"), token.stdout + token.stderr
+
+
 def test_demo_prints_logins_and_is_idempotent(cli_env):
     first = run(cli_env, "demo")
     assert "bithu@demo.bualiemvang.vn" in first.stdout and "Ban Thư ký" in first.stdout

@@ -63,3 +63,25 @@ def test_readme_links_only_to_files_of_the_repository():
     # Backticked paths of files the README tells a reader to open exist too.
     quoted = re.findall(r"`((?:docs|scripts|deploy|tests|bench|api|award|judging|templates|static)/[\w./-]+\.\w+)`", readme)
     assert quoted and [q for q in quoted if not (ROOT / q).exists()] == []
+
+
+def test_the_operations_section_covers_what_an_operator_needs_and_names_real_commands():
+    import typer.main
+
+    from api.cli import app as cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for heading in ("### First accounts in production", "### Upgrading", "### Backup and restore",
+                    "### Several machines (adding an app or worker machine)", "### What to monitor", "## Deployment"):
+        assert heading in readme, heading
+    group = typer.main.get_command(cli)
+    commands = set()
+    for name, command in group.commands.items():
+        commands.add(name)
+        commands.update(f"{name} {sub}" for sub in getattr(command, "commands", {}))
+    used = set(re.findall(r"(?:`|^|migrate |&& )award ([a-z]+(?: [a-z-]+)?)", readme, re.M))
+    assert {"user create", "backup", "restore", "migrate", "outbox work"} <= {u for u in used}
+    unknown = {u for u in used if u not in commands and u.split()[0] not in commands}
+    assert unknown == set(), unknown
+    for script in re.findall(r"`(scripts/[\w.-]+)", readme):
+        assert (ROOT / script).exists(), script
