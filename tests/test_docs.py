@@ -85,3 +85,63 @@ def test_the_operations_section_covers_what_an_operator_needs_and_names_real_com
     assert unknown == set(), unknown
     for script in re.findall(r"`(scripts/[\w.-]+)", readme):
         assert (ROOT / script).exists(), script
+
+
+def _settings_rows(readme: str) -> list[tuple[list[str], str]]:
+    section = readme[readme.index("## Settings"):readme.index("## Security model")]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) == 3:
+            rows.append((re.findall(r"`([A-Z0-9_*]+)`", cells[0]), cells[1]))
+    return rows
+
+
+def _shown(value) -> str:
+    from pathlib import PurePath
+
+    if isinstance(value, PurePath):
+        return f"./{value}"
+    return str(value).lower() if isinstance(value, bool) else str(value).removesuffix(".0")
+
+
+def test_the_settings_table_lists_every_setting_the_code_reads_with_its_default():
+    from api.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = _settings_rows(readme)
+    listed = {name for names, _ in rows for name in names}
+    fields = {f"AWARD_{name.upper()}": info.default for name, info in Settings.model_fields.items()}
+    caps = {k for k in fields if re.fullmatch(r"AWARD_MAX_\w+_MB", k)}
+    assert "AWARD_MAX_*_MB" in listed
+    missing = set(fields) - caps - listed
+    assert missing == set(), f"settings the code reads but the README does not list: {sorted(missing)}"
+    entrypoint = (ROOT / "scripts/docker-entrypoint.sh").read_text()
+    for name in listed - set(fields) - {"AWARD_MAX_*_MB", "PROMETHEUS_MULTIPROC_DIR"}:
+        assert f"${{{name}" in entrypoint, f"the README lists {name}, which nothing reads"
+    derived = {"AWARD_DATABASE_URL", "AWARD_S3_PUBLIC_ENDPOINT", "AWARD_SECRET_KEY"}  # computed or a placeholder
+    for names, cell in rows:
+        if names == ["AWARD_MAX_*_MB"]:
+            shown = [int(n) for n in re.findall(r"\d+", cell)]
+            assert shown == [fields[f"AWARD_MAX_{k}_MB"] for k in ("DOCUMENT", "IMAGE", "AUDIO", "VIDEO")]
+            continue
+        parts = cell.split(", ") if len(names) > 1 else [cell]
+        assert len(parts) == len(names), (names, cell)
+        for name, part in zip(names, parts):
+            if name not in fields or name in derived:
+                continue
+            value = re.fullmatch(r"`([^`]*)`", part)  # else none, "(none…)", "(real time)"
+            default = fields[name]
+            if value is None:
+                assert default is None, (name, part, default)
+            else:
+                assert value.group(1) == _shown(default), (name, part, default)
+    assert re.search(r"\| `AWARD_WORKERS` \| `2` \|", readme) and "${AWARD_WORKERS:-2}" in entrypoint
+    assert re.search(r"\| `AWARD_MIGRATE` \| `1` \|", readme) and "${AWARD_MIGRATE:-1}" in entrypoint
+
+
+def test_each_figure_appears_once():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    # Request threads and pool sizes live in the settings table only; suggestion speed in the bench table only.
+    assert "pool of 20" not in readme and "114 ms" not in readme and "108 s" not in readme
+    assert readme.count("| `AWARD_REQUESTS_IN_FLIGHT` | `40` |") == 1
