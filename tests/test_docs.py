@@ -145,3 +145,10 @@ def test_each_figure_appears_once():
     # Request threads and pool sizes live in the settings table only; suggestion speed in the bench table only.
     assert "pool of 20" not in readme and "114 ms" not in readme and "108 s" not in readme
     assert readme.count("| `AWARD_REQUESTS_IN_FLIGHT` | `40` |") == 1
+
+
+def test_the_readme_says_why_tests_are_deselected_and_how_to_change_the_demo_port():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "deselected" in readme and "tests/security/conftest.py" in readme
+    assert "config.hook.pytest_deselected" in (ROOT / "tests/security/conftest.py").read_text()
+    assert "make demo PORT=8001" in readme and "make demo PY=python3.11" in readme
