@@ -20,3 +20,19 @@ def test_api_docs_page_loads_only_vendored_files_without_inline_script(client):
     assert " style=" not in html and "<style" not in html
     assert "cdn" not in html.lower()
     assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_each_role_guide_is_a_vietnamese_page_linked_from_its_dashboard(client, session):
+    from api.pages.help import GUIDES, ROLE_GUIDES
+    from award.models import Role
+
+    assert set(ROLE_GUIDES) == {r.value for r in Role}  # every role has at least one guide
+    index = client.get("/huong-dan")
+    assert index.status_code == 200
+    for guide in GUIDES.values():
+        assert f'href="http://testserver/huong-dan/{guide.slug}"' in index.text
+        page = client.get(f"/huong-dan/{guide.slug}")
+        assert page.status_code == 200 and f"<h1>{guide.title}</h1>" in page.text
+        assert 3 <= len(guide.steps) <= 6
+    missing = client.get("/huong-dan/khong-co")
+    assert missing.status_code == 404 and "Không có hướng dẫn này." in missing.text

@@ -57,7 +57,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     # operations and documentation
     ("GET", "/openapi.json"): public("the API contract is public"),
     ("GET", "/api/docs"): public(),
-    ("GET", "/docs/oauth2-redirect"): public(),
+    ("GET", "/huong-dan"): public("the role guides"),
+    ("GET", "/huong-dan/{role_guide}"): public(),
     ("GET", "/static/{path}"): public(),
     ("GET", "/healthz"): public(),
     ("GET", "/readyz"): public(),
@@ -239,7 +240,7 @@ def path_values(world) -> dict:
             "batch_id": world.batch_id, "assignment_id": world.assignment_id, "file_id": world.file_id,
             "upload_id": "khong-co-upload", "job_id": 999999, "stage": "local", "code": "1.1", "number": 1,
             # issue 6's routes: a panel code is also `{code}` (an unknown one answers 404 to the secretariat)
-            "path": "khong-co.css"}
+            "path": "khong-co.css", "role_guide": "nha-bao"}
 
 
 def fill(path: str, values: dict) -> str:
