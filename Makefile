@@ -5,10 +5,24 @@ BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/award_test
 # Demo data lives in round IX's submission period, so every form can be tried.
 DEMO_NOW ?= 2024-09-20T09:00:00+07:00
+# `make demo PORT=8001` when 8000 is taken; HOST=0.0.0.0 to open it to the network.
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
-.PHONY: demo test test-sqlite test-postgres install install-test check-compose bench clean
+.PHONY: demo test test-sqlite test-postgres install install-test check-compose check-python check-port bench clean
 
-$(BIN)/python:
+# The project pins Python 3.11 (pyproject.toml, the Docker image): say so before pip fails obscurely.
+check-python:
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null || { \
+	  echo "make: this project needs Python 3.11, but '$(PY)' is $$($(PY) --version 2>&1 || echo missing)." >&2; \
+	  echo "      Install it (Debian/Ubuntu: apt-get install python3.11 python3.11-venv, or pyenv install 3.11)" >&2; \
+	  echo "      and run: make $(or $(MAKECMDGOALS),demo) PY=python3.11" >&2; exit 1; }
+
+check-port:
+	@$(PY) -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2])))' $(HOST) $(PORT) 2>/dev/null || { \
+	  echo "make: port $(PORT) on $(HOST) is already in use. Stop what holds it, or choose another: make demo PORT=8001" >&2; exit 1; }
+
+$(BIN)/python: | check-python
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -27,9 +41,9 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-demo: install
+demo: install check-port
 	AWARD_NOW=$(DEMO_NOW) $(BIN)/award demo
-	AWARD_NOW=$(DEMO_NOW) $(BIN)/award serve --host 127.0.0.1 --port 8000
+	AWARD_NOW=$(DEMO_NOW) AWARD_PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/award serve --host $(HOST) --port $(PORT)
 
 test: install-test
 	@echo "== lint (ruff check) =="

@@ -112,7 +112,8 @@ def demo():
 @user_app.command("create")
 def user_create(
     email: Annotated[str, typer.Option()],
-    password: Annotated[str, typer.Option()],
+    # Asked for (twice, not echoed) when not given, so a production password stays out of shell history.
+    password: Annotated[str, typer.Option(prompt="Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")],
     role: Annotated[str, typer.Option()],
     full_name: Annotated[str, typer.Option("--name")] = "",
     unit: Annotated[str | None, typer.Option(help="Mã đơn vị, ví dụ ha-tinh")] = None,
@@ -326,7 +327,7 @@ def outbox_work(
 
     from sqlmodel import Session
 
-    from award.outbox import deliver_due
+    from award.outbox import deliver_due, explain
     from api.clock import now
     from api.db import get_engine
     from api.logs import configure_logging
@@ -347,11 +348,25 @@ def outbox_work(
     while not stop:
         try:
             report = deliver_due(lambda: Session(engine, expire_on_commit=False), sender, now=now(), limit=batch)
-        except Exception:  # the database is down or restarting: wait and try again
+        except Exception as exc:  # the database is down or restarting: wait and try again
             log.exception("outbox.pass_failed")
             report = None
+            if once:
+                typer.echo(f"Không đọc được hộp thư đi từ cơ sở dữ liệu: {type(exc).__name__}: {exc}", err=True)
+        reasons = []
+        for error, count in (report.errors.items() if report else ()):
+            reason = explain(error, host=sender.host, port=sender.port)
+            # For operators: the raw error with the server, next to the messages' last_error column.
+            log.warning("outbox.send_failed messages=%d smtp=%s:%s error=%s", count, sender.host, sender.port, error)
+            reasons.append({"messages": count, "reason": reason, "error": error})
         if once:
-            typer.echo(json.dumps({"sent": report.sent if report else 0, "failed": report.failed if report else 0}))
+            for r in reasons:  # for people: why, in Vietnamese, and what happens next
+                typer.echo(f"Không gửi được {r['messages']} thư: {r['reason']} Thư sẽ được gửi lại sau; "
+                           f"chi tiết: {r['error']}", err=True)
+            typer.echo(json.dumps({"sent": report.sent if report else 0, "failed": report.failed if report else 0,
+                                   "errors": reasons}, ensure_ascii=False))
+            if report is None:
+                raise typer.Exit(1)
             break
         if report and report.claimed and not report.failed:
             idle = interval

@@ -19,6 +19,7 @@ from api.pages import (
     central as central_pages,
     contests as contest_pages,
     entries as entry_pages,
+    help as help_pages,
     judging as judging_pages,
     outline_admin,
     public,
@@ -59,7 +60,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         title="Giải Búa liềm vàng – hệ thống quản lý tác phẩm",
         version="1.0",
-        docs_url="/api/docs",
+        docs_url=None,  # served by api/pages/help.py from vendored files (the CSP blocks the CDN)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -70,7 +71,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging, central, results,
                public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages, central_pages,
-               result_pages)
+               result_pages, help_pages)
     for module in routers:
         app.include_router(module.router)
     logging.getLogger(__name__).info("app.created env=%s storage=%s", settings.env, settings.storage)

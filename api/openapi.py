@@ -1,4 +1,4 @@
-"""What the OpenAPI document declares beyond FastAPI's defaults: the error bodies of ../shared/API.md and the
+"""What the OpenAPI document declares beyond FastAPI's defaults: the error bodies of docs/API.md and the
 range of an id.
 
 Every /api/v1 router declares the refusals any of its operations may give (401, 403, 404, 409, as

@@ -210,10 +210,38 @@ class SmtpSender:
 class DeliveryReport:
     sent: int = 0
     failed: int = 0
+    errors: dict[str, int] = field(default_factory=dict)  # each distinct error (as in last_error) → messages
 
     @property
     def claimed(self) -> int:
         return self.sent + self.failed
+
+
+def explain(error: str, *, host: str, port: int) -> str:
+    """What an SMTP error recorded in `last_error` means, in Vietnamese, for the person running the worker."""
+    server = f"{host}:{port}"
+    if "SMTPAuthenticationError" in error:
+        return (f"Máy chủ thư {server} từ chối đăng nhập: kiểm tra AWARD_SMTP_USERNAME và AWARD_SMTP_PASSWORD.")
+    if "STARTTLS extension not supported" in error:
+        return f"Máy chủ thư {server} không hỗ trợ STARTTLS: đặt AWARD_SMTP_STARTTLS=false hoặc dùng máy chủ khác."
+    if "SMTPSenderRefused" in error:
+        return f"Máy chủ thư {server} từ chối địa chỉ người gửi: kiểm tra AWARD_MAIL_FROM."
+    if "SMTPRecipientsRefused" in error:
+        return f"Máy chủ thư {server} từ chối địa chỉ người nhận (địa chỉ sai hoặc không được chuyển tiếp)."
+    if error.startswith("connect:"):
+        if "gaierror" in error or "Name or service not known" in error or "not known" in error:
+            return f"Không tìm thấy máy chủ thư {host}: kiểm tra tên máy trong AWARD_SMTP_HOST."
+        if "ConnectionRefusedError" in error:
+            return (f"Máy chủ thư {server} từ chối kết nối: máy chủ chưa chạy hoặc sai cổng "
+                    "(AWARD_SMTP_HOST, AWARD_SMTP_PORT).")
+        if "timeout" in error.lower() or "timed out" in error:
+            return f"Máy chủ thư {server} không trả lời (quá thời gian chờ AWARD_SMTP_TIMEOUT)."
+        return f"Không kết nối được máy chủ thư {server}."
+    if "timed out" in error or "timeout" in error.lower():
+        return f"Máy chủ thư {server} ngừng trả lời giữa chừng (quá thời gian chờ AWARD_SMTP_TIMEOUT)."
+    if "SMTPServerDisconnected" in error or "connection lost" in error:
+        return f"Máy chủ thư {server} ngắt kết nối giữa chừng."
+    return f"Máy chủ thư {server} không nhận thư."
 
 
 def deliver_due(open_session: Callable[[], AbstractContextManager[Session]], sender, *, now: datetime,
@@ -235,5 +263,6 @@ def deliver_due(open_session: Callable[[], AbstractContextManager[Session]], sen
             else:
                 mark_failed(session, message_id=message.id, error=error, now=now, max_attempts=max_attempts)
                 report.failed += 1
+                report.errors[error] = report.errors.get(error, 0) + 1
         session.commit()
     return report

@@ -34,24 +34,37 @@ else
 fi
 echo "check-compose: using $("${COMPOSE[@]}" version)"
 
-# 1. The file is valid with the required secrets set (throw-away values).
-AWARD_SECRET_KEY="${AWARD_SECRET_KEY:-check-only-secret}" \
-AWARD_S3_SECRET_KEY="${AWARD_S3_SECRET_KEY:-check-only-s3-secret}" \
-  "${COMPOSE[@]}" -f compose.yaml config --quiet
+# What an operator must set (deploy/env.example); throw-away values for the checks. A .env in the
+# working directory is ignored (--env-file /dev/null) so the checks see only these.
+REQUIRED=(AWARD_PUBLIC_HOST AWARD_SECRET_KEY AWARD_S3_SECRET_KEY AWARD_METRICS_TOKEN AWARD_SMTP_HOST)
+check_env=(AWARD_PUBLIC_HOST=giai.example.vn AWARD_SECRET_KEY=check-only-secret
+           AWARD_S3_SECRET_KEY=check-only-s3-secret AWARD_METRICS_TOKEN=check-only-token
+           AWARD_SMTP_HOST=smtp.example.vn)
+unset_required=()
+for v in "${REQUIRED[@]}"; do unset_required+=(-u "$v"); done
+compose() { env "${unset_required[@]}" "$@"; }
+
+# 1. The file is valid with the required settings given.
+compose "${check_env[@]}" "${COMPOSE[@]}" --env-file /dev/null -f compose.yaml config --quiet
 echo "check-compose: compose.yaml is valid"
 
-# 2. It refuses to start without AWARD_SECRET_KEY.
-if out="$(env -u AWARD_SECRET_KEY AWARD_S3_SECRET_KEY=x "${COMPOSE[@]}" -f compose.yaml config --quiet 2>&1)"; then
-  echo "check-compose: FAIL: compose.yaml accepted a missing AWARD_SECRET_KEY" >&2
-  exit 1
-fi
-case "$out" in
-  *"set AWARD_SECRET_KEY"*) echo "check-compose: missing AWARD_SECRET_KEY is refused" ;;
-  *) echo "check-compose: FAIL: unexpected error without AWARD_SECRET_KEY: $out" >&2; exit 1 ;;
-esac
+# 2. It refuses to start without each of them, naming it.
+for missing in "${REQUIRED[@]}"; do
+  given=()
+  for kv in "${check_env[@]}"; do [ "${kv%%=*}" = "$missing" ] || given+=("$kv"); done
+  if out="$(compose "${given[@]}" "${COMPOSE[@]}" --env-file /dev/null -f compose.yaml config --quiet 2>&1)"; then
+    echo "check-compose: FAIL: compose.yaml accepted a missing $missing" >&2
+    exit 1
+  fi
+  case "$out" in
+    *"set $missing"*) ;;
+    *) echo "check-compose: FAIL: unexpected error without $missing: $out" >&2; exit 1 ;;
+  esac
+done
+echo "check-compose: refused without: ${REQUIRED[*]}"
 
 # 3. The services the deployment relies on are there.
-services="$(AWARD_SECRET_KEY=x AWARD_S3_SECRET_KEY=x "${COMPOSE[@]}" -f compose.yaml config --services | sort | tr '\n' ' ')"
+services="$(compose "${check_env[@]}" "${COMPOSE[@]}" --env-file /dev/null -f compose.yaml config --services | sort | tr '\n' ' ')"
 for s in postgres s3 migrate app proxy; do
   case " $services" in
     *" $s "*) ;;
@@ -72,7 +85,7 @@ for needed in ("FROM", "USER", "EXPOSE", "HEALTHCHECK", "ENTRYPOINT"):
         sys.exit(f"check-compose: FAIL: Dockerfile has no {needed}")
 print(f"check-compose: Dockerfile parses ({len(cmds)} instructions)")
 PY
-for f in scripts/docker-entrypoint.sh deploy/nginx.conf .dockerignore; do
+for f in scripts/docker-entrypoint.sh deploy/nginx.conf deploy/env.example .dockerignore; do
   [ -f "$f" ] || { echo "check-compose: FAIL: $f missing" >&2; exit 1; }
 done
 [ -x scripts/docker-entrypoint.sh ] || { echo "check-compose: FAIL: scripts/docker-entrypoint.sh not executable" >&2; exit 1; }

@@ -33,6 +33,23 @@ def pytest_report_header(config):
     return f"database engine under test: {engine_kind()}"
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's databases, SQLite files, server logs and files (hundreds of MB with the browser
+    and stack tests) once every test passed; keep them after a failure and say where."""
+    import shutil
+
+    if getattr(session.config, "workerinput", None) is not None:
+        return
+    if exitstatus == 0 and os.environ.get("AWARD_KEEP_TEST_TMP") != "1":
+        try:
+            get_engine().dispose()  # SQLite files closed before they are removed
+        except Exception:  # noqa: BLE001 - nothing was opened
+            pass
+        shutil.rmtree(_TMP, ignore_errors=True)
+    elif _TMP.exists():
+        session.config.get_terminal_writer().line(f"test files kept for inspection: {_TMP}")
+
+
 @pytest.fixture(scope="session")
 def tmp_root() -> Path:
     return _TMP

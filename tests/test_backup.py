@@ -143,3 +143,33 @@ def test_restore_refuses_a_corrupt_file_and_a_non_empty_database(source, tmp_roo
     with Session(target) as s:
         assert s.exec(select(User)).all() == []
     target.dispose()
+
+
+def test_restore_drill_restores_into_a_scratch_database_and_checks_it(source, tmp_path):
+    """scripts/restore-drill.sh, as the README's schedule runs it: the backup comes back whole elsewhere."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.liveserver import ROOT
+
+    engine, store = source
+    backup(engine, all_metadata(), store, tmp_path / "nightly", copy_files=True)
+    env = {**os.environ, "AWARD_CLI": f"{sys.executable} -m api.cli", "PYTHON": sys.executable, "AWARD_ENV": "test",
+           "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path), "AWARD_STORAGE": "local"}
+    env.pop("AWARD_DRILL_DATABASE_URL", None)
+    result = subprocess.run([str(ROOT / "scripts/restore-drill.sh"), str(tmp_path / "nightly")], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("restore-drill: OK")
+    assert '"ok": true' in result.stdout and "1 files" in result.stdout
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("award-restore-drill")] == []  # cleaned up
+
+    # A tampered backup fails the drill, loudly.
+    manifest = tmp_path / "nightly" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["tables"]["user_account"]["rows"] += 1
+    manifest.write_text(json.dumps(data))
+    failed = subprocess.run([str(ROOT / "scripts/restore-drill.sh"), str(tmp_path / "nightly")], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert failed.returncode != 0 and "restore-drill: OK" not in failed.stdout

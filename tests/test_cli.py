@@ -56,6 +56,21 @@ def test_user_create_with_unit_and_duplicate(cli_env):
     assert bad_unit.returncode == 2 and "Không có đơn vị mã khong-co." in bad_unit.stderr
 
 
+def test_first_secretariat_account_with_the_password_asked_for_not_typed_on_the_command_line(cli_env):
+    result = subprocess.run([sys.executable, "-m", "api.cli", "user", "create", "--email", "bithu@tw.vn",
+                             "--role", "secretariat", "--name", "Thư Ký Đầu Tiên"], env=cli_env, cwd=ROOT,
+                            input="BanThuKy2024x\nBanThuKy2024x\n", capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BanThuKy2024x" not in result.stdout  # not echoed
+    assert json.loads(result.stdout[result.stdout.index("{"):])["role"] == "secretariat"
+    token = subprocess.run([sys.executable, "-c", (
+        "from fastapi.testclient import TestClient; from api.main import app; "
+        "c = TestClient(app); r = c.post('/api/v1/auth/token', data={'username': 'bithu@tw.vn', "
+        "'password': 'BanThuKy2024x'}); print(r.status_code)")], env=cli_env, cwd=ROOT, capture_output=True,
+        text=True, timeout=180)
+    assert token.stdout.strip().endswith("200"), token.stdout + token.stderr
+
+
 def test_demo_prints_logins_and_is_idempotent(cli_env):
     first = run(cli_env, "demo")
     assert "bithu@demo.bualiemvang.vn" in first.stdout and "Ban Thư ký" in first.stdout
@@ -96,10 +111,52 @@ def test_outbox_worker_sends_due_mail_once(cli_env, smtp_server):
     engine.dispose()
     env = {**cli_env, "AWARD_SMTP_HOST": smtp_server.host, "AWARD_SMTP_PORT": str(smtp_server.port)}
     first = run(env, "outbox", "work", "--once")
-    assert json.loads(first.stdout) == {"sent": 1, "failed": 0}
+    assert json.loads(first.stdout) == {"sent": 1, "failed": 0, "errors": []}
     second = run(env, "outbox", "work", "--once")
-    assert json.loads(second.stdout) == {"sent": 0, "failed": 0}
+    assert json.loads(second.stdout) == {"sent": 0, "failed": 0, "errors": []}
     assert [(m["To"], m["Subject"]) for m in smtp_server.messages] == [("bithu@example.vn", "Thử hộp thư đi")]
+
+
+def test_outbox_worker_says_why_nothing_was_sent(cli_env):
+    from sqlmodel import Session, select
+
+    from award.outbox import OutboxMessage, enqueue
+    from api.db import make_engine
+    from tests.support.liveserver import free_port
+
+    engine = make_engine(cli_env["AWARD_DATABASE_URL"])
+    with Session(engine) as s:
+        for i in range(2):
+            enqueue(s, to=f"gk{i}@example.vn", subject="Nhắc chấm điểm", body="…", kind="test", key=f"cli:down:{i}")
+        s.commit()
+    port = free_port()  # nothing listens there
+    env = {**cli_env, "AWARD_SMTP_HOST": "127.0.0.1", "AWARD_SMTP_PORT": str(port)}
+    result = run(env, "outbox", "work", "--once")
+    report = json.loads(result.stdout)
+    assert (report["sent"], report["failed"]) == (0, 2)
+    reason = f"Máy chủ thư 127.0.0.1:{port} từ chối kết nối: máy chủ chưa chạy hoặc sai cổng (AWARD_SMTP_HOST, AWARD_SMTP_PORT)."
+    assert report["errors"][0]["reason"] == reason and report["errors"][0]["messages"] == 2
+    assert f"Không gửi được 2 thư: {reason}" in result.stderr  # for people
+    logged = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert any(e["message"].startswith(f"outbox.send_failed messages=2 smtp=127.0.0.1:{port} error=connect: "
+                                       "ConnectionRefusedError") and e["level"] == "WARNING" for e in logged)
+    with Session(engine) as s:  # the same error as the rows record
+        rows = s.exec(select(OutboxMessage).where(OutboxMessage.key.like("cli:down:%"))).all()
+        assert {r.last_error for r in rows} == {report["errors"][0]["error"]}
+        for r in rows:
+            s.delete(r)
+        s.commit()
+    engine.dispose()
+
+
+def test_smtp_errors_are_explained_in_vietnamese():
+    from award.outbox import explain
+
+    assert "kiểm tra tên máy trong AWARD_SMTP_HOST" in explain(
+        "connect: gaierror: [Errno -2] Name or service not known", host="smtp", port=25)
+    assert "AWARD_SMTP_USERNAME" in explain("SMTPAuthenticationError: (535, b'bad')", host="h", port=587)
+    assert "người nhận" in explain("SMTPRecipientsRefused: {'x@y': (550, b'no')}", host="h", port=25)
+    assert explain("weird", host="h", port=25) == "Máy chủ thư h:25 không nhận thư."
 
 
 def test_scores_due_reminders_run_twice_at_once_mail_once(cli_env, smtp_server):

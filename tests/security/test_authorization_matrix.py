@@ -6,7 +6,7 @@ the unit manager of the entry's unit and of another unit, the unit's local judge
 central judge and an approver.
 
 Each line says who is let through (`allow`) and what everyone else gets (`deny`: 403, or 404 where the
-object is not visible to the caller, as ../shared/API.md says). Being let through means anything but
+object is not visible to the caller, as docs/API.md says). Being let through means anything but
 401/403 (a 404 for an id that is not theirs, 409 or 422 for the empty body are the route's business).
 Anonymous callers get 401 from /api and a redirect to the login page from pages, unless allowed.
 """
@@ -57,7 +57,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     # operations and documentation
     ("GET", "/openapi.json"): public("the API contract is public"),
     ("GET", "/api/docs"): public(),
-    ("GET", "/docs/oauth2-redirect"): public(),
+    ("GET", "/huong-dan"): public("the role guides"),
+    ("GET", "/huong-dan/{role_guide}"): public(),
     ("GET", "/static/{path}"): public(),
     ("GET", "/healthz"): public(),
     ("GET", "/readyz"): public(),
@@ -242,7 +243,7 @@ def path_values(world) -> dict:
             "batch_id": world.batch_id, "assignment_id": world.assignment_id, "file_id": world.file_id,
             "upload_id": "khong-co-upload", "job_id": 999999, "stage": "local", "code": "1.1", "number": 1,
             # issue 6's routes: a panel code is also `{code}` (an unknown one answers 404 to the secretariat)
-            "path": "khong-co.css"}
+            "path": "khong-co.css", "role_guide": "nha-bao"}
 
 
 def fill(path: str, values: dict) -> str:

@@ -5,7 +5,7 @@ boundary values (the coverage phase), as each caller the authorization matrix le
 bearer token of the role; tests/security/conftest.py leaves out the others, whose refusals
 test_authorization_matrix.py checks on every route). Each answer must:
 
-- never be a 5xx (../shared/API.md: "Never a 500 on any input");
+- never be a 5xx (docs/API.md: "Never a 500 on any input");
 - have a status code the document declares for that operation, with the declared content type;
 - have a body that matches the declared schema for that status.
 
