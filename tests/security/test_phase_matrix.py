@@ -172,6 +172,7 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
     ("POST", "/api/v1/units/{unit_id}/rounds/{round_id}/forward"): Gate(
         "local.forward", body=lambda c: {"entry_ids": [c.world.entry_id]}),
     ("POST", "/api/v1/entries/{entry_id}/screening"): Gate("local.screen", body={"eligible": True}),
+    ("POST", "/api/v1/entries/{entry_id}/return"): Gate("local.screen", body={"note": "Bổ sung bản PDF kỳ 2"}),
     ("POST", "/api/v1/entries/{entry_id}/eligibility"): Gate("central.receipt", body={"eligible": True},
                                                              values=FORWARDED),
     ("POST", "/api/v1/batches/{batch_id}/receipt"): Gate("central.receipt", body={}),
