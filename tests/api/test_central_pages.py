@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from award.models import Entry, EntryStatus, Role
 from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus
-from tests.factories import csrf_from, make_entry, make_user, round_by_number, web_login
+from tests.factories import IX_PHASE_AT, csrf_from, make_entry, make_user, round_by_number, web_login
 
 
 def login(client, user):
@@ -17,6 +17,7 @@ def login(client, user):
 
 
 def test_the_desk_routes_works_adds_judges_and_a_panel_shortlist_goes_to_the_final(client, session, clock):
+    clock.set(IX_PHASE_AT["preliminary"])  # the desk routes, staffs and shortlists the subpanels
     round_ = round_by_number(session, "IX")
     works = [make_entry(session, genre="bình luận", title=f"Bình luận số {i}") for i in range(3)]
     make_entry(session, media_type="photo", genre="bộ ảnh", title="Bộ ảnh biên cương")
@@ -83,6 +84,7 @@ def test_a_large_subpanel_is_shown_a_page_at_a_time_with_its_shortlist_ticked(cl
 
 
 def test_ballots_proposal_return_approval_and_publication_through_the_pages(client, session, clock):
+    clock.set(IX_PHASE_AT["final"])
     round_ = round_by_number(session, "IX")
     a, b = (make_entry(session, status="finalist", title=t) for t in ("Giữ lửa chi bộ", "Đảng viên trẻ & <mạng xã hội>"))
     members = [make_user(session, role=Role.judge, full_name=f"Ủy Viên {i}", outlet=f"Tạp chí {i}") for i in range(2)]
@@ -93,7 +95,7 @@ def test_ballots_proposal_return_approval_and_publication_through_the_pages(clie
 
     token = login(client, sec)
     early = client.post(f"/central/{round_.id}/council/propose", data={"csrf_token": token})
-    assert early.status_code == 409 and "Chưa đủ số phiếu tối thiểu cho 2 tác phẩm" in early.text
+    assert early.status_code == 409 and "đợt giải đang ở giai đoạn “Chấm chung khảo”" in early.text
 
     for m in members:
         token = login(client, m)
@@ -108,11 +110,14 @@ def test_ballots_proposal_return_approval_and_publication_through_the_pages(clie
     login(client, outsider)
     assert client.get(f"/ballots/{round_.id}").status_code == 404
 
+    clock.set(IX_PHASE_AT["approval"])  # the final ended
     token = login(client, sec)
     council = client.get(f"/central/{round_.id}/council")
     assert "Kết quả bỏ phiếu" in council.text and "<strong>Giải A</strong>" in council.text
     client.post(f"/central/{round_.id}/council/propose", data={"csrf_token": token, "note": "Theo biểu quyết"})
     assert session.get(ResultList, round_.id).status == ResultStatus.proposed
+    late_ballot = client.post(f"/ballots/{round_.id}/{a.id}", data={"csrf_token": login(client, members[0]), "level": "B"})
+    assert late_ballot.status_code == 409 and "Chờ phê duyệt kết quả" in late_ballot.text
 
     token = login(client, approver)
     assert "Xem và phê duyệt" in client.get("/dashboard").text
@@ -131,9 +136,9 @@ def test_ballots_proposal_return_approval_and_publication_through_the_pages(clie
     token = login(client, sec)
     bad_time = client.post(f"/central/{round_.id}/council/publish", data={"csrf_token": token, "publish_at": "mai"})
     assert bad_time.status_code == 422 and "Thời điểm công bố không hợp lệ." in bad_time.text
-    client.post(f"/central/{round_.id}/council/publish", data={"csrf_token": token, "publish_at": "2024-09-21T08:00"})
+    client.post(f"/central/{round_.id}/council/publish", data={"csrf_token": token, "publish_at": "2025-02-03T08:00"})
     row = session.get(ResultList, round_.id)
-    assert row.status == ResultStatus.published and row.publish_at == datetime(2024, 9, 21, 1, 0, tzinfo=timezone.utc)
+    assert row.status == ResultStatus.published and row.publish_at == datetime(2025, 2, 3, 1, 0, tzinfo=timezone.utc)
     page = client.get(f"/central/{round_.id}/council")
     assert "đang trong thời gian giữ kín" in page.text and "Ghi đính chính" in page.text
     minutes = client.get(f"/api/v1/rounds/{round_.id}/results/minutes.pdf")

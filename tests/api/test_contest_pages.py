@@ -54,7 +54,7 @@ def test_forward_over_quota_shows_the_message_and_changes_nothing(client, sessio
                                                           "entry_ids": [str(i) for i in ids]})
     assert response.status_code == 409
     assert "Vượt chỉ tiêu" in response.text
-    assert [session.get(Entry, i).status for i in ids] == [EntryStatus.submitted] * 2
+    assert [session.get(Entry, i).status for i in ids] == [EntryStatus.screened] * 2
 
 
 def test_secretariat_records_receipt_and_rules_eligibility(client, session, clock):

@@ -224,3 +224,31 @@ def test_list_is_scoped_by_role(client, session, clock):
 def test_unit_manager_cannot_create_entries(client, session, clock):
     manager = api_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
     assert client.post("/api/v1/entries", headers=manager, json=entry_payload(session)).status_code == 403
+
+
+def test_a_photo_entry_without_images_is_not_submitted_until_it_has_one(client, session, clock, samples):
+    """The incident: a photo entry with no file was submitted (and forwarded without screening)."""
+    _, headers = journalist_headers(client, session)
+    payload = entry_payload(session, media_type="photo", genre="bộ ảnh")
+    entry_id = client.post("/api/v1/entries", headers=headers, json=payload).json()["id"]
+    refused = client.post(f"/api/v1/entries/{entry_id}/submit", headers=headers)
+    assert refused.status_code == 409
+    assert refused.json()["detail"]["code"] == "incomplete"
+    assert "ảnh" in refused.json()["detail"]["message"] and "kỳ 1, kỳ 2" in refused.json()["detail"]["message"]
+    assert session.get(Entry, entry_id).status == EntryStatus.draft
+    for image in (samples.png(), samples.jpeg()):
+        name = "anh.png" if image.startswith(b"\x89PNG") else "anh.jpg"
+        assert client.post(f"/api/v1/entries/{entry_id}/files", headers=headers,
+                           files={"file": (name, image, "application/octet-stream")}).status_code == 201
+    assert client.post(f"/api/v1/entries/{entry_id}/submit", headers=headers).json()["status"] == "submitted"
+
+
+def test_completeness_per_media_type_is_a_round_setting(client, session, clock):
+    _, headers = journalist_headers(client, session)
+    round_ = round_by_number(session, "IX")
+    secretariat = api_login(client, make_user(session, role=Role.secretariat))
+    rules = {"completeness": {**round_.rules.get("completeness", {}), "print": ["document"]}}
+    assert client.patch(f"/api/v1/rounds/{round_.id}", headers=secretariat, json={"rules": rules}).status_code == 200
+    entry_id = client.post("/api/v1/entries", headers=headers, json=entry_payload(session)).json()["id"]
+    refused = client.post(f"/api/v1/entries/{entry_id}/submit", headers=headers)  # links no longer suffice
+    assert refused.status_code == 409 and refused.json()["detail"]["code"] == "incomplete"

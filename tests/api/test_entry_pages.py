@@ -18,7 +18,9 @@ def form_data(session, token, **over):
         "parts-0-title": "Kỳ 1", "parts-0-outlet": "Báo Hà Tĩnh", "parts-0-published_on": "2024-02-01",
         "parts-0-url": "https://baohatinh.vn/giu-lua-1.html",
         "parts-1-title": "Kỳ 2", "parts-1-outlet": "Báo Hà Tĩnh", "parts-1-published_on": "2024-02-08",
+        "parts-1-url": "https://baohatinh.vn/giu-lua-2.html",
         "parts-2-title": "Kỳ 3", "parts-2-outlet": "Báo Hà Tĩnh", "parts-2-published_on": "2024-02-15",
+        "parts-2-url": "https://baohatinh.vn/giu-lua-3.html",
         "action": "save",
     }
     data.update(over)
@@ -119,7 +121,8 @@ def test_deadline_passed_between_loading_and_submitting(client, session, clock):
     clock.set("2024-10-11T00:00:01+07:00")  # midnight passes while the page is open
     response = client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page.text)})
     assert response.status_code == 409
-    assert "Đã hết hạn nộp tác phẩm (10/10/2024, giờ Việt Nam)." in response.text
+    assert "Không thể nộp tác phẩm lúc này" in response.text
+    assert "03/02/2024 – 10/10/2024" in response.text  # when it could have been done
     session.refresh(entry)
     assert entry.status == EntryStatus.draft
 
@@ -169,3 +172,16 @@ def test_unit_manager_lists_submitted_entries_with_filters(client, session, cloc
     assert "1 tác phẩm." in listed.text
     assert "Người giữ lửa" not in client.get("/unit/entries?media_type=tv").text
     assert "Đã nộp" in client.get("/dashboard").text
+
+
+def test_an_incomplete_work_is_not_submitted_and_the_page_says_what_is_missing(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token, **{"parts-2-url": ""}))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    page = client.get(f"/entries/{entry.id}")
+    response = client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 409
+    assert "Hồ sơ chưa đầy đủ" in response.text and "kỳ 3" in response.text
+    session.refresh(entry)
+    assert entry.status == EntryStatus.draft
