@@ -9,11 +9,12 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from award import permissions, rounds as rounds_domain
+from award.calendar import refusal
 from award.errors import AwardError, NotFound
 from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
-from judging import contests, permissions as judging_permissions
+from judging import contests, permissions as judging_permissions, stages
 from judging.forwarding_list import forwarding_list_pdf
-from judging.models import ForwardingBatch, Screening, Stage
+from judging.models import Assignment, ForwardingBatch, Screening, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.errors import form_status
 from api.openapi import Id
@@ -66,7 +67,16 @@ def _contest_page(request, session, user, now, round_id, errors=None, status=200
     batches = session.exec(select(ForwardingBatch).where(ForwardingBatch.round_id == round_.id,
                                                          ForwardingBatch.unit_id == unit.id)
                            .order_by(ForwardingBatch.id)).all()
+    # Where the unit runs a jury, forwarding shows each work's local rank and flags the works not yet scored.
+    has_jury = session.exec(select(Assignment.id).join(Entry, Entry.id == Assignment.entry_id).where(
+        Assignment.round_id == round_.id, Assignment.stage == Stage.local, Entry.unit_id == unit.id).limit(1)).first()
+    ranks = {r.entry_id: r for r in stages.ranking(session, round_=round_, stage=Stage.local, method="mean",
+                                                     unit_id=unit.id)} if has_jury else {}
     return render(request, "contests/unit.html", {
+        "has_jury": has_jury is not None, "ranks": ranks,
+        "phase_notes": {key: refusal(round_, now, action) for key, action in (
+            ("screen", "local.screen"), ("forward", "local.forward"), ("prize", "local.prize"),
+            ("rubric", "local.jury"))},
         "round": round_, "unit": unit, "entries": rows, "authors": _authors(session, ids), "decisions": decisions,
         "summary": contests.summary(session, round_=round_, unit=unit, now=now), "batches": batches,
         "reasons": contests.REASONS, "errors": errors or {}, "levels": contests.LOCAL_LEVELS,
@@ -92,6 +102,20 @@ def screen(entry_id: Id, request: Request, session: SessionDep, user: WebUser, n
         session.rollback()
         return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message},
                              form_status(exc, 400))
+    return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
+                            status_code=303)
+
+
+@router.post("/unit/entries/{entry_id}/return", name="contests:return", dependencies=[web_role(Role.unit_manager)])
+def return_to_author(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+                     note: Annotated[str, Form(max_length=2000)] = ""):
+    entry = _entry_if(session, user, entry_id, permissions.can_screen)
+    try:
+        contests.return_to_author(session, entry=entry, note=note, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message},
+                             form_status(exc, 422))
     return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
                             status_code=303)
 

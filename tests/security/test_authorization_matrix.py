@@ -174,6 +174,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     # contest pages
     ("GET", "/unit/contest"): only(MANAGERS),
     ("POST", "/unit/entries/{entry_id}/screening"): only(MANAGER, deny=(403, 404)),
+    ("POST", "/unit/entries/{entry_id}/return"): only(MANAGER, deny=(403, 404)),
     ("POST", "/unit/entries/{entry_id}/local-prize"): only(MANAGER, deny=(403, 404)),
     ("POST", "/unit/rubric"): only(MANAGERS),
     ("POST", "/unit/contest/forward"): only(MANAGERS),

@@ -180,6 +180,7 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
         {"code": "content", "label": "Nội dung", "max_points": 100}]}),
     ("PUT", "/api/v1/entries/{entry_id}/local-prize"): Gate("local.prize", body={"level": "Nhất"}, values=FORWARDED),
     ("POST", "/unit/entries/{entry_id}/screening"): Gate("local.screen", body={"eligible": "yes"}),
+    ("POST", "/unit/entries/{entry_id}/return"): Gate("local.screen", body={"note": "Bổ sung bản PDF kỳ 2"}),
     ("POST", "/unit/entries/{entry_id}/local-prize"): Gate("local.prize", body={"level": "Nhất"}, values=FORWARDED),
     ("POST", "/unit/rubric"): Gate("local.jury", body=lambda c: {
         "round_id": str(c.world.round_id), "c-0-code": "content", "c-0-label": "Nội dung", "c-0-max_points": "100"}),
