@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.admission import AdmissionMiddleware
+from api.limits import BodyLimitMiddleware
 from api.logs import configure_logging
 from api import metrics
 from api.metrics import MetricsMiddleware
@@ -56,6 +57,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    app.add_middleware(BodyLimitMiddleware)  # innermost: bodies bounded per route kind (api/limits.py)
     app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings))
     app.add_middleware(AdmissionMiddleware)  # requests waiting for their turn hold nothing (api/admission.py)
     app.add_middleware(MetricsMiddleware)  # outermost: times and counts every answer, errors included

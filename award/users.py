@@ -10,7 +10,7 @@ from pwdlib import PasswordHash
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from award.errors import Conflict, Invalid, TooManyAttempts
+from award.errors import BadCredentials, Conflict, Invalid, TooManyAttempts
 from award.models import AuthSession, LoginAttempt, Role, Unit, User
 
 log = logging.getLogger(__name__)
@@ -116,14 +116,24 @@ def authenticate(session: Session, *, email: str, password: str, ip: str, now: d
         # Nothing written yet: end the read so the pooled connection is free while argon2 spends its
         # ~0.1 s of CPU (200 logins at once held every connection and timed out, bench/surge.py).
         session.commit()
-    ok = password_hash.verify(password, stored)
+    ok = _verify(password, stored)
     ok = ok and user is not None and user.is_active
     session.add(LoginAttempt(email=email, ip=ip[:64], succeeded=ok, at=now))
     session.flush()
     if not ok:
         log.info("auth.login_failed")
-        raise Invalid("E-mail hoặc mật khẩu không đúng.", field="password", code="invalid_credentials")
+        raise BadCredentials("E-mail hoặc mật khẩu không đúng.", field="password")
     return user
+
+
+def _verify(password: str, stored: str) -> bool:
+    """A password that UTF-8 cannot carry (a lone surrogate) is a wrong one, after the same argon2 work."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        password_hash.verify("x", stored)
+        return False
+    return password_hash.verify(password, stored)
 
 
 def _hash_token(token: str) -> str:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel, Field
 
 from award import audit, password_reset, users
-from award.errors import Invalid
+from award.errors import BadCredentials
 from award.models import Role
 from api.deps import ApiUser, NowDep, SessionDep, api_role
 from api.settings import get_settings
@@ -54,12 +54,15 @@ def issue_token(
     request: Request,
     session: SessionDep,
     now: NowDep,
-    username: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=256)],
+    # No length limits here: a password the policy could never have allowed is just a wrong password (401),
+    # so a login never reveals the policy; the request gate bounds the body (api/limits.py).
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
 ):
+    """401 for a wrong e-mail or password, whatever was wrong; 429 after repeated failures."""
     try:
         user = users.authenticate(session, email=username, password=password, ip=client_ip(request), now=now)
-    except Invalid:
+    except BadCredentials:
         session.commit()  # the failed attempt must count even though the request fails
         raise
     return TokenOut(access_token=users.open_session(session, user=user, kind="api", now=now))

@@ -48,14 +48,15 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, session):
     user = make_user(session)
     wrong = client.post("/api/v1/auth/token", data={"username": user.email, "password": "SaiMatKhau123"})
     unknown = client.post("/api/v1/auth/token", data={"username": "khongco@bao.vn", "password": "SaiMatKhau123"})
-    assert wrong.status_code == unknown.status_code == 422
-    assert wrong.json()["detail"][0]["msg"] == unknown.json()["detail"][0]["msg"] == "E-mail hoặc mật khẩu không đúng."
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json() == {"detail": {"code": "invalid_credentials", "field": "password",
+                                                         "message": "E-mail hoặc mật khẩu không đúng."}}
 
 
 def test_repeated_failures_lock_the_account_with_429(client, session):
     user = make_user(session)
     for _ in range(5):
-        assert client.post("/api/v1/auth/token", data={"username": user.email, "password": "SaiMatKhau123"}).status_code == 422
+        assert client.post("/api/v1/auth/token", data={"username": user.email, "password": "SaiMatKhau123"}).status_code == 401
     locked = client.post("/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
     assert locked.status_code == 429
     assert locked.headers["retry-after"] == "900"
