@@ -20,7 +20,7 @@ from api.pages import account, contests as contest_pages, entries as entry_pages
 from api.pages import central as central_pages
 from api.pages import results as result_pages
 from api.routers import auth, central, contests, entries, files, judging, ops, reference, results, themes
-from api.security import WebMiddleware
+from api.security import TrustedProxyMiddleware, WebMiddleware, parse_networks
 from api.settings import get_settings
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -60,7 +60,9 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware)  # innermost: bodies bounded per route kind (api/limits.py)
     app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings))
     app.add_middleware(AdmissionMiddleware)  # requests waiting for their turn hold nothing (api/admission.py)
-    app.add_middleware(MetricsMiddleware)  # outermost: times and counts every answer, errors included
+    app.add_middleware(MetricsMiddleware)  # times and counts every answer, errors included
+    # Outermost: everything inside sees the real client address and scheme (api/security.py).
+    app.add_middleware(TrustedProxyMiddleware, proxies=parse_networks(settings.trusted_proxies))
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging, central, results,

@@ -6,6 +6,7 @@ cookie. A forged cross-site form can carry neither. The JSON API is not affected
 bearer tokens, which a browser never sends on its own.
 """
 
+import ipaddress
 import logging
 import secrets
 import time
@@ -131,6 +132,81 @@ class WebMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             request_id_var.reset(token)
+
+
+# -- the client's address ----------------------------------------------------------------------------------
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """`AWARD_TRUSTED_PROXIES`: addresses or networks, separated by commas (`10.0.0.7, 172.16.0.0/12`)."""
+    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in value.split(",") if item.strip())
+
+
+def _address(text: str):
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443"
+        text = text[1:text.index("]")]
+    elif text.count(":") == 1:  # "203.0.113.9:5000"
+        text = text.split(":")[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _trusted(address, proxies: tuple[Network, ...]) -> bool:
+    return address is not None and any(address in network for network in proxies)
+
+
+def resolve_client(peer: str | None, forwarded_for: list[str], proxies: tuple[Network, ...]) -> str | None:
+    """The client's address: the peer itself unless it is one of our proxies; behind them, the right-most hop
+    of X-Forwarded-For that is not one of our proxies. Everything left of that hop was written by the client
+    (or by proxies we do not know) and is not believed: a client that writes its own X-Forwarded-For only
+    adds hops on the left."""
+    if not _trusted(_address(peer or ""), proxies):
+        return peer
+    hops = [hop for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    client = peer
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            return client  # not an address: no proxy of ours wrote it; the hop to its right is the best we know
+        client = str(address)
+        if not _trusted(address, proxies):
+            return client
+    return client  # every hop is one of our proxies: the left-most is the client
+
+
+class TrustedProxyMiddleware:
+    """Pure ASGI, outermost: `request.client` is the real client (resolve_client) and the scheme is the one
+    the proxy saw (X-Forwarded-Proto), only when the peer is a configured proxy (AWARD_TRUSTED_PROXIES).
+    Every per-address limit (login, registration, password reset) keys on this one address."""
+
+    def __init__(self, app, proxies: tuple[Network, ...]):
+        self.app = app
+        self.proxies = proxies
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            peer = (scope.get("client") or (None, 0))[0]
+            if _trusted(_address(peer or ""), self.proxies):
+                headers = scope.get("headers") or []
+                forwarded = [v.decode("latin-1") for k, v in headers if k.lower() == b"x-forwarded-for"]
+                client = resolve_client(peer, forwarded, self.proxies)
+                if client != peer:
+                    scope["client"] = (client, 0)
+                proto = [v.decode("latin-1").split(",")[-1].strip().lower() for k, v in headers
+                         if k.lower() == b"x-forwarded-proto"]
+                if proto and proto[-1] in ("http", "https"):
+                    scope["scheme"] = proto[-1] if scope["type"] == "http" else {"http": "ws", "https": "wss"}[proto[-1]]
+        await self.app(scope, receive, send)
+
+
+def client_address(request: Request) -> str:
+    """The address every per-address limit counts (set by TrustedProxyMiddleware)."""
+    return request.client.host if request.client else "unknown"
 
 
 def sign_part(key: str, upload_id: str, number: int, ttl_seconds: int) -> str:

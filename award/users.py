@@ -7,7 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func
+from sqlalchemy import delete, exists, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from award.errors import BadCredentials, Conflict, Invalid, TooManyAttempts
@@ -84,15 +85,16 @@ def create_user(
 
 
 def _recent_failures(session: Session, column, value: str, now: datetime) -> int:
-    """Failures since the window opened and since the last success for this account or address."""
-    since = now - ATTEMPT_WINDOW
-    last_ok = session.exec(
-        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded == True)  # noqa: E712
-    ).one()
-    if last_ok is not None and last_ok > since:
-        since = last_ok
+    """Failures for this account or address within the window. A success forgives only the failures of its
+    own account from its own address (the owner's typos): an attacker's own account logging in from the
+    same address does not reset the address's count, and the owner logging in elsewhere does not reset the
+    account's count of an attacker's guesses."""
+    attempt, later = LoginAttempt, aliased(LoginAttempt)
+    forgiven = exists().where(later.email == attempt.email, later.ip == attempt.ip,
+                              later.succeeded == True, later.at >= attempt.at, later.id > attempt.id)  # noqa: E712
     return session.exec(
-        select(func.count()).where(column == value, LoginAttempt.succeeded == False, LoginAttempt.at > since)  # noqa: E712
+        select(func.count()).select_from(attempt)
+        .where(column == value, attempt.succeeded == False, attempt.at > now - ATTEMPT_WINDOW, ~forgiven)  # noqa: E712
     ).one()
 
 

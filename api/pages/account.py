@@ -14,7 +14,7 @@ from award.models import Entry, EntryStatus, Role, Round, RoundStatus, Unit, Use
 from judging.models import JudgeMembership, ResultList
 from judging.publication import STATUS_LABELS
 from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser, web_role
-from api.security import verify_csrf
+from api.security import client_address, verify_csrf
 from api.settings import get_settings
 from api.templating import render
 
@@ -53,7 +53,7 @@ def login(
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ):
-    ip = client_ip(request)
+    ip = client_address(request)
     try:
         user = users.authenticate(session, email=email, password=password, ip=ip, now=now)
     except Invalid as exc:
@@ -90,7 +90,7 @@ def register(
     outlet: Annotated[str, Form(max_length=200)] = "",
 ):
     values = {"full_name": full_name, "email": email, "outlet": outlet}
-    password_reset.limit(session, kind="register", ip=client_ip(request), now=now,
+    password_reset.limit(session, kind="register", ip=client_address(request), now=now,
                          per_address=get_settings().register_limit)
     session.commit()  # the attempt counts even if the form is refused
     try:
@@ -129,10 +129,6 @@ def change_password(
     return response
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def reset_link_base() -> str:
     return get_settings().public_url.rstrip("/") + "/password/reset"
 
@@ -148,8 +144,8 @@ def forgot(request: Request, session: SessionDep, now: NowDep, email: Annotated[
         return render(request, "account/forgot.html",
                       {"values": {"email": email}, "errors": {"email": "Vui lòng nhập địa chỉ e-mail hợp lệ."},
                        "sent": False}, 400)
-    password_reset.limit(session, kind="reset_request", ip=client_ip(request), email=email, now=now)
-    password_reset.request_reset(session, email=email, ip=client_ip(request), now=now, link_base=reset_link_base())
+    password_reset.limit(session, kind="reset_request", ip=client_address(request), email=email, now=now)
+    password_reset.request_reset(session, email=email, ip=client_address(request), now=now, link_base=reset_link_base())
     return RedirectResponse(str(request.url_for("pages:forgot")) + "?sent=1", status_code=303)
 
 
@@ -171,7 +167,7 @@ def reset(
     new_password: Annotated[str, Form(max_length=256)] = "",
     new_password_again: Annotated[str, Form(max_length=256)] = "",
 ):
-    password_reset.limit(session, kind="reset_confirm", ip=client_ip(request), now=now)
+    password_reset.limit(session, kind="reset_confirm", ip=client_address(request), now=now)
     session.commit()
     try:
         if new_password != new_password_again:

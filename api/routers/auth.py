@@ -9,6 +9,7 @@ from award import audit, password_reset, users
 from award.errors import BadCredentials
 from award.models import Role
 from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.security import client_address
 from api.settings import get_settings
 from api.openapi import API_ERRORS, Id, errors
 
@@ -41,10 +42,6 @@ class UserCreateIn(RegisterIn):
     outlet: str | None = Field(default=None, max_length=200)
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def user_out(user) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
@@ -61,7 +58,7 @@ def issue_token(
 ):
     """401 for a wrong e-mail or password, whatever was wrong; 429 after repeated failures."""
     try:
-        user = users.authenticate(session, email=username, password=password, ip=client_ip(request), now=now)
+        user = users.authenticate(session, email=username, password=password, ip=client_address(request), now=now)
     except BadCredentials:
         session.commit()  # the failed attempt must count even though the request fails
         raise
@@ -71,7 +68,7 @@ def issue_token(
 @router.post("/auth/register", status_code=201, response_model=UserOut, name="api:register",
              responses=errors(429))
 def register(request: Request, body: RegisterIn, session: SessionDep, now: NowDep):
-    password_reset.limit(session, kind="register", ip=client_ip(request), now=now,
+    password_reset.limit(session, kind="register", ip=client_address(request), now=now,
                          per_address=get_settings().register_limit)
     session.commit()  # the attempt counts even if the registration is refused
     user = users.create_user(session, email=body.email, password=body.password,
@@ -107,8 +104,8 @@ class ResetConfirmIn(BaseModel):
 @router.post("/auth/password-reset", status_code=202, name="api:password_reset", responses=errors(429))
 def request_password_reset(request: Request, body: ResetRequestIn, session: SessionDep, now: NowDep):
     """Mails a single-use link (1 hour) if the address has an account; the answer is the same either way."""
-    password_reset.limit(session, kind="reset_request", ip=client_ip(request), email=body.email, now=now)
-    password_reset.request_reset(session, email=body.email, ip=client_ip(request), now=now,
+    password_reset.limit(session, kind="reset_request", ip=client_address(request), email=body.email, now=now)
+    password_reset.request_reset(session, email=body.email, ip=client_address(request), now=now,
                                  link_base=get_settings().public_url.rstrip("/") + "/password/reset")
     return {"status": "accepted"}
 
@@ -116,7 +113,7 @@ def request_password_reset(request: Request, body: ResetRequestIn, session: Sess
 @router.post("/auth/password-reset/confirm", name="api:password_reset_confirm", responses=errors(429))
 def confirm_password_reset(request: Request, body: ResetConfirmIn, session: SessionDep, now: NowDep):
     """Sets the new password; every session and API token of the account ends."""
-    password_reset.limit(session, kind="reset_confirm", ip=client_ip(request), now=now)
+    password_reset.limit(session, kind="reset_confirm", ip=client_address(request), now=now)
     session.commit()
     password_reset.confirm_reset(session, token=body.token, new_password=body.password, now=now)
     return {"status": "ok"}

@@ -1,0 +1,163 @@
+"""Limits and trust hold against a client that lies (issue 15, items 11–16): about its address, by alternating
+accounts, about the size of what it uploads, to find out who has an account, and with tokens it was given.
+
+Each case the issue found is a test next to a property or an enumeration of its kind.
+"""
+
+import ipaddress
+
+import hypothesis.strategies as st
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from sqlmodel import select
+
+from api.main import app
+from api.security import parse_networks, resolve_client
+from award.models import LoginAttempt
+from tests.factories import PASSWORD, make_user
+
+PROXY = "127.0.0.1"  # the default AWARD_TRUSTED_PROXIES: a proxy on the same machine
+REAL = "203.0.113.7"
+
+
+def through_proxy(spoofed: str) -> dict:
+    """What nginx forwards ($proxy_add_x_forwarded_for): the client's own header, then the address it saw."""
+    return {"X-Forwarded-For": f"{spoofed}, {REAL}"}
+
+
+# --- item 11: forwarded headers only from our proxies ----------------------------------------------------
+
+LIMITED = {
+    # kind: (how many the address may do, the request)
+    "login": (20, lambda c, i: c.post("/api/v1/auth/token", data={"username": f"ai{i}@example.vn", "password": "Sai2024abc"})),
+    "register": (20, lambda c, i: c.post("/api/v1/auth/register", json={
+        "email": f"moi{i}@example.vn", "password": "MatKhau2024an", "full_name": "Người Mới"})),
+    "reset request": (10, lambda c, i: c.post("/api/v1/auth/password-reset", json={"email": f"quen{i}@example.vn"})),
+    "reset confirm": (20, lambda c, i: c.post("/api/v1/auth/password-reset/confirm", json={
+        "token": f"gia-{i}", "password": "MatKhau2024an"})),
+}
+
+
+@pytest.mark.parametrize("kind", LIMITED)
+@pytest.mark.parametrize("path", ["through the proxy", "straight to the app"])
+def test_a_client_writing_its_own_forwarded_for_does_not_escape_the_per_address_limit(client, session, clock, kind, path):
+    allowed, call = LIMITED[kind]
+    peer = PROXY if path == "through the proxy" else REAL
+    liar = TestClient(app, base_url="http://testserver", client=(peer, 50000))
+    for i in range(allowed):
+        spoofed = f"198.51.100.{i}"
+        liar.headers = through_proxy(spoofed) if peer == PROXY else {"X-Forwarded-For": spoofed}
+        assert call(liar, i).status_code != 429, i
+    liar.headers = through_proxy("198.51.100.250") if peer == PROXY else {"X-Forwarded-For": "198.51.100.250"}
+    refused = call(liar, allowed)
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] in ("900", "3600")
+
+
+def test_the_login_attempt_records_the_address_the_proxy_saw(client, session):
+    liar = TestClient(app, base_url="http://testserver", client=(PROXY, 50000), headers=through_proxy("10.9.9.9"))
+    liar.post("/api/v1/auth/token", data={"username": "ai@example.vn", "password": "Sai2024abc"})
+    assert session.exec(select(LoginAttempt.ip)).all() == [REAL]
+
+
+def test_the_scheme_comes_from_a_trusted_proxy_only(client):
+    """The login redirect is an absolute URL built from the request: https only when our proxy says so."""
+    def login_redirect(peer):
+        c = TestClient(app, base_url="http://testserver", client=(peer, 1), headers={"X-Forwarded-Proto": "https"})
+        return c.get("/dashboard", follow_redirects=False).headers["location"]
+
+    assert login_redirect(PROXY).startswith("https://testserver/login")
+    assert login_redirect(REAL).startswith("http://testserver/login")
+
+
+addresses = st.ip_addresses(v=4).map(str) | st.ip_addresses(v=6).map(str)
+
+
+@given(networks=st.lists(st.ip_addresses(v=4).map(lambda a: f"{a}/{24}"), min_size=1, max_size=3),
+       real=addresses, spoofed=st.lists(st.text(alphabet=st.characters(exclude_characters=","), max_size=20), max_size=4),
+       chain=st.integers(min_value=1, max_value=3), data=st.data())
+@settings(max_examples=300, deadline=None)
+def test_the_client_is_the_right_most_hop_that_is_not_our_proxy(networks, real, spoofed, chain, data):
+    """Whatever the client writes on the left, behind any chain of our proxies the address is the one our
+    first proxy saw; and a peer that is not our proxy is believed about nothing."""
+    proxies = parse_networks(",".join(networks))
+    hosts = [ipaddress.ip_network(n, strict=False) for n in networks]
+    ours = [str(data.draw(st.sampled_from(hosts)).network_address + 1) for _ in range(chain)]
+    if any(ipaddress.ip_address(real) in n for n in proxies):
+        return  # the real client is inside our proxies' networks: nothing to tell apart
+    header = ", ".join([*spoofed, real, *ours[:-1]])
+    assert resolve_client(ours[-1], [header], proxies) == real
+    assert resolve_client(real, [header], proxies) == real  # a direct client's header is ignored
+
+
+def test_a_wildcard_trusted_proxy_setting_is_refused():
+    from api.settings import Settings
+
+    with pytest.raises(ValueError, match="AWARD_TRUSTED_PROXIES"):
+        Settings(trusted_proxies="*")
+    with pytest.raises(ValueError, match="AWARD_TRUSTED_PROXIES"):
+        Settings(trusted_proxies="nginx")
+
+
+# --- item 12: successes do not reset failures elsewhere -----------------------------------------------------
+
+def test_an_attacker_alternating_with_their_own_account_is_still_slowed_down(client, session):
+    victim, own = make_user(session), make_user(session)
+    statuses = []
+    for _ in range(6):
+        statuses.append(client.post("/api/v1/auth/token", data={"username": victim.email, "password": "Doan2024abc"}).status_code)
+        assert client.post("/api/v1/auth/token", data={"username": own.email, "password": PASSWORD}).status_code == 200
+    assert statuses == [401] * 5 + [429]
+
+
+def test_the_owner_logging_in_elsewhere_does_not_reset_an_attackers_count(client, session):
+    victim = make_user(session)
+    attacker = TestClient(app, base_url="http://testserver", client=(REAL, 1))
+    owner = TestClient(app, base_url="http://testserver", client=("198.51.100.20", 1))
+    for _ in range(5):
+        assert attacker.post("/api/v1/auth/token", data={"username": victim.email, "password": "Doan2024abc"}).status_code == 401
+    # The owner is locked out too for 15 minutes (the count is the account's), and gets 429, not a reset.
+    assert owner.post("/api/v1/auth/token", data={"username": victim.email, "password": PASSWORD}).status_code == 429
+    assert attacker.post("/api/v1/auth/token", data={"username": victim.email, "password": "Doan2024abc"}).status_code == 429
+
+
+def test_the_owners_own_typos_are_forgiven_by_their_success(client, session):
+    user = make_user(session)
+    for _ in range(3):
+        for _ in range(4):
+            assert client.post("/api/v1/auth/token", data={"username": user.email, "password": "Nham2024abc"}).status_code == 401
+        assert client.post("/api/v1/auth/token", data={"username": user.email, "password": PASSWORD}).status_code == 200
+
+
+@given(sequence=st.lists(st.tuples(st.sampled_from(["victim", "own", "other"]), st.sampled_from(["here", "there"]),
+                                   st.booleans()), max_size=14))
+@settings(max_examples=15, deadline=None, suppress_health_check=[__import__("hypothesis").HealthCheck.function_scoped_fixture])
+def test_failures_per_account_and_address_count_independently_of_other_successes(client, session, clock, sequence):
+    """For any interleaving of logins (accounts × addresses × right or wrong), the account's and the address's
+    counts are exactly the failures not followed by a success of the same account from the same address."""
+    from datetime import timedelta
+
+    from award import users
+
+    clock.now += timedelta(hours=1)  # each example starts with an empty window
+    accounts = {name: make_user(session).email for name in ("victim", "own", "other")}
+    ips = {"here": "192.0.2.1", "there": "192.0.2.2"}
+    log = []
+    for name, where, right in sequence:
+        try:
+            users.authenticate(session, email=accounts[name], password=PASSWORD if right else "Sai2024abc",
+                               ip=ips[where], now=clock.now)
+            log.append((name, where, True))
+        except Exception as exc:  # BadCredentials or TooManyAttempts
+            if type(exc).__name__ == "TooManyAttempts":
+                continue
+            log.append((name, where, False))
+
+    def expected(match):
+        return sum(1 for i, (n, w, ok) in enumerate(log) if not ok and match(n, w)
+                   and not any(n2 == n and w2 == w and ok2 for n2, w2, ok2 in log[i + 1:]))
+
+    from award.models import LoginAttempt as LA
+    assert users._recent_failures(session, LA.email, accounts["victim"], clock.now) == expected(lambda n, w: n == "victim")
+    assert users._recent_failures(session, LA.ip, ips["here"], clock.now) == expected(lambda n, w: w == "here")
