@@ -209,22 +209,23 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def sign_part(key: str, upload_id: str, number: int, ttl_seconds: int) -> str:
-    """A token standing for "PUT part `number` of this upload until the expiry" (local storage)."""
+def sign_part(key: str, upload_id: str, number: int, ttl_seconds: int, size: int | None = None) -> str:
+    """A token standing for "PUT part `number` of this upload, of exactly `size` bytes, until the expiry"
+    (local storage; the S3 equivalent signs Content-Length)."""
     expires = int(time.time()) + ttl_seconds
-    return URLSafeSerializer(get_settings().secret_key, salt="award-part").dumps([key, upload_id, number, expires])
+    return URLSafeSerializer(get_settings().secret_key, salt="award-part").dumps([key, upload_id, number, expires, size])
 
 
-def check_part_token(token: str, upload_id: str, number: int) -> str:
-    """The storage key the token grants, if it is ours, for this part, and not expired."""
+def check_part_token(token: str, upload_id: str, number: int) -> tuple[str, int | None]:
+    """The storage key and part size the token grants, if it is ours, for this part, and not expired."""
     try:
-        key, signed_upload, signed_number, expires = URLSafeSerializer(
+        key, signed_upload, signed_number, expires, size = URLSafeSerializer(
             get_settings().secret_key, salt="award-part").loads(token)
     except (BadSignature, ValueError, TypeError) as exc:
         raise PartTokenError("bad signature") from exc
     if signed_upload != upload_id or signed_number != number or expires < time.time():
         raise PartTokenError("expired or not for this part")
-    return key
+    return key, size
 
 
 class PartTokenError(Exception):

@@ -161,3 +161,115 @@ def test_failures_per_account_and_address_count_independently_of_other_successes
     from award.models import LoginAttempt as LA
     assert users._recent_failures(session, LA.email, accounts["victim"], clock.now) == expected(lambda n, w: n == "victim")
     assert users._recent_failures(session, LA.ip, ips["here"], clock.now) == expected(lambda n, w: w == "here")
+
+
+# --- item 13: direct uploads are bounded ------------------------------------------------------------------
+
+import hashlib  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+import httpx  # noqa: E402
+
+from award import entry_files  # noqa: E402
+from award.files import SizeCaps  # noqa: E402
+from award.models import Upload  # noqa: E402
+from award.storage import LocalFileStore  # noqa: E402
+from tests.api.test_files_api import _direct, _put, draft, video_bytes  # noqa: E402
+
+MiB = 1024 * 1024
+
+
+def test_a_declared_1_byte_png_takes_one_byte_per_part_not_64_mib(client, session, clock, store, samples):
+    _, headers, entry_id = draft(client, session)
+    plan = client.post(f"/api/v1/entries/{entry_id}/uploads", headers=headers, json={
+        "filename": "a.png", "size": 1, "content_type": "image/png", "sha256": hashlib.sha256(b"x").hexdigest()}).json()
+    url = plan["parts"][0]["url"]
+    raw = TestClient(app, base_url="http://testserver", raise_server_exceptions=False)
+    big = (raw.put(url, content=b"\0" * (64 * MiB)) if url.startswith("http://testserver")
+           else httpx.put(url, content=b"\0" * (64 * MiB)))
+    two = raw.put(url, content=b"ab") if url.startswith("http://testserver") else httpx.put(url, content=b"ab")
+    if isinstance(store, LocalFileStore):
+        assert big.status_code == 413 and big.json()["detail"]["code"] == "too_large"  # the request gate
+        assert two.status_code == 413 and two.json()["detail"]["code"] == "part_too_large"
+        folder = next((store.root / store.MULTIPART_DIR).iterdir())
+        assert sorted(p.name for p in folder.iterdir()) == [store.META]  # no part, no temporary file left
+    else:
+        assert big.status_code == two.status_code == 403  # the signed Content-Length
+    upload = session.get(Upload, plan["upload_id"])
+    assert store.list_parts(upload.key, upload.storage_upload_id) == {}
+
+
+def test_every_part_takes_exactly_its_share_of_the_declared_size(client, session, clock, store, samples):
+    """Enumeration over the parts of a plan and over a byte short, exact and a byte over: only exact is kept."""
+    _, headers, entry_id = draft(client, session)
+    data = video_bytes(samples, 8 * MiB + 100)
+    plan = _direct(client, headers, entry_id, data).json()
+    upload = session.get(Upload, plan["upload_id"])
+    assert entry_files.part_sizes(upload) == {1: 8 * MiB, 2: 100}
+    size = plan["part_size"]
+    etags = {}
+    for part in plan["parts"]:
+        n = part["number"]
+        share = data[(n - 1) * size: n * size]
+        for attempt in (share[:-1], share + b"\0"):
+            response = _put(client, part["url"], attempt)
+            assert response.status_code in (403, 413, 422), (n, len(attempt), response.status_code)
+            assert n not in store.list_parts(upload.key, upload.storage_upload_id)
+        response = _put(client, part["url"], share)
+        assert response.status_code == 200
+        etags[n] = response.headers["etag"]
+    done = client.post(f"/api/v1/entries/{entry_id}/uploads/{plan['upload_id']}/complete", headers=headers,
+                       json={"parts": [{"number": n, "etag": e} for n, e in sorted(etags.items())]})
+    assert done.status_code == 201, done.text
+
+
+@pytest.mark.parametrize("kind,content_type", [("document", "application/pdf"), ("image", "image/png"),
+                                               ("audio", "audio/mpeg"), ("video", "video/mp4")])
+def test_the_declared_size_is_held_to_the_declared_kinds_cap(client, session, clock, store, kind, content_type):
+    _, headers, entry_id = draft(client, session)
+    cap = getattr(SizeCaps(), kind)
+    over = client.post(f"/api/v1/entries/{entry_id}/uploads", headers=headers, json={
+        "filename": "x", "size": cap + 1, "content_type": content_type, "sha256": "0" * 64})
+    assert over.status_code == 413 and over.json()["detail"]["field"] == "size"
+    assert session.exec(select(Upload)).all() == []
+
+
+def _start(client, headers, entry_id, size, n=0):
+    return client.post(f"/api/v1/entries/{entry_id}/uploads", headers=headers, json={
+        "filename": "v.mp4", "size": size, "content_type": "video/mp4", "sha256": f"{n:064x}"})
+
+
+def test_a_user_holds_at_most_10_open_uploads_and_8_gb(client, session, clock, tmp_path):
+    from api.deps import get_file_store, local_part_url
+
+    store = LocalFileStore(tmp_path / "files", part_url=local_part_url)
+    app.dependency_overrides[get_file_store] = lambda: store
+    _, headers, entry_id = draft(client, session)
+    for n in range(10):
+        assert _start(client, headers, entry_id, MiB, n).status_code == 201
+    eleventh = _start(client, headers, entry_id, MiB, 10)
+    assert eleventh.status_code == 409 and eleventh.json()["detail"]["code"] == "too_many_uploads"
+    assert "tối đa 10 lượt, 8 GB" in eleventh.json()["detail"]["message"]
+    for upload in session.exec(select(Upload)).all():
+        client.delete(f"/api/v1/entries/{entry_id}/uploads/{upload.id}", headers=headers)
+    assert _start(client, headers, entry_id, 4096 * MiB, 1).status_code == 201
+    assert _start(client, headers, entry_id, 4096 * MiB, 2).status_code == 201
+    over = _start(client, headers, entry_id, 1, 3)
+    assert over.status_code == 409 and over.json()["detail"]["code"] == "too_many_uploads"
+    # Another journalist is not held by this one's uploads.
+    _, other, other_entry = draft(client, session)
+    assert _start(client, other, other_entry, MiB, 4).status_code == 201
+
+
+def test_expired_uploads_are_reaped_when_their_owner_starts_another(client, session, clock, tmp_path):
+    from api.deps import get_file_store, local_part_url
+
+    store = LocalFileStore(tmp_path / "files", part_url=local_part_url)
+    app.dependency_overrides[get_file_store] = lambda: store
+    _, headers, entry_id = draft(client, session)
+    for n in range(10):
+        assert _start(client, headers, entry_id, MiB, n).status_code == 201
+    clock.now += timedelta(hours=6)  # UPLOAD_TTL
+    assert _start(client, headers, entry_id, MiB, 99).status_code == 201
+    assert len(session.exec(select(Upload)).all()) == 1
+    assert len(list((store.root / store.MULTIPART_DIR).iterdir())) == 1
