@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from award.errors import BadCredentials, Conflict, Invalid, TooManyAttempts
 from award.models import AuthSession, LoginAttempt, Role, Unit, User
+from award.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,46 @@ def create_user(
     session.flush()
     log.info("user.created user_id=%s role=%s", user.id, role)
     return user
+
+
+REGISTERED = ("Đã nhận đăng ký. Chúng tôi vừa gửi thư tới địa chỉ e-mail anh/chị đã nhập; hãy mở thư để biết "
+              "bước tiếp theo.")
+
+
+def register_journalist(session: Session, *, email: str, password: str, full_name: str, outlet: str | None,
+                        now: datetime, login_url: str, reset_url: str) -> User | None:
+    """Self-registration that does not reveal who has an account: the caller gives the same answer whether
+    the address was new (an account is created and its owner welcomed by e-mail) or already had an account
+    (nothing changes; its owner is told by e-mail, at most once an hour, how to log in or reset). Invalid
+    input is refused the same way in both cases, before the address is looked up, and the same argon2
+    work is spent. Returns the new account, or None; the caller must not let the difference show."""
+    normalised = normalise_email(email)
+    if not EMAIL_RE.match(normalised) or len(normalised) > 254:
+        raise Invalid("Địa chỉ e-mail không hợp lệ.", field="email", code="invalid_email")
+    if not " ".join(full_name.split()):
+        raise Invalid("Vui lòng nhập họ và tên.", field="full_name", code="required")
+    if len(" ".join(full_name.split())) > 200:
+        raise Invalid("Họ và tên quá dài (tối đa 200 ký tự).", field="full_name", code="too_long")
+    check_password_strength(password)
+    existing = session.exec(select(User).where(User.email == normalised)).first()
+    if existing is None:
+        user = create_user(session, email=normalised, password=password, full_name=full_name,
+                           role=Role.journalist, outlet=outlet)
+        enqueue(session, to=user.email, kind="registered", key=f"registered:{user.id}", now=now,
+                subject="Tài khoản đã được tạo – Giải Búa liềm vàng",
+                body=(f"Kính gửi {user.full_name},\n\nTài khoản tác giả của anh/chị đã được tạo với địa chỉ "
+                      f"{user.email}. Đăng nhập tại:\n\n{login_url}\n\nNếu anh/chị không đăng ký, hãy bỏ qua thư này."))
+        return user
+    password_hash.hash(password)  # the same work as a new account, so timing does not tell either
+    enqueue(session, to=existing.email, kind="registration_existing", now=now,
+            key=f"registration_existing:{existing.id}:{now:%Y%m%d%H}",
+            subject="Có người vừa đăng ký bằng địa chỉ của anh/chị – Giải Búa liềm vàng",
+            body=(f"Kính gửi {existing.full_name},\n\nCó người vừa dùng địa chỉ {existing.email} để đăng ký tài "
+                  f"khoản tác giả. Địa chỉ này đã có tài khoản, nên không có gì thay đổi.\n\nNếu đó là anh/chị, "
+                  f"hãy đăng nhập tại {login_url}; nếu quên mật khẩu, đặt lại tại:\n\n{reset_url}\n\n"
+                  f"Nếu không phải anh/chị, hãy bỏ qua thư này."))
+    log.info("user.registration_existing user_id=%s", existing.id)
+    return None
 
 
 def _recent_failures(session: Session, column, value: str, now: datetime) -> int:

@@ -74,8 +74,9 @@ def logout(request: Request, session: SessionDep):
 
 
 @router.get("/register", name="pages:register")
-def register_form(request: Request, user: OptionalWebUser):
-    return render(request, "account/register.html", {"values": {}, "errors": {}})
+def register_form(request: Request, user: OptionalWebUser, sent: bool = False):
+    return render(request, "account/register.html", {"values": {}, "errors": {}, "sent": sent,
+                                                     "registered": users.REGISTERED})
 
 
 @router.post("/register", name="pages:register_submit")
@@ -89,6 +90,8 @@ def register(
     password_again: Annotated[str, Form(max_length=256)] = "",
     outlet: Annotated[str, Form(max_length=200)] = "",
 ):
+    """The same answer (a page saying a mail was sent) for a new address and one that has an account; no
+    one is logged in by registering, or the answer would differ."""
     values = {"full_name": full_name, "email": email, "outlet": outlet}
     password_reset.limit(session, kind="register", ip=client_address(request), now=now,
                          per_address=get_settings().register_limit)
@@ -96,12 +99,16 @@ def register(
     try:
         if password != password_again:
             raise Invalid("Hai lần nhập mật khẩu không khớp.", field="password_again")
-        user = users.create_user(session, email=email, password=password, full_name=full_name,
-                                 role=Role.journalist, outlet=outlet)
+        base = get_settings().public_url.rstrip("/")
+        user = users.register_journalist(session, email=email, password=password, full_name=full_name,
+                                         outlet=outlet, now=now, login_url=base + "/login",
+                                         reset_url=base + "/password/forgot")
     except AwardError as exc:
-        return render(request, "account/register.html", {"values": values, "errors": {exc.field or "email": exc.message}}, 400)
-    audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
-    return _login_response(request, session, user, now, "/dashboard")
+        return render(request, "account/register.html", {"values": values, "errors": {exc.field or "email": exc.message},
+                                                         "sent": False}, 400)
+    if user is not None:
+        audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
+    return RedirectResponse(str(request.url_for("pages:register").include_query_params(sent=1)), status_code=303)
 
 
 @router.get("/account/password", name="pages:password")

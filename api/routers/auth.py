@@ -65,16 +65,29 @@ def issue_token(
     return TokenOut(access_token=users.open_session(session, user=user, kind="api", now=now))
 
 
-@router.post("/auth/register", status_code=201, response_model=UserOut, name="api:register",
+class RegisterOut(BaseModel):
+    status: str = "accepted"
+    message: str = users.REGISTERED
+
+
+def account_links() -> dict:
+    base = get_settings().public_url.rstrip("/")
+    return {"login_url": base + "/login", "reset_url": base + "/password/forgot"}
+
+
+@router.post("/auth/register", status_code=202, response_model=RegisterOut, name="api:register",
              responses=errors(429))
 def register(request: Request, body: RegisterIn, session: SessionDep, now: NowDep):
+    """The same 202 whether or not the address already has an account (its owner is told by e-mail); a new
+    account can log in at once."""
     password_reset.limit(session, kind="register", ip=client_address(request), now=now,
                          per_address=get_settings().register_limit)
     session.commit()  # the attempt counts even if the registration is refused
-    user = users.create_user(session, email=body.email, password=body.password,
-                             full_name=body.full_name, role=Role.journalist)
-    audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
-    return user_out(user)
+    user = users.register_journalist(session, email=body.email, password=body.password, full_name=body.full_name,
+                                     outlet=None, now=now, **account_links())
+    if user is not None:
+        audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
+    return RegisterOut()
 
 
 @router.get("/me", response_model=UserOut, name="api:me")

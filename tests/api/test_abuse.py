@@ -273,3 +273,39 @@ def test_expired_uploads_are_reaped_when_their_owner_starts_another(client, sess
     assert _start(client, headers, entry_id, MiB, 99).status_code == 201
     assert len(session.exec(select(Upload)).all()) == 1
     assert len(list((store.root / store.MULTIPART_DIR).iterdir())) == 1
+
+
+# --- item 14: no answer tells who has an account ---------------------------------------------------------
+
+from tests.factories import csrf_from  # noqa: E402
+
+ASKS = {
+    "register (API)": lambda c, email: c.post("/api/v1/auth/register", json={
+        "email": email, "password": "AiDo2024abcd", "full_name": "Ai Đó"}),
+    "register (page)": lambda c, email: c.post("/register", follow_redirects=False, data={
+        "email": email, "password": "AiDo2024abcd", "password_again": "AiDo2024abcd", "full_name": "Ai Đó",
+        "csrf_token": csrf_from(c.get("/register").text)}),
+    "reset (API)": lambda c, email: c.post("/api/v1/auth/password-reset", json={"email": email}),
+    "reset (page)": lambda c, email: c.post("/password/forgot", follow_redirects=False, data={
+        "email": email, "csrf_token": csrf_from(c.get("/password/forgot").text)}),
+    "login (API)": lambda c, email: c.post("/api/v1/auth/token", data={"username": email, "password": "AiDo2024abcd"}),
+    "login (page)": lambda c, email: c.post("/login", follow_redirects=False, data={
+        "email": email, "password": "AiDo2024abcd", "csrf_token": csrf_from(c.get("/login").text)}),
+}
+
+
+@pytest.mark.parametrize("ask", ASKS)
+def test_no_form_answers_differently_for_an_address_with_an_account(client, session, clock, ask):
+    """Enumeration of every form that takes an e-mail address from someone not logged in."""
+    make_user(session, email="coroi@example.vn")
+    taken, new = ASKS[ask](client, "coroi@example.vn"), ASKS[ask](client, "chuaco@example.vn")
+
+    def seen(response):
+        body = re.sub(r'(name="csrf_token" value|name="csrf-token" content)="[^"]+"', "", response.text)
+        body = body.replace("chuaco@", "coroi@")
+        return response.status_code, response.headers.get("location"), body
+
+    assert seen(taken) == seen(new)
+
+
+import re  # noqa: E402
