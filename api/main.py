@@ -58,7 +58,7 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.add_middleware(BodyLimitMiddleware)  # innermost: bodies bounded per route kind (api/limits.py)
-    app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings))
+    app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings), hsts=settings.env == "production")
     app.add_middleware(AdmissionMiddleware)  # requests waiting for their turn hold nothing (api/admission.py)
     app.add_middleware(MetricsMiddleware)  # times and counts every answer, errors included
     # Outermost: everything inside sees the real client address and scheme (api/security.py).

@@ -47,6 +47,9 @@ SECURITY_HEADERS = [
 ]
 
 
+HSTS = b"max-age=31536000; includeSubDomains"
+
+
 class CsrfError(Exception):
     pass
 
@@ -100,10 +103,12 @@ def _check_token(request: Request, sent: str | None) -> None:
 class WebMiddleware:
     """Pure ASGI: request id, security headers and the CSRF cookie on every response."""
 
-    def __init__(self, app, storage_origin: str | None = None):
+    def __init__(self, app, storage_origin: str | None = None, hsts: bool = False):
         self.app = app
         self.headers = [(b"content-security-policy", content_security_policy(storage_origin).encode()),
                         *SECURITY_HEADERS]
+        if hsts:  # production is served over HTTPS only (README): browsers must never try plain HTTP again
+            self.headers.append((b"strict-transport-security", HSTS))
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
