@@ -11,7 +11,7 @@ from sqlalchemy import delete, exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from award.errors import BadCredentials, Conflict, Invalid, TooManyAttempts
+from award.errors import BadCredentials, Conflict, Invalid, NotFound, TooManyAttempts
 from award.models import AuthSession, LoginAttempt, Role, Unit, User
 from award.outbox import enqueue
 
@@ -24,6 +24,21 @@ _DUMMY_HASH = password_hash.hash("không-có-tài-khoản-này")
 
 WEB_SESSION_TTL = timedelta(hours=12)
 API_TOKEN_TTL = timedelta(days=7)
+# Privileged roles hold shorter-lived credentials: a stolen secretariat or approver token can change or publish
+# results, a judge's can score. Every holder can list and revoke their own (list_sessions, revoke_session).
+TTL_BY_ROLE = {
+    Role.secretariat: {"web": timedelta(hours=8), "api": timedelta(hours=8)},
+    Role.approver: {"web": timedelta(hours=8), "api": timedelta(hours=8)},
+    Role.judge: {"web": WEB_SESSION_TTL, "api": timedelta(days=1)},
+    Role.local_judge: {"web": WEB_SESSION_TTL, "api": timedelta(days=1)},
+    Role.unit_manager: {"web": WEB_SESSION_TTL, "api": timedelta(days=1)},
+}
+
+
+def session_ttl(role: Role, kind: str) -> timedelta:
+    """How long a browser session (`web`) or an API token (`api`) of this role lasts."""
+    default = WEB_SESSION_TTL if kind == "web" else API_TOKEN_TTL
+    return TTL_BY_ROLE.get(Role(role), {}).get(kind, default)
 ATTEMPT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
@@ -186,7 +201,7 @@ def _hash_token(token: str) -> str:
 def open_session(session: Session, *, user: User, kind: str, now: datetime) -> str:
     """Start a browser session or issue an API token; returns the secret only the client keeps."""
     token = secrets.token_urlsafe(32)
-    ttl = WEB_SESSION_TTL if kind == "web" else API_TOKEN_TTL
+    ttl = session_ttl(user.role, kind)
     session.add(AuthSession(token_hash=_hash_token(token), user_id=user.id, kind=kind, created_at=now, expires_at=now + ttl))
     session.flush()
     log.info("auth.session_opened user_id=%s kind=%s", user.id, kind)
@@ -201,6 +216,28 @@ def user_for_token(session: Session, *, token: str, kind: str, now: datetime) ->
         return None
     user = session.get(User, row.user_id)
     return user if user and user.is_active else None
+
+
+def list_sessions(session: Session, *, user: User, now: datetime) -> list[AuthSession]:
+    """The account's live browser sessions and API tokens, newest first (expired ones are dropped)."""
+    session.exec(delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.expires_at <= now))
+    return list(session.exec(select(AuthSession).where(AuthSession.user_id == user.id)
+                             .order_by(AuthSession.created_at.desc(), AuthSession.id.desc())).all())
+
+
+def revoke_session(session: Session, *, user: User, session_id: int) -> AuthSession:
+    """End one of the account's own sessions or tokens; another account's looks absent."""
+    row = session.get(AuthSession, session_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound("Không tìm thấy phiên đăng nhập hoặc mã truy cập.", code="session_not_found")
+    session.delete(row)
+    session.flush()
+    log.info("auth.session_revoked user_id=%s session_id=%s kind=%s", user.id, session_id, row.kind)
+    return row
+
+
+def token_hash(token: str) -> str:
+    return _hash_token(token)
 
 
 def close_session(session: Session, *, token: str) -> None:

@@ -14,6 +14,7 @@ from award.models import Entry, EntryStatus, Role, Round, RoundStatus, Unit, Use
 from judging.models import JudgeMembership, ResultList
 from judging.publication import STATUS_LABELS
 from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser, web_role
+from api.openapi import Id
 from api.security import client_address, verify_csrf
 from api.settings import get_settings
 from api.templating import render
@@ -35,7 +36,7 @@ def _login_response(request: Request, session, user: User, now, target: str) -> 
     token = users.open_session(session, user=user, kind="web", now=now)
     response = RedirectResponse(safe_next(target), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=get_settings().secure_cookies,
-                        max_age=int(users.WEB_SESSION_TTL.total_seconds()), path="/")
+                        max_age=int(users.session_ttl(user.role, "web").total_seconds()), path="/")
     return response
 
 
@@ -134,6 +135,29 @@ def change_password(
     response = RedirectResponse("/login?changed=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@router.get("/account/sessions", name="pages:sessions")
+def sessions_page(request: Request, session: SessionDep, now: NowDep, user: WebUser, revoked: bool = False):
+    """The account's browser sessions and API tokens, each with a button that ends it."""
+    current = users.token_hash(request.cookies.get(SESSION_COOKIE, ""))
+    rows = users.list_sessions(session, user=user, now=now)
+    return render(request, "account/sessions.html", {
+        "rows": [{"id": r.id, "kind": r.kind, "created_at": r.created_at, "expires_at": r.expires_at,
+                  "current": r.token_hash == current} for r in rows],
+        "revoked": revoked, "api_ttl": users.session_ttl(user.role, "api"), "web_ttl": users.session_ttl(user.role, "web")})
+
+
+@router.post("/account/sessions/{session_id}/revoke", name="pages:session_revoke")
+def revoke_session(request: Request, session_id: Id, session: SessionDep, now: NowDep, user: WebUser):
+    row = users.revoke_session(session, user=user, session_id=session_id)
+    audit.record(session, actor_id=user.id, action="user.session_revoked", object_type="user", object_id=user.id,
+                 now=now, data={"session_id": session_id, "kind": row.kind})
+    if row.token_hash == users.token_hash(request.cookies.get(SESSION_COOKIE, "")):
+        response = RedirectResponse("/login", status_code=303)  # this browser's own session: logged out
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+    return RedirectResponse(str(request.url_for("pages:sessions").include_query_params(revoked=1)), status_code=303)
 
 
 def reset_link_base() -> str:

@@ -2,13 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from datetime import datetime
+
+from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
 
 from award import audit, password_reset, users
 from award.errors import BadCredentials
 from award.models import Role
-from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.deps import SESSION_COOKIE, ApiUser, NowDep, SessionDep, api_role
 from api.security import client_address
 from api.settings import get_settings
 from api.openapi import API_ERRORS, Id, errors
@@ -103,6 +105,38 @@ def create_user(body: UserCreateIn, session: SessionDep, now: NowDep, actor: Api
     audit.record(session, actor_id=actor.id, action="user.created", object_type="user", object_id=user.id,
                  now=now, data={"role": user.role})
     return user_out(user)
+
+
+class TokenInfo(BaseModel):
+    id: int
+    kind: str  # "api" (a bearer token) or "web" (a browser session)
+    created_at: datetime
+    expires_at: datetime
+    current: bool  # the credential of this very request
+
+
+@router.get("/auth/tokens", response_model=list[TokenInfo], name="api:tokens")
+def list_tokens(request: Request, session: SessionDep, now: NowDep, user: ApiUser):
+    """The caller's live API tokens and browser sessions, newest first."""
+    current = users.token_hash(_presented_credential(request))
+    return [TokenInfo(id=r.id, kind=r.kind, created_at=r.created_at, expires_at=r.expires_at,
+                      current=r.token_hash == current) for r in users.list_sessions(session, user=user, now=now)]
+
+
+@router.delete("/auth/tokens/{session_id}", status_code=204, name="api:tokens:revoke")
+def revoke_token(session_id: Id, session: SessionDep, now: NowDep, user: ApiUser):
+    """Ends one of the caller's own tokens or sessions at once (404 for anyone else's)."""
+    row = users.revoke_session(session, user=user, session_id=session_id)
+    audit.record(session, actor_id=user.id, action="user.session_revoked", object_type="user", object_id=user.id,
+                 now=now, data={"session_id": session_id, "kind": row.kind})
+    return Response(status_code=204)
+
+
+def _presented_credential(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return token.strip()
+    return request.cookies.get(SESSION_COOKIE, "")
 
 
 class ResetRequestIn(BaseModel):

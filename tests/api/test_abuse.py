@@ -309,3 +309,67 @@ def test_no_form_answers_differently_for_an_address_with_an_account(client, sess
 
 
 import re  # noqa: E402
+
+
+# --- item 16: tokens can be listed and revoked; privileged roles hold shorter ones -----------------------
+
+from award import users as users_domain  # noqa: E402
+from award.models import AuthSession, Role  # noqa: E402
+from tests.factories import api_login, web_login  # noqa: E402
+
+
+def test_a_user_lists_and_revokes_their_own_api_tokens(client, session, clock):
+    user = make_user(session)
+    first, second = api_login(client, user), api_login(client, user)
+    listed = client.get("/api/v1/auth/tokens", headers=second)
+    assert listed.status_code == 200
+    rows = listed.json()
+    assert [(r["kind"], r["current"]) for r in rows] == [("api", True), ("api", False)]
+    stolen_id = rows[1]["id"]
+    assert client.delete(f"/api/v1/auth/tokens/{stolen_id}", headers=second).status_code == 204
+    assert client.get("/api/v1/me", headers=first).status_code == 401  # the revoked token is dead at once
+    assert client.get("/api/v1/me", headers=second).status_code == 200
+
+
+def test_no_one_lists_or_revokes_another_accounts_tokens(client, session, clock):
+    owner, other = make_user(session), make_user(session, role=Role.secretariat)
+    owner_headers = api_login(client, owner)
+    owner_token_id = session.exec(select(AuthSession.id).where(AuthSession.user_id == owner.id)).one()
+    other_headers = api_login(client, other)
+    assert [r["id"] for r in client.get("/api/v1/auth/tokens", headers=other_headers).json()] != [owner_token_id]
+    refused = client.delete(f"/api/v1/auth/tokens/{owner_token_id}", headers=other_headers)
+    assert refused.status_code == 404 and refused.json()["detail"]["code"] == "session_not_found"
+    assert client.get("/api/v1/me", headers=owner_headers).status_code == 200
+
+
+def test_the_sessions_page_lists_and_ends_sessions_with_csrf(client, session, clock):
+    user = make_user(session)
+    api_login(client, user)
+    web_login(client, user)
+    page = client.get("/account/sessions")
+    assert page.status_code == 200
+    assert "Mã truy cập API" in page.text and "Trình duyệt" in page.text and "(phiên này)" in page.text
+    api_id = session.exec(select(AuthSession.id).where(AuthSession.user_id == user.id, AuthSession.kind == "api")).one()
+    forged = client.post(f"/account/sessions/{api_id}/revoke", follow_redirects=False)
+    assert forged.status_code == 403  # no CSRF token
+    ended = client.post(f"/account/sessions/{api_id}/revoke", data={"csrf_token": csrf_from(page.text)},
+                        follow_redirects=False)
+    assert (ended.status_code, ended.headers["location"]) == (303, "http://testserver/account/sessions?revoked=1")
+    assert session.get(AuthSession, api_id) is None
+    assert "Đã kết thúc phiên hoặc mã truy cập." in client.get(ended.headers["location"]).text
+
+
+@pytest.mark.parametrize("role,web_hours,api_hours", [
+    (Role.journalist, 12, 7 * 24), (Role.unit_manager, 12, 24), (Role.local_judge, 12, 24), (Role.judge, 12, 24),
+    (Role.secretariat, 8, 8), (Role.approver, 8, 8)])
+def test_privileged_roles_get_shorter_lived_credentials(client, session, clock, role, web_hours, api_hours):
+    """Enumeration of the roles: what each gets from the token endpoint and the login page."""
+    user = make_user(session, role=role)
+    headers = api_login(client, user)
+    web_login(client, user)
+    rows = {r.kind: r for r in session.exec(select(AuthSession).where(AuthSession.user_id == user.id))}
+    assert rows["api"].expires_at - rows["api"].created_at == timedelta(hours=api_hours)
+    assert rows["web"].expires_at - rows["web"].created_at == timedelta(hours=web_hours)
+    assert users_domain.session_ttl(role, "api") == timedelta(hours=api_hours)
+    clock.now += timedelta(hours=api_hours)
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
