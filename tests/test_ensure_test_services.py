@@ -31,7 +31,7 @@ exit 0
 
 def run(tmp_path: Path, bin_dir: Path, wait: int = 600) -> subprocess.CompletedProcess:
     script = f'source "{SCRIPT}"; SUDO=""; APT_LOCK_WAIT={wait}; APT_LOCK_RETRY_SECONDS=0; apt_install chromium'
-    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False,
                           env={"PATH": f"{bin_dir}:/usr/bin:/bin"})
 
 

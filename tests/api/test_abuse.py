@@ -4,18 +4,28 @@ accounts, about the size of what it uploads, to find out who has an account, and
 Each case the issue found is a test next to a property or an enumeration of its kind.
 """
 
+import hashlib
 import ipaddress
+import re
+from datetime import timedelta
 
+import httpx
 import hypothesis.strategies as st
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from sqlmodel import select
 
 from api.main import app
 from api.security import parse_networks, resolve_client
-from award.models import LoginAttempt
-from tests.factories import PASSWORD, make_user
+from award import entry_files
+from award import users as users_domain
+from award.errors import BadCredentials, TooManyAttempts
+from award.files import SizeCaps
+from award.models import AuthSession, LoginAttempt, Role, Upload
+from award.storage import LocalFileStore
+from tests.api.test_files_api import _direct, _put, draft, video_bytes
+from tests.factories import PASSWORD, api_login, csrf_from, make_user, web_login
 
 PROXY = "127.0.0.1"  # the default AWARD_TRUSTED_PROXIES: a proxy on the same machine
 REAL = "203.0.113.7"
@@ -132,49 +142,38 @@ def test_the_owners_own_typos_are_forgiven_by_their_success(client, session):
 
 @given(sequence=st.lists(st.tuples(st.sampled_from(["victim", "own", "other"]), st.sampled_from(["here", "there"]),
                                    st.booleans()), max_size=14))
-@settings(max_examples=15, deadline=None, suppress_health_check=[__import__("hypothesis").HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_failures_per_account_and_address_count_independently_of_other_successes(client, session, clock, sequence):
     """For any interleaving of logins (accounts × addresses × right or wrong), the account's and the address's
     counts are exactly the failures not followed by a success of the same account from the same address."""
-    from datetime import timedelta
-
-    from award import users
-
     clock.now += timedelta(hours=1)  # each example starts with an empty window
     accounts = {name: make_user(session).email for name in ("victim", "own", "other")}
     ips = {"here": "192.0.2.1", "there": "192.0.2.2"}
     log = []
     for name, where, right in sequence:
         try:
-            users.authenticate(session, email=accounts[name], password=PASSWORD if right else "Sai2024abc",
+            users_domain.authenticate(session, email=accounts[name], password=PASSWORD if right else "Sai2024abc",
                                ip=ips[where], now=clock.now)
             log.append((name, where, True))
-        except Exception as exc:  # BadCredentials or TooManyAttempts
-            if type(exc).__name__ == "TooManyAttempts":
-                continue
+        except TooManyAttempts:
+            continue
+        except BadCredentials:
             log.append((name, where, False))
 
     def expected(match):
         return sum(1 for i, (n, w, ok) in enumerate(log) if not ok and match(n, w)
                    and not any(n2 == n and w2 == w and ok2 for n2, w2, ok2 in log[i + 1:]))
 
-    from award.models import LoginAttempt as LA
-    assert users._recent_failures(session, LA.email, accounts["victim"], clock.now) == expected(lambda n, w: n == "victim")
-    assert users._recent_failures(session, LA.ip, ips["here"], clock.now) == expected(lambda n, w: w == "here")
+    assert users_domain._recent_failures(session, LoginAttempt.email, accounts["victim"], clock.now) == expected(
+        lambda n, w: n == "victim")
+    assert users_domain._recent_failures(session, LoginAttempt.ip, ips["here"], clock.now) == expected(
+        lambda n, w: w == "here")
 
 
 # --- item 13: direct uploads are bounded ------------------------------------------------------------------
 
-import hashlib  # noqa: E402
-from datetime import timedelta  # noqa: E402
 
-import httpx  # noqa: E402
 
-from award import entry_files  # noqa: E402
-from award.files import SizeCaps  # noqa: E402
-from award.models import Upload  # noqa: E402
-from award.storage import LocalFileStore  # noqa: E402
-from tests.api.test_files_api import _direct, _put, draft, video_bytes  # noqa: E402
 
 MiB = 1024 * 1024
 
@@ -277,7 +276,6 @@ def test_expired_uploads_are_reaped_when_their_owner_starts_another(client, sess
 
 # --- item 14: no answer tells who has an account ---------------------------------------------------------
 
-from tests.factories import csrf_from  # noqa: E402
 
 ASKS = {
     "register (API)": lambda c, email: c.post("/api/v1/auth/register", json={
@@ -308,14 +306,10 @@ def test_no_form_answers_differently_for_an_address_with_an_account(client, sess
     assert seen(taken) == seen(new)
 
 
-import re  # noqa: E402
 
 
 # --- item 16: tokens can be listed and revoked; privileged roles hold shorter ones -----------------------
 
-from award import users as users_domain  # noqa: E402
-from award.models import AuthSession, Role  # noqa: E402
-from tests.factories import api_login, web_login  # noqa: E402
 
 
 def test_a_user_lists_and_revokes_their_own_api_tokens(client, session, clock):
