@@ -1,7 +1,6 @@
 """The `award` command: serve, migrate, demo data, accounts, outlines, audit."""
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -71,6 +70,14 @@ def migrate():
     typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
 
 
+# How `award serve` runs uvicorn. Forwarded headers are the app's business (AWARD_TRUSTED_PROXIES,
+# api/security.py), not uvicorn's: its FORWARDED_ALLOW_IPS='*' believed any client's X-Forwarded-For.
+# No `server: uvicorn` header: it tells a scanner which exploits to try. Keep-alive longer than a proxy's idle
+# timeout (nginx: 60 s): when the app closes an idle connection first, a request the client sends on it at
+# that moment fails (bench/surge.py saw ReadError).
+SERVER_OPTIONS = {"proxy_headers": False, "server_header": False, "log_level": "info", "timeout_keep_alive": 75}
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -83,12 +90,7 @@ def serve(
     from api.settings import get_settings
 
     get_settings()  # refuse to start on bad settings before forking workers
-    # Behind a proxy (compose), FORWARDED_ALLOW_IPS names the proxies whose X-Forwarded-* count.
-    # Keep-alive longer than a proxy's idle timeout (nginx: 60 s): when the app closes an idle connection
-    # first, a request the client sends on it at that moment fails (bench/surge.py saw ReadError).
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True,
-                forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"), log_level="info",
-                timeout_keep_alive=75)
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, **SERVER_OPTIONS)
 
 
 @app.command()

@@ -61,11 +61,12 @@ def _file_store() -> FileStore:
     return LocalFileStore(settings.files_dir, part_url=local_part_url)
 
 
-def local_part_url(key: str, upload_id: str, number: int, ttl_seconds: int) -> str:
-    """With local storage the app plays S3's part: a signed, expiring URL on the app itself."""
+def local_part_url(key: str, upload_id: str, number: int, ttl_seconds: int, size: int | None = None) -> str:
+    """With local storage the app plays S3's part: a signed, expiring URL on the app itself, for exactly
+    `size` bytes when given."""
     from api.security import sign_part
 
-    return f"/api/v1/storage/parts/{upload_id}/{number}?token={sign_part(key, upload_id, number, ttl_seconds)}"
+    return f"/api/v1/storage/parts/{upload_id}/{number}?token={sign_part(key, upload_id, number, ttl_seconds, size)}"
 
 
 def size_caps() -> SizeCaps:

@@ -1,6 +1,7 @@
 """Maps domain errors to HTTP: JSON for /api, Vietnamese error pages for the browser."""
 
 import logging
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,17 +14,19 @@ from sqlalchemy.exc import (
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from award.calendar import PhaseClosed
-from award.errors import AwardError, Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
+from award.errors import AwardError, BadCredentials, Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
 from award.files import FileTooLarge, UnsupportedFile
 from award.storage import StorageUnavailable
+from api.limits import MalformedMultipart
 from api.security import CsrfError
 from api.templating import render
 
 log = logging.getLogger(__name__)
 
-# Most specific first: a refused file type is a kind of invalid input, but answers 415.
-STATUS = {FileTooLarge: 413, UnsupportedFile: 415, NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422,
-          TooManyAttempts: 429}
+# Most specific first: a refused file type is a kind of invalid input, but answers 415; wrong credentials
+# are too, but answer 401 (../shared/API.md).
+STATUS = {BadCredentials: 401, FileTooLarge: 413, UnsupportedFile: 415, NotFound: 404, Forbidden: 403, Conflict: 409,
+          Invalid: 422, TooManyAttempts: 429}
 
 
 def status_of(exc: AwardError) -> int:
@@ -63,6 +66,8 @@ VALIDATION_MESSAGES = {
     "int_type": "Phải là một số nguyên.",
     "float_parsing": "Phải là một số.",
     "float_type": "Phải là một số.",
+    "finite_number": "Phải là một số hữu hạn (không nhận NaN hay Infinity).",
+    "string_unicode": "Văn bản chứa ký tự không hợp lệ (nửa cặp UTF-16 đứng riêng).",
     "bool_parsing": "Phải là true hoặc false.",
     "bool_type": "Phải là true hoặc false.",
     "string_type": "Phải là một chuỗi ký tự.",
@@ -101,6 +106,35 @@ def validation_message(error: dict) -> str:
         return error.get("msg", MESSAGES[422])
 
 
+class ErrorJSONResponse(JSONResponse):
+    """An error body that always renders: whatever it echoes of the request (a field's input, a location)
+    that JSON or UTF-8 cannot carry, such as NaN, Infinity or a lone UTF-16 surrogate ("\\ud800"), which
+    Python's json module accepts on the way in, becomes null instead of a 500."""
+
+    def render(self, content) -> bytes:
+        try:
+            return super().render(content)
+        except (ValueError, UnicodeEncodeError):
+            return super().render(encodable(content))
+
+
+def encodable(value):
+    """`value` with every float JSON refuses and every string UTF-8 refuses replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        return value
+    if isinstance(value, dict):
+        return {k: encodable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encodable(v) for v in value]
+    return value
+
+
 class NotAuthenticated(Exception):
     """No valid session or token; the browser is sent to the login page, the API answers 401."""
 
@@ -114,7 +148,7 @@ def error_response(request: Request, status: int, code: str, message: str, field
         detail = {"code": code, "message": message}
         if field:
             detail["field"] = field
-        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        return ErrorJSONResponse({"detail": detail}, status_code=status, headers=headers)
     response = render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
     for name, value in (headers or {}).items():
         if name.lower() == "retry-after":  # pages keep Retry-After; other API-only headers stay off
@@ -122,14 +156,35 @@ def error_response(request: Request, status: int, code: str, message: str, field
     return response
 
 
+def http_error_response(request: Request, exc: StarletteHTTPException):
+    """Starlette's and FastAPI's own refusals (and the request gate's, api/limits.py) in our words."""
+    if exc.status_code == 400:
+        # A body that could not even be parsed (bytes that are not UTF-8, broken multipart framing): invalid
+        # input like any other; the API lists it as the standard 422 naming the body.
+        message = exc.detail if isinstance(exc, MalformedMultipart) else BODY_UNREADABLE
+        if is_api(request):
+            return ErrorJSONResponse({"detail": [{"type": "body_unreadable", "loc": ["body"], "msg": message,
+                                                  "input": None}]}, status_code=422)
+        return error_response(request, 400, "body_unreadable", message)
+    if isinstance(exc.detail, dict):
+        return error_response(request, exc.status_code, exc.detail.get("code", "error"),
+                              exc.detail.get("message", MESSAGES.get(exc.status_code, MESSAGES[400])),
+                              exc.detail.get("field"), headers=exc.headers)
+    # Starlette's own details are English ("Not Found", "Content Too Large"): ours instead.
+    message = MESSAGES.get(exc.status_code, MESSAGES[400])
+    return error_response(request, exc.status_code, CODES.get(exc.status_code, "error"), message, headers=exc.headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AwardError)
     async def award_error(request: Request, exc: AwardError):
         status = status_of(exc)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        if status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
         if status == 422 and is_api(request):
             loc = ["body", *(exc.field.split(".") if exc.field else [])]
-            return JSONResponse(
+            return ErrorJSONResponse(
                 {"detail": [{"type": exc.code, "loc": loc, "msg": exc.message, "input": None}]},
                 status_code=422,
             )
@@ -181,18 +236,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        if exc.status_code == 400 and is_api(request):
-            # A body FastAPI could not even parse (bytes that are not UTF-8, a multipart body without its
-            # boundary): invalid input like any other, in the standard list, naming the body.
-            return JSONResponse({"detail": [{"type": "body_unreadable", "loc": ["body"], "msg": BODY_UNREADABLE,
-                                             "input": None}]}, status_code=422)
-        if isinstance(exc.detail, dict) and is_api(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        message = (exc.detail if isinstance(exc.detail, str) and exc.status_code != 404
-                   else MESSAGES.get(exc.status_code, MESSAGES[400]))
-        if message in ("Not Found", "Method Not Allowed"):
-            message = MESSAGES.get(exc.status_code, MESSAGES[400])
-        return error_response(request, exc.status_code, CODES.get(exc.status_code, "error"), message, headers=exc.headers)
+        return http_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -201,7 +245,7 @@ def install(app: FastAPI) -> None:
                       for e in exc.errors()]
             for e in errors:
                 e["input"] = None if not isinstance(e.get("input"), (str, int, float, bool)) else e["input"]
-            return JSONResponse({"detail": errors}, status_code=422)
+            return ErrorJSONResponse({"detail": errors}, status_code=422)
         return error_response(request, 422, "invalid", MESSAGES[422])
 
     @app.exception_handler(Exception)

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, metrics
 from api.admission import AdmissionMiddleware
+from api.limits import BodyLimitMiddleware
 from api.logs import configure_logging
 from api.metrics import MetricsMiddleware
 from api.pages import (
@@ -27,7 +28,7 @@ from api.pages import (
     themes as theme_pages,
 )
 from api.routers import auth, central, contests, entries, files, judging, ops, reference, results, themes
-from api.security import WebMiddleware
+from api.security import TrustedProxyMiddleware, WebMiddleware, parse_networks
 from api.settings import get_settings
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -64,9 +65,12 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings))
+    app.add_middleware(BodyLimitMiddleware)  # innermost: bodies bounded per route kind (api/limits.py)
+    app.add_middleware(WebMiddleware, storage_origin=storage_origin(settings), hsts=settings.env == "production")
     app.add_middleware(AdmissionMiddleware)  # requests waiting for their turn hold nothing (api/admission.py)
-    app.add_middleware(MetricsMiddleware)  # outermost: times and counts every answer, errors included
+    app.add_middleware(MetricsMiddleware)  # times and counts every answer, errors included
+    # Outermost: everything inside sees the real client address and scheme (api/security.py).
+    app.add_middleware(TrustedProxyMiddleware, proxies=parse_networks(settings.trusted_proxies))
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging, central, results,

@@ -2,8 +2,9 @@
 range of an id.
 
 Every /api/v1 router declares the refusals any of its operations may give (401, 403, 404, 409, as
-`{"detail": {"code", "message", "field"?}}`); operations that can also answer 413, 415, 429 or 503 add
-theirs with `errors(...)`. 422 is FastAPI's own (HTTPValidationError), which the domain's `Invalid` also uses.
+`{"detail": {"code", "message", "field"?}}`, and 413 for a body over its bound); operations that can also answer
+413, 415, 429 or 503 add theirs with `errors(...)`. 422 is FastAPI's own (HTTPValidationError), which the domain's
+`Invalid` also uses.
 tests/security/test_fuzz_api.py checks every answer against these declarations.
 """
 
@@ -51,5 +52,6 @@ def binary(media_type: str, description: str) -> dict[int | str, dict[str, Any]]
                   "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
-# What any /api/v1 operation may answer besides its success and 422.
-API_ERRORS = errors(401, 403, 404, 409)
+# What any /api/v1 operation may answer besides its success and 422 (413: any body over its route's bound,
+# api/limits.py).
+API_ERRORS = errors(401, 403, 404, 409, 413)

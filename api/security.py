@@ -6,6 +6,7 @@ cookie. A forged cross-site form can carry neither. The JSON API is not affected
 bearer tokens, which a browser never sends on its own.
 """
 
+import ipaddress
 import logging
 import secrets
 import time
@@ -44,6 +45,9 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+
+
+HSTS = b"max-age=31536000; includeSubDomains"
 
 
 class CsrfError(Exception):
@@ -99,10 +103,12 @@ def _check_token(request: Request, sent: str | None) -> None:
 class WebMiddleware:
     """Pure ASGI: request id, security headers and the CSRF cookie on every response."""
 
-    def __init__(self, app, storage_origin: str | None = None):
+    def __init__(self, app, storage_origin: str | None = None, hsts: bool = False):
         self.app = app
         self.headers = [(b"content-security-policy", content_security_policy(storage_origin).encode()),
                         *SECURITY_HEADERS]
+        if hsts:  # production is served over HTTPS only (README): browsers must never try plain HTTP again
+            self.headers.append((b"strict-transport-security", HSTS))
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -133,22 +139,98 @@ class WebMiddleware:
             request_id_var.reset(token)
 
 
-def sign_part(key: str, upload_id: str, number: int, ttl_seconds: int) -> str:
-    """A token standing for "PUT part `number` of this upload until the expiry" (local storage)."""
-    expires = int(time.time()) + ttl_seconds
-    return URLSafeSerializer(get_settings().secret_key, salt="award-part").dumps([key, upload_id, number, expires])
+# -- the client's address ----------------------------------------------------------------------------------
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def check_part_token(token: str, upload_id: str, number: int) -> str:
-    """The storage key the token grants, if it is ours, for this part, and not expired."""
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """`AWARD_TRUSTED_PROXIES`: addresses or networks, separated by commas (`10.0.0.7, 172.16.0.0/12`)."""
+    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in value.split(",") if item.strip())
+
+
+def _address(text: str):
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # "[2001:db8::1]:443"
+        text = text[1:text.index("]")]
+    elif text.count(":") == 1:  # "203.0.113.9:5000"
+        text = text.split(":")[0]
     try:
-        key, signed_upload, signed_number, expires = URLSafeSerializer(
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _trusted(address, proxies: tuple[Network, ...]) -> bool:
+    return address is not None and any(address in network for network in proxies)
+
+
+def resolve_client(peer: str | None, forwarded_for: list[str], proxies: tuple[Network, ...]) -> str | None:
+    """The client's address: the peer itself unless it is one of our proxies; behind them, the right-most hop
+    of X-Forwarded-For that is not one of our proxies. Everything left of that hop was written by the client
+    (or by proxies we do not know) and is not believed: a client that writes its own X-Forwarded-For only
+    adds hops on the left."""
+    if not _trusted(_address(peer or ""), proxies):
+        return peer
+    hops = [hop for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    client = peer
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            return client  # not an address: no proxy of ours wrote it; the hop to its right is the best we know
+        client = str(address)
+        if not _trusted(address, proxies):
+            return client
+    return client  # every hop is one of our proxies: the left-most is the client
+
+
+class TrustedProxyMiddleware:
+    """Pure ASGI, outermost: `request.client` is the real client (resolve_client) and the scheme is the one
+    the proxy saw (X-Forwarded-Proto), only when the peer is a configured proxy (AWARD_TRUSTED_PROXIES).
+    Every per-address limit (login, registration, password reset) keys on this one address."""
+
+    def __init__(self, app, proxies: tuple[Network, ...]):
+        self.app = app
+        self.proxies = proxies
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            peer = (scope.get("client") or (None, 0))[0]
+            if _trusted(_address(peer or ""), self.proxies):
+                headers = scope.get("headers") or []
+                forwarded = [v.decode("latin-1") for k, v in headers if k.lower() == b"x-forwarded-for"]
+                client = resolve_client(peer, forwarded, self.proxies)
+                if client != peer:
+                    scope["client"] = (client, 0)
+                proto = [v.decode("latin-1").split(",")[-1].strip().lower() for k, v in headers
+                         if k.lower() == b"x-forwarded-proto"]
+                if proto and proto[-1] in ("http", "https"):
+                    scope["scheme"] = proto[-1] if scope["type"] == "http" else {"http": "ws", "https": "wss"}[proto[-1]]
+        await self.app(scope, receive, send)
+
+
+def client_address(request: Request) -> str:
+    """The address every per-address limit counts (set by TrustedProxyMiddleware)."""
+    return request.client.host if request.client else "unknown"
+
+
+def sign_part(key: str, upload_id: str, number: int, ttl_seconds: int, size: int | None = None) -> str:
+    """A token standing for "PUT part `number` of this upload, of exactly `size` bytes, until the expiry"
+    (local storage; the S3 equivalent signs Content-Length)."""
+    expires = int(time.time()) + ttl_seconds
+    return URLSafeSerializer(get_settings().secret_key, salt="award-part").dumps([key, upload_id, number, expires, size])
+
+
+def check_part_token(token: str, upload_id: str, number: int) -> tuple[str, int | None]:
+    """The storage key and part size the token grants, if it is ours, for this part, and not expired."""
+    try:
+        key, signed_upload, signed_number, expires, size = URLSafeSerializer(
             get_settings().secret_key, salt="award-part").loads(token)
     except (BadSignature, ValueError, TypeError) as exc:
         raise PartTokenError("bad signature") from exc
     if signed_upload != upload_id or signed_number != number or expires < time.time():
         raise PartTokenError("expired or not for this part")
-    return key
+    return key, size
 
 
 class PartTokenError(Exception):

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_overflow: int = Field(default=10, ge=0)
     requests_in_flight: int = Field(default=40, ge=1)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, comma-separated);
+    # the client's address is the right-most hop that is not one of them (api/security.py).
+    trusted_proxies: str = "127.0.0.1,::1"
     metrics_token: str | None = None  # /metrics needs "Authorization: Bearer <token>"; unset: loopback only
 
     @field_validator("now")
@@ -65,6 +68,15 @@ class Settings(BaseSettings):
         if self.storage == "s3" and not (self.s3_endpoint and self.s3_access_key and self.s3_secret_key):
             raise ValueError("AWARD_STORAGE=s3 needs AWARD_S3_ENDPOINT, AWARD_S3_ACCESS_KEY and AWARD_S3_SECRET_KEY")
         ZoneInfo(self.timezone)
+        if "*" in self.trusted_proxies:
+            raise ValueError("AWARD_TRUSTED_PROXIES must name the proxies' addresses or networks: with '*' any "
+                             "client could choose its own address by writing X-Forwarded-For")
+        from api.security import parse_networks
+
+        try:
+            parse_networks(self.trusted_proxies)
+        except ValueError as exc:
+            raise ValueError(f"AWARD_TRUSTED_PROXIES: {exc}") from exc
         return self
 
     @property

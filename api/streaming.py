@@ -9,11 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
 from award.errors import Invalid
 from award.files import UploadSink
+from api.limits import MalformedMultipart, check_multipart_framing
 
 BATCH = 1024 * 1024
 
@@ -83,6 +85,7 @@ async def receive_file(request: Request, make_sink: Callable[[str], UploadSink],
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in params:
         raise Invalid("Hãy gửi tệp dưới dạng multipart/form-data, trường 'file'.", field="file", code="not_multipart")
+    check_multipart_framing(request.headers["content-type"])
     parser = _FileFieldParser(params[b"boundary"], field, make_sink)
     batch = bytearray()
     try:
@@ -94,9 +97,12 @@ async def receive_file(request: Request, make_sink: Callable[[str], UploadSink],
         if batch:
             await run_in_threadpool(parser.feed, bytes(batch))
         await run_in_threadpool(parser.close)
-    except BaseException:
+    except BaseException as exc:
         if parser.sink is not None:
             await run_in_threadpool(parser.sink.abort)
+        if isinstance(exc, FormParserError):
+            # A part header over python-multipart's 4 KiB, more than 16 header lines, broken framing.
+            raise MalformedMultipart() from exc
         raise
     if parser.sink is None:
         raise Invalid("Chưa chọn tệp để tải lên.", field="file", code="required")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from award import audit
@@ -25,7 +26,13 @@ log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 MIN_PART = 8 * MiB
 MAX_PARTS = 10_000
-UPLOAD_TTL = timedelta(hours=24)
+# An upload session lasts as long as its part URLs (6 hours: a 4 GB video at 2 Mbit/s); a user holds at most
+# MAX_OPEN_UPLOADS sessions declaring at most MAX_OPEN_BYTES in all (two videos at the default cap), so a client
+# that never completes cannot pile up parts in the bucket or on disk. Expired sessions are reaped when their
+# owner starts another, and by `award storage gc`.
+UPLOAD_TTL = timedelta(hours=6)
+MAX_OPEN_UPLOADS = 10
+MAX_OPEN_BYTES = 8 * 1024 * MiB
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 PLAIN_EXT = re.compile(r"\.[a-z0-9]{1,5}")
 
@@ -134,9 +141,39 @@ def part_size_for(size: int) -> int:
     return max(MIN_PART, math.ceil(size / MAX_PARTS / MiB) * MiB)
 
 
+def part_sizes(upload: Upload) -> dict[int, int]:
+    """Each part's exact length: the plan's part size, the last one what is left of the declared size.
+    Part URLs carry it (S3 signs Content-Length; the app's own part route checks it)."""
+    count = math.ceil(upload.size / upload.part_size)
+    return {n: min(upload.part_size, upload.size - (n - 1) * upload.part_size) for n in range(1, count + 1)}
+
+
+def _reap_expired(session: Session, store: FileStore, *, user: User, now: datetime) -> None:
+    for upload in session.exec(select(Upload).where(Upload.created_by == user.id, Upload.expires_at <= now)).all():
+        try:
+            store.abort_multipart(upload.key, upload.storage_upload_id)
+        except NotFound:
+            pass
+        session.delete(upload)
+        log.info("upload.reaped upload_id=%s", upload.id)
+    session.flush()
+
+
+def _check_open_uploads(session: Session, *, user: User, size: int, now: datetime) -> None:
+    count, declared = session.exec(
+        select(func.count(), func.coalesce(func.sum(Upload.size), 0))
+        .where(Upload.created_by == user.id, Upload.expires_at > now)).one()
+    if count + 1 > MAX_OPEN_UPLOADS or declared + size > MAX_OPEN_BYTES:
+        raise Conflict(f"Anh/chị đang có quá nhiều lượt tải lên chưa xong (tối đa {MAX_OPEN_UPLOADS} lượt, "
+                       f"{MAX_OPEN_BYTES // (1024 * MiB)} GB cùng lúc). Hãy hoàn tất hoặc hủy bớt rồi thử lại.",
+                       field="size", code="too_many_uploads")
+
+
 def start_upload(session: Session, store: FileStore, *, entry: Entry, filename: str, size: int, content_type: str,
                  sha256: str, actor: User, now: datetime, caps: SizeCaps) -> PlannedUpload:
-    """Open a multipart upload the browser fills itself; nothing counts until `complete_upload`."""
+    """Open a multipart upload the browser fills itself; nothing counts until `complete_upload`. The declared
+    size is held to the declared kind's cap, the user's open uploads to their count and bytes, and every part
+    (part_sizes) to its share of the declared size."""
     kind = DECLARED_KINDS.get((content_type or "").lower())
     if kind is None:
         raise UnsupportedFile("Chỉ nhận tệp PDF, DOCX, ảnh JPEG/PNG/WebP, âm thanh MP3/M4A/WAV hoặc video MP4/MOV.",
@@ -149,6 +186,8 @@ def start_upload(session: Session, store: FileStore, *, entry: Entry, filename: 
     if not SHA256_RE.match(sha256):
         raise Invalid("Mã SHA-256 của tệp không hợp lệ.", field="sha256", code="invalid_checksum")
     _refuse_duplicate(session, entry=entry, sha256=sha256)
+    _reap_expired(session, store, user=actor, now=now)
+    _check_open_uploads(session, user=actor, size=size, now=now)
     key = file_key(entry)
     part_size = part_size_for(size)
     upload = Upload(id=secrets.token_hex(16), entry_id=entry.id, key=key,

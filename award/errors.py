@@ -37,6 +37,13 @@ class Invalid(AwardError):
     code = "invalid"
 
 
+class BadCredentials(Invalid):
+    """Wrong e-mail or password at login: one answer whatever was wrong, so a login reveals neither who
+    has an account nor the password policy (the HTTP layer answers 401)."""
+
+    code = "invalid_credentials"
+
+
 class TooManyAttempts(AwardError):
     code = "too_many_attempts"
 

@@ -82,7 +82,8 @@ class FileStore(Protocol):
     def sha256(self, key: str) -> str: ...
     def download_to(self, key: str, path: Path) -> None: ...
     def start_multipart(self, key: str, content_type: str) -> str: ...
-    def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int) -> dict[int, str]: ...
+    def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int,
+                  sizes: dict[int, int] | None = None) -> dict[int, str]: ...
     def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]: ...
     def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int: ...
     def abort_multipart(self, key: str, upload_id: str) -> None: ...
@@ -304,12 +305,16 @@ class LocalFileStore:
         (folder / self.META).write_text(json.dumps(meta))
         return upload_id
 
-    def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int) -> dict[int, str]:
+    def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int,
+                  sizes: dict[int, int] | None = None) -> dict[int, str]:
+        """URLs on the app (the web layer signs them); with `sizes`, each URL takes exactly that many bytes."""
         if self.part_url is None:
             raise RuntimeError("LocalFileStore needs part_url (from the web layer) to hand out part URLs")
         self._upload_dir(key, upload_id)
         _check_part_numbers(numbers)
-        return {n: self.part_url(key, upload_id, n, ttl_seconds) for n in numbers}
+        if sizes is None:
+            return {n: self.part_url(key, upload_id, n, ttl_seconds) for n in numbers}
+        return {n: self.part_url(key, upload_id, n, ttl_seconds, sizes[n]) for n in numbers}
 
     def write_part(self, key: str, upload_id: str, number: int, chunks: Iterable[bytes]) -> str:
         """Store one part sent to the app; a resent part replaces the earlier one. Returns its ETag."""
@@ -627,15 +632,18 @@ class S3FileStore:
         return self._call(self.client.create_multipart_upload, Key=check_key(key),
                           ContentType=content_type)["UploadId"]
 
-    def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int) -> dict[int, str]:
+    def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int,
+                  sizes: dict[int, int] | None = None) -> dict[int, str]:
         """Presigned `UploadPart` URLs. Signing is local (no request), so an unknown upload id only shows
-        when the browser uses the URL (404 NoSuchUpload)."""
+        when the browser uses the URL (404 NoSuchUpload). With `sizes`, Content-Length is part of the
+        signature: the bucket refuses a part of any other length (403), so a URL cannot store more."""
         check_key(key)
         _check_part_numbers(numbers)
         return {
             n: self.presign_client.generate_presigned_url(
                 "upload_part",
-                Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": n},
+                Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": n}
+                | ({"ContentLength": sizes[n]} if sizes is not None else {}),
                 ExpiresIn=ttl_seconds,
             )
             for n in numbers

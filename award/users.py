@@ -7,11 +7,13 @@ import secrets
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func
+from sqlalchemy import delete, exists, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from award.errors import Conflict, Invalid, TooManyAttempts
+from award.errors import BadCredentials, Conflict, Invalid, NotFound, TooManyAttempts
 from award.models import AuthSession, LoginAttempt, Role, Unit, User
+from award.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,21 @@ _DUMMY_HASH = password_hash.hash("không-có-tài-khoản-này")
 
 WEB_SESSION_TTL = timedelta(hours=12)
 API_TOKEN_TTL = timedelta(days=7)
+# Privileged roles hold shorter-lived credentials: a stolen secretariat or approver token can change or publish
+# results, a judge's can score. Every holder can list and revoke their own (list_sessions, revoke_session).
+TTL_BY_ROLE = {
+    Role.secretariat: {"web": timedelta(hours=8), "api": timedelta(hours=8)},
+    Role.approver: {"web": timedelta(hours=8), "api": timedelta(hours=8)},
+    Role.judge: {"web": WEB_SESSION_TTL, "api": timedelta(days=1)},
+    Role.local_judge: {"web": WEB_SESSION_TTL, "api": timedelta(days=1)},
+    Role.unit_manager: {"web": WEB_SESSION_TTL, "api": timedelta(days=1)},
+}
+
+
+def session_ttl(role: Role, kind: str) -> timedelta:
+    """How long a browser session (`web`) or an API token (`api`) of this role lasts."""
+    default = WEB_SESSION_TTL if kind == "web" else API_TOKEN_TTL
+    return TTL_BY_ROLE.get(Role(role), {}).get(kind, default)
 ATTEMPT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
@@ -83,16 +100,57 @@ def create_user(
     return user
 
 
+REGISTERED = ("Đã nhận đăng ký. Chúng tôi vừa gửi thư tới địa chỉ e-mail anh/chị đã nhập; hãy mở thư để biết "
+              "bước tiếp theo.")
+
+
+def register_journalist(session: Session, *, email: str, password: str, full_name: str, outlet: str | None,
+                        now: datetime, login_url: str, reset_url: str) -> User | None:
+    """Self-registration that does not reveal who has an account: the caller gives the same answer whether
+    the address was new (an account is created and its owner welcomed by e-mail) or already had an account
+    (nothing changes; its owner is told by e-mail, at most once an hour, how to log in or reset). Invalid
+    input is refused the same way in both cases, before the address is looked up, and the same argon2
+    work is spent. Returns the new account, or None; the caller must not let the difference show."""
+    normalised = normalise_email(email)
+    if not EMAIL_RE.match(normalised) or len(normalised) > 254:
+        raise Invalid("Địa chỉ e-mail không hợp lệ.", field="email", code="invalid_email")
+    if not " ".join(full_name.split()):
+        raise Invalid("Vui lòng nhập họ và tên.", field="full_name", code="required")
+    if len(" ".join(full_name.split())) > 200:
+        raise Invalid("Họ và tên quá dài (tối đa 200 ký tự).", field="full_name", code="too_long")
+    check_password_strength(password)
+    existing = session.exec(select(User).where(User.email == normalised)).first()
+    if existing is None:
+        user = create_user(session, email=normalised, password=password, full_name=full_name,
+                           role=Role.journalist, outlet=outlet)
+        enqueue(session, to=user.email, kind="registered", key=f"registered:{user.id}", now=now,
+                subject="Tài khoản đã được tạo – Giải Búa liềm vàng",
+                body=(f"Kính gửi {user.full_name},\n\nTài khoản tác giả của anh/chị đã được tạo với địa chỉ "
+                      f"{user.email}. Đăng nhập tại:\n\n{login_url}\n\nNếu anh/chị không đăng ký, hãy bỏ qua thư này."))
+        return user
+    password_hash.hash(password)  # the same work as a new account, so timing does not tell either
+    enqueue(session, to=existing.email, kind="registration_existing", now=now,
+            key=f"registration_existing:{existing.id}:{now:%Y%m%d%H}",
+            subject="Có người vừa đăng ký bằng địa chỉ của anh/chị – Giải Búa liềm vàng",
+            body=(f"Kính gửi {existing.full_name},\n\nCó người vừa dùng địa chỉ {existing.email} để đăng ký tài "
+                  f"khoản tác giả. Địa chỉ này đã có tài khoản, nên không có gì thay đổi.\n\nNếu đó là anh/chị, "
+                  f"hãy đăng nhập tại {login_url}; nếu quên mật khẩu, đặt lại tại:\n\n{reset_url}\n\n"
+                  f"Nếu không phải anh/chị, hãy bỏ qua thư này."))
+    log.info("user.registration_existing user_id=%s", existing.id)
+    return None
+
+
 def _recent_failures(session: Session, column, value: str, now: datetime) -> int:
-    """Failures since the window opened and since the last success for this account or address."""
-    since = now - ATTEMPT_WINDOW
-    last_ok = session.exec(
-        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded == True)  # noqa: E712
-    ).one()
-    if last_ok is not None and last_ok > since:
-        since = last_ok
+    """Failures for this account or address within the window. A success forgives only the failures of its
+    own account from its own address (the owner's typos): an attacker's own account logging in from the
+    same address does not reset the address's count, and the owner logging in elsewhere does not reset the
+    account's count of an attacker's guesses."""
+    attempt, later = LoginAttempt, aliased(LoginAttempt)
+    forgiven = exists().where(later.email == attempt.email, later.ip == attempt.ip,
+                              later.succeeded == True, later.at >= attempt.at, later.id > attempt.id)  # noqa: E712
     return session.exec(
-        select(func.count()).where(column == value, LoginAttempt.succeeded == False, LoginAttempt.at > since)  # noqa: E712
+        select(func.count()).select_from(attempt)
+        .where(column == value, attempt.succeeded == False, attempt.at > now - ATTEMPT_WINDOW, ~forgiven)  # noqa: E712
     ).one()
 
 
@@ -116,14 +174,24 @@ def authenticate(session: Session, *, email: str, password: str, ip: str, now: d
         # Nothing written yet: end the read so the pooled connection is free while argon2 spends its
         # ~0.1 s of CPU (200 logins at once held every connection and timed out, bench/surge.py).
         session.commit()
-    ok = password_hash.verify(password, stored)
+    ok = _verify(password, stored)
     ok = ok and user is not None and user.is_active
     session.add(LoginAttempt(email=email, ip=ip[:64], succeeded=ok, at=now))
     session.flush()
     if not ok:
         log.info("auth.login_failed")
-        raise Invalid("E-mail hoặc mật khẩu không đúng.", field="password", code="invalid_credentials")
+        raise BadCredentials("E-mail hoặc mật khẩu không đúng.", field="password")
     return user
+
+
+def _verify(password: str, stored: str) -> bool:
+    """A password that UTF-8 cannot carry (a lone surrogate) is a wrong one, after the same argon2 work."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        password_hash.verify("x", stored)
+        return False
+    return password_hash.verify(password, stored)
 
 
 def _hash_token(token: str) -> str:
@@ -133,7 +201,7 @@ def _hash_token(token: str) -> str:
 def open_session(session: Session, *, user: User, kind: str, now: datetime) -> str:
     """Start a browser session or issue an API token; returns the secret only the client keeps."""
     token = secrets.token_urlsafe(32)
-    ttl = WEB_SESSION_TTL if kind == "web" else API_TOKEN_TTL
+    ttl = session_ttl(user.role, kind)
     session.add(AuthSession(token_hash=_hash_token(token), user_id=user.id, kind=kind, created_at=now, expires_at=now + ttl))
     session.flush()
     log.info("auth.session_opened user_id=%s kind=%s", user.id, kind)
@@ -148,6 +216,28 @@ def user_for_token(session: Session, *, token: str, kind: str, now: datetime) ->
         return None
     user = session.get(User, row.user_id)
     return user if user and user.is_active else None
+
+
+def list_sessions(session: Session, *, user: User, now: datetime) -> list[AuthSession]:
+    """The account's live browser sessions and API tokens, newest first (expired ones are dropped)."""
+    session.exec(delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.expires_at <= now))
+    return list(session.exec(select(AuthSession).where(AuthSession.user_id == user.id)
+                             .order_by(AuthSession.created_at.desc(), AuthSession.id.desc())).all())
+
+
+def revoke_session(session: Session, *, user: User, session_id: int) -> AuthSession:
+    """End one of the account's own sessions or tokens; another account's looks absent."""
+    row = session.get(AuthSession, session_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound("Không tìm thấy phiên đăng nhập hoặc mã truy cập.", code="session_not_found")
+    session.delete(row)
+    session.flush()
+    log.info("auth.session_revoked user_id=%s session_id=%s kind=%s", user.id, session_id, row.kind)
+    return row
+
+
+def token_hash(token: str) -> str:
+    return _hash_token(token)
 
 
 def close_session(session: Session, *, token: str) -> None:

@@ -15,20 +15,50 @@ APT_UPDATED=0
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
+# Another apt/dpkg process (unattended-upgrades, another agent's install) may hold the dpkg or lists lock:
+# wait for it instead of failing at once. apt-get waits by itself on the dpkg frontend lock with
+# DPkg::Lock::Timeout; `apt-get update` (the lists lock) and older apt fail at once, so a failure that names
+# a lock is retried until APT_LOCK_WAIT seconds have passed.
+APT_LOCK_WAIT="${APT_LOCK_WAIT:-600}"
+APT_LOCK_RETRY_SECONDS="${APT_LOCK_RETRY_SECONDS:-5}"
+
+apt_get() {
+  local log="$1"; shift
+  local waited=0
+  while true; do
+    if $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT" "$@" >"$log" 2>&1; then
+      return 0
+    fi
+    if ! grep -qiE "could not get lock|unable to acquire the dpkg frontend lock|unable to lock|is another process using it" "$log"; then
+      return 1
+    fi
+    if [ "$waited" -ge "$APT_LOCK_WAIT" ]; then
+      echo "apt: still locked by another process after ${APT_LOCK_WAIT}s" >&2
+      return 1
+    fi
+    echo "apt: waiting for another apt/dpkg process to release its lock..." >&2
+    sleep "$APT_LOCK_RETRY_SECONDS"
+    waited=$((waited + ${APT_LOCK_RETRY_SECONDS%.*} + 1))
+  done
+}
+
 apt_install() {
   local log
   log="$(mktemp)"
   if [ "$APT_UPDATED" -eq 0 ]; then
-    if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1; then
+    if ! apt_get "$log" update -qq; then
       cat "$log" >&2; rm -f "$log"; return 1
     fi
     APT_UPDATED=1
   fi
-  if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >"$log" 2>&1; then
+  if ! apt_get "$log" install -y -qq --no-install-recommends "$@"; then
     tail -n 40 "$log" >&2; rm -f "$log"; return 1
   fi
   rm -f "$log"
 }
+
+# Sourced (tests/test_ensure_test_services.py): define the functions only.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then return 0; fi
 
 pg_ready() { pg_isready -q -h "$PGHOST_ADDR" -p "$PGPORT_NUM" >/dev/null 2>&1; }
 

@@ -14,7 +14,8 @@ from award.models import Entry, EntryStatus, Role, Round, Unit, User
 from judging.models import JudgeMembership, ResultList
 from judging.publication import STATUS_LABELS
 from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser, web_role
-from api.security import verify_csrf
+from api.openapi import Id
+from api.security import client_address, verify_csrf
 from api.settings import get_settings
 from api.templating import render
 
@@ -35,7 +36,7 @@ def _login_response(request: Request, session, user: User, now, target: str) -> 
     token = users.open_session(session, user=user, kind="web", now=now)
     response = RedirectResponse(safe_next(target), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=get_settings().secure_cookies,
-                        max_age=int(users.WEB_SESSION_TTL.total_seconds()), path="/")
+                        max_age=int(users.session_ttl(user.role, "web").total_seconds()), path="/")
     return response
 
 
@@ -53,7 +54,7 @@ def login(
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ):
-    ip = client_ip(request)
+    ip = client_address(request)
     try:
         user = users.authenticate(session, email=email, password=password, ip=ip, now=now)
     except Invalid as exc:
@@ -74,8 +75,9 @@ def logout(request: Request, session: SessionDep):
 
 
 @router.get("/register", name="pages:register")
-def register_form(request: Request, user: OptionalWebUser):
-    return render(request, "account/register.html", {"values": {}, "errors": {}})
+def register_form(request: Request, user: OptionalWebUser, sent: bool = False):
+    return render(request, "account/register.html", {"values": {}, "errors": {}, "sent": sent,
+                                                     "registered": users.REGISTERED})
 
 
 @router.post("/register", name="pages:register_submit")
@@ -89,19 +91,25 @@ def register(
     password_again: Annotated[str, Form(max_length=256)] = "",
     outlet: Annotated[str, Form(max_length=200)] = "",
 ):
+    """The same answer (a page saying a mail was sent) for a new address and one that has an account; no
+    one is logged in by registering, or the answer would differ."""
     values = {"full_name": full_name, "email": email, "outlet": outlet}
-    password_reset.limit(session, kind="register", ip=client_ip(request), now=now,
+    password_reset.limit(session, kind="register", ip=client_address(request), now=now,
                          per_address=get_settings().register_limit)
     session.commit()  # the attempt counts even if the form is refused
     try:
         if password != password_again:
             raise Invalid("Hai lần nhập mật khẩu không khớp.", field="password_again")
-        user = users.create_user(session, email=email, password=password, full_name=full_name,
-                                 role=Role.journalist, outlet=outlet)
+        base = get_settings().public_url.rstrip("/")
+        user = users.register_journalist(session, email=email, password=password, full_name=full_name,
+                                         outlet=outlet, now=now, login_url=base + "/login",
+                                         reset_url=base + "/password/forgot")
     except AwardError as exc:
-        return render(request, "account/register.html", {"values": values, "errors": {exc.field or "email": exc.message}}, 400)
-    audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
-    return _login_response(request, session, user, now, "/dashboard")
+        return render(request, "account/register.html", {"values": values, "errors": {exc.field or "email": exc.message},
+                                                         "sent": False}, 400)
+    if user is not None:
+        audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
+    return RedirectResponse(str(request.url_for("pages:register").include_query_params(sent=1)), status_code=303)
 
 
 @router.get("/account/password", name="pages:password")
@@ -129,8 +137,27 @@ def change_password(
     return response
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+@router.get("/account/sessions", name="pages:sessions")
+def sessions_page(request: Request, session: SessionDep, now: NowDep, user: WebUser, revoked: bool = False):
+    """The account's browser sessions and API tokens, each with a button that ends it."""
+    current = users.token_hash(request.cookies.get(SESSION_COOKIE, ""))
+    rows = users.list_sessions(session, user=user, now=now)
+    return render(request, "account/sessions.html", {
+        "rows": [{"id": r.id, "kind": r.kind, "created_at": r.created_at, "expires_at": r.expires_at,
+                  "current": r.token_hash == current} for r in rows],
+        "revoked": revoked, "api_ttl": users.session_ttl(user.role, "api"), "web_ttl": users.session_ttl(user.role, "web")})
+
+
+@router.post("/account/sessions/{session_id}/revoke", name="pages:session_revoke")
+def revoke_session(request: Request, session_id: Id, session: SessionDep, now: NowDep, user: WebUser):
+    row = users.revoke_session(session, user=user, session_id=session_id)
+    audit.record(session, actor_id=user.id, action="user.session_revoked", object_type="user", object_id=user.id,
+                 now=now, data={"session_id": session_id, "kind": row.kind})
+    if row.token_hash == users.token_hash(request.cookies.get(SESSION_COOKIE, "")):
+        response = RedirectResponse("/login", status_code=303)  # this browser's own session: logged out
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+    return RedirectResponse(str(request.url_for("pages:sessions").include_query_params(revoked=1)), status_code=303)
 
 
 def reset_link_base() -> str:
@@ -148,8 +175,8 @@ def forgot(request: Request, session: SessionDep, now: NowDep, email: Annotated[
         return render(request, "account/forgot.html",
                       {"values": {"email": email}, "errors": {"email": "Vui lòng nhập địa chỉ e-mail hợp lệ."},
                        "sent": False}, 400)
-    password_reset.limit(session, kind="reset_request", ip=client_ip(request), email=email, now=now)
-    password_reset.request_reset(session, email=email, ip=client_ip(request), now=now, link_base=reset_link_base())
+    password_reset.limit(session, kind="reset_request", ip=client_address(request), email=email, now=now)
+    password_reset.request_reset(session, email=email, ip=client_address(request), now=now, link_base=reset_link_base())
     return RedirectResponse(str(request.url_for("pages:forgot")) + "?sent=1", status_code=303)
 
 
@@ -171,7 +198,7 @@ def reset(
     new_password: Annotated[str, Form(max_length=256)] = "",
     new_password_again: Annotated[str, Form(max_length=256)] = "",
 ):
-    password_reset.limit(session, kind="reset_confirm", ip=client_ip(request), now=now)
+    password_reset.limit(session, kind="reset_confirm", ip=client_address(request), now=now)
     session.commit()
     try:
         if new_password != new_password_again:

@@ -1,15 +1,17 @@
 """Auth and users: tokens, self-registration of journalists, accounts made by the secretariat."""
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
 
 from award import audit, password_reset, users
-from award.errors import Invalid
+from award.errors import BadCredentials
 from award.models import Role
-from api.deps import ApiUser, NowDep, SessionDep, api_role
+from api.deps import SESSION_COOKIE, ApiUser, NowDep, SessionDep, api_role
 from api.openapi import API_ERRORS, Id, errors
+from api.security import client_address
 from api.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["auth"], responses=API_ERRORS)
@@ -41,10 +43,6 @@ class UserCreateIn(RegisterIn):
     outlet: str | None = Field(default=None, max_length=200)
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def user_out(user) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
@@ -54,27 +52,43 @@ def issue_token(
     request: Request,
     session: SessionDep,
     now: NowDep,
-    username: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=256)],
+    # No length limits here: a password the policy could never have allowed is just a wrong password (401),
+    # so a login never reveals the policy; the request gate bounds the body (api/limits.py).
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
 ):
+    """401 for a wrong e-mail or password, whatever was wrong; 429 after repeated failures."""
     try:
-        user = users.authenticate(session, email=username, password=password, ip=client_ip(request), now=now)
-    except Invalid:
+        user = users.authenticate(session, email=username, password=password, ip=client_address(request), now=now)
+    except BadCredentials:
         session.commit()  # the failed attempt must count even though the request fails
         raise
     return TokenOut(access_token=users.open_session(session, user=user, kind="api", now=now))
 
 
-@router.post("/auth/register", status_code=201, response_model=UserOut, name="api:register",
+class RegisterOut(BaseModel):
+    status: str = "accepted"
+    message: str = users.REGISTERED
+
+
+def account_links() -> dict:
+    base = get_settings().public_url.rstrip("/")
+    return {"login_url": base + "/login", "reset_url": base + "/password/forgot"}
+
+
+@router.post("/auth/register", status_code=202, response_model=RegisterOut, name="api:register",
              responses=errors(429))
 def register(request: Request, body: RegisterIn, session: SessionDep, now: NowDep):
-    password_reset.limit(session, kind="register", ip=client_ip(request), now=now,
+    """The same 202 whether or not the address already has an account (its owner is told by e-mail); a new
+    account can log in at once."""
+    password_reset.limit(session, kind="register", ip=client_address(request), now=now,
                          per_address=get_settings().register_limit)
     session.commit()  # the attempt counts even if the registration is refused
-    user = users.create_user(session, email=body.email, password=body.password,
-                             full_name=body.full_name, role=Role.journalist)
-    audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
-    return user_out(user)
+    user = users.register_journalist(session, email=body.email, password=body.password, full_name=body.full_name,
+                                     outlet=None, now=now, **account_links())
+    if user is not None:
+        audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
+    return RegisterOut()
 
 
 @router.get("/me", response_model=UserOut, name="api:me")
@@ -92,6 +106,38 @@ def create_user(body: UserCreateIn, session: SessionDep, now: NowDep, actor: Api
     return user_out(user)
 
 
+class TokenInfo(BaseModel):
+    id: int
+    kind: str  # "api" (a bearer token) or "web" (a browser session)
+    created_at: datetime
+    expires_at: datetime
+    current: bool  # the credential of this very request
+
+
+@router.get("/auth/tokens", response_model=list[TokenInfo], name="api:tokens")
+def list_tokens(request: Request, session: SessionDep, now: NowDep, user: ApiUser):
+    """The caller's live API tokens and browser sessions, newest first."""
+    current = users.token_hash(_presented_credential(request))
+    return [TokenInfo(id=r.id, kind=r.kind, created_at=r.created_at, expires_at=r.expires_at,
+                      current=r.token_hash == current) for r in users.list_sessions(session, user=user, now=now)]
+
+
+@router.delete("/auth/tokens/{session_id}", status_code=204, name="api:tokens:revoke")
+def revoke_token(session_id: Id, session: SessionDep, now: NowDep, user: ApiUser):
+    """Ends one of the caller's own tokens or sessions at once (404 for anyone else's)."""
+    row = users.revoke_session(session, user=user, session_id=session_id)
+    audit.record(session, actor_id=user.id, action="user.session_revoked", object_type="user", object_id=user.id,
+                 now=now, data={"session_id": session_id, "kind": row.kind})
+    return Response(status_code=204)
+
+
+def _presented_credential(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return token.strip()
+    return request.cookies.get(SESSION_COOKIE, "")
+
+
 class ResetRequestIn(BaseModel):
     email: str = Field(max_length=254)
 
@@ -104,8 +150,8 @@ class ResetConfirmIn(BaseModel):
 @router.post("/auth/password-reset", status_code=202, name="api:password_reset", responses=errors(429))
 def request_password_reset(request: Request, body: ResetRequestIn, session: SessionDep, now: NowDep):
     """Mails a single-use link (1 hour) if the address has an account; the answer is the same either way."""
-    password_reset.limit(session, kind="reset_request", ip=client_ip(request), email=body.email, now=now)
-    password_reset.request_reset(session, email=body.email, ip=client_ip(request), now=now,
+    password_reset.limit(session, kind="reset_request", ip=client_address(request), email=body.email, now=now)
+    password_reset.request_reset(session, email=body.email, ip=client_address(request), now=now,
                                  link_base=get_settings().public_url.rstrip("/") + "/password/reset")
     return {"status": "accepted"}
 
@@ -113,7 +159,7 @@ def request_password_reset(request: Request, body: ResetRequestIn, session: Sess
 @router.post("/auth/password-reset/confirm", name="api:password_reset_confirm", responses=errors(429))
 def confirm_password_reset(request: Request, body: ResetConfirmIn, session: SessionDep, now: NowDep):
     """Sets the new password; every session and API token of the account ends."""
-    password_reset.limit(session, kind="reset_confirm", ip=client_ip(request), now=now)
+    password_reset.limit(session, kind="reset_confirm", ip=client_address(request), now=now)
     session.commit()
     password_reset.confirm_reset(session, token=body.token, new_password=body.password, now=now)
     return {"status": "ok"}

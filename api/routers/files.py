@@ -11,7 +11,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from award import entries, entry_files
-from award.errors import AwardError, Forbidden, NotFound
+from award.errors import AwardError, Forbidden, Invalid, NotFound
 from award.files import FileTooLarge, UploadSink
 from award.models import Entry, EntryFile, Upload, User
 from award.storage import LocalFileStore
@@ -123,7 +123,8 @@ def start_upload(entry_id: Id, body: UploadStart, request: Request, session: Ses
                                     content_type=body.content_type, sha256=body.sha256, actor=user, now=now,
                                     caps=size_caps())
     upload = plan.upload
-    urls = store.part_urls(upload.key, upload.storage_upload_id, plan.part_numbers, PART_URL_TTL)
+    urls = store.part_urls(upload.key, upload.storage_upload_id, plan.part_numbers, PART_URL_TTL,
+                           sizes=entry_files.part_sizes(upload))
     return UploadPlan(upload_id=upload.id, part_size=upload.part_size, size=upload.size,
                       expires_at=upload.expires_at, parts=_absolute(request, urls))
 
@@ -137,7 +138,8 @@ def upload_status(entry_id: Id, upload_id: str, request: Request, session: Sessi
     done = store.list_parts(upload.key, upload.storage_upload_id)
     total = -(-upload.size // upload.part_size)
     missing = [n for n in range(1, total + 1) if n not in done]
-    urls = store.part_urls(upload.key, upload.storage_upload_id, missing, PART_URL_TTL) if missing else {}
+    urls = (store.part_urls(upload.key, upload.storage_upload_id, missing, PART_URL_TTL,
+                            sizes=entry_files.part_sizes(upload)) if missing else {})
     return UploadStatus(upload_id=upload.id, part_size=upload.part_size, size=upload.size,
                         expires_at=upload.expires_at, parts=_absolute(request, urls),
                         parts_done=[PartDone(number=n, etag=e, size=s) for n, (e, s) in sorted(done.items())])
@@ -180,9 +182,11 @@ async def put_part(upload_id: str, number: int, token: str, request: Request, st
     if not isinstance(store, LocalFileStore):
         raise NotFound("Không tìm thấy.")
     try:
-        key = check_part_token(token, upload_id, number)
+        key, size = check_part_token(token, upload_id, number)
     except PartTokenError as exc:
         raise Forbidden("Đường dẫn tải lên không hợp lệ hoặc đã hết hạn.", code="bad_signature") from exc
+    if size is None:  # every URL the app hands out names its part's size
+        raise Forbidden("Đường dẫn tải lên không hợp lệ hoặc đã hết hạn.", code="bad_signature")
     stream = request.stream().__aiter__()
 
     async def next_batch() -> bytes:
@@ -196,8 +200,18 @@ async def put_part(upload_id: str, number: int, token: str, request: Request, st
         return bytes(batch)
 
     def chunks():
+        # Exactly the part's size (the plan's part size, or what is left of the declared size), as S3 holds a
+        # presigned part to its signed Content-Length: a part never writes more than its share to disk.
+        received = 0
         while batch := anyio.from_thread.run(next_batch):
+            received += len(batch)
+            if received > size:
+                raise FileTooLarge(f"Phần {number} dài hơn {size} byte đã định cho nó.", field="file",
+                                   code="part_too_large")
             yield batch
+        if received != size:
+            raise Invalid(f"Phần {number} phải dài đúng {size} byte (nhận được {received}).", field="file",
+                          code="part_size_mismatch")
 
     etag = await run_in_threadpool(store.write_part, key, upload_id, number, chunks())
     return Response(status_code=200, headers={"ETag": etag})

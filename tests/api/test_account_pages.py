@@ -56,15 +56,29 @@ def test_csrf_token_from_another_browser_is_refused(client, session):
     assert response.status_code == 403
 
 
-def test_register_page_creates_journalist_and_logs_in(client, session):
+def test_register_page_creates_journalist_who_then_logs_in(client, session):
     token = csrf_from(client.get("/register").text)
     response = client.post("/register", data={
         "full_name": "Đặng Thu Hà", "email": "thuha@baohatinh.vn", "outlet": "Báo Hà Tĩnh",
         "password": "ThuHa2024abc", "password_again": "ThuHa2024abc", "csrf_token": token}, follow_redirects=False)
-    assert response.status_code == 303
+    assert (response.status_code, response.headers["location"]) == (303, "http://testserver/register?sent=1")
+    assert "Đã nhận đăng ký. Chúng tôi vừa gửi thư" in client.get(response.headers["location"]).text
     user = session.exec(select(User).where(User.email == "thuha@baohatinh.vn")).one()
     assert (user.role, user.outlet) == (Role.journalist, "Báo Hà Tĩnh")
+    web_login(client, user, "ThuHa2024abc")
     assert "Tác phẩm của tôi" in client.get("/dashboard").text
+
+
+def test_register_page_answers_the_same_for_a_taken_address(client, session):
+    make_user(session, email="dacoroi@bao.vn")
+    answers = []
+    for email in ("dacoroi@bao.vn", "chuaco@bao.vn"):
+        token = csrf_from(client.get("/register").text)
+        answers.append(client.post("/register", data={
+            "full_name": "Ai Đó", "email": email, "password": "AiDo2024abcd", "password_again": "AiDo2024abcd",
+            "csrf_token": token}, follow_redirects=False))
+    assert [(a.status_code, a.headers["location"]) for a in answers] == [(303, "http://testserver/register?sent=1")] * 2
+    assert "award_session" not in answers[1].headers.get("set-cookie", "")
 
 
 def test_register_mismatched_passwords_keeps_typed_values(client, session):

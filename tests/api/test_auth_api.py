@@ -3,18 +3,19 @@
 from sqlmodel import select
 
 from award.models import AuditEvent, LoginAttempt, Role, User
+from award.outbox import OutboxMessage
+from award.users import REGISTERED
 from tests.factories import PASSWORD, api_login, make_user
 
 
 def test_register_creates_journalist_and_token_logs_in(client, session):
     response = client.post("/api/v1/auth/register",
                            json={"email": "  PhongVien@Bao.vn ", "password": "BaiVietHay2024", "full_name": "Lê Văn Tám"})
-    assert response.status_code == 201
-    body = response.json()
-    assert body["email"] == "phongvien@bao.vn"
-    assert body["role"] == "journalist"
+    assert response.status_code == 202
+    assert response.json() == {"status": "accepted", "message": REGISTERED}
     row = session.exec(select(User).where(User.email == "phongvien@bao.vn")).one()
     assert row.full_name == "Lê Văn Tám"
+    assert row.role == "journalist"
     assert row.password_hash.startswith("$argon2id$")
 
     token = client.post("/api/v1/auth/token", data={"username": "phongvien@bao.vn", "password": "BaiVietHay2024"})
@@ -25,13 +26,21 @@ def test_register_creates_journalist_and_token_logs_in(client, session):
                          "role": "journalist", "unit_id": None, "outlet": None}
 
 
-def test_register_duplicate_email_is_refused_with_409(client, session):
-    make_user(session, email="trung@bao.vn")
-    response = client.post("/api/v1/auth/register",
-                           json={"email": "TRUNG@bao.vn", "password": "BaiVietHay2024", "full_name": "Người Khác"})
-    assert response.status_code == 409
-    assert response.json()["detail"] == {"code": "email_taken", "message": "E-mail này đã được đăng ký.", "field": "email"}
+def test_register_with_a_taken_address_answers_the_same_and_tells_the_owner(client, session, clock):
+    """Issue 15, item 14: no 409 email_taken revealing who has an account."""
+    owner = make_user(session, email="trung@bao.vn")
+    taken = client.post("/api/v1/auth/register",
+                        json={"email": "TRUNG@bao.vn", "password": "BaiVietHay2024", "full_name": "Người Khác"})
+    new = client.post("/api/v1/auth/register",
+                      json={"email": "moi@bao.vn", "password": "BaiVietHay2024", "full_name": "Người Mới"})
+    assert (taken.status_code, taken.json()) == (new.status_code, new.json()) == (202, {"status": "accepted",
+                                                                                      "message": REGISTERED})
+    assert session.get(User, owner.id).full_name == "Nguyễn Văn Thử"  # nothing changed
     assert len(session.exec(select(User).where(User.email == "trung@bao.vn")).all()) == 1
+    mails = {m.recipient: m for m in session.exec(select(OutboxMessage))}
+    assert mails["trung@bao.vn"].kind == "registration_existing"
+    assert "đã có tài khoản" in mails["trung@bao.vn"].body and "/password/forgot" in mails["trung@bao.vn"].body
+    assert mails["moi@bao.vn"].kind == "registered"
 
 
 def test_register_weak_password_names_the_field(client, session):
@@ -48,14 +57,15 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, session):
     user = make_user(session)
     wrong = client.post("/api/v1/auth/token", data={"username": user.email, "password": "SaiMatKhau123"})
     unknown = client.post("/api/v1/auth/token", data={"username": "khongco@bao.vn", "password": "SaiMatKhau123"})
-    assert wrong.status_code == unknown.status_code == 422
-    assert wrong.json()["detail"][0]["msg"] == unknown.json()["detail"][0]["msg"] == "E-mail hoặc mật khẩu không đúng."
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json() == {"detail": {"code": "invalid_credentials", "field": "password",
+                                                         "message": "E-mail hoặc mật khẩu không đúng."}}
 
 
 def test_repeated_failures_lock_the_account_with_429(client, session):
     user = make_user(session)
     for _ in range(5):
-        assert client.post("/api/v1/auth/token", data={"username": user.email, "password": "SaiMatKhau123"}).status_code == 422
+        assert client.post("/api/v1/auth/token", data={"username": user.email, "password": "SaiMatKhau123"}).status_code == 401
     locked = client.post("/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
     assert locked.status_code == 429
     assert locked.headers["retry-after"] == "900"

@@ -123,7 +123,7 @@ def test_registrations_are_limited_per_address(client, session, clock, monkeypat
     monkeypatch.setattr(get_settings(), "register_limit", 10)
     for i in range(10):
         body = {"email": f"dangky{i}@example.vn", "password": "MatKhau2024an", "full_name": f"Người Đăng Ký {i}"}
-        assert client.post("/api/v1/auth/register", json=body).status_code == 201
+        assert client.post("/api/v1/auth/register", json=body).status_code == 202
     refused = client.post("/api/v1/auth/register",
                           json={"email": "dangky10@example.vn", "password": "MatKhau2024an", "full_name": "Thứ Mười Một"})
     assert refused.status_code == 429 and refused.json()["detail"]["code"] == "too_many_attempts"

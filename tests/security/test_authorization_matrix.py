@@ -71,6 +71,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/auth/password-reset"): public(),
     ("POST", "/api/v1/auth/password-reset/confirm"): public(),
     ("GET", "/api/v1/me"): users(),
+    ("GET", "/api/v1/auth/tokens"): users("one's own tokens and sessions"),
+    ("DELETE", "/api/v1/auth/tokens/{session_id}"): users("one's own; another account's is 404"),
     ("POST", "/api/v1/users"): only(SECRETARIAT),
     # reference data
     ("GET", "/api/v1/rounds"): public(),
@@ -147,6 +149,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/password/reset"): public(),
     ("GET", "/account/password"): users(),
     ("POST", "/account/password"): users(),
+    ("GET", "/account/sessions"): users(),
+    ("POST", "/account/sessions/{session_id}/revoke"): users("one's own; another account's is 404"),
     ("GET", "/dashboard"): users(),
     ("GET", "/admin/users"): only(SECRETARIAT),
     ("POST", "/admin/users"): only(SECRETARIAT),
@@ -242,7 +246,7 @@ ACCESS: dict[tuple[str, str], Access] = {
 def path_values(world) -> dict:
     return {"round_id": world.round_id, "unit_id": world.unit_id, "entry_id": world.entry_id,
             "batch_id": world.batch_id, "assignment_id": world.assignment_id, "file_id": world.file_id,
-            "upload_id": "khong-co-upload", "job_id": 999999, "stage": "local", "code": "1.1", "number": 1,
+            "upload_id": "khong-co-upload", "job_id": 999999, "session_id": 999999, "stage": "local", "code": "1.1", "number": 1,
             # issue 6's routes: a panel code is also `{code}` (an unknown one answers 404 to the secretariat)
             "path": "khong-co.css", "role_guide": "nha-bao"}
 

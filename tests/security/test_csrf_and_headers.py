@@ -2,6 +2,8 @@
 
 import re
 
+from fastapi.testclient import TestClient
+
 from tests.factories import csrf_from, make_user, web_login
 from tests.security.routes import app_routes
 from tests.security.test_authorization_matrix import ACCESS, fill, path_values
@@ -102,3 +104,58 @@ def test_cookie_flags(client, session, monkeypatch):
                         headers={"Cookie": f"award_csrf={csrf_value}"}, follow_redirects=False)
     session_cookie = next(c for c in login.headers.get_list("set-cookie") if c.startswith("award_session="))
     assert "Secure" in session_cookie
+
+
+HEADER_PATHS = ("/", "/login", "/api/v1/rounds", "/khong-co-trang-nay", "/static/app.css", "/api/v1/me")
+
+
+def test_production_sends_hsts_on_every_response_and_development_does_not(client, monkeypatch):
+    """Issue 15, item 15: every kind of answer (page, API, 404, 401, static file, the request gate's 413)."""
+    import api.main
+    from api.settings import Settings
+
+    production = Settings(env="production", secret_key="p" * 40)
+    monkeypatch.setattr(api.main, "get_settings", lambda: production)
+    production_app = api.main.create_app()
+    production_app.dependency_overrides = api.main.app.dependency_overrides  # the test's session
+    prod = TestClient(production_app, base_url="https://testserver")
+    answers = [prod.get(path) for path in HEADER_PATHS]
+    answers.append(prod.post("/api/v1/auth/register", content=b"x" * (3 * 1024 * 1024),
+                             headers={"content-type": "application/json"}))
+    assert sorted({a.status_code for a in answers}) == [200, 401, 404, 413]
+    for answer in answers:
+        assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains", answer.url
+    for path in HEADER_PATHS:
+        assert "strict-transport-security" not in client.get(path).headers  # plain HTTP in development
+
+
+def test_award_serve_sends_no_server_header_and_leaves_forwarded_headers_to_the_app():
+    """The options `award serve` gives uvicorn, on a real uvicorn serving the app."""
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from api.cli import SERVER_OPTIONS
+    from api.main import app
+
+    assert SERVER_OPTIONS["proxy_headers"] is False and SERVER_OPTIONS["server_header"] is False
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **SERVER_OPTIONS | {"log_level": "warning"}))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        response = httpx.get(f"http://127.0.0.1:{port}/healthz")
+        assert response.status_code == 200
+        assert "server" not in response.headers
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -20,6 +20,8 @@ reach past "not found" into the rules (an entry that exists, a batch, an assignm
 Deterministic: a fixed seed, derandomised Hypothesis, no example database, a pinned clock.
 """
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -147,3 +149,51 @@ def fuzz_session(fuzz_world):
                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
 def test_api_answers_every_input_as_documented(case, role, fuzz_session):
     case.call_and_validate(headers=STATE.headers[role], checks=CHECKS)
+
+
+# --- what generation from the document never sends ---------------------------------------------------------
+# Python's json module (which FastAPI parses bodies with) takes NaN, Infinity and lone UTF-16 surrogates, and
+# a client may send any size; none is in the document, so schemathesis's generation never sends them. Every
+# operation with a JSON body gets each in every property of its body (api/errors.py, api/limits.py).
+
+HOSTILE = {
+    "nan": float("nan"),
+    "infinity": float("inf"),
+    "surrogate": "\ud800",
+    "huge": "x" * (3 * 1024 * 1024),  # over the JSON bound of 2 MiB: 413
+}
+
+
+def _json_operations():
+    document = app.openapi()
+    found = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        body = document["paths"][operation.path][operation.method.lower()].get("requestBody", {})
+        ref = body.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+        if ref:
+            names = list(document["components"]["schemas"][ref.rsplit("/", 1)[-1]].get("properties", {}))
+            found.append(pytest.param(operation, names, id=operation.label))
+    return found
+
+
+def _caller(operation) -> str:
+    from tests.security.test_authorization_matrix import ACCESS
+
+    allowed = ACCESS[(operation.method.upper(), operation.path)].allow
+    return next(role for role in (*ROLES[1:], "anonymous") if role in allowed)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize("operation,names", _json_operations())
+def test_nan_surrogates_and_huge_bodies_never_get_a_5xx(operation, names, hostile, fuzz_session):
+    path_parameters = {p: STATE.ids.get(p, 1) for p in re.findall(r"\{(\w+)\}", operation.path)}
+    body = {name: HOSTILE[hostile] for name in names} or {"x": HOSTILE[hostile]}
+    case = operation.Case(path_parameters=path_parameters, body=body, media_type="application/json")
+    # Sent as the bytes Python's json module writes (NaN, Infinity, "\ud800"), which no HTTP client library
+    # sends on its own, then checked by schemathesis against the document like every generated case.
+    client = TestClient(app, base_url="http://testserver", raise_server_exceptions=False)
+    response = client.request(operation.method.upper(), case.formatted_path, content=json.dumps(body).encode(),
+                              headers=STATE.headers[_caller(operation)] | {"content-type": "application/json"})
+    case.validate_response(response, checks=CHECKS)
+    assert response.status_code == (413 if hostile == "huge" else 422), response.text[:300]

@@ -55,7 +55,7 @@ def kill9(proc):
 def journalist(base, n):
     email = f"nb{n}-{uuid.uuid4().hex[:6]}@x.vn"
     assert httpx.post(f"{base}/api/v1/auth/register",
-                      json={"email": email, "password": PASSWORD, "full_name": f"Nhà Báo Số {n}"}).status_code == 201
+                      json={"email": email, "password": PASSWORD, "full_name": f"Nhà Báo Số {n}"}).status_code == 202
     token = httpx.post(f"{base}/api/v1/auth/token", data={"username": email, "password": PASSWORD}).json()["access_token"]
     return email, {"Authorization": f"Bearer {token}"}
 

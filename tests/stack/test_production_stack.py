@@ -45,7 +45,7 @@ def test_journalist_flow_across_two_workers_with_files_in_s3(stack, samples):
         assert http.get("/readyz").json()["checks"] == {"database": "ok", "storage": "ok"}
         email = f"nb{uuid.uuid4().hex[:6]}@bao.vn"
         assert http.post("/api/v1/auth/register", json={"email": email, "password": "BaiViet2024ok",
-                                                        "full_name": "Nhà Báo Thử"}).status_code == 201
+                                                        "full_name": "Nhà Báo Thử"}).status_code == 202
         token = http.post("/api/v1/auth/token", data={"username": email, "password": "BaiViet2024ok"}).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         rounds = {r["number"]: r["id"] for r in http.get("/api/v1/rounds").json()}
