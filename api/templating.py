@@ -83,3 +83,11 @@ def render(request: Request, name: str, context: dict | None = None, status_code
     ctx = {"user": user, "can_manage_accounts": user is not None and permissions.can_manage_accounts(user)}
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def phase_notes(round_, now, *actions: str) -> dict[str, str | None]:
+    """{action: why the round's phase refuses it now, or None}: pages hide the forms of refused actions and
+    base.html shows each reason once (the rule itself is award.calendar's, not the template's)."""
+    from award.calendar import refusal
+
+    return {action: refusal(round_, now, action) for action in actions}

@@ -20,7 +20,7 @@ from api.errors import status_of
 from api.openapi import Id
 from api.pages.judging import METHOD_LABELS
 from api.security import verify_csrf
-from api.templating import render
+from api.templating import phase_notes, render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 VOTE_LABELS = {**PRIZE_LEVELS, "none": "Không trao giải"}
@@ -33,7 +33,7 @@ def _to(request: Request, name: str, anchor: str = "", **params) -> RedirectResp
 
 # --- the secretariat's desk ------------------------------------------------------------------------
 
-def _desk(request, session, user, round_, *, plan=None, error=None, status=200):
+def _desk(request, session, user, round_, now, *, plan=None, error=None, status=200):
     members = session.exec(select(JudgeMembership, User).join(User, User.id == JudgeMembership.user_id).where(
         JudgeMembership.round_id == round_.id, JudgeMembership.stage.in_((Stage.preliminary, Stage.final)))
         .order_by(JudgeMembership.stage, JudgeMembership.panel_code, User.full_name)).all()
@@ -46,6 +46,7 @@ def _desk(request, session, user, round_, *, plan=None, error=None, status=200):
         names = {u.id: u.full_name for u in judges}
     submitted, total = stages.progress(session, round_=round_, stage=Stage.preliminary)
     return render(request, "central/desk.html", {
+        "phase_notes": phase_notes(round_, now, "preliminary.setup", "preliminary.advance"),
         "round": round_, "overview": panels.overview(session, round_=round_),
         "unrouted": panels.unrouted(session, round_id=round_.id), "members": members, "judges": judges,
         "panels": panels.panels_of(round_), "plan": plan, "titles": titles, "names": names, "error": error,
@@ -54,12 +55,12 @@ def _desk(request, session, user, round_, *, plan=None, error=None, status=200):
 
 
 @router.get("/central/{round_id}", name="central:desk", dependencies=[web_role(Role.secretariat)])
-def desk(round_id: Id, request: Request, session: SessionDep, user: WebUser, plan_id: str | None = None):
+def desk(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep, plan_id: str | None = None):
     round_ = load_round(round_id, session)
     plan = session.get(AssignmentPlan, plan_id) if plan_id else None
     if plan is not None and (plan.round_id != round_.id or plan.stage != Stage.preliminary):
         plan = None
-    return _desk(request, session, user, round_, plan=plan)
+    return _desk(request, session, user, round_, now, plan=plan)
 
 
 @router.post("/central/{round_id}/route", name="central:route", dependencies=[web_role(Role.secretariat)])
@@ -83,7 +84,7 @@ def add_judge(round_id: Id, request: Request, session: SessionDep, user: WebUser
         juries.add_judge(session, round_=round_, user=judge, stage=stage, panel_code=panel, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _desk(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
+        return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
     return _to(request, "central:desk", "#giam-khao", round_id=round_id)
 
 
@@ -96,7 +97,7 @@ def propose_assignments(round_id: Id, request: Request, session: SessionDep, use
                                     actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _desk(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
+        return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
     return RedirectResponse(str(request.url_for("central:desk", round_id=round_id)) + f"?plan_id={plan.id}#phan-cong",
                             status_code=303)
 
@@ -111,7 +112,7 @@ def apply_assignments(round_id: Id, request: Request, session: SessionDep, user:
         plans.apply_plan(session, plan=plan, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _desk(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
+        return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
     return _to(request, "central:desk", "#tieu-ban", round_id=round_id)
 
 
@@ -120,7 +121,7 @@ def apply_assignments(round_id: Id, request: Request, session: SessionDep, user:
 PANEL_PAGE_ROWS = 100  # a subpanel may judge thousands of works; the shortlist is at the top
 
 
-def _panel_page(request, session, round_, code, *, method="mean", page=1, error=None, status=200):
+def _panel_page(request, session, round_, code, now, *, method="mean", page=1, error=None, status=200):
     rules = RoundRules.model_validate(round_.rules)
     panel = next((p for p in rules.panels if p.code == code), None)
     if panel is None:
@@ -145,6 +146,7 @@ def _panel_page(request, session, round_, code, *, method="mean", page=1, error=
     entries = {row.id: row for row in session.exec(select(Entry.id, Entry.title, Entry.media_type, Entry.genre)
                                                   .where(Entry.id.in_(ids))).all()} if ids else {}
     return render(request, "central/panel.html", {
+        "phase_notes": phase_notes(round_, now, "preliminary.advance"),
         "round": round_, "panel": panel, "panels": rules.panels, "ranked": shown_ranked, "entries": entries,
         "unranked": shown_unranked, "total": len(in_panel), "page": page, "pages": pages, "finalists": finalists,
         "target": target, "suggested": suggested, "method": method, "methods": METHOD_LABELS, "error": error,
@@ -152,9 +154,10 @@ def _panel_page(request, session, round_, code, *, method="mean", page=1, error=
 
 
 @router.get("/central/{round_id}/panels/{code}", name="central:panel", dependencies=[web_role(Role.secretariat)])
-def panel_page(round_id: Id, code: str, request: Request, session: SessionDep, user: WebUser, method: str = "mean",
+def panel_page(round_id: Id, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
+               method: str = "mean",
                page: Annotated[int, Query(ge=1, le=100000)] = 1):
-    return _panel_page(request, session, load_round(round_id, session), code,
+    return _panel_page(request, session, load_round(round_id, session), code, now,
                        method=method if method in METHOD_LABELS else "mean", page=page)
 
 
@@ -170,7 +173,7 @@ async def advance(round_id: Id, code: str, request: Request, session: SessionDep
         council.advance(session, round_=round_, entry_ids=ids, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _panel_page(request, session, load_round(round_id, session), code, error=exc.message, status=status_of(exc))
+        return _panel_page(request, session, load_round(round_id, session), code, now, error=exc.message, status=status_of(exc))
     return _to(request, "central:panel", round_id=round_id, code=code)
 
 
@@ -182,7 +185,7 @@ def withdraw(round_id: Id, code: str, request: Request, session: SessionDep, use
         council.withdraw(session, round_=load_round(round_id, session), entry_ids=[entry_id], actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _panel_page(request, session, load_round(round_id, session), code, error=exc.message, status=status_of(exc))
+        return _panel_page(request, session, load_round(round_id, session), code, now, error=exc.message, status=status_of(exc))
     return _to(request, "central:panel", round_id=round_id, code=code)
 
 
@@ -197,7 +200,7 @@ def move(round_id: Id, code: str, request: Request, session: SessionDep, user: W
         panels.move(session, entry=entry, round_=round_, panel_code=panel_code, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _panel_page(request, session, load_round(round_id, session), code, error=exc.message, status=status_of(exc))
+        return _panel_page(request, session, load_round(round_id, session), code, now, error=exc.message, status=status_of(exc))
     return _to(request, "central:panel", round_id=round_id, code=code)
 
 
@@ -209,6 +212,7 @@ def _council_page(request, session, user, round_, now, *, error=None, status=200
     prizes = publication.prizes(session, round_id=round_.id) if row and row.status != ResultStatus.returned else []
     list_status = ResultStatus(row.status) if row else None
     return render(request, "central/council.html", {
+        "phase_notes": phase_notes(round_, now, "results.correct" if round_.results_published_at else "results.decide"),
         "can_open_desk": judging_permissions.can_run_central_desk(user),
         "can_propose": judging_permissions.can_propose_results(user, list_status),
         "can_decide": judging_permissions.can_decide_results(user, list_status),
@@ -294,7 +298,7 @@ def results_correct(round_id: Id, request: Request, session: SessionDep, user: W
 
 # --- a council member's ballots ---------------------------------------------------------------------
 
-def _ballots_page(request, session, user, round_, *, error=None, status=200):
+def _ballots_page(request, session, user, round_, now, *, error=None, status=200):
     if not council.is_member(session, round_id=round_.id, user=user):
         raise NotFound("Bạn không thuộc Hội đồng chung khảo của đợt giải này.")
     entries = council.finalists(session, round_id=round_.id)
@@ -307,6 +311,7 @@ def _ballots_page(request, session, user, round_, *, error=None, status=200):
         parts[part.entry_id].append(part)
     hidden = judging_permissions.authors_hidden(session, user=user, entries_=visible)
     return render(request, "central/ballots.html", {
+        "phase_notes": phase_notes(round_, now, "final.score"),
         "round": round_, "entries": visible, "parts": parts, "show_authors": {e.id: e.id not in hidden for e in visible},
         "conflicted": len(blocked), "mine": council.my_ballots(session, round_id=round_.id, judge=user),
         "levels": VOTE_LABELS, "media": MEDIA_TYPES, "closed": closed, "error": error,
@@ -315,8 +320,8 @@ def _ballots_page(request, session, user, round_, *, error=None, status=200):
 
 
 @router.get("/ballots/{round_id}", name="central:ballots", dependencies=[web_role(Role.judge)])
-def ballots(round_id: Id, request: Request, session: SessionDep, user: WebUser):
-    return _ballots_page(request, session, user, load_round(round_id, session))
+def ballots(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    return _ballots_page(request, session, user, load_round(round_id, session), now)
 
 
 @router.post("/ballots/{round_id}/{entry_id}", name="central:cast", dependencies=[web_role(Role.judge)])
@@ -330,5 +335,5 @@ def cast(round_id: Id, entry_id: Id, request: Request, session: SessionDep, user
         council.cast(session, round_=round_, entry=entry, judge=user, level=level, thematic=thematic or None, now=now)
     except AwardError as exc:
         session.rollback()
-        return _ballots_page(request, session, user, load_round(round_id, session), error=exc.message, status=status_of(exc))
+        return _ballots_page(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
     return _to(request, "central:ballots", f"#tp-{entry_id}", round_id=round_id)

@@ -9,7 +9,6 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from award import permissions, rounds as rounds_domain
-from award.calendar import refusal
 from award.errors import AwardError, NotFound
 from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
 from judging import contests, permissions as judging_permissions, stages
@@ -19,7 +18,7 @@ from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.errors import form_status
 from api.openapi import Id
 from api.security import verify_csrf
-from api.templating import render
+from api.templating import phase_notes, render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -74,9 +73,7 @@ def _contest_page(request, session, user, now, round_id, errors=None, status=200
                                                      unit_id=unit.id)} if has_jury else {}
     return render(request, "contests/unit.html", {
         "has_jury": has_jury is not None, "ranks": ranks,
-        "phase_notes": {key: refusal(round_, now, action) for key, action in (
-            ("screen", "local.screen"), ("forward", "local.forward"), ("prize", "local.prize"),
-            ("rubric", "local.jury"))},
+        "phase_notes": phase_notes(round_, now, "local.screen", "local.forward", "local.prize", "local.jury"),
         "round": round_, "unit": unit, "entries": rows, "authors": _authors(session, ids), "decisions": decisions,
         "summary": contests.summary(session, round_=round_, unit=unit, now=now), "batches": batches,
         "reasons": contests.REASONS, "errors": errors or {}, "levels": contests.LOCAL_LEVELS,
@@ -213,6 +210,7 @@ def receipt_desk(request: Request, session: SessionDep, user: WebUser, now: NowD
     ids = [i for b in batches for i in b.entry_ids]
     works = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_(ids)))} if ids else {}
     return render(request, "contests/desk.html", {
+        "phase_notes": phase_notes(round_, now, "central.receipt"),
         "round": round_, "batches": batches, "units": units, "works": works, "reasons": contests.REASONS,
         "rounds": session.exec(select(Round).order_by(Round.year.desc())).all()})
 

@@ -122,3 +122,15 @@ def test_unit_records_a_local_prize_and_adjusts_its_rubric_in_the_browser(client
     from award.models import Round
     rubric = stages.rubric_for(session, session.get(Round, round_.id), Stage.local, unit_id)
     assert [(c.code, int(c.max_points)) for c in rubric] == [("content", 70), ("form", 30)]
+
+
+def test_after_the_central_deadline_the_contest_page_says_why_it_offers_no_forwarding(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    submitted_entries(client, session, 1)
+    clock.set("2024-11-20T09:00:00+07:00")  # preliminary judging at the centre
+    client.cookies.clear()
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    page = client.get(f"/unit/contest?round_id={round_.id}").text
+    assert "Không thể gửi tác phẩm về Trung ương lúc này" in page and "Chấm sơ khảo" in page
+    assert 'name="entry_ids"' not in page and "Gửi các tác phẩm đã chọn" not in page
+    assert "Không thể xét điều kiện ở đơn vị lúc này" in page
