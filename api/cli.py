@@ -124,7 +124,7 @@ def user_create(
     """Tạo tài khoản với bất kỳ vai trò nào."""
     from sqlmodel import Session, select
 
-    from award import audit, users
+    from award import users
     from award.errors import AwardError
     from award.models import Role, Unit
     from api.clock import now
@@ -141,9 +141,7 @@ def user_create(
                     raise AwardError(f"Không có đơn vị mã {unit}.")
                 unit_id = found.id
             user = users.create_user(session, email=email, password=password, full_name=full_name or email,
-                                     role=Role(role), unit_id=unit_id, outlet=outlet)
-            audit.record(session, actor_id=None, action="user.created", object_type="user", object_id=user.id,
-                         now=now(), data={"role": role, "via": "cli"})
+                                     role=Role(role), unit_id=unit_id, outlet=outlet, now=now(), via="cli")
             created = {"id": user.id, "email": user.email, "role": user.role}
             session.commit()
         except AwardError as exc:

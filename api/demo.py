@@ -7,7 +7,7 @@ from datetime import date, datetime
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
-from award import audit, entries, themes, users
+from award import entries, themes, users
 from award.entries import AuthorIn, EntryIn, PartIn
 from award.models import ROLE_LABELS, Entry, EntryStatus, Role, Round, TagSource, Unit, User
 from judging import contests, juries, plans
@@ -49,10 +49,8 @@ def load_demo(session: Session, *, now: datetime) -> list[tuple[str, str]]:
     for email, name, role, unit_code, outlet in DEMO_ACCOUNTS:
         if email in existing:
             continue
-        user = users.create_user(session, email=email, password=DEMO_PASSWORD, full_name=name, role=role,
-                                 unit_id=units.get(unit_code) if unit_code else None, outlet=outlet)
-        audit.record(session, actor_id=None, action="user.created", object_type="user", object_id=user.id,
-                     now=now, data={"role": role, "via": "demo"})
+        users.create_user(session, email=email, password=DEMO_PASSWORD, full_name=name, role=role,
+                          unit_id=units.get(unit_code) if unit_code else None, outlet=outlet, now=now, via="demo")
     _demo_entries(session, units=units, now=now)
     _demo_central(session, now=now)
     _demo_history(session, now=now)

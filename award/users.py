@@ -11,6 +11,7 @@ from sqlalchemy import delete, exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from award import audit
 from award.errors import BadCredentials, Conflict, Invalid, NotFound, TooManyAttempts
 from award.models import AuthSession, LoginAttempt, Role, Unit, User
 from award.outbox import enqueue
@@ -69,8 +70,12 @@ def create_user(
     role: Role,
     unit_id: int | None = None,
     outlet: str | None = None,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+    via: str | None = None,
 ) -> User:
-    """Create an account; the e-mail is unique regardless of case."""
+    """Create an account; the e-mail is unique regardless of case. With `now`, the creation is an audit event
+    (by `actor_id`, None for the command line and the demo; `via` says which)."""
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise Invalid("Địa chỉ e-mail không hợp lệ.", field="email", code="invalid_email")
@@ -96,6 +101,9 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    if now is not None:
+        audit.record(session, actor_id=actor_id, action="user.created", object_type="user", object_id=user.id,
+                     now=now, data={"role": role, **({"via": via} if via else {})})
     log.info("user.created user_id=%s role=%s", user.id, role)
     return user
 
@@ -123,6 +131,7 @@ def register_journalist(session: Session, *, email: str, password: str, full_nam
     if existing is None:
         user = create_user(session, email=normalised, password=password, full_name=full_name,
                            role=Role.journalist, outlet=outlet)
+        audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
         enqueue(session, to=user.email, kind="registered", key=f"registered:{user.id}", now=now,
                 subject="Tài khoản đã được tạo – Giải Búa liềm vàng",
                 body=(f"Kính gửi {user.full_name},\n\nTài khoản tác giả của anh/chị đã được tạo với địa chỉ "

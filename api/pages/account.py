@@ -101,14 +101,12 @@ def register(
         if password != password_again:
             raise Invalid("Hai lần nhập mật khẩu không khớp.", field="password_again")
         base = get_settings().public_url.rstrip("/")
-        user = users.register_journalist(session, email=email, password=password, full_name=full_name,
-                                         outlet=outlet, now=now, login_url=base + "/login",
-                                         reset_url=base + "/password/forgot")
+        users.register_journalist(session, email=email, password=password, full_name=full_name,
+                                  outlet=outlet, now=now, login_url=base + "/login",
+                                  reset_url=base + "/password/forgot")
     except AwardError as exc:
         return render(request, "account/register.html", {"values": values, "errors": {exc.field or "email": exc.message},
                                                          "sent": False}, 400)
-    if user is not None:
-        audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
     return RedirectResponse(str(request.url_for("pages:register").include_query_params(sent=1)), status_code=303)
 
 
@@ -272,10 +270,8 @@ def create_user(
         if role not in Role.__members__:
             raise Invalid("Hãy chọn vai trò.", field="role")
         unit = int(unit_id) if unit_id.strip().isdigit() else None
-        user = users.create_user(session, email=email, password=password, full_name=full_name,
-                                 role=Role(role), unit_id=unit, outlet=outlet)
+        users.create_user(session, email=email, password=password, full_name=full_name,
+                          role=Role(role), unit_id=unit, outlet=outlet, actor_id=actor.id, now=now)
     except AwardError as exc:
         return _users_page(request, session, values, {exc.field or "email": exc.message}, 400)
-    audit.record(session, actor_id=actor.id, action="user.created", object_type="user", object_id=user.id,
-                 now=now, data={"role": user.role})
     return RedirectResponse(str(request.url_for("pages:users")) + "?created=1", status_code=303)

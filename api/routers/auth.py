@@ -84,10 +84,8 @@ def register(request: Request, body: RegisterIn, session: SessionDep, now: NowDe
     password_reset.limit(session, kind="register", ip=client_address(request), now=now,
                          per_address=get_settings().register_limit)
     session.commit()  # the attempt counts even if the registration is refused
-    user = users.register_journalist(session, email=body.email, password=body.password, full_name=body.full_name,
-                                     outlet=None, now=now, **account_links())
-    if user is not None:
-        audit.record(session, actor_id=user.id, action="user.registered", object_type="user", object_id=user.id, now=now)
+    users.register_journalist(session, email=body.email, password=body.password, full_name=body.full_name,
+                              outlet=None, now=now, **account_links())
     return RegisterOut()
 
 
@@ -100,9 +98,7 @@ def me(user: ApiUser):
              dependencies=[api_role(Role.secretariat)])
 def create_user(body: UserCreateIn, session: SessionDep, now: NowDep, actor: ApiUser):
     user = users.create_user(session, email=body.email, password=body.password, full_name=body.full_name,
-                             role=body.role, unit_id=body.unit_id, outlet=body.outlet)
-    audit.record(session, actor_id=actor.id, action="user.created", object_type="user", object_id=user.id,
-                 now=now, data={"role": user.role})
+                             role=body.role, unit_id=body.unit_id, outlet=body.outlet, actor_id=actor.id, now=now)
     return user_out(user)
 
 
