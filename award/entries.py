@@ -354,8 +354,9 @@ def missing_for_submission(session: Session, *, entry: Entry, round_: Round) -> 
     if not needs:
         return None
     _, parts = children(session, entry)
-    kinds = [k for (k,) in session.exec(select(EntryFile.kind).where(
-        EntryFile.entry_id == entry.id, EntryFile.removed_at == None))]  # noqa: E711
+    # session.exec of one column yields the values themselves, not 1-tuples
+    kinds = session.exec(select(EntryFile.kind).where(
+        EntryFile.entry_id == entry.id, EntryFile.removed_at == None)).all()  # noqa: E711
     files = sum(1 for k in kinds if k in needs)
     uncovered = [i for i, p in enumerate(parts) if not ("link" in needs and p.url)]
     if len(uncovered) <= files:
@@ -404,8 +405,7 @@ def children_of_many(session: Session, entry_ids: list[int]) -> dict[int, tuple[
 
 UNIT_ROLES = (Role.unit_manager, Role.local_judge)
 CENTRAL_ROLES = (Role.secretariat, Role.judge, Role.approver)
-CENTRAL_STATUSES = (EntryStatus.forwarded, EntryStatus.received, EntryStatus.eligible, EntryStatus.ineligible,
-                    EntryStatus.finalist, EntryStatus.awarded)
+CENTRAL_STATUSES = entry_status.AT_CENTRE  # with no_prize: a finalist without a prize stays in the centre's view
 
 
 def visible_filter(user: User):
