@@ -353,8 +353,9 @@ def missing_for_submission(session: Session, *, entry: Entry, round_: Round) -> 
     if not needs:
         return None
     _, parts = children(session, entry)
-    kinds = list(session.exec(select(EntryFile.kind).where(
-        EntryFile.entry_id == entry.id, EntryFile.removed_at == None)))  # noqa: E711
+    # session.exec of one column yields the values themselves, not 1-tuples
+    kinds = session.exec(select(EntryFile.kind).where(
+        EntryFile.entry_id == entry.id, EntryFile.removed_at == None)).all()  # noqa: E711
     files = sum(1 for k in kinds if k in needs)
     uncovered = [i for i, p in enumerate(parts) if not ("link" in needs and p.url)]
     if len(uncovered) <= files:

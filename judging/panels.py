@@ -10,12 +10,14 @@ from sqlmodel import Session, select
 
 from award import audit
 from award.calendar import require_phase
+from award.entry_status import FINALISTS
 from award.errors import Invalid
 from award.models import Entry, EntryStatus, Round, User
 from award.rules import Panel, RoundRules
 from judging.models import Assignment, JudgeMembership, PanelPlacement, Stage
 
-CENTRAL_STATUSES = (EntryStatus.eligible, EntryStatus.finalist, EntryStatus.awarded)
+# Works in the subpanels: eligible and beyond (a finalist without a prize, no_prize, keeps its subpanel).
+CENTRAL_STATUSES = (EntryStatus.eligible, *FINALISTS)
 
 
 def route(media_type: str, genre: str, panels: Sequence[Panel]) -> str | None:
@@ -113,7 +115,7 @@ def overview(session: Session, *, round_: Round) -> list[PanelSummary]:
     works = works_per_panel(session, round_id=round_.id)
     finalists = dict(session.exec(select(PanelPlacement.panel_code, func.count()).join(
         Entry, Entry.id == PanelPlacement.entry_id).where(
-        PanelPlacement.round_id == round_.id, Entry.status.in_((EntryStatus.finalist, EntryStatus.awarded)))
+        PanelPlacement.round_id == round_.id, Entry.status.in_(FINALISTS))
         .group_by(PanelPlacement.panel_code)).all())
     judges = dict(session.exec(select(JudgeMembership.panel_code, func.count()).where(
         JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.preliminary)

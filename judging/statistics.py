@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from award.entry_status import AT_CENTRE, FINALISTS
 from award.models import Entry, EntryStatus, EntryTheme, OutlineNode, Unit
 from award.rules import MEDIA_TYPES
 from judging.models import ResultItem
 
-# Works the secretariat received, whatever it ruled on them afterwards.
-CENTRAL = (EntryStatus.received, EntryStatus.eligible, EntryStatus.ineligible, EntryStatus.finalist,
-           EntryStatus.awarded)
-ELIGIBLE = (EntryStatus.eligible, EntryStatus.finalist, EntryStatus.awarded)  # ruled eligible (and beyond)
-FINALIST = (EntryStatus.finalist, EntryStatus.awarded)  # reached the final judging
+# Derived from the lifecycle's groups, so a finalist the published list gives no prize (no_prize) still counts.
+# Works the secretariat received, whatever it ruled on them afterwards (forwarded ones are still on their way).
+CENTRAL = tuple(s for s in AT_CENTRE if s != EntryStatus.forwarded)
+ELIGIBLE = (EntryStatus.eligible, *FINALISTS)  # ruled eligible (and beyond)
+FINALIST = FINALISTS  # reached the final judging
 TOP_UNITS = 15
 
 

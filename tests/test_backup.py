@@ -18,7 +18,7 @@ from api.cli import alembic_config, all_metadata
 from api.db import get_session, make_engine
 from api.deps import get_file_store, get_now, local_part_url
 from api.main import app
-from tests.factories import api_login, entry_payload, make_user, round_by_number
+from tests.factories import api_login, entry_payload, make_user, round_by_number, screen
 from tests.support.databases import fresh_database_url
 from tests.support.samples import Samples
 
@@ -34,7 +34,7 @@ def migrated(tmp_root, name):
 
 @pytest.fixture
 def source(tmp_root, tmp_path):
-    """A database with a journalist's submitted entry and its file, forwarded by the unit (audit events,
+    """A database with a journalist's submitted entry and its file, screened and forwarded by the unit (audit events,
     an outbox, a batch with a date and JSON), built through the API as in production."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -67,8 +67,9 @@ def source(tmp_root, tmp_path):
                                  files={"file": ("Bài dự thi.pdf", Samples.pdf(), "application/pdf")})
             assert upload.status_code == 201, upload.text
             assert client.post(f"/api/v1/entries/{entry_id}/submit", headers=headers).status_code == 200
+            manager_headers = screen(client, s, [entry_id], headers=api_login(client, manager))
             forwarded = client.post(f"/api/v1/units/{unit_id}/rounds/{round_id}/forward",
-                                    headers=api_login(client, manager), json={"entry_ids": [entry_id]})
+                                    headers=manager_headers, json={"entry_ids": [entry_id]})
             assert forwarded.status_code == 200, forwarded.text
     finally:
         app.dependency_overrides.clear()

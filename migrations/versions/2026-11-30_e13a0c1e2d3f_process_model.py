@@ -88,6 +88,8 @@ def upgrade() -> None:
             " AND central_deadline <= preliminary_ends AND preliminary_ends <= final_ends"
             " AND final_ends <= ceremony_on")
 
+    # The old CHECK is dropped by name, and the column is described as the plain VARCHAR(32) it is: given an
+    # Enum as existing_type, Alembic would drop that CHECK a second time on PostgreSQL (and fail).
     with op.batch_alter_table('entry', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_entry_entry_status'), type_='check')
         # the constraint is gone: given the enum as existing type, PostgreSQL would be asked to drop it twice
@@ -137,7 +139,7 @@ def downgrade() -> None:
     # The old lifecycle had no such states: the nearest old state of each.
     for new, old in (('returned', 'submitted'), ('screened', 'submitted'), ('no_prize', 'finalist')):
         bind.execute(entries.update().where(entries.c.status == new).values(status=old))
-    with op.batch_alter_table('entry', schema=None) as batch_op:
+    with op.batch_alter_table('entry', schema=None) as batch_op:  # as in upgrade: one drop of the CHECK
         batch_op.drop_constraint(op.f('ck_entry_entry_status'), type_='check')
         # the constraint is gone: given the enum as existing type, PostgreSQL would be asked to drop it twice
         batch_op.alter_column('status', existing_type=sa.String(length=32),

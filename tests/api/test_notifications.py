@@ -9,7 +9,7 @@ from award.models import Entry, Role, User
 from award.outbox import OutboxMessage, OutboxStatus, SmtpSender, deliver_due
 from tests.api.test_contests_api import manager, submitted_entries
 from tests.api.test_judging_api import setup_local
-from tests.factories import api_login, entry_payload, make_user, round_by_number
+from tests.factories import IX_PHASE_AT, api_login, entry_payload, make_user, round_by_number
 
 
 def outbox(session, kind=None):
@@ -96,13 +96,16 @@ def test_applying_a_plan_mails_each_judge_once(client, session, clock):
 def test_winners_are_mailed_when_the_list_becomes_public_not_before(client, session, clock, smtp_server):
     from datetime import datetime
 
-    from tests.api.test_central_api import council_round, vote
+    from tests.api.test_central_api import council_round, secretariat, vote
 
+    clock.set(IX_PHASE_AT["final"])  # the council votes in the final phase
     round_, sec, works, judges = council_round(client, session, members=3, finalists=2)
     a, b = works
     for work, level in ((a, "A"), (b, "none")):
         for _, token in judges:
             assert vote(client, round_, token, work, level).status_code == 200
+    clock.set(IX_PHASE_AT["approval"])  # the list is proposed, approved and published in the approval phase
+    sec = secretariat(client, session)  # weeks later: a fresh log-in
     assert client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec, json={}).status_code == 200
     approver = api_login(client, make_user(session, role=Role.approver))
     assert client.post(f"/api/v1/rounds/{round_.id}/results/approve", headers=approver).status_code == 200

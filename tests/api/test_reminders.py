@@ -38,7 +38,7 @@ SHEET = {"content": 25, "discovery": 20, "form": 20, "effect": 15, "hardship": 0
 
 def preliminary(client, session, clock):
     """Round IX's preliminary stage: a judge with 2 of 3 sheets left (one half done), one who finished,
-    one without any work. The deadline is the default, 25 days after the central deadline: 5 Dec 2024."""
+    one without any work. The deadline is the end of the preliminary judging in the calendar: 5 Dec 2024."""
     clock.set("2024-11-20T09:00:00+07:00")
     round_ = round_by_number(session, "IX")
     secretariat = api_login(client, make_user(session, role=Role.secretariat))
@@ -132,16 +132,19 @@ def test_no_reminder_once_the_judge_has_finished_or_the_stage_is_closed(client, 
     assert reminders(session, [late, done, idle]) == [mail]
 
 
-def test_the_deadline_set_in_the_rounds_rules_decides(client, session, clock):
+def test_the_deadline_in_the_rounds_calendar_decides(client, session, clock):
     round_, secretariat, judges = preliminary(client, session, clock)
-    stages = {**round_.rules["stages"],
-              "preliminary": {**round_.rules["stages"]["preliminary"], "deadline": "2024-11-28", "remind_days": 1}}
-    answer = client.patch(f"/api/v1/rounds/{round_.id}", headers=secretariat, json={"rules": {"stages": stages}})
+    # The secretariat moves the end of the preliminary judging to 28 November in the round's calendar and
+    # has judges reminded one day before (the rules say how early to remind, never a second deadline).
+    stages = {**round_.rules["stages"], "preliminary": {**round_.rules["stages"]["preliminary"], "remind_days": 1}}
+    answer = client.patch(f"/api/v1/rounds/{round_.id}", headers=secretariat,
+                          json={"calendar": {"preliminary_ends": "2024-11-28"}, "rules": {"stages": stages}})
     assert answer.status_code == 200, answer.text
+    assert answer.json()["calendar"]["preliminary_ends"] == "2024-11-28"
     remind(session, "2024-11-26T09:00:00+07:00")  # two days before, one reminder day only: not yet
     assert reminders(session, judges) == []
     remind(session, "2024-11-27T09:00:00+07:00")
     [mail] = reminders(session, judges)
     assert "hạn 28/11/2024" in mail.subject and "còn 1 ngày" in mail.body
-    remind(session, "2024-12-02T09:00:00+07:00")  # the default date no longer applies
+    remind(session, "2024-12-02T09:00:00+07:00")  # the default date (5 December) no longer applies
     assert reminders(session, judges) == [mail]

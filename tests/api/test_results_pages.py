@@ -18,7 +18,7 @@ from sqlmodel import select
 from award.models import Entry, EntryAuthor, EntryPart, EntryTheme, OutlineNode, Role, TagSource, Unit
 from award.text import fold
 from tests.api.test_central_api import council_round, secretariat, vote
-from tests.factories import api_login, make_user, round_by_number, web_login
+from tests.factories import IX_PHASE_AT, api_login, make_user, round_by_number, web_login
 
 THEMATIC = "Giải chuyên đề xây dựng Đảng về đạo đức"
 EMBARGO = "2025-02-03T09:00:00+07:00"
@@ -62,9 +62,11 @@ def tag(session, entry, *codes):
     session.flush()
 
 
-def build_list(client, session, *, publish_at=None, publish=True) -> Published:
+def build_list(client, session, clock, *, publish_at=None, publish=True) -> Published:
     """Round IX: seven finalists (one without a prize), other works at each central status, the council
-    votes unanimously, the secretariat proposes, the steering committee approves, the list is published."""
+    votes unanimously in the final phase, the secretariat proposes and the steering committee approves in
+    the approval phase, the list is published (the clock stays in the approval phase, 25 January 2025)."""
+    clock.set(IX_PHASE_AT["final"])  # the council is set up and votes in the final phase
     round_, sec, _, judges = council_round(client, session, members=1, finalists=0,
                                            counts={"special": 1, "A": 1, "B": 1, "C": 1, "KK": 2})
     owner = make_user(session, full_name="Chủ Tác Phẩm")
@@ -103,6 +105,8 @@ def build_list(client, session, *, publish_at=None, publish=True) -> Published:
             thematic = THEMATIC if key == "KK1" else None
             cast = vote(client, round_, token, works[key], level, thematic)
             assert cast.status_code == 200, cast.text
+    clock.set(IX_PHASE_AT["approval"])
+    sec = secretariat(client, session)  # weeks later: a fresh log-in (the first token has expired)
     proposed = client.post(f"/api/v1/rounds/{round_.id}/results/propose", headers=sec, json={})
     assert proposed.status_code == 200, proposed.text
     approver = api_login(client, make_user(session, role=Role.approver))
@@ -116,7 +120,7 @@ def build_list(client, session, *, publish_at=None, publish=True) -> Published:
 
 @pytest.fixture
 def published(client, session, clock):
-    return build_list(client, session)
+    return build_list(client, session, clock)
 
 
 def text_of(page) -> str:
@@ -136,7 +140,7 @@ def section(page, anchor: str) -> str:
 # --- visibility ----------------------------------------------------------------------------------
 
 def test_pages_answer_404_before_publication_and_under_embargo(client, session, clock):
-    built = build_list(client, session, publish=False)  # approved, not yet published
+    built = build_list(client, session, clock, publish=False)  # approved, not yet published
     rid, entry_id = built.round.id, built.works["A"].id
     urls = [f"/rounds/{rid}/results", f"/rounds/{rid}/results/{entry_id}", f"/rounds/{rid}/statistics"]
     for url in urls:
@@ -400,7 +404,7 @@ def test_xlsx_download_has_title_headings_and_rows(client, published):
 
 
 def test_downloads_are_404_before_publication(client, session, clock):
-    built = build_list(client, session, publish=False)
+    built = build_list(client, session, clock, publish=False)
     rid = built.round.id
     for url in (f"/api/v1/rounds/{rid}/results.csv", f"/api/v1/rounds/{rid}/results.xlsx",
                 f"/api/v1/entries/{built.works['A'].id}/certificate.pdf"):

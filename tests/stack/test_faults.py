@@ -145,6 +145,11 @@ def test_killed_in_the_middle_of_forwarding_leaves_all_or_nothing_and_the_unit_c
         entry_id, round_id, unit_id = new_entry(base, headers, email, n)
         assert httpx.post(f"{base}/api/v1/entries/{entry_id}/submit", headers=headers).status_code == 200
         ids.append(entry_id)
+    manager = {"Authorization": "Bearer " + httpx.post(f"{base}/api/v1/auth/token", data={
+        "username": "qm@x.vn", "password": PASSWORD}).json()["access_token"]}
+    for entry_id in ids:  # the unit screens each work eligible before it may forward it
+        screened = httpx.post(f"{base}/api/v1/entries/{entry_id}/screening", headers=manager, json={"eligible": True})
+        assert screened.status_code == 200, screened.text
     rng = random.Random(8)
     outcomes = []
     for _attempt in range(6):

@@ -59,10 +59,15 @@ def test_two_processes_cannot_pass_the_quota_together(two_apps):
             entry = httpx.post(f"{a}/api/v1/entries", headers=headers, json={
                 "round_id": round_id, "unit_id": unit_id, "title": f"Tác phẩm {code} {i}", "media_type": "print",
                 "genre": "bình luận", "authors": [{"full_name": f"Nhà Báo {n}{i}", "email": email}],
-                "parts": [{"outlet": "Báo Địa Phương", "published_on": "2024-06-01"}]}).json()
-            assert httpx.post(f"{a}/api/v1/entries/{entry['id']}/submit", headers=headers).status_code == 200
+                "parts": [{"outlet": "Báo Địa Phương", "published_on": "2024-06-01",
+                           "url": f"https://baodiaphuong.vn/{code}-{i}.html"}]}).json()
+            submitted = httpx.post(f"{a}/api/v1/entries/{entry['id']}/submit", headers=headers)
+            assert submitted.status_code == 200, submitted.text
             ids.append(entry["id"])
         manager_a, manager_b = token(a, f"qm-{code}@x.vn"), token(b, f"qm-{code}@x.vn")
+        for entry_id in ids:  # the unit screens every work eligible: the quota, not screening, limits the race
+            screened = httpx.post(f"{a}/api/v1/entries/{entry_id}/screening", headers=manager_a, json={"eligible": True})
+            assert screened.status_code == 200, screened.text
         barrier = threading.Barrier(2)
         answers = {}
 

@@ -4,6 +4,12 @@
 Every race below is started with a barrier, one request through each process: the same pair assigned
 twice, the same score sheet submitted twice (or autosaved while it is submitted), the same member's
 ballot cast twice, a ballot racing the proposal of the list. What must hold is read back from the rows.
+
+A process's clock is pinned (AWARD_NOW, 1 December 2024), so each test first sets round IX's calendar so that
+the instant falls in the phase of what it races (`in_phase`): sheets in the preliminary judging, ballots in
+the final, proposals in the approval. A ballot racing the proposal needs both at once: a third process whose
+clock is past the final (25 January 2025) proposes while the two others still take ballots, as two servers
+would at the instant the final ends.
 """
 
 import json
@@ -18,7 +24,7 @@ from sqlmodel import Session
 
 from award.models import Role
 from judging.models import JudgeMembership, Stage
-from tests.factories import PASSWORD, make_entry, make_user, round_by_number
+from tests.factories import IX_PHASE_AT, PASSWORD, make_entry, make_user, round_by_number
 from tests.support.databases import fresh_database_url
 from tests.support.liveserver import run_cli, start_server, stop_server
 
@@ -27,6 +33,13 @@ WORKS = 4
 MEMBERS = 5
 FINALISTS = 3
 RUBRIC = ("content", "discovery", "form", "effect", "hardship")
+NOW = "2024-12-01T09:00:00+07:00"
+# Round IX's calendar ends that put NOW in each phase (the other dates stay as shipped).
+PHASE_CALENDAR = {
+    "preliminary": {"preliminary_ends": "2024-12-05", "final_ends": "2025-01-20"},
+    "final": {"preliminary_ends": "2024-11-30", "final_ends": "2025-01-20"},
+    "approval": {"preliminary_ends": "2024-11-30", "final_ends": "2024-11-30"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +47,7 @@ def stack(tmp_root):
     """Two `award serve` processes on one fresh database, with round IX's judges, works and council."""
     url = fresh_database_url(tmp_root, "judging_conc")
     env = {**os.environ, "AWARD_ENV": "test", "AWARD_DATA_DIR": str(tmp_root / "judging-conc-data"),
-           "AWARD_DATABASE_URL": url, "AWARD_NOW": "2024-12-01T09:00:00+07:00"}
+           "AWARD_DATABASE_URL": url, "AWARD_NOW": NOW}
     run_cli(env, "migrate", timeout=120)
     engine = sa.create_engine(url)
     with Session(engine, expire_on_commit=False) as session:
@@ -57,19 +70,32 @@ def stack(tmp_root):
         proc, base = start_server(env, tmp_root / f"judging-conc-{i}.log")
         procs.append(proc)
         bases.append(base)
+    later, after_final = start_server({**env, "AWARD_NOW": IX_PHASE_AT["approval"]}, tmp_root / "judging-conc-later.log")
+    procs.append(later)
     tokens = {}
 
-    def headers(user):
-        if user.email not in tokens:
-            answer = httpx.post(f"{bases[0]}/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
-            tokens[user.email] = {"Authorization": "Bearer " + answer.json()["access_token"]}
-        return tokens[user.email]
+    def headers(user, via=None):
+        """A token from `via` (the first process by default): a token is valid on that process's clock."""
+        via = via or bases[0]
+        if (user.email, via) not in tokens:
+            answer = httpx.post(f"{via}/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
+            tokens[user.email, via] = {"Authorization": "Bearer " + answer.json()["access_token"]}
+        return tokens[user.email, via]
 
-    yield {"bases": bases, "engine": engine, "round_id": round_.id, "people": people, "works": works,
-           "finalists": finalists, "headers": headers}
+    yield {"bases": bases, "after_final": after_final, "engine": engine, "round_id": round_.id, "people": people,
+           "works": works, "finalists": finalists, "headers": headers}
     for proc in procs:
         stop_server(proc)
     engine.dispose()
+
+
+def in_phase(stack, name):
+    """Set round IX's calendar (as the secretariat would) so that the pinned instant falls in phase `name`."""
+    answer = httpx.patch(f"{stack['bases'][0]}/api/v1/rounds/{stack['round_id']}",
+                         headers=stack["headers"](stack["people"]["secretariat"]),
+                         json={"calendar": PHASE_CALENDAR[name]})
+    assert answer.status_code == 200, answer.text
+    assert httpx.get(f"{stack['bases'][1]}/api/v1/rounds/{stack['round_id']}").json()["phase"] == name
 
 
 def race(*calls):
@@ -102,6 +128,7 @@ def sheet(judge_no: int, work_no: int, variant: int) -> dict:
 
 def test_one_sheet_per_judge_work_and_stage_when_assigned_twice_at_once(stack):
     (a, b), engine, round_id = stack["bases"], stack["engine"], stack["round_id"]
+    in_phase(stack, "preliminary")
     secretariat = stack["headers"](stack["people"]["secretariat"])
     url = f"/api/v1/rounds/{round_id}/stages/preliminary/assignments"
     for judge in stack["people"]["judges"]:
@@ -121,6 +148,7 @@ def test_one_sheet_per_judge_work_and_stage_when_assigned_twice_at_once(stack):
 
 def test_double_submitted_and_autosaved_sheets_lose_nothing(stack):
     (a, b), engine = stack["bases"], stack["engine"]
+    in_phase(stack, "preliminary")
     judges = stack["people"]["judges"]
     calls, plans = [], []
     for judge_no, judge in enumerate(judges):
@@ -174,6 +202,7 @@ def test_double_submitted_and_autosaved_sheets_lose_nothing(stack):
 
 def test_one_ballot_per_member_and_work_when_cast_through_both_processes(stack):
     (a, b), engine, round_id = stack["bases"], stack["engine"], stack["round_id"]
+    in_phase(stack, "final")
     calls = []
     for member in stack["people"]["members"]:
         headers = stack["headers"](member)
@@ -197,7 +226,11 @@ def test_one_ballot_per_member_and_work_when_cast_through_both_processes(stack):
 
 def test_a_ballot_racing_the_proposal_is_counted_or_refused(stack):
     (a, b), engine, round_id = stack["bases"], stack["engine"], stack["round_id"]
-    secretariat, approver = stack["headers"](stack["people"]["secretariat"]), stack["headers"](stack["people"]["approver"])
+    in_phase(stack, "final")  # for a and b; the list is proposed and returned through the process past the final
+    later = stack["after_final"]
+    assert httpx.get(f"{later}/api/v1/rounds/{round_id}").json()["phase"] == "approval"
+    secretariat = stack["headers"](stack["people"]["secretariat"], via=later)
+    approver = stack["headers"](stack["people"]["approver"], via=later)
     members = stack["people"]["members"]
     for member in members:  # every member: B on every finalist (a clear majority, whatever changes below)
         for entry_id in stack["finalists"]:
@@ -212,7 +245,7 @@ def test_a_ballot_racing_the_proposal_is_counted_or_refused(stack):
         ballot, proposal = race(
             lambda: httpx.put(f"{b}/api/v1/rounds/{round_id}/ballots/{contested}",
                               headers=stack["headers"](late_member), json={"level": level}, timeout=60),
-            lambda: httpx.post(f"{a}/api/v1/rounds/{round_id}/results/propose", headers=secretariat, json={},
+            lambda: httpx.post(f"{later}/api/v1/rounds/{round_id}/results/propose", headers=secretariat, json={},
                                timeout=60))
         assert proposal.status_code == 200, proposal.text
         assert ballot.status_code in (200, 409), ballot.text
@@ -236,13 +269,14 @@ def test_a_ballot_racing_the_proposal_is_counted_or_refused(stack):
         late = httpx.put(f"{a}/api/v1/rounds/{round_id}/ballots/{contested}", headers=stack["headers"](late_member),
                          json={"level": "KK"})
         assert late.status_code == 409 and late.json()["detail"]["code"] == "stage_closed"
-        assert httpx.post(f"{b}/api/v1/rounds/{round_id}/results/return", headers=approver,
+        assert httpx.post(f"{later}/api/v1/rounds/{round_id}/results/return", headers=approver,
                           json={"note": f"Hội đồng xem lại lần {attempt + 1}"}).status_code == 200
     assert outcomes  # which of the two won each race is up to the scheduler
 
 
 def test_the_same_list_proposed_twice_at_once_is_proposed_once(stack):
     (a, b), engine, round_id = stack["bases"], stack["engine"], stack["round_id"]
+    in_phase(stack, "approval")
     secretariat = stack["headers"](stack["people"]["secretariat"])
     answers = race(*(lambda base=base: httpx.post(f"{base}/api/v1/rounds/{round_id}/results/propose",
                                                   headers=secretariat, json={}, timeout=60) for base in (a, b)))

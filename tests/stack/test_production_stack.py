@@ -54,7 +54,8 @@ def test_journalist_flow_across_two_workers_with_files_in_s3(stack, samples):
             "round_id": rounds["IX"], "unit_id": units["ha-tinh"], "title": "Phóng sự: Chi bộ giữa đại ngàn",
             "media_type": "tv", "genre": "phóng sự", "summary": "Về sinh hoạt chi bộ ở bản vùng cao.",
             "authors": [{"full_name": "Nhà Báo Thử", "email": email}],
-            "parts": [{"outlet": "Đài PT-TH Hà Tĩnh", "published_on": "2024-05-19"}]}).json()
+            "parts": [{"outlet": "Đài PT-TH Hà Tĩnh", "published_on": "2024-05-19",  # a TV work: its broadcast's link
+                       "url": "https://hatinhtv.vn/chi-bo-giua-dai-ngan"}]}).json()
         pdf = samples.pdf()
         uploaded = http.post(f"/api/v1/entries/{entry['id']}/files", headers=headers,
                              files={"file": ("kịch bản.pdf", pdf, "application/pdf")})
@@ -65,7 +66,8 @@ def test_journalist_flow_across_two_workers_with_files_in_s3(stack, samples):
         # Many requests: whichever worker answers, the token and the entry are there.
         for _ in range(10):
             assert http.get(f"/api/v1/entries/{entry['id']}", headers=headers).json()["files"][0]["filename"] == "kịch bản.pdf"
-        assert http.post(f"/api/v1/entries/{entry['id']}/submit", headers=headers).json()["status"] == "submitted"
+        submitted = http.post(f"/api/v1/entries/{entry['id']}/submit", headers=headers)
+        assert submitted.status_code == 200 and submitted.json()["status"] == "submitted", submitted.text
         cors = s3.get_bucket_cors(Bucket=bucket)["CORSRules"][0]
         assert cors["AllowedOrigins"] == [base] and "ETag" in cors["ExposeHeaders"]
         page = http.get("/")
