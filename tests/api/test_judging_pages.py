@@ -61,7 +61,7 @@ def test_judge_sees_only_files_of_assigned_works(client, session, clock, samples
     from tests.factories import api_login
 
     round_ = round_by_number(session, "IX")
-    unit_id, ids = submitted_entries(client, session, 1)
+    unit_id, ids = submitted_entries(client, session, 1, screened=False)  # not yet screened: the author adds files
     from award.models import Entry, User
 
     owner = session.get(User, session.get(Entry, ids[0]).owner_id)
