@@ -147,6 +147,8 @@ ACTIONS: dict[str, Action] = {
     "entry.withdraw": Action("rút tác phẩm", (P.submission, P.local_judging)),
     # the unit's local contest
     "local.screen": Action("xét điều kiện ở đơn vị", (P.submission, P.local_judging)),
+    # the author must be able to complete and resubmit it: only while the round takes entries
+    "local.return": Action("trả tác phẩm cho tác giả bổ sung", (P.submission,)),
     "local.jury": Action("lập hội đồng và phân công chấm ở đơn vị", (P.draft, P.submission, P.local_judging)),
     "local.score": Action("chấm điểm ở đơn vị", (P.submission, P.local_judging)),
     "local.forward": Action("gửi tác phẩm về Trung ương", (P.submission, P.local_judging)),
@@ -162,7 +164,8 @@ ACTIONS: dict[str, Action] = {
     "final.setup": Action("lập hội đồng chung khảo", (P.draft, P.submission, P.local_judging, P.preliminary, P.final)),
     "final.score": Action("chấm, bỏ phiếu chung khảo", (P.final,)),
     "results.decide": Action("trình, trả lại, phê duyệt và công bố kết quả", (P.approval,)),
-    "results.correct": Action("đính chính kết quả đã công bố", (P.published,)),
+    # a published list is corrected also while under embargo (before the public sees it)
+    "results.correct": Action("đính chính kết quả đã công bố", (P.approval, P.published)),
     "results.import": Action("nhập kết quả đợt giải đã qua", (P.approval, P.published, P.closed)),
     # set-up of the round itself
     "round.outline": Action("thay đề cương", BEFORE_RESULTS),
@@ -187,12 +190,12 @@ def _when(round_: RoundDates, phases: tuple[Phase, ...]) -> str:
     for p in phases:
         start, end = window(round_, p)
         if start and end:
-            parts.append(f"{PHASE_LABELS[p]}: {start:%d/%m/%Y} – {end.astimezone(VN_TZ):%d/%m/%Y}")
+            parts.append(f"“{PHASE_LABELS[p]}” ({start:%d/%m/%Y} – {end.astimezone(VN_TZ):%d/%m/%Y})")
         elif start:
-            parts.append(f"{PHASE_LABELS[p]}: từ {start:%d/%m/%Y}")
+            parts.append(f"“{PHASE_LABELS[p]}” (từ {start:%d/%m/%Y})")
         else:
-            parts.append(PHASE_LABELS[p])
-    return "; ".join(parts)
+            parts.append(f"“{PHASE_LABELS[p]}”")
+    return ", ".join(parts)
 
 
 def refusal(round_: RoundDates, now: datetime, action: str) -> str | None:
@@ -202,7 +205,7 @@ def refusal(round_: RoundDates, now: datetime, action: str) -> str | None:
     if current in spec.phases:
         return None
     return (f"Không thể {spec.label} lúc này: đợt giải đang ở giai đoạn “{PHASE_LABELS[current]}”. "
-            f"Việc này chỉ làm được trong giai đoạn {_when(round_, spec.phases)} (giờ Việt Nam).")
+            f"Việc này chỉ làm được trong giai đoạn {_when(round_, spec.phases)}, theo giờ Việt Nam.")
 
 
 def require_phase(round_: RoundDates, now: datetime, action: str) -> None:

@@ -141,7 +141,7 @@ def return_to_author(session: Session, *, entry: Entry, note: str, actor: User, 
     edits and submits it again before the local deadline."""
     _own_unit_entry(entry, actor)
     round_ = session.get(Round, entry.round_id)
-    require_phase(round_, now, "local.screen")
+    require_phase(round_, now, "local.return")
     note = " ".join((note or "").split())[:2000]
     if not note:
         raise Invalid("Hãy ghi rõ tác giả cần bổ sung gì.", field="note", code="required")

@@ -46,7 +46,8 @@ def _desk(request, session, user, round_, now, *, plan=None, error=None, status=
         names = {u.id: u.full_name for u in judges}
     submitted, total = stages.progress(session, round_=round_, stage=Stage.preliminary)
     return render(request, "central/desk.html", {
-        "phase_notes": phase_notes(round_, now, "preliminary.setup", "preliminary.advance"),
+        "phase_notes": phase_notes(round_, now, "preliminary.setup"),
+        "setup_open": phase_notes(round_, now, "preliminary.setup")["preliminary.setup"] is None,
         "round": round_, "overview": panels.overview(session, round_=round_),
         "unrouted": panels.unrouted(session, round_id=round_.id), "members": members, "judges": judges,
         "panels": panels.panels_of(round_), "plan": plan, "titles": titles, "names": names, "error": error,
@@ -211,13 +212,15 @@ def _council_page(request, session, user, round_, now, *, error=None, status=200
     row = publication.result_list(session, round_.id)
     prizes = publication.prizes(session, round_id=round_.id) if row and row.status != ResultStatus.returned else []
     list_status = ResultStatus(row.status) if row else None
+    notes = phase_notes(round_, now, "results.correct" if round_.results_published_at else "results.decide")
+    deciding, correcting = notes.get("results.decide", "x") is None, notes.get("results.correct", "x") is None
     return render(request, "central/council.html", {
-        "phase_notes": phase_notes(round_, now, "results.correct" if round_.results_published_at else "results.decide"),
+        "phase_notes": notes,
         "can_open_desk": judging_permissions.can_run_central_desk(user),
-        "can_propose": judging_permissions.can_propose_results(user, list_status),
-        "can_decide": judging_permissions.can_decide_results(user, list_status),
-        "can_publish": judging_permissions.can_publish_results(user, list_status),
-        "can_correct": judging_permissions.can_correct_results(user, list_status),
+        "can_propose": deciding and judging_permissions.can_propose_results(user, list_status),
+        "can_decide": deciding and judging_permissions.can_decide_results(user, list_status),
+        "can_publish": deciding and judging_permissions.can_publish_results(user, list_status),
+        "can_correct": correcting and judging_permissions.can_correct_results(user, list_status),
         "round": round_, "state": state, "titles": {e.id: e for e in state.finalists},
         "placed": council.finalist_panels(session, round_id=round_.id), "row": row, "prizes": prizes,
         "status_labels": publication.STATUS_LABELS, "levels": VOTE_LABELS, "flags": FLAG_LABELS,

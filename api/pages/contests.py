@@ -73,7 +73,8 @@ def _contest_page(request, session, user, now, round_id, errors=None, status=200
                                                      unit_id=unit.id)} if has_jury else {}
     return render(request, "contests/unit.html", {
         "has_jury": has_jury is not None, "ranks": ranks,
-        "phase_notes": phase_notes(round_, now, "local.screen", "local.forward", "local.prize", "local.jury"),
+        "phase_notes": phase_notes(round_, now, "local.screen", "local.return", "local.forward", "local.prize"),
+        "rubric_note": phase_notes(round_, now, "local.jury")["local.jury"],
         "round": round_, "unit": unit, "entries": rows, "authors": _authors(session, ids), "decisions": decisions,
         "summary": contests.summary(session, round_=round_, unit=unit, now=now), "batches": batches,
         "reasons": contests.REASONS, "errors": errors or {}, "levels": contests.LOCAL_LEVELS,

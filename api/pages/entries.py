@@ -8,13 +8,15 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
 from award import entries, entry_files, permissions, rounds as rounds_domain, themes
-from award.entries import EntryFilters, accepts_entries
+from award.calendar import refusal
+from award.entries import EntryFilters
 from award.errors import AwardError, NotFound
-from award.models import ENTRY_STATUS_LABELS, AuditEvent, EntryStatus, Role, Round, Unit, User
+from award.models import ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryStatus, Role, Round, Unit, User
 from award.rules import RoundRules
-from judging import permissions as judging_permissions
+from judging import contests, permissions as judging_permissions
+from judging.models import Screening
 from api.deps import NowDep, SessionDep, WebUser, web_role
-from api.errors import form_status
+from api.errors import form_status, status_of
 from api.openapi import Id
 from api.pages import entry_form as ef
 from api.pages.themes import entry_theme_panel
@@ -49,7 +51,7 @@ def new_entry(request: Request, session: SessionDep, user: WebUser, now: NowDep,
               "authors": [{"full_name": user.full_name, "pen_name": "", "email": user.email, "outlet": user.outlet or ""}],
               "parts": [], "prior_awards": []}
     return render(request, "entries/form.html", _form_context(
-        session, round_, values, {}, client_token=uuid.uuid4().hex, entry=None, open=accepts_entries(round_, now)))
+        session, round_, values, {}, client_token=uuid.uuid4().hex, entry=None, **_closed(round_, None, now)))
 
 
 async def _form(request: Request):
@@ -60,7 +62,7 @@ async def _form(request: Request):
 def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowDep, form=Depends(_form)):
     round_ = _open_round(session, int(form.get("round_id") or 0) or None, now)
     values = ef.values_from_form(form)
-    context = dict(client_token=str(form.get("client_token") or "")[:64], entry=None, open=accepts_entries(round_, now))
+    context = dict(client_token=str(form.get("client_token") or "")[:64], entry=None, **_closed(round_, None, now))
     rules = RoundRules.model_validate(round_.rules)
     if ef.apply_row_action(values, str(form.get("action") or ""), {"authors": rules.max_authors_local,
                                                                     "parts": rules.max_parts, "prior_awards": 10}):
@@ -84,6 +86,26 @@ def entry_page(entry_id: Id, request: Request, session: SessionDep, user: WebUse
                background: BackgroundTasks):
     background.add_task(themes.flush_cache, cache)  # embeddings are stored after the request commits
     entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
+    return render(request, "entries/detail.html", _detail_context(session, user, entry, now, cache))
+
+
+def _decision_notice(session: Session, entry: Entry) -> str | None:
+    """What the unit or the centre said when it returned or rejected the work (its note and reason)."""
+    stage = {EntryStatus.returned: "local", EntryStatus.ineligible_local: "local",
+             EntryStatus.ineligible: "preliminary"}.get(EntryStatus(entry.status))
+    if stage is None:
+        return None
+    row = session.exec(select(Screening).where(Screening.entry_id == entry.id, Screening.stage == stage)).first()
+    if row is None:
+        return None
+    who = "Đơn vị" if stage == "local" else "Ban Thư ký"
+    if entry.status == EntryStatus.returned:
+        return f"{who} trả lại tác phẩm để bổ sung: {row.note}"
+    reason = contests.REASONS.get(row.reason_code or "", "")
+    return f"{who} xét không đủ điều kiện: {reason}" + (f" – {row.note}" if row.note else "") + "."
+
+
+def _detail_context(session: Session, user: User, entry: Entry, now, cache, error: str | None = None) -> dict:
     round_ = session.get(Round, entry.round_id)
     authors, parts = entries.children(session, entry)
     files = entry_files.live_files(session, entry_id=entry.id)
@@ -91,21 +113,38 @@ def entry_page(entry_id: Id, request: Request, session: SessionDep, user: WebUse
                                                     AuditEvent.object_id == str(entry.id)).order_by(AuditEvent.id)).all()
     show_authors = entry.id not in judging_permissions.authors_hidden(session, user=user, entries_=[entry])
     can_tag = permissions.can_tag_entry(user, entry, round_, now)
-    panel = entry_theme_panel(session, entry, cache, now) if can_tag else {
+    panel = entry_theme_panel(session, entry, cache, now) if can_tag and cache is not None else {
         "suggestions": [], "weak": False, "confirmed": themes.entry_theme_codes(session, entry_id=entry.id)}
-    return render(request, "entries/detail.html", {
+    can_edit = permissions.can_edit_entry(user, entry, round_, now)
+    can_submit = permissions.can_submit_entry(user, entry, round_, now)
+    owner = entry.owner_id == user.id
+    locked = None  # why the author can no longer change the work
+    if owner and not can_edit and entry.status != EntryStatus.withdrawn:
+        locked = (refusal(round_, now, "entry.edit") if entry.status in entries.EDITABLE else
+                  "Đơn vị đã xét tác phẩm: từ đây hồ sơ được giữ nguyên như khi được xét.")
+    return {
+        "error": error, "notice": _decision_notice(session, entry) if owner or user.role != Role.journalist else None,
+        "locked": locked,
+        "missing": entries.missing_for_submission(session, entry=entry, round_=round_) if can_submit else None,
         "can_tag": can_tag, "themes": panel, "show_authors": show_authors,
         "entry": entry, "round": round_, "authors": authors if show_authors else [], "parts": parts,
         "files": [(f, f.filename if show_authors else entry_files.neutral_name(i, f.filename))
                   for i, f in enumerate(files, start=1)],
         "history": history,
         "unit": session.get(Unit, entry.unit_id), "status_label": ENTRY_STATUS_LABELS[entry.status],
-        "can_edit": permissions.can_edit_entry(user, entry, round_, now),
-        "can_submit": permissions.can_submit_entry(user, entry, round_, now),
+        "can_edit": can_edit, "can_submit": can_submit,
         "can_withdraw": permissions.can_withdraw_entry(user, entry, round_, now),
         "can_delete": permissions.can_delete_entry(user, entry),
         "deadline": entries.local_deadline_at(round_),
-    })
+    }
+
+
+def _closed(round_: Round, entry: Entry | None, now) -> dict:
+    """Whether the form can be saved, and if not why (the phase and its dates, or the work's state)."""
+    reason = refusal(round_, now, "entry.create" if entry is None else "entry.edit")
+    if reason is None and entry is not None and entry.status not in entries.EDITABLE:
+        reason = "Đơn vị đã xét tác phẩm hoặc tác phẩm đã rút: hồ sơ không còn sửa được."
+    return {"open": reason is None, "closed_reason": reason}
 
 
 @router.get("/entries/{entry_id}/edit", name="entries:edit", dependencies=[web_role(Role.journalist)])
@@ -115,7 +154,7 @@ def edit_form(entry_id: Id, request: Request, session: SessionDep, user: WebUser
     authors, parts = entries.children(session, entry)
     return render(request, "entries/form.html", _form_context(
         session, round_, ef.values_from_entry(entry, authors, parts), {}, entry=entry, client_token="",
-        open=accepts_entries(round_, now)))
+        **_closed(round_, entry, now)))
 
 
 @router.post("/entries/{entry_id}/edit", name="entries:update", dependencies=[web_role(Role.journalist)])
@@ -123,7 +162,7 @@ def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebU
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     round_ = session.get(Round, entry.round_id)
     values = ef.values_from_form(form)
-    context = dict(entry=entry, client_token="", open=accepts_entries(round_, now))
+    context = dict(entry=entry, client_token="", **_closed(round_, entry, now))
     rules = RoundRules.model_validate(round_.rules)
     if ef.apply_row_action(values, str(form.get("action") or ""), {"authors": rules.max_authors_local,
                                                                     "parts": rules.max_parts, "prior_awards": 10}):
@@ -145,7 +184,13 @@ def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebU
 
 def _action(request: Request, session: Session, user: User, entry_id: Id, fn, now) -> RedirectResponse:
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
-    fn(session, entry=entry, actor=user, now=now)
+    try:
+        fn(session, entry=entry, actor=user, now=now)
+    except AwardError as exc:  # the work's own page, with the reason, rather than a bare error page
+        session.rollback()
+        entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
+        return render(request, "entries/detail.html", _detail_context(session, user, entry, now, None, exc.message),
+                      status_of(exc))
     return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
 from award import entries, entry_files, rounds as rounds_domain
+from award.calendar import STAGE_ACTIONS, refusal
 from award.errors import AwardError, NotFound
 from award.models import Entry, Role, Round, Unit, User
 from judging import juries, permissions, plans, sheets, stages
@@ -15,7 +16,7 @@ from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.openapi import Id
 from api.security import verify_csrf
-from api.templating import render
+from api.templating import phase_notes, render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 METHOD_LABELS = {"mean": "Trung bình", "median": "Trung vị", "trimmed": "Trung bình bỏ cao nhất, thấp nhất",
@@ -46,6 +47,7 @@ def _sheet_context(session: Session, user: User, row: Assignment, now) -> dict:
         "files": [(f, f.filename if show_authors else entry_files.neutral_name(i, f.filename))
                   for i, f in enumerate(files, start=1)],
         "closed": not permissions.stage_scoring_open(round_, stage, now),
+        "closed_reason": refusal(round_, now, STAGE_ACTIONS[stage.value][1]) or "Ban Thư ký đã đóng vòng chấm này.",
         "can_score": permissions.can_score(user, row, round_, now), "errors": {},
         "others": sheets.others_sheets(session, assignment=row) if stages.stage_settings(round_, stage).share_scores
         else []}
@@ -109,7 +111,9 @@ def _jury_page(request, session, user, now, round_id, plan=None, errors=None, me
     ranked = stages.ranking(session, round_=round_, stage=Stage.local, method=method, unit_id=unit.id)
     titles = {e.id: e.title for e in session.exec(select(Entry).where(Entry.round_id == round_.id, Entry.unit_id == unit.id))}
     names = {u.id: u.full_name for u in members}
+    notes = phase_notes(round_, now, "local.jury")
     return render(request, "judging/unit.html", {
+        "phase_notes": notes, "jury_open": notes["local.jury"] is None,
         "round": round_, "unit": unit, "members": members, "candidates": [c for c in candidates if c not in members],
         "plan": plan, "errors": errors or {}, "submitted": submitted, "total": total, "ranked": ranked,
         "titles": titles, "names": names, "method": method, "methods": METHOD_LABELS}, status)

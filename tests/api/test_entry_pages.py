@@ -185,3 +185,53 @@ def test_an_incomplete_work_is_not_submitted_and_the_page_says_what_is_missing(c
     assert "Hồ sơ chưa đầy đủ" in response.text and "kỳ 3" in response.text
     session.refresh(entry)
     assert entry.status == EntryStatus.draft
+
+
+def test_a_returned_work_shows_the_units_note_to_its_author_who_completes_and_resubmits(client, session, clock):
+    from tests.factories import api_login
+
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(client.get(f"/entries/{entry.id}").text)})
+    manager = api_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    returned = client.post(f"/api/v1/entries/{entry.id}/return", headers=manager,
+                           json={"note": "Bổ sung bản PDF trang báo kỳ 3."})
+    assert returned.status_code == 200
+    client.cookies.clear()
+    web_login(client, user)
+    page = client.get(f"/entries/{entry.id}").text
+    assert "Đơn vị trả lại tác phẩm để bổ sung: Bổ sung bản PDF trang báo kỳ 3." in page
+    assert "Sửa thông tin" in page and "Nộp tác phẩm" in page
+    client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page)})
+    session.refresh(entry)
+    assert entry.status == EntryStatus.submitted
+
+
+def test_returning_a_work_is_refused_once_entries_close_since_its_author_could_not_resubmit(client, session, clock):
+    from tests.factories import api_login
+
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(client.get(f"/entries/{entry.id}").text)})
+    clock.set("2024-10-20T09:00:00+07:00")
+    manager = api_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    late = client.post(f"/api/v1/entries/{entry.id}/return", headers=manager, json={"note": "Bổ sung."})
+    assert late.status_code == 409 and late.json()["detail"]["code"] == "phase_closed"
+    session.refresh(entry)
+    assert entry.status == EntryStatus.submitted
+
+
+def test_a_refused_submission_stays_on_the_works_page_with_the_reason(client, session, clock):
+    user = logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    client.post("/entries/new", data=form_data(session, token, **{"parts-1-url": ""}))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    page = client.get(f"/entries/{entry.id}").text
+    assert "Chưa nộp được:" in page and "kỳ 2" in page  # warned before trying
+    refused = client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page)})
+    assert refused.status_code == 409
+    assert entry.title in refused.text and "Hồ sơ chưa đầy đủ" in refused.text and "Sửa thông tin" in refused.text

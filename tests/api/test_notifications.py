@@ -99,7 +99,7 @@ def test_winners_are_mailed_when_the_list_becomes_public_not_before(client, sess
     from tests.api.test_central_api import council_round, secretariat, vote
 
     clock.set(IX_PHASE_AT["final"])  # the council votes in the final phase
-    round_, sec, works, judges = council_round(client, session, members=3, finalists=2)
+    round_, sec, works, judges = council_round(client, session, clock, members=3, finalists=2)
     a, b = works
     for work, level in ((a, "A"), (b, "none")):
         for _, token in judges:

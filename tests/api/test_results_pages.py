@@ -67,7 +67,7 @@ def build_list(client, session, clock, *, publish_at=None, publish=True) -> Publ
     votes unanimously in the final phase, the secretariat proposes and the steering committee approves in
     the approval phase, the list is published (the clock stays in the approval phase, 25 January 2025)."""
     clock.set(IX_PHASE_AT["final"])  # the council is set up and votes in the final phase
-    round_, sec, _, judges = council_round(client, session, members=1, finalists=0,
+    round_, sec, _, judges = council_round(client, session, clock, members=1, finalists=0,
                                            counts={"special": 1, "A": 1, "B": 1, "C": 1, "KK": 2})
     owner = make_user(session, full_name="Chủ Tác Phẩm")
     make_entry = partial(make_work, session, owner)
