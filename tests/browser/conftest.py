@@ -4,6 +4,7 @@ On a failing test the page is saved as a screenshot under test-artifacts/.
 """
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -15,14 +16,34 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_root):
+def live_env(tmp_root):
+    """The demo's data, loaded once; servers over it run at the demo's clock unless a test moves it."""
     env = {**os.environ, "AWARD_DATA_DIR": str(tmp_root / "browser-data"), "AWARD_ENV": "test",
            "AWARD_DATABASE_URL": fresh_database_url(tmp_root, "browser"),
            "AWARD_NOW": "2024-09-20T09:00:00+07:00"}
     run_cli(env, "demo")
-    proc, base = start_server(env, tmp_root / "browser-server.log")
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(live_env, tmp_root):
+    proc, base = start_server(live_env, tmp_root / "browser-server.log")
     yield base
     stop_server(proc)
+
+
+@pytest.fixture
+def server_at(live_env, tmp_root):
+    """`with server_at("2024-11-20T09:00:00+07:00") as base:` the same data seen by a server whose clock is
+    at that instant: a later phase of the round, as the process would reach it."""
+    @contextmanager
+    def at(now: str):
+        proc, base = start_server({**live_env, "AWARD_NOW": now}, tmp_root / "browser-server-later.log")
+        try:
+            yield base
+        finally:
+            stop_server(proc)
+    return at
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +70,9 @@ def page(browser, request):
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.console_errors = errors
+    # Irreversible actions ask first (data-confirm): the person agrees; the questions are kept for asserts.
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

@@ -9,7 +9,15 @@ from tests.support.browser import login
 pytestmark = pytest.mark.browser
 
 
-def test_central_judge_scores_then_votes_on_the_council(page, live_server):
+def test_central_judge_scores_then_votes_on_the_council(page, server_at):
+    with server_at("2024-11-20T09:00:00+07:00") as live_server:  # preliminary judging
+        _score_and_shortlist(page, live_server)
+    with server_at("2024-12-20T09:00:00+07:00") as live_server:  # the final
+        _vote(page, live_server)
+    assert page.console_errors == []
+
+
+def _score_and_shortlist(page, live_server):
     login(page, live_server, "giamkhao@demo.bualiemvang.vn")
     page.goto(f"{live_server}/judging")
     row = page.get_by_role("row").filter(has_text="Sơ khảo").first
@@ -34,6 +42,8 @@ def test_central_judge_scores_then_votes_on_the_council(page, live_server):
     expect(page.get_by_role("heading", name="Đã vào chung khảo").locator("..")).to_contain_text("Người giữ lửa")
     page.get_by_role("button", name="Đăng xuất").click()
 
+
+def _vote(page, live_server):
     login(page, live_server, "giamkhao@demo.bualiemvang.vn")
     page.get_by_role("link", name="Bỏ phiếu chung khảo lần thứ IX (2024)").click()
     work = page.locator("section").filter(has_text="Người giữ lửa ở chi bộ vùng biên")
@@ -41,4 +51,3 @@ def test_central_judge_scores_then_votes_on_the_council(page, live_server):
     work.get_by_role("button", name="Lưu phiếu").click()
     expect(page.locator("section").filter(has_text="Người giữ lửa ở chi bộ vùng biên")).to_contain_text(
         "Phiếu của bạn: Giải B")
-    assert page.console_errors == []

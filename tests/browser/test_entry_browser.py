@@ -30,6 +30,8 @@ def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):
         page.locator(f"#f-parts-{i}-title").fill(f"Kỳ {i + 1}")
         page.locator(f"#f-parts-{i}-outlet").fill("Báo Hà Tĩnh")
         page.locator(f"#f-parts-{i}-published_on").fill(f"2024-0{i + 3}-15")
+        if i > 0:  # the PDF covers kỳ 1; the others are online (a print work needs a file or a link per part)
+            page.locator(f"#f-parts-{i}-url").fill(f"https://baohatinh.vn/giu-lua-ky-{i + 1}.html")
     page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
 
     expect(page.get_by_role("heading", name="Loạt bài: Những người giữ lửa ở chi bộ vùng biên")).to_be_visible()
@@ -49,6 +51,7 @@ def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):
 
     page.get_by_role("button", name="Nộp tác phẩm").click()
     expect(page.locator(".badge").first).to_have_text("Đã nộp")
+    assert page.dialogs == ["Nộp tác phẩm cho đơn vị? Sau khi đơn vị xét, hồ sơ không sửa được nữa."]
     expect(page.get_by_text("Bản nháp → Đã nộp")).to_be_visible()
     assert page.console_errors == []
 
@@ -95,7 +98,8 @@ def test_local_judge_scores_with_autosave_and_submits(page, live_server):
         entry = http.post("/api/v1/entries", headers=headers, json={
             "round_id": rounds["IX"], "unit_id": units["ha-tinh"], "title": "Bình luận: Dân vận khéo ở cơ sở",
             "media_type": "online", "genre": "bình luận", "authors": [{"full_name": "Phóng Viên Chấm Thử"}],
-            "parts": [{"outlet": "Báo Hà Tĩnh điện tử", "published_on": "2024-07-01"}]}).json()
+            "parts": [{"outlet": "Báo Hà Tĩnh điện tử", "published_on": "2024-07-01",
+                       "url": "https://baohatinh.vn/dan-van-kheo.html"}]}).json()
         assert http.post(f"/api/v1/entries/{entry['id']}/submit", headers=headers).status_code == 200
     login(page, live_server, "donvi.hatinh@demo.bualiemvang.vn")
     page.goto(f"{live_server}/unit/judging")
