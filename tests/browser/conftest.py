@@ -72,7 +72,8 @@ def page(browser, request):
     page.console_errors = errors
     # Irreversible actions ask first (data-confirm): the person agrees; the questions are kept for asserts.
     page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept())
+            if dialog.type == "confirm" else None)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
