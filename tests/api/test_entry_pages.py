@@ -187,14 +187,20 @@ def test_an_incomplete_work_is_not_submitted_and_the_page_says_what_is_missing(c
     assert entry.status == EntryStatus.draft
 
 
-def test_a_returned_work_shows_the_units_note_to_its_author_who_completes_and_resubmits(client, session, clock):
-    from tests.factories import api_login
-
+def submitted_through_the_pages(client, session):
+    """A journalist, logged in, who created and submitted a complete work through the pages."""
     user = logged_in_journalist(client, session)
     token = csrf_from(client.get("/entries/new").text)
     client.post("/entries/new", data=form_data(session, token))
     entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
     client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(client.get(f"/entries/{entry.id}").text)})
+    return user, entry
+
+
+def test_a_returned_work_shows_the_units_note_to_its_author_who_completes_and_resubmits(client, session, clock):
+    from tests.factories import api_login
+
+    user, entry = submitted_through_the_pages(client, session)
     manager = api_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
     returned = client.post(f"/api/v1/entries/{entry.id}/return", headers=manager,
                            json={"note": "Bổ sung bản PDF trang báo kỳ 3."})
@@ -212,11 +218,7 @@ def test_a_returned_work_shows_the_units_note_to_its_author_who_completes_and_re
 def test_returning_a_work_is_refused_once_entries_close_since_its_author_could_not_resubmit(client, session, clock):
     from tests.factories import api_login
 
-    user = logged_in_journalist(client, session)
-    token = csrf_from(client.get("/entries/new").text)
-    client.post("/entries/new", data=form_data(session, token))
-    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
-    client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(client.get(f"/entries/{entry.id}").text)})
+    user, entry = submitted_through_the_pages(client, session)
     clock.set("2024-10-20T09:00:00+07:00")
     manager = api_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
     late = client.post(f"/api/v1/entries/{entry.id}/return", headers=manager, json={"note": "Bổ sung."})
