@@ -24,7 +24,7 @@ from award.models import (
     User,
 )
 from award.rules import MEDIA_TYPES, RoundRules
-from award.text import fold, nfc, normalise_url
+from award.text import clean_line, clean_text, fold, normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,8 @@ def accepts_entries(round_: Round, now: datetime) -> bool:
 
 
 def _clean(text: str | None) -> str:
-    return " ".join(nfc(text or "").split())
+    """The one normal form of a name, title, outlet or pen name (award.text.clean_line)."""
+    return clean_line(text)
 
 
 def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry_id: int | None = None) -> None:
@@ -187,20 +188,21 @@ def _write_children(session: Session, entry: Entry, data: EntryIn) -> None:
     for i, p in enumerate(data.parts):
         session.add(EntryPart(
             entry_id=entry.id, position=i, title=_clean(p.title) or None, outlet=_clean(p.outlet),
-            published_on=p.published_on, url=(p.url or "").strip() or None,
+            published_on=p.published_on, url=clean_line(p.url) or None,
             url_key=normalise_url(p.url) if p.url else None, broadcast_slot=_clean(p.broadcast_slot) or None))
 
 
 def _apply(entry: Entry, data: EntryIn) -> None:
     entry.unit_id = data.unit_id
     entry.title = _clean(data.title)
+    entry.title_folded = fold(entry.title)  # what search compares with (award.text.fold of the query)
     entry.media_type = data.media_type
     entry.genre = data.genre
-    entry.summary = nfc(data.summary or "").strip()
+    entry.summary = clean_text(data.summary, multiline=True)
     entry.language = data.language or "vi"
     entry.hardship = data.hardship
-    entry.hardship_note = nfc(data.hardship_note or "").strip() if data.hardship else ""
-    entry.transcript = nfc(data.transcript or "").strip()
+    entry.hardship_note = clean_text(data.hardship_note, multiline=True) if data.hardship else ""
+    entry.transcript = clean_text(data.transcript, multiline=True)
     entry.prior_awards = [{"name": _clean(a.name), "level": _clean(a.level), "year": a.year} for a in data.prior_awards]
 
 
@@ -447,8 +449,11 @@ def list_entries(session: Session, *, user: User, filters: EntryFilters, page: i
             select(EntryTheme.entry_id).join(OutlineNode, OutlineNode.id == EntryTheme.outline_node_id)
             .where(OutlineNode.code == filters.theme)))
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        query = query.where(Entry.title.ilike(like))
+        # Case, diacritics and Unicode form ignored alike on SQLite and PostgreSQL: the query is folded
+        # as the stored `title_folded` was (no per-row function, so the column's index can serve).
+        needle = fold(filters.q)
+        if needle:
+            query = query.where(Entry.title_folded.contains(needle, autoescape=True))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(Entry.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total

@@ -15,6 +15,7 @@ from award import audit
 from award.errors import BadCredentials, Conflict, Invalid, NotFound, TooManyAttempts
 from award.models import AuthSession, LoginAttempt, Role, Unit, User
 from award.outbox import enqueue
+from award.text import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def create_user(
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise Invalid("Địa chỉ e-mail không hợp lệ.", field="email", code="invalid_email")
-    full_name = " ".join(full_name.split())
+    full_name = clean_line(full_name)
     if not full_name:
         raise Invalid("Vui lòng nhập họ và tên.", field="full_name", code="required")
     if len(full_name) > 200:
@@ -97,7 +98,7 @@ def create_user(
         password_hash=password_hash.hash(password),
         role=role,
         unit_id=unit_id,
-        outlet=(outlet or "").strip() or None,
+        outlet=clean_line(outlet) or None,
     )
     session.add(user)
     session.flush()
@@ -122,9 +123,9 @@ def register_journalist(session: Session, *, email: str, password: str, full_nam
     normalised = normalise_email(email)
     if not EMAIL_RE.match(normalised) or len(normalised) > 254:
         raise Invalid("Địa chỉ e-mail không hợp lệ.", field="email", code="invalid_email")
-    if not " ".join(full_name.split()):
+    if not clean_line(full_name):
         raise Invalid("Vui lòng nhập họ và tên.", field="full_name", code="required")
-    if len(" ".join(full_name.split())) > 200:
+    if len(clean_line(full_name)) > 200:
         raise Invalid("Họ và tên quá dài (tối đa 200 ký tự).", field="full_name", code="too_long")
     check_password_strength(password)
     existing = session.exec(select(User).where(User.email == normalised)).first()
