@@ -93,9 +93,35 @@ def _clean(text: str | None) -> str:
     return clean_line(text)
 
 
+# Longest stored text per field, counted on the normal form (NFC can lengthen a few scripts' text).
+TEXT_LIMITS = {"title": 500, "summary": 10000, "hardship_note": 2000, "transcript": 200_000,
+               "full_name": 200, "pen_name": 200, "outlet": 200, "broadcast_slot": 200, "name": 300, "level": 50}
+
+
+def _check_lengths(data: EntryIn) -> None:
+    """Every text field, once in its normal form, fits its column (a 500 on PostgreSQL otherwise)."""
+    def check(value: str | None, name: str, field: str, multiline: bool = False) -> None:
+        if len(clean_text(value, multiline=multiline)) > TEXT_LIMITS[name]:
+            raise Invalid(f"Nội dung quá dài (tối đa {TEXT_LIMITS[name]} ký tự).", field=field, code="too_long")
+
+    check(data.title, "title", "title")
+    for name in ("summary", "hardship_note", "transcript"):
+        check(getattr(data, name), name, name, multiline=True)
+    for i, author in enumerate(data.authors):
+        for name in ("full_name", "pen_name", "outlet"):
+            check(getattr(author, name), name, f"authors.{i}.{name}")
+    for i, part in enumerate(data.parts):
+        for name in ("title", "outlet", "broadcast_slot"):
+            check(getattr(part, name), name, f"parts.{i}.{name}")
+    for i, award in enumerate(data.prior_awards):
+        for name in ("name", "level"):
+            check(getattr(award, name), name, f"prior_awards.{i}.{name}")
+
+
 def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry_id: int | None = None) -> None:
     """Every rule of the round that the form itself can break, each with the field at fault."""
     rules = RoundRules.model_validate(round_.rules)
+    _check_lengths(data)
     if not _clean(data.title):
         raise Invalid("Vui lòng nhập tên tác phẩm.", field="title", code="required")
     if data.unit_id is None or session.get(Unit, data.unit_id) is None:
@@ -195,7 +221,7 @@ def _write_children(session: Session, entry: Entry, data: EntryIn) -> None:
 def _apply(entry: Entry, data: EntryIn) -> None:
     entry.unit_id = data.unit_id
     entry.title = _clean(data.title)
-    entry.title_folded = fold(entry.title)  # what search compares with (award.text.fold of the query)
+    entry.title_folded = fold(entry.title)[:500]  # what search compares with (award.text.fold of the query)
     entry.media_type = data.media_type
     entry.genre = data.genre
     entry.summary = clean_text(data.summary, multiline=True)

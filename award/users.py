@@ -85,6 +85,8 @@ def create_user(
         raise Invalid("Vui lòng nhập họ và tên.", field="full_name", code="required")
     if len(full_name) > 200:
         raise Invalid("Họ và tên quá dài (tối đa 200 ký tự).", field="full_name", code="too_long")
+    if len(clean_line(outlet)) > 200:
+        raise Invalid("Tên cơ quan báo chí quá dài (tối đa 200 ký tự).", field="outlet", code="too_long")
     check_password_strength(password)
     if unit_id is not None and session.get(Unit, unit_id) is None:
         raise Invalid("Đơn vị không tồn tại.", field="unit_id", code="unknown_unit")
@@ -127,6 +129,8 @@ def register_journalist(session: Session, *, email: str, password: str, full_nam
         raise Invalid("Vui lòng nhập họ và tên.", field="full_name", code="required")
     if len(clean_line(full_name)) > 200:
         raise Invalid("Họ và tên quá dài (tối đa 200 ký tự).", field="full_name", code="too_long")
+    if len(clean_line(outlet)) > 200:
+        raise Invalid("Tên cơ quan báo chí quá dài (tối đa 200 ký tự).", field="outlet", code="too_long")
     check_password_strength(password)
     existing = session.exec(select(User).where(User.email == normalised)).first()
     if existing is None:

@@ -176,7 +176,7 @@ def import_results(session: Session, *, round_: Round, path: Path | IO[bytes], n
     session.flush()
     for position, row in enumerate(rows):
         entry = Entry(round_id=round_.id, unit_id=row.unit_id, owner_id=actor.id, title=row.title,
-                      title_folded=fold(row.title),
+                      title_folded=fold(row.title)[:500],
                       media_type=row.media_type, genre=row.genre, status=EntryStatus.awarded, created_at=now,
                       updated_at=now)
         session.add(entry)
