@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from award import audit, entry_status, notifications, permissions
+from award import audit, entry_status, notifications, permissions, users
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
 from award.errors import Conflict, Invalid, NotFound
 from award.models import (
@@ -32,6 +32,7 @@ EDITABLE = entry_status.AUTHOR_EDITABLE
 # Statuses in which an entry "counts" in its contest: for duplicates and per-author limits.
 ACTIVE = entry_status.ACTIVE
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # a BCP 47 tag: vi, en, zh-Hant, …
 NATIONAL_PRESS_AWARD = ("giai bao chi quoc gia",)
 
 
@@ -122,6 +123,8 @@ def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry
     """Every rule of the round that the form itself can break, each with the field at fault."""
     rules = RoundRules.model_validate(round_.rules)
     _check_lengths(data)
+    if not LANGUAGE_RE.fullmatch(data.language or "vi"):
+        raise Invalid("Mã ngôn ngữ không hợp lệ (ví dụ: vi, en).", field="language", code="invalid_language")
     if not _clean(data.title):
         raise Invalid("Vui lòng nhập tên tác phẩm.", field="title", code="required")
     if data.unit_id is None or session.get(Unit, data.unit_id) is None:
@@ -154,7 +157,7 @@ def _check_authors(authors: list[AuthorIn], rules: RoundRules) -> None:
     for i, author in enumerate(authors):
         if not _clean(author.full_name):
             raise Invalid("Vui lòng nhập họ tên tác giả.", field=f"authors.{i}.full_name", code="required")
-        if author.email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", author.email.strip()):
+        if author.email and (not users.EMAIL_RE.match(author.email.strip()) or len(author.email.strip()) > 254):
             raise Invalid("E-mail tác giả không hợp lệ.", field=f"authors.{i}.email", code="invalid_email")
         key = (author.email or "").strip().lower() or fold(author.full_name)
         if key in seen:
@@ -210,7 +213,7 @@ def _write_children(session: Session, entry: Entry, data: EntryIn) -> None:
         session.add(EntryAuthor(
             entry_id=entry.id, position=i, full_name=_clean(a.full_name), pen_name=_clean(a.pen_name) or None,
             email=(a.email or "").strip().lower() or None, outlet=_clean(a.outlet) or None,
-            name_key=fold(a.full_name)))
+            name_key=fold(a.full_name)[:200]))  # NFKD may lengthen: the column's width
     for i, p in enumerate(data.parts):
         session.add(EntryPart(
             entry_id=entry.id, position=i, title=_clean(p.title) or None, outlet=_clean(p.outlet),

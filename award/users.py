@@ -45,7 +45,9 @@ ATTEMPT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# No whitespace, control or invisible format characters (\x00 cannot even be stored by PostgreSQL).
+EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]{1,64}@"
+                      r"[^@\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+\.[^@\s\x00-\x1f\x7f-\x9f]{2,}$")
 
 
 def normalise_email(email: str) -> str:

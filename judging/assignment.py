@@ -140,7 +140,8 @@ def outlet_key(text: str | None) -> str:
 
 def name_key(text: str | None) -> str:
     """Folded name (lower, no diacritics, single spaces) as used for author/judge matching."""
-    return " ".join(_fold(text).split()) if text else ""
+    # Cut as entry_author.name_key is stored (200): compatibility forms (ﷺ) fold to many letters.
+    return " ".join(_fold(text).split())[:200] if text else ""
 
 
 def _email(text: str | None) -> str:

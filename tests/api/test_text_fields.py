@@ -14,7 +14,8 @@ from tests.factories import PASSWORD, api_login, entry_payload, make_user
 
 # Any code point: surrogates, controls, format characters, unassigned, astral, combining marks.
 ANY_TEXT = st.text(alphabet=st.characters(codec=None, categories=None), max_size=40) | st.sampled_from([
-    "", " ", "\u200b", "\x00", "a" * 501, "\u0958" * 300, "ﷺ" * 60, "Đảng viên 👨\u200d👩\u200d👧", "\u202eabc"])
+    "", " ", "\u200b", "\x00", "a" * 501, "\u0958" * 300, "ﷺ" * 60, "a\x00b@bao.vn", "vi\x00",
+    "Đảng viên 👨\u200d👩\u200d👧", "\u202eabc"])
 PROPERTY = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
