@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from award import audit, entry_status, notifications, permissions
+from award import audit, entry_status, notifications, permissions, users
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
 from award.errors import Conflict, Invalid, NotFound
 from award.models import (
@@ -24,7 +24,7 @@ from award.models import (
     User,
 )
 from award.rules import MEDIA_TYPES, RoundRules
-from award.text import fold, nfc, normalise_url
+from award.text import clean_line, clean_text, fold, normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ EDITABLE = entry_status.AUTHOR_EDITABLE
 # Statuses in which an entry "counts" in its contest: for duplicates and per-author limits.
 ACTIVE = entry_status.ACTIVE
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # a BCP 47 tag: vi, en, zh-Hant, …
 NATIONAL_PRESS_AWARD = ("giai bao chi quoc gia",)
 
 
@@ -89,12 +90,41 @@ def accepts_entries(round_: Round, now: datetime) -> bool:
 
 
 def _clean(text: str | None) -> str:
-    return " ".join(nfc(text or "").split())
+    """The one normal form of a name, title, outlet or pen name (award.text.clean_line)."""
+    return clean_line(text)
+
+
+# Longest stored text per field, counted on the normal form (NFC can lengthen a few scripts' text).
+TEXT_LIMITS = {"title": 500, "summary": 10000, "hardship_note": 2000, "transcript": 200_000,
+               "full_name": 200, "pen_name": 200, "outlet": 200, "broadcast_slot": 200, "name": 300, "level": 50}
+
+
+def _check_lengths(data: EntryIn) -> None:
+    """Every text field, once in its normal form, fits its column (a 500 on PostgreSQL otherwise)."""
+    def check(value: str | None, name: str, field: str, multiline: bool = False) -> None:
+        if len(clean_text(value, multiline=multiline)) > TEXT_LIMITS[name]:
+            raise Invalid(f"Nội dung quá dài (tối đa {TEXT_LIMITS[name]} ký tự).", field=field, code="too_long")
+
+    check(data.title, "title", "title")
+    for name in ("summary", "hardship_note", "transcript"):
+        check(getattr(data, name), name, name, multiline=True)
+    for i, author in enumerate(data.authors):
+        for name in ("full_name", "pen_name", "outlet"):
+            check(getattr(author, name), name, f"authors.{i}.{name}")
+    for i, part in enumerate(data.parts):
+        for name in ("title", "outlet", "broadcast_slot"):
+            check(getattr(part, name), name, f"parts.{i}.{name}")
+    for i, award in enumerate(data.prior_awards):
+        for name in ("name", "level"):
+            check(getattr(award, name), name, f"prior_awards.{i}.{name}")
 
 
 def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry_id: int | None = None) -> None:
     """Every rule of the round that the form itself can break, each with the field at fault."""
     rules = RoundRules.model_validate(round_.rules)
+    _check_lengths(data)
+    if not LANGUAGE_RE.fullmatch(data.language or "vi"):
+        raise Invalid("Mã ngôn ngữ không hợp lệ (ví dụ: vi, en).", field="language", code="invalid_language")
     if not _clean(data.title):
         raise Invalid("Vui lòng nhập tên tác phẩm.", field="title", code="required")
     if data.unit_id is None or session.get(Unit, data.unit_id) is None:
@@ -127,7 +157,7 @@ def _check_authors(authors: list[AuthorIn], rules: RoundRules) -> None:
     for i, author in enumerate(authors):
         if not _clean(author.full_name):
             raise Invalid("Vui lòng nhập họ tên tác giả.", field=f"authors.{i}.full_name", code="required")
-        if author.email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", author.email.strip()):
+        if author.email and (not users.EMAIL_RE.match(author.email.strip()) or len(author.email.strip()) > 254):
             raise Invalid("E-mail tác giả không hợp lệ.", field=f"authors.{i}.email", code="invalid_email")
         key = (author.email or "").strip().lower() or fold(author.full_name)
         if key in seen:
@@ -183,24 +213,25 @@ def _write_children(session: Session, entry: Entry, data: EntryIn) -> None:
         session.add(EntryAuthor(
             entry_id=entry.id, position=i, full_name=_clean(a.full_name), pen_name=_clean(a.pen_name) or None,
             email=(a.email or "").strip().lower() or None, outlet=_clean(a.outlet) or None,
-            name_key=fold(a.full_name)))
+            name_key=fold(a.full_name)[:200]))  # NFKD may lengthen: the column's width
     for i, p in enumerate(data.parts):
         session.add(EntryPart(
             entry_id=entry.id, position=i, title=_clean(p.title) or None, outlet=_clean(p.outlet),
-            published_on=p.published_on, url=(p.url or "").strip() or None,
+            published_on=p.published_on, url=clean_line(p.url) or None,
             url_key=normalise_url(p.url) if p.url else None, broadcast_slot=_clean(p.broadcast_slot) or None))
 
 
 def _apply(entry: Entry, data: EntryIn) -> None:
     entry.unit_id = data.unit_id
     entry.title = _clean(data.title)
+    entry.title_folded = fold(entry.title)[:500]  # what search compares with (award.text.fold of the query)
     entry.media_type = data.media_type
     entry.genre = data.genre
-    entry.summary = nfc(data.summary or "").strip()
+    entry.summary = clean_text(data.summary, multiline=True)
     entry.language = data.language or "vi"
     entry.hardship = data.hardship
-    entry.hardship_note = nfc(data.hardship_note or "").strip() if data.hardship else ""
-    entry.transcript = nfc(data.transcript or "").strip()
+    entry.hardship_note = clean_text(data.hardship_note, multiline=True) if data.hardship else ""
+    entry.transcript = clean_text(data.transcript, multiline=True)
     entry.prior_awards = [{"name": _clean(a.name), "level": _clean(a.level), "year": a.year} for a in data.prior_awards]
 
 
@@ -447,8 +478,11 @@ def list_entries(session: Session, *, user: User, filters: EntryFilters, page: i
             select(EntryTheme.entry_id).join(OutlineNode, OutlineNode.id == EntryTheme.outline_node_id)
             .where(OutlineNode.code == filters.theme)))
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        query = query.where(Entry.title.ilike(like))
+        # Case, diacritics and Unicode form ignored alike on SQLite and PostgreSQL: the query is folded
+        # as the stored `title_folded` was (no per-row function, so the column's index can serve).
+        needle = fold(filters.q)
+        if needle:
+            query = query.where(Entry.title_folded.contains(needle, autoescape=True))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(Entry.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total

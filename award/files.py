@@ -115,13 +115,67 @@ _BRANDS = {
 }
 
 
+# Still images and raw photos in the same container: never a video, whatever they claim compatibility with.
+_NOT_VIDEO_BRANDS = {"crx ", "heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif", "avis",
+                     "jp2 ", "jpx ", "jpm "}
+_PLAIN_MP4_BRANDS = {"isom", "iso2", "iso4", "iso5", "iso6", "mp41", "mp42", "avc1"}
+
+
 def sniff(head: bytes) -> Sniffed | None:
     """The accepted type of a file from its first bytes (`HEAD_SIZE` of them, or all of a shorter file)."""
     head = bytes(head[:HEAD_SIZE])
     match = filetype.match(head, matchers=_FILETYPE_MATCHERS)
     if match is not None:
         return _FROM_FILETYPE[match.mime]
-    return _sniff_isobmff(head) or _sniff_mp3(head) or _sniff_docx(head)
+    return (_sniff_isobmff(head) or _sniff_quicktime(head) or _sniff_wave64(head) or _sniff_mp3(head)
+            or _sniff_docx(head) or _sniff_late_pdf(head))
+
+
+# Readers (Acrobat, pdf.js) look for the header anywhere in the first KiB: mail gateways and some
+# scanners' software write a few bytes (a BOM, a blank line, an HTTP or MIME remnant) before `%PDF-`.
+PDF_HEADER_WITHIN = 1024
+_PDF_HEADER_RE = re.compile(rb"%PDF-\d\.\d")
+# Junk that makes the file something else first: an executable, a script, a markup page.
+_NOT_PDF_JUNK = (b"MZ", b"\x7fELF", b"#!", b"<")
+
+
+def _sniff_late_pdf(head: bytes) -> Sniffed | None:
+    match = _PDF_HEADER_RE.search(head, 0, PDF_HEADER_WITHIN + 8)
+    if match is None or match.start() > PDF_HEADER_WITHIN:
+        return None
+    if head.lstrip(b"\xef\xbb\xbf\r\n\t \x00").startswith(_NOT_PDF_JUNK):
+        return None
+    return PDF
+
+
+def _sniff_wave64(head: bytes) -> Sniffed | None:
+    """RF64 and BW64 (EBU Tech 3306, ITU-R BS.2088): the WAV of field recorders past 4 GB."""
+    if len(head) >= 12 and head[:4] in (b"RF64", b"BW64") and head[8:12] == b"WAVE":
+        return _FROM_FILETYPE["audio/x-wav"]
+    return None
+
+
+# Classic QuickTime files (older cameras, Final Cut exports) have no `ftyp`: a chain of atoms whose
+# first ones are padding or the movie itself.
+_QT_LEADING = {b"wide", b"free", b"skip", b"pnot", b"PICT", b"junk"}
+_QT_MOVIE = {b"moov", b"mdat"}
+
+
+def _sniff_quicktime(head: bytes) -> Sniffed | None:
+    at = 0
+    while at + 8 <= len(head):
+        size = struct.unpack(">I", head[at:at + 4])[0]
+        kind = head[at + 4:at + 8]
+        if kind in _QT_MOVIE:
+            return MOV if size in (0, 1) or size >= 8 else None  # 0: to the end of the file; 1: 64-bit size
+        if kind not in _QT_LEADING:
+            return None
+        if size == 1 and at + 16 <= len(head):  # 64-bit size follows the type
+            size = struct.unpack(">Q", head[at + 8:at + 16])[0]
+        if size < 8:
+            return None
+        at += size
+    return None
 
 
 def _sniff_isobmff(head: bytes) -> Sniffed | None:
@@ -131,7 +185,17 @@ def _sniff_isobmff(head: bytes) -> Sniffed | None:
     box_size = struct.unpack(">I", head[:4])[0]
     if not 16 <= box_size <= min(len(head), 4096) or box_size % 4:
         return None
-    return _BRANDS.get(head[8:12].decode("latin-1"))
+    major = head[8:12].decode("latin-1")
+    if major in _BRANDS:
+        return _BRANDS[major]
+    if major in _NOT_VIDEO_BRANDS:
+        return None
+    # Another writer's major brand (a phone maker's, an editor's) on a file that declares itself a plain
+    # ISO or MP4 file among its compatible brands (read from offset 16, four bytes each).
+    compatible = {head[i:i + 4].decode("latin-1") for i in range(16, box_size - 3, 4)}
+    if compatible & _PLAIN_MP4_BRANDS:
+        return MP4
+    return None
 
 
 # MPEG audio frame header, Layer III only (MPEG-1, 2 and 2.5): bitrates in kbit/s and sample rates in Hz.

@@ -252,6 +252,8 @@ class Entry(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     owner_id: int = Field(foreign_key="user_account.id", index=True)
     title: str = Field(max_length=500)
+    # award.text.fold(title), written with the title (award.entries._apply): what search compares with.
+    title_folded: str = Field(default="", max_length=500, index=True)
     media_type: str = Field(max_length=16)
     genre: str = Field(max_length=64)
     summary: str = Field(default="", max_length=10000)

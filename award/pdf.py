@@ -1,11 +1,32 @@
 """PDF documents (forwarding lists, minutes, certificates) with fpdf2 and a bundled Unicode font,
 so Vietnamese diacritics print the same on every machine."""
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 
 FONT_DIR = Path(__file__).parent / "data" / "fonts"
 FONT = "DejaVu"
+# Where DejaVu has no glyph (CJK, emoji, Indic, rarer symbols), fpdf2 takes it from these, in order:
+# GNU Unifont (every visible BMP character; `upper`: emoji and the other planes), from the Debian
+# package fonts-unifont that the Dockerfile installs, or copied next to DejaVu. Missing files are skipped.
+FALLBACK_FONTS = (
+    ("Unifont", ("unifont.otf", "/usr/share/fonts/opentype/unifont/unifont.otf")),
+    ("UnifontUpper", ("unifont_upper.otf", "/usr/share/fonts/opentype/unifont/unifont_upper.otf")),
+)
+
+
+def _font_file(candidates: tuple[str, ...]) -> Path | None:
+    for candidate in candidates:
+        path = FONT_DIR / candidate if "/" not in candidate else Path(candidate)
+        if path.is_file():
+            return path
+    return None
+
+
+def placeholder(ch: str) -> str:
+    """What stands for a character no font can draw: its code point, visible, never a silent gap."""
+    return f"[U+{ord(ch):04X}]"
 
 
 def Document(title: str, orientation: str = "P"):  # noqa: N802 - used as the class it builds
@@ -26,10 +47,33 @@ def _document_class():
             self.doc_title = title
             self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
             self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+            fallbacks = []
+            for family, candidates in FALLBACK_FONTS:
+                path = _font_file(candidates)
+                if path is not None:
+                    self.add_font(family, "", str(path))
+                    fallbacks.append(family)
+            self.set_fallback_fonts(fallbacks, exact_match=False)
+            self._drawable = set(self.fonts[FONT.lower()].cmap)
+            for family in fallbacks:
+                self._drawable |= set(self.fonts[family.lower()].cmap)
             self.set_title(title)
             self.set_creator("Giải Búa liềm vàng")
             self.set_auto_page_break(auto=True, margin=18)
             self.add_page()
+
+        def normalize_text(self, text: str) -> str:
+            """Every character the product accepted prints: from DejaVu, else a fallback font, else as
+            its code point (fpdf2 itself would drop it with a log line). Joiners, variation selectors and
+            combining marks are drawn as part of their neighbours."""
+            out = []
+            for ch in text:
+                category = unicodedata.category(ch)
+                if ch == "\n" or (category != "Cc" and (ord(ch) in self._drawable or category in ("Mn", "Me", "Cf"))):
+                    out.append(ch)
+                else:
+                    out.append(placeholder(ch))
+            return super().normalize_text("".join(out))
 
         def header(self):
             self.set_font(FONT, "B", 9)

@@ -1,36 +1,113 @@
-"""Text normalisation shared by matching (authors, judges, URLs) and tagging."""
+"""Text normalisation shared by every place that stores, compares or searches people's text.
+
+- `clean_line` / `clean_text`: what a name, title, outlet or pen name *is* once it passes the boundary
+  (NFC, no control or invisible format characters, emoji and every real letter kept).
+- `fold`: the key that comparisons and searches use (case, diacritics and Unicode form ignored).
+- `normalise_url`: the key that duplicate links are detected by.
+"""
 
 import re
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-TRACKING_PARAMS = re.compile(r"^(utm_.*|fbclid|gclid|zarsrc|mc_cid|mc_eid)$", re.I)
+TRACKING_PARAMS = re.compile(r"^(utm_.*|fbclid|gclid|zarsrc|mc_cid|mc_eid|_ga|igshid|ref_src)$", re.I)
+
+ZWJ = "\u200d"
+# Line breaks of every script collapse to a space in one-line text and stay in long text.
+_LINE_BREAKS = set("\n\r\x0b\x0c\x85\u2028\u2029")
+# Emoji tag sequences (flags of England, Scotland, Wales) are U+1F3F4 followed by tag characters.
+_TAGS = range(0xE0020, 0xE0080)
 
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics, single spaces: "Nguyễn  Văn Đức" -> "nguyen van duc".
+def _keeps(text: str, i: int) -> bool:
+    """Whether the character at i is text a person meant (letters, marks, symbols, emoji, spaces)."""
+    ch = text[i]
+    category = unicodedata.category(ch)
+    if category == "Cf":
+        prev = text[i - 1] if i else ""
+        if ch == ZWJ:  # joins emoji (👨‍👩‍👧) and some Indic letters; alone it is invisible
+            return bool(prev) and unicodedata.category(prev) in ("So", "Sk", "Mn", "Lo", "Mc") and \
+                i + 1 < len(text)
+        if ord(ch) in _TAGS:
+            return bool(prev) and (prev == "\U0001f3f4" or ord(prev) in _TAGS)
+        return False  # zero-width spaces, bidi overrides and isolates, BOM, soft hyphen, …
+    # Controls (C0, DEL, C1), lone surrogates, private-use and unassigned code points: nothing any font
+    # draws, and XML 1.0 (XLSX) refuses most controls.
+    return category not in ("Cc", "Cs", "Co", "Cn")
 
-    Used where people write the same name with or without diacritics (judges vs authors).
-    """
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+
+def clean_text(text: str | None, *, multiline: bool = False) -> str:
+    """The normal form of what people type: NFC; tabs and line breaks become a space (or, with
+    `multiline`, a newline); other control and invisible format characters go; runs of spaces become one."""
+    text = nfc(text or "")
+    out = []
+    for i, ch in enumerate(text):
+        if ch in _LINE_BREAKS:
+            out.append("\n" if multiline else " ")
+        elif ch.isspace():
+            out.append(" ")
+        elif _keeps(text, i):
+            out.append(ch)
+    if not multiline:
+        return " ".join("".join(out).split())
+    lines = [" ".join(line.split()) for line in "".join(out).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def clean_line(text: str | None) -> str:
+    """One-line text (names, titles, outlets, pen names) in its normal form; see `clean_text`."""
+    return clean_text(text)
+
+
+def fold(text: str | None) -> str:
+    """The comparison and search key: "Nguyễn  Văn Đức", "NGUYỄN VĂN ĐỨC" and the same words in NFD
+    all give "nguyen van duc". Used wherever a decision or a search depends on text being "the same"."""
+    text = clean_text(text).replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).casefold()
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.lower().split())
+    return " ".join(text.replace("đ", "d").split())
+
+
+def _host(host: str) -> str:
+    """A host in one spelling: lower case Unicode (IDNA A-labels decoded), no trailing dot, no www./m./amp."""
+    host = unquote(host).rstrip(".").lower()
+    try:
+        host = host.encode("idna").decode("idna")  # xn--bo-mnm.vn and báo.vn are the same host
+    except UnicodeError:
+        pass
+    host = nfc(host).lower()
+    for prefix in ("www.", "m.", "amp."):
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix):]
+    return host
+
+
+# Characters kept literal in a path: what browsers show unescaped, so "%C3%A1" and "á" meet at "%C3%A1".
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
 def normalise_url(url: str) -> str:
-    """The same article behind cosmetic differences: scheme, www., case of host, trailing slash,
-    fragment and tracking parameters do not make another URL."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    if host.startswith("m.") or host.startswith("amp."):
-        host = host.split(".", 1)[1]
-    path = re.sub(r"/+$", "", parts.path) or ""
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not TRACKING_PARAMS.match(k)))
-    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
-    return urlunsplit(("", host + port, path, query, "")).lstrip("/")
+    """The same article behind cosmetic differences: scheme, www./m./amp., case of the host, IDNA vs
+    Unicode host, default port, percent-encoding, trailing slash, fragment and tracking parameters
+    do not make another URL."""
+    url = clean_line(url)
+    if "://" not in url and not url.startswith("//"):
+        url = "//" + url  # "vnexpress.net/a" as people paste it
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # "http://[bad" and ports out of range: not a link any browser opens; compare as text
+        return url.casefold()
+    host = _host(parts.hostname or "")
+    scheme = parts.scheme.lower()
+    default = {"http": 80, "https": 443, "": None}.get(scheme)
+    port_text = f":{port}" if port and port not in (80, 443, default) else ""
+    path = quote(nfc(unquote(parts.path)), safe=_PATH_SAFE)
+    path = re.sub(r"/+", "/", path).rstrip("/")
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                             if not TRACKING_PARAMS.match(k)))
+    return urlunsplit(("", host + port_text, path, query, "")).lstrip("/")

@@ -15,6 +15,7 @@ from award import audit
 from award.errors import BadCredentials, Conflict, Invalid, NotFound, TooManyAttempts
 from award.models import AuthSession, LoginAttempt, Role, Unit, User
 from award.outbox import enqueue
+from award.text import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,9 @@ ATTEMPT_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# No whitespace, control or invisible format characters (\x00 cannot even be stored by PostgreSQL).
+EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]{1,64}@"
+                      r"[^@\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+\.[^@\s\x00-\x1f\x7f-\x9f]{2,}$")
 
 
 def normalise_email(email: str) -> str:
@@ -79,11 +82,13 @@ def create_user(
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise Invalid("Địa chỉ e-mail không hợp lệ.", field="email", code="invalid_email")
-    full_name = " ".join(full_name.split())
+    full_name = clean_line(full_name)
     if not full_name:
         raise Invalid("Vui lòng nhập họ và tên.", field="full_name", code="required")
     if len(full_name) > 200:
         raise Invalid("Họ và tên quá dài (tối đa 200 ký tự).", field="full_name", code="too_long")
+    if len(clean_line(outlet)) > 200:
+        raise Invalid("Tên cơ quan báo chí quá dài (tối đa 200 ký tự).", field="outlet", code="too_long")
     check_password_strength(password)
     if unit_id is not None and session.get(Unit, unit_id) is None:
         raise Invalid("Đơn vị không tồn tại.", field="unit_id", code="unknown_unit")
@@ -97,7 +102,7 @@ def create_user(
         password_hash=password_hash.hash(password),
         role=role,
         unit_id=unit_id,
-        outlet=(outlet or "").strip() or None,
+        outlet=clean_line(outlet) or None,
     )
     session.add(user)
     session.flush()
@@ -122,10 +127,12 @@ def register_journalist(session: Session, *, email: str, password: str, full_nam
     normalised = normalise_email(email)
     if not EMAIL_RE.match(normalised) or len(normalised) > 254:
         raise Invalid("Địa chỉ e-mail không hợp lệ.", field="email", code="invalid_email")
-    if not " ".join(full_name.split()):
+    if not clean_line(full_name):
         raise Invalid("Vui lòng nhập họ và tên.", field="full_name", code="required")
-    if len(" ".join(full_name.split())) > 200:
+    if len(clean_line(full_name)) > 200:
         raise Invalid("Họ và tên quá dài (tối đa 200 ký tự).", field="full_name", code="too_long")
+    if len(clean_line(outlet)) > 200:
+        raise Invalid("Tên cơ quan báo chí quá dài (tối đa 200 ký tự).", field="outlet", code="too_long")
     check_password_strength(password)
     existing = session.exec(select(User).where(User.email == normalised)).first()
     if existing is None:

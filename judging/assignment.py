@@ -39,6 +39,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from award.text import fold
+
 __all__ = [
     "AssignmentConflict",
     "Conflict",
@@ -122,8 +124,9 @@ class AssignmentConflict(ValueError):
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D").replace("Ð", "D"))
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    # The one comparison form (award.text.fold): a conflict of interest is found whatever the case,
+    # diacritics, Unicode form or invisible characters of either name.
+    return fold(text.replace("Ð", "D"))
 
 
 def outlet_key(text: str | None) -> str:
@@ -137,7 +140,8 @@ def outlet_key(text: str | None) -> str:
 
 def name_key(text: str | None) -> str:
     """Folded name (lower, no diacritics, single spaces) as used for author/judge matching."""
-    return " ".join(_fold(text).split()) if text else ""
+    # Cut as entry_author.name_key is stored (200): compatibility forms (ﷺ) fold to many letters.
+    return " ".join(_fold(text).split())[:200] if text else ""
 
 
 def _email(text: str | None) -> str:

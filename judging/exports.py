@@ -4,6 +4,7 @@ import csv
 import io
 
 from award.rules import MEDIA_TYPES
+from award.text import clean_line
 from judging.publication import Prize
 
 HEADINGS = ["STT", "Mức giải", "Giải chuyên đề", "Tên tác phẩm", "Loại hình", "Thể loại", "Tác giả", "Bút danh",
@@ -11,6 +12,17 @@ HEADINGS = ["STT", "Mức giải", "Giải chuyên đề", "Tên tác phẩm", "
 
 
 def rows(prizes: list[Prize]) -> list[list]:
+    return [[_text(v) for v in row] for row in _rows(prizes)]
+
+
+def _text(value):
+    """Cells in the one normal form (award.text.clean_line). Text accepted since that rule is unchanged by
+    it; a control character stored before it (XML, so XLSX, refuses most of them, and a lone surrogate
+    cannot be written as UTF-8) no longer turns the download into an error."""
+    return clean_line(value) if isinstance(value, str) else value
+
+
+def _rows(prizes: list[Prize]) -> list[list]:
     return [[i, p.level_label, p.thematic or "", p.title, MEDIA_TYPES.get(p.media_type, p.media_type), p.genre,
              "; ".join(a["full_name"] for a in p.authors), "; ".join(a["pen_name"] or "" for a in p.authors),
              p.outlet, p.unit, "; ".join(t["code"] for t in p.themes), p.entry_id, p.checksum or ""]

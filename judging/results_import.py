@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from award import audit, users
 from award.models import Entry, EntryAuthor, EntryPart, EntryStatus, Role, Round, Unit, User
 from award.rules import MEDIA_TYPES
-from award.text import fold
+from award.text import clean_line, fold
 from judging import publication
 from judging.models import ResultItem, ResultList, ResultStatus
 
@@ -69,7 +69,8 @@ class Row:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    # An imported spreadsheet is a boundary like a form: the same normal form (award.text.clean_line).
+    return "" if value is None else clean_line(str(value))
 
 
 def parse_authors(text: str) -> list[tuple[str, str | None]]:
@@ -175,6 +176,7 @@ def import_results(session: Session, *, round_: Round, path: Path | IO[bytes], n
     session.flush()
     for position, row in enumerate(rows):
         entry = Entry(round_id=round_.id, unit_id=row.unit_id, owner_id=actor.id, title=row.title,
+                      title_folded=fold(row.title)[:500],
                       media_type=row.media_type, genre=row.genre, status=EntryStatus.awarded, created_at=now,
                       updated_at=now)
         session.add(entry)

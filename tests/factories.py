@@ -88,7 +88,8 @@ def make_entry(session: Session, *, status: str = "eligible", round_number: str 
     unit_id = session.exec(select(Unit.id).where(Unit.code == unit_code)).one()
     n = next(_seq)
     owner = make_user(session, full_name=f"Tác Giả {n}")
-    entry = Entry(round_id=round_.id, unit_id=unit_id, owner_id=owner.id, title=title or f"Tác phẩm số {n}",
+    title = title or f"Tác phẩm số {n}"
+    entry = Entry(round_id=round_.id, unit_id=unit_id, owner_id=owner.id, title=title, title_folded=fold(title),
                   media_type=media_type, genre=genre, summary="Tóm tắt.", status=status,
                   submitted_at=datetime(2024, 9, 1, tzinfo=timezone.utc))
     session.add(entry)

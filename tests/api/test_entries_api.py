@@ -252,3 +252,49 @@ def test_completeness_per_media_type_is_a_round_setting(client, session, clock):
     entry_id = client.post("/api/v1/entries", headers=headers, json=entry_payload(session)).json()["id"]
     refused = client.post(f"/api/v1/entries/{entry_id}/submit", headers=headers)  # links no longer suffice
     assert refused.status_code == 409 and refused.json()["detail"]["code"] == "incomplete"
+
+
+def test_search_ignores_case_diacritics_and_unicode_form(client, session, clock):
+    import unicodedata
+
+    _, headers = journalist_headers(client, session)
+    title = "Đảng viên trẻ giữ lửa ở bản làng"
+    created = client.post("/api/v1/entries", headers=headers, json=entry_payload(session, title=title))
+    assert created.status_code == 201, created.text
+    client.post("/api/v1/entries", headers=headers, json=entry_payload(session, title="Chuyện làng 100% và_gạch"))
+    for q in ("Đảng viên trẻ", "đảng viên trẻ", "ĐẢNG VIÊN", "dang vien tre", unicodedata.normalize("NFD", "Đảng viên"),
+              "  giữ   LỬA ", "ban lang"):
+        found = client.get("/api/v1/entries", headers=headers, params={"q": q}).json()
+        assert [e["title"] for e in found["items"]] == [title], q
+    # LIKE wildcards in a query are letters, not patterns
+    assert client.get("/api/v1/entries", headers=headers, params={"q": "100%"}).json()["total"] == 1
+    assert client.get("/api/v1/entries", headers=headers, params={"q": "_"}).json()["total"] == 1
+    assert client.get("/api/v1/entries", headers=headers, params={"q": "%"}).json()["total"] == 1
+
+
+def test_control_and_invisible_characters_never_reach_a_title(client, session, clock):
+    _, headers = journalist_headers(client, session)
+    payload = entry_payload(session, title="Tiêu\x00 đề\x1b có\u202e ký tự\u200b lạ 👨\u200d👩\u200d👧")
+    payload["authors"][0]["full_name"] = "Trần\x07 Văn\u2066 Bút"
+    payload["parts"][0]["outlet"] = "Báo\x0b Hà Tĩnh\x85"
+    response = client.post("/api/v1/entries", headers=headers, json=payload)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["title"] == "Tiêu đề có ký tự lạ 👨\u200d👩\u200d👧"
+    assert body["authors"][0]["full_name"] == "Trần Văn Bút"
+    assert body["parts"][0]["outlet"] == "Báo Hà Tĩnh"
+    entry = session.get(Entry, body["id"])
+    assert entry.title_folded == "tieu de co ky tu la 👨\u200d👩\u200d👧"
+
+
+def test_the_same_link_written_differently_is_a_duplicate(client, session, clock):
+    _, headers = journalist_headers(client, session)
+    first = entry_payload(session)
+    first["parts"][0]["url"] = "https://baohatinh.vn/đảng-viên.html"
+    assert client.post("/api/v1/entries", headers=headers, json=first).status_code == 201
+    again = entry_payload(session)
+    again["parts"][0]["url"] = "HTTP://WWW.BaoHaTinh.vn:80/%C4%91%E1%BA%A3ng-vi%C3%AAn.html/?utm_source=zalo#top"
+    response = client.post("/api/v1/entries", headers=headers, json=again)
+    assert response.status_code == 422
+    assert response.json()["detail"]["code"] == "duplicate_url" if isinstance(response.json()["detail"], dict) \
+        else response.json()["detail"][0]["loc"] == ["body", "parts", "0", "url"]

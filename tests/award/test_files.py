@@ -2,9 +2,11 @@
 
 import hashlib
 import io
+import struct
 
 import filetype
 import pytest
+from hypothesis import given, strategies as st
 
 from award.errors import Invalid
 from award.files import (
@@ -330,3 +332,70 @@ def test_sink_abort_removes_the_partial_file(samples, store):
     sink.abort()
     sink.abort()  # idempotent
     assert stored_names(store) == []
+
+
+def _atom(kind: bytes, body: bytes = b"") -> bytes:
+    return struct.pack(">I", 8 + len(body)) + kind + body
+
+
+@pytest.mark.parametrize(
+    ("data", "mime"),
+    [
+        (b"%PDF-1.7\n" + bytes(100), "application/pdf"),
+        (b"\xef\xbb\xbf%PDF-1.4\n" + bytes(100), "application/pdf"),  # UTF-8 BOM
+        (b"\r\n\r\n%PDF-1.5\n" + bytes(100), "application/pdf"),  # blank lines from a mail gateway
+        (b"Content-Type: application/pdf\r\n\r\n%PDF-1.6\n" + bytes(100), "application/pdf"),
+        (bytes(1000) + b"%PDF-1.3\n", "application/pdf"),  # still within the first KiB
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(50), "image/jpeg"),
+        (b"\xff\xd8\xff\xe1\x00\x20Exif\x00\x00" + bytes(50), "image/jpeg"),
+        (b"\xff\xd8\xff\xdb\x00\x43" + bytes(50), "image/jpeg"),  # raw, no APP segment
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(30), "image/webp"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8L" + bytes(30), "image/webp"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8X" + bytes(30), "image/webp"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(30), "audio/wav"),
+        (b"RF64\xff\xff\xff\xffWAVEds64" + bytes(30), "audio/wav"),  # field recorders past 4 GB
+        (b"BW64\xff\xff\xff\xffWAVEds64" + bytes(30), "audio/wav"),
+        (b"ID3\x04\x00\x00\x00\x00\x00\x10" + bytes(16) + b"\xff\xfb\x90\x00", "audio/mpeg"),
+        (b"ID3\x03\x00\x80\x00\x00\x01\x00" + bytes(128), "audio/mpeg"),  # ID3v2.3, unsynchronised
+        (_atom(b"wide") + _atom(b"mdat", bytes(32)), "video/quicktime"),  # classic QuickTime, no ftyp
+        (_atom(b"moov", _atom(b"mvhd", bytes(100))), "video/quicktime"),
+        (_atom(b"free", bytes(8)) + _atom(b"wide") + _atom(b"mdat", bytes(8)), "video/quicktime"),
+        (b"\x00\x00\x00\x1cftypMSNV\x01\x29\x00\x46MSNVmp42isom", "video/mp4"),  # Sony
+        (b"\x00\x00\x00\x18ftypXAVC\x01\x00\x1f\xffXAVCmp42", "video/mp4"),  # Sony camera
+        (b"\x00\x00\x00\x1cftypmmp4\x00\x00\x00\x00isommp42avc1", "video/mp4"),  # a phone maker's brand
+        (b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00M4A mp42isom\x00\x00\x00\x00", "audio/mp4"),  # iPhone memo
+        (b"\x00\x00\x00\x14ftypqt  \x20\x05\x03\x00qt  ", "video/quicktime"),  # iPhone video
+    ],
+    ids=["pdf", "pdf-bom", "pdf-blank-lines", "pdf-mime-remnant", "pdf-at-1000", "jpeg-jfif", "jpeg-exif",
+         "jpeg-raw", "webp-lossy", "webp-lossless", "webp-extended", "wav", "rf64", "bw64", "mp3-id3v24",
+         "mp3-id3v23", "mov-classic-wide", "mov-classic-moov", "mov-classic-free", "mp4-sony", "mp4-xavc",
+         "mp4-other-major", "m4a-iphone", "mov-iphone"],
+)
+def test_sniff_knows_the_variants_cameras_phones_and_editors_write(data, mime):
+    sniffed = sniff(data)
+    assert sniffed is not None and sniffed.mime == mime
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(1030) + b"%PDF-1.4\n",  # past the first KiB
+        b"MZ\x90\x00" + bytes(60) + b"%PDF-1.4\n",  # an executable carrying a PDF header
+        b"<html><body>%PDF-1.4</body></html>",
+        b"\x00\x00\x00\x20ftypheic\x00\x00\x00\x00mif1heicmiaf\x00\x00\x00\x00\x00\x00\x00\x00",  # photo
+        b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1isom",  # AVIF photo compatible with isom
+        _atom(b"wide") + _atom(b"abcd", bytes(8)),  # atoms, but no movie
+        b"RF64\xff\xff\xff\xffAVI " + bytes(30),
+    ],
+    ids=["pdf-too-late", "exe-with-pdf-header", "html-with-pdf-header", "heic", "avif", "atoms-no-movie", "rf64-avi"],
+)
+def test_sniff_still_refuses_lookalikes(data):
+    assert sniff(data) is None
+
+
+@given(st.binary(max_size=600))
+def test_sniff_never_fails_on_any_bytes(data):
+    result = sniff(data)
+    assert result is None or isinstance(result, Sniffed)
+    for prefix in (b"\x00\x00\x00\x18ftyp", b"ID3", b"RIFF", b"PK\x03\x04", b"%PDF-1.4", b"\xff\xfb"):
+        sniff(prefix + data)
