@@ -14,7 +14,16 @@ from sqlalchemy.exc import (
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from award.calendar import PhaseClosed
-from award.errors import AwardError, BadCredentials, Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
+from award.errors import (
+    AwardError,
+    BadCredentials,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyAttempts,
+    field_errors,
+)
 from award.files import FileTooLarge, UnsupportedFile
 from award.storage import StorageUnavailable
 from api.limits import MalformedMultipart
@@ -183,9 +192,10 @@ def install(app: FastAPI) -> None:
         if status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
         if status == 422 and is_api(request):
-            loc = ["body", *(exc.field.split(".") if exc.field else [])]
+            pairs = field_errors(exc, "").items()  # every field at fault, in the order checked
             return ErrorJSONResponse(
-                {"detail": [{"type": exc.code, "loc": loc, "msg": exc.message, "input": None}]},
+                {"detail": [{"type": exc.code, "loc": ["body", *(f.split(".") if f else [])], "msg": m, "input": None}
+                            for f, m in pairs]},
                 status_code=422,
             )
         return error_response(request, status, exc.code, exc.message, exc.field, headers)

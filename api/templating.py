@@ -81,8 +81,14 @@ def render(request: Request, name: str, context: dict | None = None, status_code
     user = getattr(request.state, "user", None)
     # the layout's menu: the one permission every page needs, decided here rather than in base.html
     ctx = {"user": user, "can_manage_accounts": user is not None and permissions.can_manage_accounts(user)}
+    from api.forms import FLASH_COOKIE, pop_flash  # here: api.forms → api.errors → this module
+
+    ctx["flash"] = pop_flash(request)
     ctx.update(context or {})
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    response = templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    if FLASH_COOKIE in request.cookies:  # shown once: the next page starts without it
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
 
 
 def phase_notes(round_, now, *actions: str) -> dict[str, str | None]:

@@ -14,6 +14,7 @@ from award.models import Entry, EntryStatus, Role, Round, Unit, User
 from judging.models import JudgeMembership, ResultList
 from judging.publication import STATUS_LABELS
 from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser, web_role
+from api.forms import submit
 from api.openapi import Id
 from api.security import client_address, verify_csrf
 from api.settings import get_settings
@@ -266,12 +267,15 @@ def create_user(
     outlet: Annotated[str, Form(max_length=200)] = "",
 ):
     values = {"full_name": full_name, "email": email, "role": role, "unit_id": unit_id, "outlet": outlet}
-    try:
+
+    def create():
         if role not in Role.__members__:
             raise Invalid("Hãy chọn vai trò.", field="role")
         unit = int(unit_id) if unit_id.strip().isdigit() else None
-        users.create_user(session, email=email, password=password, full_name=full_name,
-                          role=Role(role), unit_id=unit, outlet=outlet, actor_id=actor.id, now=now)
-    except AwardError as exc:
-        return _users_page(request, session, values, {exc.field or "email": exc.message}, 400)
-    return RedirectResponse(str(request.url_for("pages:users")) + "?created=1", status_code=303)
+        return users.create_user(session, email=email, password=password, full_name=full_name,
+                                 role=Role(role), unit_id=unit, outlet=outlet, actor_id=actor.id, now=now)
+
+    return submit(request, session, create, default_field="email",
+                  redisplay=lambda errors, status: _users_page(request, session, values, errors, status),
+                  success=request.url_for("pages:users"),
+                  message=lambda created: f"Đã tạo tài khoản {created.email}.")

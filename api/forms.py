@@ -1,0 +1,88 @@
+"""Pages' forms, built one way (issue 14, item 7).
+
+    return submit(request, session,
+                  lambda: rounds.create_round(session, ...),     # the domain call
+                  redisplay=lambda errors, status: _page(request, session, values, errors, status),
+                  success=lambda created: request.url_for("admin:round", round_id=created.id),
+                  message="Đã tạo đợt giải.")
+
+A domain error rolls the request's transaction back (nothing half-written), and the page is shown again
+with every field's message at once (`award.errors.Checks` collects them) and status 400, or 409 when the
+round's phase refuses the action. Success answers 303 to the next page with a flash message that the next
+page shows once (post/redirect/get: reloading does not send the form twice).
+
+The flash travels in a short-lived cookie signed with the secret key, so nobody can make the site say
+"Đã xóa…" through a crafted link.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlmodel import Session
+
+from award.errors import AwardError, field_errors
+from api.errors import form_status
+from api.settings import get_settings
+
+FLASH_COOKIE = "award_flash"
+FLASH_MAX_AGE = 120  # seconds: long enough for a slow phone to follow the redirect
+FLASH_KINDS = ("success", "info", "warning")
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key, salt="award-flash")
+
+
+def flash(response: Response, message: str, kind: str = "success") -> Response:
+    """Attach a one-time message for the next page (kind: success, info or warning)."""
+    token = _serializer().dumps({"m": message, "k": kind if kind in FLASH_KINDS else "info"})
+    response.set_cookie(FLASH_COOKIE, token, max_age=FLASH_MAX_AGE, httponly=True, samesite="lax",
+                        secure=get_settings().secure_cookies, path="/")
+    return response
+
+
+def redirect(url: Any, message: str | None = None, kind: str = "success") -> RedirectResponse:
+    """303 to `url` (see other: the browser follows with GET), with a flash message when given."""
+    response = RedirectResponse(str(url), status_code=303)
+    return flash(response, message, kind) if message else response
+
+
+def pop_flash(request: Request) -> dict[str, str] | None:
+    """The message left by the previous response, {"message", "kind"}, or None; render() clears it."""
+    token = request.cookies.get(FLASH_COOKIE)
+    if not token:
+        return None
+    try:
+        data = _serializer().loads(token, max_age=FLASH_MAX_AGE)
+        return {"message": str(data["m"]), "kind": str(data["k"])}
+    except (BadSignature, KeyError, TypeError):
+        return None
+
+
+def submit(
+    request: Request,
+    session: Session,
+    action: Callable[[], Any],
+    *,
+    redisplay: Callable[[dict[str, str], int], Response],
+    success: Any,
+    message: str | Callable[[Any], str] | None = None,
+    kind: str = "success",
+    default_field: str = "form",
+    error_status: int = 400,
+) -> Response:
+    """Run `action`; on a domain error roll back and `redisplay(errors, status)`; else 303 with a flash.
+
+    `success` and `message` may be values or functions of what `action` returned."""
+    try:
+        result = action()
+        session.flush()  # constraint violations surface here, inside the form's error handling
+    except AwardError as exc:
+        session.rollback()
+        return redisplay(field_errors(exc, default_field), form_status(exc, error_status))
+    target = success(result) if callable(success) else success
+    text = message(result) if callable(message) else message
+    return redirect(target, text, kind)
