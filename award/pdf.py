@@ -29,6 +29,20 @@ def placeholder(ch: str) -> str:
     return f"[U+{ord(ch):04X}]"
 
 
+@cache
+def _fallback_cmaps() -> tuple[tuple[str, Path, frozenset[int]], ...]:
+    """(family, file, code points it draws) of each fallback font present, read once per process."""
+    from fontTools.ttLib import TTFont
+
+    found = []
+    for family, candidates in FALLBACK_FONTS:
+        path = _font_file(candidates)
+        if path is not None:
+            with TTFont(str(path), lazy=True) as font:
+                found.append((family, path, frozenset(font.getBestCmap())))
+    return tuple(found)
+
+
 def Document(title: str, orientation: str = "P"):  # noqa: N802 - used as the class it builds
     """An A4 page with the award's heading and numbered pages (see `_document_class`)."""
     return _document_class()(title, orientation)
@@ -47,20 +61,23 @@ def _document_class():
             self.doc_title = title
             self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
             self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-            fallbacks = []
-            for family, candidates in FALLBACK_FONTS:
-                path = _font_file(candidates)
-                if path is not None:
-                    self.add_font(family, "", str(path))
-                    fallbacks.append(family)
-            self.set_fallback_fonts(fallbacks, exact_match=False)
             self._drawable = set(self.fonts[FONT.lower()].cmap)
-            for family in fallbacks:
-                self._drawable |= set(self.fonts[family.lower()].cmap)
+            self._fallbacks_loaded = False
             self.set_title(title)
             self.set_creator("Giải Búa liềm vàng")
             self.set_auto_page_break(auto=True, margin=18)
             self.add_page()
+
+        def _load_fallbacks(self) -> None:
+            """Add the fallback fonts to this document, the first time its text needs one. Parsing Unifont
+            costs ~0.3 s a document; most documents are Vietnamese only and never pay it (bench/documents.py)."""
+            self._fallbacks_loaded = True
+            families = []
+            for family, path, cmap in _fallback_cmaps():
+                self.add_font(family, "", str(path))
+                families.append(family)
+                self._drawable |= cmap
+            self.set_fallback_fonts(families, exact_match=False)
 
         def normalize_text(self, text: str) -> str:
             """Every character the product accepted prints: from DejaVu, else a fallback font, else as
@@ -69,10 +86,12 @@ def _document_class():
             out = []
             for ch in text:
                 category = unicodedata.category(ch)
-                if ch == "\n" or (category != "Cc" and (ord(ch) in self._drawable or category in ("Mn", "Me", "Cf"))):
+                if ch == "\n" or category in ("Mn", "Me", "Cf"):
                     out.append(ch)
-                else:
-                    out.append(placeholder(ch))
+                    continue
+                if category != "Cc" and ord(ch) not in self._drawable and not self._fallbacks_loaded:
+                    self._load_fallbacks()
+                out.append(ch if category != "Cc" and ord(ch) in self._drawable else placeholder(ch))
             return super().normalize_text("".join(out))
 
         def header(self):

@@ -26,6 +26,7 @@ def markdown(r: dict) -> str:
     lines += _media(r.get("media"))
     lines += _scale(r.get("scale"))
     lines += _tagging(r.get("tagging"))
+    lines += _documents(r.get("documents"))
     lines += _profile((r.get("scale") or {}).get("profile"))
     return "\n".join(lines) + "\n"
 
@@ -128,3 +129,14 @@ def _tagging(s: dict | None) -> list[str]:
         _row(f"4. re-tag {s['retag_entries']} works (empty cache / cached)",
              f"{s['retag_cold_s']} s ({s['retag_cold_per_s']}/s) / {s['retag_warm_s']} s", ""),
     ]
+
+
+def _documents(d: dict | None) -> list[str]:
+    if (e := _error("6. documents", d)) is not None:
+        return e
+    limit = f"same list, DejaVu only: {d['limit_s']} s"
+    return [_row(f"6. PDF list of {d['finalists']} finalists, Vietnamese only (fallback fonts configured)",
+                 f"{d['vietnamese_s']} s", limit + "; goal ≥ 0.9", str(d["vietnamese_ratio"]),
+                 _ok(d["vietnamese_ratio"] >= 0.9)),
+            _row("6. the same list with one Chinese title (Unifont loaded)", f"{d['mixed_s']} s", limit,
+                 str(d["mixed_ratio"]))]

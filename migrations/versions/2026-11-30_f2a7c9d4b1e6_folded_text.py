@@ -12,6 +12,10 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
+# The keys must be what the application computes (searches and duplicate checks compare against them), so
+# this imports award.text rather than freezing a copy. A later change to fold/normalise_url ships its own
+# migration that recomputes the keys; award.text is kept importable under this name for that reason
+# (tests/test_migrations.py upgrades from the first revision on every run).
 from award.text import fold, normalise_url
 
 revision: str = 'f2a7c9d4b1e6'
