@@ -208,7 +208,7 @@ def test_results_page_groups_prizes_by_level_with_authors_and_pen_names(client, 
     # Downloads, verification and the list's checksum and version.
     assert f'href="http://testserver/api/v1/rounds/{rid}/results.csv"' in page.text
     assert f'href="http://testserver/api/v1/rounds/{rid}/results.xlsx"' in page.text
-    assert f'href="http://testserver/api/v1/rounds/{rid}/results/verify"' in page.text
+    assert f'href="http://testserver/rounds/{rid}/results/verify"' in page.text
     checksum = client.get(f"/api/v1/rounds/{rid}/results/verify").json()["checksum"]
     assert f"Mã kiểm tra (SHA-256) {checksum}" in text and "Phiên bản danh sách 1" in text
     assert "Đính chính" not in text
@@ -253,6 +253,81 @@ def test_corrections_are_listed_with_date_and_reason(client, session, published,
     assert "Phiên bản danh sách 2" in text
     work = text_of(client.get(f"/rounds/{rid}/results/{w['none'].id}"))
     assert f"Không có giải → {THEMATIC}. Lý do: Hội đồng trao bổ sung giải chuyên đề" in work
+
+
+@pytest.mark.parametrize(("query", "keys"), [
+    ("giu vung KY CUONG", {"A"}),  # a title, without diacritics and in capitals
+    ("anh duong", {"A"}),  # a pen name
+    ("Trần Thị Bình", {"A"}),  # a co-author
+    ("Đài Truyền hình", {"special"}),  # an outlet
+    ("nghe an", {"B", "C"}),  # a unit
+    ("ky phat thanh bac", {"C"}),  # every word must match, in any order
+    ("không có tác phẩm này", set()),
+])
+def test_search_finds_prizes_by_title_author_outlet_or_unit_ignoring_case_and_diacritics(client, published, query,
+                                                                                         keys):
+    rid, w = published.round.id, published.works
+    page = client.get(f"/rounds/{rid}/results", params={"q": query})
+    assert page.status_code == 200
+    found = {int(i) for i in re.findall(rf'href="http://testserver/rounds/{rid}/results/(\d+)"', page.text)}
+    assert found == {w[k].id for k in keys}
+    assert f"{len(keys)} tác phẩm khớp" in text_of(page)
+
+
+def test_search_in_decomposed_form_finds_the_same_works(client, published):
+    import unicodedata
+
+    rid = published.round.id
+    composed = client.get(f"/rounds/{rid}/results", params={"q": "Giữ vững kỷ cương"}).text
+    decomposed = client.get(f"/rounds/{rid}/results", params={"q": unicodedata.normalize("NFD", "Giữ vững kỷ cương")})
+    assert re.findall(r'data-media="', composed) == re.findall(r'data-media="', decomposed.text) != []
+
+
+def test_integrity_page_says_the_list_is_intact_then_names_a_work_changed_behind_its_back(client, session, published):
+    rid, w = published.round.id, published.works
+    page = client.get(f"/rounds/{rid}/results/verify")
+    assert page.status_code == 200
+    assert "Danh sách nguyên vẹn. 6 tác phẩm đoạt giải" in text_of(page)
+    entry = session.get(Entry, w["B"].id)
+    entry.title = "Tên đã bị sửa lén"
+    session.add(entry)
+    session.flush()
+    tampered = text_of(client.get(f"/rounds/{rid}/results/verify"))
+    assert "Danh sách không khớp với bản đã công bố." in tampered
+    assert f"Mã {w['B'].id}: “Tên đã bị sửa lén”" in tampered
+
+
+def test_integrity_page_is_404_before_publication(client, session, clock):
+    unpublished = build_list(client, session, clock, publish=False)
+    assert client.get(f"/rounds/{unpublished.round.id}/results/verify").status_code == 404
+
+
+def test_results_pages_answer_304_to_a_repeat_visit_until_a_correction_changes_the_list(client, session, published,
+                                                                                         clock):
+    rid, w = published.round.id, published.works
+    for url in (f"/rounds/{rid}/results", f"/rounds/{rid}/results/{w['A'].id}"):
+        first = client.get(url)
+        assert first.status_code == 200
+        assert first.headers["cache-control"] == "public, max-age=60, must-revalidate"
+        etag = first.headers["etag"]
+        again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b""
+    filtered = client.get(f"/rounds/{rid}/results", params={"q": "nghe an"})
+    assert filtered.headers["etag"] != etag  # another query, another page
+    list_tag = client.get(f"/rounds/{rid}/results").headers["etag"]
+    clock.set("2025-02-10T10:30:00+07:00")
+    fixed = client.post(f"/api/v1/rounds/{rid}/results/corrections", headers=secretariat(client, session),
+                        json={"entry_id": w["none"].id, "level": "none", "thematic": THEMATIC,
+                              "reason": "Hội đồng trao bổ sung giải chuyên đề"})
+    assert fixed.status_code == 201, fixed.text
+    after = client.get(f"/rounds/{rid}/results", headers={"If-None-Match": list_tag})
+    assert after.status_code == 200 and w["none"].title in after.text
+
+
+def test_a_signed_in_visitor_gets_a_private_copy(client, session, published):
+    web_login(client, make_user(session))
+    page = client.get(f"/rounds/{published.round.id}/results")
+    assert page.headers["cache-control"] == "private, max-age=0, must-revalidate"
 
 
 # --- a winning work ----------------------------------------------------------------------------------

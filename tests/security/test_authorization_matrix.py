@@ -238,6 +238,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/entries/{entry_id}/certificate.pdf"): public("404 unless the work won a published prize"),
     ("GET", "/rounds/{round_id}/results"): public("404 until published"),
     ("GET", "/rounds/{round_id}/results/{entry_id}"): public("404 until published"),
+    ("GET", "/rounds/{round_id}/results/verify"): public("404 until published; the integrity check as a page"),
     ("GET", "/rounds/{round_id}/statistics"): Access(SECRETARIAT | {"approver"}, deny=(404,), anonymous=404,
                                                      note="public once published; central roles before"),
 }
