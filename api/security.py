@@ -27,11 +27,11 @@ CSRF_MAX_AGE = 12 * 3600
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 def content_security_policy(storage_origin: str | None) -> str:
-    """No inline script or style anywhere; scripts may talk to the app and, for direct uploads and
-    media playback, to the object store's public address."""
+    """No inline script or style anywhere; scripts may talk to the app and, for direct uploads, media playback
+    and image thumbnails, to the object store's public address."""
     extra = f" {storage_origin}" if storage_origin else ""
     return (
-        "default-src 'self'; img-src 'self' data:; "
+        f"default-src 'self'; img-src 'self' data:{extra}; "
         f"media-src 'self'{extra}; connect-src 'self'{extra}; style-src 'self'; "
         "script-src 'self' 'wasm-unsafe-eval'; "
         "object-src 'none'; frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"

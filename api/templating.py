@@ -29,6 +29,28 @@ def vn_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def file_size(size: int | None) -> str:
+    """Bytes as people read them, with the Vietnamese decimal comma: 912 B, 4,2 KB, 3,5 MB, 1,2 GB."""
+    if size is None:
+        return ""
+    for unit, scale in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".replace(".", ",") + f" {unit}"
+    return f"{size} B"
+
+
+FILE_KINDS = {"document": "Văn bản", "image": "Ảnh", "audio": "Âm thanh", "video": "Video"}
+FORMATS = {"application/pdf": "PDF", "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+           "image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "audio/mpeg": "MP3", "audio/mp4": "M4A",
+           "audio/x-m4a": "M4A", "audio/wav": "WAV", "audio/x-wav": "WAV", "video/mp4": "MP4", "video/quicktime": "MOV"}
+
+
+def file_kind(kind: str, content_type: str) -> str:
+    """“Văn bản (PDF)”: the kind in Vietnamese and the format people know it by."""
+    fmt = FORMATS.get(content_type) or content_type.split("/")[-1].upper()
+    return f"{FILE_KINDS.get(kind, kind)} ({fmt})"
+
+
 def _leaves(app):
     """Every route that can build a URL, in the order the router tries them."""
     for route in app.router.routes:
@@ -65,6 +87,8 @@ def url_for(context, name: str, /, **path_params) -> URL:
 
 
 templates.env.filters["vn_date"] = vn_date
+templates.env.filters["file_size"] = file_size
+templates.env.globals["file_kind"] = file_kind
 templates.env.globals["url_for"] = url_for
 templates.env.globals.update(
     csrf_token=csrf_token,

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlmodel import Session, delete, select
 
 from award import audit, entry_status, notifications
-from award.calendar import require_phase
+from award.calendar import Phase, phase, require_phase
 from award.errors import Conflict, Invalid, NotFound
 from award.models import (
     AuditEvent,
@@ -387,3 +387,33 @@ def verify(session: Session, *, round_id: int) -> Verification:
     ok = bool(event) and not mismatched and listed == event.data.get("checksum") == row.checksum
     return Verification(ok=ok, checksum=row.checksum if row else None, version=row.version if row else 0,
                         items=len(current), mismatched=mismatched)
+
+
+@dataclass
+class Outcome:
+    """What a work's author sees of its result (the entry page): `prize` ("Giải A; Giải chuyên đề …") with the
+    authors named on its certificates, or a sentence saying where the work stopped."""
+
+    prize: str | None = None
+    certificates: list[str] = field(default_factory=list)
+    text: str | None = None
+
+
+def outcome(session: Session, *, entry: Entry, round_: Round, now: datetime) -> Outcome | None:
+    """None while there is nothing to say: before the list is public (an embargo holds for authors too), a work
+    still in play, or one whose refusal the entry page already explains (returned, ineligible)."""
+    if entry.status == EntryStatus.submitted and phase(round_, now) not in (Phase.draft, Phase.submission, Phase.local_judging):
+        return Outcome(text="Đơn vị đã không xét và không chuyển tác phẩm này về Trung ương trước hạn "
+                            f"{round_.central_deadline:%d/%m/%Y}, nên tác phẩm không dự vòng xét chọn của Trung ương.")
+    if not is_public(result_list(session, entry.round_id), now):
+        return None
+    found = prizes(session, round_id=entry.round_id, entry_id=entry.id)
+    if found:
+        prize = found[0]
+        return Outcome(prize="; ".join(x for x in (prize.level_label, prize.thematic) if x),
+                       certificates=[a["full_name"] for a in prize.authors])
+    if entry.status in (EntryStatus.finalist, EntryStatus.no_prize):
+        return Outcome(text="Tác phẩm vào vòng chung khảo nhưng không đạt giải.")
+    if entry.status in (EntryStatus.received, EntryStatus.eligible, EntryStatus.forwarded):
+        return Outcome(text="Tác phẩm đã được Trung ương xét chọn nhưng không vào vòng chung khảo.")
+    return None

@@ -13,7 +13,7 @@ from award.entries import EntryFilters
 from award.errors import AwardError, NotFound
 from award.models import ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryStatus, Role, Round, Unit, User
 from award.rules import RoundRules
-from judging import contests, permissions as judging_permissions
+from judging import contests, permissions as judging_permissions, publication
 from judging.models import Screening
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.errors import form_status, status_of
@@ -124,6 +124,7 @@ def _detail_context(session: Session, user: User, entry: Entry, now, cache, erro
                   "Đơn vị đã xét tác phẩm: từ đây hồ sơ được giữ nguyên như khi được xét.")
     return {
         "error": error, "notice": _decision_notice(session, entry) if owner or user.role != Role.journalist else None,
+        "outcome": publication.outcome(session, entry=entry, round_=round_, now=now) if owner else None,
         "locked": locked,
         "missing": entries.missing_for_submission(session, entry=entry, round_=round_) if can_submit else None,
         "can_tag": can_tag, "themes": panel, "show_authors": show_authors,

@@ -504,3 +504,33 @@ def test_certificate_pdf_names_author_title_and_level(client, published):
     pages, text = pdf_text(second.content)
     assert pages == 1 and "Trần Thị Bình" in text and "Nguyễn Văn Ánh" not in text
     assert client.get(f"/api/v1/entries/{entry.id}/certificate.pdf", params={"author": 3}).status_code == 404
+
+
+# --- the author's own page ---------------------------------------------------------------------------
+def test_the_author_sees_the_prize_the_public_result_and_a_certificate_per_author(client, session, published):
+    rid, w = published.round.id, published.works
+    web_login(client, published.owner)
+    page = client.get(f"/entries/{w['A'].id}")
+    text = text_of(page)
+    assert "Kết quả Giải A – Giải Búa liềm vàng lần thứ IX (2024)." in text
+    assert f'href="http://testserver/rounds/{rid}/results/{w["A"].id}"' in page.text
+    assert "Giấy chứng nhận: Nguyễn Văn Ánh" in text and "Giấy chứng nhận: Trần Thị Bình" in text
+    certificate = client.get(f"/api/v1/entries/{w['A'].id}/certificate.pdf", params={"author": 2})
+    assert certificate.status_code == 200 and certificate.headers["content-type"] == "application/pdf"
+    assert "Tác phẩm vào vòng chung khảo nhưng không đạt giải." in text_of(client.get(f"/entries/{w['none'].id}"))
+    assert "không vào vòng chung khảo" in text_of(client.get(f"/entries/{published.others['eligible_print'][0].id}"))
+
+
+def test_under_embargo_the_author_sees_no_result_yet(client, session, clock):
+    embargoed = build_list(client, session, clock, publish_at=EMBARGO)
+    web_login(client, embargoed.owner)
+    text = text_of(client.get(f"/entries/{embargoed.works['A'].id}"))
+    assert "Kết quả" not in text and "Giải A" not in text
+
+
+@pytest.mark.parametrize(("size", "shown"), [(0, "0 B"), (912, "912 B"), (1024, "1,0 KB"), (4300, "4,2 KB"),
+                                             (3_670_016, "3,5 MB"), (5 * 1024 ** 3, "5,0 GB")])
+def test_file_sizes_read_as_people_write_them(size, shown):
+    from api.templating import file_size
+
+    assert file_size(size) == shown
