@@ -43,9 +43,18 @@ def _fallback_cmaps() -> tuple[tuple[str, Path, frozenset[int]], ...]:
     return tuple(found)
 
 
-def Document(title: str, orientation: str = "P"):  # noqa: N802 - used as the class it builds
-    """An A4 page with the award's heading and numbered pages (see `_document_class`)."""
-    return _document_class()(title, orientation)
+def Document(title: str, orientation: str = "P", *, official: bool = False, frame: bool = False):  # noqa: N802
+    """An A4 page with numbered pages (see `_document_class`). `official`: the first page carries the
+    administrative header (`official_header`) instead of the award's running heading, with the margins of
+    Nghị định 30/2020/NĐ-CP (left 30 mm, right 15 mm, top and bottom 20 mm). `frame`: a certificate, no
+    running heading or footer, everything inside its frame."""
+    return _document_class()(title, orientation, official=official, frame=frame)
+
+
+def vn_date_line(place: str, day) -> str:
+    """“Hà Nội, ngày 03 tháng 02 năm 2025”: the place and date line of a Vietnamese document (days and months
+    below 10 written with a leading zero, as the format asks)."""
+    return f"{place}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
 
 
 @cache
@@ -56,9 +65,12 @@ def _document_class():
     from fpdf.fonts import FontFace
 
     class _Document(FPDF):
-        def __init__(self, title: str, orientation: str = "P"):
+        def __init__(self, title: str, orientation: str = "P", *, official: bool = False, frame: bool = False):
             super().__init__(orientation=orientation, unit="mm", format="A4")
             self.doc_title = title
+            self.official, self.framed = official, frame
+            if official:
+                self.set_margins(30, 20, 15)
             self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
             self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
             self._drawable = set(self.fonts[FONT.lower()].cmap)
@@ -95,6 +107,8 @@ def _document_class():
             return super().normalize_text("".join(out))
 
         def header(self):
+            if self.framed or (self.official and self.page_no() == 1):
+                return  # a certificate has its own layout; an official first page its own header
             self.set_font(FONT, "B", 9)
             self.set_text_color(120, 20, 20)
             self.cell(0, 5, "GIẢI BÁO CHÍ TOÀN QUỐC VỀ XÂY DỰNG ĐẢNG – GIẢI BÚA LIỀM VÀNG", align="C",
@@ -103,6 +117,8 @@ def _document_class():
             self.ln(3)
 
         def footer(self):
+            if self.framed:
+                return
             self.set_y(-12)
             self.set_font(FONT, "", 8)
             self.cell(0, 5, f"{self.doc_title} – trang {self.page_no()}/{{nb}}", align="C")
@@ -128,6 +144,71 @@ def _document_class():
                     row = table.row()
                     for value in values:
                         row.cell(value)
+
+        def official_header(self, *, superior: str, issuing: str, number: str, motto: str, motto_sub: str,
+                            date_line: str) -> None:
+            """The two-column head of a Vietnamese administrative document: the superior and issuing bodies
+            (the latter bold) with a short rule and the document number on the left; the national name and
+            motto (the motto underlined) with the place and date on the right."""
+            usable = self.w - self.l_margin - self.r_margin
+            left_w, gap = usable * 0.44, usable * 0.02
+            right_x = self.l_margin + left_w + gap
+            right_w = self.w - self.r_margin - right_x
+            top = self.get_y()
+
+            def line(text: str, width: float, style: str, size: float, height: float) -> None:
+                # Each line of a heading on one row where it can be (the format's look): shrink to 9 pt first.
+                for row in text.split("\n"):
+                    fitted = size
+                    self.set_font(FONT, style, fitted)
+                    while fitted > 9 and self.get_string_width(row) > width - 1:
+                        fitted -= 0.5
+                        self.set_font(FONT, style, fitted)
+                    x = self.get_x()
+                    self.multi_cell(width, height, row, align="C", new_x="LEFT", new_y="NEXT")
+                    self.set_x(x)
+
+            self.set_x(self.l_margin)
+            if superior:
+                line(superior, left_w, "", 11, 5.5)
+            line(issuing, left_w, "B", 11, 5.5)
+            middle = self.l_margin + left_w / 2
+            self.line(middle - 12, self.get_y() + 1, middle + 12, self.get_y() + 1)
+            self.set_xy(self.l_margin, self.get_y() + 3)
+            line(number, left_w, "", 11, 5.5)
+            left_bottom = self.get_y()
+            self.set_xy(right_x, top)
+            if motto:
+                line(motto, right_w, "B", 11, 5.5)
+            if motto_sub:
+                line(motto_sub, right_w, "B", 12, 6)
+                half = self.get_string_width(motto_sub) / 2
+                middle = right_x + right_w / 2
+                self.line(middle - half, self.get_y() + 0.5, middle + half, self.get_y() + 0.5)
+            if date_line:
+                self.set_xy(right_x, self.get_y() + 4)
+                line(date_line, right_w, "", 11, 5.5)
+            self.set_xy(self.l_margin, max(left_bottom, self.get_y()) + 6)
+
+        def signatures(self, signers: list, note: str = "(Ký, ghi rõ họ tên)") -> None:
+            """One or two signature blocks (one: on the right; two: side by side): the title in capitals, the
+            note, space for the signature and the seal, then the name. `signers` have `.title` and `.name`."""
+            self.ln(6)
+            if self.get_y() > self.h - self.b_margin - 45:
+                self.add_page()  # a signature block never splits from its title
+            width = (self.w - self.l_margin - self.r_margin) / 2
+            top = self.get_y()
+            columns = [self.l_margin + width] if len(signers) == 1 else [self.l_margin, self.l_margin + width]
+            for x, signer in zip(columns, signers[-2:], strict=False):
+                self.set_xy(x, top)
+                self.set_font(FONT, "B", 11)
+                self.multi_cell(width, 5.5, signer.title, align="C", new_x="LEFT", new_y="NEXT")
+                self.set_font(FONT, "", 9)
+                self.multi_cell(width, 5, note, align="C", new_x="LEFT", new_y="NEXT")
+                self.ln(24)  # the signature and the seal
+                self.set_font(FONT, "B", 11)
+                self.multi_cell(width, 5.5, signer.name or " ", align="C", new_x="LEFT", new_y="NEXT")
+            self.set_x(self.l_margin)
 
         def render(self) -> bytes:
             return bytes(self.output())

@@ -123,6 +123,32 @@ class StageSettings(BaseModel):
     remind_days: int = Field(default=3, ge=0, le=30)  # "scores due" mails daily from this many days before
 
 
+class Signatory(BaseModel):
+    """Who signs a document: the title printed above the signature space (capitals, as the format wants) and
+    the name below it (left blank for a hand-written name when not set)."""
+
+    title: str = Field(min_length=1, max_length=120)
+    name: str = Field(default="", max_length=120)
+
+
+class DocumentSettings(BaseModel):
+    """The header and signatures of the documents the product issues (minutes, certificates), laid out as
+    Vietnamese administrative documents (Nghị định 30/2020/NĐ-CP, Phụ lục I: issuing body top left with its
+    superior body above it, the national name and motto top right, the number under the issuing body, the
+    place and date line under the motto, signatures bottom right). Per-round settings; the defaults are the
+    award's usual bodies (DOMAIN.md: organised by the Central Organisation Commission; approved by the steering
+    committee). A Party-format header is the same fields: motto "ĐẢNG CỘNG SẢN VIỆT NAM", motto_sub empty."""
+
+    superior_body: str = Field(default="BAN TỔ CHỨC TRUNG ƯƠNG", max_length=120)
+    issuing_body: str = Field(default="BAN CHỈ ĐẠO GIẢI BÚA LIỀM VÀNG", min_length=1, max_length=120)
+    motto: str = Field(default="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", max_length=120)
+    motto_sub: str = Field(default="Độc lập - Tự do - Hạnh phúc", max_length=120)
+    place: str = Field(default="Hà Nội", min_length=1, max_length=60)
+    council_chair: Signatory = Field(default_factory=lambda: Signatory(title="CHỦ TỊCH HỘI ĐỒNG"))
+    council_secretary: Signatory = Field(default_factory=lambda: Signatory(title="THƯ KÝ HỘI ĐỒNG"))
+    certificate_signatory: Signatory = Field(default_factory=lambda: Signatory(title="TRƯỞNG BAN CHỈ ĐẠO"))
+
+
 def default_completeness() -> dict[str, list[str]]:
     """What a work of each media type needs to be submitted: a part is covered by a file of one of these
     kinds, or by its link where "link" is listed (a broadcast slot alone is not the work)."""
@@ -149,6 +175,7 @@ class RoundRules(BaseModel):
         "local": StageSettings(), "preliminary": StageSettings(), "final": StageSettings()})
     local_rubric: list[Criterion] | None = None  # when the secretariat sets a different local rubric
     completeness: dict[str, list[str]] = Field(default_factory=default_completeness)
+    documents: DocumentSettings = Field(default_factory=DocumentSettings)
 
     @model_validator(mode="after")
     def _panels_unique(self):

@@ -120,4 +120,15 @@ else
 fi
 echo "chromium: $chromium_state ($(/usr/bin/chromium --version 2>/dev/null | head -n 1))"
 
+# --- poppler-utils ---------------------------------------------------------
+# pdftoppm renders every generated PDF to an image in the tests (official documents, issue 17).
+if command -v pdftoppm >/dev/null 2>&1; then
+  poppler_state="present"
+else
+  apt_install poppler-utils
+  command -v pdftoppm >/dev/null 2>&1 || { echo "poppler-utils: FAILED to install" >&2; exit 1; }
+  poppler_state="installed"
+fi
+echo "poppler-utils: $poppler_state ($(pdftoppm -v 2>&1 | head -n 1))"
+
 echo "seaweedfs: not started here (tests start their own weed mini)"

@@ -11,7 +11,7 @@ from sqlmodel import select
 from award.errors import NotFound
 from award.models import Entry, Role, Round
 from judging import council, documents, exports, publication
-from judging.models import ResultList, ResultStatus
+from judging.models import Ballot, ResultList, ResultStatus
 from judging.publication import Prize
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 from api.openapi import API_ERRORS, Id, binary
@@ -142,7 +142,8 @@ def minutes(round_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
         status = "chưa đề xuất"
     ids = [w["entry_id"] for w in snapshot.get("works", [])]
     titles = dict(session.exec(select(Entry.id, Entry.title).where(Entry.id.in_(ids))).all()) if ids else {}
-    pdf = documents.minutes_pdf(round_=round_, snapshot=snapshot, titles=titles, at=now, status=status)
+    voted = set(session.exec(select(Ballot.judge_id).where(Ballot.round_id == round_id).distinct()).all())
+    pdf = documents.minutes_pdf(round_=round_, snapshot=snapshot, titles=titles, at=now, status=status, voted=voted)
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="bien-ban-chung-khao-{round_.number}.pdf"'})
 
@@ -215,5 +216,5 @@ def certificate(entry_id: Id, session: SessionDep, now: NowDep, author: int | No
                                     issued=row.publish_at or now,
                                     author_positions=[author - 1] if author is not None else None)
     return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="giay-chung-nhan-{entry.id}.pdf"'})
+                    headers={"Content-Disposition": f'inline; filename="{documents.certificate_filename(prize, author)}"'})
 
