@@ -1,0 +1,88 @@
+"""Issue 17 item 6: every page of every role in the demo, on a phone (375 px) and on a desktop, has no
+serious or critical accessibility violation (axe-core, vendored in tests/support/vendor) and never scrolls
+sideways (wide tables scroll inside their own box).
+
+Each role starts at its dashboard and follows the same-site links it is shown, breadth first; pages that
+differ only by an id count once (the first one met stands for the kind), so the crawl covers every kind of
+page a role reaches without visiting every work."""
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from api.demo import DEMO_ACCOUNTS
+from tests.support.browser import login
+
+pytestmark = pytest.mark.browser
+
+AXE = (Path(__file__).resolve().parents[1] / "support" / "vendor" / "axe-core" / "axe.min.js").read_text()
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+MAX_KINDS = 40  # kinds of page per role: more than any role has today; a runaway crawl stops here
+SKIP = re.compile(r"^/(api/|static/|logout|huong-dan/api)|\.(pdf|xlsx|csv|json|txt)$|/files/")
+PUBLIC = "anonymous"
+
+
+def kind(path: str) -> str:
+    return re.sub(r"/\d+", "/{id}", path)
+
+
+def crawl(page, base: str) -> list[str]:
+    """The pages reachable from the dashboard (or the home page), one per kind, in the order found."""
+    start = "/dashboard" if page.context.cookies() else "/"
+    queue, seen, pages = [start], {kind(start)}, []
+    while queue and len(pages) < MAX_KINDS:
+        path = queue.pop(0)
+        response = page.goto(base + path)
+        if response is None or response.status >= 400 or urlsplit(page.url).path != urlsplit(path).path:
+            continue  # a refusal or a redirect: the page it leads to is met on its own
+        pages.append(path)
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+            parts = urlsplit(href)
+            if parts.netloc and parts.netloc != urlsplit(base).netloc:
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if not parts.path.startswith("/") or SKIP.search(parts.path) or kind(parts.path) in seen:
+                continue
+            seen.add(kind(parts.path))
+            queue.append(target)
+    return pages
+
+
+def problems(page) -> list[str]:
+    found = []
+    if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll, .table-wrap'))
+            .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""")
+        found.append(f"scrolls sideways ({', '.join(wide)})")
+    page.evaluate(AXE)
+    result = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.id + ': ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))""")
+    found += result
+    return found
+
+
+@pytest.mark.parametrize("role", [PUBLIC, *(email for email, *_ in DEMO_ACCOUNTS)])
+def test_every_page_a_role_reaches_is_accessible_and_fits_a_phone(browser, live_server, role):
+    report = {}
+    for viewport in (PHONE, DESKTOP):
+        context = browser.new_context(locale="vi-VN", viewport=viewport)
+        page = context.new_page()
+        try:
+            if role != PUBLIC:
+                login(page, live_server, role)
+            pages = crawl(page, live_server)
+            assert len(pages) >= 2, f"{role} reached only {pages}"
+            for path in pages:
+                page.goto(live_server + path)
+                for problem in problems(page):
+                    if viewport is DESKTOP and problem.startswith("scrolls sideways"):
+                        continue
+                    report.setdefault(path, []).append(f"{viewport['width']} px: {problem}")
+        finally:
+            context.close()
+    assert report == {}, "\n".join(f"{path}: {p}" for path, ps in report.items() for p in ps)
