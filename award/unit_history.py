@@ -4,7 +4,7 @@ Plain data and one function on a database connection (SQLAlchemy Core, no ORM mo
 that introduced unit validity (migrations/versions/*_units_over_time.py) and award.reference (which seeds a
 fresh database) apply the very same rows. Frozen: a later correction is a new table here and a new migration.
 
-Design (documented in README "Đơn vị qua các thời kỳ"):
+Design (summarised in docs/API.md, "Round administration"):
 - A unit whose borders and name did not change stays ONE row, valid throughout (no dates): Hà Nội, Lai Châu,
   Điện Biên, Sơn La, Lạng Sơn, Quảng Ninh, Thanh Hóa, Nghệ An, Hà Tĩnh, Cao Bằng.
 - Thừa Thiên Huế kept its borders but became the centrally-run city of Huế on 1 January 2025 (National
