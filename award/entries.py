@@ -11,20 +11,10 @@ from sqlmodel import Session, select
 from award import audit, entry_status, notifications, permissions, users
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
 from award.errors import Conflict, Invalid, NotFound
-from award.models import (
-    Entry,
-    EntryAuthor,
-    EntryFile,
-    EntryPart,
-    EntryStatus,
-    EntryTheme,
-    OutlineNode,
-    Round,
-    Unit,
-    User,
-)
+from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, User
 from award.rules import MEDIA_TYPES, RoundRules
 from award.text import clean_line, clean_text, fold, normalise_url
+from award.units import check_unit_for_round
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +117,7 @@ def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry
         raise Invalid("Mã ngôn ngữ không hợp lệ (ví dụ: vi, en).", field="language", code="invalid_language")
     if not _clean(data.title):
         raise Invalid("Vui lòng nhập tên tác phẩm.", field="title", code="required")
-    if data.unit_id is None or session.get(Unit, data.unit_id) is None:
-        raise Invalid("Hãy chọn đơn vị tổ chức giải cơ sở nhận tác phẩm.", field="unit_id", code="required")
+    check_unit_for_round(session, round_, data.unit_id)  # exists and takes part in the round (award.units)
     if data.media_type not in rules.media_types:
         allowed = ", ".join(MEDIA_TYPES.get(m, m) for m in rules.media_types)
         raise Invalid(f"Loại hình không hợp lệ. Chọn một trong: {allowed}.", field="media_type", code="invalid_media_type")

@@ -128,6 +128,24 @@ class Unit(SQLModel, table=True):
     name: str = Field(max_length=200)
     kind: UnitKind = Field(sa_column=enum_column(UnitKind, "unit_kind", nullable=False))
     default_quota: int = Field(default=30, ge=0)
+    # The days (Asia/Ho_Chi_Minh, inclusive) the unit existed; None = open. A round takes the units valid
+    # on its local deadline (award.units.units_for_round); history keeps the old names.
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    __table_args__ = (sa.CheckConstraint("valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to",
+                                         name="validity"),)
+
+
+class UnitPredecessor(SQLModel, table=True):
+    """A unit formed from others (a merged province points to the ones it absorbed)."""
+
+    __tablename__ = "unit_predecessor"
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    predecessor_id: int = Field(foreign_key="unit.id", primary_key=True, index=True, ondelete="RESTRICT")
+
+    __table_args__ = (sa.CheckConstraint("unit_id <> predecessor_id", name="not_itself"),)
 
 
 class User(SQLModel, table=True):

@@ -1,8 +1,7 @@
-"""Reference data shipped with the product: the four rounds and the units (as they stood 2019–2024)."""
+"""Reference data shipped with the product: the rounds IV to X and the units with their history (the units
+as they stood 2019–2024 here, the 2025 reorganisation in award.unit_history)."""
 
 import logging
-import re
-import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from sqlmodel import Session, select
 from award.calendar import default_calendar, start_of_day
 from award.models import Round, Unit, UnitKind
 from award.rules import PrizeCounts, RoundRules
+from award.unit_history import ENDED, ROUND_X, ROUND_X_CALENDAR, ROUND_X_PRIZES, ROUND_X_THEMATIC, apply_history, slug
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +58,8 @@ LARGE_UNITS = {"Hà Nội": 60, "Thành phố Hồ Chí Minh": 60}
 SMALL_UNIT_QUOTA = 10
 
 
-def slug(text: str) -> str:
-    """ASCII code from a Vietnamese name: "Thừa Thiên Huế" -> "thua-thien-hue"."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def unit_rows() -> list[dict]:
+    """The units as they stood 2019–2024, with the day each ended where it did (award.unit_history)."""
     rows = []
     for name in CENTRAL_CITIES + PROVINCES:
         rows.append(dict(code=slug(name), name=name, kind=UnitKind.province,
@@ -78,12 +72,14 @@ def unit_rows() -> list[dict]:
     for name in ASSOCIATIONS:
         rows.append(dict(code=slug(name), name=name, kind=UnitKind.journalists_association,
                          default_quota=30))
+    for row in rows:
+        row["valid_to"] = ENDED.get(row["code"])
     return rows
 
 
-def _round(number: str, year: int, closed: bool, **rules) -> dict:
+def _round(number: str, year: int, closed: bool, dates: dict | None = None, **rules) -> dict:
     """A shipped round on the yearly calendar; a past one is closed (archived) the day after its ceremony."""
-    calendar = default_calendar(year)
+    calendar = {**default_calendar(year), **(dates or {})}
     return dict(
         number=number,
         year=year,
@@ -106,6 +102,9 @@ VIII_THEMATIC = [
 ]
 
 
+IX_SHORTLIST = {"print1": 15, "print2": 32, "online": 36, "tv": 30, "radio": 15, "photo": 9}
+
+
 def round_rows() -> list[dict]:
     return [
         _round("IV", 2019, True,
@@ -118,8 +117,11 @@ def round_rows() -> list[dict]:
                prize_counts=PrizeCounts(special=1, A=6, B=12, C=18, KK=30),
                thematic_prizes=VIII_THEMATIC,
                shortlist_targets={"print1": 15, "print2": 31, "online": 27, "tv": 26, "radio": 13, "photo": 8}),
-        _round("IX", 2024, False,
-               shortlist_targets={"print1": 15, "print2": 32, "online": 36, "tv": 30, "radio": 15, "photo": 9}),
+        _round("IX", 2024, False, shortlist_targets=IX_SHORTLIST),
+        # the first round of the 2025 units (award.unit_history); IX's rules but its prizes
+        _round(ROUND_X["number"], ROUND_X["year"], True, dates=ROUND_X_CALENDAR,
+               shortlist_targets=IX_SHORTLIST, prize_counts=PrizeCounts(**ROUND_X_PRIZES),
+               thematic_prizes=ROUND_X_THEMATIC),
     ]
 
 
@@ -140,6 +142,8 @@ def load_reference_data(session: Session) -> None:
     for row in unit_rows():
         if row["code"] not in known_units:
             session.add(Unit(**row))
+    session.flush()
+    apply_history(session.connection())  # the 2025 units and their predecessors, as the migration adds them
     known_rounds = {r.number: r for r in session.exec(select(Round)).all()}
     for row in round_rows():
         round_ = known_rounds.get(row["number"])
@@ -147,7 +151,8 @@ def load_reference_data(session: Session) -> None:
             round_ = Round(**row)
             session.add(round_)
             session.flush()
-            text = (OUTLINE_DIR / OUTLINE_FILES[row["number"]]).read_text(encoding="utf-8")
-            replace_outline(session, round_=round_, parsed=parse_outline(text))
+            if row["number"] in OUTLINE_FILES:  # round X's outline is not shipped: the secretariat imports it
+                text = (OUTLINE_DIR / OUTLINE_FILES[row["number"]]).read_text(encoding="utf-8")
+                replace_outline(session, round_=round_, parsed=parse_outline(text))
             log.info("reference.round_loaded round=%s", round_.number)
     session.flush()

@@ -7,7 +7,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from award import entries, entry_files, permissions, rounds as rounds_domain, themes
+from award import entries, entry_files, permissions, rounds as rounds_domain, themes, units as units_domain
 from award.calendar import refusal
 from award.entries import EntryFilters
 from award.errors import AwardError, NotFound
@@ -29,9 +29,9 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 def _form_context(session: Session, round_: Round, values: dict, errors: dict, **extra) -> dict:
     rules = RoundRules.model_validate(round_.rules)
-    units = session.exec(select(Unit).order_by(Unit.kind, Unit.name)).all()
+    offered = units_domain.units_for_round(session, round_)  # only the units taking part in the round
     return {"round": round_, "rules": rules, "values": ef.ensure_min_rows(values), "errors": errors,
-            "unit_options": [(u.id, u.name) for u in units],
+            "unit_options": [(u.id, u.name) for u in offered],
             "max_rows": {"authors": rules.max_authors_local, "parts": rules.max_parts, "prior_awards": 10},
             **extra}
 
@@ -46,7 +46,8 @@ def _open_round(session: Session, round_id: Id | None, now) -> Round:
 @router.get("/entries/new", name="entries:new", dependencies=[web_role(Role.journalist)])
 def new_entry(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None):
     round_ = _open_round(session, round_id, now)
-    values = {"unit_id": str(user.unit_id or ""), "title": "", "media_type": "", "genre": "", "summary": "",
+    unit_id = units_domain.suggested_unit(session, user, round_)  # the last entry's unit, else the account's
+    values = {"unit_id": str(unit_id or ""), "title": "", "media_type": "", "genre": "", "summary": "",
               "hardship": False, "hardship_note": "", "transcript": "",
               "authors": [{"full_name": user.full_name, "pen_name": "", "email": user.email, "outlet": user.outlet or ""}],
               "parts": [], "prior_awards": []}

@@ -4,18 +4,18 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from award import calendar, outlines, rounds
+from award import calendar, outlines, rounds, units
 from award.calendar import CALENDAR_FIELDS, Phase, phase
-from award.errors import Invalid
+from award.errors import Invalid, NotFound
 from award.models import Role, Round, Unit, UnitKind
 from award.outline_parser import parse_outline
 from award.outlines import outline_tree
 from award.sandbox import extract_limited_stream
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
-from api.openapi import API_ERRORS, errors
+from api.openapi import API_ERRORS, Id, errors
 
 router = APIRouter(prefix="/api/v1", tags=["reference"], responses=API_ERRORS)
 
@@ -99,6 +99,34 @@ class UnitOut(BaseModel):
     code: str
     name: str
     kind: UnitKind
+    valid_from: date | None  # days in Asia/Ho_Chi_Minh, inclusive; null = open
+    valid_to: date | None
+    predecessor_ids: list[int]
+
+
+class UnitIn(BaseModel):
+    code: str = Field(max_length=200)
+    name: str = Field(max_length=1000)
+    kind: UnitKind
+    valid_from: date | None = None
+    valid_to: date | None = None
+    predecessor_ids: list[Id] = Field(default_factory=list, max_length=100)
+
+
+class UnitPatch(BaseModel):
+    """Only the fields sent change; `valid_to` retires the unit (409 unit_in_use while a round uses it)."""
+
+    code: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=1000)
+    kind: UnitKind | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    predecessor_ids: list[Id] | None = Field(default=None, max_length=100)
+
+
+def unit_out(view: units.UnitView) -> dict:
+    return {"id": view.id, "code": view.code, "name": view.name, "kind": view.kind, "valid_from": view.valid_from,
+            "valid_to": view.valid_to, "predecessor_ids": view.predecessor_ids}
 
 
 class OutlineNodeOut(BaseModel):
@@ -146,8 +174,27 @@ def end_phase(round_: RoundDep, body: EndPhaseIn, session: SessionDep, now: NowD
 
 
 @router.get("/units", response_model=list[UnitOut], name="api:units")
-def list_units(session: SessionDep):
-    return session.exec(select(Unit).order_by(Unit.kind, Unit.name)).all()
+def list_units(session: SessionDep, round_id: Id | None = None):
+    """Every unit, or with `round_id` the units taking part in that round (valid on its local deadline)."""
+    round_ = load_round(round_id, session) if round_id is not None else None
+    return [unit_out(v) for v in units.list_units(session, round_=round_)]
+
+
+@router.post("/units", response_model=UnitOut, status_code=201, name="api:units:create",
+             dependencies=[api_role(Role.secretariat)])
+def create_unit(body: UnitIn, session: SessionDep, now: NowDep, actor: ApiUser):
+    unit = units.create_unit(session, **body.model_dump(), actor=actor, now=now)
+    return unit_out(units.unit_view(session, unit.id))
+
+
+@router.patch("/units/{unit_id}", response_model=UnitOut, name="api:units:update",
+              dependencies=[api_role(Role.secretariat)])
+def update_unit(unit_id: Id, body: UnitPatch, session: SessionDep, now: NowDep, actor: ApiUser):
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.", code="unit_not_found")
+    units.update_unit(session, unit=unit, **body.model_dump(exclude_unset=True), actor=actor, now=now)
+    return unit_out(units.unit_view(session, unit.id))
 
 
 @router.get("/rounds/{round_id}/outline", response_model=OutlineOut, name="api:outline")

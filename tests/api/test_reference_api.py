@@ -6,9 +6,10 @@ from award.models import OutlineNode, Role, Unit, UnitKind
 from tests.factories import api_login, make_user, round_by_number
 
 
-def test_rounds_are_the_four_shipped_with_their_dates(client):
+def test_rounds_are_the_five_shipped_with_their_dates(client):
     rounds = client.get("/api/v1/rounds").json()
-    assert [(r["number"], r["year"]) for r in rounds] == [("IV", 2019), ("VII", 2022), ("VIII", 2023), ("IX", 2024)]
+    assert [(r["number"], r["year"]) for r in rounds] == [("IV", 2019), ("VII", 2022), ("VIII", 2023), ("IX", 2024),
+                                                          ("X", 2025)]
     viii = rounds[2]
     assert viii["publication_start"] == "2022-11-01"
     assert viii["publication_end"] == "2023-10-31"
@@ -37,8 +38,9 @@ def test_unknown_round_is_404_with_vietnamese_message(client):
     assert response.json()["detail"] == {"code": "round_not_found", "message": "Không tìm thấy đợt giải."}
 
 
-def test_units_include_63_provinces_and_central_bodies(client, session):
-    units = client.get("/api/v1/units").json()
+def test_units_of_round_ix_include_63_provinces_and_central_bodies(client, session):
+    round_ = round_by_number(session, "IX")
+    units = client.get(f"/api/v1/units?round_id={round_.id}").json()
     kinds = [u["kind"] for u in units]
     assert kinds.count("province") == 63
     assert kinds.count("central_committee") >= 5

@@ -105,6 +105,9 @@ PRELIMINARY = {"stage": "preliminary"}
 
 # One line per state-changing route. Routes with `{stage}` are tried on the local stage and, where the
 # central stages differ, once more as a tuple of gates.
+UNITS_FREE = free("units are the reference data of every round (award.units): changed in any phase; an end date "
+                  "that takes a unit out of a round using it is refused whatever the phase")
+
 ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
     # accounts: a person's own account works whatever the round does
     ("POST", "/api/v1/auth/token"): free("logging in"),
@@ -121,6 +124,12 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
     ("POST", "/password/forgot"): free("asking for a password reset"),
     ("POST", "/password/reset"): free("resetting a password"),
     ("POST", "/admin/users"): free("the secretariat creates accounts for every round"),
+    ("POST", "/api/v1/units"): UNITS_FREE,
+    ("PATCH", "/api/v1/units/{unit_id}"): UNITS_FREE,
+    ("POST", "/admin/units"): UNITS_FREE,
+    ("POST", "/admin/units/merge"): UNITS_FREE,
+    ("POST", "/admin/units/{unit_id}"): UNITS_FREE,
+    ("POST", "/admin/units/{unit_id}/retire"): UNITS_FREE,
     # the round itself
     ("PATCH", "/api/v1/rounds/{round_id}"): Gate("round.settings",
                                                  body=lambda c: {"name": c.extra["round_name"]}),
