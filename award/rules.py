@@ -203,7 +203,8 @@ class _Lenient(RoundRules):
 
 def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
     """Validate a round's rules as a whole: (the rules as read, or None when they cannot be read, and
-    {field: message} with every problem at once; empty when the rules are valid). Fields are paths under "rules" ("rules.rubric.2.max_points")."""
+    {field: message} with every problem at once; empty when the rules are valid). Fields are paths under
+    "rules" ("rules.rubric.2.max_points")."""
     from pydantic import ValidationError
 
     problems: dict[str, str] = {}
