@@ -141,8 +141,7 @@ def update_round(session: Session, *, round_: Round, changes: dict[str, Any], ru
             checks.add(field, "Trường này không được để trống.")
         elif key == "name" and len(str(value).strip()) > 300:
             checks.add(field, "Tên đợt giải chỉ được tối đa 300 ký tự.")
-    checks.done()
-    values = {f: changes.get(f, getattr(round_, f)) for f in EDITABLE_FIELDS}
+    values = {f: getattr(round_, f) if changes.get(f) is None else changes[f] for f in EDITABLE_FIELDS}
     _check_calendar(values, checks)
     if values["publication_start"] > values["publication_end"]:
         checks.add("publication_start", "Ngày bắt đầu phải trước ngày kết thúc khoảng thời gian đăng tải.")

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from award import calendar, rounds, spreadsheets
 from award.calendar import CALENDAR_FIELDS, CALENDAR_LABELS, Phase, allows, phase, refusal, require_phase
-from award.errors import Invalid, NotFound
+from award.errors import Checks, Invalid, NotFound
 from award.models import Role, Round
 from award.outlines import outline_tree
 from award.rules import FILE_KINDS, MEDIA_TYPES, PRIZE_LEVELS, RoundRules
@@ -109,12 +109,11 @@ async def create_round(request: Request, session: SessionDep, now: NowDep, user:
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
 
     def create():
-        from award.errors import Checks
-
-        checks = Checks()
+        checks = Checks()  # what the form itself cannot read, then everything the domain refuses, at once
         dates: dict[str, Any] = {}
         for f in CALENDAR_FIELDS:
             with checks.field(f"calendar.{f}"):
+                dates[f] = None
                 dates[f] = _date(values.get(f"calendar.{f}", ""), f"calendar.{f}", CALENDAR_LABELS[f])
         year_text = values.get("year", "").strip()
         checks.require(year_text.isdigit(), "year", "Năm phải là một số, ví dụ 2026.")
@@ -122,10 +121,13 @@ async def create_round(request: Request, session: SessionDep, now: NowDep, user:
         if values.get("copy_from", "").strip():
             source = session.get(Round, int(values["copy_from"])) if values["copy_from"].isdigit() else None
             checks.require(source is not None, "copy_from", "Không có đợt giải này để sao chép.")
+        created = None
+        with checks.field("number"):
+            created = round_setup.create_round(
+                session, number=values.get("number", ""), year=int(year_text) if year_text.isdigit() else 0,
+                name=values.get("name"), calendar=dates, copy_from=source, actor_id=user.id, now=now)
         checks.done()
-        return round_setup.create_round(session, number=values.get("number", ""), year=int(year_text),
-                                        name=values.get("name"), calendar=dates, copy_from=source, actor_id=user.id,
-                                        now=now)
+        return created
 
     return submit(request, session, create, default_field="number",
                   redisplay=lambda errors, status: _rounds_page(request, session, now, values, errors, status),
@@ -253,8 +255,6 @@ def _parse(section: str, values: dict, round_: Round) -> tuple[dict, dict | None
     remap: dict[str, str] = {}
     if section == "calendar":
         changes: dict[str, Any] = {"name": values.get("name", "")}
-        from award.errors import Checks
-
         checks = Checks()
         for f, label in [("publication_start", "Đăng từ ngày"), ("publication_end", "Đăng đến ngày")] + [
                 (f, CALENDAR_LABELS[f]) for f in CALENDAR_FIELDS]:
@@ -291,7 +291,8 @@ def _parse(section: str, values: dict, round_: Round) -> tuple[dict, dict | None
     if section == "prizes":
         prizes = []
         for n, (i, row) in enumerate(_listed(values, "rules.thematic_prizes.", ("name",))):
-            codes = [k.rsplit(".", 1)[1] for k in values if k.startswith(f"rules.thematic_prizes.{i}.themes.")]
+            prefix = f"rules.thematic_prizes.{i}.themes."
+            codes = [k.removeprefix(prefix) for k in values if k.startswith(prefix)]
             prizes.append({"name": row["name"], "themes": codes})
             remap[f"rules.thematic_prizes.{n}.name"] = f"rules.thematic_prizes.{i}.name"
         return {}, {"prize_counts": {k: values.get(f"rules.prize_counts.{k}", "").strip() for k in PRIZE_LEVELS},
