@@ -25,10 +25,11 @@ from api.pages import (
     outline_admin,
     public,
     results as result_pages,
+    round_admin as round_pages,
     themes as theme_pages,
     units as unit_pages,
 )
-from api.routers import auth, central, contests, entries, files, judging, ops, reference, results, themes
+from api.routers import auth, central, contests, entries, files, judging, ops, reference, results, round_admin, themes
 from api.security import TrustedProxyMiddleware, WebMiddleware, parse_networks
 from api.settings import get_settings
 
@@ -74,9 +75,9 @@ def create_app() -> FastAPI:
     app.add_middleware(TrustedProxyMiddleware, proxies=parse_networks(settings.trusted_proxies))
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging, central, results,
+    routers = (ops, metrics, auth, reference, round_admin, entries, files, themes, contests, judging, central, results,
                public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages, central_pages,
-               result_pages, help_pages, unit_pages)
+               result_pages, round_pages, help_pages, unit_pages)
     for module in routers:
         app.include_router(module.router)
     logging.getLogger(__name__).info("app.created env=%s storage=%s", settings.env, settings.storage)

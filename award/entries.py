@@ -121,9 +121,10 @@ def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry
     if data.media_type not in rules.media_types:
         allowed = ", ".join(MEDIA_TYPES.get(m, m) for m in rules.media_types)
         raise Invalid(f"Loại hình không hợp lệ. Chọn một trong: {allowed}.", field="media_type", code="invalid_media_type")
-    genres = {fold(g): g for g in rules.genres}
+    genres = {fold(g): g for g in rules.genres_for(data.media_type)}
     if fold(data.genre or "") not in genres:
-        raise Invalid("Thể loại không có trong thể lệ của đợt giải.", field="genre", code="invalid_genre")
+        raise Invalid("Thể loại không có trong thể lệ của đợt giải cho loại hình này.", field="genre",
+                      code="invalid_genre")
     data.genre = genres[fold(data.genre)]  # stored as the rules spell it
     _check_authors(data.authors, rules)
     _check_parts(session, round_=round_, parts=data.parts, rules=rules, exclude_entry_id=exclude_entry_id)

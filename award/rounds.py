@@ -1,58 +1,161 @@
-"""Changing a round: its name, calendar, explicit states and rules, each change checked and audited."""
+"""Launching and changing a round: its name, calendar, explicit states and rules, each change checked and
+audited. What a change would break in the judging (score sheets, panels holding works, prizes decided) is
+checked by judging.round_setup, which passes its check in as `guard` (award imports nothing of judging)."""
 
+import copy
 import logging
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import ValidationError
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from award import audit, calendar
-from award.calendar import CALENDAR_FIELDS, Phase, phase, require_phase
-from award.errors import Conflict, Invalid
-from award.models import Round, User
-from award.rules import RoundRules
+from award.calendar import CALENDAR_FIELDS, CALENDAR_LABELS, Phase, phase, require_phase
+from award.errors import Checks, Conflict, FieldErrors, Invalid
+from award.models import Entry, Round, User
+from award.rules import MEDIA_TYPES, RoundRules, rules_problems
 
 log = logging.getLogger(__name__)
 
 EDITABLE_FIELDS = ("name", "publication_start", "publication_end") + CALENDAR_FIELDS
 
 
+# a guard sees (old rules, new rules) and returns {field: why the change would break work already done}
+RulesGuard = Callable[[RoundRules, RoundRules], dict[str, str]]
+
+ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+
+
+def default_name(number: str, year: int) -> str:
+    return f"Giải báo chí toàn quốc về xây dựng Đảng (Giải Búa liềm vàng) lần thứ {number} – năm {year}"
+
+
+def check_rules(session: Session, *, round_: Round, raw: dict[str, Any], guard: RulesGuard | None = None,
+                old: RoundRules | None = None) -> RoundRules:
+    """The round's rules as `raw` says, refused (FieldErrors, every field at once) when they are not valid
+    rules, when entries of the round use a media type they drop, or when `guard` finds work they would break."""
+    rules, problems = rules_problems(raw)
+    if rules is not None and round_.id is not None:
+        used = session.exec(select(Entry.media_type, func.count()).where(Entry.round_id == round_.id)
+                            .group_by(Entry.media_type)).all()
+        for media, n in used:
+            if media not in rules.media_types:
+                problems.setdefault("rules.media_types", f"Không thể bỏ loại hình “{MEDIA_TYPES.get(media, media)}”: "
+                                                         f"đã có {n} tác phẩm thuộc loại hình này.")
+        if guard is not None and old is not None:
+            for field, message in guard(old, rules).items():
+                problems.setdefault(field, message)
+    if problems:
+        raise FieldErrors(problems)
+    return RoundRules.model_validate(rules.model_dump())
+
+
+def _check_calendar(values: dict[str, Any], checks: Checks) -> None:
+    missing = [f for f in CALENDAR_FIELDS if not isinstance(values.get(f), date)]
+    for field in missing:
+        checks.add(f"calendar.{field}", f"Hãy nhập ngày “{CALENDAR_LABELS[field]}”.")
+    if missing:
+        return
+    dates = {f: values[f] for f in CALENDAR_FIELDS}
+    for earlier, later in zip(CALENDAR_FIELDS, CALENDAR_FIELDS[1:]):  # every date out of order, not the first only
+        if dates[earlier] > dates[later]:
+            checks.add(f"calendar.{later}", f"“{CALENDAR_LABELS[later]}” ({dates[later]:%d/%m/%Y}) không được "
+                                            f"trước “{CALENDAR_LABELS[earlier]}” ({dates[earlier]:%d/%m/%Y}).")
+
+
+def create_round(session: Session, *, number: str, year: int, name: str | None, calendar: dict[str, date],
+                 copy_from: Round | None = None, publication_start: date | None = None,
+                 publication_end: date | None = None, actor_id: int, now: datetime) -> Round:
+    """A new round, kept in preparation (`draft`) until the secretariat opens it. Its rules are copied from
+    `copy_from` (media types, genres, limits, rubric, panels and shortlist targets, prize counts, thematic
+    prizes without their links to the other round's outline, council settings, completeness) or are the
+    defaults; nothing else of the other round (entries, outline, judges) comes along. Number (a Roman
+    numeral) and year are unique (409 `round_exists`); dates in calendar order."""
+    checks = Checks()
+    number = (number or "").strip().upper()
+    if checks.require(bool(number), "number", "Hãy nhập số thứ tự của đợt giải (số La Mã, ví dụ XI)."):
+        checks.require(len(number) <= 8 and ROMAN_RE.fullmatch(number) is not None, "number",
+                       f"“{number}” không phải số La Mã (ví dụ: X, XI, XII).")
+    checks.require(isinstance(year, int) and 2016 <= year <= 2100, "year", "Năm phải từ 2016 đến 2100.")
+    name = (name or "").strip() or (default_name(number, year) if number else "")
+    checks.require(len(name) <= 300, "name", "Tên đợt giải chỉ được tối đa 300 ký tự.")
+    _check_calendar(calendar, checks)
+    if isinstance(year, int) and checks.errors.get("year") is None:
+        publication_start = publication_start or date(year - 1, 11, 1)
+        publication_end = publication_end or date(year, 10, 31)
+        checks.require(publication_start <= publication_end, "publication_start",
+                       "Ngày bắt đầu phải trước ngày kết thúc khoảng thời gian đăng tải.")
+    checks.done()
+    taken = session.exec(select(Round).where((Round.number == number) | (Round.year == year))).first()
+    if taken is not None:
+        field = "number" if taken.number == number else "year"
+        raise Conflict(f"Đã có đợt giải lần thứ {taken.number} – năm {taken.year}; "
+                       f"{'số thứ tự' if field == 'number' else 'năm'} của đợt giải không được trùng.",
+                       field=field, code="round_exists")
+    if copy_from is not None:
+        source = RoundRules.model_validate(copy.deepcopy(copy_from.rules))
+        for prize in source.thematic_prizes:  # the other round's outline codes mean nothing in this one
+            prize.themes = []
+        rules = source.model_dump(mode="json")
+    else:
+        rules = RoundRules().model_dump(mode="json")
+    round_ = Round(number=number, year=year, name=name, publication_start=publication_start,
+                   publication_end=publication_end, draft=True, rules=rules,
+                   **{f: calendar[f] for f in CALENDAR_FIELDS})
+    session.add(round_)
+    session.flush()
+    audit.record(session, actor_id=actor_id, action="round.created", object_type="round", object_id=round_.id,
+                 now=now, data={"number": number, "year": year, "copy_from": copy_from.id if copy_from else None,
+                                **{f: calendar[f].isoformat() for f in CALENDAR_FIELDS}})
+    log.info("round.created round_id=%s number=%s copy_from=%s", round_.id, number,
+             copy_from.id if copy_from else None)
+    return round_
+
+
 def update_round(session: Session, *, round_: Round, changes: dict[str, Any], rules: dict[str, Any] | None,
-                 status: Literal["draft", "open", "closed"] | None, actor: User, now: datetime) -> Round:
+                 status: Literal["draft", "open", "closed"] | None, actor: User, now: datetime,
+                 guard: RulesGuard | None = None) -> Round:
     """Apply `changes` (name, publication window, calendar dates), the explicit state and a partial `rules`.
 
     A closed round only reopens (status "open"); everything else needs the `round.settings` phase. Dates
-    must stay in calendar order (422 naming the first date out of order). Audited with the changed fields."""
+    must stay in calendar order; rules must be valid as a whole and keep the work already done (`guard`).
+    Every problem is reported at once (422 naming each field). Audited with the changed fields."""
     reopening = status == "open" and round_.closed_at is not None and not changes and rules is None
     if not reopening:
         require_phase(round_, now, "round.settings")
+    checks = Checks()
     for key, value in changes.items():
         if key not in EDITABLE_FIELDS:
             raise Invalid("Trường này không sửa được.", field=key, code="not_editable")
+        field = f"calendar.{key}" if key in CALENDAR_FIELDS else key
         if value is None or (key == "name" and not str(value).strip()):
-            raise Invalid("Trường này không được để trống.", field=key, code="required")
-        setattr(round_, key, value)
+            checks.add(field, "Trường này không được để trống.")
+        elif key == "name" and len(str(value).strip()) > 300:
+            checks.add(field, "Tên đợt giải chỉ được tối đa 300 ký tự.")
+    values = {f: getattr(round_, f) if changes.get(f) is None else changes[f] for f in EDITABLE_FIELDS}
+    _check_calendar(values, checks)
+    if values["publication_start"] > values["publication_end"]:
+        checks.add("publication_start", "Ngày bắt đầu phải trước ngày kết thúc khoảng thời gian đăng tải.")
+    merged = None
+    if rules is not None:
+        with checks.field("rules"):
+            merged = check_rules(session, round_=round_, raw={**round_.rules, **rules}, guard=guard,
+                                 old=RoundRules.model_validate(round_.rules))
+    checks.done()
+    for key, value in changes.items():
+        setattr(round_, key, value.strip() if key == "name" else value)
     if status is not None:
         round_.draft = status == "draft"
         round_.closed_at = (round_.closed_at or now) if status == "closed" else None
-    wrong = calendar.check_calendar({f: getattr(round_, f) for f in CALENDAR_FIELDS})
-    if wrong:
-        raise Invalid(wrong[1], field=f"calendar.{wrong[0]}", code="calendar_order")
-    if round_.publication_start > round_.publication_end:
-        raise Invalid("Ngày bắt đầu phải trước ngày kết thúc khoảng thời gian đăng tải.", field="publication_start")
-    if rules is not None:
-        try:
-            merged = RoundRules.model_validate({**round_.rules, **rules})
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = "rules." + ".".join(str(p) for p in first["loc"])
-            raise Invalid(f"Quy định của đợt giải không hợp lệ: {first['msg']}", field=field) from exc
+    if merged is not None:
         round_.rules = merged.model_dump(mode="json")
     session.add(round_)
     session.flush()
     audit.record(session, actor_id=actor.id, action="round.updated", object_type="round", object_id=round_.id,
-                 now=now, data={"fields": sorted(changes) + (["rules"] if rules is not None else []),
+                 now=now, data={"fields": sorted(changes) + (["rules." + k for k in sorted(rules)] if rules else []),
                                 "status": status, "phase": phase(round_, now),
                                 **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items()}})
     log.info("round.updated round_id=%s fields=%s", round_.id, sorted(changes))
@@ -93,3 +196,16 @@ def current_round(session: Session, now: datetime, action: str | None = None) ->
 def phases(rounds: list[Round], now: datetime) -> dict[int, Phase]:
     """{round id: phase} for a page that lists rounds with their badges."""
     return {r.id: phase(r, now) for r in rounds}
+
+
+def timeline(round_: Round, now: datetime) -> list[dict[str, Any]]:
+    """The round's phases in order with their dates, for the strip on the settings page: each as
+    {phase, label, start, end, current}; `current` marks where today falls."""
+    current = phase(round_, now)
+    out = []
+    for p in (Phase.draft, Phase.submission, Phase.local_judging, Phase.preliminary, Phase.final, Phase.approval,
+              Phase.published, Phase.closed):
+        start, end = calendar.window(round_, p)
+        out.append({"phase": p, "label": calendar.PHASE_LABELS[p], "start": start, "end": end,
+                    "current": p == current, "past": calendar.ORDER.index(p) < calendar.ORDER.index(current)})
+    return out

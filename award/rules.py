@@ -176,6 +176,13 @@ class RoundRules(BaseModel):
     local_rubric: list[Criterion] | None = None  # when the secretariat sets a different local rubric
     completeness: dict[str, list[str]] = Field(default_factory=default_completeness)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
+    # media type → the genres it admits; a media type not listed admits every genre of the round
+    media_genres: dict[str, list[str]] = Field(default_factory=dict)
+    rubric_total: Decimal = Field(default=Decimal(100), gt=0, le=1000)  # the non-bonus criteria's points add up to it
+
+    def genres_for(self, media_type: str) -> list[str]:
+        """The genres a work of `media_type` may have."""
+        return self.media_genres.get(media_type) or self.genres
 
     @model_validator(mode="after")
     def _panels_unique(self):
@@ -183,3 +190,123 @@ class RoundRules(BaseModel):
         if len(set(codes)) != len(codes):
             raise ValueError("Mã tiểu ban bị trùng.")
         return self
+
+
+FILE_KINDS = {"document": "Văn bản (PDF, Word)", "image": "Ảnh", "audio": "Âm thanh", "video": "Video",
+              "link": "Đường dẫn"}
+
+# Pydantic's refusals in Vietnamese, for the settings forms (the field path names the place).
+_MESSAGES = {
+    "missing": "Thiếu giá trị bắt buộc.",
+    "int_parsing": "Phải là một số nguyên.",
+    "int_from_float": "Phải là một số nguyên.",
+    "int_type": "Phải là một số nguyên.",
+    "decimal_parsing": "Phải là một số.",
+    "decimal_type": "Phải là một số.",
+    "float_parsing": "Phải là một số.",
+    "bool_parsing": "Phải là có hoặc không.",
+    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}.",
+    "greater_than": "Phải lớn hơn {gt}.",
+    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}.",
+    "less_than": "Phải nhỏ hơn {lt}.",
+    "string_too_short": "Không được để trống.",
+    "string_too_long": "Chỉ được tối đa {max_length} ký tự.",
+    "too_short": "Phải có ít nhất {min_length} mục.",
+    "too_long": "Chỉ được tối đa {max_length} mục.",
+    "string_pattern_mismatch": "Mã chỉ gồm chữ thường không dấu, số, “_” hoặc “-”, bắt đầu bằng chữ.",
+    "string_type": "Phải là văn bản.",
+    "list_type": "Phải là một danh sách.",
+    "dict_type": "Phải là một bảng giá trị.",
+}
+
+
+class _Lenient(RoundRules):
+    """RoundRules whose whole-model check is left to rules_problems, so it reports every field at once."""
+
+    @model_validator(mode="after")
+    def _panels_unique(self):
+        return self
+
+
+def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
+    """Validate a round's rules as a whole: (the rules as read, or None when they cannot be read, and
+    {field: message} with every problem at once; empty when the rules are valid). Fields are paths under
+    "rules" ("rules.rubric.2.max_points")."""
+    from pydantic import ValidationError
+
+    problems: dict[str, str] = {}
+    try:
+        rules = _Lenient.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"]]
+            template = _MESSAGES.get(error["type"])
+            try:
+                message = template.format(**(error.get("ctx") or {})) if template else error["msg"]
+            except (KeyError, IndexError, ValueError):
+                message = error["msg"]
+            if error["type"] == "value_error" and not loc:  # a model validator: the panels' codes
+                loc, message = ["panels"], "Mã tiểu ban bị trùng."
+            problems.setdefault(".".join(["rules", *loc]), message)
+        return None, problems
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault("rules." + field, message)
+
+    for i, media in enumerate(rules.media_types):
+        if media not in MEDIA_TYPES:
+            add(f"media_types.{i}", f"Loại hình “{media}” không có trong hệ thống.")
+    if not rules.media_types:
+        add("media_types", "Hãy chọn ít nhất một loại hình.")
+    if not [g for g in rules.genres if g.strip()]:
+        add("genres", "Hãy ghi ít nhất một thể loại.")
+    if len({g.casefold() for g in rules.genres}) != len(rules.genres):
+        add("genres", "Có thể loại bị ghi trùng.")
+    for media, genres in rules.media_genres.items():
+        if media not in rules.media_types:
+            add(f"media_genres.{media}", f"Loại hình “{MEDIA_TYPES.get(media, media)}” không có trong đợt giải.")
+        unknown = [g for g in genres if g not in rules.genres]
+        if unknown:
+            add(f"media_genres.{media}", f"Thể loại không có trong danh sách thể loại của đợt giải: {', '.join(unknown)}.")
+    codes = [c.code for c in rules.rubric]
+    for i, criterion in enumerate(rules.rubric):
+        if codes.index(criterion.code) != i:
+            add(f"rubric.{i}.code", f"Mã tiêu chí “{criterion.code}” bị trùng.")
+        if not criterion.label.strip():
+            add(f"rubric.{i}.label", "Hãy ghi tên tiêu chí.")
+    plain = [c for c in rules.rubric if not c.bonus]
+    if not plain:
+        add("rubric", "Thang điểm cần ít nhất một tiêu chí không phải điểm thưởng.")
+    elif sum(c.max_points for c in plain) != rules.rubric_total:
+        total = sum(c.max_points for c in plain)
+        add("rubric_total", f"Điểm tối đa của các tiêu chí cộng lại là {total.normalize():f}, "
+                            f"phải bằng tổng điểm {rules.rubric_total.normalize():f}.")
+    panel_codes = [p.code for p in rules.panels]
+    for i, panel in enumerate(rules.panels):
+        if panel_codes.index(panel.code) != i:
+            add(f"panels.{i}.code", f"Mã tiểu ban “{panel.code}” bị trùng.")
+        wrong = [m for m in panel.media_types if m not in rules.media_types]
+        if wrong:
+            add(f"panels.{i}.media_types", "Loại hình không có trong đợt giải: "
+                                           + ", ".join(MEDIA_TYPES.get(m, m) for m in wrong) + ".")
+        unknown = [g for g in panel.genres if g not in rules.genres]
+        if unknown:
+            add(f"panels.{i}.genres", f"Thể loại không có trong đợt giải: {', '.join(unknown)}.")
+    for code, target in rules.shortlist_targets.items():
+        if code not in panel_codes:
+            add(f"shortlist_targets.{code}", f"Không có tiểu ban mã “{code}”.")
+        elif target < 0:
+            add(f"shortlist_targets.{code}", "Chỉ tiêu vào chung khảo không được âm.")
+    names = [t.name.strip().casefold() for t in rules.thematic_prizes]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            add(f"thematic_prizes.{i}.name", "Tên giải chuyên đề bị trùng.")
+    for media, kinds in rules.completeness.items():
+        if media not in MEDIA_TYPES:
+            add(f"completeness.{media}", f"Loại hình “{media}” không có trong hệ thống.")
+        wrong = [k for k in kinds if k not in FILE_KINDS]
+        if wrong:
+            add(f"completeness.{media}", f"Loại tệp không có trong hệ thống: {', '.join(wrong)}.")
+        elif not kinds and media in rules.media_types:
+            add(f"completeness.{media}", "Hãy chọn ít nhất một thứ tác phẩm loại hình này phải có.")
+    return rules, problems

@@ -14,6 +14,7 @@ from award.models import Role, Round, Unit, UnitKind
 from award.outline_parser import parse_outline
 from award.outlines import outline_tree
 from award.sandbox import extract_limited_stream
+from judging import round_setup
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 from api.openapi import API_ERRORS, Id, errors
 
@@ -160,8 +161,8 @@ def update_round(round_: RoundDep, body: RoundPatch, session: SessionDep, now: N
     changes = body.model_dump(exclude_unset=True, exclude={"rules", "calendar", "status"})
     if body.calendar is not None:
         changes.update(body.calendar.model_dump(exclude_unset=True))
-    rounds.update_round(session, round_=round_, changes=changes, rules=body.rules, status=body.status, actor=actor,
-                        now=now)
+    round_setup.update_round(session, round_=round_, changes=changes, rules=body.rules, status=body.status,
+                             actor=actor, now=now)
     return round_out(round_, now, detail=True)
 
 

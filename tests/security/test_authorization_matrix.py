@@ -78,6 +78,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/rounds"): public(),
     ("GET", "/api/v1/rounds/{round_id}"): public(),
     ("PATCH", "/api/v1/rounds/{round_id}"): only(SECRETARIAT),
+    ("POST", "/api/v1/rounds"): only(SECRETARIAT),
+    ("PUT", "/api/v1/rounds/{round_id}/quotas"): only(SECRETARIAT),
     ("POST", "/api/v1/rounds/{round_id}/end-phase"): only(SECRETARIAT, body={"phase": "draft"}),
     ("GET", "/api/v1/units"): public(),
     ("POST", "/api/v1/units"): only(SECRETARIAT),
@@ -176,6 +178,17 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/entries/{entry_id}/delete"): only(OWNER, deny=(403, 404)),
     ("POST", "/entries/{entry_id}/files/{file_id}/remove"): only(OWNER, deny=(403, 404)),
     ("GET", "/unit/entries"): only(MANAGERS, {"local_judge"}),
+    # the secretariat's round console (api/pages/round_admin.py)
+    ("GET", "/admin/rounds"): only(SECRETARIAT),
+    ("POST", "/admin/rounds"): only(SECRETARIAT),
+    ("GET", "/admin/rounds/{round_id}"): only(SECRETARIAT),
+    ("POST", "/admin/rounds/{round_id}/settings/{section}"): only(SECRETARIAT),
+    ("POST", "/admin/rounds/{round_id}/open"): only(SECRETARIAT),
+    ("POST", "/admin/rounds/{round_id}/end-phase"): only(SECRETARIAT),
+    ("GET", "/admin/rounds/{round_id}/quotas"): only(SECRETARIAT),
+    ("POST", "/admin/rounds/{round_id}/quotas"): only(SECRETARIAT),
+    ("GET", "/admin/rounds/{round_id}/quotas.xlsx"): only(SECRETARIAT),
+    ("POST", "/admin/rounds/{round_id}/quotas/import"): only(SECRETARIAT),
     # outline administration and themes
     ("GET", "/admin/rounds/{round_id}/outline"): only(SECRETARIAT),
     ("POST", "/admin/rounds/{round_id}/outline/preview"): only(SECRETARIAT),
@@ -259,6 +272,7 @@ def path_values(world) -> dict:
     return {"round_id": world.round_id, "unit_id": world.unit_id, "entry_id": world.entry_id,
             "batch_id": world.batch_id, "assignment_id": world.assignment_id, "file_id": world.file_id,
             "upload_id": "khong-co-upload", "job_id": 999999, "session_id": 999999, "stage": "local", "code": "1.1", "number": 1,
+            "section": "limits",  # a section of a round's settings page
             # issue 6's routes: a panel code is also `{code}` (an unknown one answers 404 to the secretariat)
             "path": "khong-co.css", "role_guide": "nha-bao"}
 

@@ -139,6 +139,13 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
     ("POST", "/admin/rounds/{round_id}/outline/preview"): free("a preview: parses the text sent and stores nothing"),
     ("POST", "/admin/rounds/{round_id}/outline"): Gate("round.outline", body=lambda c: {"text": c.extra["outline"]}),
     ("POST", "/rounds/{round_id}/thematic-prizes"): Gate("round.settings", body={}),
+    ("POST", "/api/v1/rounds"): free("launching a new round: it starts in preparation, whatever the others' phases"),
+    ("POST", "/admin/rounds"): free("launching a new round: it starts in preparation, whatever the others' phases"),
+    ("POST", "/admin/rounds/{round_id}/settings/{section}"): Gate("round.settings", body=lambda c: {
+        "rules.max_parts": "4", "rules.max_authors": "5", "rules.max_authors_local": "7",
+        "rules.works_per_author_local": "2", "rules.works_per_author_forwarded": "1", "rules.default_quota": "30"}),
+    ("POST", "/admin/rounds/{round_id}/open"): Gate("round.settings", body={}),
+    ("POST", "/admin/rounds/{round_id}/end-phase"): Gate("round.end_phase", body=lambda c: {"expected": c.phase}),
     # entries
     ("POST", "/api/v1/entries"): Gate("entry.create", body=lambda c: entry_payload(c.session)),
     ("PATCH", "/api/v1/entries/{entry_id}"): Gate("entry.edit", body=_entry_fields, values=DRAFT),
@@ -180,6 +187,10 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
         "recomputes the machine's suggestions; no confirmed theme or decision changes"),
     # local contests and the receipt desk
     ("PUT", "/api/v1/rounds/{round_id}/quotas/{unit_id}"): Gate("quota.set", body={"quota": 5}),
+    ("PUT", "/api/v1/rounds/{round_id}/quotas"): Gate("quota.set", body=lambda c: {
+        "quotas": [{"unit_id": c.world.unit_id, "quota": 31}]}),
+    ("POST", "/admin/rounds/{round_id}/quotas"): Gate("quota.set", body=lambda c: {f"quota-{c.world.unit_id}": "31"}),
+    ("POST", "/admin/rounds/{round_id}/quotas/import"): Gate("quota.set", body={}),
     ("POST", "/api/v1/units/{unit_id}/rounds/{round_id}/forward"): Gate(
         "local.forward", body=lambda c: {"entry_ids": [c.world.entry_id]}),
     ("POST", "/api/v1/entries/{entry_id}/screening"): Gate("local.screen", body={"eligible": True}),
@@ -409,7 +420,7 @@ def _now() -> datetime:
 def path_values(world: World, extra: dict, gate: Gate) -> dict:
     values = {"round_id": world.round_id, "unit_id": world.unit_id, "entry_id": world.entry_id,
               "batch_id": world.batch_id, "assignment_id": world.assignment_id, "file_id": world.file_id,
-              "upload_id": "khong-co-upload", "stage": "local", "code": PANEL, "number": 1}
+              "upload_id": "khong-co-upload", "stage": "local", "code": PANEL, "number": 1, "section": "limits"}
     for name, value in gate.values.items():
         values[name] = extra.get(value, value) if isinstance(value, str) else value
     return values

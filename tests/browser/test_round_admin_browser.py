@@ -1,0 +1,90 @@
+"""In a real browser, on a phone (375 px) and on a desktop: the secretariat launches round XI copying
+round IX's settings, sets its calendar, sets the units' quotas by spreadsheet and opens the round."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from tests.support.browser import login
+
+pytestmark = pytest.mark.browser
+
+XI = {"Mở nhận tác phẩm": "2026-02-03", "Hạn nộp ở đơn vị": "2026-10-10", "Hạn gửi về Trung ương": "2026-11-10",
+      "Kết thúc sơ khảo": "2026-12-05", "Kết thúc chung khảo": "2027-01-20", "Lễ trao giải": "2027-02-03"}
+
+
+def _no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
+
+
+def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    try:
+        login(page, live_server, "bithu@demo.bualiemvang.vn")
+        page.get_by_role("link", name="Đợt giải: tạo đợt giải mới, thể lệ, lịch và chỉ tiêu").click()
+        _no_sideways_scroll(page)
+        form = page.locator("form").filter(has=page.get_by_role("button", name="Tạo đợt giải"))
+        form.get_by_label("Lần thứ (số La Mã)").fill("XI")
+        form.get_by_label("Năm").fill("2026")
+        form.get_by_label("Sao chép thể lệ").select_option(label="Lần thứ IX (2024)")
+        for label, day in XI.items():
+            form.get_by_label(label).fill(day)
+        form.get_by_role("button", name="Tạo đợt giải").click()
+        expect(page.locator(".alert.flash")).to_contain_text("Đã tạo đợt giải lần thứ XI (2026)")
+        expect(page.locator(".badge").first).to_have_text("Đang chuẩn bị")
+        _no_sideways_scroll(page)
+
+        calendar = page.locator("#calendar")
+        calendar.get_by_label("Hạn nộp ở đơn vị").fill("2026-10-15")
+        calendar.get_by_role("button", name="Lưu mục “Lịch và giai đoạn”").click()
+        expect(page.locator(".alert.flash")).to_contain_text("Đã lưu mục “Lịch và giai đoạn”.")
+        expect(page.locator("#calendar").get_by_label("Hạn nộp ở đơn vị")).to_have_value("2026-10-15")
+
+        page.get_by_role("link", name="Chỉ tiêu các đơn vị").click()
+        _no_sideways_scroll(page)
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Tải bảng chỉ tiêu (.xlsx)").click()
+        book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+        sheet = book.active
+        for row in range(2, sheet.max_row + 1):
+            if sheet.cell(row=row, column=1).value == "ha-tinh":
+                sheet.cell(row=row, column=3).value = 58
+        edited = tmp_path / "chi-tieu-lan-XI.xlsx"
+        out = io.BytesIO()
+        book.save(out)
+        edited.write_bytes(out.getvalue())
+        page.get_by_label("Tệp chỉ tiêu đã sửa (.xlsx)").set_input_files(str(edited))
+        page.get_by_role("button", name="Nhập chỉ tiêu từ tệp").click()
+        expect(page.locator(".alert.flash")).to_contain_text("Đã nhập chỉ tiêu từ tệp")
+        expect(page.get_by_label("Hà Tĩnh", exact=True)).to_have_value("58")
+
+        page.get_by_role("link", name="Lần thứ XI").click()
+        page.get_by_role("button", name="Mở đợt giải").click()
+        expect(page.locator(".alert.flash")).to_contain_text("Đã mở đợt giải")
+        assert dialogs and dialogs[0].startswith("Mở đợt giải lần thứ XI?")
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_round_console_reads_on_a_desktop(browser, live_server):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        login(page, live_server, "bithu@demo.bualiemvang.vn")
+        page.goto(f"{live_server}/admin/rounds")
+        row = page.get_by_role("row").filter(has_text="Lần thứ IX (2024)")
+        expect(row).to_contain_text("Đang nhận tác phẩm")
+        row.get_by_role("link", name="thể lệ, lịch").click()
+        expect(page.locator(".timeline [aria-current=step]")).to_contain_text("Hôm nay 20/09/2024")
+        expect(page.get_by_role("heading", name="Xem trước phiếu chấm")).to_be_visible()
+        _no_sideways_scroll(page)
+    finally:
+        context.close()
