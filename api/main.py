@@ -24,10 +24,11 @@ from api.pages import (
     judging as judging_pages,
     outline_admin,
     public,
+    records as record_pages,
     results as result_pages,
     themes as theme_pages,
 )
-from api.routers import auth, central, contests, entries, files, judging, ops, reference, results, themes
+from api.routers import auth, central, contests, entries, files, judging, ops, records, reference, results, themes
 from api.security import TrustedProxyMiddleware, WebMiddleware, parse_networks
 from api.settings import get_settings
 
@@ -73,9 +74,9 @@ def create_app() -> FastAPI:
     app.add_middleware(TrustedProxyMiddleware, proxies=parse_networks(settings.trusted_proxies))
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging, central, results,
+    routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging, central, results, records,
                public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages, central_pages,
-               result_pages, help_pages)
+               result_pages, record_pages, help_pages)
     for module in routers:
         app.include_router(module.router)
     logging.getLogger(__name__).info("app.created env=%s storage=%s", settings.env, settings.storage)
