@@ -257,7 +257,8 @@ ACCESS: dict[tuple[str, str], Access] = {
 def path_values(world) -> dict:
     return {"round_id": world.round_id, "unit_id": world.unit_id, "entry_id": world.entry_id,
             "batch_id": world.batch_id, "assignment_id": world.assignment_id, "file_id": world.file_id,
-            "upload_id": "khong-co-upload", "job_id": 999999, "session_id": 999999, "message_id": 999999, "stage": "local", "code": "1.1", "number": 1,
+            "upload_id": "khong-co-upload", "job_id": 999999, "session_id": 999999,
+            "message_id": 999999, "stage": "local", "code": "1.1", "number": 1,
             # issue 6's routes: a panel code is also `{code}` (an unknown one answers 404 to the secretariat)
             "path": "khong-co.css", "role_guide": "nha-bao"}
 
