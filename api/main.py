@@ -24,12 +24,26 @@ from api.pages import (
     judging as judging_pages,
     outline_admin,
     public,
+    records as record_pages,
     results as result_pages,
     round_admin as round_pages,
     themes as theme_pages,
     units as unit_pages,
 )
-from api.routers import auth, central, contests, entries, files, judging, ops, reference, results, round_admin, themes
+from api.routers import (
+    auth,
+    central,
+    contests,
+    entries,
+    files,
+    judging,
+    ops,
+    records,
+    reference,
+    results,
+    round_admin,
+    themes,
+)
 from api.security import TrustedProxyMiddleware, WebMiddleware, parse_networks
 from api.settings import get_settings
 
@@ -76,8 +90,8 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (ops, metrics, auth, reference, round_admin, entries, files, themes, contests, judging, central, results,
-               public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages, central_pages,
-               result_pages, round_pages, help_pages, unit_pages)
+               records, public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages,
+               central_pages, result_pages, round_pages, record_pages, help_pages, unit_pages)
     for module in routers:
         app.include_router(module.router)
     logging.getLogger(__name__).info("app.created env=%s storage=%s", settings.env, settings.storage)

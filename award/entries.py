@@ -203,10 +203,12 @@ def _write_children(session: Session, entry: Entry, data: EntryIn) -> None:
         session.add(EntryAuthor(
             entry_id=entry.id, position=i, full_name=_clean(a.full_name), pen_name=_clean(a.pen_name) or None,
             email=(a.email or "").strip().lower() or None, outlet=_clean(a.outlet) or None,
-            name_key=fold(a.full_name)[:200]))  # NFKD may lengthen: the column's width
+            name_key=fold(a.full_name)[:200],  # NFKD may lengthen: the column's width
+            pen_name_key=fold(a.pen_name)[:200], outlet_key=fold(a.outlet)[:200]))
     for i, p in enumerate(data.parts):
         session.add(EntryPart(
             entry_id=entry.id, position=i, title=_clean(p.title) or None, outlet=_clean(p.outlet),
+            outlet_key=fold(p.outlet)[:200],
             published_on=p.published_on, url=clean_line(p.url) or None,
             url_key=normalise_url(p.url) if p.url else None, broadcast_slot=_clean(p.broadcast_slot) or None))
 

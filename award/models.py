@@ -310,6 +310,9 @@ class EntryAuthor(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254, index=True)
     outlet: str | None = Field(default=None, max_length=200)
     name_key: str = Field(max_length=200, index=True)  # normalised name, to match authors and judges
+    # award.text.fold of the pen name and the outlet, written with them: what the works list searches
+    pen_name_key: str = Field(default="", max_length=200)
+    outlet_key: str = Field(default="", max_length=200)
 
     __table_args__ = (sa.UniqueConstraint("entry_id", "position", name="uq_entry_author_entry_position"),)
 
@@ -324,6 +327,7 @@ class EntryPart(SQLModel, table=True):
     position: int = Field(ge=0)
     title: str | None = Field(default=None, max_length=500)
     outlet: str = Field(max_length=200)
+    outlet_key: str = Field(default="", max_length=200)  # award.text.fold(outlet), for search
     published_on: date
     url: str | None = Field(default=None, max_length=2000)
     url_key: str | None = Field(default=None, max_length=2000, index=True)

@@ -14,7 +14,7 @@ import socket
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.header import Header
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
@@ -24,6 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
+from award import audit
+from award.errors import Conflict, NotFound
 from award.models import enum_column, utcnow
 
 log = logging.getLogger(__name__)
@@ -138,6 +140,42 @@ def mark_failed(session: Session, *, message_id: int, error: str, now: datetime,
         row.next_attempt_at = now + backoff(row.attempts)
         log.info("outbox.retry message_id=%s attempts=%s", row.id, row.attempts)
     session.add(row)
+
+
+STUCK_AFTER = timedelta(minutes=15)  # a message not sent this long after it was due needs a person
+
+
+def stuck_clause(now: datetime, after: timedelta = STUCK_AFTER):
+    """Pending messages that should have gone by now: due for `after` and still unsent, or written that long
+    ago and already refused by the mail server at least once (waiting in back-off). A message held back
+    under an embargo (due later, never tried) is not stuck."""
+    limit = (now - after).astimezone(UTC)  # stored as UTC (SQLite keeps no zone)
+    return (OutboxMessage.status == OutboxStatus.pending) & (OutboxMessage.created_at <= limit) & (
+        (OutboxMessage.next_attempt_at <= limit) | (OutboxMessage.attempts > 0))
+
+
+class NotRetryable(Conflict):
+    code = "not_retryable"
+
+
+def retry(session: Session, *, message_id: int, actor_id: int, now: datetime) -> OutboxMessage:
+    """A person sends a failed (or stuck pending) message again: it becomes pending, due now, with its
+    attempts counted afresh. A sent message, or one still waiting its turn, is refused (409)."""
+    row = session.get(OutboxMessage, message_id)
+    if row is None:
+        raise NotFound("Không tìm thấy thư.", code="message_not_found")
+    stuck = session.exec(select(OutboxMessage.id).where(OutboxMessage.id == message_id, stuck_clause(now))).first()
+    if row.status != OutboxStatus.failed and stuck is None:
+        state = "đã gửi" if row.status == OutboxStatus.sent else "đang chờ gửi theo lịch"
+        raise NotRetryable(f"Thư #{row.id} {state}, không cần gửi lại.", field="message")
+    before = {"from": str(row.status), "attempts": row.attempts, "last_error": row.last_error}
+    row.status, row.next_attempt_at, row.attempts = OutboxStatus.pending, now.astimezone(UTC), 0
+    session.add(row)
+    session.flush()
+    audit.record(session, actor_id=actor_id, action="outbox.retried", object_type="outbox", object_id=row.id,
+                 now=now, data={**before, "recipient": row.recipient})
+    log.info("outbox.retried message_id=%s", row.id)
+    return row
 
 
 def message_id_for(key: str, domain: str) -> str:

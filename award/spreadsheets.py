@@ -112,7 +112,7 @@ def write(headings: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_title
     sheet.append(list(headings))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=1)
+    sheet.freeze_panes = f"A{sheet.max_row + 1}"  # a cell reference would create the row: data below a gap
     for row in rows:
         sheet.append([_safe(v) for v in row])
         for cell in sheet[sheet.max_row]:

@@ -268,6 +268,34 @@ def record_receipt(session: Session, *, batch: ForwardingBatch, actor: User, now
     return batch
 
 
+def receive_entries(session: Session, *, round_: Round, entries: list[Entry], actor: User, now: datetime) -> int:
+    """The secretariat records works as received one by one (the works list's bulk action), each a checked
+    move forwarded → received; a batch none of whose works is still waiting is recorded as received too.
+    One work that cannot move refuses them all (the caller's transaction is rolled back)."""
+    require_phase(round_, now, "central.receipt")
+    for entry in entries:
+        if entry.round_id != round_.id:
+            raise NotFound("Không tìm thấy tác phẩm.", code="entry_not_found")
+        entry_status.check(entry.id, entry.status, EntryStatus.received)
+    ids = [e.id for e in entries]
+    batch_of = dict(session.exec(select(ForwardedEntry.entry_id, ForwardedEntry.batch_id)
+                                 .where(ForwardedEntry.entry_id.in_(ids))).all()) if ids else {}
+    for entry in entries:
+        entry_status.apply(session, entry=entry, to=EntryStatus.received, actor=actor, now=now,
+                           data={"batch_id": batch_of.get(entry.id)})
+    for batch_id in sorted(set(batch_of.values())):
+        batch = session.get(ForwardingBatch, batch_id)
+        waiting = session.exec(select(Entry.id).where(Entry.id.in_(batch.entry_ids),
+                                                      Entry.status == EntryStatus.forwarded).limit(1)).first()
+        if batch.received_at is None and waiting is None:
+            batch.received_at, batch.received_by = now, actor.id
+            session.add(batch)
+            audit.record(session, actor_id=actor.id, action="contest.received", object_type="batch",
+                         object_id=batch.id, now=now, data={"postmark_date": None, "by_works": True})
+    log.info("contest.works_received round_id=%s count=%s", round_.id, len(entries))
+    return len(entries)
+
+
 def rule_eligibility(session: Session, *, entry: Entry, eligible: bool, reason_code: str | None, note: str,
                      actor: User, now: datetime) -> Screening:
     """The secretariat's eligibility ruling on a forwarded work, with a reason code for a rejection."""

@@ -183,8 +183,8 @@ def import_results(session: Session, *, round_: Round, path: Path | IO[bytes], n
         session.flush()
         for i, (name, pen) in enumerate(row.authors):
             session.add(EntryAuthor(entry_id=entry.id, position=i, full_name=name[:200], pen_name=(pen or None),
-                                    name_key=fold(name)[:200]))
-        session.add(EntryPart(entry_id=entry.id, position=0, outlet=row.outlet,
+                                    name_key=fold(name)[:200], pen_name_key=fold(pen)[:200]))
+        session.add(EntryPart(entry_id=entry.id, position=0, outlet=row.outlet, outlet_key=fold(row.outlet)[:200],
                               published_on=row.published_on or date(round_.year, 1, 1)))
         session.add(ResultItem(round_id=round_.id, entry_id=entry.id, level=row.level, thematic=row.thematic,
                                position=position))

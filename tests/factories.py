@@ -96,8 +96,8 @@ def make_entry(session: Session, *, status: str = "eligible", round_number: str 
     session.flush()
     for i, (name, pen) in enumerate(authors or [(f"Tác Giả {n}", f"Bút danh {n}")]):
         session.add(EntryAuthor(entry_id=entry.id, position=i, full_name=name, pen_name=pen,
-                                email=owner.email if i == 0 else None, name_key=fold(name)))
-    session.add(EntryPart(entry_id=entry.id, position=0, outlet=outlet or f"Báo Số {n}",
+                                email=owner.email if i == 0 else None, name_key=fold(name), pen_name_key=fold(pen)))
+    session.add(EntryPart(entry_id=entry.id, position=0, outlet=outlet or f"Báo Số {n}", outlet_key=fold(outlet or f"Báo Số {n}"),
                           published_on=date(2024, 3, 1), url=f"https://bao.vn/{n}"))
     session.flush()
     return entry

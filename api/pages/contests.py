@@ -2,8 +2,9 @@
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, select
@@ -11,12 +12,13 @@ from sqlmodel import Session, select
 from award import permissions, rounds as rounds_domain
 from award.errors import AwardError, NotFound
 from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
-from judging import contests, permissions as judging_permissions, stages
+from judging import contests, permissions as judging_permissions, stages, worklists
 from judging.forwarding_list import forwarding_list_pdf
 from judging.models import Assignment, ForwardingBatch, Screening, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.errors import form_status
 from api.openapi import Id
+from api.pages.records import page_links
 from api.security import verify_csrf
 from api.templating import phase_notes, render
 
@@ -203,16 +205,16 @@ def batch_pdf(batch_id: Id, session: SessionDep, user: WebUser):
 
 
 @router.get("/secretariat/batches", name="contests:desk", dependencies=[web_role(Role.secretariat)])
-def receipt_desk(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None):
+def receipt_desk(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None,
+                 unit_id: Id | None = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1):
     round_ = _current_round(session, round_id, now)
-    batches = session.exec(select(ForwardingBatch).where(ForwardingBatch.round_id == round_.id)
-                           .order_by(ForwardingBatch.id.desc())).all()
-    units = {u.id: u for u in session.exec(select(Unit))}
-    ids = [i for b in batches for i in b.entry_ids]
-    works = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_(ids)))} if ids else {}
+    desk = worklists.desk_batches(session, round_id=round_.id, unit_id=unit_id, page=page)
+    base = {"round_id": round_.id, "unit_id": unit_id or ""}
     return render(request, "contests/desk.html", {
         "phase_notes": phase_notes(round_, now, "central.receipt"),
-        "round": round_, "batches": batches, "units": units, "works": works, "reasons": contests.REASONS,
+        "round": round_, "desk": desk, "batches": desk.batches, "units": desk.units, "works": desk.works,
+        "reasons": contests.REASONS, "unit_id": unit_id, "unit_options": worklists.desk_units(session, round_id=round_.id),
+        "links": page_links(base, desk.page, desk.pages),
         "rounds": session.exec(select(Round).order_by(Round.year.desc())).all()})
 
 
@@ -225,7 +227,7 @@ def receipt(batch_id: Id, request: Request, session: SessionDep, user: WebUser, 
     except ValueError:
         postmark = None
     contests.record_receipt(session, batch=batch, actor=user, now=now, postmark_date=postmark)
-    return RedirectResponse(str(request.url_for("contests:desk")) + f"?round_id={batch.round_id}", status_code=303)
+    return RedirectResponse(_desk_url(request, batch.round_id), status_code=303)
 
 
 @router.post("/secretariat/entries/{entry_id}/eligibility", name="contests:eligibility",
@@ -236,4 +238,10 @@ def eligibility(entry_id: Id, request: Request, session: SessionDep, user: WebUs
     entry = _entry_if(session, user, entry_id, permissions.can_rule_eligibility)
     contests.rule_eligibility(session, entry=entry, eligible=eligible == "yes", reason_code=reason_code or None,
                               note=note, actor=user, now=now)
-    return RedirectResponse(str(request.url_for("contests:desk")) + f"?round_id={entry.round_id}", status_code=303)
+    return RedirectResponse(_desk_url(request, entry.round_id), status_code=303)
+
+
+def _desk_url(request: Request, round_id: int) -> str:
+    """Back to the desk's page and unit filter the form was sent from (they travel in its action's query)."""
+    kept = {k: v for k in ("unit_id", "page") if (v := request.query_params.get(k, "")).isdigit() and len(v) < 10}
+    return str(request.url_for("contests:desk")) + "?" + urlencode({"round_id": round_id, **kept})

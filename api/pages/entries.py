@@ -2,6 +2,7 @@
 
 import uuid
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import RedirectResponse
@@ -9,17 +10,18 @@ from sqlmodel import Session, select
 
 from award import entries, entry_files, permissions, rounds as rounds_domain, themes, units as units_domain
 from award.calendar import refusal
-from award.entries import EntryFilters
 from award.errors import AwardError, NotFound
 from award.models import ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryStatus, Role, Round, Unit, User
 from award.rules import RoundRules
-from judging import contests, permissions as judging_permissions, publication
+from judging import contests, permissions as judging_permissions, publication, worklists
 from judging.models import Screening
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.errors import form_status, status_of
 from api.openapi import Id
 from api.pages import entry_form as ef
+from api.pages.records import page_links
 from api.pages.themes import entry_theme_panel
+from api.routers.records import work_filters
 from api.routers.themes import CacheDep
 from api.security import verify_csrf
 from api.templating import render
@@ -229,23 +231,24 @@ def unit_entries(
     user: WebUser,
     now: NowDep,
     round_id: Id | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
     status: Annotated[str, Query(max_length=32)] = "",
     media_type: Annotated[str, Query(max_length=16)] = "",
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ):
+    """The unit's works (a local judge: those assigned to them), searched as the secretariat's round-wide list
+    is (judging.worklists), with the spreadsheet of the same filter for the unit manager."""
     rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
     current = rounds_domain.current_round(session, now, "local.screen")
-    round_id = round_id or (current.id if current else None)
-    filters = EntryFilters(round_id=round_id, status=EntryStatus(status) if status in EntryStatus.__members__ else None,
-                           media_type=media_type or None)
-    per_page = 50
-    rows, total = judging_permissions.viewable_entries(session, user=user, filters=filters, page=page,
-                                                       per_page=per_page)
-    hidden = judging_permissions.authors_hidden(session, user=user, entries_=rows)
-    shown = {e.owner_id for e in rows if e.id not in hidden}
-    owners = {u.id: u for u in session.exec(select(User).where(User.id.in_(shown)))} if shown else {}
+    round_id = round_id or (current.id if current else (rounds[0].id if rounds else None))
+    params = {"round_id": round_id or "", "q": q.strip(), "status": status, "media_type": media_type}
+    result = worklists.works(session, user=user, round_id=round_id or 0, page=page,
+                             filters=work_filters(q, status, media_type, user.unit_id if user.unit_id else None))
+    export = {k: v for k, v in params.items() if v and k != "round_id"}
+    can_export = user.role == Role.unit_manager and round_id is not None
     return render(request, "entries/unit_list.html", {
-        "entries": rows, "total": total, "page": page, "pages": max(1, -(-total // per_page)),
-        "owners": owners, "rounds": rounds, "round_id": round_id, "status": status, "media_type": media_type,
-        "unit": session.get(Unit, user.unit_id), "ENTRY_STATUS_LABELS": ENTRY_STATUS_LABELS,
-        "statuses": [s for s in EntryStatus if s != EntryStatus.draft]})
+        "result": result, "links": page_links(params, result.page, result.pages), "rounds": rounds,
+        "round_id": round_id, "params": params, "unit": session.get(Unit, user.unit_id),
+        "export_url": (str(request.url_for("api:entries:xlsx", round_id=round_id))
+                       + ("?" + urlencode(export) if export else "")) if can_export else None,
+        "ENTRY_STATUS_LABELS": ENTRY_STATUS_LABELS, "statuses": [s for s in EntryStatus if s != EntryStatus.draft]})

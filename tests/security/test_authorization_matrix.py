@@ -265,13 +265,25 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/rounds/{round_id}/results/verify"): public("404 until published; the integrity check as a page"),
     ("GET", "/rounds/{round_id}/statistics"): Access(SECRETARIAT | {"approver"}, deny=(404,), anonymous=404,
                                                      note="public once published; central roles before"),
+    # records (issue 14 item 5): the audit log, the outbox, the round's list of works
+    ("GET", "/api/v1/audit"): only(SECRETARIAT),
+    ("GET", "/api/v1/outbox"): only(SECRETARIAT),
+    ("POST", "/api/v1/outbox/{message_id}/retry"): only(SECRETARIAT),
+    ("GET", "/api/v1/rounds/{round_id}/entries.xlsx"): only(SECRETARIAT, MANAGERS),
+    ("GET", "/admin/audit"): only(SECRETARIAT),
+    ("GET", "/admin/audit/verify"): only(SECRETARIAT),
+    ("GET", "/admin/outbox"): only(SECRETARIAT),
+    ("POST", "/admin/outbox/{message_id}/retry"): only(SECRETARIAT),
+    ("GET", "/admin/rounds/{round_id}/entries"): only(SECRETARIAT),
+    ("POST", "/admin/rounds/{round_id}/entries/bulk"): only(SECRETARIAT),
 }
 
 
 def path_values(world) -> dict:
     return {"round_id": world.round_id, "unit_id": world.unit_id, "entry_id": world.entry_id,
             "batch_id": world.batch_id, "assignment_id": world.assignment_id, "file_id": world.file_id,
-            "upload_id": "khong-co-upload", "job_id": 999999, "session_id": 999999, "stage": "local", "code": "1.1", "number": 1,
+            "upload_id": "khong-co-upload", "job_id": 999999, "session_id": 999999,
+            "message_id": 999999, "stage": "local", "code": "1.1", "number": 1,
             "section": "limits",  # a section of a round's settings page
             # issue 6's routes: a panel code is also `{code}` (an unknown one answers 404 to the secretariat)
             "path": "khong-co.css", "role_guide": "nha-bao"}

@@ -286,6 +286,14 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
     ("POST", "/central/{round_id}/council/publish"): Gate("results.decide", body={}),
     ("POST", "/central/{round_id}/council/correct"): Gate("results.correct", body=lambda c: {
         "entry_id": str(c.world.forwarded_entry_id), "level": "B", "reason": "Sai mức giải khi nhập."}),
+    # records: resending a mail decides nothing; the works list's bulk actions are the steps they take
+    ("POST", "/api/v1/outbox/{message_id}/retry"): free("resending an e-mail that failed changes no decision"),
+    ("POST", "/admin/outbox/{message_id}/retry"): free("resending an e-mail that failed changes no decision"),
+    ("POST", "/admin/rounds/{round_id}/entries/bulk"): (
+        Gate("central.receipt", body=lambda c: {"action": "receive", "entry_id": [str(c.world.forwarded_entry_id)]}),
+        Gate("central.receipt", body=lambda c: {"action": "eligible", "entry_id": [str(c.world.forwarded_entry_id)]}),
+        Gate("preliminary.setup", body=lambda c: {"action": "panel", "entry_id": [str(c.world.forwarded_entry_id)],
+                                                  "panel_code": "print1"})),
 }
 
 

@@ -1,0 +1,253 @@
+"""Read models of the secretariat's records: the audit log (filtered, newest first, each event in words) and the
+e-mail outbox (by status, with the stuck messages counted for the dashboard). Plain data for pages and the API.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from award.errors import Invalid
+from award.models import ROLE_LABELS, AuditEvent, Entry, Role, User
+from award.outbox import OutboxMessage, OutboxStatus, stuck_clause
+from award.text import fold
+from award.timezone import VN_TZ
+
+PER_PAGE = 50
+
+ACTION_LABELS = {
+    "entry.created": "tạo tác phẩm",
+    "entry.updated": "sửa tác phẩm",
+    "entry.deleted": "xóa bản nháp",
+    "entry.status": "chuyển trạng thái tác phẩm",
+    "entry.file_added": "thêm tệp",
+    "entry.file_removed": "gỡ tệp",
+    "entry.themes": "gắn chủ đề",
+    "contest.forwarded": "gửi danh sách tác phẩm về Trung ương",
+    "contest.received": "ghi nhận đã nhận danh sách",
+    "contest.quota": "đặt chỉ tiêu",
+    "contest.rubric": "sửa thang điểm của đơn vị",
+    "contest.local_prize": "trao giải của đơn vị",
+    "judging.judge_added": "thêm giám khảo",
+    "judging.assigned": "phân công chấm",
+    "judging.unassigned": "bỏ phân công chấm",
+    "judging.plan_applied": "áp dụng phương án phân công",
+    "judging.sheet_submitted": "nộp phiếu chấm",
+    "judging.sheet_reopened": "mở lại phiếu chấm",
+    "judging.conflict_declared": "khai báo xung đột lợi ích",
+    "judging.panels_routed": "phân tác phẩm vào tiểu ban",
+    "judging.panel_moved": "chuyển tiểu ban",
+    "judging.ballot_cast": "bỏ phiếu chung khảo",
+    "results.proposed": "trình danh sách giải",
+    "results.returned": "trả lại danh sách giải",
+    "results.approved": "phê duyệt danh sách giải",
+    "results.published": "công bố kết quả",
+    "results.corrected": "đính chính kết quả",
+    "results.imported": "nhập kết quả đợt giải đã qua",
+    "round.updated": "sửa thể lệ, lịch đợt giải",
+    "round.phase_ended": "kết thúc sớm giai đoạn",
+    "round.thematic_prizes": "gắn giải theo chủ đề",
+    "outline.replaced": "thay đề cương",
+    "user.created": "tạo tài khoản",
+    "user.registered": "đăng ký tài khoản",
+    "user.password_changed": "đổi mật khẩu",
+    "user.password_reset": "đặt lại mật khẩu",
+    "user.session_revoked": "kết thúc phiên đăng nhập",
+    "outbox.retried": "gửi lại thư",
+}
+ENTITY_LABELS = {
+    "entry": "Tác phẩm",
+    "batch": "Danh sách gửi",
+    "round": "Đợt giải",
+    "unit": "Đơn vị",
+    "user": "Tài khoản",
+    "assignment": "Phiếu chấm",
+    "plan": "Phương án phân công",
+    "outbox": "Thư",
+}
+# Keys of `data` in words; anything else is shown under its own name.
+DATA_LABELS = {"from": "từ", "to": "sang", "batch_id": "danh sách", "reason_code": "lý do", "note": "ghi chú",
+               "postmark_date": "dấu bưu điện", "placed": "đã phân", "rows": "số dòng", "file": "tệp",
+               "level": "mức giải", "attempts": "số lần gửi", "recipient": "người nhận", "last_error": "lỗi"}
+SYSTEM = "Hệ thống"
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """A stored instant as an aware UTC datetime (SQLite keeps no zone; columns hold UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def parse_day_or_instant(raw: str | None, *, field: str, end: bool = False) -> datetime | None:
+    """'2024-09-20' (a day in Vietnam: its first instant, or with `end` its last) or an ISO instant; else Invalid."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            start = datetime.combine(day, time.min, VN_TZ)
+            return (start + timedelta(days=1) - timedelta(microseconds=1)) if end else start
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(f"“{raw[:40]}” không phải ngày (năm-tháng-ngày) hay thời điểm hợp lệ.", field=field,
+                      code="bad_date") from None
+    return at if at.tzinfo else at.replace(tzinfo=VN_TZ)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    entity: str | None = None
+    entity_id: str | None = None
+    actor_id: int | None = None
+    person: str | None = None  # name or e-mail of the actor, ignoring case and diacritics
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor: str  # name, or "Hệ thống"
+    actor_detail: str  # e-mail and role
+    action: str
+    action_label: str
+    object_type: str
+    object_id: str
+    object_label: str
+    data: dict[str, Any]
+    summary: str  # the data in a line, for a person
+
+
+def _people(session: Session, needle: str) -> list[int]:
+    """Ids of the accounts whose name or e-mail contains `needle` (folded). Accounts are few enough
+    (thousands) to fold in Python; one rule on both engines."""
+    key = fold(needle)
+    return [uid for uid, name, email in session.exec(select(User.id, User.full_name, User.email))
+            if key in fold(name) or key in (email or "").lower()]
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def summarise(action: str, data: dict[str, Any], limit: int = 240) -> str:
+    """`data` as "từ: forwarded · sang: received", entry statuses in words, cut at `limit` characters."""
+    from award.models import ENTRY_STATUS_LABELS, EntryStatus
+
+    parts = []
+    for key, value in (data or {}).items():
+        if action == "entry.status" and key in ("from", "to") and value in EntryStatus.__members__:
+            value = ENTRY_STATUS_LABELS[EntryStatus(value)]
+        parts.append(f"{DATA_LABELS.get(key, key)}: {_value(value)}")
+    text = " · ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def audit_events(session: Session, filters: AuditFilters, *, page: int = 1,
+                 per_page: int = PER_PAGE) -> tuple[list[AuditRow], int]:
+    """One page of the audit log, newest first, and how many events match."""
+    query = select(AuditEvent)
+    if filters.entity:
+        query = query.where(AuditEvent.object_type == filters.entity)
+    if filters.entity_id:
+        query = query.where(AuditEvent.object_id == str(filters.entity_id).strip())
+    if filters.actor_id:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.person:
+        query = query.where(AuditEvent.actor_id.in_(_people(session, filters.person) or [-1]))
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.since:
+        query = query.where(AuditEvent.at >= filters.since.astimezone(UTC))
+    if filters.until:
+        query = query.where(AuditEvent.at <= filters.until.astimezone(UTC))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    events = session.exec(query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    actors = {u.id: u for u in session.exec(select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}
+    entry_ids = [int(e.object_id) for e in events if e.object_type == "entry" and e.object_id.isdigit()]
+    titles = dict(session.exec(select(Entry.id, Entry.title).where(Entry.id.in_(entry_ids))).all()) if entry_ids else {}
+    rows = []
+    for e in events:
+        actor = actors.get(e.actor_id)
+        label = f"{ENTITY_LABELS.get(e.object_type, e.object_type)} #{e.object_id}"
+        if e.object_type == "entry" and e.object_id.isdigit() and int(e.object_id) in titles:
+            label += f" “{titles[int(e.object_id)]}”"
+        rows.append(AuditRow(
+            id=e.id, at=utc(e.at), actor_id=e.actor_id, actor=actor.full_name if actor else SYSTEM,
+            actor_detail=f"{actor.email}, {ROLE_LABELS[Role(actor.role)]}" if actor else "",
+            action=e.action, action_label=ACTION_LABELS.get(e.action, e.action), object_type=e.object_type,
+            object_id=e.object_id, object_label=label, data=e.data or {}, summary=summarise(e.action, e.data)))
+    return rows, total
+
+
+def known_actions(session: Session) -> list[str]:
+    """The actions the log holds (for the filter), in the order of ACTION_LABELS, then the others."""
+    present = set(session.exec(select(AuditEvent.action).distinct()).all())
+    return [a for a in ACTION_LABELS if a in present] + sorted(present - ACTION_LABELS.keys())
+
+
+# --- the outbox ------------------------------------------------------------------------------------------
+
+STATUS_LABELS = {OutboxStatus.pending: "Chờ gửi", OutboxStatus.sent: "Đã gửi", OutboxStatus.failed: "Gửi lỗi"}
+
+
+@dataclass(frozen=True)
+class MailRow:
+    id: int
+    kind: str
+    recipient: str
+    subject: str
+    status: OutboxStatus
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+    stuck: bool
+    retryable: bool
+
+
+def outbox_messages(session: Session, *, status: OutboxStatus | None, now: datetime, page: int = 1,
+                    per_page: int = PER_PAGE) -> tuple[list[MailRow], int]:
+    """One page of the outbox (one status, or every one), newest first."""
+    query = select(OutboxMessage)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(OutboxMessage.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
+    stuck = set(session.exec(select(OutboxMessage.id).where(OutboxMessage.id.in_([r.id for r in rows]),
+                                                            stuck_clause(now))).all()) if rows else set()
+    return [MailRow(id=r.id, kind=r.kind, recipient=r.recipient, subject=r.subject, status=OutboxStatus(r.status),
+                    created_at=utc(r.created_at), next_attempt_at=utc(r.next_attempt_at), sent_at=utc(r.sent_at),
+                    attempts=r.attempts, last_error=r.last_error, stuck=r.id in stuck,
+                    retryable=r.status == OutboxStatus.failed or r.id in stuck) for r in rows], total
+
+
+@dataclass(frozen=True)
+class MailHealth:
+    counts: dict[str, int]  # status → messages
+    stuck: int  # pending messages that should have gone (award.outbox.stuck_clause)
+    failed: int
+
+    @property
+    def warning(self) -> bool:
+        return bool(self.stuck or self.failed)
+
+
+def mail_health(session: Session, *, now: datetime) -> MailHealth:
+    counts = {str(s): n for s, n in session.exec(select(OutboxMessage.status, func.count())
+                                                 .group_by(OutboxMessage.status)).all()}
+    stuck = session.exec(select(func.count()).select_from(OutboxMessage).where(stuck_clause(now))).one()
+    return MailHealth(counts=counts, stuck=stuck, failed=counts.get("failed", 0))
