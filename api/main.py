@@ -23,6 +23,7 @@ from api.pages import (
     help as help_pages,
     judging as judging_pages,
     outline_admin,
+    people as people_pages,
     public,
     results as result_pages,
     themes as theme_pages,
@@ -75,7 +76,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (ops, metrics, auth, reference, entries, files, themes, contests, judging, central, results,
                public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages, central_pages,
-               result_pages, help_pages)
+               result_pages, help_pages, people_pages)
     for module in routers:
         app.include_router(module.router)
     logging.getLogger(__name__).info("app.created env=%s storage=%s", settings.env, settings.storage)
