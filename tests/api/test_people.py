@@ -14,7 +14,16 @@ from award.models import AuditEvent, AuthSession, Role, Unit, User
 from award.outbox import OutboxMessage
 from judging.models import Assignment, JudgeMembership
 from tests.api.test_judging_api import setup_local
-from tests.factories import IX_PHASE_AT, PASSWORD, api_login, csrf_from, make_entry, make_user, round_by_number, web_login
+from tests.factories import (
+    IX_PHASE_AT,
+    PASSWORD,
+    api_login,
+    csrf_from,
+    make_entry,
+    make_user,
+    round_by_number,
+    web_login,
+)
 
 
 def secretariat(client, session, **kw):
