@@ -119,10 +119,10 @@ def add_judge(round_id: Id, body: JudgeIn, session: SessionDep, user: ApiUser, n
     return JudgeOut.model_validate(membership, from_attributes=True)
 
 
-@router.delete("/rounds/{round_id}/judges/{user_id}", status_code=204, name="api:judges:remove",
+@router.delete("/rounds/{round_id}/stages/{stage}/judges/{user_id}", status_code=204, name="api:judges:remove",
                dependencies=[api_role(Role.secretariat, Role.unit_manager)])
-def remove_judge(round_id: Id, user_id: Id, stage: Stage, session: SessionDep, user: ApiUser, now: NowDep):
-    """Takes the judge off the stage's jury (`?stage=local|preliminary|final`); 409 `judge_has_sheets` (or
+def remove_judge(round_id: Id, stage: Stage, user_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
+    """Takes the judge off the stage's jury (a unit manager: their unit's local jury); 409 `judge_has_sheets` (or
     `judge_has_ballots`) once they submitted one. Their unsubmitted sheets go with them."""
     load_round(round_id, session)
     membership = session.exec(select(JudgeMembership).where(

@@ -370,9 +370,9 @@ def test_removing_a_local_judge_is_refused_once_they_submitted_a_sheet(client, s
     assert judges[0].is_active is True
     assert session.get(Assignment, sheet_["id"]) is not None
     # one without sheets leaves the jury through the API too
-    gone = client.delete(f"/api/v1/rounds/{round_.id}/judges/{judges[1].id}?stage=local", headers=manager_headers)
+    gone = client.delete(f"/api/v1/rounds/{round_.id}/stages/local/judges/{judges[1].id}", headers=manager_headers)
     assert gone.status_code == 204
-    kept = client.delete(f"/api/v1/rounds/{round_.id}/judges/{judges[0].id}?stage=local", headers=manager_headers)
+    kept = client.delete(f"/api/v1/rounds/{round_.id}/stages/local/judges/{judges[0].id}", headers=manager_headers)
     assert kept.status_code == 409 and kept.json()["detail"]["code"] == "judge_has_sheets"
 
 
