@@ -23,6 +23,7 @@ from api.pages import (
     help as help_pages,
     judging as judging_pages,
     outline_admin,
+    people as people_pages,
     public,
     records as record_pages,
     results as result_pages,
@@ -91,7 +92,8 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     routers = (ops, metrics, auth, reference, round_admin, entries, files, themes, contests, judging, central, results,
                records, public, account, entry_pages, outline_admin, theme_pages, contest_pages, judging_pages,
-               central_pages, result_pages, round_pages, record_pages, help_pages, unit_pages)
+               central_pages, result_pages, round_pages, record_pages, help_pages, unit_pages,
+               people_pages)
     for module in routers:
         app.include_router(module.router)
     logging.getLogger(__name__).info("app.created env=%s storage=%s", settings.env, settings.storage)

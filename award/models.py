@@ -154,6 +154,8 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
     full_name: str = Field(max_length=200)
+    # award.text.fold(full_name), written with the name (award.users): what the users list searches.
+    full_name_folded: str = Field(default="", max_length=200, index=True)
     password_hash: str = Field(max_length=255)
     role: Role = Field(sa_column=enum_column(Role, "role", nullable=False))
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)

@@ -14,14 +14,15 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from award import audit
-from award.errors import Invalid, TooManyAttempts
-from award.models import AuthSession, User, utcnow
+from award.errors import Conflict, Invalid, TooManyAttempts
+from award.models import ROLE_LABELS, AuthSession, Role, Unit, User, utcnow
 from award.outbox import enqueue
-from award.users import _hash_token, check_password_strength, normalise_email, password_hash
+from award.users import _hash_token, check_password_strength, create_user, has_password, normalise_email, password_hash
 
 log = logging.getLogger(__name__)
 
 RESET_TTL = timedelta(hours=1)
+INVITE_TTL = timedelta(days=7)  # an invited person may not read their mail the same day
 RATE_WINDOW = timedelta(hours=1)
 # kind → (per account, per address) within RATE_WINDOW; None: not limited on that key
 LIMITS = {
@@ -86,18 +87,59 @@ def request_reset(session: Session, *, email: str, ip: str, now: datetime, link_
     if user is None or not user.is_active:
         log.info("password_reset.unknown_account")
         return
+    row = send_reset(session, user=user, ip=ip, now=now, link_base=link_base)
+    log.info("password_reset.requested user_id=%s token_id=%s", user.id, row.id)
+
+
+def _issue(session: Session, *, user: User, ip: str, now: datetime, ttl: timedelta) -> tuple[PasswordResetToken, str]:
     token = secrets.token_urlsafe(32)
-    row = PasswordResetToken(user_id=user.id, token_hash=_hash_token(token), created_at=now,
-                             expires_at=now + RESET_TTL, ip=ip[:64])
+    row = PasswordResetToken(user_id=user.id, token_hash=_hash_token(token), created_at=now, expires_at=now + ttl,
+                             ip=ip[:64])
     session.add(row)
     session.flush()
-    link = f"{link_base}?token={token}"
+    return row, token
+
+
+def send_reset(session: Session, *, user: User, ip: str, now: datetime, link_base: str) -> PasswordResetToken:
+    """Mail the account a single-use link (1 hour) to set a new password; the account must be active.
+    The secretariat sends one from a person's page (`ip` is then the secretariat's)."""
+    if not user.is_active:
+        raise Conflict("Tài khoản đang bị khóa: hãy mở lại tài khoản trước khi gửi liên kết đặt lại mật khẩu.",
+                      field="active", code="user_inactive")
+    row, token = _issue(session, user=user, ip=ip, now=now, ttl=RESET_TTL)
     enqueue(session, to=user.email, kind="password_reset", key=f"password_reset:{row.id}", now=now,
             subject="Đặt lại mật khẩu – Giải Búa liềm vàng",
             body=(f"Kính gửi {user.full_name},\n\nCó yêu cầu đặt lại mật khẩu cho tài khoản {user.email}. "
                   f"Mở liên kết sau trong vòng 1 giờ để đặt mật khẩu mới (liên kết chỉ dùng được một lần):\n\n"
-                  f"{link}\n\nNếu anh/chị không yêu cầu, hãy bỏ qua thư này; mật khẩu hiện tại vẫn giữ nguyên."))
-    log.info("password_reset.requested user_id=%s token_id=%s", user.id, row.id)
+                  f"{link_base}?token={token}\n\nNếu anh/chị không yêu cầu, hãy bỏ qua thư này; mật khẩu hiện tại vẫn "
+                  f"giữ nguyên."))
+    return row
+
+
+def invite(session: Session, *, email: str, full_name: str, role: Role, unit_id: int | None, outlet: str | None,
+           actor: User, ip: str, now: datetime, link_base: str, via: str = "invitation") -> User:
+    """Create an account without a password and mail its owner a link (valid 7 days, single use) to set one;
+    an address that already has an account is refused next to the e-mail field."""
+    user = create_user(session, email=email, password=None, full_name=full_name, role=role, unit_id=unit_id,
+                       outlet=outlet, actor_id=actor.id, now=now, via=via)
+    row, token = _issue(session, user=user, ip=ip, now=now, ttl=INVITE_TTL)
+    unit = session.get(Unit, unit_id) if unit_id else None
+    where = f" của {unit.name}" if unit else ""
+    enqueue(session, to=user.email, kind="invitation", key=f"invitation:{row.id}", now=now,
+            subject="Mời tham gia hệ thống Giải Búa liềm vàng",
+            body=(f"Kính gửi {user.full_name},\n\n{actor.full_name} mời anh/chị tham gia hệ thống Giải báo chí "
+                  f"toàn quốc về xây dựng Đảng (Giải Búa liềm vàng) với vai trò {ROLE_LABELS[Role(role)]}{where}. "
+                  f"Tên đăng nhập là địa chỉ {user.email}.\n\nMở liên kết sau trong vòng 7 ngày để đặt mật khẩu "
+                  f"(liên kết chỉ dùng được một lần):\n\n{link_base}?token={token}\n\n"
+                  f"Nếu anh/chị không chờ thư này, hãy bỏ qua nó."))
+    log.info("user.invited user_id=%s role=%s token_id=%s", user.id, role, row.id)
+    return user
+
+
+def is_invitation(session: Session, row: PasswordResetToken) -> bool:
+    """A link of an invited account that has not yet set a password: its page says "Đặt mật khẩu"."""
+    user = session.get(User, row.user_id)
+    return user is not None and not has_password(user)
 
 
 def token_row(session: Session, *, token: str, now: datetime) -> PasswordResetToken:
@@ -124,11 +166,13 @@ def confirm_reset(session: Session, *, token: str, new_password: str, now: datet
         raise Invalid(INVALID_LINK, field="token", code="invalid_reset_token")
     session.exec(update(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
                                                   PasswordResetToken.used_at.is_(None)).values(used_at=now))
+    first = not has_password(user)
     user.password_hash = password_hash.hash(new_password)
     user.password_changed_at = now
     session.add(user)
     session.exec(delete(AuthSession).where(AuthSession.user_id == user.id))
     session.flush()
-    audit.record(session, actor_id=user.id, action="user.password_reset", object_type="user", object_id=user.id, now=now)
+    audit.record(session, actor_id=user.id, action="user.password_set" if first else "user.password_reset",
+                 object_type="user", object_id=user.id, now=now)
     log.info("password_reset.done user_id=%s", user.id)
     return user

@@ -30,6 +30,16 @@ def can_manage_accounts(user: User) -> bool:
     return user.role == Role.secretariat
 
 
+def can_invite_local_judges(user: User) -> bool:
+    """A unit manager invites local judges into their own unit (the unit is theirs, never chosen)."""
+    return user.role == Role.unit_manager and user.unit_id is not None
+
+
+def can_edit_account(actor: User, account: User) -> bool:
+    """Changing an account's name, role, unit, outlet or status, or sending it a reset link: the secretariat."""
+    return can_manage_accounts(actor)
+
+
 def is_owner(user: User, entry: Entry) -> bool:
     return user.id is not None and entry.owner_id == user.id
 

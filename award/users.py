@@ -4,6 +4,7 @@ import hashlib
 import logging
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
@@ -12,10 +13,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from award import audit
-from award.errors import BadCredentials, Conflict, Invalid, NotFound, TooManyAttempts
+from award.errors import BadCredentials, Checks, Conflict, Invalid, NotFound, TooManyAttempts
 from award.models import AuthSession, LoginAttempt, Role, Unit, User
 from award.outbox import enqueue
-from award.text import clean_line
+from award.text import clean_line, fold
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,14 @@ def session_ttl(role: Role, kind: str) -> timedelta:
     default = WEB_SESSION_TTL if kind == "web" else API_TOKEN_TTL
     return TTL_BY_ROLE.get(Role(role), {}).get(kind, default)
 ATTEMPT_WINDOW = timedelta(minutes=15)
+# The stored hash of an account invited by e-mail that has not yet set its password: no hasher knows it,
+# so no password matches (see _verify).
+NO_PASSWORD = "!invited"
+UNIT_BOUND_ROLES = (Role.unit_manager, Role.local_judge)
+UNIT_REQUIRED = "Vai trò này cần gắn với một đơn vị."
+EMAIL_TAKEN = "E-mail này đã có tài khoản."
+LAST_SECRETARIAT = ("Không thể khóa hoặc đổi vai trò của tài khoản Ban Thư ký cuối cùng còn hoạt động: hãy tạo "
+                    "hoặc mở lại một tài khoản Ban Thư ký khác trước.")
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 
@@ -68,7 +77,7 @@ def create_user(
     session: Session,
     *,
     email: str,
-    password: str,
+    password: str | None,
     full_name: str,
     role: Role,
     unit_id: int | None = None,
@@ -78,7 +87,8 @@ def create_user(
     via: str | None = None,
 ) -> User:
     """Create an account; the e-mail is unique regardless of case. With `now`, the creation is an audit event
-    (by `actor_id`, None for the command line and the demo; `via` says which)."""
+    (by `actor_id`, None for the command line and the demo; `via` says which). Without a password the
+    account cannot log in until its owner sets one through an invitation (award.password_reset.invite)."""
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise Invalid("Địa chỉ e-mail không hợp lệ.", field="email", code="invalid_email")
@@ -89,17 +99,20 @@ def create_user(
         raise Invalid("Họ và tên quá dài (tối đa 200 ký tự).", field="full_name", code="too_long")
     if len(clean_line(outlet)) > 200:
         raise Invalid("Tên cơ quan báo chí quá dài (tối đa 200 ký tự).", field="outlet", code="too_long")
-    check_password_strength(password)
+    if password is not None:
+        check_password_strength(password)
     if unit_id is not None and session.get(Unit, unit_id) is None:
         raise Invalid("Đơn vị không tồn tại.", field="unit_id", code="unknown_unit")
-    if role in (Role.unit_manager, Role.local_judge) and unit_id is None:
-        raise Invalid("Vai trò này cần gắn với một đơn vị.", field="unit_id", code="unit_required")
-    if session.exec(select(User.id).where(User.email == email)).first() is not None:
-        raise Conflict("E-mail này đã được đăng ký.", field="email", code="email_taken")
+    if Role(role) in UNIT_BOUND_ROLES and unit_id is None:
+        raise Invalid(UNIT_REQUIRED, field="unit_id", code="unit_required")
+    if email_taken(session, email):
+        raise Conflict(EMAIL_TAKEN if password is None else "E-mail này đã được đăng ký.", field="email",
+                       code="email_taken")
     user = User(
         email=email,
         full_name=full_name,
-        password_hash=password_hash.hash(password),
+        full_name_folded=fold(full_name)[:200],
+        password_hash=password_hash.hash(password) if password is not None else NO_PASSWORD,
         role=role,
         unit_id=unit_id,
         outlet=clean_line(outlet) or None,
@@ -200,8 +213,17 @@ def authenticate(session: Session, *, email: str, password: str, ip: str, now: d
     return user
 
 
+def has_password(user: User) -> bool:
+    """False for an invited account whose owner has not yet set a password."""
+    return not user.password_hash.startswith("!")
+
+
 def _verify(password: str, stored: str) -> bool:
-    """A password that UTF-8 cannot carry (a lone surrogate) is a wrong one, after the same argon2 work."""
+    """A password that UTF-8 cannot carry (a lone surrogate) is a wrong one, after the same argon2 work;
+    so is any password of an account without one (invited, not yet set)."""
+    if stored.startswith("!"):
+        password_hash.verify("x", _DUMMY_HASH)
+        return False
     try:
         password.encode("utf-8")
     except UnicodeEncodeError:
@@ -262,7 +284,7 @@ def close_session(session: Session, *, token: str) -> None:
 
 def change_password(session: Session, *, user: User, old_password: str, new_password: str, now: datetime) -> None:
     """A changed password ends every session and token of the account."""
-    if not password_hash.verify(old_password, user.password_hash):
+    if not _verify(old_password, user.password_hash):
         raise Invalid("Mật khẩu hiện tại không đúng.", field="old_password", code="invalid_credentials")
     check_password_strength(new_password)
     user.password_hash = password_hash.hash(new_password)
@@ -271,3 +293,121 @@ def change_password(session: Session, *, user: User, old_password: str, new_pass
     session.exec(delete(AuthSession).where(AuthSession.user_id == user.id))
     session.flush()
     log.info("user.password_changed user_id=%s", user.id)
+
+
+# --- the secretariat's management of accounts -----------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+def email_taken(session: Session, email: str) -> bool:
+    return session.exec(select(User.id).where(User.email == normalise_email(email))).first() is not None
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    q: str = ""
+    role: Role | None = None
+    unit_id: int | None = None
+    active: bool | None = None
+
+
+def list_users(session: Session, *, filters: UserFilters, page: int = 1,
+               per_page: int = PAGE_SIZE) -> tuple[list[User], int]:
+    """Accounts matching the filters, by name then e-mail, one page at a time; `q` matches the name or the
+    e-mail ignoring case and diacritics (both sides folded, so the indexed column serves either engine)."""
+    query = select(User)
+    needle = fold(filters.q)
+    if needle:
+        query = query.where(User.full_name_folded.contains(needle, autoescape=True)
+                            | User.email.contains(needle, autoescape=True))
+    if filters.role is not None:
+        query = query.where(User.role == filters.role)
+    if filters.unit_id is not None:
+        query = query.where(User.unit_id == filters.unit_id)
+    if filters.active is not None:
+        query = query.where(User.is_active == filters.active)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(User.full_name_folded, User.email, User.id)
+                        .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy tài khoản.", code="user_not_found")
+    return user
+
+
+def _keep_a_secretariat(session: Session, user: User) -> None:
+    """At least one active secretariat account stays: the others are locked first (FOR UPDATE on
+    PostgreSQL; SQLite has one writer at a time), so two secretariats cannot lock each other out at once."""
+    others = session.exec(select(User.id).where(User.role == Role.secretariat, User.is_active == True,  # noqa: E712
+                                                User.id != user.id).with_for_update()).all()
+    if not others:
+        raise Conflict(LAST_SECRETARIAT, field="active" if user.role == Role.secretariat else "role",
+                       code="last_secretariat")
+
+
+def end_sessions(session: Session, *, user: User) -> int:
+    """Every browser session and API token of the account ends at once."""
+    return session.exec(delete(AuthSession).where(AuthSession.user_id == user.id)).rowcount
+
+
+def update_user(session: Session, *, user: User, actor: User, now: datetime, changes: dict) -> dict:
+    """Change name, role, unit, outlet and whether the account is active (`changes` holds only what is
+    given). A deactivated account cannot log in and its sessions and tokens end at once; the last active
+    secretariat cannot be deactivated or demoted; a role bound to a unit needs one. Every field's problem is
+    reported at once; nothing is written if any. Returns {field: [old, new]} of what changed (audited)."""
+    checks = Checks()
+    new = {"full_name": user.full_name, "role": Role(user.role), "unit_id": user.unit_id, "outlet": user.outlet,
+           "active": user.is_active}
+    if "full_name" in changes:
+        name = clean_line(changes["full_name"])
+        if checks.require(bool(name), "full_name", "Vui lòng nhập họ và tên.") and checks.require(
+                len(name) <= 200, "full_name", "Họ và tên quá dài (tối đa 200 ký tự)."):
+            new["full_name"] = name
+    if "role" in changes:
+        try:
+            new["role"] = Role(changes["role"])
+        except ValueError:
+            checks.add("role", "Vai trò không hợp lệ.")
+    if "unit_id" in changes:
+        unit_id = changes["unit_id"]
+        if unit_id is not None and session.get(Unit, unit_id) is None:
+            checks.add("unit_id", "Đơn vị không tồn tại.")
+        else:
+            new["unit_id"] = unit_id
+    if "outlet" in changes:
+        outlet = clean_line(changes["outlet"])
+        if checks.require(len(outlet) <= 200, "outlet", "Tên cơ quan báo chí quá dài (tối đa 200 ký tự)."):
+            new["outlet"] = outlet or None
+    if "active" in changes:
+        new["active"] = bool(changes["active"])
+    if new["role"] in UNIT_BOUND_ROLES and new["unit_id"] is None and "unit_id" not in checks.errors:
+        checks.add("unit_id", UNIT_REQUIRED)
+    checks.done()
+    if user.role == Role.secretariat and user.is_active and (new["role"] != Role.secretariat or not new["active"]):
+        _keep_a_secretariat(session, user)
+    old = {"full_name": user.full_name, "role": Role(user.role), "unit_id": user.unit_id, "outlet": user.outlet,
+           "active": user.is_active}
+    changed = {k: [old[k], new[k]] for k in new if new[k] != old[k]}
+    if not changed:
+        return {}
+    user.full_name, user.full_name_folded = new["full_name"], fold(new["full_name"])[:200]
+    user.role, user.unit_id, user.outlet, user.is_active = new["role"], new["unit_id"], new["outlet"], new["active"]
+    session.add(user)
+    ended = 0
+    if not user.is_active or "role" in changed:
+        # A locked account, or one whose role changed, starts again from a fresh login (the role decides what
+        # a session may do and how long it lasts).
+        ended = end_sessions(session, user=user)
+    session.flush()
+    action = ("user.deactivated" if changed.get("active") == [True, False]
+              else "user.reactivated" if changed.get("active") == [False, True] else "user.updated")
+    audit.record(session, actor_id=actor.id, action=action, object_type="user", object_id=user.id, now=now,
+                 data={"changes": {k: [str(v) if isinstance(v, Role) else v for v in pair]
+                                   for k, pair in changed.items()}, "sessions_ended": ended})
+    log.info("%s user_id=%s fields=%s", action, user.id, ",".join(changed))
+    return changed

@@ -136,6 +136,17 @@ def can_add_judge(actor: User, judge: User, stage: Stage) -> bool:
     return can_manage_stage(actor, stage, actor.unit_id) and judge.unit_id == actor.unit_id
 
 
+def can_remove_judge(actor: User, membership: JudgeMembership) -> bool:
+    """Taking a judge off a jury: whoever runs that stage (the secretariat; a unit manager their unit's)."""
+    return can_manage_stage(actor, membership.stage, membership.unit_id)
+
+
+def can_manage_local_judge(actor: User, judge: User) -> bool:
+    """A unit manager invites and removes the local judges of their own unit, and no one else."""
+    return (actor.role == Role.unit_manager and actor.unit_id is not None and judge.role == Role.local_judge
+            and judge.unit_id == actor.unit_id)
+
+
 def can_judge(user: User, stage: Stage) -> bool:
     """Who may sit on a stage's jury: the local stage takes the units' local judges, the central stages
     the central judges."""

@@ -13,8 +13,8 @@ from award.errors import AwardError, Invalid
 from award.models import Entry, EntryStatus, Role, Round, Unit, User
 from judging.models import JudgeMembership, ResultList
 from judging.publication import STATUS_LABELS
-from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser, web_role
-from api.forms import submit
+from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser
+from api.forms import flash
 from api.openapi import Id
 from api.security import client_address, verify_csrf
 from api.settings import get_settings
@@ -182,10 +182,11 @@ def forgot(request: Request, session: SessionDep, now: NowDep, email: Annotated[
 @router.get("/password/reset", name="pages:reset")
 def reset_form(request: Request, session: SessionDep, now: NowDep, token: str = ""):
     try:
-        password_reset.token_row(session, token=token[:100], now=now)
+        row = password_reset.token_row(session, token=token[:100], now=now)
     except Invalid as exc:
         return render(request, "account/reset.html", {"token": "", "errors": {}, "invalid": exc.message}, 400)
-    return render(request, "account/reset.html", {"token": token, "errors": {}, "invalid": None})
+    return render(request, "account/reset.html", {"token": token, "errors": {}, "invalid": None,
+                                                  "invitation": password_reset.is_invitation(session, row)})
 
 
 @router.post("/password/reset", name="pages:reset_submit")
@@ -199,16 +200,21 @@ def reset(
 ):
     password_reset.limit(session, kind="reset_confirm", ip=client_address(request), now=now)
     session.commit()
+    invitation = False
     try:
+        row = password_reset.token_row(session, token=token, now=now)
+        invitation = password_reset.is_invitation(session, row)
         if new_password != new_password_again:
-            password_reset.token_row(session, token=token, now=now)
             raise Invalid("Hai lần nhập mật khẩu mới không khớp.", field="new_password_again")
-        password_reset.confirm_reset(session, token=token, new_password=new_password, now=now)
+        user = password_reset.confirm_reset(session, token=token, new_password=new_password, now=now)
     except Invalid as exc:
         if exc.field == "token":
             return render(request, "account/reset.html", {"token": "", "errors": {}, "invalid": exc.message}, 400)
         return render(request, "account/reset.html", {"token": token, "errors": {exc.field: exc.message},
-                                                      "invalid": None}, 400)
+                                                      "invalid": None, "invitation": invitation}, 400)
+    if invitation:  # the mailed link proved the address: an invited person starts logged in
+        return flash(_login_response(request, session, user, now, "/dashboard"),
+                     f"Đã đặt mật khẩu. Chào mừng {user.full_name}!")
     response = RedirectResponse(str(request.url_for("pages:login")) + "?reset=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -237,46 +243,3 @@ def dashboard(request: Request, session: SessionDep, user: WebUser, now: NowDep)
         context["unit_count"] = len(session.exec(select(Unit.id).where(units.valid_on(calendar.today(now)))).all())
         context["mail"] = records.mail_health(session, now=now)  # stuck or failed mails: a warning with a link
     return render(request, f"dashboard/{user.role}.html", context)
-
-
-@router.get("/admin/users", name="pages:users", dependencies=[web_role(Role.secretariat)])
-def users_page(request: Request, session: SessionDep):
-    return _users_page(request, session, {}, {}, 200)
-
-
-def _users_page(request, session, values, errors, status):
-    accounts = session.exec(select(User).order_by(User.role, User.email)).all()
-    units = session.exec(select(Unit).order_by(Unit.kind, Unit.name)).all()
-    unit_names = {u.id: u.name for u in units}
-    return render(request, "admin/users.html",
-                  {"accounts": accounts, "unit_options": [(u.id, u.name) for u in units], "unit_names": unit_names,
-                   "roles": list(Role),
-                   "values": values, "errors": errors}, status)
-
-
-@router.post("/admin/users", name="pages:users_create", dependencies=[web_role(Role.secretariat)])
-def create_user(
-    request: Request,
-    session: SessionDep,
-    now: NowDep,
-    actor: WebUser,
-    full_name: Annotated[str, Form(max_length=200)] = "",
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=256)] = "",
-    role: Annotated[str, Form(max_length=32)] = "",
-    unit_id: Annotated[str, Form(max_length=12)] = "",
-    outlet: Annotated[str, Form(max_length=200)] = "",
-):
-    values = {"full_name": full_name, "email": email, "role": role, "unit_id": unit_id, "outlet": outlet}
-
-    def create():
-        if role not in Role.__members__:
-            raise Invalid("Hãy chọn vai trò.", field="role")
-        unit = int(unit_id) if unit_id.strip().isdigit() else None
-        return users.create_user(session, email=email, password=password, full_name=full_name,
-                                 role=Role(role), unit_id=unit, outlet=outlet, actor_id=actor.id, now=now)
-
-    return submit(request, session, create, default_field="email",
-                  redisplay=lambda errors, status: _users_page(request, session, values, errors, status),
-                  success=request.url_for("pages:users"),
-                  message=lambda created: f"Đã tạo tài khoản {created.email}.")

@@ -17,6 +17,7 @@ from judging import council, juries, panels, permissions as judging_permissions,
 from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.errors import status_of
+from api.forms import redirect
 from api.openapi import Id
 from api.pages.judging import METHOD_LABELS
 from api.security import verify_csrf
@@ -48,6 +49,7 @@ def _desk(request, session, user, round_, now, *, plan=None, error=None, status=
     return render(request, "central/desk.html", {
         "phase_notes": phase_notes(round_, now, "preliminary.setup"),
         "setup_open": phase_notes(round_, now, "preliminary.setup")["preliminary.setup"] is None,
+        "final_setup_open": phase_notes(round_, now, "final.setup")["final.setup"] is None,
         "round": round_, "overview": panels.overview(session, round_=round_),
         "unrouted": panels.unrouted(session, round_id=round_.id), "members": members, "judges": judges,
         "panels": panels.panels_of(round_), "plan": plan, "titles": titles, "names": names, "error": error,
@@ -87,6 +89,25 @@ def add_judge(round_id: Id, request: Request, session: SessionDep, user: WebUser
         session.rollback()
         return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
     return _to(request, "central:desk", "#giam-khao", round_id=round_id)
+
+
+@router.post("/central/{round_id}/members/{membership_id}/remove", name="central:remove_judge",
+             dependencies=[web_role(Role.secretariat)])
+def remove_judge(round_id: Id, membership_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    """Takes a judge off a subpanel or the council; refused with the reason once they submitted a sheet
+    (a ballot, for the council)."""
+    round_ = load_round(round_id, session)
+    membership = juries.membership(session, membership_id)
+    if membership.round_id != round_.id or membership.stage == Stage.local:
+        raise NotFound("Không tìm thấy giám khảo trong hội đồng.")
+    name = session.get(User, membership.user_id).full_name
+    try:
+        juries.remove_judge(session, membership=membership, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
+    return redirect(str(request.url_for("central:desk", round_id=round_id)) + "#giam-khao",
+                    f"Đã rút {name} khỏi hội đồng.")
 
 
 @router.post("/central/{round_id}/propose", name="central:propose", dependencies=[web_role(Role.secretariat)])

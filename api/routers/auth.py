@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from award import audit, password_reset, users
@@ -37,10 +37,39 @@ class RegisterIn(BaseModel):
     full_name: str = Field(max_length=200)
 
 
-class UserCreateIn(RegisterIn):
+class UserCreateIn(BaseModel):
+    email: str = Field(max_length=254)
+    # Without a password the account is invited: its owner gets a mail with a link (7 days) to set one.
+    password: str | None = Field(default=None, max_length=256)
+    full_name: str = Field(max_length=200)
     role: Role
     unit_id: Id | None = None
     outlet: str | None = Field(default=None, max_length=200)
+
+
+class UserAdminOut(UserOut):
+    active: bool
+    invited: bool  # invited by e-mail, no password set yet
+    created_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserAdminOut]
+    total: int
+
+
+class UserPatchIn(BaseModel):
+    full_name: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    unit_id: Id | None = None
+    outlet: str | None = Field(default=None, max_length=200)
+    active: bool | None = None
+
+
+def user_admin_out(user) -> UserAdminOut:
+    return UserAdminOut(id=user.id, email=user.email, full_name=user.full_name, role=user.role, unit_id=user.unit_id,
+                        outlet=user.outlet, active=user.is_active, invited=not users.has_password(user),
+                        created_at=user.created_at)
 
 
 def user_out(user) -> UserOut:
@@ -96,10 +125,52 @@ def me(user: ApiUser):
 
 @router.post("/users", status_code=201, response_model=UserOut, name="api:users:create",
              dependencies=[api_role(Role.secretariat)])
-def create_user(body: UserCreateIn, session: SessionDep, now: NowDep, actor: ApiUser):
-    user = users.create_user(session, email=body.email, password=body.password, full_name=body.full_name,
-                             role=body.role, unit_id=body.unit_id, outlet=body.outlet, actor_id=actor.id, now=now)
+def create_user(request: Request, body: UserCreateIn, session: SessionDep, now: NowDep, actor: ApiUser):
+    """With `password`, the account can log in at once; without, its owner is invited by e-mail to set one.
+    409 `email_taken` when the address already has an account."""
+    if body.password is None:
+        user = password_reset.invite(session, email=body.email, full_name=body.full_name, role=body.role,
+                                     unit_id=body.unit_id, outlet=body.outlet, actor=actor, ip=client_address(request),
+                                     now=now, link_base=invitation_link_base())
+    else:
+        user = users.create_user(session, email=body.email, password=body.password, full_name=body.full_name,
+                                 role=body.role, unit_id=body.unit_id, outlet=body.outlet, actor_id=actor.id, now=now)
     return user_out(user)
+
+
+def invitation_link_base() -> str:
+    return get_settings().public_url.rstrip("/") + "/password/reset"
+
+
+@router.get("/users", response_model=UserPage, name="api:users:list", dependencies=[api_role(Role.secretariat)])
+def list_users(session: SessionDep, q: Annotated[str, Query(max_length=200)] = "", role: Role | None = None,
+               unit_id: Id | None = None, active: bool | None = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    """Accounts, 50 a page, by name; `q` matches the name or the e-mail ignoring case and diacritics."""
+    rows, total = users.list_users(session, filters=users.UserFilters(q=q, role=role, unit_id=unit_id, active=active),
+                                   page=page)
+    return UserPage(items=[user_admin_out(u) for u in rows], total=total)
+
+
+@router.patch("/users/{user_id}", response_model=UserAdminOut, name="api:users:update",
+              dependencies=[api_role(Role.secretariat)])
+def update_user(user_id: Id, body: UserPatchIn, session: SessionDep, now: NowDep, actor: ApiUser):
+    """Only the fields sent change (`unit_id: null` detaches the unit). `active: false` locks the account: its
+    sessions and tokens end at once. 409 `last_secretariat` for the last active secretariat account."""
+    user = users.get_user(session, user_id)
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in ("unit_id", "outlet")}
+    users.update_user(session, user=user, actor=actor, now=now, changes=changes)
+    return user_admin_out(user)
+
+
+@router.post("/users/{user_id}/password-reset", status_code=202, name="api:users:password_reset",
+             dependencies=[api_role(Role.secretariat)])
+def send_password_reset(request: Request, user_id: Id, session: SessionDep, now: NowDep, actor: ApiUser):
+    """Mails the account a single-use link (1 hour) to set a new password; 409 if the account is locked."""
+    user = users.get_user(session, user_id)
+    password_reset.send_reset(session, user=user, ip=client_address(request), now=now, link_base=invitation_link_base())
+    audit.record(session, actor_id=actor.id, action="user.password_reset_sent", object_type="user", object_id=user.id,
+                 now=now)
+    return {"status": "accepted"}
 
 
 class TokenInfo(BaseModel):

@@ -11,7 +11,7 @@ from sqlmodel import select
 from award.errors import Forbidden, NotFound
 from award.models import Entry, Role, User
 from judging import juries, permissions, plans, sheets, stages
-from judging.models import Assignment, AssignmentPlan, Stage
+from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 from api.openapi import API_ERRORS, Id
 
@@ -117,6 +117,20 @@ def add_judge(round_id: Id, body: JudgeIn, session: SessionDep, user: ApiUser, n
     membership = juries.add_judge(session, round_=round_, user=judge, stage=body.stage, panel_code=body.panel_code,
                                    actor=user, now=now)
     return JudgeOut.model_validate(membership, from_attributes=True)
+
+
+@router.delete("/rounds/{round_id}/stages/{stage}/judges/{user_id}", status_code=204, name="api:judges:remove",
+               dependencies=[api_role(Role.secretariat, Role.unit_manager)])
+def remove_judge(round_id: Id, stage: Stage, user_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
+    """Takes the judge off the stage's jury (a unit manager: their unit's local jury); 409 `judge_has_sheets` (or
+    `judge_has_ballots`) once they submitted one. Their unsubmitted sheets go with them."""
+    load_round(round_id, session)
+    membership = session.exec(select(JudgeMembership).where(
+        JudgeMembership.round_id == round_id, JudgeMembership.user_id == user_id, JudgeMembership.stage == stage)).first()
+    if membership is None:
+        raise NotFound("Không tìm thấy giám khảo trong hội đồng.", code="membership_not_found")
+    juries.remove_judge(session, membership=membership, actor=user, now=now)
+    return Response(status_code=204)
 
 
 @router.post("/rounds/{round_id}/conflicts", status_code=201, name="api:conflicts:declare",

@@ -127,6 +127,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     # judging (local stage: each manager runs their own unit's jury)
     ("POST", "/api/v1/rounds/{round_id}/judges"): only(MANAGERS, SECRETARIAT,
                                                         body={"user_id": 999999, "stage": "local"}),
+    ("DELETE", "/api/v1/rounds/{round_id}/stages/{stage}/judges/{user_id}"): only(MANAGERS, SECRETARIAT),
     ("POST", "/api/v1/rounds/{round_id}/conflicts"): only(JUDGES, SECRETARIAT,
                                                            body={"entry_id": 999999, "reason": "Cùng cơ quan"}),
     ("POST", "/api/v1/rounds/{round_id}/stages/{stage}/assignments/propose"): only(MANAGERS, SECRETARIAT),
@@ -167,6 +168,19 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/admin/units/{unit_id}"): only(SECRETARIAT),
     ("POST", "/admin/units/{unit_id}"): only(SECRETARIAT),
     ("POST", "/admin/units/{unit_id}/retire"): only(SECRETARIAT),
+    # people (issue 14): the secretariat manages every account; a unit manager their unit's local judges
+    ("GET", "/api/v1/users"): only(SECRETARIAT),
+    ("PATCH", "/api/v1/users/{user_id}"): only(SECRETARIAT),
+    ("POST", "/api/v1/users/{user_id}/password-reset"): only(SECRETARIAT),
+    ("POST", "/admin/users/import"): only(SECRETARIAT),
+    ("GET", "/admin/users/mau-giam-khao.xlsx"): only(SECRETARIAT),
+    ("GET", "/admin/users/{user_id}"): only(SECRETARIAT),
+    ("POST", "/admin/users/{user_id}"): only(SECRETARIAT),
+    ("POST", "/admin/users/{user_id}/status"): only(SECRETARIAT),
+    ("POST", "/admin/users/{user_id}/password-reset"): only(SECRETARIAT),
+    ("GET", "/unit/judges"): only(MANAGERS),
+    ("POST", "/unit/judges"): only(MANAGERS),
+    ("POST", "/unit/judges/{user_id}/remove"): only(MANAGERS),
     # entry pages
     ("GET", "/entries/new"): only(JOURNALISTS),
     ("POST", "/entries/new"): only(JOURNALISTS),
@@ -233,6 +247,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/central/{round_id}"): only(SECRETARIAT),
     ("POST", "/central/{round_id}/route"): only(SECRETARIAT),
     ("POST", "/central/{round_id}/judges"): only(SECRETARIAT),
+    ("POST", "/central/{round_id}/members/{membership_id}/remove"): only(SECRETARIAT),
     ("POST", "/central/{round_id}/propose"): only(SECRETARIAT),
     ("POST", "/central/{round_id}/apply"): only(SECRETARIAT),
     ("GET", "/central/{round_id}/panels/{code}"): only(SECRETARIAT),
@@ -286,7 +301,9 @@ def path_values(world) -> dict:
             "message_id": 999999, "stage": "local", "code": "1.1", "number": 1,
             "section": "limits",  # a section of a round's settings page
             # issue 6's routes: a panel code is also `{code}` (an unknown one answers 404 to the secretariat)
-            "path": "khong-co.css", "role_guide": "nha-bao"}
+            "path": "khong-co.css", "role_guide": "nha-bao",
+            # people (issue 14): an account no caller uses, and a jury seat that does not exist
+            "user_id": getattr(world, "bystander_id", 999999), "membership_id": 999999}
 
 
 def fill(path: str, values: dict) -> str:

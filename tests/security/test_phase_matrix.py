@@ -130,6 +130,15 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
     ("POST", "/admin/units/merge"): UNITS_FREE,
     ("POST", "/admin/units/{unit_id}"): UNITS_FREE,
     ("POST", "/admin/units/{unit_id}/retire"): UNITS_FREE,
+    ("PATCH", "/api/v1/users/{user_id}"): free("accounts are fixed and locked whatever the round does"),
+    ("POST", "/api/v1/users/{user_id}/password-reset"): free("a reset link helps a person, not a round"),
+    ("POST", "/admin/users/import"): free("the secretariat invites judges for every round"),
+    ("POST", "/admin/users/{user_id}"): free("accounts are fixed and locked whatever the round does"),
+    ("POST", "/admin/users/{user_id}/status"): free("accounts are fixed and locked whatever the round does"),
+    ("POST", "/admin/users/{user_id}/password-reset"): free("a reset link helps a person, not a round"),
+    ("POST", "/unit/judges"): free("a unit invites its judges for every round; juries are built per round"),
+    ("POST", "/unit/judges/{user_id}/remove"): free(
+        "a person leaves the unit's judges; refused once they submitted a sheet, whatever the phase"),
     # the round itself
     ("PATCH", "/api/v1/rounds/{round_id}"): Gate("round.settings",
                                                  body=lambda c: {"name": c.extra["round_name"]}),
@@ -217,6 +226,10 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
         Gate("preliminary.setup", who="secretariat", body=lambda c: {
             "user_id": _judge_id(c, "judge"), "stage": "preliminary", "panel_code": PANEL}),
         Gate("final.setup", who="secretariat", body=lambda c: {"user_id": _judge_id(c, "judge"), "stage": "final"})),
+    ("DELETE", "/api/v1/rounds/{round_id}/stages/{stage}/judges/{user_id}"): (
+        Gate("local.jury", values={"user_id": "local_judge_user"}),
+        Gate("preliminary.setup", who="secretariat", values={"stage": "preliminary", "user_id": "judge_user"}),
+        Gate("final.setup", who="secretariat", values={"stage": "final", "user_id": "judge_user"})),
     ("POST", "/api/v1/rounds/{round_id}/conflicts"): free(
         "a judge declares a conflict of interest whenever it becomes known"),
     ("POST", "/api/v1/rounds/{round_id}/stages/{stage}/assignments/propose"): (
@@ -263,6 +276,9 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
     ("POST", "/central/{round_id}/judges"): (
         Gate("preliminary.setup", body=lambda c: {"user_id": str(_judge_id(c, "judge")), "place": PANEL}),
         Gate("final.setup", body=lambda c: {"user_id": str(_judge_id(c, "judge")), "place": "final"})),
+    ("POST", "/central/{round_id}/members/{membership_id}/remove"): (
+        Gate("preliminary.setup", values={"membership_id": "preliminary_membership"}),
+        Gate("final.setup", values={"membership_id": "final_membership"})),
     ("POST", "/central/{round_id}/propose"): Gate("preliminary.setup", body={"judges_per_entry": "1"}),
     ("POST", "/central/{round_id}/apply"): Gate("preliminary.setup",
                                                body=lambda c: {"plan_id": c.extra["preliminary_plan"]}),
@@ -399,8 +415,10 @@ def build_phase_world(client, session) -> tuple[World, dict]:
                        body=entry_payload(session, title="Bản nháp: Chi bộ giữa đại ngàn"))
     assert draft.status_code == 201, draft.text
     judge, manager = world.callers["judge"], world.callers["unit_manager"]
-    session.add(JudgeMembership(round_id=world.round_id, user_id=judge.id, stage=Stage.preliminary, panel_code=PANEL))
-    session.add(JudgeMembership(round_id=world.round_id, user_id=judge.id, stage=Stage.final))
+    seats = {"preliminary_membership": JudgeMembership(round_id=world.round_id, user_id=judge.id,
+                                                       stage=Stage.preliminary, panel_code=PANEL),
+             "final_membership": JudgeMembership(round_id=world.round_id, user_id=judge.id, stage=Stage.final)}
+    session.add_all(seats.values())
     now = _now()
     sheet = Assignment(round_id=world.round_id, stage=Stage.preliminary, entry_id=world.forwarded_entry_id,
                        judge_id=judge.id, created_at=now, updated_at=now)
@@ -417,7 +435,9 @@ def build_phase_world(client, session) -> tuple[World, dict]:
     extra = {"draft": draft.json()["id"], "forwarded": world.forwarded_entry_id,
              "preliminary_assignment": sheet.id, "local_plan": plans[Stage.local],
              "preliminary_plan": plans[Stage.preliminary], "round_name": round_.name,
-             "outline": outline_text(outline_tree(session, round_id=world.round_id))}
+             "outline": outline_text(outline_tree(session, round_id=world.round_id)),
+             "judge_user": judge.id, "local_judge_user": world.callers["local_judge"].id,
+             **{name: seat.id for name, seat in seats.items()}}
     return world, extra
 
 

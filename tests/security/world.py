@@ -25,6 +25,7 @@ class World:
     file_id: int
     assignment_id: int
     callers: dict[str, User | None]
+    bystander_id: int = 0  # an account no caller uses: what the people routes edit, lock and reset
 
 
 IDENTITIES = ("anonymous", "journalist", "journalist_other", "unit_manager", "unit_manager_other", "local_judge",
@@ -68,9 +69,10 @@ def build_world(client, session: Session) -> World:
     assignment = client.post(f"/api/v1/rounds/{round_.id}/stages/local/assignments", headers=manager,
                              json={"entry_id": entry_id, "judge_id": judge.id})
     assert assignment.status_code == 201, assignment.text
+    bystander = make_user(session, role=Role.journalist, full_name="Người Ngoài Cuộc")
     session.commit()
     return World(round_.id, unit_id, other_unit_id, entry_id, forwarded_id, batch.json()["batch_id"],
-                 upload.json()["id"], assignment.json()["id"], callers)
+                 upload.json()["id"], assignment.json()["id"], callers, bystander.id)
 
 
 def request_as(client, session, user: User | None, method: str, path: str, now, *, csrf: bool = True, body=None,

@@ -1,0 +1,105 @@
+"""In a real browser on a phone (375 px): the secretariat invites a unit manager, who sets a password through
+the mailed link (read from the outbox in the database, as the mail would carry it) and invites a local judge;
+then the secretariat locks the manager's account while the manager is logged in elsewhere, and the
+manager's next page is the login page."""
+
+import re
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from tests.support.browser import login
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 375, "height": 812}
+
+
+def _phone(browser):
+    context = browser.new_context(locale="vi-VN", viewport=PHONE)
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.accept()) if d.type == "confirm" else None)
+    return context, page
+
+
+def _fits(page) -> None:
+    """Nothing scrolls sideways at 375 px."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def _mailed_link(engine, recipient: str, base: str) -> str:
+    with engine.connect() as conn:
+        body = conn.execute(sa.text("SELECT body FROM outbox WHERE recipient = :r AND kind = 'invitation'"),
+                            {"r": recipient}).scalar_one()
+    token = re.search(r"/password/reset\?token=([A-Za-z0-9_-]+)", body).group(1)
+    return f"{base}/password/reset?token={token}"
+
+
+def test_invited_manager_sets_a_password_invites_a_judge_and_is_logged_out_when_locked(browser, live_server,
+                                                                                         live_env):
+    engine = sa.create_engine(live_env["AWARD_DATABASE_URL"])
+    tag = uuid.uuid4().hex[:6]
+    manager_email, judge_email = f"quanly.{tag}@hatinh.vn", f"giamkhao.{tag}@hatinh.vn"
+    with engine.connect() as conn:
+        hatinh = conn.execute(sa.text("SELECT id FROM unit WHERE code = 'ha-tinh'")).scalar_one()
+    sec_context, sec = _phone(browser)
+    mgr_context, mgr = _phone(browser)
+    try:
+        # the secretariat invites a unit manager
+        login(sec, live_server, "bithu@demo.bualiemvang.vn")
+        sec.goto(f"{live_server}/admin/users")
+        _fits(sec)
+        form = sec.locator("#moi")
+        form.get_by_label("E-mail").fill(manager_email)
+        form.get_by_label("Họ và tên").fill("Đinh Thị Quản Lý")
+        form.get_by_label("Vai trò").select_option("unit_manager")
+        form.get_by_label("Đơn vị").select_option(str(hatinh))
+        form.get_by_role("button", name="Gửi thư mời").click()
+        expect(sec.locator(".flash")).to_have_text(f"Đã gửi thư mời tới {manager_email}.")
+        expect(sec.get_by_role("heading", name="Đinh Thị Quản Lý")).to_be_visible()
+        _fits(sec)
+
+        # the manager opens the mailed link, sets a password and is logged in
+        mgr.goto(_mailed_link(engine, manager_email, live_server))
+        expect(mgr.get_by_role("heading", name="Đặt mật khẩu")).to_be_visible()
+        mgr.locator("#f-new_password").fill("QuanLyHaTinh2024")
+        mgr.locator("#f-new_password_again").fill("QuanLyHaTinh2024")
+        mgr.get_by_role("button", name="Đặt mật khẩu").click()
+        expect(mgr.locator(".flash")).to_have_text("Đã đặt mật khẩu. Chào mừng Đinh Thị Quản Lý!")
+
+        # and invites a local judge of their unit
+        mgr.get_by_role("link", name="Giám khảo cơ sở").click()
+        _fits(mgr)
+        mgr.get_by_label("E-mail").fill(judge_email)
+        mgr.get_by_label("Họ và tên").fill("Lương Văn Chấm")
+        mgr.get_by_role("button", name="Gửi thư mời").click()
+        expect(mgr.locator(".flash")).to_have_text(f"Đã gửi thư mời giám khảo tới {judge_email}.")
+        expect(mgr.get_by_role("cell", name=judge_email)).to_be_visible()
+        _fits(mgr)
+        with engine.connect() as conn:
+            role, unit = conn.execute(sa.text("SELECT role, unit_id FROM user_account WHERE email = :e"),
+                                      {"e": judge_email}).one()
+        assert (role, unit) == ("local_judge", hatinh)
+
+        # the secretariat finds the manager ignoring diacritics and locks the account
+        sec.goto(f"{live_server}/admin/users")
+        sec.get_by_label("Tìm theo tên hoặc e-mail").fill("dinh thi quan ly")
+        sec.get_by_role("button", name="Lọc").click()
+        sec.get_by_role("link", name="Đinh Thị Quản Lý").click()
+        sec.get_by_role("button", name="Khóa tài khoản").click()
+        expect(sec.locator(".flash")).to_contain_text(f"Đã khóa tài khoản {manager_email}")
+        assert sec.dialogs and "Khóa tài khoản" in sec.dialogs[-1]
+
+        # the manager's next page is the login page
+        mgr.get_by_role("link", name="Trang làm việc").first.click()
+        expect(mgr).to_have_url(re.compile(r"/login\?next="))
+        expect(mgr.get_by_role("button", name="Đăng nhập")).to_be_visible()
+        assert sec.console_errors == [] and mgr.console_errors == []
+    finally:
+        sec_context.close()
+        mgr_context.close()
+        engine.dispose()
