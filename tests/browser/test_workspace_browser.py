@@ -138,12 +138,12 @@ def test_a_judge_reads_a_pdf_series_scores_it_and_goes_on_to_the_next_work(page,
         tabs = page.get_by_role("tablist", name="Các kỳ của loạt bài")
         part1, part2 = tabs.get_by_role("tab", name="Kỳ 1"), tabs.get_by_role("tab", name="Kỳ 2")
         expect(part1).to_have_attribute("aria-selected", "true")
-        expect(page.get_by_role("tabpanel", name="Kỳ 1")).to_contain_text("đoạn sông thứ 1")
+        expect(page.get_by_role("tabpanel", name="Kỳ 1")).to_contain_text("Đoạn sông thứ 1")
         part1.focus()
         page.keyboard.press("ArrowRight")
         expect(part2).to_be_focused()
         expect(part2).to_have_attribute("aria-selected", "true")
-        expect(page.get_by_role("tabpanel", name="Kỳ 2")).to_contain_text("đoạn sông thứ 2")
+        expect(page.get_by_role("tabpanel", name="Kỳ 2")).to_contain_text("Đoạn sông thứ 2")
         expect(page.locator("#ky-1")).to_be_hidden()
         page.keyboard.press("End")
         page.keyboard.press("Home")
@@ -180,4 +180,87 @@ def test_a_judge_reads_a_pdf_series_scores_it_and_goes_on_to_the_next_work(page,
         _no_sideways_scroll(page)
         page.goto(f"{base}/judging")
         expect(page.locator(".stats").first).to_contain_text("1/2 phiếu đã nộp")
+    assert page.console_errors == []
+
+
+@pytest.fixture(scope="module")
+def council_server(tmp_root):
+    """A demo of its own (the council's list is shared by the other browser tests, which propose it): one more
+    finalist with a PDF and two preliminary sheets, and a council member; served in the final."""
+    from award import users
+    from award.models import Entry, EntryAuthor, EntryFile, EntryPart, Role, Round, Unit
+    from award.storage import LocalFileStore
+    from award.text import fold
+    from judging.models import Assignment, JudgeMembership, PanelPlacement, Stage
+    from tests.support.databases import fresh_database_url
+    from tests.support.liveserver import run_cli, start_server, stop_server
+
+    env = {**live_env_base(tmp_root), "AWARD_DATA_DIR": str(tmp_root / "dossier-data"),
+           "AWARD_DATABASE_URL": fresh_database_url(tmp_root, "dossier")}
+    run_cli(env, "demo")
+    engine = create_engine(env["AWARD_DATABASE_URL"])
+    store = LocalFileStore(Path(env["AWARD_DATA_DIR"]) / "files")
+    with Session(engine) as session:
+        round_ = session.exec(select(Round).where(Round.number == "IX")).one()
+        unit_id = session.exec(select(Unit.id).where(Unit.code == "ha-tinh")).one()
+        member = users.create_user(session, email="uyvien.hoidong@demo.bualiemvang.vn", password=DEMO_PASSWORD,
+                                   full_name="Ủy Viên Hội Đồng", role=Role.judge)
+        owner = users.create_user(session, email="tacgia.hoidong@demo.bualiemvang.vn", password=DEMO_PASSWORD,
+                                  full_name="Tác Giả Hội Đồng", role=Role.journalist)
+        prelim = [users.create_user(session, email=f"sokhao.hoidong{i}@demo.bualiemvang.vn", password=DEMO_PASSWORD,
+                                    full_name=f"Sơ Khảo {i}", role=Role.judge) for i in range(2)]
+        session.add(JudgeMembership(round_id=round_.id, user_id=member.id, stage=Stage.final))
+        title = "Mạch nguồn chi bộ nơi cửa khẩu"
+        entry = Entry(round_id=round_.id, unit_id=unit_id, owner_id=owner.id, title=title, title_folded=fold(title),
+                      media_type="online", genre="phóng sự", status="finalist",
+                      summary="Ba kỳ phóng sự về chi bộ biên phòng giữ nếp sinh hoạt giữa mùa dịch.",
+                      submitted_at=datetime(2024, 9, 1, tzinfo=timezone.utc))
+        session.add(entry)
+        session.flush()
+        session.add(EntryAuthor(entry_id=entry.id, position=0, full_name=owner.full_name, name_key=fold(owner.full_name)))
+        session.add(EntryPart(entry_id=entry.id, position=0, outlet="Báo Hà Tĩnh điện tử", published_on=date(2024, 3, 1)))
+        session.add(PanelPlacement(entry_id=entry.id, round_id=round_.id, panel_code="online"))
+        for judge, scores, comment in ((prelim[0], ("28", "22", "21", "18"), "Đề tài mới, tư liệu phong phú."),
+                                       (prelim[1], ("26", "20", "20", "17"), "")):
+            session.add(Assignment(round_id=round_.id, stage=Stage.preliminary, entry_id=entry.id, judge_id=judge.id,
+                                   submitted_at=datetime(2024, 11, 25, tzinfo=timezone.utc), comment=comment,
+                                   scores=dict(zip(("content", "discovery", "form", "effect"), scores, strict=True))))
+        content = tiny_pdf(["Mach nguon"])
+        key = f"entries/{round_.id}/{entry.id}/{hashlib.sha256(content).hexdigest()[:16]}-mach-nguon.pdf"
+        store.put(key, io.BytesIO(content), "application/pdf")
+        session.add(EntryFile(entry_id=entry.id, round_id=round_.id, key=key, filename="mach-nguon.pdf",
+                              content_type="application/pdf", kind="document", size=len(content),
+                              sha256=hashlib.sha256(content).hexdigest(), pages=1, uploaded_by=owner.id))
+        session.commit()
+        round_id = round_.id
+    engine.dispose()
+    proc, base = start_server({**env, "AWARD_NOW": "2024-12-20T09:00:00+07:00"}, tmp_root / "dossier-server.log")
+    yield base, round_id, title
+    stop_server(proc)
+
+
+def live_env_base(tmp_root) -> dict:
+    import os
+
+    return {**os.environ, "AWARD_ENV": "test", "AWARD_NOW": "2024-09-20T09:00:00+07:00"}
+
+
+@pytest.mark.parametrize("viewport", [("phone", 375, 812), ("desktop", 1280, 900)], ids=lambda v: v[0])
+def test_a_council_member_reads_the_dossier_and_opens_the_work(page, council_server, viewport):
+    name, width, height = viewport
+    base, round_id, title = council_server
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, base, "uyvien.hoidong@demo.bualiemvang.vn")
+    page.goto(f"{base}/ballots/{round_id}")
+    work = page.locator("section.panel").filter(has=page.get_by_role("heading", name=title))
+    expect(work).to_contain_text("Ba kỳ phóng sự về chi bộ biên phòng")
+    expect(work).to_contain_text("Tiểu ban: Báo điện tử")
+    expect(work).to_contain_text("Điểm trung bình sơ khảo: 86 (2 phiếu)")  # (89 + 83) / 2
+    expect(work).to_contain_text("Đề tài mới, tư liệu phong phú.")
+    work.get_by_text("Xem tệp tác phẩm (1)").click()
+    expect(work.locator("[data-pdf]")).to_have_attribute("data-state", "ready", timeout=20_000)
+    _no_sideways_scroll(page)
+    work.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"council-dossier-{name}.png"), full_page=True)
     assert page.console_errors == []
