@@ -28,12 +28,13 @@ request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 def content_security_policy(storage_origin: str | None) -> str:
     """No inline script or style anywhere; scripts may talk to the app and, for direct uploads, media playback
-    and image thumbnails, to the object store's public address."""
+    and image thumbnails, to the object store's public address. Workers only from the app itself (the
+    vendored pdf.js draws PDF pages in a same-origin module worker); no blob: or data: workers."""
     extra = f" {storage_origin}" if storage_origin else ""
     return (
         f"default-src 'self'; img-src 'self' data:{extra}; "
         f"media-src 'self'{extra}; connect-src 'self'{extra}; style-src 'self'; "
-        "script-src 'self' 'wasm-unsafe-eval'; "
+        "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
         "object-src 'none'; frame-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     )
 

@@ -1,6 +1,7 @@
 """The one Jinja2 environment: autoescape on, Vietnamese labels and dates in Asia/Ho_Chi_Minh."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from fastapi import Request
@@ -37,6 +38,14 @@ def file_size(size: int | None) -> str:
         if size >= scale:
             return f"{size / scale:.1f}".replace(".", ",") + f" {unit}"
     return f"{size} B"
+
+
+def points(value) -> str:
+    """Points with the Vietnamese decimal comma and no trailing zeros: 73,5; 100; 0,25."""
+    if value is None or value == "":
+        return ""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.replace(".", ",")
 
 
 FILE_KINDS = {"document": "Văn bản", "image": "Ảnh", "audio": "Âm thanh", "video": "Video"}
@@ -88,6 +97,7 @@ def url_for(context, name: str, /, **path_params) -> URL:
 
 templates.env.filters["vn_date"] = vn_date
 templates.env.filters["file_size"] = file_size
+templates.env.filters["points"] = points
 templates.env.globals["file_kind"] = file_kind
 templates.env.globals["url_for"] = url_for
 templates.env.globals.update(

@@ -57,6 +57,16 @@ def live_files(session: Session, *, entry_id: int) -> list[EntryFile]:
                              .order_by(EntryFile.id)).all())
 
 
+def live_files_of_many(session: Session, *, entry_ids: list[int]) -> dict[int, list[EntryFile]]:
+    """`live_files` of many works in one query (the council's dossier lists every finalist's files)."""
+    found: dict[int, list[EntryFile]] = {i: [] for i in entry_ids}
+    if entry_ids:
+        for f in session.exec(select(EntryFile).where(EntryFile.entry_id.in_(entry_ids), EntryFile.removed_at == None)  # noqa: E711
+                              .order_by(EntryFile.id)):
+            found[f.entry_id].append(f)
+    return found
+
+
 def neutral_name(position: int, filename: str) -> str:
     """What a blind judge sees instead of a file's name, which often carries its author's: "Tệp 1.pdf"
     (position counted from 1, the original extension kept when it is a plain one)."""

@@ -113,11 +113,13 @@ class ThematicPrize(BaseModel):
 
 
 class StageSettings(BaseModel):
-    """How a judging stage runs: open for scores or closed, blind or not, scores shared or private."""
+    """How a judging stage runs: open for scores or closed, blind or not, scores shared or private, and whether
+    the final council reads its judges' comments (without the judges' names) in its dossier."""
 
     closed: bool = False
     blind: bool = False
     share_scores: bool = False
+    comments_to_council: bool = True
     judges_per_entry: int = Field(default=3, ge=1, le=20)
     # Sheets are due when the stage's phase ends in the round's calendar (judging.reminders.SCORING_ENDS).
     remind_days: int = Field(default=3, ge=0, le=30)  # "scores due" mails daily from this many days before

@@ -3,19 +3,21 @@ tally (the vote rules are pure, in judging.tally)."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
 from award import audit, entry_status
 from award.calendar import require_phase
 from award.errors import Conflict, Forbidden, Invalid, NotFound
-from award.models import Entry, EntryStatus, Round, User
+from award.models import Entry, EntryStatus, EntryTheme, OutlineNode, Round, User
 from award.rules import RoundRules
 from judging import assignment as plan_rules, tally as vote
 from judging.juries import declared, entry_infos, judge_info
 from judging.locks import lock_round
-from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus, Stage
-from judging.stages import stage_settings
+from judging.models import Assignment, Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus, Stage
+from judging.ranking import Ranked, Sheet, sheet_total
+from judging.stages import ranking, rubric_for, stage_settings
 
 FINALIST = entry_status.FINALISTS
 
@@ -150,6 +152,22 @@ class CouncilState:
     ballots: list[Ballot]
     tally: vote.Tally
 
+    @property
+    def not_voted(self) -> list[tuple[User, int, int]]:
+        """The council members who still owe ballots: (member, ballots cast, works they may vote on), those
+        without any ballot first. Works a member has a conflict with are not owed."""
+        finalist_ids = {e.id for e in self.finalists}
+        cast: dict[int, int] = {}
+        for b in self.ballots:
+            if b.entry_id in finalist_ids and (b.judge_id, b.entry_id) not in self.conflicts:
+                cast[b.judge_id] = cast.get(b.judge_id, 0) + 1
+        owed = []
+        for m in self.members:
+            due = sum(1 for e in self.finalists if (m.id, e.id) not in self.conflicts)
+            if cast.get(m.id, 0) < due:
+                owed.append((m, cast.get(m.id, 0), due))
+        return sorted(owed, key=lambda row: (row[1] > 0, row[0].full_name))
+
 
 def state(session: Session, *, round_: Round) -> CouncilState:
     """Everything the tally needs, in a fixed number of queries, and the tally itself."""
@@ -169,3 +187,76 @@ def state(session: Session, *, round_: Round) -> CouncilState:
 def my_ballots(session: Session, *, round_id: int, judge: User) -> dict[int, Ballot]:
     return {b.entry_id: b for b in session.exec(select(Ballot).where(Ballot.round_id == round_id,
                                                                      Ballot.judge_id == judge.id))}
+
+
+# --- the council's dossier --------------------------------------------------------------------------
+
+@dataclass
+class Review:
+    """One submitted preliminary sheet as the council reads it: no judge's name, only its order."""
+
+    number: int
+    total: Decimal
+    comment: str
+
+
+@dataclass
+class Dossier:
+    """What a council member reads about a finalist besides the work itself."""
+
+    panel: str | None  # the subpanel's name
+    rank: int | None  # in its subpanel at the preliminary stage (judging.ranking, mean)
+    of: int  # works ranked in that subpanel
+    score: Decimal | None  # the mean of its preliminary sheet totals
+    sheets: int
+    reviews: list[Review]  # empty when the preliminary stage keeps its comments from the council
+    comments_shown: bool
+    thematic: list[str]  # the round's thematic prizes tied to an outline theme the work is tagged with
+
+
+def _tagged(codes: set[str], themes: list[str]) -> bool:
+    """A work tagged with a theme, or with a point under it ("1.2" covers "1.2.3"), matches that theme."""
+    return any(code == theme or code.startswith(theme + ".") for code in codes for theme in themes)
+
+
+def dossiers(session: Session, *, round_: Round, entries: list[Entry]) -> dict[int, Dossier]:
+    """Each finalist's subpanel, preliminary rank and mean score, the preliminary judges' comments as the stage's
+    settings allow (StageSettings.comments_to_council), and the thematic prizes it could take. A query per
+    subpanel for the ranking, and three more for any number of works."""
+    rules = RoundRules.model_validate(round_.rules)
+    names = {p.code: p.name for p in rules.panels}
+    ids = [e.id for e in entries]
+    placed = {i: code for i, code in finalist_panels(session, round_id=round_.id).items() if i in set(ids)}
+    ranked: dict[int, tuple[Ranked, int]] = {}
+    for code in sorted(set(placed.values())):
+        rows = [r for r in ranking(session, round_=round_, stage=Stage.preliminary, method="mean", panel=code)
+                if r.rank is not None]
+        ranked.update({r.entry_id: (r, len(rows)) for r in rows})
+    shown = stage_settings(round_, Stage.preliminary).comments_to_council
+    reviews: dict[int, list[Review]] = {i: [] for i in ids}
+    if shown and ids:
+        rubric = rubric_for(session, round_, Stage.preliminary)
+        for entry_id, scores, comment in session.exec(
+                select(Assignment.entry_id, Assignment.scores, Assignment.comment).where(
+                    Assignment.round_id == round_.id, Assignment.stage == Stage.preliminary,
+                    Assignment.entry_id.in_(ids), Assignment.submitted_at != None)  # noqa: E711
+                .order_by(Assignment.entry_id, Assignment.id)):
+            found = reviews[entry_id]
+            total = sheet_total(Sheet(0, entry_id, {k: Decimal(v) for k, v in (scores or {}).items()}), rubric)
+            found.append(Review(len(found) + 1, total, (comment or "").strip()))
+    tags: dict[int, set[str]] = {i: set() for i in ids}
+    if ids and rules.thematic_prizes:
+        for entry_id, code in session.exec(select(EntryTheme.entry_id, OutlineNode.code).join(
+                OutlineNode, OutlineNode.id == EntryTheme.outline_node_id).where(EntryTheme.entry_id.in_(ids))):
+            tags[entry_id].add(code)
+    found: dict[int, Dossier] = {}
+    for e in entries:
+        row, of = ranked.get(e.id, (None, 0))
+        code = placed.get(e.id)
+        found[e.id] = Dossier(
+            panel=names.get(code, code) if code else None, rank=row.rank if row else None, of=of,
+            score=row.score if row else None, sheets=row.n_sheets if row else 0, reviews=reviews[e.id],
+            comments_shown=shown,
+            thematic=[t.name for t in rules.thematic_prizes if t.themes and _tagged(tags[e.id], t.themes)])
+    return found
+

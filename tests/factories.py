@@ -77,7 +77,8 @@ def entry_payload(session: Session, **over) -> dict:
 
 def make_entry(session: Session, *, status: str = "eligible", round_number: str = "IX", unit_code: str = "ha-tinh",
                media_type: str = "print", genre: str = "phóng sự", outlet: str | None = None,
-               authors: list[tuple[str, str | None]] | None = None, title: str | None = None):
+               authors: list[tuple[str, str | None]] | None = None, title: str | None = None,
+               hardship: bool = False):
     """An entry already at a central stage (as if forwarded and ruled on), with one part and its authors."""
     from datetime import date, datetime, timezone
 
@@ -91,6 +92,7 @@ def make_entry(session: Session, *, status: str = "eligible", round_number: str 
     title = title or f"Tác phẩm số {n}"
     entry = Entry(round_id=round_.id, unit_id=unit_id, owner_id=owner.id, title=title, title_folded=fold(title),
                   media_type=media_type, genre=genre, summary="Tóm tắt.", status=status,
+                  hardship=hardship, hardship_note="Tác nghiệp vùng biên giới." if hardship else "",
                   submitted_at=datetime(2024, 9, 1, tzinfo=timezone.utc))
     session.add(entry)
     session.flush()

@@ -9,17 +9,19 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import select
 
+from award import entry_files
 from award.errors import AwardError, Invalid, NotFound
 from award.models import Entry, EntryPart, Role, User
 from award.rules import MEDIA_TYPES, PRIZE_LEVELS, RoundRules
 from award.timezone import VN_TZ
 from judging import council, juries, panels, permissions as judging_permissions, plans, publication, stages
 from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
-from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
+from api.deps import FileStoreDep, NowDep, SessionDep, WebUser, load_round, web_role
 from api.errors import status_of
 from api.forms import redirect
 from api.openapi import Id
-from api.pages.judging import METHOD_LABELS
+from api.pages.judging import METHOD_LABELS, viewer_files
+from api.routers.files import file_response
 from api.security import verify_csrf
 from api.templating import phase_notes, render
 
@@ -334,18 +336,42 @@ def _ballots_page(request, session, user, round_, now, *, error=None, status=200
     for part in session.exec(select(EntryPart).where(EntryPart.entry_id.in_(list(parts))).order_by(EntryPart.position)):
         parts[part.entry_id].append(part)
     hidden = judging_permissions.authors_hidden(session, user=user, entries_=visible)
+    stored = entry_files.live_files_of_many(session, entry_ids=list(parts))
+    files = {e.id: viewer_files(stored[e.id], blind=e.id in hidden, url=lambda f, e=e: str(request.url_for(
+        "central:ballot_file", round_id=round_.id, entry_id=e.id, file_id=f.id))) for e in visible}
     return render(request, "central/ballots.html", {
         "phase_notes": phase_notes(round_, now, "final.score"),
         "round": round_, "entries": visible, "parts": parts, "show_authors": {e.id: e.id not in hidden for e in visible},
         "conflicted": len(blocked), "mine": council.my_ballots(session, round_id=round_.id, judge=user),
         "levels": VOTE_LABELS, "media": MEDIA_TYPES, "closed": closed, "error": error,
-        "placed": council.finalist_panels(session, round_id=round_.id),
+        "placed": council.finalist_panels(session, round_id=round_.id), "files": files,
+        "dossiers": council.dossiers(session, round_=round_, entries=visible),
         "thematic_names": [t.name for t in RoundRules.model_validate(round_.rules).thematic_prizes]}, status)
 
 
 @router.get("/ballots/{round_id}", name="central:ballots", dependencies=[web_role(Role.judge)])
 def ballots(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     return _ballots_page(request, session, user, load_round(round_id, session), now)
+
+
+@router.get("/ballots/{round_id}/{entry_id}/files/{file_id}", name="central:ballot_file",
+            dependencies=[web_role(Role.judge)])
+def ballot_file(round_id: Id, entry_id: Id, file_id: Id, session: SessionDep, user: WebUser, store: FileStoreDep):
+    """A finalist's file for a council member who may vote on it (no conflict of interest), in the page's viewer;
+    under its neutral name when the final stage is blind."""
+    round_ = load_round(round_id, session)
+    entry = session.get(Entry, entry_id)
+    if (entry is None or entry.round_id != round_.id or entry.status not in council.FINALIST
+            or not council.is_member(session, round_id=round_.id, user=user)
+            or council.conflicts(session, members=[user], entries=[entry])):
+        raise NotFound("Không tìm thấy tác phẩm.")
+    live = entry_files.live_files(session, entry_id=entry.id)
+    position = next((i for i, f in enumerate(live, start=1) if f.id == file_id), None)
+    if position is None:
+        raise NotFound("Không tìm thấy tệp.", code="file_not_found")
+    f = live[position - 1]
+    blind = entry.id in judging_permissions.authors_hidden(session, user=user, entries_=[entry])
+    return file_response(store, f, entry_files.neutral_name(position, f.filename) if blind else f.filename, inline=True)
 
 
 @router.post("/ballots/{round_id}/{entry_id}", name="central:cast", dependencies=[web_role(Role.judge)])
@@ -360,4 +386,6 @@ def cast(round_id: Id, entry_id: Id, request: Request, session: SessionDep, user
     except AwardError as exc:
         session.rollback()
         return _ballots_page(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
-    return _to(request, "central:ballots", f"#tp-{entry_id}", round_id=round_id)
+    choice = VOTE_LABELS.get(level, level) + (f", đề cử {thematic}" if thematic else "")
+    return redirect(str(request.url_for("central:ballots", round_id=round_id)) + f"#tp-{entry_id}",
+                    f"Đã lưu phiếu bầu cho “{entry.title}”: {choice}. Bạn có thể sửa cho đến khi danh sách được trình.")

@@ -13,12 +13,15 @@ from award.errors import AwardError, NotFound
 from award.models import Entry, Role, Round, Unit, User
 from judging import juries, permissions, plans, sheets, stages
 from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
+from judging.reminders import scoring_deadline
 from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.forms import redirect
 from api.openapi import Id
 from api.security import verify_csrf
-from api.templating import phase_notes, render
+from api.templating import file_kind, phase_notes, points, render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+STAGE_NAMES = {Stage.local: "Sơ tuyển", Stage.preliminary: "Sơ khảo", Stage.final: "Chung khảo"}
 METHOD_LABELS = {"mean": "Trung bình", "median": "Trung vị", "trimmed": "Trung bình bỏ cao nhất, thấp nhất",
                  "zscore": "Chuẩn hóa theo từng giám khảo (z-score)"}
 
@@ -30,6 +33,14 @@ def _own_sheet(session: Session, user: User, assignment_id: Id) -> Assignment:
     return row
 
 
+def viewer_files(files, *, blind: bool, url) -> list[dict]:
+    """The work's files as templates/judging/_viewer.html shows them: under their neutral names ("Tệp 1.pdf")
+    when the viewer may not see who wrote the work; `url(file)` is where the browser fetches the bytes."""
+    return [{"id": f.id, "kind": f.kind, "pdf": f.content_type == "application/pdf", "url": url(f),
+             "name": entry_files.neutral_name(i, f.filename) if blind else f.filename,
+             "kind_label": file_kind(f.kind, f.content_type)} for i, f in enumerate(files, start=1)]
+
+
 def _sheet_context(session: Session, user: User, row: Assignment, now) -> dict:
     """What the sheet page shows; who wrote the work only when judging.permissions.can_see_authors lets
     this judge see it (a blind stage: no authors, outlets, links or file names)."""
@@ -39,13 +50,16 @@ def _sheet_context(session: Session, user: User, row: Assignment, now) -> dict:
     show_authors = permissions.can_see_authors(
         user, round_, stages=permissions.judged_stages(session, user=user, entries_=[entry])[entry.id])
     authors, parts = entries.children(session, entry)
-    files = entry_files.live_files(session, entry_id=entry.id)
+    rubric = sheets.sheet_rubric(stages.rubric_for(session, round_, stage, entry.unit_id), entry)
+    total, base, bonus = sheets.running_total(row.scores, rubric)
+    files = viewer_files(entry_files.live_files(session, entry_id=entry.id), blind=not show_authors,
+                         url=lambda f: f"/api/v1/entries/{entry.id}/files/{f.id}?inline=true")
     return {
-        "a": row, "entry": entry, "round": round_,
-        "rubric": stages.rubric_for(session, round_, stage, entry.unit_id),
-        "blind": not show_authors, "authors": authors if show_authors else [], "parts": parts,
-        "files": [(f, f.filename if show_authors else entry_files.neutral_name(i, f.filename))
-                  for i, f in enumerate(files, start=1)],
+        "a": row, "entry": entry, "round": round_, "stage_label": STAGE_NAMES[stage],
+        "rubric": rubric, "total": total, "base_total": base, "bonus_total": bonus,
+        "blind": not show_authors, "authors": authors if show_authors else [], "parts": parts, "files": files,
+        "next_sheet": sheets.next_open_sheet(session, judge_id=user.id, current_id=row.id),
+        "deadline": scoring_deadline(round_, stage),
         "closed": not permissions.stage_scoring_open(round_, stage, now),
         "closed_reason": refusal(round_, now, STAGE_ACTIONS[stage.value][1]) or "Ban Thư ký đã đóng vòng chấm này.",
         "can_score": permissions.can_score(user, row, round_, now), "errors": {},
@@ -55,11 +69,8 @@ def _sheet_context(session: Session, user: User, row: Assignment, now) -> dict:
 
 @router.get("/judging", name="judging:queue", dependencies=[web_role(Role.judge, Role.local_judge)])
 def queue(request: Request, session: SessionDep, user: WebUser):
-    # The title only, not whole works (their extracted text is large): a judge may have hundreds.
-    rows = session.exec(select(Assignment, Entry.title).join(Entry, Entry.id == Assignment.entry_id)
-                        .where(Assignment.judge_id == user.id)
-                        .order_by(Assignment.submitted_at.is_not(None), Assignment.id)).all()
-    return render(request, "judging/queue.html", {"rows": rows})
+    return render(request, "judging/queue.html", {"groups": sheets.judge_queue(session, judge=user),
+                                                  "stage_names": STAGE_NAMES})
 
 
 @router.get("/judging/{assignment_id}", name="judging:sheet", dependencies=[web_role(Role.judge, Role.local_judge)])
@@ -73,7 +84,8 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
     form = await request.form()
     row = _own_sheet(session, user, assignment_id)
     round_ = session.get(Round, row.round_id)
-    rubric = stages.rubric_for(session, round_, Stage(row.stage), session.get(Entry, row.entry_id).unit_id)
+    entry = session.get(Entry, row.entry_id)
+    rubric = sheets.sheet_rubric(stages.rubric_for(session, round_, Stage(row.stage), entry.unit_id), entry)
     values = {c.code: str(form.get(f"score-{c.code}") or "").strip() or None for c in rubric}
     submit = form.get("action") == "submit"
     # What the sheet shows again if refused: a plain copy, never the stored row (the request commits at its
@@ -91,8 +103,14 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
         field = (exc.field or "").replace("scores.", "score-")
         return render(request, "judging/sheet.html", {**context, "errors": {field or "form": exc.message}},
                       422 if exc.code == "invalid_score" else 409)
-    return RedirectResponse(request.url_for("judging:queue") if submit
-                            else request.url_for("judging:sheet", assignment_id=row.id), status_code=303)
+    if not submit:
+        return redirect(request.url_for("judging:sheet", assignment_id=row.id), "Đã lưu nháp phiếu chấm.")
+    following = sheets.next_open_sheet(session, judge_id=user.id, current_id=row.id)
+    total = sheets.running_total(row.scores, rubric)[0]
+    message = f"Đã nộp phiếu chấm “{entry.title}” ({points(total)} điểm); phiếu đã khóa."
+    if following is None:
+        return redirect(request.url_for("judging:queue"), message + " Bạn đã nộp hết các phiếu được phân công.")
+    return redirect(request.url_for("judging:sheet", assignment_id=following.id), message + " Đây là tác phẩm tiếp theo.")
 
 
 def _unit_round(session: Session, user: User, round_id: Id | None, now) -> tuple[Round, Unit]:

@@ -233,6 +233,12 @@ def download_file(entry_id: Id, file_id: Id, session: SessionDep, user: ApiUser,
     # A blind judge gets the bytes under the neutral name the entry's file list shows them.
     blind = entry.id in judging_permissions.authors_hidden(session, user=user, entries_=[entry])
     name = entry_files.neutral_name(position, row.filename) if blind else row.filename
+    return file_response(store, row, name, inline=inline)
+
+
+def file_response(store, row: EntryFile, name: str, *, inline: bool) -> Response:
+    """A stored file's bytes under `name`: from local storage with Range support (206 for a range: audio and
+    video seek, pdf.js reads a long PDF in pieces), from S3 by a short-lived presigned URL (S3 serves ranges)."""
     disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(name)}"
     if isinstance(store, LocalFileStore):
         return FileResponse(store.root / row.key, media_type=row.content_type,

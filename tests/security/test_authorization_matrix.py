@@ -256,6 +256,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/central/{round_id}/panels/{code}/withdraw"): only(SECRETARIAT),
     ("GET", "/ballots/{round_id}"): only({"judge"}),
     ("POST", "/ballots/{round_id}/{entry_id}"): only({"judge"}),
+    # a finalist's file in the council's dossier: a member without a conflict (others 404)
+    ("GET", "/ballots/{round_id}/{entry_id}/files/{file_id}"): only({"judge"}),
     # results: proposed by the secretariat, approved (or returned) by the steering committee, then public
     ("GET", "/api/v1/rounds/{round_id}/results/proposal"): only(SECRETARIAT, APPROVER),
     ("GET", "/api/v1/rounds/{round_id}/results/minutes.pdf"): only(SECRETARIAT, APPROVER),

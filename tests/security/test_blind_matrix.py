@@ -141,6 +141,8 @@ SHOWS = {
     ("GET", "/api/v1/entries/{entry_id}/files/{file_id}"): ("file name",),
     ("GET", "/entries/{entry_id}"): ("author", "pen name", "file name"),
     ("GET", "/judging/{assignment_id}"): ("author", "pen name", "file name"),
+    ("GET", "/ballots/{round_id}"): ("file name",),  # the council's dossier: the finalist's files in its viewer
+    ("GET", "/ballots/{round_id}/{entry_id}/files/{file_id}"): ("file name",),
     ("GET", "/unit/entries"): ("author", "pen name"),
 }
 # Account flows open to anyone are not a judge's view of a work.
@@ -189,7 +191,8 @@ def test_every_route_a_judge_can_call_hides_or_shows_the_authors(client, session
     set_blind(session, world.round_id, *(("local", "preliminary", "final") if blind else ()))
     found = markers(world, seen)
     routes = judge_routes(identity)
-    assert {r for r in SHOWS if r != ("GET", "/unit/entries") or identity == "local_judge"} <= set(routes)
+    assert {r for r in SHOWS if (r != ("GET", "/unit/entries") or identity == "local_judge")
+            and (not r[1].startswith("/ballots/") or identity == "judge")} <= set(routes)
     problems = []
     for method, path in routes:
         response = request_as(client, session, seen.user, method, fill(path, values_for(world, seen)), clock.now,

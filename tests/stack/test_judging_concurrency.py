@@ -60,7 +60,8 @@ def stack(tmp_root):
             "members": [make_user(session, role=Role.judge, email=f"hd{i}@conc.vn", full_name=f"Hội Đồng {i}",
                                   outlet=f"Báo Hội Đồng {i}") for i in range(MEMBERS)],
         }
-        works = [make_entry(session, status="eligible", title=f"Sơ khảo {i}").id for i in range(WORKS)]
+        # made under hardship: their sheets carry the hardship bonus (a work without it takes none)
+        works = [make_entry(session, status="eligible", title=f"Sơ khảo {i}", hardship=True).id for i in range(WORKS)]
         finalists = [make_entry(session, status="finalist", title=f"Chung khảo {i}").id for i in range(FINALISTS)]
         for member in people["members"]:
             session.add(JudgeMembership(round_id=round_.id, user_id=member.id, stage=Stage.final))
