@@ -3,8 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/award_test
-# Demo data lives in round IX's submission period, so every form can be tried.
-DEMO_NOW ?= 2024-09-20T09:00:00+07:00
+# Demo data lives in round XI's submission period (2026), so every form can be tried.
+DEMO_NOW ?= 2026-09-20T09:00:00+07:00
 # `make demo PORT=8001` when 8000 is taken; HOST=0.0.0.0 to open it to the network.
 PORT ?= 8000
 HOST ?= 127.0.0.1
