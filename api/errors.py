@@ -2,6 +2,7 @@
 
 import logging
 import math
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -148,6 +149,18 @@ class NotAuthenticated(Exception):
     """No valid session or token; the browser is sent to the login page, the API answers 401."""
 
 
+def form_origin(request: Request) -> str | None:
+    """The same-site page a browser form was sent from (its Referer: the site sends it to itself only,
+    Referrer-Policy same-origin), or None for the API, other methods, and requests without one."""
+    if is_api(request) or request.method != "POST":
+        return None
+    referer = request.headers.get("referer", "")
+    parts = urlsplit(referer)
+    if not referer or parts.netloc != request.url.netloc or parts.scheme not in ("http", "https"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -198,6 +211,13 @@ def install(app: FastAPI) -> None:
                             for f, m in pairs]},
                 status_code=422,
             )
+        back = form_origin(request) if status in (400, 409, 422) else None
+        if back is not None:
+            # A form whose page did not handle the refusal: back to that page, the reason on top of it,
+            # rather than a bare error page (the request's transaction is already rolled back).
+            from api.forms import redirect  # api.forms imports this module
+
+            return redirect(back, exc.message, "error")
         return error_response(request, status, exc.code, exc.message, exc.field, headers)
 
     @app.exception_handler(NotAuthenticated)

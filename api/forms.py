@@ -29,7 +29,7 @@ from api.settings import get_settings
 
 FLASH_COOKIE = "award_flash"
 FLASH_MAX_AGE = 120  # seconds: long enough for a slow phone to follow the redirect
-FLASH_KINDS = ("success", "info", "warning")
+FLASH_KINDS = ("success", "info", "warning", "error")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -37,7 +37,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def flash(response: Response, message: str, kind: str = "success") -> Response:
-    """Attach a one-time message for the next page (kind: success, info or warning)."""
+    """Attach a one-time message for the next page (kind: success, info, warning or error)."""
     token = _serializer().dumps({"m": message, "k": kind if kind in FLASH_KINDS else "info"})
     response.set_cookie(FLASH_COOKIE, token, max_age=FLASH_MAX_AGE, httponly=True, samesite="lax",
                         secure=get_settings().secure_cookies, path="/")

@@ -74,6 +74,10 @@ def apply_plan(session: Session, *, plan: AssignmentPlan, actor: User, now: date
     require_setup(session.get(Round, plan.round_id), Stage(plan.stage), now)
     if relock(session, plan) is None or plan.applied_at is not None:
         raise Conflict("Phương án phân công này đã được áp dụng.", code="plan_applied")
+    if not plan.assignments:
+        why = (f" {len(plan.unassignable)} tác phẩm không tìm được đủ giám khảo (xem lý do trong phương án)."
+               if plan.unassignable else " Chưa có tác phẩm nào cần chấm hoặc chưa có giám khảo.")
+        raise Conflict("Phương án không có lượt chấm nào nên không có gì để áp dụng." + why, code="plan_empty")
     wanted = {(p["entry_id"], p["judge_id"]) for p in plan.assignments}
     existing = set(session.exec(select(Assignment.entry_id, Assignment.judge_id).where(
         Assignment.stage == plan.stage, Assignment.entry_id.in_({e for e, _ in wanted}))).all()) if wanted else set()

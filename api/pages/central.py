@@ -30,8 +30,9 @@ VOTE_LABELS = {**PRIZE_LEVELS, "none": "Không trao giải"}
 FLAG_LABELS = {"tie": "bằng phiếu ở ranh giới", "moved_down": "chuyển xuống mức dưới", "no_quorum": "chưa đủ phiếu"}
 
 
-def _to(request: Request, name: str, anchor: str = "", **params) -> RedirectResponse:
-    return RedirectResponse(str(request.url_for(name, **params)) + anchor, status_code=303)
+def _to(request: Request, name: str, anchor: str = "", message: str | None = None, **params) -> RedirectResponse:
+    """303 to a page of the desk (an anchor on it), with what happened as a flash message."""
+    return redirect(str(request.url_for(name, **params)) + anchor, message)
 
 
 # --- the secretariat's desk ------------------------------------------------------------------------
@@ -70,8 +71,9 @@ def desk(round_id: Id, request: Request, session: SessionDep, user: WebUser, now
 
 @router.post("/central/{round_id}/route", name="central:route", dependencies=[web_role(Role.secretariat)])
 def route(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
-    panels.route_round(session, round_=load_round(round_id, session), actor=user, now=now)
-    return _to(request, "central:desk", round_id=round_id)
+    routed = panels.route_round(session, round_=load_round(round_id, session), actor=user, now=now)
+    return _to(request, "central:desk", "#tieu-ban", round_id=round_id,
+               message=f"Đã xếp {sum(routed.values())} tác phẩm vào các tiểu ban theo loại hình và thể loại.")
 
 
 @router.post("/central/{round_id}/judges", name="central:add_judge", dependencies=[web_role(Role.secretariat)])
@@ -90,7 +92,8 @@ def add_judge(round_id: Id, request: Request, session: SessionDep, user: WebUser
     except AwardError as exc:
         session.rollback()
         return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
-    return _to(request, "central:desk", "#giam-khao", round_id=round_id)
+    where = "Hội đồng chung khảo" if panel is None else f"tiểu ban {panel}"
+    return _to(request, "central:desk", "#giam-khao", round_id=round_id, message=f"Đã thêm {judge.full_name} vào {where}.")
 
 
 @router.post("/central/{round_id}/members/{membership_id}/remove", name="central:remove_judge",
@@ -122,8 +125,8 @@ def propose_assignments(round_id: Id, request: Request, session: SessionDep, use
     except AwardError as exc:
         session.rollback()
         return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
-    return RedirectResponse(str(request.url_for("central:desk", round_id=round_id)) + f"?plan_id={plan.id}#phan-cong",
-                            status_code=303)
+    return redirect(str(request.url_for("central:desk", round_id=round_id)) + f"?plan_id={plan.id}#phan-cong",
+                    f"Đã lập phương án phân công: {len(plan.assignments)} lượt chấm. Xem lại rồi bấm “Áp dụng”.", "info")
 
 
 @router.post("/central/{round_id}/apply", name="central:apply", dependencies=[web_role(Role.secretariat)])
@@ -137,7 +140,8 @@ def apply_assignments(round_id: Id, request: Request, session: SessionDep, user:
     except AwardError as exc:
         session.rollback()
         return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
-    return _to(request, "central:desk", "#tieu-ban", round_id=round_id)
+    return _to(request, "central:desk", "#tieu-ban", round_id=round_id,
+               message=f"Đã áp dụng phương án: {len(plan.assignments)} lượt chấm đã giao cho giám khảo.")
 
 
 # --- one subpanel: ranking, shortlist, moves -------------------------------------------------------
@@ -198,7 +202,8 @@ async def advance(round_id: Id, code: str, request: Request, session: SessionDep
     except AwardError as exc:
         session.rollback()
         return _panel_page(request, session, load_round(round_id, session), code, now, error=exc.message, status=status_of(exc))
-    return _to(request, "central:panel", round_id=round_id, code=code)
+    return _to(request, "central:panel", round_id=round_id, code=code,
+               message=f"Đã đưa {len(ids)} tác phẩm vào vòng chung khảo.")
 
 
 @router.post("/central/{round_id}/panels/{code}/withdraw", name="central:withdraw",
@@ -210,7 +215,8 @@ def withdraw(round_id: Id, code: str, request: Request, session: SessionDep, use
     except AwardError as exc:
         session.rollback()
         return _panel_page(request, session, load_round(round_id, session), code, now, error=exc.message, status=status_of(exc))
-    return _to(request, "central:panel", round_id=round_id, code=code)
+    return _to(request, "central:panel", round_id=round_id, code=code,
+               message=f"Đã rút tác phẩm #{entry_id} khỏi vòng chung khảo.")
 
 
 @router.post("/central/{round_id}/panels/{code}/move", name="central:move", dependencies=[web_role(Role.secretariat)])
@@ -225,7 +231,8 @@ def move(round_id: Id, code: str, request: Request, session: SessionDep, user: W
     except AwardError as exc:
         session.rollback()
         return _panel_page(request, session, load_round(round_id, session), code, now, error=exc.message, status=status_of(exc))
-    return _to(request, "central:panel", round_id=round_id, code=code)
+    return _to(request, "central:panel", round_id=round_id, code=code,
+               message=f"Đã chuyển “{entry.title}” sang tiểu ban {panel_code}.")
 
 
 # --- the council's tally and the prize list ---------------------------------------------------------
@@ -257,15 +264,16 @@ def council_page(round_id: Id, request: Request, session: SessionDep, user: WebU
     return _council_page(request, session, user, load_round(round_id, session), now)
 
 
-def _act(request, session, user, round_id, now, action):
-    """Run one step of the list's life; on a refusal show the page again with the reason."""
+def _act(request, session, user, round_id, now, action, message: str):
+    """Run one step of the list's life; on a refusal show the page again with the reason; else say what
+    happened."""
     try:
         action(load_round(round_id, session))
     except AwardError as exc:
         session.rollback()
         return _council_page(request, session, user, load_round(round_id, session), now, error=exc.message,
                              status=status_of(exc))
-    return _to(request, "central:council", "#danh-sach", round_id=round_id)
+    return _to(request, "central:council", "#danh-sach", round_id=round_id, message=message)
 
 
 @router.post("/central/{round_id}/council/propose", name="central:results_propose",
@@ -278,20 +286,22 @@ async def results_propose(round_id: Id, request: Request, session: SessionDep, u
                 if k.startswith("thematic-") and str(v).isdigit()}
     return _act(request, session, user, round_id, now, lambda r: publication.propose(
         session, round_=r, actor=user, now=now, overrides=overrides, thematic_overrides=thematic,
-        note=str(form.get("note") or "")))
+        note=str(form.get("note") or "")), "Đã trình danh sách giải lên Ban Chỉ đạo phê duyệt.")
 
 
 @router.post("/central/{round_id}/council/approve", name="central:results_approve",
              dependencies=[web_role(Role.approver)])
 def results_approve(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
-    return _act(request, session, user, round_id, now, lambda r: publication.approve(session, round_=r, actor=user, now=now))
+    return _act(request, session, user, round_id, now, lambda r: publication.approve(session, round_=r, actor=user, now=now),
+                "Đã phê duyệt danh sách giải. Ban Thư ký có thể công bố.")
 
 
 @router.post("/central/{round_id}/council/return", name="central:results_return", dependencies=[web_role(Role.approver)])
 def results_return(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                    note: Annotated[str, Form(max_length=2000)] = ""):
     return _act(request, session, user, round_id, now,
-                lambda r: publication.send_back(session, round_=r, note=note, actor=user, now=now))
+                lambda r: publication.send_back(session, round_=r, note=note, actor=user, now=now),
+                "Đã trả lại danh sách cho Ban Thư ký kèm ghi chú.")
 
 
 @router.post("/central/{round_id}/council/publish", name="central:results_publish",
@@ -305,8 +315,14 @@ def results_publish(round_id: Id, request: Request, session: SessionDep, user: W
                 at = datetime.fromisoformat(publish_at.strip()).replace(tzinfo=VN_TZ)
             except ValueError as exc:
                 raise Invalid("Thời điểm công bố không hợp lệ.", field="publish_at") from exc
+            if at <= now:  # a time already past would publish at once: say so rather than do it silently
+                raise Invalid(f"Thời điểm công bố {at:%H:%M ngày %d/%m/%Y} đã qua. Để công bố ngay, hãy để trống ô "
+                              "này; nếu không, chọn một thời điểm sau bây giờ.", field="publish_at")
         publication.publish(session, round_=round_, actor=user, now=now, publish_at=at)
-    return _act(request, session, user, round_id, now, step)
+    when = publish_at.strip().replace("T", " ")
+    return _act(request, session, user, round_id, now, step,
+                f"Đã hẹn công bố danh sách giải lúc {when} (giờ Việt Nam); đến giờ đó trang kết quả mới mở."
+                if publish_at.strip() else "Đã công bố danh sách giải. Trang kết quả đã mở cho mọi người.")
 
 
 @router.post("/central/{round_id}/council/correct", name="central:results_correct",
@@ -319,7 +335,7 @@ def results_correct(round_id: Id, request: Request, session: SessionDep, user: W
         raise NotFound("Không tìm thấy tác phẩm.")
     return _act(request, session, user, round_id, now, lambda r: publication.correct(
         session, round_=r, entry=entry, level=level or None, thematic=thematic or None, reason=reason, actor=user,
-        now=now))
+        now=now), f"Đã ghi đính chính cho “{entry.title}”; danh sách công bố đã cập nhật và lý do được công khai.")
 
 
 # --- a council member's ballots ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
@@ -17,6 +17,7 @@ from judging.forwarding_list import forwarding_list_pdf
 from judging.models import Assignment, ForwardingBatch, Screening, Stage
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.errors import form_status
+from api.forms import redirect
 from api.openapi import Id
 from api.pages.records import page_links
 from api.security import verify_csrf
@@ -102,8 +103,9 @@ def screen(entry_id: Id, request: Request, session: SessionDep, user: WebUser, n
         session.rollback()
         return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message},
                              form_status(exc, 400))
-    return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
-                            status_code=303)
+    verdict = "đủ điều kiện" if eligible == "yes" else "không đủ điều kiện"
+    return redirect(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
+                    f"Đã xét “{entry.title}”: {verdict}.")
 
 
 @router.post("/unit/entries/{entry_id}/return", name="contests:return", dependencies=[web_role(Role.unit_manager)])
@@ -116,8 +118,8 @@ def return_to_author(entry_id: Id, request: Request, session: SessionDep, user: 
         session.rollback()
         return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message},
                              form_status(exc, 422))
-    return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
-                            status_code=303)
+    return redirect(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
+                    f"Đã trả “{entry.title}” cho tác giả bổ sung; tác giả nhận thư kèm ghi chú của đơn vị.")
 
 
 @router.post("/unit/entries/{entry_id}/local-prize", name="contests:local_prize",
@@ -131,8 +133,8 @@ def local_prize(entry_id: Id, request: Request, session: SessionDep, user: WebUs
         session.rollback()
         return _contest_page(request, session, user, now, entry.round_id, {f"entry-{entry_id}": exc.message},
                              form_status(exc, 400))
-    return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
-                            status_code=303)
+    return redirect(str(request.url_for("contests:unit")) + f"?round_id={entry.round_id}#tp-{entry_id}",
+                    f"Đã ghi giải cơ sở {level} cho “{entry.title}”." if level else f"Đã bỏ giải cơ sở của “{entry.title}”.")
 
 
 @router.post("/unit/rubric", name="contests:rubric", dependencies=[web_role(Role.unit_manager)])
@@ -157,7 +159,8 @@ async def unit_rubric(request: Request, session: SessionDep, user: WebUser, now:
         message = exc.message if isinstance(exc, AwardError) else "Tiêu chí không hợp lệ: mã chữ thường, điểm tối đa lớn hơn 0."
         return _contest_page(request, session, user, now, round_.id, {"rubric": message},
                              form_status(exc, 422) if isinstance(exc, AwardError) else 422)
-    return RedirectResponse(str(request.url_for("contests:unit")) + f"?round_id={round_.id}#thang-diem", status_code=303)
+    return redirect(str(request.url_for("contests:unit")) + f"?round_id={round_.id}#thang-diem",
+                    f"Đã lưu thang điểm của đơn vị ({len(criteria)} tiêu chí).")
 
 
 @router.post("/unit/contest/forward", name="contests:forward", dependencies=[web_role(Role.unit_manager)])
@@ -170,7 +173,8 @@ def forward(request: Request, session: SessionDep, user: WebUser, now: NowDep,
     except AwardError as exc:
         session.rollback()
         return _contest_page(request, session, user, now, round_id, {"forward": exc.message}, 409)
-    return RedirectResponse(request.url_for("contests:batch", batch_id=batch.id), status_code=303)
+    return redirect(request.url_for("contests:batch", batch_id=batch.id),
+                    f"Đã gửi {len(batch.entry_ids)} tác phẩm về Trung ương (danh sách số {batch.id}).")
 
 
 def _visible_batch(session: Session, user: User, batch_id: Id) -> ForwardingBatch:
@@ -227,7 +231,8 @@ def receipt(batch_id: Id, request: Request, session: SessionDep, user: WebUser, 
     except ValueError:
         postmark = None
     contests.record_receipt(session, batch=batch, actor=user, now=now, postmark_date=postmark)
-    return RedirectResponse(_desk_url(request, batch.round_id), status_code=303)
+    return redirect(_desk_url(request, batch.round_id),
+                    f"Đã ghi nhận tiếp nhận danh sách số {batch.id} ({len(batch.entry_ids)} tác phẩm).")
 
 
 @router.post("/secretariat/entries/{entry_id}/eligibility", name="contests:eligibility",
@@ -238,7 +243,8 @@ def eligibility(entry_id: Id, request: Request, session: SessionDep, user: WebUs
     entry = _entry_if(session, user, entry_id, permissions.can_rule_eligibility)
     contests.rule_eligibility(session, entry=entry, eligible=eligible == "yes", reason_code=reason_code or None,
                               note=note, actor=user, now=now)
-    return RedirectResponse(_desk_url(request, entry.round_id), status_code=303)
+    verdict = "đủ điều kiện dự giải" if eligible == "yes" else "không đủ điều kiện"
+    return redirect(_desk_url(request, entry.round_id), f"Đã xét “{entry.title}”: {verdict}.")
 
 
 def _desk_url(request: Request, round_id: int) -> str:

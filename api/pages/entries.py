@@ -17,6 +17,7 @@ from judging import contests, permissions as judging_permissions, publication, w
 from judging.models import Screening
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.errors import form_status, status_of
+from api.forms import redirect
 from api.openapi import Id
 from api.pages import entry_form as ef
 from api.pages.records import page_links
@@ -76,7 +77,8 @@ def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowD
         try:
             entry = entries.create_entry(session, owner=user, round_=round_, data=data, now=now,
                                          client_token=context["client_token"] or None)
-            return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
+            return redirect(request.url_for("entries:detail", entry_id=entry.id),
+                            "Đã lưu bản nháp. Tải tệp lên rồi bấm “Nộp tác phẩm” khi hồ sơ đã đủ.")
         except AwardError as exc:
             session.rollback()
             # a refusal of the whole form (the round no longer takes entries) answers with its own status
@@ -178,7 +180,7 @@ def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebU
         try:
             entries.update_entry(session, entry=entry, actor=user, data=data, now=now,
                                  expected_version=int(version) if str(version or "").isdigit() else None)
-            return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
+            return redirect(request.url_for("entries:detail", entry_id=entry.id), "Đã lưu thay đổi.")
         except AwardError as exc:
             session.rollback()
             # a form loaded before the deadline and sent after it: 409 with the phase and its dates
@@ -186,7 +188,7 @@ def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebU
     return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), status)
 
 
-def _action(request: Request, session: Session, user: User, entry_id: Id, fn, now) -> RedirectResponse:
+def _action(request: Request, session: Session, user: User, entry_id: Id, fn, now, message: str) -> RedirectResponse:
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     try:
         fn(session, entry=entry, actor=user, now=now)
@@ -195,24 +197,26 @@ def _action(request: Request, session: Session, user: User, entry_id: Id, fn, no
         entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
         return render(request, "entries/detail.html", _detail_context(session, user, entry, now, None, exc.message),
                       status_of(exc))
-    return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
+    return redirect(request.url_for("entries:detail", entry_id=entry.id), message)
 
 
 @router.post("/entries/{entry_id}/submit", name="entries:submit", dependencies=[web_role(Role.journalist)])
 def submit(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
-    return _action(request, session, user, entry_id, entries.submit_entry, now)
+    return _action(request, session, user, entry_id, entries.submit_entry, now,
+                   "Đã nộp tác phẩm cho đơn vị. Bạn sẽ nhận thư khi đơn vị xét tác phẩm.")
 
 
 @router.post("/entries/{entry_id}/withdraw", name="entries:withdraw", dependencies=[web_role(Role.journalist)])
 def withdraw(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
-    return _action(request, session, user, entry_id, entries.withdraw_entry, now)
+    return _action(request, session, user, entry_id, entries.withdraw_entry, now, "Đã rút tác phẩm khỏi cuộc thi.")
 
 
 @router.post("/entries/{entry_id}/delete", name="entries:delete", dependencies=[web_role(Role.journalist)])
 def delete(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
+    title = entry.title
     entries.delete_draft(session, entry=entry, actor=user, now=now)
-    return RedirectResponse(request.url_for("pages:dashboard"), status_code=303)
+    return redirect(request.url_for("pages:dashboard"), f"Đã xóa bản nháp “{title}” cùng các tệp.")
 
 
 @router.post("/entries/{entry_id}/files/{file_id}/remove", name="entries:remove_file",
@@ -221,7 +225,7 @@ def remove_file(entry_id: Id, file_id: Id, request: Request, session: SessionDep
     entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     entry_files.check_can_attach(session, entry=entry, now=now)
     entry_files.remove_file(session, entry=entry, file_id=file_id, actor=user, now=now)
-    return RedirectResponse(request.url_for("entries:detail", entry_id=entry.id), status_code=303)
+    return redirect(request.url_for("entries:detail", entry_id=entry.id), "Đã gỡ tệp khỏi hồ sơ.")
 
 
 @router.get("/unit/entries", name="entries:unit_list", dependencies=[web_role(Role.unit_manager, Role.local_judge)])

@@ -4,7 +4,6 @@ from types import SimpleNamespace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
 from award import entries, entry_files, rounds as rounds_domain
@@ -15,6 +14,7 @@ from judging import juries, permissions, plans, sheets, stages
 from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from judging.reminders import scoring_deadline
 from api.deps import NowDep, SessionDep, WebUser, web_role
+from api.errors import status_of
 from api.forms import redirect
 from api.openapi import Id
 from api.security import verify_csrf
@@ -154,7 +154,8 @@ def add_judge(request: Request, session: SessionDep, user: WebUser, now: NowDep,
     if judge is None or not permissions.can_add_judge(user, judge, Stage.local):
         raise NotFound("Không tìm thấy giám khảo.")
     juries.add_judge(session, round_=round_, user=judge, stage=Stage.local, panel_code=None, actor=user, now=now)
-    return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={round_.id}", status_code=303)
+    return redirect(str(request.url_for("judging:unit")) + f"?round_id={round_.id}",
+                    f"Đã thêm {judge.full_name} vào ban giám khảo của đơn vị.")
 
 
 @router.post("/unit/judging/propose", name="judging:propose", dependencies=[web_role(Role.unit_manager)])
@@ -165,9 +166,10 @@ def propose(request: Request, session: SessionDep, user: WebUser, now: NowDep,
         plan = plans.propose_plan(session, round_=round_, stage=Stage.local, k=judges_per_entry, unit_id=unit.id,
                                     actor=user, now=now)
     except AwardError as exc:
+        session.rollback()
         return _jury_page(request, session, user, now, round_id, errors={"plan": exc.message}, status=409)
-    return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={round_.id}&plan_id={plan.id}#phuong-an",
-                            status_code=303)
+    return redirect(str(request.url_for("judging:unit")) + f"?round_id={round_.id}&plan_id={plan.id}#phuong-an",
+                    f"Đã lập phương án: {len(plan.assignments)} lượt chấm. Xem lại rồi bấm “Áp dụng”.", "info")
 
 
 @router.post("/unit/judging/apply", name="judging:apply", dependencies=[web_role(Role.unit_manager)])
@@ -175,5 +177,11 @@ def apply(request: Request, session: SessionDep, user: WebUser, now: NowDep, pla
     plan = session.get(AssignmentPlan, plan_id)
     if plan is None or not permissions.can_manage_stage(user, plan.stage, plan.unit_id):
         raise NotFound("Không tìm thấy phương án phân công.")
-    plans.apply_plan(session, plan=plan, actor=user, now=now)
-    return RedirectResponse(str(request.url_for("judging:unit")) + f"?round_id={plan.round_id}", status_code=303)
+    try:
+        plans.apply_plan(session, plan=plan, actor=user, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return _jury_page(request, session, user, now, plan.round_id, errors={"plan": exc.message},
+                          status=status_of(exc))
+    return redirect(str(request.url_for("judging:unit")) + f"?round_id={plan.round_id}",
+                    f"Đã áp dụng phương án: {len(plan.assignments)} lượt chấm đã giao cho giám khảo.")

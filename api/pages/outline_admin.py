@@ -3,7 +3,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse
 
 from award.calendar import allows, refusal
 from award.errors import AwardError
@@ -12,6 +11,7 @@ from award.outline_parser import parse_outline
 from award.outlines import has_tags, outline_text, outline_tree, save_outline
 from award.sandbox import extract_limited_stream
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
+from api.forms import redirect
 from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import render
@@ -75,4 +75,5 @@ def save(round_id: Id, request: Request, session: SessionDep, user: WebUser, now
         save_outline(session, round_=round_, parsed=parsed, actor=user, now=now)
     except AwardError as exc:  # refused before anything was written (the phase is checked first)
         return _page(request, session, round_, now, text=text, parsed=parsed, error=exc.message, status=409)
-    return RedirectResponse(str(request.url_for("outline:edit", round_id=round_.id)) + "?saved=1", status_code=303)
+    return redirect(request.url_for("outline:edit", round_id=round_.id),
+                    f"Đã lưu đề cương lần thứ {round_.number}: {len(parsed.themes())} chủ đề.")

@@ -3,7 +3,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
-from fastapi.responses import RedirectResponse
 
 from award import entries, permissions, themes
 from award.errors import AwardError, NotFound
@@ -11,6 +10,7 @@ from award.models import RetagJob, Role, Round, TagSource
 from award.rules import MEDIA_TYPES, RoundRules
 from judging import permissions as judging_permissions
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
+from api.forms import redirect
 from api.openapi import Id
 from api.routers.themes import CacheDep, queue_retag
 from api.security import verify_csrf
@@ -57,8 +57,8 @@ async def link_prizes(round_id: Id, request: Request, session: SessionDep, user:
     for index in range(len(rules.thematic_prizes)):
         links.setdefault(index, [])
     themes.link_thematic_prizes(session, round_=round_, links=links, actor=user, now=now)
-    return RedirectResponse(str(request.url_for("themes:coverage", round_id=round_id)) + "#giai-chuyen-de",
-                            status_code=303)
+    return redirect(str(request.url_for("themes:coverage", round_id=round_id)) + "#giai-chuyen-de",
+                    "Đã lưu chủ đề của các giải chuyên đề.")
 
 
 @router.get("/rounds/{round_id}/themes/{code}", name="themes:works",
@@ -81,14 +81,16 @@ def save_entry_themes(entry_id: Id, request: Request, session: SessionDep, user:
         entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     source = TagSource.secretariat if permissions.curates_themes(user) else TagSource.author
     themes.set_entry_themes(session, entry=entry, codes=codes, actor=user, source=source, now=now)
-    return RedirectResponse(str(request.url_for("entries:detail", entry_id=entry.id)) + "#chu-de", status_code=303)
+    return redirect(str(request.url_for("entries:detail", entry_id=entry.id)) + "#chu-de",
+                    f"Đã lưu {len(codes)} chủ đề cho tác phẩm." if codes else "Đã bỏ hết chủ đề của tác phẩm.")
 
 
 @router.post("/rounds/{round_id}/retag", name="themes:retag", dependencies=[web_role(Role.secretariat)])
 def retag(round_id: Id, request: Request, background: BackgroundTasks, session: SessionDep, user: WebUser,
           now: NowDep, cache: CacheDep):
     job = queue_retag(session, background, round_id=round_id, user=user, now=now, cache=cache)
-    return RedirectResponse(request.url_for("themes:retag_job", job_id=job.id), status_code=303)
+    return redirect(request.url_for("themes:retag_job", job_id=job.id),
+                    "Đã bắt đầu tính lại gợi ý chủ đề cho mọi tác phẩm; trang này cho biết tiến độ.", "info")
 
 
 @router.get("/retag-jobs/{job_id}", name="themes:retag_job", dependencies=[web_role(Role.secretariat)])
