@@ -35,6 +35,8 @@ def _form_context(session: Session, round_: Round, values: dict, errors: dict, *
     offered = units_domain.units_for_round(session, round_)  # only the units taking part in the round
     return {"round": round_, "rules": rules, "values": ef.ensure_min_rows(values), "errors": errors,
             "unit_options": [(u.id, u.name) for u in offered],
+            # genre → the media types that admit it (rules.media_genres): the form offers only those
+            "genre_media": {g: " ".join(m for m in rules.media_types if g in rules.genres_for(m)) for g in rules.genres},
             "max_rows": {"authors": rules.max_authors_local, "parts": rules.max_parts, "prior_awards": 10},
             **extra}
 

@@ -328,3 +328,25 @@
     init();
   }
 })();
+
+/* Genres follow the media type: <select data-genres-for="ID"> keeps only the options whose data-media lists
+ * the media type chosen in #ID (the round's rules.media_genres). Without JavaScript every genre is offered
+ * and the server refuses a genre the media type does not admit, naming the field. */
+(() => {
+  document.querySelectorAll("select[data-genres-for]").forEach((genres) => {
+    const media = document.getElementById(genres.getAttribute("data-genres-for"));
+    if (!media) return;
+    const follow = () => {
+      const chosen = media.value;
+      Array.from(genres.options).forEach((option) => {
+        if (!option.value) return;  // the placeholder stays
+        const fits = !chosen || (option.dataset.media || "").split(" ").includes(chosen);
+        option.hidden = !fits;
+        option.disabled = !fits;
+        if (!fits && option.selected) genres.value = "";
+      });
+    };
+    media.addEventListener("change", follow);
+    follow();
+  });
+})();

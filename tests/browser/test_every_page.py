@@ -6,7 +6,6 @@ Each role starts at its dashboard and follows the same-site links it is shown, b
 differ only by an id count once (the first one met stands for the kind), so the crawl covers every kind of
 page a role reaches without visiting every work."""
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,8 +14,6 @@ import pytest
 
 from api.demo import DEMO_ACCOUNTS
 from tests.support.browser import login
-from tests.support.databases import fresh_database_url
-from tests.support.liveserver import run_cli, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -26,22 +23,6 @@ DESKTOP = {"width": 1280, "height": 900}
 MAX_KINDS = 60  # kinds of page per role: more than any role has today; a runaway crawl stops here
 SKIP = re.compile(r"^/(api/|static/|logout|huong-dan/api)|\.(pdf|xlsx|csv|json|txt)$|/files/")
 PUBLIC = "anonymous"
-
-
-ROOT = Path(__file__).resolve().parents[2]
-# The Makefile's clock: the world `make demo` shows.
-DEMO_NOW = re.search(r"^DEMO_NOW \?= (\S+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
-
-
-@pytest.fixture(scope="module")
-def demo_server(tmp_root):
-    """The demo exactly as `make demo` builds it (round XI taking entries), on its own database."""
-    env = {**os.environ, "AWARD_DATA_DIR": str(tmp_root / "demo-data"), "AWARD_ENV": "test",
-           "AWARD_DATABASE_URL": fresh_database_url(tmp_root, "demo"), "AWARD_NOW": DEMO_NOW}
-    run_cli(env, "demo")
-    proc, base = start_server(env, tmp_root / "demo-server.log")
-    yield base
-    stop_server(proc)
 
 
 def kind(path: str) -> str:

@@ -1,5 +1,6 @@
 """In a real browser, on a phone (375 px) and on a desktop: the secretariat launches round XI copying
-round IX's settings, sets its calendar, sets the units' quotas by spreadsheet and opens the round."""
+round X's settings, sets its calendar, imports its outline, sets the units' quotas by spreadsheet and opens
+the round."""
 
 import io
 
@@ -13,6 +14,10 @@ pytestmark = pytest.mark.browser
 
 XI = {"Mở nhận tác phẩm": "2026-02-03", "Hạn nộp ở đơn vị": "2026-10-10", "Hạn gửi về Trung ương": "2026-11-10",
       "Kết thúc sơ khảo": "2026-12-05", "Kết thúc chung khảo": "2027-01-20", "Lễ trao giải": "2027-02-03"}
+
+
+OUTLINE = ("1. Xây dựng Đảng về chính trị\n1.1. Nâng cao năng lực lãnh đạo\n1.2. Đổi mới phương thức lãnh đạo\n"
+           "2. Xây dựng Đảng về tổ chức\n2.1. Tổ chức bộ máy sau hợp nhất tỉnh\n")
 
 
 def _no_sideways_scroll(page):
@@ -33,7 +38,7 @@ def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path
         form = page.locator("form").filter(has=page.get_by_role("button", name="Tạo đợt giải"))
         form.get_by_label("Lần thứ (số La Mã)").fill("XI")
         form.get_by_label("Năm").fill("2026")
-        form.get_by_label("Sao chép thể lệ").select_option(label="Lần thứ IX (2024)")
+        form.get_by_label("Sao chép thể lệ").select_option(label="Lần thứ X (2025)")
         for label, day in XI.items():
             form.get_by_label(label).fill(day)
         form.get_by_role("button", name="Tạo đợt giải").click()
@@ -47,12 +52,22 @@ def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path
         expect(page.locator(".alert.flash")).to_contain_text("Đã lưu mục “Lịch và giai đoạn”.")
         expect(page.locator("#calendar").get_by_label("Hạn nộp ở đơn vị")).to_have_value("2026-10-15")
 
+        settings_url = page.url.split("#")[0]
+        page.get_by_role("link", name="Nhập đề cương của đợt giải").click()
+        page.get_by_label("Hoặc dán / sửa nội dung").fill(OUTLINE)
+        page.get_by_role("button", name="Xem trước").click()
+        page.get_by_role("button", name="Lưu đề cương cho đợt giải").click()
+        expect(page.locator(".alert.flash")).to_contain_text("Đã lưu đề cương lần thứ XI: 3 chủ đề.")
+        page.goto(settings_url)
+
         page.get_by_role("link", name="Chỉ tiêu các đơn vị").click()
         _no_sideways_scroll(page)
         with page.expect_download() as download:
             page.get_by_role("link", name="Tải bảng chỉ tiêu (.xlsx)").click()
         book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
         sheet = book.active
+        codes = [sheet.cell(row=row, column=1).value for row in range(2, sheet.max_row + 1)]
+        assert "tuyen-quang-2025" in codes and "ha-giang" not in codes  # round XI takes the 34 provinces
         for row in range(2, sheet.max_row + 1):
             if sheet.cell(row=row, column=1).value == "ha-tinh":
                 sheet.cell(row=row, column=3).value = 58

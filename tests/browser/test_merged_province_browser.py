@@ -1,0 +1,74 @@
+"""In the demo as `make demo` builds it (round XI taking entries, 2026): a journalist of a province merged on
+1 July 2025 (Tuyên Quang, formed from Tuyên Quang and Hà Giang) submits a work to round XI on a phone. The
+form offers only round XI's units (the 34 provinces, not the 63), finds one by typing without diacritics,
+and has the journalist's own unit chosen already; genres follow the media type."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.browser import login
+from tests.support.liveserver import run_cli
+
+pytestmark = pytest.mark.browser
+
+EMAIL = "nhabao.tuyenquang@demo.bualiemvang.vn"
+PASSWORD = "TuyenQuang2026!"
+
+
+def test_a_journalist_of_a_merged_province_submits_to_round_xi(browser, demo_env, demo_server):
+    run_cli(demo_env, "user", "create", "--email", EMAIL, "--password", PASSWORD, "--role", "journalist",
+            "--name", "Hà Văn Kiên", "--unit", "tuyen-quang-2025", "--outlet", "Báo Tuyên Quang")
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    try:
+        login(page, demo_server, EMAIL, PASSWORD)
+        page.get_by_role("link", name="+ Gửi tác phẩm dự thi lần thứ XI").click()
+        units = page.get_by_label("Gửi dự thi qua đơn vị")
+        expect(units.locator("option:checked")).to_have_text("Tuyên Quang")  # the account's unit, chosen already
+        offered = units.locator("option").all_text_contents()
+        assert "Hà Giang" not in offered and "Yên Bái" not in offered  # merged away on 1 July 2025
+        assert "Tuyên Quang" in offered and "Huế" in offered and len(offered) < 80
+        page.get_by_label("Tìm đơn vị").fill("lao cai")
+        assert [t for t, visible in zip(offered, units.locator("option").evaluate_all(
+            "options => options.map(o => !o.hidden)")) if visible and t.startswith("L")] == ["Lào Cai"]
+        page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Chính quyền hai cấp ở vùng cao Tuyên Quang")
+        page.get_by_label("Loại hình").select_option("online")
+        page.get_by_label("Thể loại").select_option("bình luận")
+        page.get_by_label("Tóm tắt nội dung").fill("Bình luận về tổ chức đảng ở cơ sở sau khi hợp nhất tỉnh.")
+        page.locator("#f-parts-0-outlet").fill("Báo Tuyên Quang điện tử")
+        page.locator("#f-parts-0-published_on").fill("2026-08-15")
+        page.locator("#f-parts-0-url").fill("https://baotuyenquang.com.vn/chinh-quyen-hai-cap.html")
+        page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
+        expect(page.locator(".alert.flash")).to_contain_text("Đã lưu bản nháp")
+        expect(page.locator(".eyebrow")).to_contain_text("Tuyên Quang")
+        page.get_by_role("button", name="Nộp tác phẩm").click()
+        expect(page.locator(".alert.flash")).to_contain_text("Đã nộp tác phẩm cho đơn vị")
+        expect(page.locator(".badge").first).to_have_text("Đã nộp")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
+
+
+def test_genres_follow_the_media_type(browser, demo_server):
+    import httpx
+
+    token = httpx.post(f"{demo_server}/api/v1/auth/token", data={
+        "username": "bithu@demo.bualiemvang.vn", "password": "BuaLiemVang2024"}).json()["access_token"]
+    rounds = httpx.get(f"{demo_server}/api/v1/rounds").json()
+    xi = next(r for r in rounds if r["number"] == "XI")
+    changed = httpx.patch(f"{demo_server}/api/v1/rounds/{xi['id']}", headers={"Authorization": f"Bearer {token}"},
+                          json={"rules": {"media_genres": {"photo": ["ảnh đơn", "bộ ảnh"]}}})
+    assert changed.status_code == 200, changed.text
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, demo_server, "nhabao@demo.bualiemvang.vn")
+        page.get_by_role("link", name="+ Gửi tác phẩm dự thi lần thứ XI").click()
+        genres = page.get_by_label("Thể loại")
+        page.get_by_label("Loại hình").select_option("photo")
+        assert genres.locator("option:not([hidden])").all_text_contents()[1:] == ["Ảnh đơn", "Bộ ảnh"]
+        page.get_by_label("Loại hình").select_option("tv")
+        assert "Phóng sự" in genres.locator("option:not([hidden])").all_text_contents()  # not restricted
+    finally:
+        context.close()
