@@ -141,8 +141,13 @@ def update_round(session: Session, *, round_: Round, changes: dict[str, Any], ru
         checks.add("publication_start", "Ngày bắt đầu phải trước ngày kết thúc khoảng thời gian đăng tải.")
     merged = None
     if rules is not None:
+        raw = {**round_.rules, **rules}
+        if "panels" in rules and "shortlist_targets" not in rules and isinstance(rules["panels"], list):
+            # New subpanels without new targets: the targets of the subpanels that are gone go with them.
+            codes = {p.get("code") for p in rules["panels"] if isinstance(p, dict)}
+            raw["shortlist_targets"] = {k: v for k, v in (raw.get("shortlist_targets") or {}).items() if k in codes}
         with checks.field("rules"):
-            merged = check_rules(session, round_=round_, raw={**round_.rules, **rules}, guard=guard,
+            merged = check_rules(session, round_=round_, raw=raw, guard=guard,
                                  old=RoundRules.model_validate(round_.rules))
     checks.done()
     for key, value in changes.items():
@@ -181,15 +186,18 @@ def end_phase_early(session: Session, *, round_: Round, expected: Phase, actor: 
 
 
 def current_round(session: Session, now: datetime, action: str | None = None) -> Round | None:
-    """The round a page opens on when none is named: the newest one in which `action` can be taken now,
-    else the newest one out of preparation (a page about past rounds still has one to show)."""
+    """The round a page opens on when none is named: the newest one out of preparation in which `action` can be
+    taken now, else the newest in preparation that allows it, else the newest one out of preparation (a page
+    about past rounds still has one to show)."""
     from sqlmodel import select
 
     rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
     if action is not None:
-        for r in rounds:
-            if calendar.allows(r, now, action):
-                return r
+        allowed = [r for r in rounds if calendar.allows(r, now, action)]
+        # A round being prepared (draft) allows its set-up too, but the round people are working in comes first.
+        running = [r for r in allowed if phase(r, now) != Phase.draft]
+        if running or allowed:
+            return (running or allowed)[0]
     return next((r for r in rounds if phase(r, now) != Phase.draft), rounds[0] if rounds else None)
 
 
