@@ -11,7 +11,7 @@ from typing import IO
 
 from sqlmodel import Session, select
 
-from award import spreadsheets
+from award import spreadsheets, units
 from award.errors import AwardError
 from award.models import Role, Unit, User
 from award.password_reset import invite
@@ -34,8 +34,8 @@ def judges_template() -> bytes:
 
 
 def unit_options(session: Session) -> list[tuple[int, str]]:
-    """[(id, name)] of every unit, by kind then name: the choices of a person's unit."""
-    return [(u.id, u.name) for u in session.exec(select(Unit).order_by(Unit.kind, Unit.name))]
+    """[(id, name)] of every unit, a unit that ended marked so (award.units.choices): a person's unit."""
+    return units.choices(session)
 
 
 def _unit_lookup(session: Session) -> tuple[dict[str, int], dict[str, list[int]]]:

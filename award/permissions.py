@@ -30,6 +30,12 @@ def can_manage_accounts(user: User) -> bool:
     return user.role == Role.secretariat
 
 
+def can_see_round_in_preparation(user: User | None) -> bool:
+    """A round the secretariat keeps in preparation (`draft`) is shown to the secretariat and the steering
+    committee only: its rules and dates are not yet checked, so nobody else should read them as announced."""
+    return user is not None and user.role in (Role.secretariat, Role.approver)
+
+
 def can_invite_local_judges(user: User) -> bool:
     """A unit manager invites local judges into their own unit (the unit is theirs, never chosen)."""
     return user.role == Role.unit_manager and user.unit_id is not None

@@ -57,9 +57,26 @@ def is_valid(unit: Unit, day: date) -> bool:
     return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
 
 
+def sort_key(unit: Unit) -> tuple:
+    """Kind, then the name as a Vietnamese reader sorts it (by the letters first: "Cà Mau" before "Cao Bằng",
+    "Hà Nội" before "Huế", not by code point), a namesake still in being before the one that ended."""
+    return (unit.kind, fold(unit.name), unit.valid_to is not None, unit.name, unit.id)
+
+
+def display_name(unit: Unit) -> str:
+    """The name that tells a unit from its namesake: "Tuyên Quang (đến 30/06/2025)" for the province that
+    merged into the new Tuyên Quang on 1 July 2025."""
+    return f"{unit.name} (đến {unit.valid_to:%d/%m/%Y})" if unit.valid_to is not None else unit.name
+
+
+def choices(session: Session) -> list[tuple[int, str]]:
+    """[(id, display name)] of every unit, in sort_key order: the choices of a person's unit and of filters."""
+    return [(u.id, display_name(u)) for u in sorted(session.exec(select(Unit)).all(), key=sort_key)]
+
+
 def units_for_round(session: Session, round_: Round) -> list[Unit]:
-    """The units taking part in `round_`, by kind then name."""
-    return list(session.exec(select(Unit).where(valid_on(round_day(round_))).order_by(Unit.kind, Unit.name)).all())
+    """The units taking part in `round_`, by kind then name (sort_key)."""
+    return sorted(session.exec(select(Unit).where(valid_on(round_day(round_)))).all(), key=sort_key)
 
 
 def in_round(unit: Unit, round_: Round) -> bool:

@@ -203,12 +203,15 @@ def authenticate(session: Session, *, email: str, password: str, ip: str, now: d
         # Nothing written yet: end the read so the pooled connection is free while argon2 spends its
         # ~0.1 s of CPU (200 logins at once held every connection and timed out, bench/surge.py).
         session.commit()
-    ok = _verify(password, stored)
-    ok = ok and user is not None and user.is_active
+    verified = _verify(password, stored) and user is not None
+    ok = verified and user.is_active
     session.add(LoginAttempt(email=email, ip=ip[:64], succeeded=ok, at=now))
     session.flush()
     if not ok:
         log.info("auth.login_failed")
+        if verified:  # the right password: only its owner learns that the account is locked, and why
+            raise BadCredentials("Tài khoản này đã bị khóa. Vui lòng liên hệ Ban Thư ký để được mở lại.",
+                                 field="password", code="account_locked")
         raise BadCredentials("E-mail hoặc mật khẩu không đúng.", field="password")
     return user
 

@@ -171,6 +171,8 @@ def set_quotas(session: Session, *, round_: Round, quotas: list[tuple[Any, Any]]
     for unit_id, quota in wanted.items():
         contest = contests.get(unit_id)
         if contest is None:
+            if quota == rows[unit_id].quota:
+                continue  # the unit's default, shown in the form and sent back unchanged: nothing changed
             contest = LocalContest(round_id=round_.id, unit_id=unit_id, quota=quota)
             changed[unit_id] = [rows[unit_id].quota, quota]
         elif contest.quota != quota:
@@ -182,7 +184,7 @@ def set_quotas(session: Session, *, round_: Round, quotas: list[tuple[Any, Any]]
     session.flush()
     if changed:
         audit.record(session, actor_id=actor.id, action="contest.quotas", object_type="round", object_id=round_.id,
-                     now=now, data={"changes": {str(k): v for k, v in changed.items()}})
+                     now=now, data={"changes": {rows[k].code: v for k, v in changed.items()}})  # codes: readable
     log.info("contest.quotas round_id=%s changed=%s", round_.id, len(changed))
     return len(changed)
 

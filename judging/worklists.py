@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from award import permissions, spreadsheets
+from award import permissions, spreadsheets, units
 from award.calendar import require_phase
 from award.errors import AwardError, Invalid, NotFound
 from award.models import ENTRY_STATUS_LABELS, Entry, EntryAuthor, EntryPart, EntryStatus, Round, Unit, User
@@ -212,13 +212,13 @@ def desk_batches(session: Session, *, round_id: int, unit_id: int | None, page: 
 def desk_units(session: Session, *, round_id: int) -> list[Unit]:
     """The units that sent the round at least one batch (the desk's unit filter)."""
     sent = select(ForwardingBatch.unit_id).where(ForwardingBatch.round_id == round_id)
-    return list(session.exec(select(Unit).where(Unit.id.in_(sent)).order_by(Unit.name)).all())
+    return sorted(session.exec(select(Unit).where(Unit.id.in_(sent))).all(), key=units.sort_key)
 
 
 def round_units(session: Session, *, round_id: int) -> list[Unit]:
     """The units with works in the round (the works list's unit filter)."""
     used = select(Entry.unit_id).where(Entry.round_id == round_id)
-    return list(session.exec(select(Unit).where(Unit.id.in_(used)).order_by(Unit.name)).all())
+    return sorted(session.exec(select(Unit).where(Unit.id.in_(used))).all(), key=units.sort_key)
 
 
 # --- bulk actions ------------------------------------------------------------------------------------------

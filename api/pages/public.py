@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import select
 
-from award import rounds as rounds_domain
+from award import permissions, rounds as rounds_domain
 from award.calendar import phase
 from award.errors import NotFound
 from award.models import Round, Unit
@@ -21,7 +21,8 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 @router.get("/", name="pages:home")
 def home(request: Request, session: SessionDep, user: OptionalWebUser, now: NowDep):
-    rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
+    rounds = [r for r in session.exec(select(Round).order_by(Round.year.desc())).all()
+              if not r.draft or permissions.can_see_round_in_preparation(user)]
     published = session.exec(select(ResultList).where(ResultList.status == ResultStatus.published)).all()
     results_public = {row.round_id for row in published if publication.is_public(row, now)}
     return render(request, "public/home.html", {"rounds": rounds, "results_public": results_public,
@@ -31,7 +32,7 @@ def home(request: Request, session: SessionDep, user: OptionalWebUser, now: NowD
 @router.get("/rounds/{round_id}", name="pages:round")
 def round_page(round_id: Id, request: Request, session: SessionDep, user: OptionalWebUser, now: NowDep):
     round_ = session.get(Round, round_id)
-    if round_ is None:
+    if round_ is None or (round_.draft and not permissions.can_see_round_in_preparation(user)):
         raise NotFound("Không tìm thấy đợt giải.")
     tree = outline_tree(session, round_id=round_.id)
     prize_units = session.exec(select(Unit).where(Unit.id.in_(

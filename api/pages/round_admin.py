@@ -171,7 +171,7 @@ def _flat(round_: Round) -> dict[str, str]:
 
 
 def _num(value) -> str:
-    return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+    return f"{value.normalize():f}".replace(".", ",") if hasattr(value, "normalize") else str(value)  # 30,5
 
 
 def _rows(values: dict, prefix: str) -> int:
@@ -274,9 +274,11 @@ def _parse(section: str, values: dict, round_: Round) -> tuple[dict, dict | None
     if section == "rubric":
         rubric = []
         for n, (i, row) in enumerate(_listed(values, "rules.rubric.", ("code", "label", "max_points"))):
-            rubric.append({**row, "bonus": bool(values.get(f"rules.rubric.{i}.bonus"))})
+            # people write decimals with a comma (30,5): the number is the same
+            rubric.append({**row, "max_points": row["max_points"].replace(",", "."),
+                           "bonus": bool(values.get(f"rules.rubric.{i}.bonus"))})
             remap.update({f"rules.rubric.{n}.{f}": f"rules.rubric.{i}.{f}" for f in ("code", "label", "max_points")})
-        return {}, {"rubric": rubric, "rubric_total": values.get("rules.rubric_total", "").strip()}, remap
+        return {}, {"rubric": rubric, "rubric_total": values.get("rules.rubric_total", "").strip().replace(",", ".")}, remap
     if section == "panels":
         panels, targets = [], {}
         for n, (i, row) in enumerate(_listed(values, "rules.panels.", ("code", "name", "genres", "target"))):

@@ -32,6 +32,10 @@ def test_a_journalist_of_a_merged_province_submits_to_round_xi(browser, demo_env
         page.get_by_label("Tìm đơn vị").fill("lao cai")
         assert [t for t, visible in zip(offered, units.locator("option").evaluate_all(
             "options => options.map(o => !o.hidden)")) if visible and t.startswith("L")] == ["Lào Cai"]
+        expect(units.locator("option:checked")).to_have_text("Lào Cai")  # the one match is chosen
+        expect(page.get_by_text("Đã chọn: Lào Cai.")).to_be_visible()
+        page.get_by_label("Tìm đơn vị").fill("")
+        units.select_option(label="Tuyên Quang")
         page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Chính quyền hai cấp ở vùng cao Tuyên Quang")
         page.get_by_label("Loại hình").select_option("online")
         page.get_by_label("Thể loại").select_option("bình luận")

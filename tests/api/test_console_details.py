@@ -1,0 +1,88 @@
+"""What a first-time secretariat ran into in the console (tester's report, session 5), each as the kind it is:
+a form sent back unchanged changes nothing, numbers read the Vietnamese way, a round in preparation is not
+public, namesake units are told apart, a locked account is told so once its password is right."""
+
+import re
+
+from sqlmodel import select
+
+from award import units
+from award.models import Role, Round, Unit, User
+from tests.api.test_round_admin_pages import CALENDAR, _login, _post
+from tests.factories import PASSWORD, csrf_from, make_user, round_by_number, web_login
+
+
+def test_the_quota_form_sent_back_with_one_change_reports_one(client, session, clock):
+    _login(client, session)
+    ix = round_by_number(session, "IX")
+    url = f"/admin/rounds/{ix.id}/quotas"
+    page = client.get(url)
+    typed = dict(re.findall(r'name="(quota-\d+)" type="text" inputmode="numeric" size="5" value="(\d+)"', page.text))
+    assert len(typed) > 50  # every unit of the round, each with its quota (the default where none is set)
+    ha_tinh = session.exec(select(Unit).where(Unit.code == "ha-tinh")).one()
+    typed[f"quota-{ha_tinh.id}"] = "25"
+    response = _post(client, url, url, typed)
+    assert response.status_code == 303
+    assert "Đã lưu chỉ tiêu (1 đơn vị thay đổi)." in client.get(url).text
+
+
+def test_rubric_points_take_a_decimal_comma_and_the_preview_reads_them_so(client, session, clock):
+    _login(client, session)
+    created = _post(client, "/admin/rounds", "/admin/rounds", {"number": "XI", "year": "2026", **CALENDAR})
+    xi = session.exec(select(Round).where(Round.number == "XI")).one()
+    url = f"/admin/rounds/{xi.id}"
+    assert created.status_code == 303
+    rubric = {"rules.rubric_total": "100", "rules.rubric.0.code": "content", "rules.rubric.0.label": "Nội dung",
+              "rules.rubric.0.max_points": "30,5", "rules.rubric.1.code": "form", "rules.rubric.1.label": "Hình thức",
+              "rules.rubric.1.max_points": "69,5"}
+    saved = _post(client, f"{url}/settings/rubric", url, rubric)
+    assert saved.status_code == 303, saved.text
+    page = client.get(url).text
+    assert "<td>30,5</td>" in page and "<td>100</td>" in page and "E+" not in page
+    assert 'value="30,5"' in page
+
+
+def test_a_round_in_preparation_is_not_public(client, session, clock):
+    _login(client, session)
+    _post(client, "/admin/rounds", "/admin/rounds", {"number": "XI", "year": "2026", **CALENDAR})
+    xi = session.exec(select(Round).where(Round.number == "XI")).one()
+    assert "Lần thứ XI" in client.get("/").text  # the secretariat sees it on the home page
+    client.cookies.clear()
+    assert "Lần thứ XI" not in client.get("/").text
+    assert client.get(f"/rounds/{xi.id}").status_code == 404
+    web_login(client, make_user(session, role=Role.journalist))
+    assert client.get(f"/rounds/{xi.id}").status_code == 404
+
+
+def test_namesake_units_are_told_apart_where_a_person_is_given_a_unit():
+    old = Unit(id=1, code="tuyen-quang", name="Tuyên Quang", kind="province", valid_to=__import__("datetime").date(2025, 6, 30))
+    new = Unit(id=2, code="tuyen-quang-2025", name="Tuyên Quang", kind="province")
+    assert [units.display_name(u) for u in (old, new)] == ["Tuyên Quang (đến 30/06/2025)", "Tuyên Quang"]
+    assert sorted([old, new], key=units.sort_key) == [new, old]  # the unit still in being first
+
+
+def test_units_sort_as_a_vietnamese_reader_expects(session):
+    ix = round_by_number(session, "IX")
+    names = [u.name for u in units.units_for_round(session, ix) if u.kind == "province"]
+    assert names.index("Cà Mau") < names.index("Cao Bằng") and names.index("Hà Nội") < names.index("Huế" if "Huế" in names
+                                                                                                  else "Hưng Yên")
+
+
+def test_the_users_page_offers_each_namesake_once_and_marks_the_one_that_ended(client, session, clock):
+    _login(client, session)
+    page = client.get("/admin/users").text
+    assert ">Tuyên Quang (đến 30/06/2025)</option>" in page and ">Tuyên Quang</option>" in page
+
+
+def test_a_locked_account_with_the_right_password_is_told_it_is_locked(client, session):
+    user = make_user(session)
+    user.is_active = False
+    session.add(user)
+    session.flush()
+    token = csrf_from(client.get("/login").text)
+    right = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert right.status_code == 400 and "Tài khoản này đã bị khóa" in right.text
+    assert "Chưa đăng nhập được:" in right.text and "Chưa lưu được" not in right.text
+    wrong = client.post("/login", data={"email": user.email, "password": "SaiMatKhau2024x", "csrf_token": token})
+    assert "E-mail hoặc mật khẩu không đúng." in wrong.text and "khóa" not in wrong.text
+    assert session.get(User, user.id).is_active is False
