@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from award.errors import Invalid
-from award.models import ROLE_LABELS, AuditEvent, Entry, Role, User
+from award.models import ROLE_LABELS, AuditEvent, Entry, Role, Round, Unit, User
 from award.outbox import OutboxMessage, OutboxStatus, stuck_clause
 from award.text import fold
 from award.timezone import VN_TZ
@@ -57,6 +57,21 @@ ACTION_LABELS = {
     "user.password_reset": "đặt lại mật khẩu",
     "user.session_revoked": "kết thúc phiên đăng nhập",
     "outbox.retried": "gửi lại thư",
+    "contest.quotas": "đặt chỉ tiêu các đơn vị",
+    "round.created": "tạo đợt giải",
+    "judging.judge_removed": "rút giám khảo khỏi hội đồng",
+    "judging.local_judge_removed": "rút giám khảo cơ sở",
+    "judging.score_saved": "lưu phiếu chấm",
+    "unit.created": "thêm đơn vị",
+    "unit.updated": "sửa đơn vị",
+    "unit.merged": "hợp nhất đơn vị",
+    "unit.retired": "cho đơn vị ngừng hoạt động",
+    "user.updated": "sửa tài khoản",
+    "user.deactivated": "khóa tài khoản",
+    "user.reactivated": "mở lại tài khoản",
+    "user.invited": "mời tạo tài khoản",
+    "user.password_reset_sent": "gửi liên kết đặt lại mật khẩu",
+    "user.password_set": "đặt mật khẩu lần đầu",
 }
 ENTITY_LABELS = {
     "entry": "Tác phẩm",
@@ -178,18 +193,40 @@ def audit_events(session: Session, filters: AuditFilters, *, page: int = 1,
     actors = {u.id: u for u in session.exec(select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}
     entry_ids = [int(e.object_id) for e in events if e.object_type == "entry" and e.object_id.isdigit()]
     titles = dict(session.exec(select(Entry.id, Entry.title).where(Entry.id.in_(entry_ids))).all()) if entry_ids else {}
+    names = _object_names(session, events)
     rows = []
     for e in events:
         actor = actors.get(e.actor_id)
         label = f"{ENTITY_LABELS.get(e.object_type, e.object_type)} #{e.object_id}"
         if e.object_type == "entry" and e.object_id.isdigit() and int(e.object_id) in titles:
             label += f" “{titles[int(e.object_id)]}”"
+        elif (e.object_type, e.object_id) in names:  # "Đợt giải lần thứ XII", "Đơn vị Tuyên Quang"
+            label = names[(e.object_type, e.object_id)]
         rows.append(AuditRow(
             id=e.id, at=utc(e.at), actor_id=e.actor_id, actor=actor.full_name if actor else SYSTEM,
             actor_detail=f"{actor.email}, {ROLE_LABELS[Role(actor.role)]}" if actor else "",
             action=e.action, action_label=ACTION_LABELS.get(e.action, e.action), object_type=e.object_type,
             object_id=e.object_id, object_label=label, data=e.data or {}, summary=summarise(e.action, e.data)))
     return rows, total
+
+
+def _object_names(session: Session, events) -> dict[tuple[str, str], str]:
+    """Readable names of the rounds, units and accounts a page of events is about (three queries at most)."""
+    ids: dict[str, set[int]] = {"round": set(), "unit": set(), "user": set()}
+    for e in events:
+        if e.object_type in ids and e.object_id.isdigit():
+            ids[e.object_type].add(int(e.object_id))
+    names = {}
+    if ids["round"]:
+        for r in session.exec(select(Round).where(Round.id.in_(ids["round"]))):
+            names[("round", str(r.id))] = f"Đợt giải lần thứ {r.number} ({r.year})"
+    if ids["unit"]:
+        for u in session.exec(select(Unit).where(Unit.id.in_(ids["unit"]))):
+            names[("unit", str(u.id))] = f"Đơn vị {u.name}"
+    if ids["user"]:
+        for u in session.exec(select(User).where(User.id.in_(ids["user"]))):
+            names[("user", str(u.id))] = f"Tài khoản {u.full_name} ({u.email})"
+    return names
 
 
 def known_actions(session: Session) -> list[str]:
