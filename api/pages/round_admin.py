@@ -34,7 +34,19 @@ SECTIONS = {
     "prizes": "Cơ cấu giải và giải chuyên đề",
     "council": "Hội đồng chung khảo",
     "completeness": "Hồ sơ đầy đủ theo loại hình",
+    "stages": "Các vòng chấm",
+    "documents": "Văn bản: cơ quan ban hành và người ký",
 }
+STAGE_NAMES = {"local": "Sơ tuyển ở đơn vị", "preliminary": "Sơ khảo (Trung ương)", "final": "Chung khảo"}
+STAGE_FLAGS = {"blind": "Chấm kín: giám khảo không thấy tên tác giả, bút danh, cơ quan",
+               "share_scores": "Giám khảo thấy điểm của nhau sau khi nộp phiếu",
+               "comments_to_council": "Hội đồng chung khảo đọc nhận xét của vòng này (không kèm tên giám khảo)"}
+STAGE_NUMBERS = {"judges_per_entry": "Số giám khảo chấm mỗi tác phẩm", "remind_days": "Nhắc hạn nộp phiếu trước (ngày)"}
+DOCUMENT_TEXTS = {"superior_body": "Cơ quan cấp trên (dòng trên)", "issuing_body": "Cơ quan ban hành",
+                  "motto": "Quốc hiệu (hoặc “ĐẢNG CỘNG SẢN VIỆT NAM”)", "motto_sub": "Tiêu ngữ (để trống với văn bản của Đảng)",
+                  "place": "Địa danh ghi ngày tháng"}
+SIGNATORIES = {"council_chair": "Chủ tịch Hội đồng chung khảo", "council_secretary": "Thư ký Hội đồng chung khảo",
+               "certificate_signatory": "Người ký giấy chứng nhận"}
 LIMITS = {
     "max_parts": "Số kỳ tối đa của một loạt bài",
     "max_authors": "Số tác giả tối đa (Trung ương)",
@@ -167,6 +179,13 @@ def _flat(round_: Round) -> dict[str, str]:
     v["rules.council.threshold"] = _num(rules.council.threshold)
     for m, kinds in rules.completeness.items():
         v.update({f"rules.completeness.{m}.{k}": "on" for k in kinds})
+    for stage, settings in rules.stages.items():
+        v.update({f"rules.stages.{stage}.{k}": "on" for k in STAGE_FLAGS if getattr(settings, k)})
+        v.update({f"rules.stages.{stage}.{k}": str(getattr(settings, k)) for k in STAGE_NUMBERS})
+    v.update({f"rules.documents.{k}": getattr(rules.documents, k) for k in DOCUMENT_TEXTS})
+    for k in SIGNATORIES:
+        signer = getattr(rules.documents, k)
+        v.update({f"rules.documents.{k}.title": signer.title, f"rules.documents.{k}.name": signer.name})
     return v
 
 
@@ -208,7 +227,8 @@ def _settings_page(request, session, round_: Round, now, *, section: str | None 
     return render(request, "admin/round.html", {
         "round": round_, "rules": rules, "v": values, "errors": errors or {}, "failed": section,
         "phase": current, "timeline": rounds.timeline(round_, now), "today": calendar.today(now),
-        "sections": SECTIONS, "limits": LIMITS, "media_types": MEDIA_TYPES, "prize_levels": PRIZE_LEVELS,
+        "sections": SECTIONS, "limits": LIMITS, "stage_names": STAGE_NAMES, "stage_flags": STAGE_FLAGS,
+        "stage_numbers": STAGE_NUMBERS, "document_texts": DOCUMENT_TEXTS, "signatories": SIGNATORIES, "media_types": MEDIA_TYPES, "prize_levels": PRIZE_LEVELS,
         "file_kinds": FILE_KINDS, "themes": _themes(session, round_),
         "calendar_fields": [(f, CALENDAR_LABELS[f]) for f in CALENDAR_FIELDS],
         "rubric_rows": _rows(values, "rules.rubric."), "panel_rows": _rows(values, "rules.panels."),
@@ -306,6 +326,20 @@ def _parse(section: str, values: dict, round_: Round) -> tuple[dict, dict | None
         rules = RoundRules.model_validate(round_.rules)
         return {}, {"completeness": {m: [k for k in FILE_KINDS if values.get(f"rules.completeness.{m}.{k}")]
                                      for m in rules.media_types}}, remap
+    if section == "stages":
+        rules = RoundRules.model_validate(round_.rules)
+        stages = {}
+        for stage in STAGE_NAMES:
+            kept = rules.stages[stage].model_dump(mode="json") if stage in rules.stages else {}
+            kept.update({k: bool(values.get(f"rules.stages.{stage}.{k}")) for k in STAGE_FLAGS})
+            kept.update({k: values.get(f"rules.stages.{stage}.{k}", "").strip() for k in STAGE_NUMBERS})
+            stages[stage] = kept
+        return {}, {"stages": stages}, remap
+    if section == "documents":
+        documents = {k: values.get(f"rules.documents.{k}", "").strip() for k in DOCUMENT_TEXTS}
+        documents.update({k: {"title": values.get(f"rules.documents.{k}.title", "").strip(),
+                              "name": values.get(f"rules.documents.{k}.name", "").strip()} for k in SIGNATORIES})
+        return {}, {"documents": documents}, remap
     raise NotFound("Không có mục cài đặt này.", code="not_found")
 
 

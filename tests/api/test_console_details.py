@@ -107,3 +107,39 @@ def test_the_audit_log_names_rounds_and_actions_in_words(client, session, clock)
     _post(client, "/admin/rounds", "/admin/rounds", {"number": "XI", "year": "2026", **CALENDAR})
     page = client.get("/admin/audit").text
     assert "tạo đợt giải" in page and "Đợt giải lần thứ XI (2026)" in page
+
+
+def test_a_stage_is_made_blind_and_the_documents_signed_from_the_settings_page(client, session, clock):
+    from award.rules import RoundRules
+
+    _login(client, session)
+    ix = round_by_number(session, "IX")
+    url = f"/admin/rounds/{ix.id}"
+    page = client.get(url).text
+    assert "Các vòng chấm" in page and "Văn bản: cơ quan ban hành và người ký" in page
+    stages = {"rules.stages.local.judges_per_entry": "3", "rules.stages.local.remind_days": "3",
+              "rules.stages.preliminary.blind": "on", "rules.stages.preliminary.comments_to_council": "on",
+              "rules.stages.preliminary.judges_per_entry": "5", "rules.stages.preliminary.remind_days": "2",
+              "rules.stages.final.judges_per_entry": "abc", "rules.stages.final.remind_days": "1"}
+    refused = _post(client, f"{url}/settings/stages", url, stages)
+    assert refused.status_code == 400 and 'id="e-rules.stages.final.judges_per_entry"' in refused.text
+    assert RoundRules.model_validate(session.get(Round, ix.id).rules).stages["preliminary"].blind is False
+    saved = _post(client, f"{url}/settings/stages", url, {**stages, "rules.stages.final.judges_per_entry": "1"})
+    assert saved.status_code == 303, saved.text
+    session.expire_all()
+    rules = RoundRules.model_validate(session.get(Round, ix.id).rules)
+    assert rules.stages["preliminary"].blind and rules.stages["preliminary"].judges_per_entry == 5
+    assert not rules.stages["local"].blind and not rules.stages["local"].comments_to_council
+    documents = {"rules.documents.superior_body": "BAN TỔ CHỨC TRUNG ƯƠNG",
+                 "rules.documents.issuing_body": "BAN CHỈ ĐẠO GIẢI BÚA LIỀM VÀNG",
+                 "rules.documents.motto": "ĐẢNG CỘNG SẢN VIỆT NAM", "rules.documents.motto_sub": "",
+                 "rules.documents.place": "Hà Nội",
+                 "rules.documents.council_chair.title": "CHỦ TỊCH HỘI ĐỒNG",
+                 "rules.documents.council_chair.name": "Nguyễn Văn Chủ Tịch",
+                 "rules.documents.council_secretary.title": "THƯ KÝ HỘI ĐỒNG",
+                 "rules.documents.certificate_signatory.title": "TRƯỞNG BAN CHỈ ĐẠO"}
+    assert _post(client, f"{url}/settings/documents", url, documents).status_code == 303
+    session.expire_all()
+    signed = RoundRules.model_validate(session.get(Round, ix.id).rules).documents
+    assert (signed.motto, signed.motto_sub, signed.council_chair.name) == ("ĐẢNG CỘNG SẢN VIỆT NAM", "",
+                                                                           "Nguyễn Văn Chủ Tịch")
