@@ -77,6 +77,15 @@ def _values(code, name, kind, valid_from, valid_to, predecessor_ids) -> dict:
             "predecessor_ids": _ids(predecessor_ids)}
 
 
+def _dates(valid_from: str, valid_to: str):
+    """The validity period typed in a form, or FieldErrors naming each date that is not one."""
+    errors: dict[str, str] = {}
+    start, end = _date(valid_from, "valid_from", errors), _date(valid_to, "valid_to", errors)
+    if errors:
+        raise FieldErrors(errors)
+    return start, end
+
+
 @router.post("/admin/units", name="units:create")
 def create(request: Request, session: SessionDep, user: WebUser, now: NowDep, code: Text = "", name: Text = "",
            kind: Text = "", valid_from: DateText = "", valid_to: DateText = "",
@@ -84,10 +93,7 @@ def create(request: Request, session: SessionDep, user: WebUser, now: NowDep, co
     values = _values(code, name, kind, valid_from, valid_to, predecessor_ids)
 
     def action():
-        errors: dict[str, str] = {}
-        start, end = _date(valid_from, "valid_from", errors), _date(valid_to, "valid_to", errors)
-        if errors:
-            raise FieldErrors(errors)
+        start, end = _dates(valid_from, valid_to)
         return units.create_unit(session, code=code, name=name, kind=kind, valid_from=start, valid_to=end,
                                  predecessor_ids=values["predecessor_ids"], actor=user, now=now)
 
@@ -155,10 +161,7 @@ def update(unit_id: Id, request: Request, session: SessionDep, user: WebUser, no
     values = _values(code, name, kind, valid_from, valid_to, predecessor_ids)
 
     def action():
-        errors: dict[str, str] = {}
-        start, end = _date(valid_from, "valid_from", errors), _date(valid_to, "valid_to", errors)
-        if errors:
-            raise FieldErrors(errors)
+        start, end = _dates(valid_from, valid_to)
         return units.update_unit(session, unit=unit, code=code, name=name, kind=kind, valid_from=start,
                                  valid_to=end, predecessor_ids=values["predecessor_ids"], actor=user, now=now)
 
