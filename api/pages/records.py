@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session
 
 from award import audit, outbox, records
+from award.entry_status import AT_CENTRE
 from award.errors import AwardError
-from award.models import AuditEvent, EntryStatus, Role, Round, User
+from award.models import AuditEvent, Role, Round, User
 from award.outbox import OutboxStatus
 from judging import panels, worklists
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
@@ -126,7 +127,7 @@ def _works_context(request: Request, session: Session, user: User, round_: Round
         "round": round_, "result": result, "params": params, "links": page_links(params, result.page, result.pages),
         "panels": round_panels, "panel_names": {p.code: p.name for p in round_panels},
         "units": worklists.round_units(session, round_id=round_.id),
-        "statuses": [s for s in EntryStatus if s != EntryStatus.draft],
+        "statuses": list(AT_CENTRE),  # what the secretariat may see (award.permissions.entry_filter)
         "export_url": str(request.url_for("api:entries:xlsx", round_id=round_.id))
         + ("?" + urlencode(export) if export else ""),
         "bulk_actions": worklists.BULK_ACTIONS,
