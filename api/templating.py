@@ -13,6 +13,7 @@ from starlette.routing import NoMatchFound
 from award import permissions
 from award.calendar import PHASE_LABELS
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
+from award.records import ACTION_LABELS
 from award.rules import MEDIA_TYPES
 from judging.contests import REASONS
 from api.security import csrf_token
@@ -44,8 +45,13 @@ def points(value) -> str:
     """Points with the Vietnamese decimal comma and no trailing zeros: 73,5; 100; 0,25."""
     if value is None or value == "":
         return ""
-    text = format(Decimal(str(value)).normalize(), "f")
-    return text.replace(".", ",")
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except ArithmeticError:  # what a person typed, shown back as typed (a refused score: "abc")
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return format(number.normalize(), "f").replace(".", ",")
 
 
 FILE_KINDS = {"document": "Văn bản", "image": "Ảnh", "audio": "Âm thanh", "video": "Video"}
@@ -99,6 +105,7 @@ templates.env.filters["vn_date"] = vn_date
 templates.env.filters["file_size"] = file_size
 templates.env.filters["points"] = points
 templates.env.globals["file_kind"] = file_kind
+templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
 templates.env.globals["url_for"] = url_for
 templates.env.globals.update(
     csrf_token=csrf_token,

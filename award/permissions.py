@@ -172,3 +172,24 @@ def can_rule_eligibility(user: User, entry: Entry) -> bool:
 def can_see_statistics_early(user: User | None) -> bool:
     """Statistics before the results are public: the secretariat and the steering committee."""
     return user is not None and user.role in (Role.secretariat, Role.approver)
+
+
+# What a work's author follows on its page: their own edits and the unit's decisions, up to the centre's
+# receipt. The centre's judging (assignments, ballots, finalist lists) stays out of it until results are
+# published, when the page shows the outcome instead (judging.publication.outcome).
+AUTHOR_VISIBLE_STATUSES = {"draft", "submitted", "withdrawn", "returned", "screened", "ineligible_local", "forwarded",
+                           "received", "ineligible"}
+
+
+def can_see_history_event(user: User, entry: Entry, action: str, data: dict) -> bool:
+    """Whether `user` reads this audit event in the work's history. The secretariat and the steering committee
+    read everything; others only the work's own steps (edits, files, themes) and its status moves, and an author
+    or a unit only the moves up to the centre's eligibility ruling; judging events never."""
+    if user.role in (Role.secretariat, Role.approver):
+        return True
+    if action.startswith(("judging.", "results.")):
+        return False
+    if action == "entry.status":
+        return str(data.get("to")) in AUTHOR_VISIBLE_STATUSES if user.role in (
+            Role.journalist, Role.unit_manager, Role.local_judge) else False
+    return action.startswith("entry.")

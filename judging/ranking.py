@@ -123,12 +123,14 @@ class Ranked:
 
 
 class ScoreError(ValueError):
-    """A refused score: `field` is the criterion code (or the key given), `message` is Vietnamese."""
+    """Refused scores: `errors` is {criterion code (or the key given): Vietnamese message}, one per criterion
+    in the order checked; `field` and `message` are the first of them."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, errors: dict[str, str] | None = None):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.errors = errors or {field: message}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -469,33 +471,38 @@ def validate_scores(scores: Mapping[str, object], rubric: Sequence[Any], *,
                     complete: bool = False) -> dict[str, Decimal]:
     """Check what a judge typed and return {code: Decimal quantized to 0.01}.
 
-    Refusals (`ScoreError(field, message_vi)`, the first one found: unknown codes in the order
-    given, then the rubric's criteria in order): unknown criterion; missing non-bonus criterion
+    Refusals (`ScoreError` listing every criterion at fault in `errors`, its first in `field`/`message`:
+    unknown codes in the order given, then the rubric's criteria in order): unknown criterion; missing non-bonus criterion
     (only with `complete=True`); not a number; NaN or infinity; negative or above max; more than 2
     decimal places. None and blank strings mean "not scored yet" and are left out of the result.
     Accepts int, Decimal, float and strings ("7.5" or "7,5").
     """
     by_code = {c.code: c for c in rubric}
+    errors: dict[str, str] = {}
     for code in scores:
         if code not in by_code:
-            raise ScoreError(str(code), f"Tiêu chí “{code}” không có trong bảng điểm.")
+            errors.setdefault(str(code), f"Tiêu chí “{code}” không có trong bảng điểm.")
     result: dict[str, Decimal] = {}
     for criterion in rubric:
         code, label = criterion.code, _label(criterion)
         raw = scores.get(code)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if complete and not criterion.bonus:
-                raise ScoreError(code, f"Chưa chấm điểm “{label}”.")
+                errors[code] = f"Chưa chấm điểm “{label}”."
             continue
         value = _parse(raw)
-        if value is None:
-            raise ScoreError(code, f"Điểm “{label}” phải là một số.")
-        if not value.is_finite():
-            raise ScoreError(code, f"Điểm “{label}” phải là một số hữu hạn.")
         high = _dec(criterion.max_points)
-        if value < 0 or value > high:
-            raise ScoreError(code, f"Điểm “{label}” phải từ 0 đến {_number_text(high)}.")
-        if value != value.quantize(CENT):
-            raise ScoreError(code, f"Điểm “{label}” chỉ được có tối đa 2 chữ số thập phân.")
-        result[code] = _q(value)
+        if value is None:
+            errors[code] = f"Điểm “{label}” phải là một số."
+        elif not value.is_finite():
+            errors[code] = f"Điểm “{label}” phải là một số hữu hạn."
+        elif value < 0 or value > high:
+            errors[code] = f"Điểm “{label}” phải từ 0 đến {_number_text(high)}."
+        elif value != value.quantize(CENT):
+            errors[code] = f"Điểm “{label}” chỉ được có tối đa 2 chữ số thập phân."
+        else:
+            result[code] = _q(value)
+    if errors:  # every criterion at fault at once, so the judge corrects the sheet in one go
+        first = next(iter(errors))
+        raise ScoreError(first, errors[first], errors)
     return result

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session, select
 
 from award import audit
-from award.errors import Conflict, Forbidden, Invalid, NotFound
+from award.errors import Conflict, FieldErrors, Forbidden, Invalid, NotFound
 from award.models import Entry, Round, User
 from judging import assignment as plan_rules, permissions
 from judging.juries import declared, entry_infos, judge_info
@@ -82,7 +82,9 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
     try:
         clean = validate_scores(scores, sheet_rubric(rubric, entry), complete=submit)
     except ScoreError as exc:
-        raise Invalid(exc.message, field=f"scores.{exc.field}", code="invalid_score") from exc
+        refused = FieldErrors({f"scores.{code}": message for code, message in exc.errors.items()})
+        refused.code = "invalid_score"
+        raise refused from exc
     assignment.scores = {k: str(v) for k, v in clean.items()}
     assignment.comment = (comment or "").strip()[:5000]
     assignment.updated_at = now

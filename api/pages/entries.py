@@ -116,8 +116,10 @@ def _detail_context(session: Session, user: User, entry: Entry, now, cache, erro
     round_ = session.get(Round, entry.round_id)
     authors, parts = entries.children(session, entry)
     files = entry_files.live_files(session, entry_id=entry.id)
-    history = session.exec(select(AuditEvent).where(AuditEvent.object_type == "entry",
-                                                    AuditEvent.object_id == str(entry.id)).order_by(AuditEvent.id)).all()
+    history = [e for e in session.exec(select(AuditEvent).where(AuditEvent.object_type == "entry",
+                                                                 AuditEvent.object_id == str(entry.id))
+                                       .order_by(AuditEvent.id)).all()
+               if permissions.can_see_history_event(user, entry, e.action, e.data or {})]
     show_authors = entry.id not in judging_permissions.authors_hidden(session, user=user, entries_=[entry])
     can_tag = permissions.can_tag_entry(user, entry, round_, now)
     panel = entry_theme_panel(session, entry, cache, now) if can_tag and cache is not None else {

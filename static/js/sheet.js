@@ -34,8 +34,30 @@
     return Math.round(sum * 100) / 100;
   }
 
+  // A score the server would refuse (not a number, below 0, above the maximum) is marked at once, and the
+  // total says it does not count it, instead of quietly capping it.
+  var warning = document.createElement("p");
+  warning.className = "error-text";
+  warning.setAttribute("aria-live", "polite");
+  out.parentNode.insertAdjacentElement("afterend", warning);
+
+  function invalid(input) {
+    var text = String(input.value || "").trim();
+    if (text === "") return false;
+    var clean = text.replace(/\s/g, "");
+    if (clean.indexOf(",") >= 0 && clean.indexOf(".") < 0) clean = clean.replace(",", ".");
+    var value = Number(clean);
+    return !isFinite(value) || value < 0 || value > number(input.getAttribute("data-max"));
+  }
+
   function show() {
     out.value = total().toLocaleString("vi-VN", { maximumFractionDigits: 2 });
+    var wrong = inputs.filter(invalid);
+    inputs.forEach(function (input) {
+      if (invalid(input)) input.setAttribute("aria-invalid", "true");
+      else if (!input.closest(".has-error")) input.removeAttribute("aria-invalid");
+    });
+    warning.textContent = wrong.length ? wrong.length + " điểm chưa hợp lệ (phải là số từ 0 đến điểm tối đa); tổng tạm tính chưa chính xác cho đến khi sửa." : "";
   }
 
   form.addEventListener("input", show);

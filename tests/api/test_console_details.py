@@ -143,3 +143,10 @@ def test_a_stage_is_made_blind_and_the_documents_signed_from_the_settings_page(c
     signed = RoundRules.model_validate(session.get(Round, ix.id).rules).documents
     assert (signed.motto, signed.motto_sub, signed.council_chair.name) == ("ĐẢNG CỘNG SẢN VIỆT NAM", "",
                                                                            "Nguyễn Văn Chủ Tịch")
+
+
+def test_points_read_with_a_decimal_comma_and_what_was_typed_is_shown_back_as_typed():
+    from api.templating import points
+
+    assert [points(v) for v in ("21.50", "28.00", 100, "7,5", "abc", "NaN", None)] == \
+        ["21,5", "28", "100", "7,5", "abc", "NaN", ""]

@@ -110,3 +110,28 @@ def test_a_publication_time_already_past_is_refused_rather_than_publishing_at_on
                         data={"csrf_token": token, "publish_at": "2025-02-03T08:00"})
     assert flash(later) == ("success: Đã hẹn công bố danh sách giải lúc 2025-02-03 08:00 (giờ Việt Nam); "
                             "đến giờ đó trang kết quả mới mở.")
+
+
+def test_the_author_follows_the_work_up_to_the_centre_but_not_its_judging(client, session, clock):
+    from award import audit
+    from award.models import User
+
+    _, ids = submitted_entries(client, session, 1)
+    entry = session.get(Entry, ids[0])
+    entry.status = EntryStatus.finalist  # as the centre's judging leaves it (the events below tell how)
+    session.add(entry)
+    secretariat = make_user(session, role=Role.secretariat)
+    for action, data in (("judging.assigned", {"judge_id": 1}), ("entry.status", {"from": "eligible", "to": "finalist"}),
+                         ("judging.ballot_cast", {"level": "A"})):
+        audit.record(session, actor_id=secretariat.id, action=action, object_type="entry", object_id=entry.id,
+                     now=clock.now, data=data)
+    session.flush()
+    client.cookies.clear()
+    web_login(client, session.get(User, entry.owner_id))
+    page = client.get(f"/entries/{entry.id}").text
+    history = page[page.index('<ol class="history">'):]
+    assert "Tạo bản nháp" in history and "Vào chung khảo" not in history and "judging." not in history
+    assert "bỏ phiếu" not in history
+    login(client, secretariat)
+    everything = client.get(f"/entries/{entry.id}").text
+    assert "Vào chung khảo" in everything and "Bỏ phiếu chung khảo" in everything
