@@ -27,6 +27,7 @@ def markdown(r: dict) -> str:
     lines += _scale(r.get("scale"))
     lines += _tagging(r.get("tagging"))
     lines += _documents(r.get("documents"))
+    lines += _ceremony(r.get("ceremony"))
     lines += _profile((r.get("scale") or {}).get("profile"))
     return "\n".join(lines) + "\n"
 
@@ -140,3 +141,15 @@ def _documents(d: dict | None) -> list[str]:
                  _ok(d["vietnamese_ratio"] >= 0.9)),
             _row("6. the same list with one Chinese title (Unifont loaded)", f"{d['mixed_s']} s", limit,
                  str(d["mixed_ratio"]))]
+
+
+def _ceremony(c: dict | None) -> list[str]:
+    if (e := _error("7. ceremony night", c)) is not None:
+        return e
+    m, lim = c["results"], c["limit"]
+    return [_row(f"7. ceremony night: {c['readers']} readers at once × (results page, reload with ETag, 2 work pages); "
+                 f"{c['prizes']} prizes, {c['page_bytes']} B page",
+                 f"{m['per_s']} req/s, p95 {m['p95_ms']} ms, {m['errors']} errors",
+                 f"static file of the same size, same server: {lim['per_s']} req/s, p95 {lim['p95_ms']} ms; "
+                 "goal ≥ 0.5 and p95 < 200 ms",
+                 str(c["ratio"]), _ok(c["ratio"] is not None and c["ratio"] >= 0.5 and m["p95_ms"] < 200))]

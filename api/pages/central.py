@@ -112,7 +112,7 @@ def remove_judge(round_id: Id, membership_id: Id, request: Request, session: Ses
         session.rollback()
         return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
     return redirect(str(request.url_for("central:desk", round_id=round_id)) + "#giam-khao",
-                    f"Đã rút {name} khỏi hội đồng.")
+                    f"Đã rút {name} khỏi {'hội đồng chung khảo' if membership.stage == Stage.final else 'tiểu ban'}.")
 
 
 @router.post("/central/{round_id}/propose", name="central:propose", dependencies=[web_role(Role.secretariat)])

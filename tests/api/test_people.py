@@ -410,7 +410,7 @@ def test_the_secretariat_takes_a_judge_off_a_subpanel_unless_they_submitted(clie
     removed = client.post(f"/central/{round_.id}/members/{memberships[judges[1].id]}/remove",
                           data={"csrf_token": csrf_from(desk.text)}, follow_redirects=False)
     assert removed.status_code == 303
-    assert "Đã rút Giám Khảo Sơ Khảo 1 khỏi hội đồng." in client.get(removed.headers["location"]).text
+    assert "Đã rút Giám Khảo Sơ Khảo 1 khỏi tiểu ban." in client.get(removed.headers["location"]).text
     left = session.exec(select(JudgeMembership.user_id).where(JudgeMembership.round_id == round_.id,
                                                               JudgeMembership.stage == "preliminary")).all()
     assert judges[1].id not in left and judges[0].id in left
