@@ -113,9 +113,32 @@ def _demo_entries(session: Session, *, round_: Round, units: dict[str, int], now
         entry = entries.create_entry(session, owner=owner, round_=round_, data=data, now=now,
                                      client_token=f"demo-{round_.year}-" + hashlib.sha256(title.encode()).hexdigest()[:20])
         themes.set_entry_themes(session, entry=entry, codes=codes, actor=owner, source=TagSource.author, now=now)
+        if media == "print":
+            _attach_pdf(session, entry=entry, owner=owner, now=now)
         if submit:
             entries.submit_entry(session, entry=entry, actor=owner, now=now)
     _demo_forwarding(session, round_=round_, now=now)
+
+
+def _attach_pdf(session: Session, *, entry: Entry, owner: User, now: datetime) -> None:
+    """A two-page PDF of the printed work (made here, not a real article), so the judge's viewer has pages."""
+    from award import entry_files
+    from award.files import UploadSink
+    from award.pdf import Document
+    from api.deps import get_file_store
+
+    doc = Document(entry.title)
+    for part in range(1, 3):
+        if part > 1:
+            doc.add_page()
+        doc.heading(f"{entry.title}\nKỳ {part}")
+        doc.paragraph(f"{entry.summary}\n\n(Bản minh họa của dữ liệu mẫu, không phải bài báo thật.)", size=12)
+    store = get_file_store()
+    sink = UploadSink(store, entry_files.file_key(entry))
+    sink.write(doc.render())
+    stored = sink.finish()
+    entry_files.record_file(session, store, entry=entry, stored=stored, filename="bai-bao-minh-hoa.pdf", actor=owner,
+                            now=now)
 
 
 def _demo_forwarding(session: Session, *, round_: Round, now: datetime) -> None:
