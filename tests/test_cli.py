@@ -215,6 +215,11 @@ def test_backup_and_restore_commands(cli_env, tmp_root, tmp_path):
 def test_results_import_reports_rows_or_publishes(cli_env, tmp_path):
     from tests.judging.test_results_import import GOOD, workbook
 
+    # A database of its own: `award demo` (another test, same module) gives every past round its list.
+    cli_env = {**cli_env, "AWARD_DATABASE_URL": fresh_database_url(tmp_path, "cli_import"),
+               "AWARD_DATA_DIR": str(tmp_path / "data")}
+    run(cli_env, "migrate")
+
     bad = run(cli_env, "results", "import", str(workbook(tmp_path / "bad.xlsx", [["Z", *GOOD[0][1:]]])),
               "--round", "IX", check=False)
     assert bad.returncode == 1
