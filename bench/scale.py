@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.common import BENCH_NOW, ROOT, app_env, fresh_database, migrate, pct
+from bench.common import ROOT, app_env, fresh_database, migrate, pct
 
 PASSWORD = "BenchMatKhau2024"
 # The round's default subpanels (award/rules.py DEFAULT_PANELS): works are placed in them as routing does.
@@ -33,6 +33,9 @@ GENRES = {"print": ["xã luận", "bình luận", "phóng sự", "điều tra", 
 STATUS_MIX = [("eligible", 80), ("received", 10), ("ineligible", 4), ("submitted", 6)]
 SHEETS_PER_ENTRY = 3
 REPEAT = 30
+# The app's clock for this section: round IX awaiting approval, when its results are decided (award/calendar.py
+# refuses that in any other phase since the process model; BENCH_NOW, in the submission phase, is the surge's).
+SCALE_NOW = "2025-01-22T09:00:00+07:00"
 BUDGET_MS = 10_000  # per page and size
 FINALISTS = 137  # round IX sent 137 works to the final
 COUNCIL = 30
@@ -248,7 +251,7 @@ def final_stage(engine, gen: "Generator") -> dict:
         tally_s = time.perf_counter() - t
         overrides = {w.entry_id: w.allocated for w in state.tally.works if "tie" in w.flags}
         t = time.perf_counter()
-        now = datetime.fromisoformat(BENCH_NOW)  # the app's clock: the list must be public to it
+        now = datetime.fromisoformat(SCALE_NOW)  # the app's clock: the list must be public to it
         publication.propose(s, round_=round_, actor=sec, now=now, overrides=overrides)
         publication.approve(s, round_=round_, actor=approver, now=now)
         publication.publish(s, round_=round_, actor=sec, now=now)
@@ -394,7 +397,7 @@ def main(out_path: str, small: int, large: int, judges: int) -> None:
 def run(work: Path, *, small: int = 2500, large: int = 25000, judges: int = 600) -> dict:
     database_url = fresh_database("bench_scale")
     (work / "scale").mkdir(parents=True, exist_ok=True)
-    env = app_env(database_url, work / "scale", AWARD_STORAGE="local")
+    env = app_env(database_url, work / "scale", AWARD_STORAGE="local", AWARD_NOW=SCALE_NOW)
     migrate(env)
     out = work / "scale" / "result.json"
     subprocess.run([sys.executable, "-m", "bench.scale", str(out), str(small), str(large), str(judges)],

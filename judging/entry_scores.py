@@ -34,6 +34,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, select
 
@@ -202,7 +203,7 @@ def refresh(session: Session, *, round_id: int, stage: Stage, entry_id: int,
             rubric: Sequence[Any]) -> EntryScore | None:
     """After a sheet of the work is submitted or reopened, in the same transaction: the work's row is
     worked out again from its submitted sheets, under a lock on the work (see the module docstring)."""
-    session.exec(select(Entry.id).where(Entry.id == entry_id).with_for_update()).one()
+    session.exec(select(Entry.id).where(Entry.id == entry_id).with_for_update(key_share=True)).one()
     session.flush()
     return store(session, round_id=round_id, stage=stage, entry_id=entry_id, rubric=rubric,
                  sheets=_sheets(session, stage=stage, entry_id=entry_id))
@@ -219,34 +220,51 @@ def _scoped(query, *, entry_column, round_id: int, unit_id: int | None, panel: s
 
 def ranking(session: Session, *, round_id: int, stage: Stage, method: str, rubric: Sequence[Any],
             unit_id: int | None = None, panel: str | None = None) -> list[Ranked] | None:
-    """The stage's ranking from the rows (two light queries), or None when the rows cannot be trusted for
-    it (another rubric, or not matching the submitted sheets): the caller then ranks from the sheets."""
-    counts = _scoped(select(Assignment.entry_id, func.count(), func.count(Assignment.submitted_at)).where(
+    """The stage's ranking from the rows in one query (the works' sheet counts joined to their rows, ordered
+    by TIE_BREAK in SQL except for the z-score), or None when the rows cannot be trusted for it (another
+    rubric, or not matching the submitted sheets): the caller then ranks from the sheets."""
+    counts = _scoped(select(Assignment.entry_id.label("entry_id"), func.count().label("n"),
+                            func.count(Assignment.submitted_at).label("n_submitted")).where(
         Assignment.round_id == round_id, Assignment.stage == stage), entry_column=Assignment.entry_id,
-        round_id=round_id, unit_id=unit_id, panel=panel).group_by(Assignment.entry_id)
-    expected: dict[int, int] = {}
-    submitted: dict[int, int] = {}
-    for entry_id, n, n_submitted in session.execute(counts):
-        expected[entry_id] = n
-        if n_submitted:
-            submitted[entry_id] = n_submitted
-    score = EntryScore.mean_cents if method == "zscore" else getattr(EntryScore, METHOD_COLUMN[method])
-    columns = [EntryScore.entry_id, EntryScore.n_sheets, score, EntryScore.median_milli, EntryScore.first_key,
-               EntryScore.stdev_cents, EntryScore.rubric_key]
-    if method == "zscore":
-        columns.append(EntryScore.totals)
-    query = _scoped(select(*columns).where(EntryScore.round_id == round_id, EntryScore.stage == stage),
-                    entry_column=EntryScore.entry_id, round_id=round_id, unit_id=unit_id, panel=panel)
+        round_id=round_id, unit_id=unit_id, panel=panel).group_by(Assignment.entry_id).subquery()
+    zscores = method == "zscore"
+    score = EntryScore.mean_cents if zscores else getattr(EntryScore, METHOD_COLUMN[method])
+    query = select(counts.c.entry_id, counts.c.n, counts.c.n_submitted, EntryScore.n_sheets, score,
+                   EntryScore.median_milli, EntryScore.first_key, EntryScore.stdev_cents, EntryScore.rubric_key,
+                   EntryScore.totals if zscores else sa.null()).outerjoin(
+        EntryScore, (EntryScore.entry_id == counts.c.entry_id) & (EntryScore.stage == stage))
+    if not zscores:
+        query = query.order_by(EntryScore.n_sheets.is_(None), score.desc(), EntryScore.median_milli.desc(),
+                               EntryScore.first_key.desc(), counts.c.entry_id)
     key = rubric_key(rubric)
-    rows = []
-    for r in session.execute(query):
-        if r[6] != key or submitted.get(r[0]) != r[1]:
+    limit = Decimal(15)  # rank_entries' default disagreement_stdev, which judging.stages ranks with
+    ranked: list[Ranked] = []
+    unranked: list[Ranked] = []
+    rows: list[Row] = []
+    expected: dict[int, int] = {}
+    for entry_id, n, n_submitted, n_sheets, cents, median_milli, first_key, stdev_cents, row_key, totals in (
+            session.connection().execute(query)):
+        if n_sheets is None:
+            if n_submitted:
+                return None  # sheets submitted without their row
+            unranked.append(Ranked(entry_id, None, None, 0, None,
+                                   (FLAG_MISSING, FLAG_NO_SHEETS) if n > 0 else (FLAG_NO_SHEETS,)))
+            continue
+        if row_key != key or n_sheets != n_submitted:
             return None
-        rows.append(Row(r[0], r[1], None if method == "zscore" else r[2], r[3], r[4], r[5],
-                        r[7] if method == "zscore" else None))
-    if len(rows) != len(submitted):
-        return None
-    return rank_rows(rows, method=method, max_points=max_total(rubric), expected=expected)
+        if zscores:
+            expected[entry_id] = n
+            rows.append(Row(entry_id, n_sheets, None, median_milli, first_key, stdev_cents, totals))
+            continue
+        stdev = None if stdev_cents is None else _from_cents(stdev_cents)
+        flags = (FLAG_MISSING,) if n_sheets < n else ()
+        if stdev is not None and stdev > limit:
+            flags += (FLAG_DISAGREEMENT,)
+        ranked.append(Ranked(entry_id, len(ranked) + 1, _from_cents(cents), n_sheets, stdev, flags))
+    if zscores:
+        ranked = rank_rows(rows, method=method, max_points=max_total(rubric), expected=expected)
+    unranked.sort(key=lambda r: r.entry_id)
+    return ranked + unranked
 
 
 def rebuild(session: Session, *, round_id: int, stage: Stage, rubric_of) -> int:
