@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 from decimal import Decimal as D
 
 from hypothesis import HealthCheck, given, settings, strategies as st
+from pydantic import TypeAdapter
 from sqlmodel import select
 
 from judging import entry_scores, stages
 from judging.models import Assignment, EntryScore, Stage
 from judging.ranking import METHODS, Criterion, Sheet, max_total, rank_entries
+from api.routers.judging import RankedOut
 from tests.api.test_judging_api import setup_local
 from tests.factories import api_login
 
@@ -165,6 +167,14 @@ def test_submitting_and_reopening_a_sheet_update_the_work_s_row(client, session,
     ranking = client.get(f"/api/v1/rounds/{round_.id}/stages/local/ranking", headers=manager).json()
     assert [(r["rank"], r["score"], r["flags"]) for r in ranking] == [(None, None, ["missing_sheets", "no_sheets"])]
 
+    submit(judges[1], 27)  # 82: the API writes the rows as RankedOut would
+    body = client.get(f"/api/v1/rounds/{round_.id}/stages/local/ranking?method=median", headers=manager).content
+    ranked = stages.ranking(session, round_=round_, stage=Stage.local, method="median", unit_id=unit_id)
+    assert body == TypeAdapter(list[RankedOut]).dump_json([RankedOut(
+        entry_id=r.entry_id, rank=r.rank, score=r.score, n_scores=r.n_sheets, stdev=r.stdev, flags=list(r.flags))
+        for r in ranked])
+    assert client.post(f"/api/v1/judging/assignments/{sheets[judges[1].id]}/reopen",
+                       headers=manager).status_code == 200
     submit(judges[0], 10)  # resubmitted with other scores: 65
     assert (row().n_sheets, row().mean_cents, row().totals) == (1, 6500, [[judges[0].id, "65.00"]])
 
