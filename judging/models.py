@@ -267,3 +267,26 @@ class ResultCorrection(SQLModel, table=True):
     reason: str = Field(max_length=2000)
     corrected_by: int = Field(foreign_key="user_account.id")
     corrected_at: datetime = Field(default_factory=utcnow)
+
+
+class EntryScore(SQLModel, table=True):
+    """One work's submitted sheets of a stage, aggregated when a sheet is submitted or reopened
+    (judging.entry_scores): rankings read these rows instead of every sheet. Integer keys keep the
+    ordering exact on every engine; `totals` keeps each sheet's total for the z-score and a rebuild."""
+
+    __tablename__ = "entry_score"
+
+    entry_id: int = Field(foreign_key="entry.id", primary_key=True)
+    stage: Stage = Field(sa_column=enum_column(Stage, "entry_score_stage", primary_key=True))
+    round_id: int = Field(foreign_key="round.id")
+    n_sheets: int
+    mean_cents: int  # judging.ranking.mean × 100
+    median_cents: int  # judging.ranking.median × 100
+    trimmed_cents: int  # judging.ranking.trimmed_mean × 100
+    median_milli: int  # the exact median of the totals × 1000 (tie-break 2)
+    first_key: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))  # ⌊first-criterion mean × 10¹²⌋
+    stdev_cents: int | None = None  # judging.ranking.sample_stdev × 100
+    totals: list[Any] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))  # [[judge, "t"]]
+    rubric_key: str = Field(max_length=32)  # the rubric the totals were worked out with
+
+    __table_args__ = (sa.Index("ix_entry_score_round_stage", "round_id", "stage"),)

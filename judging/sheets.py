@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from award import audit
 from award.errors import Conflict, FieldErrors, Forbidden, Invalid, NotFound
 from award.models import Entry, Round, User
-from judging import assignment as plan_rules, permissions
+from judging import assignment as plan_rules, entry_scores, permissions
 from judging.juries import declared, entry_infos, judge_info
 from judging.locks import relock
 from judging.models import Assignment, Stage
@@ -92,6 +92,9 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
         assignment.submitted_at = now
     session.add(assignment)
     session.flush()
+    if submit:
+        entry_scores.refresh(session, round_id=assignment.round_id, stage=Stage(assignment.stage),
+                             entry_id=assignment.entry_id, rubric=rubric)
     audit.record(session, actor_id=judge.id, action="judging.sheet_submitted" if submit else "judging.score_saved",
                  object_type="assignment", object_id=assignment.id, now=now, data={"scores": assignment.scores})
     return assignment
@@ -158,6 +161,11 @@ def reopen(session: Session, *, assignment: Assignment, actor: User, now: dateti
     assignment.submitted_at = None
     assignment.updated_at = now
     session.add(assignment)
+    session.flush()
+    round_ = session.get(Round, assignment.round_id)
+    entry = session.get(Entry, assignment.entry_id)
+    entry_scores.refresh(session, round_id=assignment.round_id, stage=Stage(assignment.stage), entry_id=entry.id,
+                         rubric=rubric_for(session, round_, Stage(assignment.stage), entry.unit_id))
     audit.record(session, actor_id=actor.id, action="judging.sheet_reopened", object_type="assignment",
                  object_id=assignment.id, now=now)
     return assignment

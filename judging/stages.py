@@ -12,6 +12,7 @@ from award.calendar import STAGE_ACTIONS, require_phase
 from award.errors import Conflict
 from award.models import Entry, EntryStatus, Role, Round
 from award.rules import Criterion, RoundRules, StageSettings
+from judging import entry_scores
 from judging.models import Assignment, LocalContest, PanelPlacement, Stage
 from judging.ranking import Ranked, Sheet, rank_entries
 
@@ -85,7 +86,25 @@ def stage_entry_ids(session: Session, *, round_: Round, stage: Stage, panel: str
 
 def ranking(session: Session, *, round_: Round, stage: Stage, method: str, unit_id: int | None = None,
             panel: str | None = None) -> list[Ranked]:
-    """The stage's ranking from submitted sheets, with the number of sheets expected per entry."""
+    """The stage's ranking from submitted sheets, with the number of sheets expected per entry: read from the
+    per-work aggregates (judging.entry_scores), or from the sheets themselves when those do not fit."""
+    rubric = rubric_for(session, round_, stage, unit_id)
+    ranked = entry_scores.ranking(session, round_id=round_.id, stage=stage, method=method, rubric=rubric,
+                                  unit_id=unit_id, panel=panel)
+    if ranked is not None:
+        return ranked
+    return ranking_from_sheets(session, round_=round_, stage=stage, method=method, unit_id=unit_id, panel=panel)
+
+
+def rebuild_scores(session: Session, *, round_: Round, stage: Stage) -> int:
+    """The stage's per-work aggregates worked out again from the sheets (after its rubric changed)."""
+    return entry_scores.rebuild(session, round_id=round_.id, stage=stage,
+                                rubric_of=lambda unit_id: rubric_for(session, round_, stage, unit_id))
+
+
+def ranking_from_sheets(session: Session, *, round_: Round, stage: Stage, method: str, unit_id: int | None = None,
+                        panel: str | None = None) -> list[Ranked]:
+    """The stage's ranking worked out from every submitted sheet (what the aggregates must reproduce)."""
     # A round has tens of thousands of sheets (bench/scale.py): plain columns, the scores as the JSON
     # text they are stored as (decoded here, ~4× faster than the driver's JSON and datetime types),
     # and each distinct score string turned into a Decimal once.

@@ -186,6 +186,11 @@ def test_double_submitted_and_autosaved_sheets_lose_nothing(stack):
                           "GROUP BY object_id")
     assert len(events) == JUDGES * WORKS and {n for _, n in events} == {1}
 
+    # every work's aggregate (judging.entry_scores, kept by each submission) counts all its sheets: the
+    # submissions on one work, racing through two processes, were serialised and none was missed
+    aggregates = rows(engine, "SELECT entry_id, n_sheets, totals FROM entry_score WHERE stage = 'preliminary'")
+    assert sorted((e, n) for e, n, _ in aggregates) == [(e, JUDGES) for e in sorted(stack["works"])]
+
     # the ranking, through either process, is the mean of the stored sheets
     secretariat = stack["headers"](stack["people"]["secretariat"])
     totals: dict[int, list[Decimal]] = {}
