@@ -70,3 +70,23 @@ def test_results_of_a_round_in_progress_are_not_found(page, live_server):
     response = page.goto(page.url.rstrip("/") + "/results")
     assert response.status == 404
     expect(page.get_by_role("heading", name="Không tìm thấy")).to_be_visible()
+
+
+def test_on_ceremony_night_a_visitor_searches_round_x_and_checks_the_list_on_a_phone(page, demo_server):
+    """The demo as `make demo` builds it: round X's list (merged provinces under their new names)."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{demo_server}/")
+    page.get_by_role("link", name="Kết quả giải lần thứ X").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kết quả Giải Búa liềm vàng lần thứ X – năm 2025")
+    page.get_by_label("Tìm theo tên tác phẩm, tác giả, cơ quan báo chí hoặc đơn vị").fill("tuyen quang")
+    page.get_by_role("button", name="Tìm").click()
+    expect(page.get_by_role("status")).to_contain_text("1 tác phẩm khớp với “tuyen quang”")
+    expect(page.locator(".prize h3")).to_have_text("Loạt bài: Chính quyền hai cấp, ngày đầu vận hành (minh họa)")
+    assert no_horizontal_scroll(page)
+    reloaded = page.reload()
+    assert reloaded.status in (200, 304)  # the browser revalidates with the page's ETag
+    page.get_by_role("link", name="Xem tất cả").click()
+    page.get_by_role("link", name="Kiểm tra tính toàn vẹn của danh sách").click()
+    expect(page.get_by_role("status")).to_contain_text("Danh sách nguyên vẹn. 5 tác phẩm đoạt giải")
+    assert no_horizontal_scroll(page)
+    assert page.console_errors == []
