@@ -453,18 +453,21 @@ class EntryFilters:
     theme: str | None = None
 
 
+def narrowed(query, *, round_id=None, unit_id=None, status=None, media_type=None):
+    """`query` over Entry with the filters every list of works offers (each only when given)."""
+    for column, value in ((Entry.round_id, round_id), (Entry.unit_id, unit_id), (Entry.status, status),
+                          (Entry.media_type, media_type)):
+        if value:
+            query = query.where(column == value)
+    return query
+
+
 def list_entries(session: Session, *, user: User, filters: EntryFilters, page: int, per_page: int,
                  assigned_ids=None) -> tuple[list[Entry], int]:
     """The works `user` may see (award.permissions.entry_filter), filtered and paged."""
-    query = select(Entry).where(permissions.entry_filter(user, assigned_ids=assigned_ids))
-    if filters.round_id:
-        query = query.where(Entry.round_id == filters.round_id)
-    if filters.unit_id:
-        query = query.where(Entry.unit_id == filters.unit_id)
-    if filters.status:
-        query = query.where(Entry.status == filters.status)
-    if filters.media_type:
-        query = query.where(Entry.media_type == filters.media_type)
+    query = narrowed(select(Entry).where(permissions.entry_filter(user, assigned_ids=assigned_ids)),
+                     round_id=filters.round_id, unit_id=filters.unit_id, status=filters.status,
+                     media_type=filters.media_type)
     if filters.theme:
         query = query.where(Entry.id.in_(
             select(EntryTheme.entry_id).join(OutlineNode, OutlineNode.id == EntryTheme.outline_node_id)

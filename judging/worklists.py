@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from award import permissions, spreadsheets, units
+from award import entries as entries_domain, permissions, spreadsheets, units
 from award.calendar import require_phase
 from award.errors import AwardError, Invalid, NotFound
 from award.models import ENTRY_STATUS_LABELS, Entry, EntryAuthor, EntryPart, EntryStatus, Round, Unit, User
@@ -97,14 +97,11 @@ def _search(session: Session, q: str, *, authors: bool = True):
 
 def _query(session: Session, *, user: User, round_id: int, filters: WorkFilters, with_status: bool = True):
     judge = user.role in JUDGE_ROLES
-    query = select(Entry).where(Entry.round_id == round_id, permissions.entry_filter(
-        user, assigned_ids=judging_permissions.assigned_entry_ids(user) if judge else None))
-    if with_status and filters.status:
-        query = query.where(Entry.status == filters.status)
-    if filters.media_type:
-        query = query.where(Entry.media_type == filters.media_type)
-    if filters.unit_id:
-        query = query.where(Entry.unit_id == filters.unit_id)
+    query = entries_domain.narrowed(
+        select(Entry).where(permissions.entry_filter(
+            user, assigned_ids=judging_permissions.assigned_entry_ids(user) if judge else None)),
+        round_id=round_id, unit_id=filters.unit_id, media_type=filters.media_type,
+        status=filters.status if with_status else None)
     if filters.panel:
         query = query.where(Entry.id.in_(select(PanelPlacement.entry_id).where(
             PanelPlacement.round_id == round_id, PanelPlacement.panel_code == filters.panel)))
