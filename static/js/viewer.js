@@ -18,6 +18,8 @@ function pdfjs() {
 }
 
 function visible(el) {
+  // checkVisibility() sees inside a closed <details> (its content has boxes in some browsers but is not shown)
+  if (typeof el.checkVisibility === "function") return el.checkVisibility();
   return el.getClientRects().length > 0;
 }
 
@@ -46,11 +48,14 @@ async function openPdf(box) {
   }
   let current = 1;
   let drawing = null;
+  const zooms = [1, 1.5, 2, 3];  // × the box's width: the page scrolls inside its box when wider
+  let zoom = 0;
+  const zoomLevel = box.querySelector("[data-pdf-zoom-level]");
 
   async function draw() {
     if (drawing) { drawing.cancel(); }
     const page = await doc.getPage(current);
-    const width = Math.max(box.clientWidth - 2, 200);
+    const width = Math.max(box.clientWidth - 2, 200) * zooms[zoom];
     const unscaled = page.getViewport({ scale: 1 });
     const scale = width / unscaled.width;
     const ratio = window.devicePixelRatio || 1;
@@ -58,6 +63,7 @@ async function openPdf(box) {
     canvas.width = Math.floor(viewport.width);
     canvas.height = Math.floor(viewport.height);
     canvas.style.width = Math.floor(viewport.width / ratio) + "px";
+    canvas.style.maxWidth = zoom ? "none" : "100%";
     canvas.setAttribute("aria-label", (box.dataset.pdfName || "PDF") + ", trang " + current + " trên " + doc.numPages);
     drawing = page.render({ canvas: canvas, canvasContext: canvas.getContext("2d"), viewport: viewport });
     try {
@@ -72,10 +78,20 @@ async function openPdf(box) {
     status.textContent = "Trang " + current + " / " + doc.numPages;
     prev.disabled = current <= 1;
     next.disabled = current >= doc.numPages;
+    if (zoomLevel) zoomLevel.textContent = Math.round(zooms[zoom] * 100) + " %";
+    // A button that just became disabled would drop the keyboard's focus: hand it to the other one.
+    if (document.activeElement === prev && prev.disabled) next.focus();
+    if (document.activeElement === next && next.disabled) prev.focus();
   }
 
   prev.addEventListener("click", () => { if (current > 1) { current -= 1; draw(); } });
   next.addEventListener("click", () => { if (current < doc.numPages) { current += 1; draw(); } });
+  box.querySelectorAll("[data-pdf-zoom]").forEach((button) => {
+    button.addEventListener("click", () => {
+      zoom = Math.min(Math.max(zoom + Number(button.dataset.pdfZoom), 0), zooms.length - 1);
+      draw();
+    });
+  });
   let lastWidth = box.clientWidth;
   window.addEventListener("resize", () => {
     if (Math.abs(box.clientWidth - lastWidth) > 20 && visible(box)) { lastWidth = box.clientWidth; draw(); }

@@ -130,9 +130,17 @@ def test_a_judge_reads_a_pdf_series_scores_it_and_goes_on_to_the_next_work(page,
         expect(viewer).to_have_attribute("data-state", "ready", timeout=20_000)
         expect(page.locator("[data-pdf-status]")).to_have_text("Trang 1 / 2")
         assert _canvas_has_ink(page)
-        page.get_by_role("button", name="Trang sau ›").click()
+        page.get_by_role("button", name="Trang sau ›").focus()
+        page.keyboard.press("Enter")
         expect(page.locator("[data-pdf-status]")).to_have_text("Trang 2 / 2")
         expect(viewer).to_have_attribute("data-page", "2")
+        # the last page's button is now disabled: the keyboard's focus moved to the other one, not lost
+        expect(page.get_by_role("button", name="‹ Trang trước")).to_be_focused()
+        narrow = page.evaluate("document.querySelector('canvas[data-pdf-canvas]').clientWidth")
+        page.get_by_role("button", name="Phóng to trang").click()
+        expect(page.locator("[data-pdf-zoom-level]")).to_have_text("150 %")
+        page.wait_for_function(f"document.querySelector('canvas[data-pdf-canvas]').clientWidth > {narrow * 1.3}")
+        _no_sideways_scroll(page)  # the zoomed page scrolls inside its own box
 
         # the parts of the series as tabs, moved through with the keyboard
         tabs = page.get_by_role("tablist", name="Các kỳ của loạt bài")
