@@ -39,6 +39,7 @@ from award.models import (
     User,
 )
 from award.outlines import outline_tree
+from award.permissions import entry_filter
 from award.rules import RoundRules
 from award.tagging import EntryText, RoundTagger, SuggestionResult, TaggingUnit, tagging_units
 
@@ -246,6 +247,8 @@ class Coverage:
     unit_names: list[str] = field(default_factory=list)
     entries_counted: int = 0
     untagged: int = 0
+    # code -> counted works whose top (rank-1) suggestion is this theme but that are not confirmed on it
+    suggested_only: Counter = field(default_factory=Counter)
 
     @property
     def max_cell(self) -> int:
@@ -286,7 +289,66 @@ def coverage(session: Session, *, round_id: int) -> Coverage:
         select(func.count(func.distinct(Entry.id)), func.count(func.distinct(EntryTheme.entry_id)))
         .select_from(Entry).outerjoin(EntryTheme, EntryTheme.entry_id == Entry.id).where(*counted)).one()
     report.untagged = report.entries_counted - tagged
+    report.suggested_only = Counter(dict(session.exec(
+        select(OutlineNode.code, func.count())
+        .join(ThemeSuggestion, ThemeSuggestion.outline_node_id == OutlineNode.id)
+        .join(Entry, Entry.id == ThemeSuggestion.entry_id)
+        .where(*counted, ThemeSuggestion.rank == 1, ~_confirmed_on(ThemeSuggestion.outline_node_id))
+        .group_by(OutlineNode.code)).all()))
     return report
+
+
+def _confirmed_on(node_id):
+    """EXISTS: the row's entry is confirmed on `node_id`."""
+    return (select(EntryTheme.entry_id)
+            .where(EntryTheme.entry_id == Entry.id, EntryTheme.outline_node_id == node_id).exists())
+
+
+DISAGREEMENTS_SHOWN = 100
+
+
+@dataclass
+class Disagreement:
+    entry_id: int
+    title: str
+    confirmed: list[str]  # confirmed theme codes, in outline order
+    suggested_code: str  # the rank-1 suggestion, which is none of the confirmed ones
+    suggested_title: str
+
+
+@dataclass
+class Disagreements:
+    total: int
+    items: list[Disagreement]
+
+
+def suggestion_disagreements(session: Session, *, round_id: int, user: User,
+                             limit: int = DISAGREEMENTS_SHOWN) -> Disagreements:
+    """Counted works of the round that `user` may see (award.permissions.entry_filter) that have
+    confirmed themes while their top suggestion is none of them: for the secretariat to review.
+    The first `limit` by work id and how many there are, in three queries whatever their number."""
+    conditions = (Entry.round_id == round_id, Entry.status.in_(COUNTED), entry_filter(user),
+                  ThemeSuggestion.rank == 1,
+                  select(EntryTheme.entry_id).where(EntryTheme.entry_id == Entry.id).exists(),
+                  ~_confirmed_on(ThemeSuggestion.outline_node_id))
+    joined = (select(Entry.id, Entry.title, OutlineNode.code, OutlineNode.title)
+              .join(ThemeSuggestion, ThemeSuggestion.entry_id == Entry.id)
+              .join(OutlineNode, OutlineNode.id == ThemeSuggestion.outline_node_id)
+              .where(*conditions))
+    total = session.exec(select(func.count()).select_from(joined.subquery())).one()
+    if not total:
+        return Disagreements(total=0, items=[])
+    rows = session.exec(joined.order_by(Entry.id).limit(limit)).all()
+    confirmed: dict[int, list[str]] = defaultdict(list)
+    for entry_id, code in session.exec(
+            select(EntryTheme.entry_id, OutlineNode.code)
+            .join(OutlineNode, OutlineNode.id == EntryTheme.outline_node_id)
+            .where(EntryTheme.entry_id.in_([r[0] for r in rows]))
+            .order_by(OutlineNode.position, OutlineNode.id)).all():
+        confirmed[entry_id].append(code)
+    return Disagreements(total=total, items=[
+        Disagreement(entry_id=i, title=title, confirmed=confirmed[i], suggested_code=code, suggested_title=node_title)
+        for i, title, code, node_title in rows])
 
 
 def works_for_theme(session: Session, *, round_id: int, code: str) -> list[Entry]:

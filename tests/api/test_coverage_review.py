@@ -1,0 +1,105 @@
+"""Coverage for organisers: per theme, works confirmed vs only suggested, and the works whose top
+suggestion is none of their confirmed themes (for the secretariat to review), in bounded queries."""
+
+import re
+
+from sqlmodel import select
+
+from award import themes
+from award.models import EntryTheme, OutlineNode, Role, ThemeSuggestion
+from tests.api.test_query_counts import count_queries
+from tests.factories import make_entry, make_user, round_by_number, web_login
+
+
+def node_ids(session, round_id) -> dict[str, int]:
+    return dict(session.exec(select(OutlineNode.code, OutlineNode.id).where(OutlineNode.round_id == round_id)).all())
+
+
+def tag(session, entry, *, confirmed: list[str], suggested: list[str]) -> None:
+    """Confirmed tags and a stored ranking (rank 1 first), as the entry page and re-tagging leave them."""
+    ids = node_ids(session, entry.round_id)
+    for code in confirmed:
+        session.add(EntryTheme(entry_id=entry.id, outline_node_id=ids[code], source="secretariat",
+                               confirmed_by=entry.owner_id))
+    for rank, code in enumerate(suggested, start=1):
+        session.add(ThemeSuggestion(entry_id=entry.id, outline_node_id=ids[code], rank=rank, score=1 / rank))
+    session.flush()
+
+
+def test_counts_confirmed_and_suggested_only_and_lists_disagreements(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    before = themes.coverage(session, round_id=round_.id)
+    secretariat = make_user(session, role=Role.secretariat)
+    before_list = themes.suggestion_disagreements(session, round_id=round_.id, user=secretariat)
+
+    agrees = make_entry(session, title="Đồng thuận 2.1")
+    tag(session, agrees, confirmed=["2.1"], suggested=["2.1", "2.3"])
+    differs = make_entry(session, title="Gợi ý lệch sang 2.3")
+    tag(session, differs, confirmed=["2.1", "2.2"], suggested=["2.3", "2.1"])
+    untagged = make_entry(session, title="Chưa xác nhận, gợi ý 2.3")
+    tag(session, untagged, confirmed=[], suggested=["2.3"])
+    at_unit = make_entry(session, status="submitted", title="Còn ở đơn vị")  # counted, but not at the centre
+    tag(session, at_unit, confirmed=["2.2"], suggested=["2.4"])
+    draft = make_entry(session, status="draft", title="Bản nháp")  # counts nowhere
+    tag(session, draft, confirmed=["2.1"], suggested=["2.4"])
+
+    after = themes.coverage(session, round_id=round_.id)
+    confirmed = {c: after.totals[c] - before.totals[c] for c in ("2.1", "2.2", "2.3", "2.4")}
+    suggested = {c: after.suggested_only[c] - before.suggested_only[c] for c in ("2.1", "2.2", "2.3", "2.4")}
+    assert confirmed == {"2.1": 2, "2.2": 2, "2.3": 0, "2.4": 0}
+    # 2.3 is the top suggestion of two works confirmed elsewhere or not at all; 2.1 is confirmed where suggested.
+    assert suggested == {"2.1": 0, "2.2": 0, "2.3": 2, "2.4": 1}
+
+    listed = themes.suggestion_disagreements(session, round_id=round_.id, user=secretariat)
+    assert listed.total == before_list.total + 1  # the unit's work is not the secretariat's to see yet
+    mine = [d for d in listed.items if d.entry_id in {agrees.id, differs.id, untagged.id, at_unit.id, draft.id}]
+    assert [(d.entry_id, d.confirmed, d.suggested_code) for d in mine] == [(differs.id, ["2.1", "2.2"], "2.3")]
+    manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh")
+    assert at_unit.id in {d.entry_id for d in themes.suggestion_disagreements(session, round_id=round_.id,
+                                                                            user=manager).items}
+
+    web_login(client, secretariat)
+    page = client.get(f"/rounds/{round_.id}/coverage")
+    assert page.status_code == 200
+    assert "Chỉ được gợi ý" in page.text and "Tổng đã xác nhận" in page.text
+    assert "Gợi ý khác chủ đề đã xác nhận" in page.text
+    assert f"{listed.total} tác phẩm có gợi ý đứng đầu không nằm trong các chủ đề đã xác nhận" in page.text
+    assert f'href="http://testserver/entries/{differs.id}#chu-de">Gợi ý lệch sang 2.3</a>' in page.text
+    assert "Đồng thuận 2.1" not in page.text and "Còn ở đơn vị" not in page.text
+    row = re.search(r'<th scope="row"><a href="[^"]*/themes/2\.3">.*?</tr>', page.text, re.S).group(0)
+    cells = re.findall(r"<td>(?:<strong>)?(\d+)", row)
+    assert cells == [str(after.totals["2.3"]), str(after.suggested_only["2.3"])]
+
+    approver = make_user(session, role=Role.approver)
+    web_login(client, approver)
+    page = client.get(f"/rounds/{round_.id}/coverage")
+    assert page.status_code == 200 and "Chỉ được gợi ý" in page.text
+    assert "Gợi ý lệch sang 2.3" not in page.text  # the steering committee sees counts, not works
+    assert "Không có tác phẩm nào bạn được xem" in page.text
+
+
+def test_list_is_capped_with_its_count(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    secretariat = make_user(session, role=Role.secretariat)
+    base = themes.suggestion_disagreements(session, round_id=round_.id, user=secretariat).total
+    for _ in range(4):
+        tag(session, make_entry(session), confirmed=["2.1"], suggested=["2.2"])
+    listed = themes.suggestion_disagreements(session, round_id=round_.id, user=secretariat, limit=3)
+    assert listed.total == base + 4 and len(listed.items) == 3
+
+
+def test_coverage_page_queries_do_not_grow_with_the_works(engine, client, session, clock):
+    round_ = round_by_number(session, "IX")
+    secretariat = make_user(session, role=Role.secretariat)
+    web_login(client, secretariat)
+
+    def add(n):
+        for i in range(n):
+            tag(session, make_entry(session), confirmed=["2.1"] if i % 3 else [], suggested=["2.3", "2.1"])
+
+    add(5)
+    small = count_queries(engine, client, session, f"/rounds/{round_.id}/coverage")
+    add(60)
+    large = count_queries(engine, client, session, f"/rounds/{round_.id}/coverage")
+    assert large == small
+    assert themes.suggestion_disagreements(session, round_id=round_.id, user=secretariat).total >= 40
