@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import delete, exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -20,7 +21,12 @@ from award.text import clean_line, fold
 
 log = logging.getLogger(__name__)
 
-password_hash = PasswordHash.recommended()  # argon2id with the library's current parameters
+# argon2id with OWASP's Password Storage Cheat Sheet parameters (2024: m = 19 MiB, t = 2, p = 1), its first
+# recommended set: on a 2-core machine the deadline surge logs in hundreds of people at once, and 64 MiB × 4
+# lanes (the library's default) per login starved the other requests (bench/surge.py). A hash made with other
+# parameters is re-made at the next successful login (`authenticate`).
+ARGON2 = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+password_hash = PasswordHash((Argon2Hasher(**ARGON2),))
 
 # One hash to verify against when the account does not exist, so timing does not reveal accounts.
 _DUMMY_HASH = password_hash.hash("không-có-tài-khoản-này")
@@ -203,10 +209,15 @@ def authenticate(session: Session, *, email: str, password: str, ip: str, now: d
         # Nothing written yet: end the read so the pooled connection is free while argon2 spends its
         # ~0.1 s of CPU (200 logins at once held every connection and timed out, bench/surge.py).
         session.commit()
-    verified = _verify(password, stored) and user is not None
+    verified, renewed = _verify_and_update(password, stored)
+    verified = verified and user is not None
     ok = verified and user.is_active
     session.add(LoginAttempt(email=email, ip=ip[:64], succeeded=ok, at=now))
     session.flush()
+    if ok and renewed:  # made with older parameters: re-made now, while the password is at hand
+        user.password_hash = renewed
+        session.add(user)
+        log.info("auth.password_rehashed user_id=%s", user.id)
     if not ok:
         log.info("auth.login_failed")
         if verified:  # the right password: only its owner learns that the account is locked, and why
@@ -221,18 +232,24 @@ def has_password(user: User) -> bool:
     return not user.password_hash.startswith("!")
 
 
-def _verify(password: str, stored: str) -> bool:
-    """A password that UTF-8 cannot carry (a lone surrogate) is a wrong one, after the same argon2 work;
-    so is any password of an account without one (invited, not yet set)."""
+def _verify_and_update(password: str, stored: str) -> tuple[bool, str | None]:
+    """Whether `password` matches `stored`, and the hash re-made with today's parameters when the stored one
+    used others (one argon2 verification either way). A password that UTF-8 cannot carry (a lone surrogate)
+    is a wrong one, after the same argon2 work; so is any password of an account without one (invited, not
+    yet set)."""
     if stored.startswith("!"):
         password_hash.verify("x", _DUMMY_HASH)
-        return False
+        return False, None
     try:
         password.encode("utf-8")
     except UnicodeEncodeError:
         password_hash.verify("x", stored)
-        return False
-    return password_hash.verify(password, stored)
+        return False, None
+    return password_hash.verify_and_update(password, stored)
+
+
+def _verify(password: str, stored: str) -> bool:
+    return _verify_and_update(password, stored)[0]
 
 
 def _hash_token(token: str) -> str:

@@ -150,3 +150,28 @@ def test_points_read_with_a_decimal_comma_and_what_was_typed_is_shown_back_as_ty
 
     assert [points(v) for v in ("21.50", "28.00", 100, "7,5", "abc", "NaN", None)] == \
         ["21,5", "28", "100", "7,5", "abc", "NaN", ""]
+
+
+def test_a_password_hashed_with_older_parameters_is_rehashed_at_the_next_login(client, session):
+    """Issue 18 item 3: argon2id at OWASP's parameters (m = 19 MiB, t = 2, p = 1); a hash made with the
+    library's old defaults (64 MiB, t = 3, p = 4) keeps working and is re-made when its owner logs in."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from award import users
+
+    user = make_user(session)
+    old = PasswordHash((Argon2Hasher(time_cost=3, memory_cost=65536, parallelism=4),)).hash(PASSWORD)
+    user.password_hash = old
+    session.add(user)
+    session.flush()
+    assert "m=65536,t=3,p=4" in old
+    token = csrf_from(client.get("/login").text)
+    wrong = client.post("/login", data={"email": user.email, "password": "SaiMatKhau2024x", "csrf_token": token})
+    assert wrong.status_code == 400 and session.get(User, user.id).password_hash == old  # a wrong one changes nothing
+    right = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+                        follow_redirects=False)
+    assert right.status_code == 303
+    session.expire_all()
+    renewed = session.get(User, user.id).password_hash
+    assert renewed != old and "m=19456,t=2,p=1" in renewed and users.password_hash.verify(PASSWORD, renewed)
