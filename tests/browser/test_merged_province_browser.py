@@ -76,3 +76,23 @@ def test_genres_follow_the_media_type(browser, demo_server):
         assert "Phóng sự" in genres.locator("option:not([hidden])").all_text_contents()  # not restricted
     finally:
         context.close()
+
+
+def test_a_journalist_reads_the_prize_of_a_past_work_and_downloads_a_certificate(browser, demo_server):
+    """Issue 17 item 4, on a phone: the demo journalist's series won an A in round IX."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    try:
+        login(page, demo_server, "nhabao@demo.bualiemvang.vn")
+        page.get_by_role("link", name="Loạt bài: Người giữ lửa ở chi bộ vùng biên (minh họa)").click()
+        outcome = page.locator("section.outcome")
+        expect(outcome).to_contain_text("Giải A – Giải Búa liềm vàng lần thứ IX (2024).")
+        with page.expect_download() as download:
+            outcome.get_by_role("link", name="Giấy chứng nhận: Trần Văn Bút").click()
+        assert download.value.suggested_filename.endswith("-tran-van-but.pdf")
+        assert download.value.path().read_bytes()[:5] == b"%PDF-"
+        outcome.get_by_role("link", name="Xem trong danh sách giải đã công bố").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Người giữ lửa ở chi bộ vùng biên")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
