@@ -8,7 +8,6 @@ Every row is checked first; one bad row and nothing is imported (the report name
 The list is then published at once as an imported list (source "import"), with its checksums.
 """
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -155,7 +154,7 @@ def system_user(session: Session) -> User:
     """The account imports are recorded under: it cannot log in."""
     user = session.exec(select(User).where(User.email == SYSTEM_EMAIL)).first()
     if user is None:
-        user = users.create_user(session, email=SYSTEM_EMAIL, password=secrets.token_urlsafe(32),
+        user = users.create_user(session, email=SYSTEM_EMAIL, password=None,  # no password: it never logs in
                                  full_name="Hệ thống (nhập dữ liệu)", role=Role.secretariat)
         user.is_active = False
         session.add(user)
