@@ -30,6 +30,9 @@ from api.settings import get_settings
 FLASH_COOKIE = "award_flash"
 FLASH_MAX_AGE = 120  # seconds: long enough for a slow phone to follow the redirect
 FLASH_KINDS = ("success", "info", "warning", "error")
+# A cookie holds ~4 KB; Vietnamese text is escaped in the signed JSON (up to 6 bytes a letter) and then
+# base64-encoded: a longer message is cut here rather than silently dropped by the browser.
+FLASH_MAX_CHARS = 300
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -38,6 +41,8 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def flash(response: Response, message: str, kind: str = "success") -> Response:
     """Attach a one-time message for the next page (kind: success, info, warning or error)."""
+    if len(message) > FLASH_MAX_CHARS:
+        message = message[:FLASH_MAX_CHARS - 1].rstrip() + "…"
     token = _serializer().dumps({"m": message, "k": kind if kind in FLASH_KINDS else "info"})
     response.set_cookie(FLASH_COOKIE, token, max_age=FLASH_MAX_AGE, httponly=True, samesite="lax",
                         secure=get_settings().secure_cookies, path="/")

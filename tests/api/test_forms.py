@@ -44,3 +44,15 @@ def test_a_refused_form_is_shown_again_and_writes_nothing(client, session):
     assert "Địa chỉ e-mail không hợp lệ." in response.text
     assert 'value="Lê Văn Cường"' in response.text  # what was typed is kept
     assert len(session.exec(select(User.id)).all()) == before
+
+
+def test_a_long_message_is_cut_so_that_its_cookie_still_fits():
+    from fastapi.responses import Response
+
+    from api.forms import _serializer, flash
+
+    response = flash(Response(), "Dòng 2, cột “Chỉ tiêu”: “abc” không phải số nguyên. " * 40)
+    cookie = response.headers["set-cookie"]
+    assert len(cookie) < 4000  # browsers drop a cookie over 4 KB, and the message with it
+    shown = _serializer().loads(cookie.split("=", 1)[1].split(";", 1)[0])["m"]
+    assert shown.startswith("Dòng 2, cột “Chỉ tiêu”") and shown.endswith("…")
