@@ -20,7 +20,7 @@ from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.forms import submit
 from api.openapi import Id
 from api.security import verify_csrf
-from api.templating import render
+from api.templating import points, render
 
 router = APIRouter(dependencies=[Depends(verify_csrf), web_role(Role.secretariat)], include_in_schema=False)
 
@@ -160,10 +160,10 @@ def _flat(round_: Round) -> dict[str, str]:
     v.update({f"rules.media_types.{m}": "on" for m in rules.media_types})
     v["rules.genres"] = "\n".join(rules.genres)
     v.update({f"rules.media_genres.{m}": "\n".join(g) for m, g in rules.media_genres.items()})
-    v["rules.rubric_total"] = _num(rules.rubric_total)
+    v["rules.rubric_total"] = points(rules.rubric_total)
     for i, c in enumerate(rules.rubric):
         v.update({f"rules.rubric.{i}.code": c.code, f"rules.rubric.{i}.label": c.label,
-                  f"rules.rubric.{i}.max_points": _num(c.max_points)})
+                  f"rules.rubric.{i}.max_points": points(c.max_points)})
         if c.bonus:
             v[f"rules.rubric.{i}.bonus"] = "on"
     for i, p in enumerate(rules.panels):
@@ -175,8 +175,8 @@ def _flat(round_: Round) -> dict[str, str]:
     for i, t in enumerate(rules.thematic_prizes):
         v[f"rules.thematic_prizes.{i}.name"] = t.name
         v.update({f"rules.thematic_prizes.{i}.themes.{code}": "on" for code in t.themes})
-    v["rules.council.quorum"] = _num(rules.council.quorum)
-    v["rules.council.threshold"] = _num(rules.council.threshold)
+    v["rules.council.quorum"] = points(rules.council.quorum)
+    v["rules.council.threshold"] = points(rules.council.threshold)
     for m, kinds in rules.completeness.items():
         v.update({f"rules.completeness.{m}.{k}": "on" for k in kinds})
     for stage, settings in rules.stages.items():
@@ -187,10 +187,6 @@ def _flat(round_: Round) -> dict[str, str]:
         signer = getattr(rules.documents, k)
         v.update({f"rules.documents.{k}.title": signer.title, f"rules.documents.{k}.name": signer.name})
     return v
-
-
-def _num(value) -> str:
-    return f"{value.normalize():f}".replace(".", ",") if hasattr(value, "normalize") else str(value)  # 30,5
 
 
 def _rows(values: dict, prefix: str) -> int:

@@ -57,15 +57,21 @@ def test_forward_over_quota_shows_the_message_and_changes_nothing(client, sessio
     assert [session.get(Entry, i).status for i in ids] == [EntryStatus.screened] * 2
 
 
-def test_secretariat_records_receipt_and_rules_eligibility(client, session, clock):
-    round_ = round_by_number(session, "IX")
-    unit_id, ids = submitted_entries(client, session, 1)
+def forwarded_batch(client, session, clock, n: int = 1):
+    """n works of Hà Tĩnh submitted, screened and forwarded by its manager: (round IX, batch, entry ids)."""
     from award.models import Unit
     from judging import contests
 
+    round_ = round_by_number(session, "IX")
+    unit_id, ids = submitted_entries(client, session, n)
     manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh")
     batch = contests.forward(session, round_=round_, unit=session.get(Unit, unit_id), entry_ids=ids, actor=manager,
                              now=clock.now)
+    return round_, batch, ids
+
+
+def test_secretariat_records_receipt_and_rules_eligibility(client, session, clock):
+    round_, batch, ids = forwarded_batch(client, session, clock)
     client.cookies.clear()
     web_login(client, make_user(session, role=Role.secretariat))
     desk = client.get("/secretariat/batches")

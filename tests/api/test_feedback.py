@@ -7,10 +7,10 @@ import re
 
 from sqlmodel import select
 
-from award.models import Entry, EntryStatus, Role, Unit
-from judging import contests
+from award.models import Entry, EntryStatus, Role
 from judging.models import AssignmentPlan, ResultList, ResultStatus
 from tests.api.test_central_pages import login
+from tests.api.test_contest_pages import forwarded_batch
 from tests.api.test_contests_api import submitted_entries
 from tests.api.test_results_pages import build_list
 from tests.factories import IX_PHASE_AT, csrf_from, make_entry, make_user, round_by_number, web_login
@@ -39,11 +39,7 @@ def test_a_units_screening_and_forwarding_each_say_what_happened(client, session
 
 
 def test_a_refused_eligibility_ruling_goes_back_to_the_desk_with_the_reason_and_writes_nothing(client, session, clock):
-    round_ = round_by_number(session, "IX")
-    unit_id, ids = submitted_entries(client, session, 1)
-    manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh")
-    batch = contests.forward(session, round_=round_, unit=session.get(Unit, unit_id), entry_ids=ids, actor=manager,
-                             now=clock.now)
+    round_, batch, ids = forwarded_batch(client, session, clock)
     client.cookies.clear()
     web_login(client, make_user(session, role=Role.secretariat))
     desk_url = f"http://testserver/secretariat/batches?round_id={round_.id}"
