@@ -276,6 +276,9 @@ def install(app: FastAPI) -> None:
             for e in errors:
                 e["input"] = None if not isinstance(e.get("input"), (str, int, float, bool)) else e["input"]
             return ErrorJSONResponse({"detail": errors}, status_code=422)
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            # /admin/rounds/abc names no page: the same answer as an id that does not exist
+            return error_response(request, 404, "not_found", MESSAGES[404])
         return error_response(request, 422, "invalid", MESSAGES[422])
 
     @app.exception_handler(Exception)

@@ -175,3 +175,10 @@ def test_a_password_hashed_with_older_parameters_is_rehashed_at_the_next_login(c
     session.expire_all()
     renewed = session.get(User, user.id).password_hash
     assert renewed != old and "m=19456,t=2,p=1" in renewed and users.password_hash.verify(PASSWORD, renewed)
+
+
+def test_a_page_address_with_an_id_that_is_not_a_number_is_not_found(client, session):
+    _login(client, session)
+    page = client.get("/admin/rounds/abc")
+    assert page.status_code == 404 and "Không tìm thấy" in page.text
+    assert client.get("/api/v1/rounds/abc").status_code == 422  # the API keeps its validation answer
