@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from award import audit, entry_status, notifications, permissions, users
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
-from award.errors import Conflict, Invalid, NotFound
+from award.errors import Conflict, FieldErrors, Invalid, NotFound, field_errors
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, User
 from award.rules import MEDIA_TYPES, RoundRules
 from award.text import clean_line, clean_text, fold, normalise_url
@@ -110,14 +110,59 @@ def _check_lengths(data: EntryIn) -> None:
 
 
 def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry_id: int | None = None) -> None:
-    """Every rule of the round that the form itself can break, each with the field at fault."""
+    """Every rule of the round that the form itself can break, each with the field at fault. Every part of
+    the form is checked, so a person sees all the problems at once (one per field group)."""
     rules = RoundRules.model_validate(round_.rules)
-    _check_lengths(data)
+    _refuse_all(_problems(
+        lambda: _check_lengths(data), lambda: _check_language(data), lambda: _check_title(data),
+        lambda: check_unit_for_round(session, round_, data.unit_id),  # exists and takes part in the round
+        lambda: _check_kind(data, rules), lambda: _check_authors(data.authors, rules),
+        lambda: _check_parts(session, round_=round_, parts=data.parts, rules=rules, exclude_entry_id=exclude_entry_id),
+        lambda: _check_prior_awards(data), lambda: _check_hardship(data)))
+
+
+def _problems(*rules) -> list[Invalid]:
+    """Run every rule; the refusals they raise, in order."""
+    found = []
+    for rule in rules:
+        try:
+            rule()
+        except Invalid as exc:
+            found.append(exc)
+    return found
+
+
+def _refuse_all(problems: list[Invalid]) -> None:
+    """Nothing, the one problem as it was raised (its own code), or FieldErrors naming each field (the first
+    problem's code)."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        errors: dict[str, str] = {}
+        for exc in problems:
+            for field, message in field_errors(exc).items():
+                errors.setdefault(field, message)
+        refused = FieldErrors(errors)
+        refused.code = problems[0].code
+        raise refused
+
+
+def _check_hardship(data: EntryIn) -> None:
+    if data.hardship and not _clean(data.hardship_note):
+        raise Invalid("Hãy mô tả hoàn cảnh tác nghiệp khó khăn.", field="hardship_note", code="required")
+
+
+def _check_language(data: EntryIn) -> None:
     if not LANGUAGE_RE.fullmatch(data.language or "vi"):
         raise Invalid("Mã ngôn ngữ không hợp lệ (ví dụ: vi, en).", field="language", code="invalid_language")
+
+
+def _check_title(data: EntryIn) -> None:
     if not _clean(data.title):
         raise Invalid("Vui lòng nhập tên tác phẩm.", field="title", code="required")
-    check_unit_for_round(session, round_, data.unit_id)  # exists and takes part in the round (award.units)
+
+
+def _check_kind(data: EntryIn, rules: RoundRules) -> None:
     if data.media_type not in rules.media_types:
         allowed = ", ".join(MEDIA_TYPES.get(m, m) for m in rules.media_types)
         raise Invalid(f"Loại hình không hợp lệ. Chọn một trong: {allowed}.", field="media_type", code="invalid_media_type")
@@ -126,16 +171,15 @@ def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry
         raise Invalid("Thể loại không có trong thể lệ của đợt giải cho loại hình này.", field="genre",
                       code="invalid_genre")
     data.genre = genres[fold(data.genre)]  # stored as the rules spell it
-    _check_authors(data.authors, rules)
-    _check_parts(session, round_=round_, parts=data.parts, rules=rules, exclude_entry_id=exclude_entry_id)
+
+
+def _check_prior_awards(data: EntryIn) -> None:
     for i, award in enumerate(data.prior_awards):
         if not _clean(award.name):
             raise Invalid("Vui lòng ghi tên giải thưởng đã đạt.", field=f"prior_awards.{i}.name", code="required")
         if any(marker in fold(award.name) for marker in NATIONAL_PRESS_AWARD):
             raise Invalid("Tác phẩm đã đoạt Giải Báo chí Quốc gia không được dự giải.",
                           field=f"prior_awards.{i}.name", code="national_press_award")
-    if data.hardship and not _clean(data.hardship_note):
-        raise Invalid("Hãy mô tả hoàn cảnh tác nghiệp khó khăn.", field="hardship_note", code="required")
 
 
 def _check_authors(authors: list[AuthorIn], rules: RoundRules) -> None:
@@ -162,26 +206,33 @@ def _check_parts(session: Session, *, round_: Round, parts: list[PartIn], rules:
     if len(parts) > rules.max_parts:
         raise Invalid(f"Loạt bài tối đa {rules.max_parts} kỳ.", field="parts", code="too_many_parts")
     seen_urls: set[str] = set()
-    for i, part in enumerate(parts):
-        if not _clean(part.outlet):
-            raise Invalid("Vui lòng nhập cơ quan báo chí đăng, phát.", field=f"parts.{i}.outlet", code="required")
-        if part.published_on is None:
-            raise Invalid("Vui lòng nhập ngày đăng, phát.", field=f"parts.{i}.published_on", code="required")
-        if not round_.publication_start <= part.published_on <= round_.publication_end:
-            raise Invalid(
-                f"Ngày đăng, phát phải trong khoảng {round_.publication_start:%d/%m/%Y} – "
-                f"{round_.publication_end:%d/%m/%Y}.",
-                field=f"parts.{i}.published_on", code="outside_publication_window")
-        if part.url:
-            if not URL_RE.match(part.url.strip()) or len(part.url) > 2000:
-                raise Invalid("Đường dẫn phải bắt đầu bằng http:// hoặc https://.", field=f"parts.{i}.url", code="invalid_url")
-            key = normalise_url(part.url)
-            if key in seen_urls:
-                raise Invalid("Hai kỳ có cùng đường dẫn.", field=f"parts.{i}.url", code="duplicate_url")
-            seen_urls.add(key)
-            if _url_taken(session, round_id=round_.id, url_key=key, exclude_entry_id=exclude_entry_id):
-                raise Invalid("Đường dẫn này đã được gửi dự thi trong đợt giải.", field=f"parts.{i}.url",
-                              code="duplicate_url")
+    _refuse_all([problem for i, part in enumerate(parts) for problem in _problems(
+        lambda i=i, part=part: _check_part(session, round_=round_, i=i, part=part, seen_urls=seen_urls,
+                                           exclude_entry_id=exclude_entry_id))])
+
+
+def _check_part(session: Session, *, round_: Round, i: int, part: PartIn, seen_urls: set[str],
+                exclude_entry_id: int | None) -> None:
+    """One part (kỳ) of the work: its own problem, if any (each part is checked, so all are shown)."""
+    if not _clean(part.outlet):
+        raise Invalid("Vui lòng nhập cơ quan báo chí đăng, phát.", field=f"parts.{i}.outlet", code="required")
+    if part.published_on is None:
+        raise Invalid("Vui lòng nhập ngày đăng, phát.", field=f"parts.{i}.published_on", code="required")
+    if not round_.publication_start <= part.published_on <= round_.publication_end:
+        raise Invalid(
+            f"Ngày đăng, phát phải trong khoảng {round_.publication_start:%d/%m/%Y} – "
+            f"{round_.publication_end:%d/%m/%Y}.",
+            field=f"parts.{i}.published_on", code="outside_publication_window")
+    if part.url:
+        if not URL_RE.match(part.url.strip()) or len(part.url) > 2000:
+            raise Invalid("Đường dẫn phải bắt đầu bằng http:// hoặc https://.", field=f"parts.{i}.url", code="invalid_url")
+        key = normalise_url(part.url)
+        if key in seen_urls:
+            raise Invalid("Hai kỳ có cùng đường dẫn.", field=f"parts.{i}.url", code="duplicate_url")
+        seen_urls.add(key)
+        if _url_taken(session, round_id=round_.id, url_key=key, exclude_entry_id=exclude_entry_id):
+            raise Invalid("Đường dẫn này đã được gửi dự thi trong đợt giải.", field=f"parts.{i}.url",
+                          code="duplicate_url")
 
 
 def _url_taken(session: Session, *, round_id: int, url_key: str, exclude_entry_id: int | None) -> bool:

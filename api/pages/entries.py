@@ -75,7 +75,9 @@ def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowD
         return render(request, "entries/form.html", _form_context(session, round_, values, {}, **context))
     data, errors = ef.entry_input(values)
     status = 400
-    if not errors:
+    if errors:  # a date that is not one: the rest of the form is checked too, to show every problem at once
+        errors = {**ef.checked(session, round_, data), **errors}
+    else:
         try:
             entry = entries.create_entry(session, owner=user, round_=round_, data=data, now=now,
                                          client_token=context["client_token"] or None)
@@ -84,7 +86,7 @@ def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowD
         except AwardError as exc:
             session.rollback()
             # a refusal of the whole form (the round no longer takes entries) answers with its own status
-            errors, status = {ef.field_id(exc.field) if exc.field else "form": exc.message}, form_status(exc, 400)
+            errors, status = ef.form_errors(exc), form_status(exc, 400)
     return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), status)
 
 
@@ -180,7 +182,9 @@ def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebU
     data, errors = ef.entry_input(values)
     version = form.get("version")
     status = 400
-    if not errors:
+    if errors:
+        errors = {**ef.checked(session, round_, data, exclude_entry_id=entry.id), **errors}
+    else:
         try:
             entries.update_entry(session, entry=entry, actor=user, data=data, now=now,
                                  expected_version=int(version) if str(version or "").isdigit() else None)
@@ -188,7 +192,7 @@ def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebU
         except AwardError as exc:
             session.rollback()
             # a form loaded before the deadline and sent after it: 409 with the phase and its dates
-            errors, status = {ef.field_id(exc.field) if exc.field else "form": exc.message}, form_status(exc, 400)
+            errors, status = ef.form_errors(exc), form_status(exc, 400)
     return render(request, "entries/form.html", _form_context(session, round_, values, errors, **context), status)
 
 

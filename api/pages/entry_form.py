@@ -5,7 +5,9 @@ from datetime import date
 
 from starlette.datastructures import FormData
 
+from award import entries
 from award.entries import AuthorIn, EntryIn, PartIn, PriorAwardIn
+from award.errors import Invalid, field_errors
 
 ROW_FIELDS = {
     "authors": ("full_name", "pen_name", "email", "outlet"),
@@ -101,6 +103,20 @@ def values_from_entry(entry, authors, parts) -> dict:
         "prior_awards": [{"name": a.get("name", ""), "level": a.get("level", ""), "year": str(a.get("year") or "")}
                          for a in entry.prior_awards],
     }
+
+
+def form_errors(exc) -> dict[str, str]:
+    """{form field: message} of a domain refusal, every field it names (award.errors.field_errors)."""
+    return {field_id(f) if f != "form" else "form": m for f, m in field_errors(exc, "form").items()}
+
+
+def checked(session, round_, data, exclude_entry_id: int | None = None) -> dict[str, str]:
+    """The domain's verdict on the rest of a form the page already refuses (nothing is written)."""
+    try:
+        entries.check_entry(session, round_=round_, data=data, exclude_entry_id=exclude_entry_id)
+    except Invalid as exc:
+        return form_errors(exc)
+    return {}
 
 
 def field_id(domain_field: str | None) -> str:

@@ -237,3 +237,14 @@ def test_a_refused_submission_stays_on_the_works_page_with_the_reason(client, se
     refused = client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page)})
     assert refused.status_code == 409
     assert entry.title in refused.text and "Hồ sơ chưa đầy đủ" in refused.text and "Sửa thông tin" in refused.text
+
+
+def test_every_problem_of_the_entry_form_is_shown_at_once(client, session, clock):
+    logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    response = client.post("/entries/new", data=form_data(session, token, **{
+        "title": "", "genre": "", "parts-0-published_on": "2026-13-32", "parts-1-url": "javascript:alert(1)"}))
+    assert response.status_code == 400
+    for field in ("title", "genre", "parts-0-published_on", "parts-1-url"):
+        assert f'id="e-{field}"' in response.text, field
+    assert session.exec(select(Entry)).all() == []
