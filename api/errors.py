@@ -2,11 +2,11 @@
 
 import logging
 import math
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import (
     InterfaceError as DBInterfaceError,
     OperationalError as DBOperationalError,
@@ -104,6 +104,28 @@ VALIDATION_MESSAGES = {
     "string_pattern_mismatch": "Không đúng định dạng.",
 }
 BODY_UNREADABLE = "Không đọc được nội dung gửi lên: dữ liệu không đúng định dạng đã khai báo (JSON UTF-8 hoặc multipart)."
+
+
+# The query parameters of the pages, as their forms name them (a link edited by hand, ?page=-1, lands here).
+QUERY_LABELS = {"page": "Số trang", "q": "Ô tìm kiếm", "status": "Trạng thái", "media_type": "Loại hình",
+                "since": "Từ ngày", "until": "Đến ngày", "unit_id": "Đơn vị", "unit_ids": "Đơn vị",
+                "round_id": "Đợt giải", "person": "Người thực hiện", "panel": "Tiểu ban", "method": "Cách tính",
+                "kind": "Loại", "action": "Thao tác", "entity": "Đối tượng", "entity_id": "Mã đối tượng",
+                "on": "Theo", "revoked": "Số phiên đã đăng xuất", "sent": "Đã gửi"}
+
+
+def without_bad_query(request: Request, errors: list[dict]) -> Response:
+    """A page asked for with a query value its route refuses: the same page without those values (their
+    defaults), saying which field was ignored and why, rather than an error page for a hand-edited link."""
+    from api.forms import redirect  # api.forms builds on this module
+
+    bad = {str(e["loc"][1]) for e in errors if len(e.get("loc", ())) > 1}
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in bad]
+    url = request.url.replace(query=urlencode(kept))
+    notes = "; ".join(f"{QUERY_LABELS.get(str(e['loc'][1]), str(e['loc'][1]))}: {validation_message(e)}"
+                      for e in errors if len(e.get("loc", ())) > 1)
+    return redirect(url, f"Đã bỏ qua giá trị không hợp lệ trên địa chỉ trang ({notes}) và hiển thị theo mặc định.",
+                    "warning")
 
 
 def validation_message(error: dict) -> str:
@@ -279,6 +301,8 @@ def install(app: FastAPI) -> None:
         if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
             # /admin/rounds/abc names no page: the same answer as an id that does not exist
             return error_response(request, 404, "not_found", MESSAGES[404])
+        if request.method in ("GET", "HEAD") and all(e.get("loc", ("",))[0] == "query" for e in exc.errors()):
+            return without_bad_query(request, exc.errors())
         return error_response(request, 422, "invalid", MESSAGES[422])
 
     @app.exception_handler(Exception)

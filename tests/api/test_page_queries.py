@@ -1,0 +1,66 @@
+"""A page address with a query value its route refuses (?page=-1, a search of 500 characters, a page number
+that is not a number: links edited by hand or cut short) shows the page with its defaults and says which
+field was ignored, rather than an error page (api/errors.py `without_bad_query`). The API keeps its 422."""
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from award.models import Role
+from api.errors import QUERY_LABELS
+from api.main import app
+from tests.factories import api_login, make_user, round_by_number, web_login
+
+
+def _refusable_page_query_params():
+    """(path, parameter name) for every query parameter of a page (not /api) that validation can refuse:
+    typed other than plain text, or constrained (a length, a bound)."""
+    for rc in iter_route_contexts(app.routes):
+        route = rc.original_route
+        if isinstance(route, APIRoute) and not rc.path.startswith("/api/") and "GET" in (rc.methods or ()):
+            for param in route.dependant.query_params:
+                if param.field_info.metadata or param.field_info.annotation not in (str, str | None):
+                    yield rc.path, param.alias
+
+
+def test_every_refusable_query_parameter_of_a_page_has_a_vietnamese_label():
+    found = set(_refusable_page_query_params())
+    assert ("/admin/audit", "page") in found and len(found) > 20  # the enumeration sees the pages
+    assert sorted((path, name) for path, name in found if name not in QUERY_LABELS) == []
+
+
+@pytest.fixture
+def secretariat(client, session):
+    web_login(client, make_user(session, role=Role.secretariat))
+    return client
+
+
+def _bad_values(session):
+    round_id = round_by_number(session, "IX").id
+    return [
+        ("/admin/audit?page=-1&person=an", "/admin/audit?person=an", "Số trang: Giá trị phải lớn hơn hoặc bằng 1"),
+        ("/admin/outbox?page=abc", "/admin/outbox", "Số trang: Phải là một số nguyên"),
+        (f"/central/{round_id}/panels/print1?page=0&method=median", f"/central/{round_id}/panels/print1?method=median",
+         "Số trang"),
+        (f"/admin/rounds/{round_id}/entries?q={'a' * 201}&page=2", f"/admin/rounds/{round_id}/entries?page=2",
+         "Ô tìm kiếm: Chỉ được tối đa 200 ký tự"),
+        (f"/admin/units?kind={'x' * 33}&q=ha", "/admin/units?q=ha", "Loại: Chỉ được tối đa 32 ký tự"),
+    ]
+
+
+def test_a_refused_query_value_is_dropped_and_named(secretariat, session):
+    for url, target, said in _bad_values(session):
+        response = secretariat.get(url, follow_redirects=False)
+        assert response.status_code == 303, (url, response.status_code)
+        assert response.headers["location"].endswith(target), (url, response.headers["location"])
+        page = secretariat.get(response.headers["location"])
+        assert page.status_code == 200, url
+        assert said in page.text, (url, said)
+        assert "hiển thị theo mặc định" in page.text
+
+
+def test_the_api_still_answers_422_naming_the_parameter(client, session):
+    headers = api_login(client, make_user(session, role=Role.secretariat))
+    round_id = round_by_number(session, "IX").id
+    response = client.get(f"/api/v1/entries?round_id={round_id}&page=-1", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "page"]
