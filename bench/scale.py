@@ -204,7 +204,10 @@ def pages(round_id: int, unit_id: int) -> dict[str, tuple[str, str]]:
         "entry list page (unit, filtered, page 1)": ("unit", f"/unit/entries?round_id={rid}&status=eligible&page=1"),
         "judge's queue page": ("judge", "/judging"),
         "ranking API (preliminary, whole round)": ("secretariat", f"/api/v1/rounds/{rid}/stages/preliminary/ranking"),
+        "ranking API (preliminary, page 3 of 100 rows)": (
+            "secretariat", f"/api/v1/rounds/{rid}/stages/preliminary/ranking?offset=200&limit=100"),
         "subpanel ranking page (print 2, the largest)": ("secretariat", f"/central/{rid}/panels/print2"),
+        "subpanel ranking page (print 2, page 5)": ("secretariat", f"/central/{rid}/panels/print2?page=5"),
         "coverage page": ("secretariat", f"/rounds/{rid}/coverage"),
         "coverage API": ("secretariat", f"/api/v1/rounds/{rid}/coverage"),
         "public results page": ("public", f"/rounds/{rid}/results"),

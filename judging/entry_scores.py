@@ -209,25 +209,51 @@ def refresh(session: Session, *, round_id: int, stage: Stage, entry_id: int,
                  sheets=_sheets(session, stage=stage, entry_id=entry_id))
 
 
-def _scoped(query, *, entry_column, round_id: int, unit_id: int | None, panel: str | None):
+def _scoped(query, *, entry_column, round_id: int, unit_id: int | None, panel: str | None,
+            statuses: Sequence[str] | None = None):
+    if unit_id is not None or statuses is not None:
+        query = query.join(Entry, Entry.id == entry_column)
     if unit_id is not None:
-        query = query.join(Entry, Entry.id == entry_column).where(Entry.unit_id == unit_id)
+        query = query.where(Entry.unit_id == unit_id)
+    if statuses is not None:
+        query = query.where(Entry.status.in_(statuses))
     if panel is not None:
         query = query.join(PanelPlacement, PanelPlacement.entry_id == entry_column).where(
             PanelPlacement.panel_code == panel)
     return query
 
 
+@dataclass(frozen=True)
+class Window:
+    """A page of a ranking: `offset` rows skipped, at most `limit` returned; `total` is filled in with the
+    number of rows of the whole ranking."""
+
+    offset: int
+    limit: int
+    total: int | None = None
+
+
 def ranking(session: Session, *, round_id: int, stage: Stage, method: str, rubric: Sequence[Any],
-            unit_id: int | None = None, panel: str | None = None) -> list[Ranked] | None:
+            unit_id: int | None = None, panel: str | None = None, statuses: Sequence[str] | None = None,
+            window: Window | None = None) -> list[Ranked] | tuple[list[Ranked], int] | None:
     """The stage's ranking from the rows in one query (the works' sheet counts joined to their rows, ordered
     by TIE_BREAK in SQL except for the z-score), or None when the rows cannot be trusted for it (another
-    rubric, or not matching the submitted sheets): the caller then ranks from the sheets."""
+    rubric, or not matching the submitted sheets): the caller then ranks from the sheets.
+
+    With a `window` (not for the z-score, which needs every work's scores) the database sorts and cuts the
+    page, and the result is (the page's rows, the number of rows kept): ranks are the positions in the
+    whole ranking, and `statuses` keeps only works in those states (their ranks unchanged). Only the
+    page's rows are checked against the rubric and the sheets."""
     counts = _scoped(select(Assignment.entry_id.label("entry_id"), func.count().label("n"),
                             func.count(Assignment.submitted_at).label("n_submitted")).where(
         Assignment.round_id == round_id, Assignment.stage == stage), entry_column=Assignment.entry_id,
-        round_id=round_id, unit_id=unit_id, panel=panel).group_by(Assignment.entry_id).subquery()
+        round_id=round_id, unit_id=unit_id, panel=panel,
+        statuses=None if window is not None else statuses).group_by(Assignment.entry_id).subquery()
     zscores = method == "zscore"
+    if window is not None:
+        assert not zscores, "a z-score ranking is cut after it is worked out"
+        return _ranking_window(session, counts, stage=stage, method=method, rubric=rubric, window=window,
+                               statuses=statuses)
     score = EntryScore.mean_cents if zscores else getattr(EntryScore, METHOD_COLUMN[method])
     query = select(counts.c.entry_id, counts.c.n, counts.c.n_submitted, EntryScore.n_sheets, score,
                    EntryScore.median_milli, EntryScore.first_key, EntryScore.stdev_cents, EntryScore.rubric_key,
@@ -265,6 +291,48 @@ def ranking(session: Session, *, round_id: int, stage: Stage, method: str, rubri
         ranked = rank_rows(rows, method=method, max_points=max_total(rubric), expected=expected)
     unranked.sort(key=lambda r: r.entry_id)
     return ranked + unranked
+
+
+def _ranking_window(session: Session, counts, *, stage: Stage, method: str, rubric: Sequence[Any],
+                    window: Window, statuses: Sequence[str] | None) -> tuple[list[Ranked], int] | None:
+    score = getattr(EntryScore, METHOD_COLUMN[method])
+    # Positions over every work with sheets at the stage (TIE_BREAK's order), then the works kept: a work that
+    # left the stage (a finalist, a withdrawal) leaves a gap rather than moving the others up.
+    ordered = select(counts.c.entry_id, counts.c.n, counts.c.n_submitted, EntryScore.n_sheets,
+                     score.label("cents"), EntryScore.stdev_cents, EntryScore.rubric_key,
+                     func.row_number().over(order_by=(EntryScore.n_sheets.is_(None), score.desc(),
+                                                      EntryScore.median_milli.desc(), EntryScore.first_key.desc(),
+                                                      counts.c.entry_id)).label("position")).outerjoin(
+        EntryScore, (EntryScore.entry_id == counts.c.entry_id) & (EntryScore.stage == stage)).subquery()
+    query = select(ordered.c.entry_id, ordered.c.n, ordered.c.n_submitted, ordered.c.n_sheets, ordered.c.cents,
+                   ordered.c.stdev_cents, ordered.c.rubric_key, ordered.c.position, func.count().over())
+    if statuses is not None:
+        query = query.join(Entry, Entry.id == ordered.c.entry_id).where(Entry.status.in_(statuses))
+    query = query.order_by(ordered.c.position).offset(window.offset).limit(window.limit)
+    key = rubric_key(rubric)
+    limit = Decimal(15)  # as in ranking()
+    rows: list[Ranked] = []
+    total = None
+    for entry_id, n, n_submitted, n_sheets, cents, stdev_cents, row_key, position, kept in (
+            session.connection().execute(query)):
+        total = kept
+        if n_sheets is None:
+            if n_submitted:
+                return None
+            rows.append(Ranked(entry_id, None, None, 0, None,
+                               (FLAG_MISSING, FLAG_NO_SHEETS) if n > 0 else (FLAG_NO_SHEETS,)))
+            continue
+        if row_key != key or n_sheets != n_submitted:
+            return None
+        stdev = None if stdev_cents is None else _from_cents(stdev_cents)
+        flags = (FLAG_MISSING,) if n_sheets < n else ()
+        if stdev is not None and stdev > limit:
+            flags += (FLAG_DISAGREEMENT,)
+        rows.append(Ranked(entry_id, position, _from_cents(cents), n_sheets, stdev, flags))
+    if total is None:  # a page past the end: the window function had no row to count on
+        total = session.execute(select(func.count()).select_from(query.order_by(None).offset(None).limit(None)
+                                                                  .subquery())).scalar_one()
+    return rows, total
 
 
 def rebuild(session: Session, *, round_id: int, stage: Stage, rubric_of) -> int:

@@ -2,6 +2,7 @@
 and its ranking from the submitted sheets (the pure ranking is judging.ranking)."""
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -84,6 +85,14 @@ def stage_entry_ids(session: Session, *, round_: Round, stage: Stage, panel: str
     return set(session.exec(query).all())
 
 
+def unassigned_entry_ids(session: Session, *, round_: Round, stage: Stage, panel: str) -> list[int]:
+    """The ids of a subpanel's works at a central stage that no judge has been given yet, in id order (they
+    follow the ranking on its page)."""
+    assigned = select(Assignment.id).where(Assignment.entry_id == Entry.id, Assignment.stage == stage).exists()
+    query = _stage_query(select(Entry.id), round_=round_, stage=stage, unit_id=None, panel=panel).where(~assigned)
+    return list(session.exec(query.order_by(Entry.id)).all())
+
+
 def ranking(session: Session, *, round_: Round, stage: Stage, method: str, unit_id: int | None = None,
             panel: str | None = None) -> list[Ranked]:
     """The stage's ranking from submitted sheets, with the number of sheets expected per entry: read from the
@@ -94,6 +103,29 @@ def ranking(session: Session, *, round_: Round, stage: Stage, method: str, unit_
     if ranked is not None:
         return ranked
     return ranking_from_sheets(session, round_=round_, stage=stage, method=method, unit_id=unit_id, panel=panel)
+
+
+def ranking_page(session: Session, *, round_: Round, stage: Stage, method: str, offset: int, limit: int,
+                 unit_id: int | None = None, panel: str | None = None,
+                 statuses: Sequence[str] | None = None) -> tuple[list[Ranked], int]:
+    """`limit` rows of the stage's ranking from position `offset` (0-based) among the rows kept, and the number
+    of rows kept: what `ranking()` gives, with the same ranks, keeping only works in `statuses` when given (a
+    subpanel's page shows the works still at its stage; a finalist leaves a gap in the ranks). The database
+    sorts and cuts the page from the per-work aggregates; the z-score, or aggregates that do not fit, rank
+    everything first."""
+    rubric = rubric_for(session, round_, stage, unit_id)
+    if method != "zscore":
+        page = entry_scores.ranking(session, round_id=round_.id, stage=stage, method=method, rubric=rubric,
+                                    unit_id=unit_id, panel=panel, statuses=statuses,
+                                    window=entry_scores.Window(offset, limit))
+        if page is not None:
+            return page
+    rows = ranking(session, round_=round_, stage=stage, method=method, unit_id=unit_id, panel=panel)
+    if statuses is not None:
+        kept = set(session.exec(select(Entry.id).where(Entry.round_id == round_.id,
+                                                       Entry.status.in_(statuses))).all())
+        rows = [r for r in rows if r.entry_id in kept]
+    return rows[offset:offset + limit], len(rows)
 
 
 def rebuild_scores(session: Session, *, round_: Round, stage: Stage) -> int:

@@ -154,29 +154,36 @@ def _panel_page(request, session, round_, code, now, *, method="mean", page=1, e
     panel = next((p for p in rules.panels if p.code == code), None)
     if panel is None:
         raise NotFound("Không tìm thấy tiểu ban.")
-    ranked = stages.ranking(session, round_=round_, stage=Stage.preliminary, method=method, panel=code)
-    in_panel = stages.stage_entry_ids(session, round_=round_, stage=Stage.preliminary, panel=code)
+    # One page of rows: the works with judges in ranking order (cut by the database), then the works no judge
+    # has yet; a finalist leaves the list and a gap in the ranks. Only the page's titles are loaded.
+    still = stages.STAGE_ENTRIES[Stage.preliminary]
+    unranked = stages.unassigned_entry_ids(session, round_=round_, stage=Stage.preliminary, panel=code)
+
+    def rows_from(offset: int, limit: int):
+        return stages.ranking_page(session, round_=round_, stage=Stage.preliminary, method=method, offset=offset,
+                                   limit=limit, panel=code, statuses=still)
+
+    page = max(1, page)
+    shown_ranked, n_ranked = rows_from((page - 1) * PANEL_PAGE_ROWS, PANEL_PAGE_ROWS)
+    pages = max(1, -(-(n_ranked + len(unranked)) // PANEL_PAGE_ROWS))
+    if page > pages:  # past the end (a stale link): the last page
+        page = pages
+        shown_ranked, n_ranked = rows_from((page - 1) * PANEL_PAGE_ROWS, PANEL_PAGE_ROWS)
+    start, stop = (page - 1) * PANEL_PAGE_ROWS, page * PANEL_PAGE_ROWS
+    shown_unranked = unranked[max(0, start - n_ranked):max(0, stop - n_ranked)]
     placed = council.finalist_panels(session, round_id=round_.id)
     finalists = [e for e in council.finalists(session, round_id=round_.id) if placed.get(e.id) == code]
     target = rules.shortlist_targets.get(code)
-    ranked = [r for r in ranked if r.entry_id in in_panel]
-    seen = {r.entry_id for r in ranked}
-    unranked = [i for i in sorted(in_panel) if i not in seen]
     room = max(0, (target or 0) - len(finalists))
-    suggested = {r.entry_id for r in ranked[:room]}  # the top of the ranking fills what the target still leaves
-    # One page of rows (ranked first, then works without sheets); only their titles are loaded.
-    pages = max(1, -(-(len(ranked) + len(unranked)) // PANEL_PAGE_ROWS))
-    page = min(max(1, page), pages)
-    start, stop = (page - 1) * PANEL_PAGE_ROWS, page * PANEL_PAGE_ROWS
-    shown_ranked = ranked[start:stop]
-    shown_unranked = unranked[max(0, start - len(ranked)):max(0, stop - len(ranked))]
+    # The top of the ranking fills what the target still leaves: ticked where it is on this page.
+    suggested = {r.entry_id for i, r in enumerate(shown_ranked, start=start) if i < room}
     ids = [r.entry_id for r in shown_ranked] + shown_unranked
     entries = {row.id: row for row in session.exec(select(Entry.id, Entry.title, Entry.media_type, Entry.genre)
                                                   .where(Entry.id.in_(ids))).all()} if ids else {}
     return render(request, "central/panel.html", {
         "phase_notes": phase_notes(round_, now, "preliminary.advance"),
         "round": round_, "panel": panel, "panels": rules.panels, "ranked": shown_ranked, "entries": entries,
-        "unranked": shown_unranked, "total": len(in_panel), "page": page, "pages": pages, "finalists": finalists,
+        "unranked": shown_unranked, "total": n_ranked + len(unranked), "page": page, "pages": pages, "finalists": finalists,
         "target": target, "suggested": suggested, "method": method, "methods": METHOD_LABELS, "error": error,
         "media": MEDIA_TYPES}, status)
 

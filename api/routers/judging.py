@@ -230,14 +230,22 @@ def reopen(assignment_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
             dependencies=[api_role(Role.secretariat, Role.unit_manager)])
 def ranking(round_id: Id, stage: Stage, session: SessionDep, user: ApiUser,
             method: Literal["mean", "median", "trimmed", "zscore"] = "mean",
-            panel: str | None = Query(default=None, max_length=32), unit_id: Id | None = None):
+            panel: str | None = Query(default=None, max_length=32), unit_id: Id | None = None,
+            offset: int = Query(default=0, ge=0, le=1_000_000), limit: int | None = Query(default=None, ge=1, le=1000)):
     round_ = load_round(round_id, session)
     scoped = _scope_unit(user, stage, unit_id)  # the secretariat may also narrow a central ranking to a unit
-    rows = stages.ranking(session, round_=round_, stage=stage, method=method,
-                          unit_id=scoped if stage == Stage.local else unit_id, panel=panel)
+    headers = {}
+    if limit is None and not offset:
+        rows = stages.ranking(session, round_=round_, stage=stage, method=method,
+                              unit_id=scoped if stage == Stage.local else unit_id, panel=panel)
+    else:  # one page, cut by the database; the whole ranking's length in X-Total-Count
+        rows, total = stages.ranking_page(session, round_=round_, stage=stage, method=method, offset=offset,
+                                          limit=limit or 1000, unit_id=scoped if stage == Stage.local else unit_id,
+                                          panel=panel)
+        headers["X-Total-Count"] = str(total)
     # A whole round is tens of thousands of rows: written as RankedOut would be (decimals as strings), without
     # building and validating a model per row, which took longer than the ranking itself.
     return Response(json.dumps([
         {"entry_id": r.entry_id, "rank": r.rank, "score": None if r.score is None else str(r.score),
          "n_scores": r.n_sheets, "stdev": None if r.stdev is None else str(r.stdev), "flags": list(r.flags)}
-        for r in rows], ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+        for r in rows], ensure_ascii=False, separators=(",", ":")), media_type="application/json", headers=headers)

@@ -1,12 +1,14 @@
 """Central judging in the browser's terms (forms and pages): the secretariat's desk and a subpanel's
 shortlist, a council member's ballots, the list proposed, sent back, approved and published."""
 
+import re
 from datetime import datetime, timezone
 
 from sqlmodel import select
 
 from award.models import Entry, EntryStatus, Role
-from judging.models import Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus
+from judging import entry_scores, stages
+from judging.models import Assignment, Ballot, JudgeMembership, PanelPlacement, ResultList, ResultStatus, Stage
 from tests.factories import IX_PHASE_AT, csrf_from, make_entry, make_user, round_by_number, web_login
 
 
@@ -79,8 +81,47 @@ def test_a_large_subpanel_is_shown_a_page_at_a_time_with_its_shortlist_ticked(cl
     assert '<span aria-current="page">2</span>' in second.text
     beyond = client.get(f"/central/{round_.id}/panels/print1?page=9")  # past the end: the last page
     assert '<span aria-current="page">2</span>' in beyond.text
-    assert client.get(f"/central/{round_.id}/panels/print1?page=0").status_code == 422
+    zero = client.get(f"/central/{round_.id}/panels/print1?page=0")  # a hand-edited link: the first page, said
+    assert '<span aria-current="page">1</span>' in zero.text and "Số trang: Giá trị phải lớn hơn" in zero.text
     assert token
+
+
+def test_the_shortlist_is_ticked_on_whichever_page_its_works_are(client, session, clock, monkeypatch):
+    """The works the subpanel's target still has room for, from the top of its ranking, are ticked; the
+    ranking is cut page by page by the database, so a shortlist longer than a page goes on to page 2."""
+    monkeypatch.setattr("api.pages.central.PANEL_PAGE_ROWS", 2)
+    round_ = round_by_number(session, "IX")
+    judge = make_user(session, role=Role.judge)
+    rubric = stages.rubric_for(session, round_, Stage.preliminary, None)
+    works = [make_entry(session, status="eligible", genre="bình luận", title=f"Bình luận hạng {i + 1}")
+             for i in range(3)]
+    for points, w in zip((90, 80, 70), works, strict=True):
+        session.add(PanelPlacement(entry_id=w.id, round_id=round_.id, panel_code="print1"))
+        session.add(Assignment(round_id=round_.id, stage=Stage.preliminary, entry_id=w.id, judge_id=judge.id,
+                               scores=_scores_for(rubric, points), submitted_at=datetime.now(timezone.utc)))
+        session.flush()
+        entry_scores.refresh(session, round_id=round_.id, stage=Stage.preliminary, entry_id=w.id, rubric=rubric)
+    login(client, make_user(session, role=Role.secretariat))
+
+    def ticked(target: int, page: int) -> list[str]:
+        round_.rules = round_.rules | {"shortlist_targets": {"print1": target}}
+        session.add(round_)
+        session.flush()
+        html = client.get(f"/central/{round_.id}/panels/print1?page={page}").text.split("Đã vào chung khảo")[0]
+        return re.findall(r'checked aria-label="Chọn (Bình luận hạng \d)"', html)
+
+    assert ticked(2, 1) == ["Bình luận hạng 1", "Bình luận hạng 2"] and ticked(2, 2) == []
+    assert ticked(3, 2) == ["Bình luận hạng 3"]
+    assert ticked(1, 1) == ["Bình luận hạng 1"]
+
+
+def _scores_for(rubric, total: int) -> dict[str, str]:
+    """Scores of the rubric's criteria adding up to `total` (each within its maximum)."""
+    scores, left = {}, total
+    for c in (c for c in rubric if not c.bonus):
+        scores[c.code] = str(min(left, int(c.max_points)))
+        left -= int(scores[c.code])
+    return scores
 
 
 def test_ballots_proposal_return_approval_and_publication_through_the_pages(client, session, clock):

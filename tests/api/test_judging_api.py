@@ -92,6 +92,12 @@ def test_scoring_autosave_submit_lock_reopen_and_ranking(client, session, clock)
     scored = next(r for r in ranking if r["entry_id"] == sheet["entry_id"])
     assert (scored["rank"], Decimal(scored["score"]), scored["n_scores"]) == (1, Decimal("80.00"), 1)
     assert "missing_sheets" in scored["flags"]
+    for offset, limit in ((0, 1), (1, 1), (1, 5), (5, 2)):  # a page of the same ranking, its length in a header
+        page = client.get(f"/api/v1/rounds/{round_.id}/stages/local/ranking",
+                          params={"offset": offset, "limit": limit}, headers=manager)
+        assert (page.json(), page.headers["x-total-count"]) == (ranking[offset:offset + limit], str(len(ranking)))
+    refused = client.get(f"/api/v1/rounds/{round_.id}/stages/local/ranking", params={"limit": 1001}, headers=manager)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["query", "limit"]
 
     assert client.post(f"/api/v1/judging/assignments/{sheet['id']}/reopen", headers=manager).json()["status"] == "in_progress"
     events = [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.object_type == "assignment"))]
