@@ -122,8 +122,10 @@ def _unit_round(session: Session, user: User, round_id: Id | None, now) -> tuple
 
 def _jury_page(request, session, user, now, round_id, plan=None, errors=None, method="mean", status=200):
     round_, unit = _unit_round(session, user, round_id, now)
-    members = session.exec(select(User).join(JudgeMembership, JudgeMembership.user_id == User.id).where(
-        JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.local, JudgeMembership.unit_id == unit.id)).all()
+    memberships = session.exec(select(JudgeMembership, User).join(User, JudgeMembership.user_id == User.id).where(
+        JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.local, JudgeMembership.unit_id == unit.id)
+        .order_by(JudgeMembership.id)).all()
+    members = [u for _m, u in memberships]
     candidates = session.exec(select(User).where(User.role == Role.local_judge, User.unit_id == unit.id)).all()
     submitted, total = stages.progress(session, round_=round_, stage=Stage.local, unit_id=unit.id)
     ranked = stages.ranking(session, round_=round_, stage=Stage.local, method=method, unit_id=unit.id)
@@ -132,7 +134,8 @@ def _jury_page(request, session, user, now, round_id, plan=None, errors=None, me
     notes = phase_notes(round_, now, "local.jury")
     return render(request, "judging/unit.html", {
         "phase_notes": notes, "jury_open": notes["local.jury"] is None,
-        "round": round_, "unit": unit, "members": members, "candidates": [c for c in candidates if c not in members],
+        "round": round_, "unit": unit, "members": members, "memberships": memberships,
+        "candidates": [c for c in candidates if c not in members],
         "plan": plan, "errors": errors or {}, "submitted": submitted, "total": total, "ranked": ranked,
         "titles": titles, "names": names, "method": method, "methods": METHOD_LABELS}, status)
 
@@ -156,6 +159,21 @@ def add_judge(request: Request, session: SessionDep, user: WebUser, now: NowDep,
     juries.add_judge(session, round_=round_, user=judge, stage=Stage.local, panel_code=None, actor=user, now=now)
     return redirect(str(request.url_for("judging:unit")) + f"?round_id={round_.id}",
                     f"Đã thêm {judge.full_name} vào ban giám khảo của đơn vị.")
+
+
+@router.post("/unit/judging/judges/{membership_id}/remove", name="judging:remove_judge",
+             dependencies=[web_role(Role.unit_manager)])
+def remove_judge(membership_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    """Takes a local judge off this round's jury of the manager's unit (their account stays, for other rounds);
+    refused with the reason once they submitted a score sheet."""
+    membership = juries.membership(session, membership_id)
+    if membership.stage != Stage.local or not permissions.can_remove_judge(user, membership):
+        raise NotFound("Không tìm thấy giám khảo trong hội đồng.")
+    name = session.get(User, membership.user_id).full_name
+    # a refusal (sheets submitted, the jury's dates over) goes back to the page with its reason (api/errors.py)
+    juries.remove_judge(session, membership=membership, actor=user, now=now)
+    return redirect(str(request.url_for("judging:unit")) + f"?round_id={membership.round_id}",
+                    f"Đã rút {name} khỏi hội đồng sơ tuyển của đơn vị.")
 
 
 @router.post("/unit/judging/propose", name="judging:propose", dependencies=[web_role(Role.unit_manager)])

@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from award.models import Role
-from judging.models import Assignment, AssignmentPlan
+from judging.models import Assignment, AssignmentPlan, JudgeMembership
 from tests.api.test_contests_api import submitted_entries
 from tests.factories import csrf_from, make_user, round_by_number, web_login
 
@@ -58,6 +58,23 @@ def test_unit_manager_builds_the_jury_and_a_judge_scores(client, session, clock,
     web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
     ranking = client.get("/unit/judging?method=median")
     assert "1/4</strong> phiếu chấm đã nộp" in ranking.text and "thiếu phiếu" in ranking.text
+
+    # taking judges off the unit's jury: refused once they submitted a sheet, otherwise their open sheets go
+    seats = {m.user_id: m for m in session.exec(select(JudgeMembership)).all()}
+    token = csrf_from(ranking.text)
+    assert f'action="http://testserver/unit/judging/judges/{seats[judges[1].id].id}/remove"' in ranking.text
+    refused = client.post(f"/unit/judging/judges/{seats[judges[0].id].id}/remove", data={"csrf_token": token})
+    assert refused.status_code == 409 and "đã nộp 1 phiếu chấm" in refused.text
+    removed = client.post(f"/unit/judging/judges/{seats[judges[1].id].id}/remove", data={"csrf_token": token})
+    assert removed.status_code == 200 and "Đã rút Giám Khảo Số 1 khỏi hội đồng sơ tuyển của đơn vị." in removed.text
+    assert {m.user_id for m in session.exec(select(JudgeMembership)).all()} == {judges[0].id}
+    assert {a.judge_id for a in session.exec(select(Assignment)).all()} == {judges[0].id}
+    other_unit = make_user(session, role=Role.unit_manager, unit_code="nghe-an")
+    client.cookies.clear()
+    web_login(client, other_unit)
+    token = csrf_from(client.get("/unit/judging").text)
+    assert client.post(f"/unit/judging/judges/{seats[judges[0].id].id}/remove",
+                       data={"csrf_token": token}).status_code == 404
 
 
 def test_judge_sees_only_files_of_assigned_works(client, session, clock, samples):

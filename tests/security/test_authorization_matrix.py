@@ -232,6 +232,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/judging/{assignment_id}"): only(JUDGES),
     ("GET", "/unit/judging"): only(MANAGERS),
     ("POST", "/unit/judging/judges"): only(MANAGERS),
+    ("POST", "/unit/judging/judges/{membership_id}/remove"): only(MANAGERS),
     ("POST", "/unit/judging/propose"): only(MANAGERS),
     ("POST", "/unit/judging/apply"): only(MANAGERS),
     # central judging: panels, finalists, the final council's ballots (issue 6)

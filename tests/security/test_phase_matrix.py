@@ -26,7 +26,7 @@ from sqlalchemy import event, func
 from sqlmodel import select
 
 from award.calendar import ACTIONS, Phase, phase
-from award.models import AuditEvent, Entry, EntryStatus, Role, Round
+from award.models import AuditEvent, Entry, EntryStatus, Role, Round, Unit
 from award.outlines import outline_text, outline_tree
 from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from tests.factories import csrf_from, entry_payload, make_user, web_login
@@ -259,6 +259,8 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
              values={"assignment_id": "preliminary_assignment"})),
     ("POST", "/unit/judging/judges"): Gate("local.jury", body=lambda c: {
         "round_id": str(c.world.round_id), "user_id": str(_judge_id(c, "local_judge"))}),
+    ("POST", "/unit/judging/judges/{membership_id}/remove"): Gate("local.jury",
+                                                                  values={"membership_id": "local_membership"}),
     ("POST", "/unit/judging/propose"): Gate("local.jury", body=lambda c: {
         "round_id": str(c.world.round_id), "judges_per_entry": "1"}),
     ("POST", "/unit/judging/apply"): Gate("local.jury", body=lambda c: {"plan_id": c.extra["local_plan"]}),
@@ -417,7 +419,12 @@ def build_phase_world(client, session) -> tuple[World, dict]:
     judge, manager = world.callers["judge"], world.callers["unit_manager"]
     seats = {"preliminary_membership": JudgeMembership(round_id=world.round_id, user_id=judge.id,
                                                        stage=Stage.preliminary, panel_code=PANEL),
-             "final_membership": JudgeMembership(round_id=world.round_id, user_id=judge.id, stage=Stage.final)}
+             "final_membership": JudgeMembership(round_id=world.round_id, user_id=judge.id, stage=Stage.final),
+             # a local judge of the unit with no sheet, whom the manager may take off the unit's jury
+             "local_membership": JudgeMembership(
+                 round_id=world.round_id, stage=Stage.local, unit_id=world.unit_id,
+                 user_id=make_user(session, role=Role.local_judge,
+                                   unit_code=session.get(Unit, world.unit_id).code).id)}
     session.add_all(seats.values())
     now = _now()
     sheet = Assignment(round_id=world.round_id, stage=Stage.preliminary, entry_id=world.forwarded_entry_id,
