@@ -6,6 +6,7 @@ every problem is reported by row and column, in Vietnamese; nothing is written w
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from award.errors import Invalid
@@ -44,7 +45,8 @@ def text(value: Any) -> str:
     return clean_line(str(value))
 
 
-def read(source: bytes | IO[bytes], columns: dict[str, str], required: Sequence[str]) -> list[tuple[int, dict[str, Any]]]:
+def read(source: bytes | IO[bytes] | Path, columns: dict[str, str],
+         required: Sequence[str]) -> list[tuple[int, dict[str, Any]]]:
     """The rows of the first sheet as [(row number, {key: cell})], blank rows skipped.
 
     `columns` is {key: heading}; headings are matched ignoring case, diacritics and order. Raises ImportFailed

@@ -13,13 +13,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
-from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from award import audit, users
+from award import audit, spreadsheets, users
 from award.models import Entry, EntryAuthor, EntryPart, EntryStatus, Role, Round, Unit, User
 from award.rules import MEDIA_TYPES
-from award.text import clean_line, fold
+from award.spreadsheets import ImportFailed, RowError, text
+from award.text import fold
 from judging import publication
 from judging.models import ResultItem, ResultList, ResultStatus
 
@@ -37,22 +37,6 @@ MEDIA_NAMES = {fold(label): code for code, label in MEDIA_TYPES.items()} | {code
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"Dòng {self.row}, cột “{self.column}”: {self.message}"
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[RowError]):
-        super().__init__("\n".join(map(str, errors)))
-        self.errors = errors
-
-
-@dataclass
 class Row:
     number: int
     level: str | None
@@ -65,11 +49,6 @@ class Row:
     unit_id: int
     published_on: date | None
     problems: list[RowError] = field(default_factory=list)
-
-
-def _text(value) -> str:
-    # An imported spreadsheet is a boundary like a form: the same normal form (award.text.clean_line).
-    return "" if value is None else clean_line(str(value))
 
 
 def parse_authors(text: str) -> list[tuple[str, str | None]]:
@@ -87,42 +66,28 @@ def parse_authors(text: str) -> list[tuple[str, str | None]]:
 
 def read_rows(path: Path | IO[bytes], units: list[Unit]) -> list[Row]:
     """Parse and check every row; raise ImportFailed with all the problems found."""
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFailed([RowError(0, "tệp", f"không đọc được tệp Excel ({exc.__class__.__name__}).")]) from exc
-    sheet = book.worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
-    heading = [fold(_text(v)) for v in next(lines, ())]
-    wanted = {fold(label): key for key, label in COLUMNS.items()}
-    index = {wanted[h]: i for i, h in enumerate(heading) if h in wanted}
-    missing = [COLUMNS[k] for k in (*REQUIRED, "level") if k not in index]
-    if missing:
-        raise ImportFailed([RowError(1, m, "thiếu cột này ở dòng tiêu đề.") for m in missing])
+    lines = spreadsheets.read(path, COLUMNS, (*REQUIRED, "level"))
     by_code = {u.code: u.id for u in units}
     by_name = {fold(u.name): u.id for u in units}
     rows, errors = [], []
-    for number, values in enumerate(lines, start=2):
-        cell = {k: values[i] if i < len(values) else None for k, i in index.items()}
-        if not any(_text(v) for v in cell.values()):
-            continue
+    for number, cell in lines:
         problems = []
-        level_text = fold(_text(cell.get("level")))
+        level_text = fold(text(cell.get("level")))
         level = LEVEL_NAMES.get(level_text, "?")
-        thematic = _text(cell.get("thematic")) or None
+        thematic = text(cell.get("thematic")) or None
         if level == "?":
-            problems.append(RowError(number, COLUMNS["level"], f"“{_text(cell.get('level'))}” không phải mức giải "
+            problems.append(RowError(number, COLUMNS["level"], f"“{text(cell.get('level'))}” không phải mức giải "
                                                                "(Đặc biệt, A, B, C, Khuyến khích)."))
         elif level is None and thematic is None:
             problems.append(RowError(number, COLUMNS["level"], "cần mức giải hoặc giải chuyên đề."))
         for key in REQUIRED:
-            if not _text(cell.get(key)):
+            if not text(cell.get(key)):
                 problems.append(RowError(number, COLUMNS[key], "không được để trống."))
-        media = MEDIA_NAMES.get(fold(_text(cell.get("media_type"))))
-        if _text(cell.get("media_type")) and media is None:
-            problems.append(RowError(number, COLUMNS["media_type"], f"“{_text(cell.get('media_type'))}” không phải "
+        media = MEDIA_NAMES.get(fold(text(cell.get("media_type"))))
+        if text(cell.get("media_type")) and media is None:
+            problems.append(RowError(number, COLUMNS["media_type"], f"“{text(cell.get('media_type'))}” không phải "
                                                                     "loại hình báo chí."))
-        unit_text = _text(cell.get("unit"))
+        unit_text = text(cell.get("unit"))
         unit_id = by_code.get(unit_text) or by_name.get(fold(unit_text))
         if unit_text and unit_id is None:
             problems.append(RowError(number, COLUMNS["unit"], f"không có đơn vị “{unit_text}”."))
@@ -131,18 +96,18 @@ def read_rows(path: Path | IO[bytes], units: list[Unit]) -> list[Row]:
             published = published.date()
         elif published not in (None, "") and not isinstance(published, date):
             try:
-                published = datetime.strptime(_text(published), "%d/%m/%Y").date()
+                published = datetime.strptime(text(published), "%d/%m/%Y").date()
             except ValueError:
                 problems.append(RowError(number, COLUMNS["published_on"], "ngày phải có dạng ngày/tháng/năm."))
                 published = None
-        authors = parse_authors(_text(cell.get("authors")))
-        if _text(cell.get("authors")) and not authors:
+        authors = parse_authors(text(cell.get("authors")))
+        if text(cell.get("authors")) and not authors:
             problems.append(RowError(number, COLUMNS["authors"], "không đọc được tên tác giả."))
         errors += problems
         if not problems:
-            rows.append(Row(number=number, level=level, thematic=thematic, title=_text(cell["title"])[:500],
-                            media_type=media, genre=_text(cell.get("genre"))[:64], authors=authors,
-                            outlet=_text(cell["outlet"])[:200], unit_id=unit_id, published_on=published or None))
+            rows.append(Row(number=number, level=level, thematic=thematic, title=text(cell["title"])[:500],
+                            media_type=media, genre=text(cell.get("genre"))[:64], authors=authors,
+                            outlet=text(cell["outlet"])[:200], unit_id=unit_id, published_on=published or None))
     if errors:
         raise ImportFailed(errors)
     if not rows:
