@@ -3,6 +3,7 @@
 // only once a PDF is visible (a closed <details> or a hidden tab waits). This pdf.js has no eval anywhere (the CSP
 // allows none); its image decoders are WebAssembly ('wasm-unsafe-eval'), its worker a same-origin module
 // (worker-src 'self'). It fetches the file with Range requests, so a long PDF shows its first page early.
+// Each page's text is laid over its drawing (pdf.js's TextLayer; styles in app.css), to select, copy and search.
 // Images zoom with a range slider or a click; audio and video are plain elements (the server answers Range).
 const base = new URL("../vendor/pdfjs-dist/", import.meta.url);
 let library = null;
@@ -32,9 +33,12 @@ async function openPdf(box) {
   const prev = box.querySelector("[data-pdf-prev]");
   const next = box.querySelector("[data-pdf-next]");
   bar.hidden = false;
+  const sheet = box.querySelector(".pdf-sheet");
+  const textBox = box.querySelector("[data-pdf-text]");
   let doc;
+  let lib;
   try {
-    const lib = await pdfjs();
+    lib = await pdfjs();
     doc = await lib.getDocument({
       url: box.dataset.pdf,
       enableXfa: false,
@@ -48,12 +52,14 @@ async function openPdf(box) {
   }
   let current = 1;
   let drawing = null;
+  let text = null;
   const zooms = [1, 1.5, 2, 3];  // × the box's width: the page scrolls inside its box when wider
   let zoom = 0;
   const zoomLevel = box.querySelector("[data-pdf-zoom-level]");
 
   async function draw() {
     if (drawing) { drawing.cancel(); }
+    if (text) { text.cancel(); text = null; }
     const page = await doc.getPage(current);
     const width = Math.max(box.clientWidth - 2, 200) * zooms[zoom];
     const unscaled = page.getViewport({ scale: 1 });
@@ -74,6 +80,14 @@ async function openPdf(box) {
       if (err && err.name === "RenderingCancelledException") return;
       status.textContent = "Không vẽ được trang " + current + ".";
       return;
+    }
+    // The page's text over the drawing, at the drawing's size in CSS pixels (a scan without text has none).
+    if (textBox && sheet) {
+      textBox.replaceChildren();
+      sheet.style.setProperty("--total-scale-factor", String(scale));
+      text = new lib.TextLayer({ textContentSource: page.streamTextContent(), container: textBox,
+                                 viewport: page.getViewport({ scale: scale }) });
+      try { await text.render(); } catch (err) { /* cancelled by the next draw, or no text: the drawing stays */ }
     }
     status.textContent = "Trang " + current + " / " + doc.numPages;
     prev.disabled = current <= 1;

@@ -130,10 +130,21 @@ def test_a_judge_reads_a_pdf_series_scores_it_and_goes_on_to_the_next_work(page,
         expect(viewer).to_have_attribute("data-state", "ready", timeout=20_000)
         expect(page.locator("[data-pdf-status]")).to_have_text("Trang 1 / 2")
         assert _canvas_has_ink(page)
+        # the page's text lies over the drawing, where it is drawn: selectable and found by the browser's search
+        words = page.locator("[data-pdf-text] span", has_text="Trang mot")
+        expect(words).to_have_count(1)
+        inside = page.evaluate("""() => {
+            const s = document.querySelector('[data-pdf-text] span').getBoundingClientRect();
+            const c = document.querySelector('canvas[data-pdf-canvas]').getBoundingClientRect();
+            return s.width > 0 && s.left >= c.left && s.right <= c.right && s.top >= c.top && s.bottom <= c.bottom;
+        }""")
+        assert inside
         page.get_by_role("button", name="Trang sau ›").focus()
         page.keyboard.press("Enter")
         expect(page.locator("[data-pdf-status]")).to_have_text("Trang 2 / 2")
         expect(viewer).to_have_attribute("data-page", "2")
+        expect(page.locator("[data-pdf-text] span", has_text="Trang hai")).to_have_count(1)
+        expect(page.locator("[data-pdf-text] span", has_text="Trang mot")).to_have_count(0)
         # the last page's button is now disabled: the keyboard's focus moved to the other one, not lost
         expect(page.get_by_role("button", name="‹ Trang trước")).to_be_focused()
         narrow = page.evaluate("document.querySelector('canvas[data-pdf-canvas]').clientWidth")
