@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from award import entries, entry_files, permissions, rounds as rounds_domain, themes, units as units_domain
+from award import entries, entry_files, permissions, rounds as rounds_domain, suggestions, themes, units as units_domain
 from award.calendar import refusal
 from award.errors import AwardError, NotFound
 from award.models import ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryStatus, Role, Round, Unit, User
@@ -139,6 +139,7 @@ def _detail_context(session: Session, user: User, entry: Entry, now, cache, erro
         "locked": locked,
         "missing": entries.missing_for_submission(session, entry=entry, round_=round_) if can_submit else None,
         "can_tag": can_tag, "themes": panel, "show_authors": show_authors,
+        "waiting": suggestions.waiting_for(session, entry=entry) if owner or can_tag else [],
         "entry": entry, "round": round_, "authors": authors if show_authors else [], "parts": parts,
         "files": [(f, f.filename if show_authors else entry_files.neutral_name(i, f.filename))
                   for i, f in enumerate(files, start=1)],
