@@ -291,6 +291,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/admin/audit/verify"): only(SECRETARIAT),
     ("GET", "/admin/outbox"): only(SECRETARIAT),
     ("POST", "/admin/outbox/{message_id}/retry"): only(SECRETARIAT),
+    ("POST", "/admin/jobs/{job_id}/retry"): only(SECRETARIAT),
     ("GET", "/admin/rounds/{round_id}/entries"): only(SECRETARIAT),
     ("POST", "/admin/rounds/{round_id}/entries/bulk"): only(SECRETARIAT),
 }
