@@ -84,7 +84,11 @@ def serve(
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option()] = 1,
 ):
-    """Chạy máy chủ web."""
+    """Chạy máy chủ web (và, với AWARD_WORKER=embedded, một tiến trình `award worker` bên cạnh)."""
+    import os
+    import signal
+    import subprocess
+
     import uvicorn
 
     from api.settings import get_settings
@@ -92,11 +96,15 @@ def serve(
     settings = get_settings()  # refuse to start on bad settings before forking workers
     background = None
     if settings.worker == "embedded":  # the background jobs' worker lives and dies with the server
-        import os
-        import subprocess
-
         background = subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--parent-pid", str(os.getpid())],
                                       cwd=ROOT)
+
+        # uvicorn re-raises SIGTERM/SIGINT once it has shut down: exit through `finally` to stop the worker too
+        def _exit(signum, _frame):
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, _exit)
+        signal.signal(signal.SIGINT, _exit)
     try:
         uvicorn.run("api.main:app", host=host, port=port, workers=workers, **SERVER_OPTIONS)
     finally:
