@@ -116,6 +116,21 @@ def serve(
                 background.kill()
 
 
+def run_jobs_now(limit: int = 1000) -> None:
+    """One worker pass over every due background job (no e-mail), in this process."""
+    from sqlmodel import Session
+
+    import award.job_handlers  # noqa: F401  (registers the handlers)
+    from award import jobs, themes
+    from api.clock import now
+    from api.db import get_engine
+    from api.deps import get_file_store
+
+    engine = get_engine()
+    jobs.run_due(engine, lambda: Session(engine, expire_on_commit=False), worker=jobs.worker_name(), now=now(),
+                 limit=limit, services={"store": get_file_store(), "cache": themes.DbEmbeddingCache(engine)})
+
+
 @app.command()
 def demo():
     """Nạp dữ liệu minh họa và in các tài khoản đăng nhập."""
@@ -129,6 +144,7 @@ def demo():
     with Session(get_engine()) as session:
         accounts = load_demo(session, now=now())
         session.commit()
+    run_jobs_now()  # the demo works' text and suggestions are ready before anyone opens them
     typer.echo("Tài khoản minh họa (mật khẩu chung: %s):" % DEMO_PASSWORD)
     for email, role_label in accounts:
         typer.echo(f"  {email:<34} {role_label}")
