@@ -84,6 +84,8 @@ def test_a_failed_job_is_listed_for_the_secretariat_who_runs_it_again(client, se
     assert job.status == JobStatus.failed and job.last_error
 
     web_login(client, make_user(session, role=Role.secretariat))
+    dashboard = client.get("/dashboard")
+    assert "Việc nền bị lỗi:" in dashboard.text and "1 việc" in dashboard.text
     page = client.get("/admin/outbox")
     assert "Việc nền" in page.text and "Đọc văn bản tệp" in page.text and f'id="viec-{job.id}"' in page.text
     assert "Chạy lại" in page.text
@@ -93,3 +95,4 @@ def test_a_failed_job_is_listed_for_the_secretariat_who_runs_it_again(client, se
     assert (job.status, job.attempts) == (JobStatus.pending, 0)
     again = client.post(f"/admin/jobs/{job.id}/retry", data={"csrf_token": csrf_from(page.text)})
     assert "không cần chạy lại" in again.text
+    assert "Việc nền bị lỗi:" not in client.get("/dashboard").text
