@@ -206,10 +206,12 @@ def retry(session: Session, *, job_id: int, actor_id: int, now: datetime) -> Job
     return job
 
 
-def pending_kinds(session: Session, *, entry_id: int) -> set[str]:
-    """Kinds of the jobs still to run (or running) for a work: what its page waits for."""
-    return set(session.exec(select(Job.kind).where(
-        Job.entry_id == entry_id, Job.status.in_((JobStatus.pending, JobStatus.running)))).all())
+def pending_kinds(session: Session, *, entry_id: int) -> dict[str, datetime]:
+    """Kinds of the jobs still to run (or running) for a work, each with when its oldest was queued (UTC):
+    what the work's page waits for, and since when."""
+    rows = session.exec(select(Job.kind, sa.func.min(Job.created_at)).where(
+        Job.entry_id == entry_id, Job.status.in_((JobStatus.pending, JobStatus.running))).group_by(Job.kind)).all()
+    return {kind: _utc(at) for kind, at in rows}
 
 
 def prune(session: Session, *, now: datetime, keep: timedelta = KEEP_DONE) -> int:

@@ -31,8 +31,15 @@ def _utc(at: datetime) -> datetime:
 
 def waiting_for(session: Session, *, entry: Entry) -> list[str]:
     """What the work's page waits for, in Vietnamese ("Đang đọc văn bản tệp…"), from its unfinished jobs."""
+    return waiting(session, entry=entry)[0]
+
+
+def waiting(session: Session, *, entry: Entry) -> tuple[list[str], datetime | None]:
+    """`waiting_for` and since when (UTC) the oldest of those jobs has been queued, or None."""
     kinds = jobs.pending_kinds(session, entry_id=entry.id)
-    return [label for kind, label in WAITS_FOR.items() if kind in kinds]
+    labels = [label for kind, label in WAITS_FOR.items() if kind in kinds]
+    since = min((at for kind, at in kinds.items() if kind in WAITS_FOR), default=None)
+    return labels, since
 
 
 def current(session: Session, *, entry: Entry) -> SuggestionResult | None:
