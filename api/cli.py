@@ -470,6 +470,8 @@ def worker(
     pruned_at = 0.0
     totals = {"done": 0, "retried": 0, "failed": 0, "mail_sent": 0, "mail_failed": 0}
     while not stop:
+        if parent_pid is not None and os.getppid() != parent_pid:
+            break  # the server that started this worker is gone (killed without a chance to stop it)
         busy = False
         try:
             report = jobs.run_due(engine, open_session, worker=name, now=now(), services=services, limit=batch,
