@@ -304,7 +304,8 @@ class _Heartbeat:
 def run_one(bind, open_session: Callable[[], AbstractContextManager[Session]], *, worker: str, now: datetime,
             services: dict | None = None, lease: timedelta = LEASE, kinds: list[str] | None = None,
             clock: Callable[[], datetime] | None = None, heartbeat_thread: bool = False) -> JobStatus | None:
-    """Claim one due job and run it: None when nothing was due, else the job's status afterwards."""
+    """Claim one due job and run it: None when nothing was due, else the job's status afterwards (`running`
+    when this worker no longer holds it: its lease expired and another worker took it)."""
     with open_session() as session:
         job = claim(session, worker=worker, now=now, lease=lease, kinds=kinds)
         session.commit()
@@ -328,7 +329,8 @@ def run_one(bind, open_session: Callable[[], AbstractContextManager[Session]], *
             status = mark_failed(session, job_id=ctx.job_id, worker=worker, error=f"{type(exc).__name__}: {exc}",
                                  now=now)
             session.commit()
-        return status
+        # None: the job was already marked done in the handler's own commit, or another worker holds it now
+        return status if status is not None else JobStatus.running
     if not ctx.marked:
         with open_session() as session:
             mark_done(session, job_id=ctx.job_id, worker=worker, now=now)
