@@ -84,13 +84,51 @@ def serve(
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option()] = 1,
 ):
-    """Chạy máy chủ web."""
+    """Chạy máy chủ web (và, với AWARD_WORKER=embedded, một tiến trình `award worker` bên cạnh)."""
+    import os
+    import signal
+    import subprocess
+
     import uvicorn
 
     from api.settings import get_settings
 
-    get_settings()  # refuse to start on bad settings before forking workers
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, **SERVER_OPTIONS)
+    settings = get_settings()  # refuse to start on bad settings before forking workers
+    background = None
+    if settings.worker == "embedded":  # the background jobs' worker lives and dies with the server
+        background = subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--parent-pid", str(os.getpid())],
+                                      cwd=ROOT)
+
+        # uvicorn re-raises SIGTERM/SIGINT once it has shut down: exit through `finally` to stop the worker too
+        def _exit(signum, _frame):
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, _exit)
+        signal.signal(signal.SIGINT, _exit)
+    try:
+        uvicorn.run("api.main:app", host=host, port=port, workers=workers, **SERVER_OPTIONS)
+    finally:
+        if background is not None:
+            background.terminate()
+            try:
+                background.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                background.kill()
+
+
+def run_jobs_now(limit: int = 1000) -> None:
+    """One worker pass over every due background job (no e-mail), in this process."""
+    from sqlmodel import Session
+
+    import award.job_handlers  # noqa: F401  (registers the handlers)
+    from award import jobs, themes
+    from api.clock import now
+    from api.db import get_engine
+    from api.deps import get_file_store
+
+    engine = get_engine()
+    jobs.run_due(engine, lambda: Session(engine, expire_on_commit=False), worker=jobs.worker_name(), now=now(),
+                 limit=limit, services={"store": get_file_store(), "cache": themes.DbEmbeddingCache(engine)})
 
 
 @app.command()
@@ -106,6 +144,7 @@ def demo():
     with Session(get_engine()) as session:
         accounts = load_demo(session, now=now())
         session.commit()
+    run_jobs_now()  # the demo works' text and suggestions are ready before anyone opens them
     typer.echo("Tài khoản minh họa (mật khẩu chung: %s):" % DEMO_PASSWORD)
     for email, role_label in accounts:
         typer.echo(f"  {email:<34} {role_label}")
@@ -249,6 +288,7 @@ def all_metadata():
     """Every table of the application (the same imports as migrations/env.py)."""
     from sqlmodel import SQLModel
 
+    import award.jobs  # noqa: F401
     import award.models  # noqa: F401
     import award.outbox  # noqa: F401
     import award.password_reset  # noqa: F401
@@ -377,6 +417,98 @@ def outbox_work(
             if stop:
                 break
             time.sleep(0.1)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Chạy hết các việc đang đến hạn (và gửi thư) rồi dừng")] = False,
+    interval: Annotated[float | None, typer.Option(help="Số giây chờ khi không có việc (AWARD_WORKER_INTERVAL)")] = None,
+    batch: Annotated[int, typer.Option(help="Số việc tối đa mỗi lượt trước khi gửi thư")] = 20,
+    mail: Annotated[bool, typer.Option("--mail/--no-mail", help="Gửi cả thư trong hộp thư đi")] = True,
+    parent_pid: Annotated[int | None, typer.Option(hidden=True)] = None,
+):
+    """Chạy các việc nền: đọc văn bản tệp, tính gợi ý chủ đề, tính lại chủ đề của đợt giải, gửi thư.
+
+    Chạy được nhiều tiến trình trên nhiều máy cùng một cơ sở dữ liệu: mỗi việc chỉ một tiến trình nhận."""
+    import logging
+    import os
+    import signal
+    import time
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    import award.job_handlers  # noqa: F401  (registers the handlers)
+    from award import jobs, themes
+    from award.outbox import deliver_due, explain
+    from api.clock import now
+    from api.db import get_engine
+    from api.deps import get_file_store
+    from api.logs import configure_logging
+    from api.settings import get_settings
+
+    configure_logging()
+    log = logging.getLogger("award.worker")
+    settings = get_settings()
+    interval = interval if interval is not None else settings.worker_interval
+    engine = get_engine()
+    services = {"store": get_file_store(), "cache": themes.DbEmbeddingCache(engine)}
+    sender = smtp_sender() if mail else None
+    name = jobs.worker_name()
+    stop = False
+
+    def _stop(*_):
+        nonlocal stop
+        stop = True
+
+    def open_session():
+        return Session(engine, expire_on_commit=False)
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("worker.started name=%s", name)
+    pruned_at = 0.0
+    totals = {"done": 0, "retried": 0, "failed": 0, "mail_sent": 0, "mail_failed": 0}
+    while not stop:
+        if parent_pid is not None and os.getppid() != parent_pid:
+            break  # the server that started this worker is gone (killed without a chance to stop it)
+        busy = False
+        try:
+            report = jobs.run_due(engine, open_session, worker=name, now=now(), services=services, limit=batch,
+                                  clock=now, heartbeat_thread=True)
+            busy = report.ran > 0
+            for key in ("done", "retried", "failed"):
+                totals[key] += getattr(report, key)
+            if sender is not None:
+                sent = deliver_due(open_session, sender, now=now())
+                busy = busy or (sent.claimed > 0 and not sent.failed)
+                totals["mail_sent"] += sent.sent
+                totals["mail_failed"] += sent.failed
+                for error, count in sent.errors.items():
+                    log.warning("outbox.send_failed messages=%d reason=%s error=%s", count,
+                                explain(error, host=sender.host, port=sender.port), error)
+            if time.monotonic() - pruned_at > 3600:
+                with open_session() as session:
+                    jobs.prune(session, now=now(), keep=timedelta(days=7))
+                    session.commit()
+                pruned_at = time.monotonic()
+        except Exception as exc:  # the database is down or restarting: wait and try again
+            log.exception("worker.pass_failed")
+            if once:
+                typer.echo(f"Không đọc được hàng việc nền từ cơ sở dữ liệu: {type(exc).__name__}: {exc}", err=True)
+                raise typer.Exit(1) from None
+        if once and not busy:
+            break
+        if busy:
+            continue
+        deadline = time.monotonic() + interval
+        while not stop and time.monotonic() < deadline:
+            if parent_pid is not None and os.getppid() != parent_pid:
+                stop = True  # the server that started this worker is gone
+            time.sleep(0.1)
+    if once:
+        typer.echo(json.dumps(totals, ensure_ascii=False))
+    log.info("worker.stopped name=%s", name)
 
 
 @reminders_app.command("scores-due")

@@ -23,6 +23,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from award.jobs import Job, JobStatus
 from award.models import READ_ONLY
 from award.outbox import OutboxMessage, OutboxStatus
 from api.settings import get_settings
@@ -88,6 +89,20 @@ class OutboxCollector:
         yield by_status
         age = (self.now() - oldest).total_seconds() if oldest else 0.0
         yield GaugeMetricFamily("award_outbox_oldest_pending_seconds", "Age of the oldest unsent e-mail.", value=age)
+        yield from self._jobs()
+
+    def _jobs(self):
+        """Background jobs (award/jobs.py) by status, and how long the oldest due one has waited."""
+        with Session(self.engine.execution_options(**{READ_ONLY: True})) as session:
+            counts = dict(session.exec(select(Job.status, func.count()).group_by(Job.status)).all())
+            oldest = session.exec(select(func.min(Job.next_attempt_at))
+                                  .where(Job.status == JobStatus.pending)).one()
+        by_status = GaugeMetricFamily("award_jobs", "Background jobs, by status.", labels=["status"])
+        for status in JobStatus:
+            by_status.add_metric([status.value], counts.get(status, 0))
+        yield by_status
+        age = max((self.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
+        yield GaugeMetricFamily("award_jobs_oldest_due_seconds", "How long the oldest due job has waited.", value=age)
 
 
 router = APIRouter(include_in_schema=False)

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout: float = 30.0
     mail_from: str = "Giải Búa liềm vàng <no-reply@bualiemvang.vn>"
+    # Background jobs (award/jobs.py): `award serve` starts one `award worker` beside itself ("embedded"),
+    # or leaves them to worker processes started on their own, on this machine or others ("external").
+    worker: Literal["embedded", "external"] = "embedded"
+    worker_interval: float = Field(default=1.0, gt=0)  # seconds a worker waits when nothing is due
     register_limit: int = 20  # registrations per client address per hour
     # Per app process: pooled PostgreSQL connections (size + overflow) and requests let in at once, which
     # is also the number of worker threads (api/admission.py says why they must match).

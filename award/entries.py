@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from award import audit, entry_status, notifications, permissions, users
+from award import audit, entry_status, jobs, notifications, permissions, users
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
 from award.errors import Conflict, FieldErrors, Invalid, NotFound, field_errors
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, User
@@ -293,6 +293,7 @@ def create_entry(session: Session, *, owner: User, round_: Round, data: EntryIn,
     session.add(entry)
     session.flush()
     _write_children(session, entry, data)
+    jobs.enqueue_suggest(session, entry_id=entry.id, cause=f"v{entry.version}", now=now)
     audit.record(session, actor_id=owner.id, action="entry.created", object_type="entry", object_id=entry.id,
                  now=now, data={"status": entry.status, "round_id": round_.id, "unit_id": entry.unit_id})
     log.info("entry.created entry_id=%s round_id=%s", entry.id, round_.id)
@@ -321,6 +322,7 @@ def update_entry(session: Session, *, entry: Entry, actor: User, data: EntryIn, 
     if entry.status != EntryStatus.draft:
         _check_author_limits(session, entry=entry, round_=round_)
     session.flush()
+    jobs.enqueue_suggest(session, entry_id=entry.id, cause=f"v{entry.version}", now=now)
     audit.record(session, actor_id=actor.id, action="entry.updated", object_type="entry", object_id=entry.id, now=now,
                  data={"version": entry.version})
     return entry

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from award import audit
+from award import audit, jobs
 from award.entries import file_taken, require_editable
 from award.errors import Conflict, Invalid, NotFound
 from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, safe_filename, sniff
@@ -97,9 +97,9 @@ def record_file(session: Session, store: FileStore, *, entry: Entry, stored: Sto
                     uploaded_by=actor.id, created_at=now)
     session.add(row)
     session.flush()
-    if stored.kind == "document":
-        row.pages = _add_extracted_text(store, entry=entry, key=stored.key, filename=row.filename)
-        session.add(row)
+    if stored.kind == "document":  # read by `award worker`, out of the upload request (award/job_handlers.py)
+        jobs.enqueue(session, kind="entry.extract_text", key=f"entry.extract_text:{row.id}", entry_id=entry.id,
+                     payload={"entry_id": entry.id, "file_id": row.id}, now=now)
     entry.updated_at = now
     session.add(entry)
     audit.record(session, actor_id=actor.id, action="entry.file_added", object_type="entry", object_id=entry.id,
@@ -108,9 +108,9 @@ def record_file(session: Session, store: FileStore, *, entry: Entry, stored: Sto
     return row
 
 
-def _add_extracted_text(store: FileStore, *, entry: Entry, key: str, filename: str) -> int | None:
-    """Text of PDF and DOCX files feeds theme suggestions (a scan without a text layer gives none);
-    returns the number of pages of a PDF. Extraction runs in a child process with time and memory caps
+def extract_file_text(store: FileStore, *, key: str, entry_id: int) -> tuple[str, int | None]:
+    """Text of a PDF or DOCX file (feeds theme suggestions; a scan without a text layer gives none) and the
+    number of pages of a PDF. Extraction runs in a child process with time and memory caps
     (award/sandbox.py): a document that exceeds them is kept, without text."""
     pages = None
     with tempfile.TemporaryDirectory(prefix="award-extract-") as tmp:
@@ -120,11 +120,9 @@ def _add_extracted_text(store: FileStore, *, entry: Entry, key: str, filename: s
             extracted = extract_limited(path)
             text, pages = extracted.text.strip(), extracted.pages
         except Invalid as exc:
-            log.warning("entry.file_text_skipped entry_id=%s code=%s", entry.id, exc.code)
+            log.warning("entry.file_text_skipped entry_id=%s code=%s", entry_id, exc.code)
             text = ""
-    if text:
-        entry.extracted_text = (entry.extracted_text + "\n\n" if entry.extracted_text else "") + text[:500_000]
-    return pages
+    return text, pages
 
 
 def remove_file(session: Session, *, entry: Entry, file_id: int, actor: User, now: datetime) -> EntryFile:

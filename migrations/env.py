@@ -3,6 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
+import award.jobs  # noqa: F401
 import award.models  # noqa: F401  (registers the tables)
 import award.outbox  # noqa: F401
 import award.password_reset  # noqa: F401

@@ -227,3 +227,73 @@ def test_results_import_reports_rows_or_publishes(cli_env, tmp_path):
     good = run(cli_env, "results", "import", str(workbook(tmp_path / "good.xlsx", GOOD)), "--round", "IX")
     body = json.loads(good.stdout)
     assert (body["round"], body["status"], body["works"], len(body["checksum"])) == ("IX", "published", 3, 64)
+
+
+def _job_status(env, key):
+    from sqlmodel import Session, select
+
+    from award.jobs import Job
+    from api.db import make_engine
+
+    engine = make_engine(env["AWARD_DATABASE_URL"])
+    try:
+        with Session(engine) as s:
+            return s.exec(select(Job.status).where(Job.key == key)).first()
+    finally:
+        engine.dispose()
+
+
+def _enqueue(env, key, **kw):
+    from sqlmodel import Session
+
+    from award import jobs
+    from api.db import make_engine
+
+    engine = make_engine(env["AWARD_DATABASE_URL"])
+    with Session(engine) as s:
+        jobs.enqueue(s, key=key, **kw)
+        s.commit()
+    engine.dispose()
+
+
+def test_worker_runs_due_jobs_and_sends_mail(cli_env, smtp_server):
+    from sqlmodel import Session
+
+    from award.outbox import enqueue
+    from api.db import make_engine
+
+    # a work deleted since its job was queued: the job has nothing to do, and is done
+    _enqueue(cli_env, "cli:suggest:gone", kind="entry.suggest", payload={"entry_id": 987654}, entry_id=987654)
+    engine = make_engine(cli_env["AWARD_DATABASE_URL"])
+    with Session(engine) as s:
+        enqueue(s, to="thuky@example.vn", subject="Thư qua award worker", body="…", kind="test", key="cli:worker:mail")
+        s.commit()
+    engine.dispose()
+    env = {**cli_env, "AWARD_SMTP_HOST": smtp_server.host, "AWARD_SMTP_PORT": str(smtp_server.port)}
+    report = json.loads(run(env, "worker", "--once").stdout)
+    assert report["done"] >= 1 and report["failed"] == 0 and report["mail_sent"] >= 1
+    assert _job_status(cli_env, "cli:suggest:gone") == "done"
+    assert "Thư qua award worker" in [m["Subject"] for m in smtp_server.messages]
+    again = json.loads(run(env, "worker", "--once", "--no-mail").stdout)
+    assert again["done"] == 0
+
+
+def test_serve_starts_an_embedded_worker_and_stops_it_with_itself(cli_env, tmp_path):
+    import time
+
+    from tests.support.liveserver import start_server, stop_server
+
+    env = {**cli_env, "AWARD_WORKER": "embedded"}
+    proc, _ = start_server(env, tmp_path / "serve.log")
+    try:
+        _enqueue(cli_env, "cli:suggest:embedded", kind="entry.suggest", payload={"entry_id": 987655})
+        deadline = time.monotonic() + 60  # a real process: poll until it has run the job
+        while _job_status(cli_env, "cli:suggest:embedded") != "done" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _job_status(cli_env, "cli:suggest:embedded") == "done"
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 1
+    finally:
+        stop_server(proc)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(children[0]), 0)  # stopped (and reaped) with the server

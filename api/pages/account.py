@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func
 from sqlmodel import select
 
-from award import audit, calendar, password_reset, permissions, records, rounds as rounds_domain, units, users
+from award import audit, calendar, jobs, password_reset, permissions, records, rounds as rounds_domain, units, users
 from award.errors import AwardError, Invalid
 from award.models import Entry, EntryStatus, Role, Round, Unit, User
 from judging.models import JudgeMembership, ResultList
@@ -242,4 +242,5 @@ def dashboard(request: Request, session: SessionDep, user: WebUser, now: NowDep)
         context["user_count"] = len(session.exec(select(User.id)).all())
         context["unit_count"] = len(session.exec(select(Unit.id).where(units.valid_on(calendar.today(now)))).all())
         context["mail"] = records.mail_health(session, now=now)  # stuck or failed mails: a warning with a link
+        context["failed_jobs"] = jobs.counts(session).get(jobs.JobStatus.failed, 0)  # background jobs given up
     return render(request, f"dashboard/{user.role}.html", context)

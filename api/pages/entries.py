@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from award import entries, entry_files, permissions, rounds as rounds_domain, themes, units as units_domain
+from award import entries, entry_files, permissions, rounds as rounds_domain, suggestions, themes, units as units_domain
 from award.calendar import refusal
 from award.errors import AwardError, NotFound
 from award.models import ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryStatus, Role, Round, Unit, User
@@ -139,6 +139,7 @@ def _detail_context(session: Session, user: User, entry: Entry, now, cache, erro
         "locked": locked,
         "missing": entries.missing_for_submission(session, entry=entry, round_=round_) if can_submit else None,
         "can_tag": can_tag, "themes": panel, "show_authors": show_authors,
+        **_waiting(session, entry, now, show=owner or can_tag),
         "entry": entry, "round": round_, "authors": authors if show_authors else [], "parts": parts,
         "files": [(f, f.filename if show_authors else entry_files.neutral_name(i, f.filename))
                   for i, f in enumerate(files, start=1)],
@@ -149,6 +150,19 @@ def _detail_context(session: Session, user: User, entry: Entry, now, cache, erro
         "can_delete": permissions.can_delete_entry(user, entry),
         "deadline": entries.local_deadline_at(round_),
     }
+
+
+SLOW_JOBS = 300  # seconds: past this, the page stops reloading itself and says the background work is late
+
+
+def _waiting(session: Session, entry: Entry, now, *, show: bool) -> dict:
+    """What the page waits for from the worker (text of a file, the theme ranking), and whether to keep
+    reloading: not once the oldest job has waited `SLOW_JOBS` (no worker runs?), so a page is not reloaded
+    forever."""
+    if not show:
+        return {"waiting": [], "waiting_slow": False}
+    labels, since = suggestions.waiting(session, entry=entry)
+    return {"waiting": labels, "waiting_slow": since is not None and (now - since).total_seconds() > SLOW_JOBS}
 
 
 def _closed(round_: Round, entry: Entry | None, now) -> dict:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import Session
 
-from award import audit, outbox, records
+from award import audit, jobs, outbox, records
 from award.entry_status import AT_CENTRE
 from award.errors import AwardError
 from award.models import AuditEvent, Role, Round, User
@@ -99,7 +99,10 @@ def outbox_page(request: Request, session: SessionDep, now: NowDep,
     return render(request, "admin/outbox.html", {
         "rows": rows, "total": total, "page": page, "pages": pages, "status": status, "tabs": STATUS_TABS,
         "links": page_links({"status": status}, page, pages), "health": records.mail_health(session, now=now),
-        "labels": records.STATUS_LABELS})
+        "labels": records.STATUS_LABELS,
+        # background jobs (award/jobs.py): what is waiting, running, or failed for good
+        "jobs": jobs.list_jobs(session, statuses=(jobs.JobStatus.failed, jobs.JobStatus.running, jobs.JobStatus.pending)),
+        "job_counts": jobs.counts(session), "job_labels": jobs.JOB_LABELS, "job_status_labels": jobs.STATUS_LABELS})
 
 
 @router.post("/admin/outbox/{message_id}/retry", name="records:outbox_retry", dependencies=SECRETARIAT)
@@ -112,6 +115,17 @@ def outbox_retry(message_id: Id, request: Request, session: SessionDep, user: We
         session.rollback()
         return redirect(back, exc.message, "warning")
     return redirect(back, f"Đã đưa thư #{row.id} gửi {row.recipient} vào hàng chờ gửi lại.")
+
+
+@router.post("/admin/jobs/{job_id}/retry", name="records:job_retry", dependencies=SECRETARIAT)
+def job_retry(job_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    back = str(request.url_for("records:outbox")) + "#viec-nen"
+    try:
+        job = jobs.retry(session, job_id=job_id, actor_id=user.id, now=now)
+    except AwardError as exc:
+        session.rollback()
+        return redirect(back, exc.message, "warning")
+    return redirect(back, f"Đã đưa việc nền #{job.id} ({jobs.JOB_LABELS.get(job.kind, job.kind)}) vào hàng chờ chạy lại.")
 
 
 # --- the round's works -------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 
-from award import entries, permissions, themes
+from award import entries, permissions, suggestions, themes
 from award.errors import AwardError, NotFound
 from award.models import RetagJob, Role, Round, TagSource
 from award.rules import MEDIA_TYPES, RoundRules
@@ -12,7 +12,7 @@ from judging import permissions as judging_permissions
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.forms import redirect
 from api.openapi import Id
-from api.routers.themes import CacheDep, queue_retag
+from api.routers.themes import queue_retag
 from api.security import verify_csrf
 from api.templating import render
 
@@ -87,9 +87,8 @@ def save_entry_themes(entry_id: Id, request: Request, session: SessionDep, user:
 
 
 @router.post("/rounds/{round_id}/retag", name="themes:retag", dependencies=[web_role(Role.secretariat)])
-def retag(round_id: Id, request: Request, background: BackgroundTasks, session: SessionDep, user: WebUser,
-          now: NowDep, cache: CacheDep):
-    job = queue_retag(session, background, round_id=round_id, user=user, now=now, cache=cache)
+def retag(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
+    job = queue_retag(session, round_id=round_id, user=user, now=now)
     return redirect(request.url_for("themes:retag_job", job_id=job.id),
                     "Đã bắt đầu tính lại gợi ý chủ đề cho mọi tác phẩm; trang này cho biết tiến độ.", "info")
 
@@ -103,13 +102,19 @@ def retag_job(job_id: Id, request: Request, session: SessionDep, user: WebUser):
 
 
 def entry_theme_panel(session, entry, cache, now) -> dict:
-    """Ranked suggestions with the confirmed ones ticked, for the entry page."""
-    tagger = themes.tagger_for(session, entry.round_id, cache)
-    if tagger is None:
-        return {"suggestions": [], "weak": False, "confirmed": []}
-    try:
-        result = themes.suggest_for_entry(session, entry=entry, tagger=tagger, now=now)
-    except AwardError:
-        return {"suggestions": [], "weak": False, "confirmed": []}
-    return {"suggestions": result.items, "weak": result.weak,
-            "confirmed": themes.entry_theme_codes(session, entry_id=entry.id)}
+    """Ranked suggestions with the confirmed ones ticked, for the entry page: the stored ranking when it is
+    current, nothing while the worker still reads the work's files or ranks it (the page says so), else
+    computed here as before the worker existed (works saved before it)."""
+    confirmed = themes.entry_theme_codes(session, entry_id=entry.id)
+    if suggestions.waiting_for(session, entry=entry):
+        return {"suggestions": [], "weak": False, "confirmed": confirmed}
+    result = suggestions.current(session, entry=entry)
+    if result is None:
+        try:
+            result = suggestions.rank(session, entry=entry, cache=cache)
+        except AwardError:
+            result = None
+        if result is None:
+            return {"suggestions": [], "weak": False, "confirmed": []}
+        themes.store_suggestions(session, entry=entry, result=result, now=now)
+    return {"suggestions": result.items, "weak": result.weak, "confirmed": confirmed}

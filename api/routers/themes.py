@@ -7,11 +7,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from award import entries, permissions, themes
+from award import entries, jobs, permissions, suggestions, themes
 from award.errors import Conflict, NotFound
 from award.models import Entry, RetagJob, Role, TagSource
 from judging import permissions as judging_permissions
-from api.clock import now as clock_now
 from api.db import get_engine
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
 from api.openapi import API_ERRORS, Id
@@ -81,7 +80,12 @@ def entry_suggestions(entry_id: Id, session: SessionDep, user: ApiUser, now: Now
                       background: BackgroundTasks):
     background.add_task(themes.flush_cache, cache)  # after the request's own commit
     entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
-    result = themes.suggest_for_entry(session, entry=entry, tagger=_tagger(session, entry.round_id, cache), now=now)
+    result = suggestions.current(session, entry=entry)  # stored by the worker's entry.suggest job
+    if result is None:
+        result = suggestions.rank(session, entry=entry, cache=cache)
+        if result is None:
+            raise Conflict("Đợt giải chưa có đề cương để gợi ý chủ đề.", code="no_outline")
+        themes.store_suggestions(session, entry=entry, result=result, now=now)
     return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4)) for s in result.items]
 
 
@@ -127,12 +131,8 @@ def round_coverage(round_id: Id, session: SessionDep):
     }
 
 
-def _run_retag(round_id: int, job_id: int, cache) -> None:
-    themes.retag_round(get_engine(), round_id=round_id, job_id=job_id, cache=cache, now=clock_now())
-
-
-def queue_retag(session, background: BackgroundTasks, *, round_id: Id, user, now, cache) -> RetagJob:
-    """One job per round at a time; it runs after the response, so after this request's commit."""
+def queue_retag(session, *, round_id: Id, user, now) -> RetagJob:
+    """One job per round at a time, run by `award worker` (job kind round.retag) once this request commits."""
     load_round(round_id, session)
     running = session.exec(select(RetagJob).where(RetagJob.round_id == round_id,
                                                   RetagJob.status.in_(("queued", "running")))).first()
@@ -141,15 +141,15 @@ def queue_retag(session, background: BackgroundTasks, *, round_id: Id, user, now
     job = RetagJob(round_id=round_id, started_by=user.id, created_at=now)
     session.add(job)
     session.flush()
-    background.add_task(_run_retag, round_id, job.id, cache)
+    jobs.enqueue(session, kind="round.retag", key=f"round.retag:{job.id}", now=now,
+                 payload={"round_id": round_id, "retag_job_id": job.id})
     return job
 
 
 @router.post("/rounds/{round_id}/retag", status_code=202, response_model=RetagOut, name="api:themes:retag",
              dependencies=[api_role(Role.secretariat)])
-def start_retag(round_id: Id, background: BackgroundTasks, session: SessionDep, user: ApiUser, now: NowDep,
-                cache: CacheDep):
-    job = queue_retag(session, background, round_id=round_id, user=user, now=now, cache=cache)
+def start_retag(round_id: Id, session: SessionDep, user: ApiUser, now: NowDep):
+    job = queue_retag(session, round_id=round_id, user=user, now=now)
     return RetagOut.model_validate(job, from_attributes=True)
 
 

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from award.models import AuditEvent, Entry, EntryFile, Upload
 from tests.factories import api_login, entry_payload, make_user
+from tests.support.jobs import run_jobs
 
 MiB = 1024 * 1024
 
@@ -119,6 +120,8 @@ def test_docx_text_is_extracted_for_tagging(client, session, clock, store, sampl
                                            "application/octet-stream")})
     assert response.status_code == 201
     session.expire_all()
+    assert not session.get(Entry, entry_id).extracted_text  # read by the worker, not in the upload request
+    assert run_jobs(session).done == 3  # the draft's suggestions, the file's text, the suggestions it feeds
     assert "Chi bộ bản Mồ Sì San giữ vững kỷ cương" in session.get(Entry, entry_id).extracted_text
 
 

@@ -81,6 +81,8 @@ def test_outbox_backlog_is_exported(engine, monkeypatch):
         text = client.get("/metrics", headers=auth).text
         assert samples(text)[("award_outbox_messages", (("status", "pending"),))] >= 1
         assert ("award_outbox_oldest_pending_seconds", ()) in samples(text)
+        assert ("award_jobs", (("status", "failed"),)) in samples(text)
+        assert ("award_jobs_oldest_due_seconds", ()) in samples(text)
     finally:
         with Session(engine) as s:
             s.exec(delete(OutboxMessage).where(OutboxMessage.key == "metrics:1"))

@@ -7,6 +7,7 @@ from sqlmodel import select
 from award import themes
 from award.models import EntryTheme, OutlineNode, RetagJob, Role, ThemeSuggestion
 from tests.factories import api_login, entry_payload, make_user, round_by_number
+from tests.support.jobs import run_jobs
 
 INSPECTION = ("Kiểm tra, giám sát và kỷ luật đảng: phóng sự về Ủy ban Kiểm tra các cấp phát hiện, "
               "xử lý nghiêm tổ chức đảng, đảng viên vi phạm, góp phần phòng, chống tham nhũng, tiêu cực.")
@@ -64,7 +65,11 @@ def test_entry_with_title_only_gets_weak_suggestions_on_its_page(client, session
     headers = api_login(client, user)
     entry_id = create(client, session, headers, title="Chi bộ", summary="")
     web_login(client, user)
+    waiting = client.get(f"/entries/{entry_id}")
+    assert "Đang tính gợi ý chủ đề…" in waiting.text and 'name="codes"' not in waiting.text
+    assert run_jobs(session).done == 1
     page = client.get(f"/entries/{entry_id}")
+    assert "Đang tính gợi ý chủ đề…" not in page.text
     assert "gợi ý chỉ dựa trên tên, độ tin cậy thấp" in page.text
     assert 'name="codes" value="2.1"' in page.text
 
@@ -211,24 +216,34 @@ def test_thematic_prizes_are_linked_to_themes_from_the_coverage_page(client, ses
     assert round_.rules["thematic_prizes"][0]["themes"] == ["1.1", "1.2"]
 
 
-def test_retag_from_the_coverage_page_shows_progress(client, session, clock, monkeypatch):
-    import api.routers.themes as theme_api
+def test_retag_from_the_coverage_page_shows_progress(client, session, clock):
+    from award.jobs import Job
     from tests.factories import csrf_from, web_login
-
-    # The job runs on its own connection after the response; inside this test's open transaction it
-    # would wait for the lock, so record that it was queued (retag_round itself is tested above).
-    queued = []
-    monkeypatch.setattr(theme_api, "_run_retag", lambda round_id, job_id, cache: queued.append((round_id, job_id)))
 
     round_ = round_by_number(session, "IX")
     _, headers = journalist(client, session)
-    create(client, session, headers)
+    entry_id = create(client, session, headers)
+    run_jobs(session)  # the new work's own suggestions
     web_login(client, make_user(session, role=Role.secretariat))
     page = client.get(f"/rounds/{round_.id}/coverage")
     response = client.post(f"/rounds/{round_.id}/retag", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False)
     assert response.status_code == 303
     job = session.exec(select(RetagJob).where(RetagJob.round_id == round_.id)).all()[-1]
     assert response.headers["location"].endswith(f"/retag-jobs/{job.id}")
-    assert queued == [(round_.id, job.id)]
+    queued = session.exec(select(Job).where(Job.key == f"round.retag:{job.id}")).one()
+    assert (queued.kind, queued.status, queued.payload) == ("round.retag", "pending",
+                                                           {"round_id": round_.id, "retag_job_id": job.id})
     progress = client.get(f"/retag-jobs/{job.id}")
     assert "<progress" in progress.text and "Tính lại gợi ý chủ đề" in progress.text
+    assert "Đang chờ bắt đầu…" in progress.text and 'http-equiv="refresh"' in progress.text
+    # the same click again while it waits: the same job
+    client.post(f"/rounds/{round_.id}/retag", data={"csrf_token": csrf_from(page.text)})
+    assert len(session.exec(select(RetagJob).where(RetagJob.round_id == round_.id)).all()) == 1
+
+    assert run_jobs(session, now=datetime(2024, 9, 21, tzinfo=UTC)).done == 1
+    done = client.get(f"/retag-jobs/{job.id}")
+    session.refresh(job)
+    assert (job.status, job.done) == ("done", job.total) and job.total >= 1
+    assert f"Đã xong: {job.total} tác phẩm." in done.text and 'http-equiv="refresh"' not in done.text
+    computed = session.exec(select(ThemeSuggestion.computed_at).where(ThemeSuggestion.entry_id == entry_id)).first()
+    assert computed.replace(tzinfo=UTC) == datetime(2024, 9, 21, tzinfo=UTC)

@@ -45,7 +45,6 @@ from award.tagging_eval import _SHARED_CACHE as _MEMORY_EMBEDDINGS
 from api.db import get_session
 from api.deps import get_file_store, get_now, local_part_url
 from api.main import app
-from api.routers import themes as theme_api
 from api.routers.themes import get_embedding_cache
 from tests.security.world import build_world
 
@@ -89,9 +88,6 @@ def flatmap_path_parameters(context, path_parameters):
 def fuzz_world(engine, tmp_path_factory):
     """One world for the module in an outer transaction, undone at the end; the app's overrides."""
     store = LocalFileStore(tmp_path_factory.mktemp("fuzz-files"), part_url=local_part_url)
-    mp = pytest.MonkeyPatch()
-    # The retag job runs in the background on its own connection; its queueing is what is fuzzed here.
-    mp.setattr(theme_api, "_run_retag", lambda *args, **kwargs: None)
     conn = engine.connect()
     outer = conn.begin()
 
@@ -128,7 +124,6 @@ def fuzz_world(engine, tmp_path_factory):
             app.dependency_overrides.pop(key, None)
         outer.rollback()
         conn.close()
-        mp.undo()
 
 
 @pytest.fixture

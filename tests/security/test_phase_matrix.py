@@ -307,6 +307,7 @@ ROUTE_PHASES: dict[tuple[str, str], Gate | Free | tuple[Gate, ...]] = {
     # records: resending a mail decides nothing; the works list's bulk actions are the steps they take
     ("POST", "/api/v1/outbox/{message_id}/retry"): free("resending an e-mail that failed changes no decision"),
     ("POST", "/admin/outbox/{message_id}/retry"): free("resending an e-mail that failed changes no decision"),
+    ("POST", "/admin/jobs/{job_id}/retry"): free("running a failed background job again changes no decision"),
     ("POST", "/admin/rounds/{round_id}/entries/bulk"): (
         Gate("central.receipt", body=lambda c: {"action": "receive", "entry_id": [str(c.world.forwarded_entry_id)]}),
         Gate("central.receipt", body=lambda c: {"action": "eligible", "entry_id": [str(c.world.forwarded_entry_id)]}),

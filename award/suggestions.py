@@ -1,0 +1,57 @@
+"""Theme suggestions of a saved work: the one call to the tagger, and the stored ranking when it is current.
+
+`rank` is the only place that asks the tagger for a saved work (the worker's `entry.suggest` job, and a
+request that finds no current stored ranking): swapping the tagger for a separate service changes it alone.
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from award import jobs, themes
+from award.models import Entry, ThemeSuggestion
+from award.tagging import Suggestion, SuggestionResult
+
+WAITS_FOR = {"entry.extract_text": "Đang đọc văn bản tệp…", "entry.suggest": "Đang tính gợi ý chủ đề…"}
+
+
+def rank(session: Session, *, entry: Entry, cache) -> SuggestionResult | None:
+    """The round's themes ranked for the work (title, summary, transcript, extracted text); None when the
+    round has no outline. Reads only; `themes.store_suggestions` keeps the result."""
+    tagger = themes.tagger_for(session, entry.round_id, cache)
+    if tagger is None:
+        return None
+    return tagger.suggest_many([themes.entry_text(entry)])[0]
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def waiting_for(session: Session, *, entry: Entry) -> list[str]:
+    """What the work's page waits for, in Vietnamese ("Đang đọc văn bản tệp…"), from its unfinished jobs."""
+    return waiting(session, entry=entry)[0]
+
+
+def waiting(session: Session, *, entry: Entry) -> tuple[list[str], datetime | None]:
+    """`waiting_for` and since when (UTC) the oldest of those jobs has been queued, or None."""
+    kinds = jobs.pending_kinds(session, entry_id=entry.id)
+    labels = [label for kind, label in WAITS_FOR.items() if kind in kinds]
+    since = min((at for kind, at in kinds.items() if kind in WAITS_FOR), default=None)
+    return labels, since
+
+
+def current(session: Session, *, entry: Entry) -> SuggestionResult | None:
+    """The stored ranking when it is current: computed after the work's last change, and no text
+    extraction or suggestion job of the work is still to run. None otherwise."""
+    if waiting_for(session, entry=entry):
+        return None
+    computed = session.exec(select(func.min(ThemeSuggestion.computed_at))
+                            .where(ThemeSuggestion.entry_id == entry.id)).one()
+    if computed is None or _utc(computed) < _utc(entry.updated_at):
+        return None
+    rows = themes.stored_suggestions(session, entry=entry)
+    return SuggestionResult(items=[Suggestion(code, title, score) for code, title, score, _ in rows],
+                            weak=any(weak for *_, weak in rows))
+
