@@ -7,12 +7,15 @@ Three ways in:
 - `put(key, fileobj)`: a whole file object (small files, tests);
 - `writer(key, content_type)`: push-based streaming (the app receives the bytes and checks them on the fly);
 - direct multipart (`start_multipart` … `complete_multipart`): the browser sends the parts itself, to
-  presigned S3 URLs or, for the local store, to URLs of the app made by the `part_url` callable.
+  presigned S3 URLs or, for the local store, to URLs of the app made by the `part_url` callable, which
+  writes each part in place in the final file (completion is a rename, not a copy).
 """
 
+import fcntl
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -80,8 +83,9 @@ class FileStore(Protocol):
     def age(self, key: str) -> timedelta: ...
     def read_head(self, key: str, n: int) -> bytes: ...
     def sha256(self, key: str) -> str: ...
+    def head_and_sha256(self, key: str, n: int) -> tuple[bytes, str, int]: ...
     def download_to(self, key: str, path: Path) -> None: ...
-    def start_multipart(self, key: str, content_type: str) -> str: ...
+    def start_multipart(self, key: str, content_type: str, *, size: int, part_size: int) -> str: ...
     def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int,
                   sizes: dict[int, int] | None = None) -> dict[int, str]: ...
     def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]: ...
@@ -124,6 +128,18 @@ def _sha256_of(chunks: Iterable[bytes]) -> str:
     for chunk in chunks:
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def _head_and_sha256(chunks: Iterable[bytes], n: int) -> tuple[bytes, str, int]:
+    digest = hashlib.sha256()
+    head = bytearray()
+    size = 0
+    for chunk in chunks:
+        if len(head) < n:
+            head += chunk[:n - len(head)]
+        digest.update(chunk)
+        size += len(chunk)
+    return bytes(head), digest.hexdigest(), size
 
 
 def _quoted_md5(hexdigest: str) -> str:
@@ -280,10 +296,16 @@ class LocalFileStore:
     def disk_free(self) -> int:
         return shutil.disk_usage(self.root).free
 
-    # -- direct multipart: parts are files `<n>` with their ETag beside them in `<n>.etag`
+    # -- direct multipart, written in place: `<root>/.multipart/<upload_id>/` holds `upload.json` (key, type,
+    # declared size, part size), `data` (the file itself, sparse at the declared size, each part written at
+    # its offset) and `<n>.etag` for every part fully written and flushed. Completion renames `data` to the
+    # key: no second copy. `data` is locked shared by part writers and exclusive by completion, so no part
+    # can still be writing once the file has been renamed and verified (flock works across processes).
 
-    def _upload_dir(self, key: str, upload_id: str) -> Path:
-        """The upload's directory, after checking that the id is ours and belongs to this key."""
+    DATA = "data"
+
+    def _upload_dir(self, key: str, upload_id: str) -> tuple[Path, dict]:
+        """The upload's directory and plan, after checking that the id is ours and belongs to this key."""
         check_key(key)
         if not UPLOAD_ID_RE.match(upload_id):
             raise _upload_not_found()
@@ -294,15 +316,24 @@ class LocalFileStore:
             raise _upload_not_found() from exc
         if meta.get("key") != key:
             raise _upload_not_found()
-        return folder
+        return folder, meta
 
-    def start_multipart(self, key: str, content_type: str) -> str:
+    def start_multipart(self, key: str, content_type: str, *, size: int, part_size: int) -> str:
+        """Open an upload of exactly `size` bytes in parts of `part_size` (the last one what is left).
+        The file is created sparse: disk space is taken as parts arrive, not for a size merely declared."""
         check_key(key)
+        if size < 0 or part_size < 1 or (size > part_size and part_size < MIN_PART_SIZE):
+            raise ValueError(f"bad multipart plan size={size} part_size={part_size}")
+        if math.ceil(size / part_size) > MAX_PART_NUMBER:
+            raise ValueError(f"bad multipart plan: more than {MAX_PART_NUMBER} parts")
         upload_id = uuid.uuid4().hex
         folder = self.root / self.MULTIPART_DIR / upload_id
         folder.mkdir(parents=True)
-        meta = {"key": key, "content_type": content_type, "initiated": datetime.now(UTC).isoformat()}
-        (folder / self.META).write_text(json.dumps(meta))
+        with open(folder / self.DATA, "wb") as data:
+            data.truncate(size)
+        meta = {"key": key, "content_type": content_type, "initiated": datetime.now(UTC).isoformat(),
+                "size": size, "part_size": part_size}
+        _write_atomically(folder / self.META, json.dumps(meta))
         return upload_id
 
     def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int,
@@ -317,75 +348,120 @@ class LocalFileStore:
         return {n: self.part_url(key, upload_id, n, ttl_seconds, sizes[n]) for n in numbers}
 
     def write_part(self, key: str, upload_id: str, number: int, chunks: Iterable[bytes]) -> str:
-        """Store one part sent to the app; a resent part replaces the earlier one. Returns its ETag."""
-        folder = self._upload_dir(key, upload_id)
-        _check_part_numbers([number])
-        tmp = folder / f"{number}.{uuid.uuid4().hex}.tmp"  # own name: the same part may arrive twice at once
-        md5 = hashlib.md5(usedforsecurity=False)
+        """Write one part at its offset in the upload's file and return its ETag. Parts may come in any
+        order and again (a resent part overwrites its own range). A part must be exactly its share of the
+        declared size: a byte over is refused before it is written, so nothing lands outside the part's
+        range; a part cut short stays unlisted. The ETag names this write (a fresh random tag, since the
+        whole file's SHA-256 is checked on completion, hashing each part too would only cost time), and is
+        recorded only once the bytes are flushed to disk, as S3 answers only for a stored part.
+
+        Raises NotFound (upload unknown, aborted or completed), Invalid `invalid_parts` (number outside
+        the plan), `part_too_large` / `part_size_mismatch` (not exactly the part's length)."""
+        folder, meta = self._upload_dir(key, upload_id)
+        expected = _plan_sizes(meta).get(number)
+        if expected is None:
+            _check_part_numbers([number])
+            raise Invalid(f"Phần {number} nằm ngoài kế hoạch tải lên của tệp.", field="parts", code="invalid_parts")
+        offset = (number - 1) * meta["part_size"]
         try:
-            with open(tmp, "wb") as out:
-                for chunk in chunks:
-                    md5.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            etag = _quoted_md5(md5.hexdigest())
-            # Drop the old ETag first: a crash in between leaves the part unlisted (resent), never mislabelled.
+            fd = os.open(folder / self.DATA, os.O_WRONLY)
+        except FileNotFoundError as exc:  # completed or aborted a moment ago
+            raise _upload_not_found() from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            if not _same_file(fd, folder / self.DATA):  # completion renamed it while we waited for the lock
+                raise _upload_not_found()
+            # Unlisted while it is rewritten: a crash or a cut-off body leaves it missing, never mislabelled.
             (folder / f"{number}.etag").unlink(missing_ok=True)
-            os.replace(tmp, folder / str(number))
+            written = 0
+            for chunk in chunks:
+                if written + len(chunk) > expected:
+                    raise Invalid(f"Phần {number} dài hơn {expected} byte đã định cho nó.", field="file",
+                                  code="part_too_large")
+                view = memoryview(chunk)
+                while view:
+                    n = os.pwrite(fd, view, offset + written)
+                    written += n
+                    view = view[n:]
+            if written != expected:
+                raise Invalid(f"Phần {number} phải dài đúng {expected} byte (nhận được {written}).", field="file",
+                              code="part_size_mismatch")
+            os.fdatasync(fd)
+            etag = _quoted_md5(uuid.uuid4().hex)
             _write_atomically(folder / f"{number}.etag", etag)
+        except FileNotFoundError as exc:  # aborted (or collected) while the part was being written
+            raise _upload_not_found() from exc
         finally:
-            tmp.unlink(missing_ok=True)
+            os.close(fd)  # also releases the lock
         return etag
 
     def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]:
-        folder = self._upload_dir(key, upload_id)
+        folder, meta = self._upload_dir(key, upload_id)
+        sizes = _plan_sizes(meta)
         parts = {}
         for etag_file in folder.glob("*.etag"):
             number = int(etag_file.stem)
             try:
-                parts[number] = (etag_file.read_text(), (folder / str(number)).stat().st_size)
-            except FileNotFoundError:  # replaced while we looked: the client will resend it
+                parts[number] = (etag_file.read_text(), sizes[number])
+            except FileNotFoundError:  # being rewritten: the client will resend it
                 continue
         return dict(sorted(parts.items()))
 
     def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int:
-        """Concatenate the parts in order into the object, checking each part's MD5 against its ETag
-        while copying (the same check S3 makes), then drop the upload."""
-        folder = self._upload_dir(key, upload_id)
-        _check_completion_order(parts)
-        content_type = json.loads((folder / self.META).read_text())["content_type"]
-        writer = self.writer(key, content_type)
-        try:
-            for index, (number, etag) in enumerate(parts):
-                self._copy_part(folder / str(number), etag, writer, last=index == len(parts) - 1)
-        except BaseException:
-            writer.abort()
-            raise
-        stored = writer.commit()
-        shutil.rmtree(folder, ignore_errors=True)
-        return stored.size
+        """Make the upload's file the object under `key` (a rename, no copy) once every part of the plan is
+        listed with the ETag of its last write; returns its size. Waits for parts still being written.
+        The content is not read here: the caller verifies it (`head_and_sha256`) and deletes it if wrong.
 
-    @staticmethod
-    def _copy_part(path: Path, etag: str, writer: _LocalWriter, last: bool) -> None:
-        # The part's ETag was computed from the bytes as they were written and fsynced (write_part), as
-        # S3 does; the client's list must name it. Not hashing every part again halves the reads.
-        try:
-            stored_etag = path.with_name(f"{path.name}.etag").read_text()
-            with open(path, "rb") as f:
-                while chunk := f.read(4 * CHUNK):
-                    writer.write(chunk)
-                size = f.tell()
-        except FileNotFoundError as exc:
-            raise _invalid_part() from exc
-        if _unquoted(stored_etag) != _unquoted(etag):
+        Raises Invalid `invalid_parts` (a part missing, unknown or with a stale ETag; the upload stays open
+        so the client can resend it), NotFound (upload unknown)."""
+        folder, meta = self._upload_dir(key, upload_id)
+        _check_completion_order(parts)
+        if [number for number, _ in parts] != list(_plan_sizes(meta)):
             raise _invalid_part()
-        if size < MIN_PART_SIZE and not last:
-            raise _part_too_small()
+        try:
+            fd = os.open(folder / self.DATA, os.O_RDONLY)
+        except FileNotFoundError as exc:
+            raise _upload_not_found() from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # no part writer inside the file from here on
+            if not _same_file(fd, folder / self.DATA):
+                raise _upload_not_found()
+            for number, etag in parts:
+                try:
+                    stored_etag = (folder / f"{number}.etag").read_text()
+                except FileNotFoundError as exc:
+                    raise _invalid_part() from exc
+                if _unquoted(stored_etag) != _unquoted(etag):
+                    raise _invalid_part()
+            os.fsync(fd)  # parts were flushed one by one; this also covers the size set at the start
+            path = self._path(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(folder / self.DATA, path)
+            _fsync_dir(path.parent)
+            size = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        return size
+
+    def head_and_sha256(self, key: str, n: int) -> tuple[bytes, str, int]:
+        """The first `n` bytes, the SHA-256 and the size of an object, in one read of the file."""
+        digest = hashlib.sha256()
+        buffer = bytearray(8 * CHUNK)
+        view = memoryview(buffer)
+        head = b""
+        size = 0
+        with open(self._path(key), "rb", buffering=0) as f:
+            while got := f.readinto(buffer):
+                if size < n:
+                    head += bytes(view[:min(got, n - size)])
+                digest.update(view[:got])  # hashlib lets go of the GIL on big buffers
+                size += got
+        return head, digest.hexdigest(), size
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:
-            folder = self._upload_dir(key, upload_id)
+            folder, _ = self._upload_dir(key, upload_id)
         except NotFound:
             return  # already gone: aborting is idempotent
         shutil.rmtree(folder, ignore_errors=True)
@@ -401,6 +477,22 @@ class LocalFileStore:
             if datetime.fromisoformat(meta["initiated"]) < cutoff:
                 stale.append((meta["key"], meta_file.parent.name))
         return stale
+
+
+def _plan_sizes(meta: dict) -> dict[int, int]:
+    """Each part's exact length under an upload's plan: the part size, the last part what is left."""
+    size, part_size = meta["size"], meta["part_size"]
+    return {n: min(part_size, size - (n - 1) * part_size) for n in range(1, math.ceil(size / part_size) + 1)}
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether `path` still names the file open as `fd` (not renamed away or removed meanwhile)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    own = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
 
 
 def _invalid_part() -> Invalid:
@@ -603,6 +695,10 @@ class S3FileStore:
     def sha256(self, key: str) -> str:
         return _sha256_of(self.open(key))
 
+    def head_and_sha256(self, key: str, n: int) -> tuple[bytes, str, int]:
+        """The first `n` bytes, the SHA-256 and the size of an object, in one GET."""
+        return _head_and_sha256(self.open(key), n)
+
     def download_to(self, key: str, path: Path) -> None:
         with open(path, "wb") as out:
             for chunk in self.open(key):
@@ -628,7 +724,9 @@ class S3FileStore:
 
     # -- direct multipart
 
-    def start_multipart(self, key: str, content_type: str) -> str:
+    def start_multipart(self, key: str, content_type: str, *, size: int | None = None,
+                        part_size: int | None = None) -> str:
+        """The bucket needs no plan: each presigned part URL signs its own Content-Length (`part_urls`)."""
         return self._call(self.client.create_multipart_upload, Key=check_key(key),
                           ContentType=content_type)["UploadId"]
 
