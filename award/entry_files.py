@@ -221,24 +221,25 @@ def get_upload(session: Session, *, entry: Entry, upload_id: str, now: datetime)
 def complete_upload(session: Session, store: FileStore, *, entry: Entry, upload: Upload,
                     parts: list[tuple[int, str]], actor: User, now: datetime) -> EntryFile:
     """Close the multipart upload (S3 assembles the parts; the local store renames the file its parts were
-    written into), then check size, type (sniffed from the content) and SHA-256 in one read of the file before
-    it counts. A file that fails a check is deleted from storage."""
-    size = store.complete_multipart(upload.key, upload.storage_upload_id, parts)
+    written into), then check size, type (sniffed from the content) and SHA-256 before the file counts: the
+    SHA-256 the local store computed while the parts arrived, else from one read of the file. A file that
+    fails a check is deleted from storage."""
+    done = store.complete_multipart(upload.key, upload.storage_upload_id, parts)
     try:
-        if size != upload.size:
-            raise Invalid(f"Tệp nhận được ({size} byte) khác kích thước đã khai ({upload.size} byte).",
+        if done.size != upload.size:
+            raise Invalid(f"Tệp nhận được ({done.size} byte) khác kích thước đã khai ({upload.size} byte).",
                           field="parts", code="size_mismatch")
-        head, digest, read = store.head_and_sha256(upload.key, 8192)
-        if read != upload.size:  # changed under us after completion: never count it
-            raise Invalid(f"Tệp nhận được ({read} byte) khác kích thước đã khai ({upload.size} byte).",
-                          field="parts", code="size_mismatch")
+        if done.sha256 is not None:
+            head, digest = store.read_head(upload.key, 8192), done.sha256
+        else:
+            head, digest, _ = store.head_and_sha256(upload.key, 8192)
         sniffed = sniff(head)
         if sniffed is None or sniffed.kind != upload.kind:
             raise UnsupportedFile("Nội dung tệp không đúng loại đã khai.", field="file")
         if digest != upload.sha256:
             raise Invalid("Mã kiểm tra SHA-256 không khớp: tệp bị lỗi khi truyền. Hãy tải lên lại.",
                           field="sha256", code="checksum_mismatch")
-        stored = StoredFile(upload.key, size, digest, sniffed.mime, sniffed.kind, sniffed.ext)
+        stored = StoredFile(upload.key, done.size, digest, sniffed.mime, sniffed.kind, sniffed.ext)
         if sniffed.kind == "image":
             from award.files import IMAGE_HEAD, check_image_dimensions
 

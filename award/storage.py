@@ -19,6 +19,8 @@ import math
 import os
 import re
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -50,6 +52,14 @@ class Stored:
     key: str
     size: int
     sha256: str
+
+
+@dataclass
+class Completed:
+    """A finished multipart upload: its size, and its SHA-256 when the store already knows it from the
+    bytes as they were written (the local store's follower), else None (read the object to know it)."""
+    size: int
+    sha256: str | None = None
 
 
 def new_key(prefix: str) -> str:
@@ -89,7 +99,7 @@ class FileStore(Protocol):
     def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int,
                   sizes: dict[int, int] | None = None) -> dict[int, str]: ...
     def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]: ...
-    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int: ...
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> Completed: ...
     def abort_multipart(self, key: str, upload_id: str) -> None: ...
     def stale_multipart(self, older_than: timedelta) -> list[tuple[str, str]]: ...
 
@@ -393,6 +403,8 @@ class LocalFileStore:
             raise _upload_not_found() from exc
         finally:
             os.close(fd)  # also releases the lock
+        if meta["size"] >= FOLLOW_FROM:
+            _start_follower(folder, meta)
         return etag
 
     def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]:
@@ -407,10 +419,11 @@ class LocalFileStore:
                 continue
         return dict(sorted(parts.items()))
 
-    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int:
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> Completed:
         """Make the upload's file the object under `key` (a rename, no copy) once every part of the plan is
-        listed with the ETag of its last write; returns its size. Waits for parts still being written.
-        The content is not read here: the caller verifies it (`head_and_sha256`) and deletes it if wrong.
+        listed with the ETag of its last write. Waits for parts still being written, and for the upload's
+        follower (`_follow_parts`): its SHA-256 is returned when it covered exactly these writes, else None
+        and the caller reads the file once (`head_and_sha256`). The caller deletes the object if wrong.
 
         Raises Invalid `invalid_parts` (a part missing, unknown or with a stale ETag; the upload stays open
         so the client can resend it), NotFound (upload unknown)."""
@@ -426,13 +439,15 @@ class LocalFileStore:
             fcntl.flock(fd, fcntl.LOCK_EX)  # no part writer inside the file from here on
             if not _same_file(fd, folder / self.DATA):
                 raise _upload_not_found()
+            stored = {}
             for number, etag in parts:
                 try:
-                    stored_etag = (folder / f"{number}.etag").read_text()
+                    stored[number] = _unquoted((folder / f"{number}.etag").read_text())
                 except FileNotFoundError as exc:
                     raise _invalid_part() from exc
-                if _unquoted(stored_etag) != _unquoted(etag):
+                if stored[number] != _unquoted(etag):
                     raise _invalid_part()
+            sha256 = _followed_digest(folder, stored)
             os.fsync(fd)  # parts were flushed one by one; this also covers the size set at the start
             path = self._path(key)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -442,7 +457,7 @@ class LocalFileStore:
         finally:
             os.close(fd)
         shutil.rmtree(folder, ignore_errors=True)
-        return size
+        return Completed(size, sha256)
 
     def head_and_sha256(self, key: str, n: int) -> tuple[bytes, str, int]:
         """The first `n` bytes, the SHA-256 and the size of an object, in one read of the file."""
@@ -493,6 +508,104 @@ def _same_file(fd: int, path: Path) -> bool:
         return False
     own = os.fstat(fd)
     return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
+
+
+# The follower: while parts arrive, one thread (in whichever app process holds the upload's `hash.lock`)
+# hashes the file in order, each part as soon as its ETag is recorded, reading it back from the page cache.
+# It writes `digest.json` (the SHA-256 and the ETag of every part it hashed) when it reaches the end, so the
+# completion, in any process, need not read the whole file again. It is only a shortcut: it gives up when a
+# part it hashed is rewritten, or after FOLLOW_IDLE without a new part, and then completion reads the file.
+FOLLOW_FROM = 64 * 1024 * 1024  # smaller files are hashed at completion in a moment
+FOLLOW_IDLE = 15 * 60.0  # seconds: a paused upload; the next part starts a new follower from the start
+HASH_LOCK = "hash.lock"
+DIGEST = "digest.json"
+
+
+def _start_follower(folder: Path, meta: dict) -> None:
+    """Start the upload's follower unless one runs already (in this process or another)."""
+    try:
+        lock = os.open(folder / HASH_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        return  # completed or aborted meanwhile
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        return
+    threading.Thread(target=_follow_parts, args=(lock, folder, meta), daemon=True,
+                     name=f"upload-follower-{folder.name}").start()
+
+
+def _follow_parts(lock: int, folder: Path, meta: dict) -> None:
+    try:
+        if (folder / DIGEST).exists():
+            return  # a follower finished already; a part rewritten since is caught at completion
+        digest = hashlib.sha256()
+        hashed: dict[int, str] = {}
+        data = os.open(folder / LocalFileStore.DATA, os.O_RDONLY)
+        try:
+            for number, length in _plan_sizes(meta).items():
+                etag = _wait_for_etag(folder / f"{number}.etag")
+                if etag is None:
+                    return
+                offset = (number - 1) * meta["part_size"]
+                done = 0
+                while done < length:
+                    chunk = os.pread(data, min(CHUNK, length - done), offset + done)
+                    if not chunk:
+                        return
+                    digest.update(chunk)
+                    done += len(chunk)
+                if _read_etag(folder / f"{number}.etag") != etag:  # rewritten while we read it
+                    return
+                hashed[number] = etag
+        finally:
+            os.close(data)
+        _write_atomically(folder / DIGEST, json.dumps({"sha256": digest.hexdigest(), "etags": hashed}))
+    except OSError:
+        return  # completed, aborted or collected meanwhile: nothing to follow any more
+    except Exception:  # a shortcut must never hurt an upload: completion reads the file instead
+        log.exception("storage.follower_failed upload=%s", folder.name)
+    finally:
+        os.close(lock)
+
+
+def _read_etag(path: Path) -> str | None:
+    try:
+        return _unquoted(path.read_text())
+    except FileNotFoundError:
+        return None
+
+
+def _wait_for_etag(path: Path) -> str | None:
+    """The part's ETag once it is recorded; None after FOLLOW_IDLE without it. Polls the directory
+    (a stat every 10 ms, backing off to one a second while nothing comes)."""
+    deadline = time.monotonic() + FOLLOW_IDLE
+    pause = 0.01
+    while (etag := _read_etag(path)) is None:
+        if time.monotonic() > deadline or not path.parent.exists():
+            return None
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
+    return etag
+
+
+def _followed_digest(folder: Path, etags: dict[int, str]) -> str | None:
+    """The follower's SHA-256 if it hashed exactly these part writes (waits for a follower still running)."""
+    try:
+        lock = os.open(folder / HASH_LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        return None  # no follower ever started (a small file)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_SH)  # it ends soon: every part is there and none can change now
+        found = json.loads((folder / DIGEST).read_text())
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(lock)
+    if {int(n): e for n, e in found.get("etags", {}).items()} != etags:
+        return None
+    return found.get("sha256")
 
 
 def _invalid_part() -> Invalid:
@@ -763,7 +876,7 @@ class S3FileStore:
         listing = [{"PartNumber": number, "ETag": etag} for number, etag in parts]
         self._upload_call(self.client.complete_multipart_upload, key, upload_id,
                           MultipartUpload={"Parts": listing})
-        return self.size(key)
+        return Completed(self.size(key))
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:

@@ -235,7 +235,16 @@ def _complete(client, headers, entry_id, upload_id, etags: dict[int, str]):
                        json={"parts": [{"number": n, "etag": e} for n, e in sorted(etags.items())]})
 
 
-def test_parts_out_of_order_and_a_part_resent_make_the_declared_file(client, session, clock, store, samples):
+@pytest.fixture
+def followed(monkeypatch):
+    """Local disk hashes parts as they arrive from 64 MiB on; these tests' smaller files are followed too."""
+    from award import storage
+
+    monkeypatch.setattr(storage, "FOLLOW_FROM", 0)
+
+
+def test_parts_out_of_order_and_a_part_resent_make_the_declared_file(client, session, clock, store, samples,
+                                                                     followed):
     _, headers, entry_id = draft(client, session)
     data = video_bytes(samples, 16 * MiB + 5)
     plan = _direct(client, headers, entry_id, data).json()
@@ -265,8 +274,13 @@ def test_parts_out_of_order_and_a_part_resent_make_the_declared_file(client, ses
     assert b"".join(store.open(row.key)) == data
 
 
+@pytest.mark.parametrize("follow", [False, True], ids=["read-once", "followed"])
 def test_a_part_damaged_on_the_way_is_caught_by_the_checksum_and_nothing_counts(client, session, clock, store,
-                                                                                  samples):
+                                                                                  samples, monkeypatch, follow):
+    from award import storage
+
+    if follow:
+        monkeypatch.setattr(storage, "FOLLOW_FROM", 0)
     _, headers, entry_id = draft(client, session)
     data = video_bytes(samples, 8 * MiB + 77)
     plan = _direct(client, headers, entry_id, data).json()

@@ -2,13 +2,15 @@
 
 import hashlib
 import io
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from award import storage
 from award.errors import Invalid, NotFound
-from award.storage import MIN_PART_SIZE, LocalFileStore
+from award.storage import MIN_PART_SIZE, Completed, LocalFileStore
 
 KEY = "entries/9/1/0123456789abcdef0123456789abcdef"
 
@@ -112,7 +114,7 @@ def test_parts_in_any_order_are_written_in_place_and_completion_renames_the_file
     assert list(store.keys()) == []  # an upload in progress is not an object
     inode = in_place_file(store, upload_id).stat().st_ino
 
-    assert store.complete_multipart(KEY, upload_id, sorted(etags.items())) == len(data)
+    assert store.complete_multipart(KEY, upload_id, sorted(etags.items())) == Completed(len(data), None)  # small
     assert store._path(KEY).stat().st_ino == inode  # the very file the parts went into: no copy
     assert store.head_and_sha256(KEY, 10) == (data[:10], hashlib.sha256(data).hexdigest(), len(data))
     assert files_on_disk(store) == [KEY]  # the upload's directory is gone
@@ -187,7 +189,7 @@ def test_complete_without_every_part_or_with_a_wrong_etag_is_refused_and_the_upl
         assert "hãy gửi lại phần đó" in refused.value.message
     assert not store.exists(KEY)
     etag2 = store.write_part(KEY, upload_id, 2, [parts[2]])
-    assert store.complete_multipart(KEY, upload_id, [(1, etag1.strip('"')), (2, etag2)]) == len(data)  # unquoted too
+    assert store.complete_multipart(KEY, upload_id, [(1, etag1.strip('"')), (2, etag2)]).size == len(data)  # unquoted
 
 
 @pytest.mark.parametrize("parts", [[], [(2, "x"), (1, "y")], [(1, "x"), (1, "x")], [(0, "x")], [(10_001, "x")]])
@@ -261,3 +263,44 @@ def test_stale_multipart(store):
     upload_id, _ = start(store, b"x", part_size=1)
     assert store.stale_multipart(timedelta(hours=1)) == []
     assert store.stale_multipart(timedelta(0)) == [(KEY, upload_id)]
+
+
+# -- the follower: the SHA-256 computed while parts arrive ----------------------------------------
+
+
+@pytest.fixture
+def followed(monkeypatch):
+    monkeypatch.setattr(storage, "FOLLOW_FROM", 0)  # every upload is followed, not only those from 64 MiB
+
+
+def test_the_follower_hashes_parts_as_they_arrive_in_any_order(store, followed):
+    data = pattern(3 * PART + 99)
+    upload_id, parts = start(store, data)
+    etags = {n: store.write_part(KEY, upload_id, n, in_chunks(parts[n])) for n in (2, 4, 1, 3)}
+    done = store.complete_multipart(KEY, upload_id, sorted(etags.items()))
+    assert done == Completed(len(data), hashlib.sha256(data).hexdigest())
+    assert files_on_disk(store) == [KEY]
+
+
+def test_a_part_rewritten_after_it_was_hashed_is_never_trusted(store, followed):
+    data = pattern(2 * PART + 5)
+    upload_id, parts = start(store, data)
+    etags = {n: store.write_part(KEY, upload_id, n, [parts[n]]) for n in (1, 2, 3)}
+    other = pattern(PART, seed=9)
+    etags[1] = store.write_part(KEY, upload_id, 1, [other])  # the same part again, other bytes
+    done = store.complete_multipart(KEY, upload_id, sorted(etags.items()))
+    final = other + parts[2] + parts[3]
+    # Either the follower saw the rewrite and hashed it, or its digest no longer matches and is dropped.
+    assert done.sha256 in (None, hashlib.sha256(final).hexdigest())
+    assert store.head_and_sha256(KEY, 4) == (final[:4], hashlib.sha256(final).hexdigest(), len(final))
+
+
+def test_a_follower_ends_when_its_upload_is_aborted(store, followed):
+    upload_id, parts = start(store, pattern(2 * PART))
+    store.write_part(KEY, upload_id, 2, [parts[2]])  # the follower waits for part 1
+    store.abort_multipart(KEY, upload_id)
+    followers = [t for t in threading.enumerate() if t.name == f"upload-follower-{upload_id}"]
+    for thread in followers:
+        thread.join(timeout=10)
+    assert not any(t.is_alive() for t in followers)
+    assert files_on_disk(store) == []
