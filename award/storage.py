@@ -12,6 +12,7 @@ Three ways in:
 """
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -362,8 +363,10 @@ class LocalFileStore:
         order and again (a resent part overwrites its own range). A part must be exactly its share of the
         declared size: a byte over is refused before it is written, so nothing lands outside the part's
         range; a part cut short stays unlisted. The ETag names this write (a fresh random tag, since the
-        whole file's SHA-256 is checked on completion, hashing each part too would only cost time), and is
-        recorded only once the bytes are flushed to disk, as S3 answers only for a stored part.
+        whole file's SHA-256 is checked on completion, hashing each part too would only cost time). It is
+        recorded once the bytes are written, not flushed: flushing each part cost the disk most of the
+        upload's time, so completion flushes the file once, and a restart of the machine in between makes
+        the parts recorded before it count as missing (`_recorded_etag`).
 
         Raises NotFound (upload unknown, aborted or completed), Invalid `invalid_parts` (number outside
         the plan), `part_too_large` / `part_size_mismatch` (not exactly the part's length)."""
@@ -396,9 +399,8 @@ class LocalFileStore:
             if written != expected:
                 raise Invalid(f"Phần {number} phải dài đúng {expected} byte (nhận được {written}).", field="file",
                               code="part_size_mismatch")
-            os.fdatasync(fd)
             etag = _quoted_md5(uuid.uuid4().hex)
-            _write_atomically(folder / f"{number}.etag", etag)
+            _write_atomically(folder / f"{number}.etag", f"{etag} {_boot_id()}")
         except FileNotFoundError as exc:  # aborted (or collected) while the part was being written
             raise _upload_not_found() from exc
         finally:
@@ -414,9 +416,11 @@ class LocalFileStore:
         for etag_file in folder.glob("*.etag"):
             number = int(etag_file.stem)
             try:
-                parts[number] = (etag_file.read_text(), sizes[number])
+                etag = _recorded_etag(etag_file)
             except FileNotFoundError:  # being rewritten: the client will resend it
                 continue
+            if etag is not None:
+                parts[number] = (etag, sizes[number])
         return dict(sorted(parts.items()))
 
     def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> Completed:
@@ -441,14 +445,11 @@ class LocalFileStore:
                 raise _upload_not_found()
             stored = {}
             for number, etag in parts:
-                try:
-                    stored[number] = _unquoted((folder / f"{number}.etag").read_text())
-                except FileNotFoundError as exc:
-                    raise _invalid_part() from exc
-                if stored[number] != _unquoted(etag):
+                stored[number] = _read_etag(folder / f"{number}.etag")
+                if stored[number] is None or stored[number] != _unquoted(etag):
                     raise _invalid_part()
             sha256 = _followed_digest(folder, stored)
-            os.fsync(fd)  # parts were flushed one by one; this also covers the size set at the start
+            os.fsync(fd)  # the one flush of the parts' bytes (write_part leaves it to here)
             path = self._path(key)
             path.parent.mkdir(parents=True, exist_ok=True)
             os.replace(folder / self.DATA, path)
@@ -570,23 +571,42 @@ def _follow_parts(lock: int, folder: Path, meta: dict) -> None:
         os.close(lock)
 
 
-def _read_etag(path: Path) -> str | None:
+@functools.cache
+def _boot_id() -> str:
+    """Changes when the machine restarts (Linux); parts recorded before a restart are not trusted."""
     try:
-        return _unquoted(path.read_text())
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return "-"
+
+
+def _recorded_etag(path: Path) -> str | None:
+    """A part's ETag as handed out, if it was recorded since the machine last started: its bytes were
+    written but not flushed (completion flushes the file once), so a part recorded before a crash or a
+    restart may never have reached the disk and counts as missing (the widget resends it)."""
+    etag, _, boot = path.read_text().partition(" ")
+    return etag if boot == _boot_id() else None
+
+
+def _read_etag(path: Path) -> str | None:
+    """`_recorded_etag`, unquoted, or None when it is missing."""
+    try:
+        etag = _recorded_etag(path)
     except FileNotFoundError:
         return None
+    return _unquoted(etag) if etag is not None else None
 
 
 def _wait_for_etag(path: Path) -> str | None:
     """The part's ETag once it is recorded; None after FOLLOW_IDLE without it. Polls the directory
-    (a stat every 10 ms, backing off to one a second while nothing comes)."""
+    (a stat every 10 ms, backing off to four a second while nothing comes)."""
     deadline = time.monotonic() + FOLLOW_IDLE
     pause = 0.01
     while (etag := _read_etag(path)) is None:
         if time.monotonic() > deadline or not path.parent.exists():
             return None
         time.sleep(pause)
-        pause = min(pause * 2, 1.0)
+        pause = min(pause * 2, 0.25)
     return etag
 
 

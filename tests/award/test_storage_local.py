@@ -165,6 +165,21 @@ def test_a_part_outside_the_plan_or_cut_short_is_refused(store):
     assert store.list_parts(KEY, upload_id) == {}
 
 
+def test_parts_recorded_before_the_machine_restarted_count_as_missing(store, monkeypatch):
+    """Parts are flushed once, at completion: after a restart their bytes may never have reached the disk."""
+    data = pattern(PART + 3)
+    upload_id, parts = start(store, data)
+    before = {n: store.write_part(KEY, upload_id, n, [parts[n]]) for n in (1, 2)}
+    monkeypatch.setattr(storage, "_boot_id", lambda: "after-a-restart")
+    assert store.list_parts(KEY, upload_id) == {}
+    with pytest.raises(Invalid) as refused:
+        store.complete_multipart(KEY, upload_id, sorted(before.items()))
+    assert refused.value.code == "invalid_parts"
+    again = {n: store.write_part(KEY, upload_id, n, [parts[n]]) for n in (2, 1)}
+    assert store.complete_multipart(KEY, upload_id, sorted(again.items())).size == len(data)
+    assert b"".join(store.open(KEY)) == data
+
+
 def test_a_part_cut_off_midway_is_not_listed(store):
     upload_id, _ = start(store, pattern(PART))
 
