@@ -319,3 +319,33 @@ def test_a_follower_ends_when_its_upload_is_aborted(store, followed):
         thread.join(timeout=10)
     assert not any(t.is_alive() for t in followers)
     assert files_on_disk(store) == []
+
+
+def _write_first_part_and_stay(root: str, upload_id: str, part: bytes, written, leave) -> None:
+    """In another process (as another app worker): write part 1, so its follower runs here, then wait."""
+    storage.FOLLOW_FROM = 0
+    LocalFileStore(Path(root)).write_part(KEY, upload_id, 1, [part])
+    written.set()
+    leave.wait(60)
+
+
+def test_the_follower_of_another_process_serves_the_completion(store, followed):
+    import multiprocessing
+
+    data = pattern(2 * PART + 17)
+    upload_id, parts = start(store, data)
+    spawn = multiprocessing.get_context("spawn")
+    written, leave = spawn.Event(), spawn.Event()
+    worker = spawn.Process(target=_write_first_part_and_stay,
+                           args=(str(store.root), upload_id, parts[1], written, leave))
+    worker.start()
+    try:
+        assert written.wait(60)
+        etags = {n: store.write_part(KEY, upload_id, n, [parts[n]]) for n in (3, 2)}  # this process: no follower
+        etags[1] = store.list_parts(KEY, upload_id)[1][0]
+        assert store.complete_multipart(KEY, upload_id, sorted(etags.items())) == Completed(
+            len(data), hashlib.sha256(data).hexdigest())
+    finally:
+        leave.set()
+        worker.join(60)
+    assert worker.exitcode == 0
