@@ -199,9 +199,10 @@ def start_upload(session: Session, store: FileStore, *, entry: Entry, filename: 
     key = file_key(entry)
     part_size = part_size_for(size)
     upload = Upload(id=secrets.token_hex(16), entry_id=entry.id, key=key,
-                    storage_upload_id=store.start_multipart(key, content_type), filename=safe_filename(filename),
-                    content_type=content_type.lower(), kind=kind, size=size, sha256=sha256, part_size=part_size,
-                    created_by=actor.id, created_at=now, expires_at=now + UPLOAD_TTL)
+                    storage_upload_id=store.start_multipart(key, content_type, size=size, part_size=part_size),
+                    filename=safe_filename(filename), content_type=content_type.lower(), kind=kind, size=size,
+                    sha256=sha256, part_size=part_size, created_by=actor.id, created_at=now,
+                    expires_at=now + UPLOAD_TTL)
     session.add(upload)
     session.flush()
     log.info("upload.started upload_id=%s entry_id=%s size=%s", upload.id, entry.id, size)
@@ -217,21 +218,26 @@ def get_upload(session: Session, *, entry: Entry, upload_id: str, now: datetime)
 
 def complete_upload(session: Session, store: FileStore, *, entry: Entry, upload: Upload,
                     parts: list[tuple[int, str]], actor: User, now: datetime) -> EntryFile:
-    """Assemble the parts, then check size, type (from the content) and SHA-256 before the file counts.
-    A file that fails a check is deleted from storage."""
-    size = store.complete_multipart(upload.key, upload.storage_upload_id, parts)
+    """Close the multipart upload (S3 assembles the parts; the local store renames the file its parts were
+    written into), then check size, type (sniffed from the content) and SHA-256 before the file counts: the
+    SHA-256 the local store computed while the parts arrived, else from one read of the file. A file that
+    fails a check is deleted from storage."""
+    done = store.complete_multipart(upload.key, upload.storage_upload_id, parts)
     try:
-        if size != upload.size:
-            raise Invalid(f"Tệp nhận được ({size} byte) khác kích thước đã khai ({upload.size} byte).",
+        if done.size != upload.size:
+            raise Invalid(f"Tệp nhận được ({done.size} byte) khác kích thước đã khai ({upload.size} byte).",
                           field="parts", code="size_mismatch")
-        sniffed = sniff(store.read_head(upload.key, 8192))
+        if done.sha256 is not None:
+            head, digest = store.read_head(upload.key, 8192), done.sha256
+        else:
+            head, digest, _ = store.head_and_sha256(upload.key, 8192)
+        sniffed = sniff(head)
         if sniffed is None or sniffed.kind != upload.kind:
             raise UnsupportedFile("Nội dung tệp không đúng loại đã khai.", field="file")
-        digest = store.sha256(upload.key)
         if digest != upload.sha256:
             raise Invalid("Mã kiểm tra SHA-256 không khớp: tệp bị lỗi khi truyền. Hãy tải lên lại.",
                           field="sha256", code="checksum_mismatch")
-        stored = StoredFile(upload.key, size, digest, sniffed.mime, sniffed.kind, sniffed.ext)
+        stored = StoredFile(upload.key, done.size, digest, sniffed.mime, sniffed.kind, sniffed.ext)
         if sniffed.kind == "image":
             from award.files import IMAGE_HEAD, check_image_dimensions
 

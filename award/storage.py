@@ -7,15 +7,21 @@ Three ways in:
 - `put(key, fileobj)`: a whole file object (small files, tests);
 - `writer(key, content_type)`: push-based streaming (the app receives the bytes and checks them on the fly);
 - direct multipart (`start_multipart` … `complete_multipart`): the browser sends the parts itself, to
-  presigned S3 URLs or, for the local store, to URLs of the app made by the `part_url` callable.
+  presigned S3 URLs or, for the local store, to URLs of the app made by the `part_url` callable, which
+  writes each part in place in the final file (completion is a rename, not a copy).
 """
 
+import fcntl
+import functools
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -49,6 +55,14 @@ class Stored:
     sha256: str
 
 
+@dataclass
+class Completed:
+    """A finished multipart upload: its size, and its SHA-256 when the store already knows it from the
+    bytes as they were written (the local store's follower), else None (read the object to know it)."""
+    size: int
+    sha256: str | None = None
+
+
 def new_key(prefix: str) -> str:
     key = f"{prefix.strip('/')}/{uuid.uuid4().hex}"
     check_key(key)
@@ -80,12 +94,13 @@ class FileStore(Protocol):
     def age(self, key: str) -> timedelta: ...
     def read_head(self, key: str, n: int) -> bytes: ...
     def sha256(self, key: str) -> str: ...
+    def head_and_sha256(self, key: str, n: int) -> tuple[bytes, str, int]: ...
     def download_to(self, key: str, path: Path) -> None: ...
-    def start_multipart(self, key: str, content_type: str) -> str: ...
+    def start_multipart(self, key: str, content_type: str, *, size: int, part_size: int) -> str: ...
     def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int,
                   sizes: dict[int, int] | None = None) -> dict[int, str]: ...
     def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]: ...
-    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int: ...
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> Completed: ...
     def abort_multipart(self, key: str, upload_id: str) -> None: ...
     def stale_multipart(self, older_than: timedelta) -> list[tuple[str, str]]: ...
 
@@ -124,6 +139,18 @@ def _sha256_of(chunks: Iterable[bytes]) -> str:
     for chunk in chunks:
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def _head_and_sha256(chunks: Iterable[bytes], n: int) -> tuple[bytes, str, int]:
+    digest = hashlib.sha256()
+    head = bytearray()
+    size = 0
+    for chunk in chunks:
+        if len(head) < n:
+            head += chunk[:n - len(head)]
+        digest.update(chunk)
+        size += len(chunk)
+    return bytes(head), digest.hexdigest(), size
 
 
 def _quoted_md5(hexdigest: str) -> str:
@@ -280,10 +307,16 @@ class LocalFileStore:
     def disk_free(self) -> int:
         return shutil.disk_usage(self.root).free
 
-    # -- direct multipart: parts are files `<n>` with their ETag beside them in `<n>.etag`
+    # -- direct multipart, written in place: `<root>/.multipart/<upload_id>/` holds `upload.json` (key, type,
+    # declared size, part size), `data` (the file itself, sparse at the declared size, each part written at
+    # its offset) and `<n>.etag` for every part fully written and flushed. Completion renames `data` to the
+    # key: no second copy. `data` is locked shared by part writers and exclusive by completion, so no part
+    # can still be writing once the file has been renamed and verified (flock works across processes).
 
-    def _upload_dir(self, key: str, upload_id: str) -> Path:
-        """The upload's directory, after checking that the id is ours and belongs to this key."""
+    DATA = "data"
+
+    def _upload_dir(self, key: str, upload_id: str) -> tuple[Path, dict]:
+        """The upload's directory and plan, after checking that the id is ours and belongs to this key."""
         check_key(key)
         if not UPLOAD_ID_RE.match(upload_id):
             raise _upload_not_found()
@@ -294,15 +327,24 @@ class LocalFileStore:
             raise _upload_not_found() from exc
         if meta.get("key") != key:
             raise _upload_not_found()
-        return folder
+        return folder, meta
 
-    def start_multipart(self, key: str, content_type: str) -> str:
+    def start_multipart(self, key: str, content_type: str, *, size: int, part_size: int) -> str:
+        """Open an upload of exactly `size` bytes in parts of `part_size` (the last one what is left).
+        The file is created sparse: disk space is taken as parts arrive, not for a size merely declared."""
         check_key(key)
+        if size < 0 or part_size < 1 or (size > part_size and part_size < MIN_PART_SIZE):
+            raise ValueError(f"bad multipart plan size={size} part_size={part_size}")
+        if math.ceil(size / part_size) > MAX_PART_NUMBER:
+            raise ValueError(f"bad multipart plan: more than {MAX_PART_NUMBER} parts")
         upload_id = uuid.uuid4().hex
         folder = self.root / self.MULTIPART_DIR / upload_id
         folder.mkdir(parents=True)
-        meta = {"key": key, "content_type": content_type, "initiated": datetime.now(UTC).isoformat()}
-        (folder / self.META).write_text(json.dumps(meta))
+        with open(folder / self.DATA, "wb") as data:
+            data.truncate(size)
+        meta = {"key": key, "content_type": content_type, "initiated": datetime.now(UTC).isoformat(),
+                "size": size, "part_size": part_size}
+        _write_atomically(folder / self.META, json.dumps(meta))
         return upload_id
 
     def part_urls(self, key: str, upload_id: str, numbers: list[int], ttl_seconds: int,
@@ -317,75 +359,125 @@ class LocalFileStore:
         return {n: self.part_url(key, upload_id, n, ttl_seconds, sizes[n]) for n in numbers}
 
     def write_part(self, key: str, upload_id: str, number: int, chunks: Iterable[bytes]) -> str:
-        """Store one part sent to the app; a resent part replaces the earlier one. Returns its ETag."""
-        folder = self._upload_dir(key, upload_id)
-        _check_part_numbers([number])
-        tmp = folder / f"{number}.{uuid.uuid4().hex}.tmp"  # own name: the same part may arrive twice at once
-        md5 = hashlib.md5(usedforsecurity=False)
+        """Write one part at its offset in the upload's file and return its ETag. Parts may come in any
+        order and again (a resent part overwrites its own range). A part must be exactly its share of the
+        declared size: a byte over is refused before it is written, so nothing lands outside the part's
+        range; a part cut short stays unlisted. The ETag names this write (a fresh random tag, since the
+        whole file's SHA-256 is checked on completion, hashing each part too would only cost time). It is
+        recorded once the bytes are written, not flushed: flushing each part cost the disk most of the
+        upload's time, so completion flushes the file once, and a restart of the machine in between makes
+        the parts recorded before it count as missing (`_recorded_etag`).
+
+        Raises NotFound (upload unknown, aborted or completed), Invalid `invalid_parts` (number outside
+        the plan), `part_too_large` / `part_size_mismatch` (not exactly the part's length)."""
+        folder, meta = self._upload_dir(key, upload_id)
+        expected = _plan_sizes(meta).get(number)
+        if expected is None:
+            _check_part_numbers([number])
+            raise Invalid(f"Phần {number} nằm ngoài kế hoạch tải lên của tệp.", field="parts", code="invalid_parts")
+        offset = (number - 1) * meta["part_size"]
         try:
-            with open(tmp, "wb") as out:
-                for chunk in chunks:
-                    md5.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            etag = _quoted_md5(md5.hexdigest())
-            # Drop the old ETag first: a crash in between leaves the part unlisted (resent), never mislabelled.
+            fd = os.open(folder / self.DATA, os.O_WRONLY)
+        except FileNotFoundError as exc:  # completed or aborted a moment ago
+            raise _upload_not_found() from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            if not _same_file(fd, folder / self.DATA):  # completion renamed it while we waited for the lock
+                raise _upload_not_found()
+            # Unlisted while it is rewritten: a crash or a cut-off body leaves it missing, never mislabelled.
             (folder / f"{number}.etag").unlink(missing_ok=True)
-            os.replace(tmp, folder / str(number))
-            _write_atomically(folder / f"{number}.etag", etag)
+            written = 0
+            for chunk in chunks:
+                if written + len(chunk) > expected:
+                    raise Invalid(f"Phần {number} dài hơn {expected} byte đã định cho nó.", field="file",
+                                  code="part_too_large")
+                view = memoryview(chunk)
+                while view:
+                    n = os.pwrite(fd, view, offset + written)
+                    written += n
+                    view = view[n:]
+            if written != expected:
+                raise Invalid(f"Phần {number} phải dài đúng {expected} byte (nhận được {written}).", field="file",
+                              code="part_size_mismatch")
+            etag = _quoted_md5(uuid.uuid4().hex)
+            _write_atomically(folder / f"{number}.etag", f"{etag} {_boot_id()}")
+        except FileNotFoundError as exc:  # aborted (or collected) while the part was being written
+            raise _upload_not_found() from exc
         finally:
-            tmp.unlink(missing_ok=True)
+            os.close(fd)  # also releases the lock
+        if meta["size"] >= FOLLOW_FROM:
+            _start_follower(folder, meta)
         return etag
 
     def list_parts(self, key: str, upload_id: str) -> dict[int, tuple[str, int]]:
-        folder = self._upload_dir(key, upload_id)
+        folder, meta = self._upload_dir(key, upload_id)
+        sizes = _plan_sizes(meta)
         parts = {}
         for etag_file in folder.glob("*.etag"):
             number = int(etag_file.stem)
             try:
-                parts[number] = (etag_file.read_text(), (folder / str(number)).stat().st_size)
-            except FileNotFoundError:  # replaced while we looked: the client will resend it
+                etag = _recorded_etag(etag_file)
+            except FileNotFoundError:  # being rewritten: the client will resend it
                 continue
+            if etag is not None:
+                parts[number] = (etag, sizes[number])
         return dict(sorted(parts.items()))
 
-    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> int:
-        """Concatenate the parts in order into the object, checking each part's MD5 against its ETag
-        while copying (the same check S3 makes), then drop the upload."""
-        folder = self._upload_dir(key, upload_id)
-        _check_completion_order(parts)
-        content_type = json.loads((folder / self.META).read_text())["content_type"]
-        writer = self.writer(key, content_type)
-        try:
-            for index, (number, etag) in enumerate(parts):
-                self._copy_part(folder / str(number), etag, writer, last=index == len(parts) - 1)
-        except BaseException:
-            writer.abort()
-            raise
-        stored = writer.commit()
-        shutil.rmtree(folder, ignore_errors=True)
-        return stored.size
+    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> Completed:
+        """Make the upload's file the object under `key` (a rename, no copy) once every part of the plan is
+        listed with the ETag of its last write. Waits for parts still being written, and for the upload's
+        follower (`_follow_parts`): its SHA-256 is returned when it covered exactly these writes, else None
+        and the caller reads the file once (`head_and_sha256`). The caller deletes the object if wrong.
 
-    @staticmethod
-    def _copy_part(path: Path, etag: str, writer: _LocalWriter, last: bool) -> None:
-        # The part's ETag was computed from the bytes as they were written and fsynced (write_part), as
-        # S3 does; the client's list must name it. Not hashing every part again halves the reads.
-        try:
-            stored_etag = path.with_name(f"{path.name}.etag").read_text()
-            with open(path, "rb") as f:
-                while chunk := f.read(4 * CHUNK):
-                    writer.write(chunk)
-                size = f.tell()
-        except FileNotFoundError as exc:
-            raise _invalid_part() from exc
-        if _unquoted(stored_etag) != _unquoted(etag):
+        Raises Invalid `invalid_parts` (a part missing, unknown or with a stale ETag; the upload stays open
+        so the client can resend it), NotFound (upload unknown)."""
+        folder, meta = self._upload_dir(key, upload_id)
+        _check_completion_order(parts)
+        if [number for number, _ in parts] != list(_plan_sizes(meta)):
             raise _invalid_part()
-        if size < MIN_PART_SIZE and not last:
-            raise _part_too_small()
+        try:
+            fd = os.open(folder / self.DATA, os.O_RDONLY)
+        except FileNotFoundError as exc:
+            raise _upload_not_found() from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # no part writer inside the file from here on
+            if not _same_file(fd, folder / self.DATA):
+                raise _upload_not_found()
+            stored = {}
+            for number, etag in parts:
+                stored[number] = _read_etag(folder / f"{number}.etag")
+                if stored[number] is None or stored[number] != _unquoted(etag):
+                    raise _invalid_part()
+            sha256 = _followed_digest(folder, stored)
+            os.fsync(fd)  # the one flush of the parts' bytes (write_part leaves it to here)
+            path = self._path(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(folder / self.DATA, path)
+            _fsync_dir(path.parent)
+            size = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        return Completed(size, sha256)
+
+    def head_and_sha256(self, key: str, n: int) -> tuple[bytes, str, int]:
+        """The first `n` bytes, the SHA-256 and the size of an object, in one read of the file."""
+        digest = hashlib.sha256()
+        buffer = bytearray(8 * CHUNK)
+        view = memoryview(buffer)
+        head = b""
+        size = 0
+        with open(self._path(key), "rb", buffering=0) as f:
+            while got := f.readinto(buffer):
+                if size < n:
+                    head += bytes(view[:min(got, n - size)])
+                digest.update(view[:got])  # hashlib lets go of the GIL on big buffers
+                size += got
+        return head, digest.hexdigest(), size
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:
-            folder = self._upload_dir(key, upload_id)
+            folder, _ = self._upload_dir(key, upload_id)
         except NotFound:
             return  # already gone: aborting is idempotent
         shutil.rmtree(folder, ignore_errors=True)
@@ -401,6 +493,139 @@ class LocalFileStore:
             if datetime.fromisoformat(meta["initiated"]) < cutoff:
                 stale.append((meta["key"], meta_file.parent.name))
         return stale
+
+
+def _plan_sizes(meta: dict) -> dict[int, int]:
+    """Each part's exact length under an upload's plan: the part size, the last part what is left."""
+    size, part_size = meta["size"], meta["part_size"]
+    return {n: min(part_size, size - (n - 1) * part_size) for n in range(1, math.ceil(size / part_size) + 1)}
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether `path` still names the file open as `fd` (not renamed away or removed meanwhile)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    own = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
+
+
+# The follower: while parts arrive, one thread (in whichever app process holds the upload's `hash.lock`)
+# hashes the file in order, each part as soon as its ETag is recorded, reading it back from the page cache.
+# It writes `digest.json` (the SHA-256 and the ETag of every part it hashed) when it reaches the end, so the
+# completion, in any process, need not read the whole file again. It is only a shortcut: it gives up when a
+# part it hashed is rewritten, or after FOLLOW_IDLE without a new part, and then completion reads the file.
+FOLLOW_FROM = 64 * 1024 * 1024  # smaller files are hashed at completion in a moment
+FOLLOW_IDLE = 15 * 60.0  # seconds: a paused upload; the next part starts a new follower from the start
+HASH_LOCK = "hash.lock"
+DIGEST = "digest.json"
+
+
+def _start_follower(folder: Path, meta: dict) -> None:
+    """Start the upload's follower unless one runs already (in this process or another)."""
+    try:
+        lock = os.open(folder / HASH_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        return  # completed or aborted meanwhile
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        return
+    threading.Thread(target=_follow_parts, args=(lock, folder, meta), daemon=True,
+                     name=f"upload-follower-{folder.name}").start()
+
+
+def _follow_parts(lock: int, folder: Path, meta: dict) -> None:
+    try:
+        if (folder / DIGEST).exists():
+            return  # a follower finished already; a part rewritten since is caught at completion
+        digest = hashlib.sha256()
+        hashed: dict[int, str] = {}
+        data = os.open(folder / LocalFileStore.DATA, os.O_RDONLY)
+        try:
+            for number, length in _plan_sizes(meta).items():
+                etag = _wait_for_etag(folder / f"{number}.etag")
+                if etag is None:
+                    return
+                offset = (number - 1) * meta["part_size"]
+                done = 0
+                while done < length:
+                    chunk = os.pread(data, min(CHUNK, length - done), offset + done)
+                    if not chunk:
+                        return
+                    digest.update(chunk)
+                    done += len(chunk)
+                if _read_etag(folder / f"{number}.etag") != etag:  # rewritten while we read it
+                    return
+                hashed[number] = etag
+        finally:
+            os.close(data)
+        _write_atomically(folder / DIGEST, json.dumps({"sha256": digest.hexdigest(), "etags": hashed}))
+    except OSError:
+        return  # completed, aborted or collected meanwhile: nothing to follow any more
+    except Exception:  # a shortcut must never hurt an upload: completion reads the file instead
+        log.exception("storage.follower_failed upload=%s", folder.name)
+    finally:
+        os.close(lock)
+
+
+@functools.cache
+def _boot_id() -> str:
+    """Changes when the machine restarts (Linux); parts recorded before a restart are not trusted."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return "-"
+
+
+def _recorded_etag(path: Path) -> str | None:
+    """A part's ETag as handed out, if it was recorded since the machine last started: its bytes were
+    written but not flushed (completion flushes the file once), so a part recorded before a crash or a
+    restart may never have reached the disk and counts as missing (the widget resends it)."""
+    etag, _, boot = path.read_text().partition(" ")
+    return etag if boot == _boot_id() else None
+
+
+def _read_etag(path: Path) -> str | None:
+    """`_recorded_etag`, unquoted, or None when it is missing."""
+    try:
+        etag = _recorded_etag(path)
+    except FileNotFoundError:
+        return None
+    return _unquoted(etag) if etag is not None else None
+
+
+def _wait_for_etag(path: Path) -> str | None:
+    """The part's ETag once it is recorded; None after FOLLOW_IDLE without it. Polls the directory
+    (a stat every 10 ms, backing off to four a second while nothing comes)."""
+    deadline = time.monotonic() + FOLLOW_IDLE
+    pause = 0.01
+    while (etag := _read_etag(path)) is None:
+        if time.monotonic() > deadline or not path.parent.exists():
+            return None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
+    return etag
+
+
+def _followed_digest(folder: Path, etags: dict[int, str]) -> str | None:
+    """The follower's SHA-256 if it hashed exactly these part writes (waits for a follower still running)."""
+    try:
+        lock = os.open(folder / HASH_LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        return None  # no follower ever started (a small file)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_SH)  # it ends soon: every part is there and none can change now
+        found = json.loads((folder / DIGEST).read_text())
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(lock)
+    if {int(n): e for n, e in found.get("etags", {}).items()} != etags:
+        return None
+    return found.get("sha256")
 
 
 def _invalid_part() -> Invalid:
@@ -603,6 +828,10 @@ class S3FileStore:
     def sha256(self, key: str) -> str:
         return _sha256_of(self.open(key))
 
+    def head_and_sha256(self, key: str, n: int) -> tuple[bytes, str, int]:
+        """The first `n` bytes, the SHA-256 and the size of an object, in one GET."""
+        return _head_and_sha256(self.open(key), n)
+
     def download_to(self, key: str, path: Path) -> None:
         with open(path, "wb") as out:
             for chunk in self.open(key):
@@ -628,7 +857,9 @@ class S3FileStore:
 
     # -- direct multipart
 
-    def start_multipart(self, key: str, content_type: str) -> str:
+    def start_multipart(self, key: str, content_type: str, *, size: int | None = None,
+                        part_size: int | None = None) -> str:
+        """The bucket needs no plan: each presigned part URL signs its own Content-Length (`part_urls`)."""
         return self._call(self.client.create_multipart_upload, Key=check_key(key),
                           ContentType=content_type)["UploadId"]
 
@@ -665,7 +896,7 @@ class S3FileStore:
         listing = [{"PartNumber": number, "ETag": etag} for number, etag in parts]
         self._upload_call(self.client.complete_multipart_upload, key, upload_id,
                           MultipartUpload={"Parts": listing})
-        return self.size(key)
+        return Completed(self.size(key))
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:

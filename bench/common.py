@@ -118,6 +118,8 @@ def app_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         "AWARD_DATABASE_URL": database_url,
         "AWARD_DATA_DIR": str(data_dir),
         "AWARD_NOW": BENCH_NOW,
+        # The `award` script imports the package the venv was installed from (perhaps another checkout).
+        "PYTHONPATH": os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
     })
     env.update(extra)
     return env

@@ -1,7 +1,9 @@
 """2. Large media: one video of --media-gb through the direct (presigned multipart) path on S3 and
 through the app on local disk (the app plays S3's part), with the peak resident memory of every app
-process. Limits from the same run: boto3 `upload_file` of the same file to the same server, and a
-plain file copy on the same disk. Every big file is deleted afterwards."""
+process. Limits from the same run: boto3 `upload_file` of the same file to the same server, and, for
+local disk, the same client sending the same parts to a bare endpoint on the same kind of server
+(uvicorn, as many workers) that writes them at their offsets on the same disk (bench/bare_app.py); a
+plain file copy + fsync stays as a reference line. Every big file is deleted afterwards."""
 
 from __future__ import annotations
 
@@ -10,12 +12,25 @@ import hashlib
 import os
 import shutil
 import struct
+import subprocess
 import time
 from pathlib import Path
 
 import httpx
 
-from bench.common import AppServer, MiB, RssSampler, app_env, disk_free_gib, fresh_database, migrate
+from bench.common import (
+    ROOT,
+    VENV_BIN,
+    AppServer,
+    MiB,
+    RssSampler,
+    app_env,
+    disk_free_gib,
+    free_port,
+    fresh_database,
+    migrate,
+    wait_http,
+)
 from bench.surge import PASSWORD, create_journalists
 
 BROWSER_PARALLEL_PARTS = 4  # what static/upload.js sends at once, like a browser
@@ -59,18 +74,7 @@ async def direct_upload(base_url: str, email: str, round_id: int, unit_id: int, 
             "filename": "phim-tai-lieu.mp4", "size": size, "content_type": "video/mp4", "sha256": sha256,
         })).raise_for_status().json()
         part_size = plan["part_size"]
-        gate = asyncio.Semaphore(BROWSER_PARALLEL_PARTS)
-
-        async def put(part: dict) -> dict:
-            async with gate:
-                with open(path, "rb") as f:
-                    f.seek((part["number"] - 1) * part_size)
-                    body = f.read(part_size)
-                r = await client.put(part["url"], content=body)
-                r.raise_for_status()
-                return {"number": part["number"], "etag": r.headers["etag"]}
-
-        done = await asyncio.gather(*(put(p) for p in plan["parts"]))
+        done = await send_parts(client, [(p["number"], p["url"]) for p in plan["parts"]], path, part_size)
         parts_s = time.perf_counter() - t
         r = await client.post(f"/api/v1/entries/{entry['id']}/uploads/{plan['upload_id']}/complete", headers=headers,
                               json={"parts": sorted(done, key=lambda p: p["number"])})
@@ -78,6 +82,56 @@ async def direct_upload(base_url: str, email: str, round_id: int, unit_id: int, 
         wall = time.perf_counter() - t
     return {"wall_s": round(wall, 2), "parts_s": round(parts_s, 2), "complete_s": round(wall - parts_s, 2),
             "parts": len(done), "part_mb": part_size // MiB, "sha256_ok": r.json()["sha256"] == sha256}
+
+
+async def send_parts(client: httpx.AsyncClient, urls: list[tuple[int, str]], path: Path, part_size: int) -> list[dict]:
+    """PUT each part's share of the file to its URL, 4 at a time like the upload widget; their ETags."""
+    gate = asyncio.Semaphore(BROWSER_PARALLEL_PARTS)
+
+    async def put(number: int, url: str) -> dict:
+        async with gate:
+            with open(path, "rb") as f:
+                f.seek((number - 1) * part_size)
+                body = f.read(part_size)
+            r = await client.put(url, content=body)
+            r.raise_for_status()
+            return {"number": number, "etag": r.headers["etag"]}
+
+    return list(await asyncio.gather(*(put(n, url) for n, url in urls)))
+
+
+async def bare_upload(base_url: str, path: Path, part_size: int) -> dict:
+    """The same client and parts to the bare endpoint: start, PUT the parts (4 at a time), finish (fsync)."""
+    size = path.stat().st_size
+    async with httpx.AsyncClient(base_url=base_url, timeout=3600) as client:
+        t = time.perf_counter()
+        file_id = (await client.post("/disk", params={"size": size, "part_size": part_size})).raise_for_status().json()["id"]
+        numbers = range(1, -(-size // part_size) + 1)
+        await send_parts(client, [(n, f"/disk/{file_id}/{n}?part_size={part_size}") for n in numbers], path, part_size)
+        parts_s = time.perf_counter() - t
+        r = (await client.post(f"/disk/{file_id}/finish")).raise_for_status()
+        wall = time.perf_counter() - t
+    return {"wall_s": round(wall, 2), "parts_s": round(parts_s, 2), "complete_s": round(wall - parts_s, 2),
+            "size_ok": r.json()["size"] == size}
+
+
+def _bare_disk(work: Path, path: Path, part_size: int, workers: int = 2) -> dict:
+    """The bare endpoint's run, as many uvicorn workers as the app, writing under `work`."""
+    port = free_port()
+    env = dict(os.environ, BARE_DISK_DIR=str(work / "bare"))
+    with open(work / "bare.log", "ab") as log:
+        bare = subprocess.Popen([str(VENV_BIN / "uvicorn"), "bench.bare_app:app", "--port", str(port),
+                                 "--workers", str(workers), "--log-level", "warning"], env=env, cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_http(f"http://127.0.0.1:{port}/readyz")
+            result = asyncio.run(bare_upload(f"http://127.0.0.1:{port}", path, part_size))
+        finally:
+            bare.terminate()
+            bare.wait(timeout=20)
+    result["what"] = ("same client, same parts (4 at a time), bare uvicorn endpoint with as many workers writing "
+                      "them at their offsets on the same disk, one fsync; no checks, no checksum")
+    return result
 
 
 def _through_app(env: dict, work: Path, path: Path, sha256: str) -> dict:
@@ -127,18 +181,20 @@ def run(s3_server, work: Path, *, gb: float) -> dict:
         _empty_bucket(s3, "bench-media-limit")
         out["s3_ratio"] = round(out["s3_limit"]["wall_s"] / out["s3_direct"]["wall_s"], 3)
 
-        # Local disk: the same direct-upload protocol, the app receives the parts and assembles them.
+        # Local disk: the same direct-upload protocol, the app receives the parts and writes them in place.
         env = app_env(fresh_database("bench_media_local"), work / "localapp", AWARD_STORAGE="local")
         (work / "localapp").mkdir(exist_ok=True)
         out["local_app"] = _through_app(env, work, src, sha256)
         shutil.rmtree(work / "localapp" / "files", ignore_errors=True)
+        out["local_limit"] = _bare_disk(work, src, out["local_app"]["part_mb"] * MiB)  # the parts the app planned
+        shutil.rmtree(work / "bare", ignore_errors=True)
+        out["local_ratio"] = round(out["local_limit"]["wall_s"] / out["local_app"]["wall_s"], 3)
         t = time.perf_counter()
         shutil.copyfile(src, work / "copy.mp4")
         with open(work / "copy.mp4", "rb+") as f:
-            os.fsync(f.fileno())  # the app fsyncs every part; the limit writes to disk too
-        out["local_limit"] = {"what": "file copy on the same disk (shutil.copyfile + fsync)",
-                              "wall_s": round(time.perf_counter() - t, 2)}
-        out["local_ratio"] = round(out["local_limit"]["wall_s"] / out["local_app"]["wall_s"], 3)
+            os.fsync(f.fileno())
+        out["local_copy"] = {"what": "file copy on the same disk (shutil.copyfile + fsync), for reference",
+                             "wall_s": round(time.perf_counter() - t, 2)}
         peaks = out["s3_direct"]["peak_rss_mib"] + out["local_app"]["peak_rss_mib"]
         out["max_app_rss_mib"] = max(peaks)
         out["goal"] = "ratio >= 0.7 of the limit, no app process above 150 MiB resident"
@@ -146,6 +202,7 @@ def run(s3_server, work: Path, *, gb: float) -> dict:
         for leftover in (src, work / "copy.mp4"):
             leftover.unlink(missing_ok=True)
         shutil.rmtree(work / "localapp" / "files", ignore_errors=True)
+        shutil.rmtree(work / "bare", ignore_errors=True)
     return out
 
 

@@ -83,9 +83,13 @@ def _media(s: dict | None) -> list[str]:
              f"(parts {d['parts_s']} s, complete + verify {d['complete_s']} s)",
              f"boto3 upload_file: {s['s3_limit']['wall_s']} s; goal ≥ 0.7",
              str(s["s3_ratio"]), _ok(s["s3_ratio"] >= 0.7)),
-        _row(f"2. {gb} video through the app to local disk", f"{loc['wall_s']} s (parts {loc['parts_s']} s, complete + "
-             f"verify {loc['complete_s']} s)", f"file copy + fsync: {s['local_limit']['wall_s']} s; goal ≥ 0.7",
-             str(s["local_ratio"]), _ok(s["local_ratio"] >= 0.7)),
+        _row(f"2. {gb} video through the app to local disk (start, {loc['parts']} parts written in place, complete)",
+             f"{loc['wall_s']} s (parts {loc['parts_s']} s, complete + verify {loc['complete_s']} s)",
+             f"bare streaming endpoint, same client and parts, same disk: {s['local_limit']['wall_s']} s "
+             f"(parts {s['local_limit'].get('parts_s', '?')} s, fsync {s['local_limit'].get('complete_s', '?')} s); "
+             "goal ≥ 0.7", str(s["local_ratio"]), _ok(s["local_ratio"] >= 0.7)),
+        *([_row(f"2. reference: {gb} file copy + fsync on the same disk", f"{s['local_copy']['wall_s']} s", "")]
+          if "local_copy" in s else []),
         _row("2. peak RSS of every app process (MiB), S3 run / local run",
              f"{', '.join(map(str, d['peak_rss_mib']))} / {', '.join(map(str, loc['peak_rss_mib']))}",
              "150 MiB each", f"{round(s['max_app_rss_mib'] / 150, 2)}", _ok(s["max_app_rss_mib"] <= 150)),

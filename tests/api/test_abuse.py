@@ -190,7 +190,8 @@ def test_a_declared_1_byte_png_takes_one_byte_per_part_not_64_mib(client, sessio
         assert big.status_code == 413 and big.json()["detail"]["code"] == "too_large"  # the request gate
         assert two.status_code == 413 and two.json()["detail"]["code"] == "part_too_large"
         folder = next((store.root / store.MULTIPART_DIR).iterdir())
-        assert sorted(p.name for p in folder.iterdir()) == [store.META]  # no part, no temporary file left
+        assert sorted(p.name for p in folder.iterdir()) == [store.DATA, store.META]  # no part, no temporary file
+        assert (folder / store.DATA).read_bytes() == b"\0"  # the in-place file: its declared byte, unwritten
     else:
         assert big.status_code == two.status_code == 403  # the signed Content-Length
     upload = session.get(Upload, plan["upload_id"])

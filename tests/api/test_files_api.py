@@ -5,9 +5,12 @@ import os
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlmodel import select
 
+from award.errors import NotFound
 from award.models import AuditEvent, Entry, EntryFile, Upload
+from award.storage import LocalFileStore
 from tests.factories import api_login, entry_payload, make_user
 from tests.support.jobs import run_jobs
 
@@ -225,3 +228,103 @@ def test_gc_removes_orphans_and_expired_uploads(client, session, clock, store, s
     assert (report.expired_uploads, report.orphan_objects) == (1, 1)
     assert session.get(Upload, plan["upload_id"]) is None
     assert list(store.keys("entries/")) == [session.get(EntryFile, kept["id"]).key]
+
+
+# --- large uploads to local disk: parts written in place (issue 18 item 4), the same answers on S3 ----------
+
+
+def _complete(client, headers, entry_id, upload_id, etags: dict[int, str]):
+    return client.post(f"/api/v1/entries/{entry_id}/uploads/{upload_id}/complete", headers=headers,
+                       json={"parts": [{"number": n, "etag": e} for n, e in sorted(etags.items())]})
+
+
+@pytest.fixture
+def followed(monkeypatch):
+    """Local disk hashes parts as they arrive from 64 MiB on; these tests' smaller files are followed too."""
+    from award import storage
+
+    monkeypatch.setattr(storage, "FOLLOW_FROM", 0)
+
+
+def test_parts_out_of_order_and_a_part_resent_make_the_declared_file(client, session, clock, store, samples,
+                                                                     followed):
+    _, headers, entry_id = draft(client, session)
+    data = video_bytes(samples, 16 * MiB + 5)
+    plan = _direct(client, headers, entry_id, data).json()
+    size = plan["part_size"]
+    urls = {p["number"]: p["url"] for p in plan["parts"]}
+    share = {n: data[(n - 1) * size: n * size] for n in urls}
+    etags = {}
+    for n in (3, 1, 2):
+        response = _put(client, urls[n], share[n])
+        assert response.status_code == 200
+        etags[n] = response.headers["etag"]
+    garbled = bytearray(share[2])
+    garbled[1000] ^= 0xFF
+    stale = _put(client, urls[2], bytes(garbled)).headers["etag"]  # sent twice: the later body counts...
+    etags[2] = _put(client, urls[2], share[2]).headers["etag"]      # ... and here it is right again
+    refused = _complete(client, headers, entry_id, plan["upload_id"], etags | {2: stale})
+    # Local disk refuses the stale ETag; SeaweedFS assembles the version it names, which fails the checksum.
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] in (["body", "parts"], ["body", "sha256"])
+    assert session.exec(select(EntryFile).where(EntryFile.entry_id == entry_id)).all() == []
+    plan = _direct(client, headers, entry_id, data).json()  # the refused completion ended that session
+    etags = {p["number"]: _put(client, p["url"], share[p["number"]]).headers["etag"] for p in reversed(plan["parts"])}
+    done = _complete(client, headers, entry_id, plan["upload_id"], etags)
+    assert done.status_code == 201, done.text
+    row = session.get(EntryFile, done.json()["id"])
+    assert (row.size, row.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert b"".join(store.open(row.key)) == data
+
+
+@pytest.mark.parametrize("follow", [False, True], ids=["read-once", "followed"])
+def test_a_part_damaged_on_the_way_is_caught_by_the_checksum_and_nothing_counts(client, session, clock, store,
+                                                                                  samples, monkeypatch, follow):
+    from award import storage
+
+    if follow:
+        monkeypatch.setattr(storage, "FOLLOW_FROM", 0)
+    _, headers, entry_id = draft(client, session)
+    data = video_bytes(samples, 8 * MiB + 77)
+    plan = _direct(client, headers, entry_id, data).json()
+    size = plan["part_size"]
+    damaged = bytearray(data)
+    damaged[size + 10] ^= 0x01  # one bit in the last part, of the right length
+    etags = {p["number"]: _put(client, p["url"], bytes(damaged[(p["number"] - 1) * size: p["number"] * size]))
+             .headers["etag"] for p in plan["parts"]}
+    done = _complete(client, headers, entry_id, plan["upload_id"], etags)
+    assert done.status_code == 422 and done.json()["detail"][0]["loc"] == ["body", "sha256"]
+    assert "SHA-256 không khớp" in done.json()["detail"][0]["msg"]
+    assert session.exec(select(EntryFile).where(EntryFile.entry_id == entry_id)).all() == []
+    assert list(store.keys("entries/")) == []
+    assert session.get(Upload, plan["upload_id"]) is None
+
+
+def test_complete_without_every_part_is_refused(client, session, clock, store, samples):
+    _, headers, entry_id = draft(client, session)
+    data = video_bytes(samples, 8 * MiB + 77)
+    plan = _direct(client, headers, entry_id, data).json()
+    first = _put(client, plan["parts"][0]["url"], data[:plan["part_size"]]).headers["etag"]
+    done = _complete(client, headers, entry_id, plan["upload_id"], {1: first})
+    # Local disk knows the plan (every part must be listed); S3 assembles what is listed, too short.
+    assert done.status_code == 422, done.text
+    assert done.json()["detail"][0]["loc"] == ["body", "parts"]
+    assert session.exec(select(EntryFile).where(EntryFile.entry_id == entry_id)).all() == []
+    assert list(store.keys("entries/")) == []
+
+
+def test_gc_removes_an_abandoned_upload_and_its_bytes(client, session, clock, store, samples):
+    from award.entry_files import collect_garbage
+
+    _, headers, entry_id = draft(client, session)
+    data = video_bytes(samples, 8 * MiB + 77)
+    plan = _direct(client, headers, entry_id, data).json()
+    assert _put(client, plan["parts"][0]["url"], data[:plan["part_size"]]).status_code == 200  # then abandoned
+    upload = session.get(Upload, plan["upload_id"])
+    key, storage_id = upload.key, upload.storage_upload_id
+    report = collect_garbage(session, store, now=clock.now + timedelta(hours=7), grace=timedelta(hours=1))
+    assert report.expired_uploads == 1
+    with pytest.raises(NotFound):
+        store.list_parts(key, storage_id)
+    if isinstance(store, LocalFileStore):
+        assert [p for p in store.root.rglob("*") if p.is_file()] == []  # the in-place file is gone too

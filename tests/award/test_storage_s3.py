@@ -143,7 +143,7 @@ def test_presigned_multipart_upload(s3_store):
     etags = put_parts(urls, parts)
     assert etags == {n: f'"{hashlib.md5(body).hexdigest()}"' for n, body in parts.items()}
 
-    size = s3_store.complete_multipart(KEY, upload_id, sorted(etags.items()))
+    size = s3_store.complete_multipart(KEY, upload_id, sorted(etags.items())).size
     whole = b"".join(parts[n] for n in sorted(parts))
     assert size == len(whole)
     assert s3_store.sha256(KEY) == hashlib.sha256(whole).hexdigest()
@@ -187,7 +187,7 @@ def test_an_interrupted_upload_resumes_from_list_parts(s3_store):
     fresh = s3_store.part_urls(KEY, upload_id, missing, ttl_seconds=600)
     etags = {n: etag for n, (etag, _) in arrived.items()} | put_parts(fresh, {n: parts[n] for n in missing})
 
-    assert s3_store.complete_multipart(KEY, upload_id, sorted(etags.items())) == sum(map(len, parts.values()))
+    assert s3_store.complete_multipart(KEY, upload_id, sorted(etags.items())).size == sum(map(len, parts.values()))
     assert s3_store.sha256(KEY) == hashlib.sha256(parts[1] + parts[2] + parts[3]).hexdigest()
 
 
