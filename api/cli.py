@@ -274,13 +274,16 @@ def storage_gc(grace_minutes: Annotated[int, typer.Option(help="Bỏ qua tệp m
 
 @tagging_app.command("eval")
 def tagging_eval(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-                 detail: Annotated[bool, typer.Option(help="Thêm số liệu theo từng đợt và các ca sai")] = False):
-    """Đánh giá gợi ý chủ đề trên tệp JSONL có nhãn; in một dòng JSON {n, top1, top3, mrr}."""
+                 detail: Annotated[bool, typer.Option(help="Thêm số liệu theo từng đợt và các ca sai")] = False,
+                 learn: Annotated[bool, typer.Option(
+                     help="Học từ tác phẩm đã xác nhận: mỗi dòng được gợi ý khi mọi dòng khác cùng đợt coi như đã xác nhận "
+                          "(leave-one-out)")] = False):
+    """Đánh giá gợi ý chủ đề trên tệp JSONL có nhãn; in một dòng JSON {n, top1, top3, mrr} (thêm "learn": true với --learn)."""
     from award.tagging_eval import evaluate, evaluate_detailed, load_round_taggers, load_rows
 
     rows = load_rows(file)
     taggers = load_round_taggers(rounds=sorted({r["round"] for r in rows}))
-    result = (evaluate_detailed if detail else evaluate)(rows, taggers)
+    result = (evaluate_detailed if detail else evaluate)(rows, taggers, learn)
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 

@@ -92,6 +92,7 @@ __all__ = [
     "SuggestionResult",
     "TaggerConfig",
     "TaggingUnit",
+    "chunks",
     "content_syllables",
     "diacritic_ratio",
     "features",
@@ -283,12 +284,16 @@ class Suggestion:
     code: str
     title: str
     score: float  # in [0, 1], relative to the round's other units for this entry
+    # Why it is suggested, in Vietnamese, for the first TaggerConfig.why_top items ("" otherwise):
+    # the confirmed works it resembles and the outline words the work shares with the unit.
+    why: str = ""
 
 
 @dataclass
 class SuggestionResult:
     items: list[Suggestion]
     weak: bool  # the entry is (nearly) only a title: suggestions are a guess
+    vector: np.ndarray | None = None  # the entry's e5 query vector (what kNN over works compares)
 
     @property
     def codes(self) -> list[str]:
@@ -312,7 +317,9 @@ class TaggerConfig:
     # query side
     title_weight: float = 1.25
     summary_weight: float = 1.0
-    body_weight: float = 0.2
+    # The body (transcript, extracted text) no longer joins the query's bag of words: it is read in
+    # chunks (below).  body_weight > 0 restores the old bag, cut at body_max_syllables.
+    body_weight: float = 0.0
     body_max_syllables: int = 3000
     query_k3: float = 1.5  # saturation of a field's term counts
     # features
@@ -335,6 +342,21 @@ class TaggerConfig:
     plain_sem_factor: float = 0.25
     # weak flag
     weak_min_syllables: int = 25
+    # The whole body, in chunks of chunk_syllables words: at most max_chunks, spread evenly over the
+    # text when it is longer (so its end is read too).  Every chunk is scored by BM25 against every
+    # unit (cheap); a unit's body score is the mean of its body_top best chunks.  The embed_chunks
+    # chunks with the best BM25 match are also embedded (an e5 query each, ~0.8 ms per word on two
+    # cores: the cap keeps a cold re-tag of 2,500 works under two minutes) and a unit's semantic body
+    # score is its best cosine to them.
+    chunk_syllables: int = 24
+    max_chunks: int = 240
+    body_top: int = 2
+    embed_chunks: int = 1
+    body_lex_weight: float = 0.5
+    body_sem_weight: float = 0.4
+    # explanations ("why") for the best why_top units
+    why_top: int = 5
+    why_terms: int = 3
 
 
 DEFAULT_CONFIG = TaggerConfig()
@@ -382,6 +404,21 @@ class _BM25:
         if not idx:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
         return self.weights[:, idx] @ np.asarray(qw, dtype=np.float32)
+
+    def top_terms(self, query: Mapping[str, float], doc: int, n: int) -> list[str]:
+        """The query terms that add most to document ``doc``'s score, best first.
+
+        A unigram already inside a chosen bigram is skipped ("xây dựng", not also "xây")."""
+        scored = sorted(((self.weights[doc, self.vocab[t]] * w, t) for t, w in query.items() if t in self.vocab),
+                        reverse=True)
+        out: list[str] = []
+        for value, term in scored:
+            if value <= 0 or len(out) >= n:
+                break
+            if " " not in term and any(term in chosen.split() for chosen in out):
+                continue
+            out.append(term)
+        return out
 
 
 # --------------------------------------------------------------------------
@@ -490,61 +527,160 @@ class RoundTagger:
         np.maximum.at(best, self._owner, sims)
         return best
 
-    def _fuse(self, lexical: np.ndarray, semantic: np.ndarray | None, sem_factor: float = 1.0) -> np.ndarray:
+    def _fuse(self, lexical: np.ndarray, semantic: np.ndarray | None, sem_factor: float = 1.0,
+              extra: Sequence[tuple[float, np.ndarray]] = (), learned: np.ndarray | None = None) -> np.ndarray:
+        """z-scored signals summed with their weights (``extra``: more (weight, signal) pairs, the
+        body's), plus ``learned`` as it is (the kNN votes, already on a common scale), min-max scaled."""
         cfg = self.config
         fused = cfg.lex_weight * _zscore(lexical)
         if semantic is not None:
             fused = fused + cfg.sem_weight * sem_factor * _zscore(semantic)
+        for weight, signal in extra:
+            fused = fused + weight * _zscore(signal)
+        if learned is not None:
+            fused = fused + learned
         low, high = float(fused.min()), float(fused.max())
         if high - low < 1e-9:
             return np.zeros_like(fused)
         return (fused - low) / (high - low)
 
-    def _result(self, scores: np.ndarray, weak: bool, limit: int | None) -> SuggestionResult:
+    def _result(self, scores: np.ndarray, weak: bool, limit: int | None,
+                why: Any = None, vector: np.ndarray | None = None) -> SuggestionResult:
         order = sorted(range(len(self.units)), key=lambda i: (-float(scores[i]), i))
         if limit is not None:
             order = order[:limit]
         items = [
-            Suggestion(self.units[i].code, self.units[i].title, round(float(scores[i]), 4))
-            for i in order
+            Suggestion(self.units[i].code, self.units[i].title, round(float(scores[i]), 4),
+                       why(i) if why is not None and rank < self.config.why_top else "")
+            for rank, i in enumerate(order)
         ]
-        return SuggestionResult(items, weak)
+        return SuggestionResult(items, weak, vector)
 
     def is_weak(self, title: str, summary: str = "", body: str = "") -> bool:
         text = " ".join((title or "", summary or "", (body or "")[:2000]))
         return content_syllables(text) < self.config.weak_min_syllables
 
     def suggest(
-        self, title: str, summary: str = "", body: str = "", *, limit: int | None = None
+        self, title: str, summary: str = "", body: str = "", *, limit: int | None = None, learned: Any = None,
+        key: Any = None,
     ) -> SuggestionResult:
         """All units (or the best ``limit``), best first, scores in [0, 1]."""
-        return self.suggest_many([EntryText(title, summary, body)], limit=limit)[0]
+        return self.suggest_many([EntryText(title, summary, body)], limit=limit, learned=learned,
+                                 keys=None if key is None else [key])[0]
+
+    # -- the body, in chunks ---------------------------------------------------
+
+    def _chunk_scores(self, body: str) -> tuple[list[str], np.ndarray]:
+        """The body's chunks and their BM25 scores, (chunks × units)."""
+        cfg = self.config
+        parts = chunks(body, cfg.chunk_syllables, cfg.max_chunks)
+        if not parts:
+            return [], np.zeros((0, len(self.units)), dtype=np.float32)
+        rows = []
+        for part in parts:
+            exact, folded = features(part, cfg.bigram_weight)
+            rows.append(self._bm25_exact.score(exact) + cfg.fold_weight * self._bm25_folded.score(folded))
+        return parts, np.vstack(rows)
+
+    def _body_lexical(self, scores: np.ndarray) -> np.ndarray:
+        top = min(self.config.body_top, scores.shape[0])
+        return np.sort(scores, axis=0)[-top:].mean(axis=0)
+
+    def _chosen_chunks(self, parts: list[str], scores: np.ndarray) -> list[str]:
+        """The chunks worth embedding: those matching some unit best (their BM25 maximum), in text order."""
+        if not parts or self.config.embed_chunks <= 0:
+            return []
+        best = scores.max(axis=1)
+        chosen = sorted(np.argsort(-best, kind="stable")[: self.config.embed_chunks])
+        return [parts[i] for i in chosen if best[i] > 0]
+
+    # -- ranking ---------------------------------------------------------------
 
     def suggest_many(
-        self, entries: Iterable[EntryText | Sequence[str] | Mapping[str, str]], *, limit: int | None = None
+        self, entries: Iterable[EntryText | Sequence[str] | Mapping[str, str]], *, limit: int | None = None,
+        learned: Any = None, keys: Sequence[Any] | None = None,
     ) -> list[SuggestionResult]:
-        """Batch version of :meth:`suggest`: the query embeddings go to the model in one batch."""
+        """Batch version of :meth:`suggest`: every text to embed goes to the model in one batch.
+
+        ``learned``: confirmed works to learn from (``award.tagging_learn.ExampleSet``: anything with
+        ``scores(vector, exclude) -> (values per unit, neighbour counts per unit)``); ``keys[i]`` is
+        entry i's own key in it, left out of its neighbours (a work never votes for itself).
+        """
+        cfg = self.config
         items = [_entry(e) for e in entries]
         if not items:
             return []
         texts = [self.query_text(e.title, e.summary, e.body) for e in items]
         has_text = [bool(t.strip()) for t in texts]
-        wanted = [t for t, ok in zip(texts, has_text) if ok]
+        bodies = [self._chunk_scores(e.body) if e.body and e.body.strip() else ([], None) for e in items]
+        chosen = [self._chosen_chunks(parts, scores) if scores is not None else [] for parts, scores in bodies]
+        wanted = [t for t, ok in zip(texts, has_text) if ok] + [c for cs in chosen for c in cs]
         vectors = embeddings.embed_cached(wanted, "query", self.cache, self._embedder) if wanted else None
+        chunk_at = sum(has_text)
         results: list[SuggestionResult] = []
         k = 0
-        for entry, text, ok in zip(items, texts, has_text):
+        for n, (entry, text, ok) in enumerate(zip(items, texts, has_text)):
             weak = self.is_weak(entry.title, entry.summary, entry.body)
+            chunk_vectors = vectors[chunk_at:chunk_at + len(chosen[n])] if chosen[n] else None
+            chunk_at += len(chosen[n])
             if not ok:
                 results.append(self._result(np.zeros(len(self.units)), True, limit))
                 continue
-            semantic = self.semantic_scores_from_vector(vectors[k])
+            vector = vectors[k]
             k += 1
-            lexical = self.lexical_scores(entry.title, entry.summary, entry.body)
-            plain = diacritic_ratio(text) < self.config.plain_ratio
-            factor = self.config.plain_sem_factor if plain else 1.0
-            results.append(self._result(self._fuse(lexical, semantic, factor), weak, limit))
+            semantic = self.semantic_scores_from_vector(vector)
+            exact, folded = self._query_features(entry.title, entry.summary, entry.body)
+            lexical = self._bm25_exact.score(exact) + cfg.fold_weight * self._bm25_folded.score(folded)
+            plain = diacritic_ratio(text) < cfg.plain_ratio
+            factor = cfg.plain_sem_factor if plain else 1.0
+            extra: list[tuple[float, np.ndarray]] = []
+            parts, chunk_scores = bodies[n]
+            if chunk_scores is not None and len(parts):
+                extra.append((cfg.body_lex_weight, self._body_lexical(chunk_scores)))
+                if chunk_vectors is not None:
+                    body_sem = np.max([self.semantic_scores_from_vector(v) for v in chunk_vectors], axis=0)
+                    extra.append((cfg.body_sem_weight * factor, body_sem))
+            votes = counts = None
+            if learned is not None:
+                votes, counts = learned.scores(vector, None if keys is None else keys[n])
+            fused = self._fuse(lexical, semantic, factor, extra, votes)
+            why = self._explainer(exact, parts, chunk_scores, counts)
+            results.append(self._result(fused, weak, limit, why, vector))
         return results
+
+    def _explainer(self, exact: Mapping[str, float], parts: list[str], chunk_scores: np.ndarray | None,
+                   counts: Sequence[int] | None):
+        """why(unit index) -> Vietnamese text; terms are computed only for the units asked about."""
+        cfg = self.config
+
+        def why(i: int) -> str:
+            bits = []
+            if counts is not None and counts[i]:
+                bits.append(f"giống {counts[i]} tác phẩm đã xác nhận chủ đề {self.units[i].code}")
+            terms = self._bm25_exact.top_terms(exact, i, cfg.why_terms)
+            if chunk_scores is not None and len(parts) and len(terms) < cfg.why_terms:
+                best = int(np.argmax(chunk_scores[:, i]))
+                if chunk_scores[best, i] > 0:
+                    body_exact, _ = features(parts[best], cfg.bigram_weight)
+                    terms += [t for t in self._bm25_exact.top_terms(body_exact, i, cfg.why_terms) if t not in terms]
+            if terms:
+                bits.append("từ khớp đề cương: " + ", ".join(f"“{t}”" for t in terms[: cfg.why_terms]))
+            return "; ".join(bits)
+
+        return why
+
+
+def chunks(text: str, size: int, limit: int) -> list[str]:
+    """``text`` cut into windows of ``size`` words; beyond ``limit`` windows, ``limit`` of them spread
+    evenly from the first to the last (a long work is sampled throughout, not just its start)."""
+    words = [w[:MAX_WORD_CHARS] for w in (text or "").split()]
+    if not words or size <= 0 or limit <= 0:
+        return []
+    windows = [" ".join(words[s:s + size]) for s in range(0, len(words), size)]
+    if len(windows) > limit:
+        picks = sorted(set(np.linspace(0, len(windows) - 1, limit).round().astype(int).tolist()))
+        windows = [windows[i] for i in picks]
+    return windows
 
 
 def _merge(title_counts: Counter, title_tf: float, point_counts: Counter) -> dict[str, float]:

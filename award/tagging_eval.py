@@ -7,8 +7,9 @@ k when any acceptable code is among the first k suggestions.
 
     evaluate(rows, load_round_taggers()) -> {"n": 69, "top1": 0.8, "top3": 0.95, "mrr": 0.87}
 
-``python -m award.tagging_eval FILE.jsonl [--detail]`` prints that as one JSON
-line (``--detail`` adds per-round figures and the misses).
+``python -m award.tagging_eval FILE.jsonl [--detail] [--learn]`` prints that as one JSON
+line (``--detail`` adds per-round figures and the misses; ``--learn`` runs leave-one-out within
+each round, every other row counting as a confirmed work, and adds ``"learn": true``).
 """
 
 from __future__ import annotations
@@ -70,8 +71,11 @@ def load_rows(path: str | Path) -> list[dict]:
     return rows
 
 
-def _ranks(rows: list[Mapping], taggers: Mapping[str, RoundTagger]) -> list[int | None]:
-    """1-based rank of the first acceptable code for each row (None: not ranked)."""
+def _ranks(rows: list[Mapping], taggers: Mapping[str, RoundTagger], learn: Any = False) -> list[int | None]:
+    """1-based rank of the first acceptable code for each row (None: not ranked).
+
+    ``learn`` (True or an ``award.tagging_learn.LearnConfig``): leave-one-out within each round,
+    every other row of the round counting as a work confirmed (by its author) on its themes."""
     ranks: list[int | None] = [None] * len(rows)
     by_round: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
@@ -83,7 +87,16 @@ def _ranks(rows: list[Mapping], taggers: Mapping[str, RoundTagger]) -> list[int 
             (rows[i].get("title", ""), rows[i].get("text", rows[i].get("summary", "")), rows[i].get("body", ""))
             for i in indexes
         ]
-        for i, result in zip(indexes, taggers[name].suggest_many(entries)):
+        tagger = taggers[name]
+        results = tagger.suggest_many(entries)
+        if learn:
+            from award.tagging_learn import DEFAULT_LEARN, ExampleSet
+
+            config = DEFAULT_LEARN if learn is True else learn
+            examples = ExampleSet(tagger, [r.vector for r in results], [rows[i]["themes"] for i in indexes],
+                                  [1.0] * len(indexes), indexes, config)
+            results = tagger.suggest_many(entries, learned=examples, keys=indexes)
+        for i, result in zip(indexes, results):
             good = set(rows[i]["themes"])
             ranks[i] = next((k for k, code in enumerate(result.codes, start=1) if code in good), None)
     return ranks
@@ -101,16 +114,22 @@ def _summary(ranks: list[int | None]) -> dict:
     }
 
 
-def evaluate(rows: Iterable[Mapping], taggers: Mapping[str, RoundTagger]) -> dict:
-    """{"n", "top1", "top3", "mrr"} of the taggers' suggestions over ``rows``."""
-    return _summary(_ranks(list(rows), taggers))
+def evaluate(rows: Iterable[Mapping], taggers: Mapping[str, RoundTagger], learn: Any = False) -> dict:
+    """{"n", "top1", "top3", "mrr"} of the taggers' suggestions over ``rows``; with ``learn`` also
+    ``"learn": true`` (leave-one-out, see :func:`_ranks`)."""
+    out = _summary(_ranks(list(rows), taggers, learn))
+    if learn:
+        out["learn"] = True
+    return out
 
 
-def evaluate_detailed(rows: Iterable[Mapping], taggers: Mapping[str, RoundTagger]) -> dict:
+def evaluate_detailed(rows: Iterable[Mapping], taggers: Mapping[str, RoundTagger], learn: Any = False) -> dict:
     """:func:`evaluate` plus per-round figures and the rows not ranked first."""
     rows = list(rows)
-    ranks = _ranks(rows, taggers)
+    ranks = _ranks(rows, taggers, learn)
     out = _summary(ranks)
+    if learn:
+        out["learn"] = True
     rounds = sorted({str(r["round"]) for r in rows})
     out["by_round"] = {
         name: _summary([rank for row, rank in zip(rows, ranks) if str(row["round"]) == name])
@@ -127,13 +146,14 @@ def evaluate_detailed(rows: Iterable[Mapping], taggers: Mapping[str, RoundTagger
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     detail = "--detail" in args
+    learn = "--learn" in args
     paths = [a for a in args if not a.startswith("--")]
     if len(paths) != 1:
-        print("usage: python -m award.tagging_eval FILE.jsonl [--detail]", file=sys.stderr)
+        print("usage: python -m award.tagging_eval FILE.jsonl [--detail] [--learn]", file=sys.stderr)
         return 2
     rows = load_rows(paths[0])
     taggers = load_round_taggers(rounds=sorted({str(r["round"]) for r in rows}))
-    result = evaluate_detailed(rows, taggers) if detail else evaluate(rows, taggers)
+    result = evaluate_detailed(rows, taggers, learn) if detail else evaluate(rows, taggers, learn)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

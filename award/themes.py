@@ -167,9 +167,20 @@ def _node_ids(session: Session, round_id: int, *, include_retired: bool) -> dict
     return dict(session.exec(query).all())
 
 
+def learned_examples(session: Session, *, round_id: int, tagger: RoundTagger, budget: int | None = 32):
+    """The confirmed works suggestions learn from (award.tagging_learn.round_examples): the round's
+    and its predecessors' (their themes mapped onto this round's). Imported lazily: numpy work."""
+    from award.tagging_learn import round_examples
+
+    return round_examples(session, round_id=round_id, tagger=tagger, budget=budget,
+                          tagger_for=lambda rid: tagger_for(session, rid, tagger.cache))
+
+
 def suggest_for_entry(session: Session, *, entry: Entry, tagger: RoundTagger, now: datetime) -> SuggestionResult:
-    """Rank the round's themes for the entry and keep the ranking beside the confirmed tags."""
-    result = tagger.suggest_many([entry_text(entry)])[0]
+    """Rank the round's themes for the entry and keep the ranking beside the confirmed tags.
+    Learns from the works already confirmed (the entry itself left out); each item's `why` says why."""
+    examples = learned_examples(session, round_id=entry.round_id, tagger=tagger)
+    result = tagger.suggest_many([entry_text(entry)], learned=examples, keys=[entry.id])[0]
     store_suggestions(session, entry=entry, result=result, now=now)
     return result
 
@@ -375,9 +386,12 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
         try:
             if tagger is None:
                 raise Conflict("Đợt giải chưa có đề cương.", code="no_outline")
+            # every confirmed work's vector now (those are re-tagged below anyway, from the cache)
+            examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
             for start in range(0, len(ids), batch):
                 chunk = session.exec(select(Entry).where(Entry.id.in_(ids[start:start + batch]))).all()
-                results = tagger.suggest_many([entry_text(e) for e in chunk])
+                results = tagger.suggest_many([entry_text(e) for e in chunk], learned=examples,
+                                              keys=[e.id for e in chunk])
                 for entry, result in zip(chunk, results):
                     store_suggestions(session, entry=entry, result=result, now=now)
                 job.done = min(len(ids), start + len(chunk))

@@ -34,6 +34,8 @@ class SuggestionOut(BaseModel):
     code: str
     title: str
     score: float
+    # Why it is suggested (Vietnamese), for the best five; absent otherwise and for drafts.
+    why: str | None = None
 
 
 class ThemesIn(BaseModel):
@@ -86,7 +88,7 @@ def entry_suggestions(entry_id: Id, session: SessionDep, user: ApiUser, now: Now
         if result is None:
             raise Conflict("Đợt giải chưa có đề cương để gợi ý chủ đề.", code="no_outline")
         themes.store_suggestions(session, entry=entry, result=result, now=now)
-    return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4)) for s in result.items]
+    return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4), why=s.why or None) for s in result.items]
 
 
 @router.put("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:set")

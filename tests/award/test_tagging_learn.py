@@ -1,0 +1,67 @@
+"""Reading the whole work in chunks, and learning from confirmed works (award.tagging_learn)."""
+
+import numpy as np
+
+from award.tagging_eval import evaluate, load_round_taggers
+from award.tagging_learn import ExampleSet, map_units
+
+INSPECTION = (
+    "Ủy ban kiểm tra các cấp tăng cường kiểm tra tổ chức đảng và đảng viên khi có dấu hiệu vi phạm, "
+    "giám sát chuyên đề và thi hành kỷ luật đảng nghiêm minh, phát hiện sớm sai phạm."
+)
+FILLER = "Buổi sáng trời nắng nhẹ, người dân đi chợ đông vui, trẻ em đến trường đúng giờ. "
+
+
+def _tagger(name="VIII"):
+    return load_round_taggers(rounds=[name])[name]
+
+
+def test_a_theme_mentioned_only_deep_in_the_extracted_text_is_found():
+    tagger = _tagger()
+    inspection = tagger.suggest("Kiểm tra", INSPECTION).codes[0]
+    body = FILLER * 300 + INSPECTION + " " + FILLER * 20  # the theme ~4,000 words in
+    result = tagger.suggest("Ghi chép từ một xã vùng cao", "", body)
+    assert result.codes[0] == inspection
+    assert "“" in result.items[0].why  # the matched outline words of the deep chunk are named
+
+
+def test_nearest_confirmed_works_vote_and_secretariat_counts_double():
+    tagger = _tagger()
+    text = ("Ghi chép ở một xã", "Chuyện về cán bộ xã gần dân, lắng nghe dân và làm theo nguyện vọng của dân.")
+    before = tagger.suggest(*text)
+    vector = before.vector
+    author, corrected = before.codes[2], before.codes[3]
+    # two works worded the same: one confirmed by its author, one corrected by the secretariat
+    examples = ExampleSet(tagger, np.vstack([vector, vector]), [[author], [corrected]], [1.0, 2.0], ["a", "b"])
+    after = tagger.suggest(*text, learned=examples, key="new")
+    gain = {s.code: s.score - next(b.score for b in before.items if b.code == s.code) for s in after.items}
+    assert gain[corrected] > gain[author] > 0
+    why = {s.code: s.why for s in after.items}
+    assert f"giống 1 tác phẩm đã xác nhận chủ đề {corrected}" in why[corrected]
+    assert after.items[0].why  # the five best say why
+    # a work is never its own neighbour
+    own = tagger.suggest(*text, learned=ExampleSet(tagger, vector[None, :], [[author]], [1.0], ["self"]), key="self")
+    assert own.codes == before.codes
+
+
+def test_eval_learn_is_leave_one_out_and_changes_the_figures():
+    tagger = _tagger("IX")
+    title, summary = "Chuyện ở một chi bộ", "Chi bộ khu phố họp định kỳ, bàn việc dân sinh và giữ gìn trật tự."
+    third = tagger.suggest(title, summary).codes[2]
+    rows = [{"round": "IX", "title": title, "text": summary, "themes": [third]} for _ in range(9)]
+    taggers = {"IX": tagger}
+    plain = evaluate(rows, taggers)
+    learned = evaluate(rows, taggers, learn=True)
+    assert plain["top1"] == 0 and "learn" not in plain
+    assert learned["learn"] is True and learned["top1"] == 1.0
+
+
+def test_a_past_rounds_themes_map_onto_this_rounds_closest():
+    viii, ix = _tagger("VIII"), _tagger("IX")
+    mapping = map_units(viii, ix, min_cos=0.0)
+    assert set(mapping) == {u.code for u in viii.units}
+    assert all(code in {u.code for u in ix.units} and -1 <= cos <= 1.0001 for code, cos in mapping.values())
+    same = {u.title: u.code for u in ix.units}
+    for unit in viii.units:  # a theme worded alike in both outlines maps onto itself
+        if unit.title in same and unit.points == next(u.points for u in ix.units if u.code == same[unit.title]):
+            assert mapping[unit.code][0] == same[unit.title]
