@@ -297,3 +297,17 @@ def test_serve_starts_an_embedded_worker_and_stops_it_with_itself(cli_env, tmp_p
         stop_server(proc)
     with pytest.raises(ProcessLookupError):
         os.kill(int(children[0]), 0)  # stopped (and reaped) with the server
+
+
+def test_tagging_eval_learn_prints_learn_true_and_learns(cli_env, tmp_path):
+    from award.tagging_eval import load_round_taggers
+
+    title, summary = "Chuyện ở một chi bộ", "Chi bộ khu phố họp định kỳ, bàn việc dân sinh và giữ gìn trật tự."
+    third = load_round_taggers(rounds=["IX"])["IX"].suggest(title, summary).codes[2]
+    path = tmp_path / "same.jsonl"
+    path.write_text("\n".join(json.dumps({"round": "IX", "title": title, "text": summary, "themes": [third]},
+                                         ensure_ascii=False) for _ in range(9)))
+    plain = json.loads(run(cli_env, "tagging", "eval", str(path)).stdout)
+    learned = json.loads(run(cli_env, "tagging", "eval", str(path), "--learn").stdout)
+    assert "learn" not in plain and plain["top1"] == 0
+    assert learned["learn"] is True and learned["top1"] == 1.0 and learned["n"] == 9

@@ -1,0 +1,70 @@
+"""Suggestions learn from confirmed works: a confirmation moves the next work's ranking, a retracted
+one stops counting, the secretariat's correction weighs more than the author's choice, and the
+entry page says why a theme is suggested."""
+
+from award import themes
+from award.models import Entry, Role, TagSource
+from tests.factories import api_login, entry_payload, make_user, web_login
+
+TITLE = "Ghi chép ở một xã miền núi"
+SUMMARY = "Chuyện về cán bộ xã gần dân, lắng nghe dân và làm theo nguyện vọng chính đáng của dân."
+INSPECTION = ("Kiểm tra, giám sát và kỷ luật đảng: phóng sự về Ủy ban Kiểm tra các cấp phát hiện, "
+              "xử lý nghiêm tổ chức đảng, đảng viên vi phạm, góp phần phòng, chống tham nhũng, tiêu cực.")
+
+
+def create(client, session, headers, **over):
+    response = client.post("/api/v1/entries", headers=headers, json=entry_payload(session, **over))
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def suggestions(client, headers, entry_id):
+    response = client.get(f"/api/v1/entries/{entry_id}/theme-suggestions", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_confirmed_works_move_the_next_works_ranking_until_retracted(client, session, clock):
+    headers = api_login(client, make_user(session))
+    works = [create(client, session, headers, title=TITLE, summary=SUMMARY) for _ in range(4)]
+    new = create(client, session, headers, title=TITLE, summary=SUMMARY)
+    before = suggestions(client, headers, new)
+    target = before[1]["code"]
+    for work in works:
+        assert client.put(f"/api/v1/entries/{work}/themes", headers=headers, json={"codes": [target]}).status_code == 200
+    after = suggestions(client, headers, new)
+    assert after[0]["code"] == target
+    assert f"giống 4 tác phẩm đã xác nhận chủ đề {target}" in after[0]["why"]
+    for work in works:  # the author takes the themes back: they no longer count
+        assert client.put(f"/api/v1/entries/{work}/themes", headers=headers, json={"codes": []}).status_code == 200
+    assert [s["code"] for s in suggestions(client, headers, new)] == [s["code"] for s in before]
+    assert "giống" not in " ".join(s.get("why") or "" for s in suggestions(client, headers, new))
+
+
+def test_a_secretariat_correction_weighs_more_than_the_authors_choice(client, session, clock):
+    author = make_user(session)
+    headers = api_login(client, author)
+    chosen, corrected, new = (create(client, session, headers, title=TITLE, summary=SUMMARY) for _ in range(3))
+    before = {s["code"]: s["score"] for s in suggestions(client, headers, new)}
+    ranked = list(before)
+    by_author, by_secretariat = ranked[2], ranked[3]
+    assert client.put(f"/api/v1/entries/{chosen}/themes", headers=headers,
+                      json={"codes": [by_author]}).status_code == 200
+    secretariat = make_user(session, role=Role.secretariat)
+    themes.set_entry_themes(session, entry=session.get(Entry, corrected), codes=[by_secretariat], actor=secretariat,
+                            source=TagSource.secretariat, now=clock.now)
+    session.commit()
+    after = {s["code"]: s["score"] for s in suggestions(client, headers, new)}
+    assert after[by_secretariat] - before[by_secretariat] > after[by_author] - before[by_author] > 0
+
+
+def test_the_entry_page_says_why_a_theme_is_suggested(client, session, clock):
+    user = make_user(session)
+    headers = api_login(client, user)
+    entry_id = create(client, session, headers, title="Kỷ luật đảng nghiêm minh", summary=INSPECTION)
+    items = suggestions(client, headers, entry_id)
+    assert "từ khớp đề cương: “" in items[0]["why"]
+    web_login(client, user)
+    page = client.get(f"/entries/{entry_id}")
+    assert page.status_code == 200
+    assert "Vì sao gợi ý: từ khớp đề cương: “" in page.text
