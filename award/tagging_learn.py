@@ -26,12 +26,13 @@ Across rounds, a past round's unit is mapped to this round's unit whose text is 
 the mean of the units' title and point vectors, at least ``map_min_cos``); a past unit with no close
 unit is dropped.
 
-Tuned on ``tests/data/tagging_dev.jsonl`` (leave-one-out within each round:
+Tuned on ``tests/data/tagging_dev.jsonl`` and ``tagging_realistic_dev.jsonl`` (leave-one-out within each round:
 ``award tagging eval FILE --learn``).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Sequence
 
@@ -120,7 +121,7 @@ class ExampleSet:
             return zeros, [0] * self.n_units
         sims = np.where(usable, sims, -np.inf)
         near = np.argsort(-sims, kind="stable")[: min(cfg.k, m)]
-        strength = self.weights[near] * np.exp((sims[near] - 1.0) / cfg.temperature)
+        strength = self.weights[near] * np.exp((np.minimum(sims[near], 1.0) - 1.0) / cfg.temperature)
         votes = strength @ self.labels[near]
         counts = (self.labels[near] > 0).sum(axis=0).astype(int).tolist()
         return (cfg.weight * votes / (1.0 + float(strength.sum()))).astype(np.float32), counts
@@ -136,28 +137,54 @@ PAST_ROUNDS = 3  # earlier rounds whose confirmed works count, newest first
 HEAD_CHARS = 400
 
 
-def _work_vectors(tagger, texts: dict[int, str], budget: int | None) -> dict[int, np.ndarray]:
-    """entry id -> e5 query vector of its query text (``tagger.query_text``).
+#: (query cut, title, heads of summary, transcript, extracted text) -> vector: a work read before is
+#: not re-cut and re-hashed on every suggestion (2,500 confirmed works cost ~100 ms of Python that way).
+_memo: dict[tuple, np.ndarray] = {}
+_memo_lock = threading.Lock()
+MAX_MEMO = 50_000
 
-    A vector is found by its text in the tagger's cache (memory, then the database); at most
-    ``budget`` missing ones are computed per call (None: all), so that one page view stays fast;
-    the others are read on a later call (a re-tag computes them all)."""
+
+def _work_vectors(tagger, heads: dict[int, tuple], budget: int | None) -> dict[int, np.ndarray]:
+    """entry id -> e5 query vector of its query text (``tagger.query_text``), from the work's
+    (title, summary, transcript, extracted text) heads.
+
+    A vector is found in this process's memo, else by its text in the tagger's cache (memory, then
+    the database); at most ``budget`` missing ones are computed per call (None: all), so that one
+    page view stays fast; the others are read on a later call (a re-tag computes them all)."""
     from award import embeddings
 
+    cut = tagger.config.query_max_syllables
     cache = tagger.cache
     out: dict[int, np.ndarray] = {}
-    missing: list[int] = []
-    for entry_id, text in texts.items():
+    texts: dict[int, str] = {}
+    with _memo_lock:
+        for entry_id, head in heads.items():
+            hit = _memo.get((cut,) + head)
+            if hit is not None:
+                out[entry_id] = hit
+    for entry_id, (title, summary, transcript, extracted) in heads.items():
+        if entry_id in out:
+            continue
+        body = "\n".join(t for t in (transcript, extracted) if t)
+        text = tagger.query_text(title, summary or "", body)
+        if not text.strip():
+            continue
         hit = cache.get(embeddings.cache_key(text, "query")) if cache is not None else None
         if hit is not None:
             out[entry_id] = hit
         else:
-            missing.append(entry_id)
+            texts[entry_id] = text
+    missing = list(texts)
     if budget is not None:
         missing = missing[:budget]
     if missing:
         vectors = embeddings.embed_cached([texts[e] for e in missing], "query", cache, tagger._embedder)
         out.update(zip(missing, vectors))
+    with _memo_lock:
+        for entry_id, vector in out.items():
+            _memo.setdefault((cut,) + heads[entry_id], vector)
+        while len(_memo) > MAX_MEMO:
+            _memo.pop(next(iter(_memo)))
     return out
 
 
@@ -186,14 +213,13 @@ def round_examples(session, *, round_id: int, tagger, tagger_for: Callable[[int]
     per_entry: dict[int, dict] = {}
     for entry_id, code, source, rid, title, summary, transcript, extracted in rows:
         if entry_id not in per_entry:
-            body = "\n".join(t for t in (transcript, extracted) if t)
             per_entry[entry_id] = {"round": rid, "codes": [], "weight": 0.0,
-                                   "text": tagger.query_text(title, summary or "", body)}
+                                   "head": (title or "", summary or "", transcript or "", extracted or "")}
         item = per_entry[entry_id]
         item["codes"].append(code)
         item["weight"] = max(item["weight"], SOURCE_WEIGHTS.get(str(getattr(source, "value", source)), 1.0))
     # the round's own works first, so a small budget is spent on them
-    vectors = _work_vectors(tagger, {e: v["text"] for e, v in per_entry.items() if v["text"].strip()}, budget)
+    vectors = _work_vectors(tagger, {e: v["head"] for e, v in per_entry.items()}, budget)
     maps: dict[int, dict[str, tuple[str, float]]] = {}
     keys, codes, weights, vecs = [], [], [], []
     for entry_id, item in per_entry.items():

@@ -33,7 +33,7 @@ from award.tagging_eval import load_round_taggers, load_rows  # noqa: E402
 EVAL = ROOT / "tests" / "data" / "tagging_eval.jsonl"
 
 
-def synthetic(rows: list[dict], n: int, seed: int = 7) -> list[tuple[str, EntryText]]:
+def synthetic(rows: list[dict], n: int, seed: int = 7, body_words: int = 0) -> list[tuple[str, EntryText]]:
     rng = random.Random(seed)
     by_round: dict[str, list[dict]] = {}
     for row in rows:
@@ -48,7 +48,13 @@ def synthetic(rows: list[dict], n: int, seed: int = 7) -> list[tuple[str, EntryT
         rng.shuffle(sentences)
         summary = ". ".join(sentences[: rng.randint(2, 4)]).rstrip(".") + "."
         title = f"{a['title']} (kỳ {i + 1})"
-        out.append((name, EntryText(title, summary)))
+        body = ""
+        if body_words:  # the file's text: sentences of the round's other rows, shuffled, until long enough
+            words: list[str] = [f"Kỳ {i + 1}."]
+            while len(words) < body_words:
+                words += rng.choice(pool)["text"].split()
+            body = " ".join(words[:body_words])
+        out.append((name, EntryText(title, summary, body)))
     return out
 
 
@@ -65,11 +71,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--query-syllables", type=int, default=None,
                         help="override TaggerConfig.query_max_syllables (speed/quality knob)")
+    parser.add_argument("--body-words", type=int, default=1500,
+                        help="words of extracted text per synthetic work (read in chunks); 0: title and summary only")
     args = parser.parse_args()
-    run(entries=args.entries, latency=args.latency, batch=args.batch, query_syllables=args.query_syllables)
+    run(entries=args.entries, latency=args.latency, batch=args.batch, query_syllables=args.query_syllables,
+        body_words=args.body_words)
 
 
-def run(*, entries: int = 2500, latency: int = 50, batch: int = 32, query_syllables: int | None = None) -> dict:
+def run(*, entries: int = 2500, latency: int = 50, batch: int = 32, query_syllables: int | None = None,
+        body_words: int = 1500) -> dict:
     """Prints as it goes and returns the figures (bench/run.py puts them in the report)."""
     config = DEFAULT_CONFIG
     if query_syllables:
@@ -96,17 +106,18 @@ def run(*, entries: int = 2500, latency: int = 50, batch: int = 32, query_syllab
     print(f"build 4 rounds {units}, {passages} passages: cold {cold_build:.1f} s, warm (cached) {warm_build * 1000:.0f} ms")
 
     rows = load_rows(EVAL)
-    texts = synthetic(rows, entries + latency)
+    texts = synthetic(rows, entries + latency, body_words=body_words)
+    print(f"works: title, summary and {body_words} words of extracted text each")
     latency_set, batch_set = texts[:latency], texts[latency:]
 
     cold, warm = [], []
     for name, entry in latency_set:
         t = time.perf_counter()
-        taggers[name].suggest(entry.title, entry.summary)
+        taggers[name].suggest(entry.title, entry.summary, entry.body)
         cold.append((time.perf_counter() - t) * 1000)
     for name, entry in latency_set:
         t = time.perf_counter()
-        taggers[name].suggest(entry.title, entry.summary)
+        taggers[name].suggest(entry.title, entry.summary, entry.body)
         warm.append((time.perf_counter() - t) * 1000)
     print(f"suggest one entry, {len(cold)} entries: cold p50 {pct(cold, 50):.0f} ms, p95 {pct(cold, 95):.0f} ms, "
           f"max {max(cold):.0f} ms; warm p50 {pct(warm, 50):.1f} ms, p95 {pct(warm, 95):.1f} ms")
@@ -131,7 +142,8 @@ def run(*, entries: int = 2500, latency: int = 50, batch: int = 32, query_syllab
     return {"one_entry_cold_p50_ms": round(pct(cold, 50), 1), "one_entry_cold_p95_ms": round(pct(cold, 95), 1),
             "one_entry_warm_p50_ms": round(pct(warm, 50), 1), "one_entry_warm_p95_ms": round(pct(warm, 95), 1),
             "retag_entries": n, "retag_cold_s": round(cold_s, 1), "retag_warm_s": round(warm_s, 2),
-            "retag_cold_per_s": round(n / cold_s, 1), "model_load_s": round(model_load_s, 2)}
+            "retag_cold_per_s": round(n / cold_s, 1), "model_load_s": round(model_load_s, 2),
+            "body_words": body_words}
 
 
 if __name__ == "__main__":
