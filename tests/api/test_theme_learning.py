@@ -68,3 +68,26 @@ def test_the_entry_page_says_why_a_theme_is_suggested(client, session, clock):
     page = client.get(f"/entries/{entry_id}")
     assert page.status_code == 200
     assert "Vì sao gợi ý: từ khớp đề cương: “" in page.text
+
+
+def test_confirmed_works_of_a_past_round_count_through_the_closest_theme(client, session, clock):
+    from sqlmodel import select
+
+    from award.models import EntryTheme, OutlineNode
+    from tests.factories import make_entry, round_by_number
+
+    viii = round_by_number(session, "VIII")
+    node = session.exec(select(OutlineNode).where(OutlineNode.round_id == viii.id, OutlineNode.code == "1.3")).one()
+    headers = api_login(client, make_user(session))
+    new = create(client, session, headers, title=TITLE, summary=SUMMARY)
+    before = {s["code"]: s["score"] for s in suggestions(client, headers, new)}
+    for _ in range(4):  # confirmed in round VIII on 1.3 (corruption), as that round's authors did
+        past = make_entry(session, round_number="VIII", title=TITLE)
+        past.summary = SUMMARY
+        session.add(EntryTheme(entry_id=past.id, outline_node_id=node.id, source=TagSource.author,
+                               confirmed_by=past.owner_id))
+    session.commit()
+    after = suggestions(client, headers, new)
+    why = {s["code"]: s.get("why") or "" for s in after}
+    assert "giống 4 tác phẩm đã xác nhận chủ đề 2.4" in why["2.4"]  # IX 2.4: tiết kiệm, chống tham nhũng
+    assert next(s["score"] for s in after if s["code"] == "2.4") > before["2.4"]

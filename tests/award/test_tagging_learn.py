@@ -57,11 +57,11 @@ def test_eval_learn_is_leave_one_out_and_changes_the_figures():
 
 
 def test_a_past_rounds_themes_map_onto_this_rounds_closest():
-    viii, ix = _tagger("VIII"), _tagger("IX")
-    mapping = map_units(viii, ix, min_cos=0.0)
-    assert set(mapping) == {u.code for u in viii.units}
-    assert all(code in {u.code for u in ix.units} and -1 <= cos <= 1.0001 for code, cos in mapping.values())
-    same = {u.title: u.code for u in ix.units}
-    for unit in viii.units:  # a theme worded alike in both outlines maps onto itself
-        if unit.title in same and unit.points == next(u.points for u in ix.units if u.code == same[unit.title]):
-            assert mapping[unit.code][0] == same[unit.title]
+    vii, viii = _tagger("VII"), _tagger("VIII")
+    mapping = map_units(vii, viii)
+    titles = {u.code: u.title for u in viii.units}
+    # themes carried over word for word map onto themselves; a theme VIII dropped maps nowhere close
+    for past in ("2.1", "2.2", "2.5", "2.8", "2.10"):
+        code, _ = mapping[past]
+        assert titles[code] == next(u.title for u in vii.units if u.code == past)
+    assert "2.9" not in mapping  # "Phát huy vai trò … cơ quan dân cử": no such theme in VIII
