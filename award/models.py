@@ -410,6 +410,9 @@ class ThemeSuggestion(SQLModel, table=True):
     score: float
     weak: bool = False
     computed_at: datetime = Field(default_factory=utcnow)
+    # Why it was suggested (award.tagging.Suggestion.why): the confirmed works it resembles, the outline
+    # words matched; "" beyond the five best.
+    why: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
 
 
 class EmbeddingCache(SQLModel, table=True):

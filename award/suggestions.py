@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from award import jobs, themes
-from award.models import Entry, ThemeSuggestion
+from award.models import AuditEvent, Entry, ThemeSuggestion
 from award.tagging import Suggestion, SuggestionResult
 
 WAITS_FOR = {"entry.extract_text": "Đang đọc văn bản tệp…", "entry.suggest": "Đang tính gợi ý chủ đề…"}
@@ -22,7 +22,9 @@ def rank(session: Session, *, entry: Entry, cache) -> SuggestionResult | None:
     tagger = themes.tagger_for(session, entry.round_id, cache)
     if tagger is None:
         return None
-    return tagger.suggest_many([themes.entry_text(entry)])[0]
+    # learns from the works already confirmed (award.tagging_learn), the work itself left out
+    examples = themes.learned_examples(session, round_id=entry.round_id, tagger=tagger)
+    return tagger.suggest_many([themes.entry_text(entry)], learned=examples, keys=[entry.id])[0]
 
 
 def _utc(at: datetime) -> datetime:
@@ -51,7 +53,13 @@ def current(session: Session, *, entry: Entry) -> SuggestionResult | None:
                             .where(ThemeSuggestion.entry_id == entry.id)).one()
     if computed is None or _utc(computed) < _utc(entry.updated_at):
         return None
+    # Suggestions learn from confirmed works: a ranking no newer than the last confirmation or retraction
+    # anywhere (audit `entry.themes`, indexed by action) is computed again. Not newer, rather than older:
+    # both can carry the same instant.
+    confirmed = session.exec(select(func.max(AuditEvent.at)).where(AuditEvent.action == "entry.themes")).one()
+    if confirmed is not None and _utc(computed) <= _utc(confirmed):
+        return None
     rows = themes.stored_suggestions(session, entry=entry)
-    return SuggestionResult(items=[Suggestion(code, title, score) for code, title, score, _ in rows],
-                            weak=any(weak for *_, weak in rows))
+    return SuggestionResult(items=[Suggestion(code, title, score, why) for code, title, score, _, why in rows],
+                            weak=any(weak for _, _, _, weak, _ in rows))
 

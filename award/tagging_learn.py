@@ -13,7 +13,8 @@ The work's e5 query vector (what :class:`award.tagging.RoundTagger` embeds anywa
 start of the summary) is compared by cosine with every example's; each of the ``k`` = 10 nearest
 (its own row left out) has strength ``s = w·exp((cos − 1)/T)``, T = 0.03, ``w`` being the example's
 weight: a secretariat's correction counts ``SECRETARIAT_WEIGHT`` = 2, the author's own choice 1, a
-confirmed work of one of the three earlier rounds ``past_weight`` = 0.5 (its theme mapped, below).  A unit gets ``weight · Σ s (neighbours confirmed on it) / (1 + Σ s)``, weight = 2,
+confirmed work of one of the three earlier rounds ``past_weight`` = 0.5 (its theme mapped, below).
+A unit gets ``weight · Σ s (neighbours confirmed on it) / (1 + Σ s)``, weight = 2,
 added to the tagger's z-scored outline signals before the final scaling: a near-duplicate that was
 confirmed moves its theme up by about one standard deviation, eight of them by nearly two, while
 works merely on the same subject (e5 cosines 0.82-0.88 whatever the theme, measured on the dev

@@ -191,13 +191,15 @@ def store_suggestions(session: Session, *, entry: Entry, result: SuggestionResul
     for rank, item in enumerate(result.items, start=1):
         if item.code in ids:
             session.add(ThemeSuggestion(entry_id=entry.id, outline_node_id=ids[item.code], rank=rank,
-                                        score=float(item.score), weak=result.weak, computed_at=now))
+                                        score=float(item.score), weak=result.weak, computed_at=now,
+                                        why=(item.why or "")[:500]))
     session.flush()
 
 
-def stored_suggestions(session: Session, *, entry: Entry) -> list[tuple[str, str, float, bool]]:
+def stored_suggestions(session: Session, *, entry: Entry) -> list[tuple[str, str, float, bool, str]]:
+    """(code, title, score, weak, why) of the ranking last stored for the entry, best first."""
     rows = session.exec(
-        select(OutlineNode.code, OutlineNode.title, ThemeSuggestion.score, ThemeSuggestion.weak)
+        select(OutlineNode.code, OutlineNode.title, ThemeSuggestion.score, ThemeSuggestion.weak, ThemeSuggestion.why)
         .join(OutlineNode, OutlineNode.id == ThemeSuggestion.outline_node_id)
         .where(ThemeSuggestion.entry_id == entry.id).order_by(ThemeSuggestion.rank)
     ).all()

@@ -5,6 +5,7 @@ entry page says why a theme is suggested."""
 from award import themes
 from award.models import Entry, Role, TagSource
 from tests.factories import api_login, entry_payload, make_user, web_login
+from tests.support.jobs import run_jobs
 
 TITLE = "Ghi chép ở một xã miền núi"
 SUMMARY = "Chuyện về cán bộ xã gần dân, lắng nghe dân và làm theo nguyện vọng chính đáng của dân."
@@ -28,11 +29,12 @@ def test_confirmed_works_move_the_next_works_ranking_until_retracted(client, ses
     headers = api_login(client, make_user(session))
     works = [create(client, session, headers, title=TITLE, summary=SUMMARY) for _ in range(4)]
     new = create(client, session, headers, title=TITLE, summary=SUMMARY)
+    run_jobs(session, now=clock.now)  # the worker ranks and stores every new work
     before = suggestions(client, headers, new)
     target = before[1]["code"]
     for work in works:
         assert client.put(f"/api/v1/entries/{work}/themes", headers=headers, json={"codes": [target]}).status_code == 200
-    after = suggestions(client, headers, new)
+    after = suggestions(client, headers, new)  # the stored ranking predates the confirmations: ranked again
     assert after[0]["code"] == target
     assert f"giống 4 tác phẩm đã xác nhận chủ đề {target}" in after[0]["why"]
     for work in works:  # the author takes the themes back: they no longer count
@@ -62,6 +64,7 @@ def test_the_entry_page_says_why_a_theme_is_suggested(client, session, clock):
     user = make_user(session)
     headers = api_login(client, user)
     entry_id = create(client, session, headers, title="Kỷ luật đảng nghiêm minh", summary=INSPECTION)
+    run_jobs(session, now=clock.now)  # the worker's ranking is stored with its reasons
     items = suggestions(client, headers, entry_id)
     assert "từ khớp đề cương: “" in items[0]["why"]
     web_login(client, user)
