@@ -57,6 +57,7 @@ ACTION_LABELS = {
     "user.password_reset": "đặt lại mật khẩu",
     "user.session_revoked": "kết thúc phiên đăng nhập",
     "outbox.retried": "gửi lại thư",
+    "job.retried": "chạy lại việc nền",
     "contest.quotas": "đặt chỉ tiêu các đơn vị",
     "round.created": "tạo đợt giải",
     "judging.judge_removed": "rút giám khảo khỏi hội đồng",
@@ -82,6 +83,7 @@ ENTITY_LABELS = {
     "assignment": "Phiếu chấm",
     "plan": "Phương án phân công",
     "outbox": "Thư",
+    "job": "Việc nền",
 }
 # Keys of `data` in words; anything else is shown under its own name.
 DATA_LABELS = {"from": "từ", "to": "sang", "batch_id": "danh sách", "reason_code": "lý do", "note": "ghi chú",
