@@ -82,6 +82,7 @@ import numpy as np
 
 from award import embeddings
 from award.embeddings import Embedder, EmbeddingCache, MemoryEmbeddingCache
+from award.tagging_units import EntryText, Suggestion, SuggestionResult, TaggingUnit, tagging_units
 from award.text import fold
 
 __all__ = [
@@ -222,84 +223,6 @@ MAX_WORD_CHARS = 100
 def _truncate_words(text: str, limit: int) -> str:
     words = [w[:MAX_WORD_CHARS] for w in text.split()]
     return " ".join(words[:limit]) if len(words) > limit else " ".join(words)
-
-
-# --------------------------------------------------------------------------
-# Units
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TaggingUnit:
-    """A unit entries are tagged with: a theme, or a point/section standing in for one."""
-
-    code: str
-    title: str
-    points: tuple[str, ...] = ()
-
-    @property
-    def description(self) -> str:
-        return " ".join((self.title,) + self.points)
-
-
-def _kind(node: Any) -> str:
-    kind = getattr(node, "kind", "")
-    return getattr(kind, "value", kind)  # NodeKind enum or plain str
-
-
-def _live(nodes: Iterable[Any]) -> list[Any]:
-    return [n for n in nodes if not getattr(n, "retired", False)]
-
-
-def tagging_units(roots: Sequence[Any]) -> list[TaggingUnit]:
-    """The units of an outline tree, with ``ParsedOutline.themes()`` semantics.
-
-    ``roots`` are the top-level sections, as ``ParsedNode`` (parser) or
-    ``TreeNode`` (``award.outlines.outline_tree``) - anything with ``code``,
-    ``kind``, ``title`` and ``children``; retired nodes are skipped.  A section's
-    themes are its units; a section with points but no themes contributes its
-    points; a section with neither contributes itself.  A unit's description is
-    its title plus its children's texts.
-    """
-    units: list[TaggingUnit] = []
-    for section in _live(roots):
-        children = _live(section.children)
-        themes = [c for c in children if _kind(c) == "theme"]
-        points = [c for c in children if _kind(c) == "point"]
-        chosen = themes or points or [section]
-        for node in chosen:
-            texts = tuple(c.title for c in _live(node.children) if c.title.strip())
-            units.append(TaggingUnit(node.code, node.title, texts))
-    return units
-
-
-# --------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    code: str
-    title: str
-    score: float  # in [0, 1], relative to the round's other units for this entry
-
-
-@dataclass
-class SuggestionResult:
-    items: list[Suggestion]
-    weak: bool  # the entry is (nearly) only a title: suggestions are a guess
-
-    @property
-    def codes(self) -> list[str]:
-        return [s.code for s in self.items]
-
-
-@dataclass(frozen=True)
-class EntryText:
-    title: str
-    summary: str = ""
-    body: str = ""
 
 
 # --------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from award import entries, permissions, themes
 from award.errors import AwardError, NotFound
 from award.models import RetagJob, Role, Round, TagSource
 from award.rules import MEDIA_TYPES, RoundRules
+from award.tagging_units import Suggestion
 from judging import permissions as judging_permissions
+from api import suggestions
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.forms import redirect
 from api.openapi import Id
@@ -103,13 +105,20 @@ def retag_job(job_id: Id, request: Request, session: SessionDep, user: WebUser):
 
 
 def entry_theme_panel(session, entry, cache, now) -> dict:
-    """Ranked suggestions with the confirmed ones ticked, for the entry page."""
-    tagger = themes.tagger_for(session, entry.round_id, cache)
-    if tagger is None:
-        return {"suggestions": [], "weak": False, "confirmed": []}
+    """Ranked suggestions with the confirmed ones ticked, for the entry page. When the tagger service is down
+    the page still opens, with the ranking stored last time and a note saying suggestions are paused."""
+    confirmed = themes.entry_theme_codes(session, entry_id=entry.id)
     try:
-        result = themes.suggest_for_entry(session, entry=entry, tagger=tagger, now=now)
-    except AwardError:
+        result = suggestions.suggest(session, round_id=entry.round_id, text=themes.entry_text(entry), cache=cache)
+    except suggestions.TaggerUnavailable as exc:
+        stored = themes.stored_suggestions(session, entry=entry)
+        if stored:
+            return {"suggestions": [Suggestion(code, title, score) for code, title, score, _ in stored],
+                    "weak": any(weak for *_, weak in stored), "confirmed": confirmed, "unavailable": exc.message}
+        # never ranked: the outline's themes in their order, so the author can still choose
+        return {"suggestions": [Suggestion(u.code, u.title, 0.0) for u in themes.round_units(session, entry.round_id)],
+                "weak": False, "confirmed": confirmed, "unavailable": exc.message, "unranked": True}
+    except AwardError:  # no outline
         return {"suggestions": [], "weak": False, "confirmed": []}
-    return {"suggestions": result.items, "weak": result.weak,
-            "confirmed": themes.entry_theme_codes(session, entry_id=entry.id)}
+    themes.store_suggestions(session, entry=entry, result=result, now=now)
+    return {"suggestions": result.items, "weak": result.weak, "confirmed": confirmed}
