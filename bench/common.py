@@ -118,6 +118,8 @@ def app_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         "AWARD_DATABASE_URL": database_url,
         "AWARD_DATA_DIR": str(data_dir),
         "AWARD_NOW": BENCH_NOW,
+        # this tree's code, not whichever checkout the venv's `award` script was installed from
+        "PYTHONPATH": str(ROOT),
     })
     env.update(extra)
     return env
