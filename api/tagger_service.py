@@ -76,11 +76,24 @@ def create_app(cache) -> Starlette:
 
 
 def app() -> Starlette:
-    """uvicorn factory for `award tagging serve`: the embedding cache in the application's database."""
-    from award import embeddings
+    """uvicorn factory for `award tagging serve`: the embedding cache in the application's database, the
+    model loaded and the taggers of the rounds taking entries built before the first request, so that request
+    is not the one that waits (a round's outline embedded cold takes seconds to minutes on a busy machine;
+    from the database cache, well under a second)."""
+    from sqlmodel import Session, select
+
+    from award import calendar, embeddings, themes
     from award.embedding_cache import DbEmbeddingCache
+    from award.models import Round
+    from api.clock import now
     from api.db import get_engine
 
-    embeddings.embed_one("khởi động", "query")  # load the model before the first request waits for it
-    log.info("tagger.started model=%s", embeddings.MODEL_NAME)
-    return create_app(DbEmbeddingCache(get_engine()))
+    embeddings.embed_one("khởi động", "query")
+    cache = DbEmbeddingCache(get_engine())
+    with Session(get_engine()) as session:
+        for round_ in session.exec(select(Round)).all():
+            if calendar.allows(round_, now(), "entry.edit"):
+                themes.tagger_for(session, round_.id, cache)
+    flush_cache(cache)
+    log.info("tagger.started model=%s taggers=%s", embeddings.MODEL_NAME, len(themes._taggers))
+    return create_app(cache)

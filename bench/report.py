@@ -90,8 +90,16 @@ def _media(s: dict | None) -> list[str]:
              f"{', '.join(map(str, d['peak_rss_mib']))} / {', '.join(map(str, loc['peak_rss_mib']))}",
              "150 MiB each", f"{round(s['max_app_rss_mib'] / 150, 2)}", _ok(s["max_app_rss_mib"] <= 150)),
         _row("2. the same processes idle, after start and before the upload (MiB), S3 run / local run",
-             f"{', '.join(map(str, d.get('idle_rss_mib', [])))} / {', '.join(map(str, loc.get('idle_rss_mib', [])))}", ""),
-    ]
+             f"{', '.join(map(str, d.get('idle_rss_mib', [])))} / {', '.join(map(str, loc.get('idle_rss_mib', [])))}",
+             "web processes 120 MiB", *((f"{round(s['max_web_idle_rss_mib'] / 120, 2)}",
+                                         _ok(s["max_web_idle_rss_mib"] < 120)) if "max_web_idle_rss_mib" in s else ())),
+    ] + ([
+        _row("2. growth of each app process during the upload (MiB), S3 run / local run; tagger service, its own "
+             "process (MiB)",
+             f"{', '.join(map(str, d['growth_mib']))} / {', '.join(map(str, loc['growth_mib']))}; "
+             f"{d.get('tagger_rss_mib')} / {loc.get('tagger_rss_mib')}", "web processes 20 MiB",
+             f"{round(s['max_web_growth_mib'] / 20, 2)}", _ok(s["max_web_growth_mib"] < 20)),
+    ] if "max_web_growth_mib" in s else [])
 
 
 def _scale(s: dict | None) -> list[str]:
