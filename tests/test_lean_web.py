@@ -65,8 +65,10 @@ def web(env: dict, tagger_url: str | None) -> dict:
 
 def test_web_process_with_a_tagger_service_never_loads_the_model(demo_env, tmp_path):
     port = free_port()
+    # It answers once the model is loaded and round XI's tagger is built (its outline embedded: up to a
+    # minute or two on a busy two-core machine, with an empty embedding cache).
     service, url = start_server(demo_env, tmp_path / "tagger.log", ready_path="/health", port=port,
-                                command=("tagging", "serve"))
+                                command=("tagging", "serve"), timeout=300)
     try:
         out = web(demo_env, url)
     finally:
