@@ -95,3 +95,25 @@ def test_without_a_tagger_service_the_web_process_computes_suggestions_itself(de
     assert out["draft"][0] == 200 and len(out["draft"][1]) == 5
     assert out["entry"][0] == 200
     assert "numpy" in out["loaded"]  # loaded for the suggestions, not before
+
+
+def test_logins_do_not_leave_a_web_process_larger(tmp_path):
+    """argon2 works in 64 MiB; without api/memory.py glibc kept ~19 MiB of it per thread that hashed."""
+    script = r"""
+import threading, psutil
+import api.main
+from award.users import password_hash
+rss = lambda: psutil.Process().memory_info().rss
+hashed = password_hash.hash("mat-khau-thu-12")
+before = rss()
+for _ in range(3):
+    t = threading.Thread(target=password_hash.verify, args=("mat-khau-thu-12", hashed))
+    t.start(); t.join()
+password_hash.verify("mat-khau-thu-12", hashed)
+print((rss() - before) / 2**20)
+"""
+    env = {**os.environ, "AWARD_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert float(result.stdout.strip().splitlines()[-1]) < 5  # MiB; it was 19 to 38
