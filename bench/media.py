@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 from bench.common import (
     ROOT,
@@ -120,15 +121,38 @@ def live_suggestion(base_url: str, email: str, round_id: int) -> int:
             "title": "Người giữ lửa ở bản biên giới", "summary": "Phim tài liệu về bí thư chi bộ bám bản."}).status_code
 
 
+WARM_UPS = 6  # small uploads at once before the idle sample
+WARM_UP_ROUNDS = 5
+
+
+async def warm_up(base_url: str, round_id: int, people: list[tuple[str, int]], work: Path) -> None:
+    files = [work / f"warm-up-{i}.mp4" for i in range(len(people))]
+    try:
+        digests = [make_video(f, 12 * MiB) for f in files]  # two parts each; all different (a file is one work's)
+        await asyncio.gather(*(direct_upload(base_url, email, round_id, unit_id, f, sha256)
+                               for (email, unit_id), f, sha256 in zip(people, files, digests)))
+    finally:
+        for f in files:
+            f.unlink(missing_ok=True)
+
+
 def _through_app(env: dict, work: Path, path: Path, sha256: str) -> dict:
     database_url = env["AWARD_DATABASE_URL"]
     migrate(env)
-    round_id, people = create_journalists(database_url, 1)
+    round_id, people = create_journalists(database_url, 1 + WARM_UPS * WARM_UP_ROUNDS)
     tagger = TaggerServer(env)
     server = AppServer(dict(env, AWARD_TAGGER_URL=tagger.url), workers=2)
     try:
-        # Idle: after start, one login and one live suggestion (so the suggestion path is counted), before any upload.
+        # Idle: once every worker has served what a journalist does (log in, a live suggestion, a small upload
+        # start to finish), so the growth measured next is the large upload's own, not a first request's.
+        # Short requests all go to whichever worker accepts first: warm up again until each worker has grown
+        # (served some), at most WARM_UP_ROUNDS times.
         suggestion_status = live_suggestion(server.url, people[0][0], round_id)
+        started = {pid: psutil.Process(pid).memory_info().rss for pid in server.pids()[2:]}
+        for n in range(WARM_UP_ROUNDS):
+            asyncio.run(warm_up(server.url, round_id, people[1 + n * WARM_UPS:1 + (n + 1) * WARM_UPS], work))
+            if all(psutil.Process(pid).memory_info().rss - rss > 4 * MiB for pid, rss in started.items()):
+                break
         with RssSampler(server.pids) as idle:
             time.sleep(0.3)
         with RssSampler(server.pids) as rss, RssSampler(lambda: [tagger.proc.pid]) as tagger_rss:
