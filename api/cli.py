@@ -287,6 +287,19 @@ def tagging_eval(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fals
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 
+@tagging_app.command("serve")
+def tagging_serve(host: Annotated[str, typer.Option()] = "127.0.0.1",
+                  port: Annotated[int, typer.Option()] = 8765):
+    """Chạy dịch vụ gợi ý chủ đề (giữ mô hình cho các tiến trình web; đặt AWARD_TAGGER_URL trỏ tới đây)."""
+    import uvicorn
+
+    from api.settings import get_settings
+
+    get_settings()
+    uvicorn.run("api.tagger_service:app", factory=True, host=host, port=port, workers=1,
+                **{**SERVER_OPTIONS, "log_level": "warning"})
+
+
 def all_metadata():
     """Every table of the application (the same imports as migrations/env.py)."""
     from sqlmodel import SQLModel

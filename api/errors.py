@@ -29,14 +29,15 @@ from award.files import FileTooLarge, UnsupportedFile
 from award.storage import StorageUnavailable
 from api.limits import MalformedMultipart
 from api.security import CsrfError
+from api.suggestions import TaggerUnavailable
 from api.templating import render
 
 log = logging.getLogger(__name__)
 
 # Most specific first: a refused file type is a kind of invalid input, but answers 415; wrong credentials
 # are too, but answer 401 (../shared/API.md).
-STATUS = {BadCredentials: 401, FileTooLarge: 413, UnsupportedFile: 415, NotFound: 404, Forbidden: 403, Conflict: 409,
-          Invalid: 422, TooManyAttempts: 429}
+STATUS = {TaggerUnavailable: 503, BadCredentials: 401, FileTooLarge: 413, UnsupportedFile: 415, NotFound: 404,
+          Forbidden: 403, Conflict: 409, Invalid: 422, TooManyAttempts: 429}
 
 
 def status_of(exc: AwardError) -> int:
@@ -224,6 +225,8 @@ def install(app: FastAPI) -> None:
     async def award_error(request: Request, exc: AwardError):
         status = status_of(exc)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        if isinstance(exc, TaggerUnavailable):
+            headers = {"Retry-After": "30"}
         if status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
         if status == 422 and is_api(request):

@@ -14,6 +14,7 @@ from api import errors, metrics
 from api.admission import AdmissionMiddleware
 from api.limits import BodyLimitMiddleware
 from api.logs import configure_logging
+from api.memory import return_freed_memory
 from api.metrics import MetricsMiddleware
 from api.pages import (
     account,
@@ -74,6 +75,7 @@ async def lifespan(app: FastAPI):
 def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging()
+    return_freed_memory()  # every worker process creates the app: each one keeps near its idle size
     app = FastAPI(
         lifespan=lifespan,
         title="Giải Búa liềm vàng – hệ thống quản lý tác phẩm",

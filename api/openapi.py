@@ -37,7 +37,7 @@ DESCRIPTIONS = {
     413: "Tệp hoặc dữ liệu quá lớn.",
     415: "Định dạng tệp không được hỗ trợ.",
     429: "Thao tác quá nhiều lần; thử lại sau (Retry-After).",
-    503: "Cơ sở dữ liệu hoặc kho tệp tạm thời không phản hồi.",
+    503: "Cơ sở dữ liệu, kho tệp hoặc dịch vụ gợi ý chủ đề tạm thời không phản hồi.",
 }
 
 

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, comma-separated);
     # the client's address is the right-most hop that is not one of them (api/security.py).
     trusted_proxies: str = "127.0.0.1,::1"
+    # Theme suggestions (api/suggestions.py): the local tagger service (`award tagging serve`) web processes ask,
+    # e.g. http://127.0.0.1:8765, so they never load numpy or the model; unset: computed in the web process.
+    tagger_url: str | None = None
+    tagger_timeout: float = Field(default=3.0, gt=0)  # seconds; past it the API answers 503 tagger_unavailable
     metrics_token: str | None = None  # /metrics needs "Authorization: Bearer <token>"; unset: loopback only
 
     @field_validator("now")

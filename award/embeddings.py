@@ -37,6 +37,8 @@ from typing import Callable, Literal, Protocol, Sequence
 
 import numpy as np
 
+from award.embedding_cache import MemoryEmbeddingCache
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -187,42 +189,3 @@ def embed_cached(
             cache.put(key, vector)
             out[rows] = vector
     return out
-
-
-class MemoryEmbeddingCache:
-    """In-memory :class:`EmbeddingCache` (tests, CLI, benchmarks).
-
-    Thread-safe; counts hits and misses.  ``max_items`` bounds memory (oldest
-    entries are dropped first); None keeps everything (384 floats = 1.5 KB each).
-    """
-
-    def __init__(self, max_items: int | None = None) -> None:
-        self._data: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
-        self.max_items = max_items
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: str) -> np.ndarray | None:
-        with self._lock:
-            vector = self._data.get(key)
-            if vector is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-            return vector
-
-    def put(self, key: str, vector: np.ndarray) -> None:
-        vector = np.array(vector, dtype=np.float32, copy=True)
-        vector.setflags(write=False)
-        with self._lock:
-            self._data[key] = vector
-            if self.max_items is not None:
-                while len(self._data) > self.max_items:
-                    self._data.pop(next(iter(self._data)))
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._data

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from award import jobs, themes
 from award.models import AuditEvent, Entry, ThemeSuggestion
-from award.tagging import Suggestion, SuggestionResult
+from award.tagging_units import Suggestion, SuggestionResult
 
 WAITS_FOR = {"entry.extract_text": "Đang đọc văn bản tệp…", "entry.suggest": "Đang tính gợi ý chủ đề…"}
 

@@ -3,128 +3,44 @@
 Suggestions come from `award.tagging.RoundTagger` (BM25 over syllables + multilingual embeddings).
 One tagger per round and outline is kept per process; embeddings are cached in the database so that
 every process, and every re-tagging, computes a text's embedding once.
+
+Importing this module loads neither numpy nor the model: web processes use its database side (confirmed
+tags, coverage, stored suggestions) and ask api.suggestions for rankings; `tagger_for` loads award.tagging
+when a process actually computes one.
 """
+
+from __future__ import annotations
 
 import hashlib
 import logging
 import threading
 from collections import Counter, defaultdict
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
-import sqlalchemy as sa
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from award import audit
 from award.calendar import require_phase
-from award.embeddings import DIM, MODEL_NAME, MemoryEmbeddingCache
+from award.embedding_cache import DbEmbeddingCache, flush_cache, transient_embeddings  # noqa: F401  (re-exported)
 from award.entry_status import ACTIVE
 from award.errors import Conflict, Invalid
-from award.models import (
-    READ_ONLY,
-    EmbeddingCache,
-    Entry,
-    EntryTheme,
-    OutlineNode,
-    Round,
-    TagSource,
-    ThemeSuggestion,
-    Unit,
-    User,
-)
+from award.models import Entry, EntryTheme, OutlineNode, Round, TagSource, ThemeSuggestion, Unit, User
 from award.outlines import outline_tree
 from award.permissions import entry_filter
 from award.rules import RoundRules
-from award.tagging import EntryText, RoundTagger, SuggestionResult, TaggingUnit, tagging_units
+from award.tagging_units import EntryText, SuggestionResult, TaggingUnit, tagging_units
+
+if TYPE_CHECKING:
+    from award.tagging import RoundTagger
 
 log = logging.getLogger(__name__)
-
-_persist: ContextVar[bool] = ContextVar("persist_embeddings", default=True)
 # Works that count for coverage: everything sent to a contest, not drafts or withdrawn ones.
 COUNTED = ACTIVE
 FEW = 3  # a theme with fewer confirmed works than this is flagged as thinly covered
-
-
-class DbEmbeddingCache:
-    """Embeddings in the `embedding_cache` table, behind a bounded in-process layer.
-
-    New vectors are kept in memory and written by `flush()` in a session of its own, which callers
-    run after their own transaction has committed: on SQLite, a write from another connection in the
-    middle of a request would invalidate the request's read snapshot (SQLITE_BUSY_SNAPSHOT), and a
-    cached vector is worth keeping even when the request that computed it fails."""
-
-    def __init__(self, engine: Engine, memory_items: int = 20_000):
-        if engine.dialect.name != "sqlite":
-            # A pool of its own: a lookup runs inside a request that already holds one of the request
-            # pool's connections; taking a second from the same pool deadlocks once every request
-            # thread holds one and waits for another (a deadline surge of submissions did).
-            engine = sa.create_engine(engine.url, pool_pre_ping=True, pool_size=2, max_overflow=6)
-        self.engine = engine
-        # Lookups happen inside requests that may hold SQLite's write lock: they must not wait for it.
-        self.read_engine = engine.execution_options(**{READ_ONLY: True})
-        self.memory = MemoryEmbeddingCache(max_items=memory_items)
-        self._pending: dict[str, bytes] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> np.ndarray | None:
-        hit = self.memory.get(key)
-        if hit is not None:
-            return hit
-        with Session(self.read_engine) as s:
-            row = s.get(EmbeddingCache, key)
-            if row is None:
-                return None
-            vector = np.frombuffer(row.vector, dtype=np.float32).copy()
-        self.memory.put(key, vector)
-        return vector
-
-    def put(self, key: str, vector: np.ndarray) -> None:
-        self.memory.put(key, vector)
-        if _persist.get():
-            with self._lock:
-                self._pending[key] = np.asarray(vector, dtype=np.float32).tobytes()
-
-    def flush(self) -> int:
-        """Write the vectors computed since the last flush; returns how many were new."""
-        with self._lock:
-            pending, self._pending = self._pending, {}
-        if not pending:
-            return 0
-        written = 0
-        with Session(self.engine) as s:
-            known = set(s.exec(select(EmbeddingCache.key).where(EmbeddingCache.key.in_(list(pending)))).all())
-            for key, data in pending.items():
-                if key not in known:
-                    s.add(EmbeddingCache(key=key, model=MODEL_NAME, dim=DIM, vector=data))
-                    written += 1
-            try:
-                s.commit()
-            except IntegrityError:  # another process stored some of them first; they stay in memory
-                s.rollback()
-                written = 0
-        return written
-
-
-def flush_cache(cache) -> None:
-    flush = getattr(cache, "flush", None)
-    if flush is not None:
-        flush()
-
-
-@contextmanager
-def transient_embeddings():
-    """For suggestions while someone types: keep vectors in memory only, never in the table."""
-    token = _persist.set(False)
-    try:
-        yield
-    finally:
-        _persist.reset(token)
 
 
 _taggers: dict[tuple[int, str], RoundTagger] = {}
@@ -140,8 +56,17 @@ def _fingerprint(units: list[TaggingUnit]) -> str:
 
 
 def tagger_for(session: Session, round_id: int, cache) -> RoundTagger | None:
-    """The round's tagger, rebuilt only when its outline changed. None when it has no outline."""
-    units = round_units(session, round_id)
+    """The round's tagger, rebuilt only when its outline changed. None when it has no outline.
+    Loads numpy and the model (award.tagging) on first use: only processes that compute suggestions
+    call this (the tagger service, workers, or a web process without AWARD_TAGGER_URL)."""
+    return tagger_for_units(round_id, round_units(session, round_id), cache)
+
+
+def tagger_for_units(round_id: int, units: list[TaggingUnit], cache) -> RoundTagger | None:
+    """The tagger of `units` (the round's live outline, `round_units`), kept per round and rebuilt when
+    they change; None when there are none. The tagger service builds it from the units a web process sends."""
+    from award.tagging import RoundTagger
+
     if not units:
         return None
     key = (round_id, _fingerprint(units))

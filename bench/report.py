@@ -94,8 +94,16 @@ def _media(s: dict | None) -> list[str]:
              f"{', '.join(map(str, d['peak_rss_mib']))} / {', '.join(map(str, loc['peak_rss_mib']))}",
              "150 MiB each", f"{round(s['max_app_rss_mib'] / 150, 2)}", _ok(s["max_app_rss_mib"] <= 150)),
         _row("2. the same processes idle, after start and before the upload (MiB), S3 run / local run",
-             f"{', '.join(map(str, d.get('idle_rss_mib', [])))} / {', '.join(map(str, loc.get('idle_rss_mib', [])))}", ""),
-    ]
+             f"{', '.join(map(str, d.get('idle_rss_mib', [])))} / {', '.join(map(str, loc.get('idle_rss_mib', [])))}",
+             "web processes 120 MiB", *((f"{round(s['max_web_idle_rss_mib'] / 120, 2)}",
+                                         _ok(s["max_web_idle_rss_mib"] < 120)) if "max_web_idle_rss_mib" in s else ())),
+    ] + ([
+        _row("2. growth of each app process during the upload (MiB), S3 run / local run; tagger service, its own "
+             "process (MiB)",
+             f"{', '.join(map(str, d['growth_mib']))} / {', '.join(map(str, loc['growth_mib']))}; "
+             f"{d.get('tagger_rss_mib')} / {loc.get('tagger_rss_mib')}", "web processes 20 MiB",
+             f"{round(s['max_web_growth_mib'] / 20, 2)}", _ok(s["max_web_growth_mib"] < 20)),
+    ] if "max_web_growth_mib" in s else [])
 
 
 def _scale(s: dict | None) -> list[str]:
@@ -133,7 +141,12 @@ def _tagging(s: dict | None) -> list[str]:
              f"{s['one_entry_warm_p95_ms']} ms", ""),
         _row(f"4. re-tag {s['retag_entries']} works (empty cache / cached)",
              f"{s['retag_cold_s']} s ({s['retag_cold_per_s']}/s) / {s['retag_warm_s']} s", ""),
-    ]
+    ] + ([
+        _row("4. live suggestion while typing, one work, via the tagger service p50 / p95 (in-process p50 / p95)",
+             f"{s['live_service_p50_ms']} / {s['live_service_p95_ms']} ms ({s['live_local_p50_ms']} / "
+             f"{s['live_local_p95_ms']} ms)", "p95 < 300 ms", f"{round(s['live_service_p95_ms'] / 300, 2)}",
+             _ok(s["live_service_p95_ms"] < 300)),
+    ] if "live_service_p95_ms" in s else [])
 
 
 def _documents(d: dict | None) -> list[str]:

@@ -65,7 +65,7 @@ echo "check-compose: refused without: ${REQUIRED[*]}"
 
 # 3. The services the deployment relies on are there.
 services="$(compose "${check_env[@]}" "${COMPOSE[@]}" --env-file /dev/null -f compose.yaml config --services | sort | tr '\n' ' ')"
-for s in postgres s3 migrate app proxy worker; do
+for s in postgres s3 migrate app tagger proxy worker; do
   case " $services" in
     *" $s "*) ;;
     *) echo "check-compose: FAIL: service $s missing (have: $services)" >&2; exit 1 ;;

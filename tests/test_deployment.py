@@ -18,7 +18,7 @@ OPERATOR_ENV = {"AWARD_PUBLIC_HOST": "giai.example.vn", "AWARD_SECRET_KEY": "s" 
                 "AWARD_S3_SECRET_KEY": "k" * 32, "AWARD_METRICS_TOKEN": "m" * 32, "AWARD_SMTP_HOST": "relay.example.vn"}
 # Read by scripts/docker-entrypoint.sh, not by api/settings.py.
 ENTRYPOINT_VARS = {"AWARD_WORKERS", "AWARD_MIGRATE"}
-APP_SERVICES = ("migrate", "app", "worker", "reminders")
+APP_SERVICES = ("migrate", "app", "tagger", "worker", "reminders")
 
 
 def interpolate(value: str, env: dict[str, str]) -> str:
@@ -46,7 +46,7 @@ def test_compose_config_accepts_the_production_stack():
     result = subprocess.run([str(ROOT / "scripts/check-compose.sh")], cwd=ROOT, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "services: app migrate postgres proxy reminders s3 worker" in result.stdout
+    assert "services: app migrate postgres proxy reminders s3 tagger worker" in result.stdout
     assert "refused without: AWARD_PUBLIC_HOST AWARD_SECRET_KEY" in result.stdout
     assert "check-compose: OK" in result.stdout
 
@@ -98,6 +98,7 @@ def test_tls_ends_in_the_proxy_with_a_redirect_and_hsts(compose):
     assert {p.split(":")[-1] for p in proxy["ports"]} == {"80", "443", "8333"}
     assert any(v.endswith(":/etc/nginx/tls:ro") for v in proxy["volumes"])
     assert "ports" not in compose["services"]["s3"] and "ports" not in compose["services"]["app"]
+    assert "ports" not in compose["services"]["tagger"]  # no authentication: the compose network only
     conf = (ROOT / "deploy/nginx.conf").read_text()
     assert "ssl_certificate     /etc/nginx/tls/fullchain.pem;" in conf
     assert "ssl_certificate_key /etc/nginx/tls/privkey.pem;" in conf

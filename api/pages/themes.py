@@ -4,11 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
-from award import entries, permissions, suggestions, themes
+from award import entries, permissions, suggestions as stored, themes
 from award.errors import AwardError, NotFound
 from award.models import RetagJob, Role, Round, TagSource
 from award.rules import MEDIA_TYPES, RoundRules
+from award.tagging_units import Suggestion
 from judging import permissions as judging_permissions
+from api import suggestions
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.forms import redirect
 from api.openapi import Id
@@ -104,17 +106,26 @@ def retag_job(job_id: Id, request: Request, session: SessionDep, user: WebUser):
 def entry_theme_panel(session, entry, cache, now) -> dict:
     """Ranked suggestions with the confirmed ones ticked, for the entry page: the stored ranking when it is
     current, nothing while the worker still reads the work's files or ranks it (the page says so), else
-    computed here as before the worker existed (works saved before it)."""
+    ranked now (api/suggestions.for_entry). When the tagger service is down the page still opens, with the
+    ranking stored last time and a note saying suggestions are paused."""
     confirmed = themes.entry_theme_codes(session, entry_id=entry.id)
-    if suggestions.waiting_for(session, entry=entry):
+    if stored.waiting_for(session, entry=entry):
         return {"suggestions": [], "weak": False, "confirmed": confirmed}
-    result = suggestions.current(session, entry=entry)
+    result = stored.current(session, entry=entry)
     if result is None:
         try:
-            result = suggestions.rank(session, entry=entry, cache=cache)
-        except AwardError:
-            result = None
-        if result is None:
-            return {"suggestions": [], "weak": False, "confirmed": []}
+            result = suggestions.for_entry(session, entry=entry, cache=cache)
+        except suggestions.TaggerUnavailable as exc:
+            last = themes.stored_suggestions(session, entry=entry)
+            if last:
+                return {"suggestions": [Suggestion(code, title, score, why) for code, title, score, _, why in last],
+                        "weak": any(weak for *_, weak, _ in last), "confirmed": confirmed,
+                        "unavailable": exc.message}
+            # never ranked: the outline's themes in their order, so the author can still choose
+            return {"suggestions": [Suggestion(u.code, u.title, 0.0)
+                                    for u in themes.round_units(session, entry.round_id)],
+                    "weak": False, "confirmed": confirmed, "unavailable": exc.message, "unranked": True}
+        except AwardError:  # no outline
+            return {"suggestions": [], "weak": False, "confirmed": confirmed}
         themes.store_suggestions(session, entry=entry, result=result, now=now)
     return {"suggestions": result.items, "weak": result.weak, "confirmed": confirmed}

@@ -7,15 +7,19 @@ from fastapi import APIRouter, BackgroundTasks, Depends
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from award import entries, jobs, permissions, suggestions, themes
-from award.errors import Conflict, NotFound
+from award import entries, jobs, permissions, suggestions as stored, themes
+from award.errors import NotFound
 from award.models import Entry, RetagJob, Role, TagSource
+from award.tagging_units import EntryText
 from judging import permissions as judging_permissions
+from api import suggestions
 from api.db import get_engine
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
-from api.openapi import API_ERRORS, Id
+from api.openapi import API_ERRORS, Id, errors
 
 router = APIRouter(prefix="/api/v1", tags=["themes"], responses=API_ERRORS)
+# The two rankings are computed by the tagger service when there is one (api/suggestions.py): 503 if it is down.
+SUGGEST_ERRORS = errors(503)
 
 
 @lru_cache
@@ -63,13 +67,6 @@ class RetagOut(BaseModel):
     error: str | None = None
 
 
-def _tagger(session, round_id: Id, cache):
-    tagger = themes.tagger_for(session, round_id, cache)
-    if tagger is None:
-        raise Conflict("Đợt giải chưa có đề cương để gợi ý chủ đề.", code="no_outline")
-    return tagger
-
-
 def _entry_for_tags(session, user, entry_id: Id) -> Entry:
     """The author of the work, or the secretariat for any work it can see (award.themes decides when)."""
     if permissions.curates_themes(user):
@@ -77,16 +74,15 @@ def _entry_for_tags(session, user, entry_id: Id) -> Entry:
     return entries.get_own_entry(session, user=user, entry_id=entry_id)
 
 
-@router.get("/entries/{entry_id}/theme-suggestions", response_model=list[SuggestionOut], name="api:themes:suggest")
+@router.get("/entries/{entry_id}/theme-suggestions", response_model=list[SuggestionOut], name="api:themes:suggest",
+            responses=SUGGEST_ERRORS)
 def entry_suggestions(entry_id: Id, session: SessionDep, user: ApiUser, now: NowDep, cache: CacheDep,
                       background: BackgroundTasks):
     background.add_task(themes.flush_cache, cache)  # after the request's own commit
     entry = judging_permissions.viewable_entry(session, user=user, entry_id=entry_id)
-    result = suggestions.current(session, entry=entry)  # stored by the worker's entry.suggest job
-    if result is None:
-        result = suggestions.rank(session, entry=entry, cache=cache)
-        if result is None:
-            raise Conflict("Đợt giải chưa có đề cương để gợi ý chủ đề.", code="no_outline")
+    result = stored.current(session, entry=entry)  # stored by the worker's entry.suggest job
+    if result is None:  # that job has not run yet
+        result = suggestions.for_entry(session, entry=entry, cache=cache)
         themes.store_suggestions(session, entry=entry, result=result, now=now)
     return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4), why=s.why or None) for s in result.items]
 
@@ -106,16 +102,15 @@ def get_themes(entry_id: Id, session: SessionDep, user: ApiUser):
 
 
 @router.post("/rounds/{round_id}/theme-suggestions", response_model=list[SuggestionOut], name="api:themes:draft",
-             dependencies=[api_role(Role.journalist, Role.secretariat)])
+             responses=SUGGEST_ERRORS, dependencies=[api_role(Role.journalist, Role.secretariat)])
 def draft_suggestions(round_id: Id, body: DraftText, session: SessionDep, cache: CacheDep):
     """While a journalist types the summary: nothing is stored, not even the embedding."""
     load_round(round_id, session)
-    tagger = _tagger(session, round_id, cache)
-    with themes.transient_embeddings():
-        # The opening of the summary is enough while typing, and bounds the work one request can cost
-        # (10,000 characters embedded window by window took seconds; the fuzzer found it). The stored
-        # suggestions of a saved entry read its whole text.
-        result = tagger.suggest(body.title, body.summary[:DRAFT_CHARS], limit=5)
+    # The opening of the summary is enough while typing, and bounds the work one request can cost
+    # (10,000 characters embedded window by window took seconds; the fuzzer found it). The stored
+    # suggestions of a saved entry read its whole text.
+    result = suggestions.suggest(session, round_id=round_id, text=EntryText(body.title, body.summary[:DRAFT_CHARS]),
+                                 cache=cache, limit=5, transient=True)
     return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4)) for s in result.items]
 
 

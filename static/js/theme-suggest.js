@@ -39,7 +39,16 @@
         headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
         body: JSON.stringify(body),
       });
-      if (!response.ok) throw new Error(String(response.status));
+      if (!response.ok) {
+        last = ""; // try again at the next keystroke (the tagger service may be back)
+        let message = "Chưa gợi ý được chủ đề lúc này.";
+        try {
+          const detail = (await response.json()).detail;
+          if (detail && detail.message) message = detail.message;
+        } catch (ignored) { /* not JSON */ }
+        status.textContent = message;
+        return;
+      }
       render(await response.json());
       status.textContent = "Các chủ đề phù hợp nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu).";
     } catch (err) {

@@ -23,11 +23,13 @@ def run_cli(env: dict, *args: str, timeout: int = 180) -> subprocess.CompletedPr
 
 
 def start_server(env: dict, log_path: Path, *serve_args: str, ready_path: str = "/healthz",
-                 timeout: float = 60, port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """`award serve` on a free port; returns the process and its base URL once `ready_path` answers 200."""
+                 timeout: float = 60, port: int | None = None,
+                 command: tuple[str, ...] = ("serve",)) -> tuple[subprocess.Popen, str]:
+    """`award serve` (or another serving `command`, e.g. ("tagging", "serve")) on a free port; returns the
+    process and its base URL once `ready_path` answers 200."""
     port = port or free_port()
     log = open(log_path, "wb")
-    proc = subprocess.Popen([*CLI, "serve", "--port", str(port), *serve_args], env=env, cwd=ROOT, stdout=log,
+    proc = subprocess.Popen([*CLI, *command, "--port", str(port), *serve_args], env=env, cwd=ROOT, stdout=log,
                             stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
@@ -39,7 +41,7 @@ def start_server(env: dict, log_path: Path, *serve_args: str, ready_path: str = 
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            raise RuntimeError(f"award serve did not start:\n{log_path.read_text()[-3000:]}")
+            raise RuntimeError(f"award {' '.join(command)} did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.2)
 
 

@@ -1,0 +1,99 @@
+"""The tagger service: the one process that holds the model, the round taggers and the embedding cache,
+so the web processes stay free of numpy (api/suggestions.py is its client).
+
+    award tagging serve --host 127.0.0.1 --port 8765      # then AWARD_TAGGER_URL=http://127.0.0.1:8765
+
+POST /suggest  {"round_id": 3, "units": [[code, title, [point, ...]], ...], "title": str, "summary": str,
+                "body": str, "limit": int | null, "transient": bool}
+    200 {"weak": bool, "items": [[code, title, score], ...]}  best first, score in [0, 1]
+    409 {"code": "no_outline"}                                  no units
+    422 {"code": "invalid"}                                     not that shape
+GET /health    200 {"ok": true, "taggers": n}
+
+It listens on the loopback only and trusts its callers (the web processes on the same host): no
+authentication, no user data beyond the text being tagged. Vectors of saved entries are written to the
+`embedding_cache` table after each answer is sent (`transient` ones, typed in the entry form, are not).
+One process: the engine spreads each call over every core already (award/embeddings.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from award.embedding_cache import flush_cache
+from award.errors import Conflict
+from award.tagging_units import EntryText, TaggingUnit
+from api.suggestions import compute, result_body
+
+log = logging.getLogger(__name__)
+
+
+def _parse(body: dict) -> tuple[int, list[TaggingUnit], EntryText, int | None, bool]:
+    units = [TaggingUnit(str(code), str(title), tuple(str(p) for p in points)) for code, title, points in body["units"]]
+    text = EntryText(str(body.get("title") or ""), str(body.get("summary") or ""), str(body.get("body") or ""))
+    limit = body.get("limit")
+    return int(body["round_id"]), units, text, (int(limit) if limit is not None else None), bool(body.get("transient"))
+
+
+def create_app(cache) -> Starlette:
+    """The service over `cache` (a DbEmbeddingCache in production, a MemoryEmbeddingCache in tests)."""
+
+    def answer(body: dict) -> JSONResponse:
+        try:
+            round_id, units, text, limit, transient = _parse(body)
+        except (KeyError, TypeError, ValueError):
+            return JSONResponse({"code": "invalid"}, status_code=422)
+        try:
+            result = compute(units, round_id=round_id, text=text, cache=cache, limit=limit, transient=transient)
+        except Conflict as exc:
+            return JSONResponse({"code": exc.code}, status_code=409)
+        # Vectors are written after the answer is sent: the web process that asked may hold SQLite's write
+        # lock until it has the answer (it stores the ranking in the same transaction).
+        return JSONResponse(result_body(result), background=None if transient else BackgroundTask(flush_cache, cache))
+
+    async def suggest(request: Request) -> JSONResponse:
+        try:
+            body = await request.json()
+        except ValueError:
+            return JSONResponse({"code": "invalid"}, status_code=422)
+        if not isinstance(body, dict):
+            return JSONResponse({"code": "invalid"}, status_code=422)
+        return await run_in_threadpool(answer, body)
+
+    async def health(request: Request) -> JSONResponse:
+        from award import themes
+
+        return JSONResponse({"ok": True, "taggers": len(themes._taggers)})
+
+    return Starlette(routes=[Route("/suggest", suggest, methods=["POST"]), Route("/health", health)])
+
+
+def app() -> Starlette:
+    """uvicorn factory for `award tagging serve`: the embedding cache in the application's database, the
+    model loaded and the taggers of the rounds taking entries built before the first request, so that request
+    is not the one that waits (a round's outline embedded cold takes seconds to minutes on a busy machine;
+    from the database cache, well under a second)."""
+    from sqlmodel import Session, select
+
+    from award import calendar, embeddings, themes
+    from award.embedding_cache import DbEmbeddingCache
+    from award.models import Round
+    from api.clock import now
+    from api.db import get_engine
+
+    embeddings.embed_one("khởi động", "query")
+    cache = DbEmbeddingCache(get_engine())
+    with Session(get_engine()) as session:
+        for round_ in session.exec(select(Round)).all():
+            if calendar.allows(round_, now(), "entry.edit"):
+                themes.tagger_for(session, round_.id, cache)
+    flush_cache(cache)
+    log.info("tagger.started model=%s taggers=%s", embeddings.MODEL_NAME, len(themes._taggers))
+    return create_app(cache)

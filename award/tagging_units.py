@@ -1,0 +1,92 @@
+"""What a theme suggestion is about, without the model: the tagging units of an outline and the shape of
+a ranking. numpy-free, so the web processes (award.themes, the tagger client) use these types without
+loading the tagger (award.tagging, which re-exports them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+__all__ = ["EntryText", "Suggestion", "SuggestionResult", "TaggingUnit", "tagging_units"]
+
+
+# --------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaggingUnit:
+    """A unit entries are tagged with: a theme, or a point/section standing in for one."""
+
+    code: str
+    title: str
+    points: tuple[str, ...] = ()
+
+    @property
+    def description(self) -> str:
+        return " ".join((self.title,) + self.points)
+
+
+def _kind(node: Any) -> str:
+    kind = getattr(node, "kind", "")
+    return getattr(kind, "value", kind)  # NodeKind enum or plain str
+
+
+def _live(nodes: Iterable[Any]) -> list[Any]:
+    return [n for n in nodes if not getattr(n, "retired", False)]
+
+
+def tagging_units(roots: Sequence[Any]) -> list[TaggingUnit]:
+    """The units of an outline tree, with ``ParsedOutline.themes()`` semantics.
+
+    ``roots`` are the top-level sections, as ``ParsedNode`` (parser) or
+    ``TreeNode`` (``award.outlines.outline_tree``) - anything with ``code``,
+    ``kind``, ``title`` and ``children``; retired nodes are skipped.  A section's
+    themes are its units; a section with points but no themes contributes its
+    points; a section with neither contributes itself.  A unit's description is
+    its title plus its children's texts.
+    """
+    units: list[TaggingUnit] = []
+    for section in _live(roots):
+        children = _live(section.children)
+        themes = [c for c in children if _kind(c) == "theme"]
+        points = [c for c in children if _kind(c) == "point"]
+        chosen = themes or points or [section]
+        for node in chosen:
+            texts = tuple(c.title for c in _live(node.children) if c.title.strip())
+            units.append(TaggingUnit(node.code, node.title, texts))
+    return units
+
+
+# --------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    code: str
+    title: str
+    score: float  # in [0, 1], relative to the round's other units for this entry
+    # Why it is suggested, in Vietnamese, for the first TaggerConfig.why_top items ("" otherwise):
+    # the confirmed works it resembles and the outline words the work shares with the unit.
+    why: str = ""
+
+
+@dataclass
+class SuggestionResult:
+    items: list[Suggestion]
+    weak: bool  # the entry is (nearly) only a title: suggestions are a guess
+    vector: Any = None  # the entry's e5 query vector, a numpy array (what kNN over works compares), or None
+
+    @property
+    def codes(self) -> list[str]:
+        return [s.code for s in self.items]
+
+
+@dataclass(frozen=True)
+class EntryText:
+    title: str
+    summary: str = ""
+    body: str = ""
