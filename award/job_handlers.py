@@ -75,3 +75,10 @@ def retag(ctx: JobContext) -> None:
     Payload: {"round_id", "retag_job_id"}. Run again, it starts over."""
     themes.retag_round(ctx.bind, round_id=ctx.payload["round_id"], job_id=ctx.payload["retag_job_id"],
                        cache=ctx.services["cache"], now=ctx.now)
+
+
+@handler("round.relearn")
+def relearn(ctx: JobContext) -> None:
+    """After themes were confirmed or retracted in a round, its works whose ranking predates that are ranked
+    again with what is confirmed now (award.themes.relearn_round). Payload: {"round_id"}."""
+    themes.relearn_round(ctx.bind, round_id=ctx.payload["round_id"], cache=ctx.services["cache"], now=ctx.now)

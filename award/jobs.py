@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 import threading
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ JOB_LABELS = {
     "entry.extract_text": "Đọc văn bản tệp",
     "entry.suggest": "Tính gợi ý chủ đề",
     "round.retag": "Tính lại gợi ý chủ đề của đợt giải",
+    "round.relearn": "Gợi ý lại sau khi chủ đề được xác nhận",
 }
 STATUS_LABELS = {"pending": "Đang chờ", "running": "Đang chạy", "done": "Xong", "failed": "Lỗi"}
 
@@ -110,6 +112,16 @@ def enqueue_suggest(session: Session, *, entry_id: int, cause: str, now: datetim
     same change queues one job."""
     enqueue(session, kind="entry.suggest", key=f"entry.suggest:{entry_id}:{cause}", entry_id=entry_id,
             payload={"entry_id": entry_id}, now=now)
+
+
+def enqueue_unless_waiting(session: Session, *, kind: str, scope: str, payload: dict, now: datetime) -> None:
+    """Queue `kind` for `scope` (e.g. a round's id) unless one is already waiting to start: the changes that
+    arrive while it waits are covered by it when it runs, and one that arrives while it runs queues the next.
+    Two requests racing may both queue one; the second then finds little left to do."""
+    waiting = session.exec(select(Job.id).where(Job.kind == kind, Job.status == JobStatus.pending,
+                                                Job.attempts == 0, Job.key.startswith(f"{kind}:{scope}:"))).first()
+    if waiting is None:
+        enqueue(session, kind=kind, key=f"{kind}:{scope}:{uuid.uuid4().hex}", payload=payload, now=now)
 
 
 def backoff(attempts: int) -> timedelta:

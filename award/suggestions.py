@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from award import jobs, themes
-from award.models import AuditEvent, Entry, ThemeSuggestion
+from award.models import Entry, ThemeSuggestion
 from award.tagging_units import Suggestion, SuggestionResult
 
 WAITS_FOR = {"entry.extract_text": "Đang đọc văn bản tệp…", "entry.suggest": "Đang tính gợi ý chủ đề…"}
@@ -53,12 +53,8 @@ def current(session: Session, *, entry: Entry) -> SuggestionResult | None:
                             .where(ThemeSuggestion.entry_id == entry.id)).one()
     if computed is None or _utc(computed) < _utc(entry.updated_at):
         return None
-    # Suggestions learn from confirmed works: a ranking no newer than the last confirmation or retraction
-    # anywhere (audit `entry.themes`, indexed by action) is computed again. Not newer, rather than older:
-    # both can carry the same instant.
-    confirmed = session.exec(select(func.max(AuditEvent.at)).where(AuditEvent.action == "entry.themes")).one()
-    if confirmed is not None and _utc(computed) <= _utc(confirmed):
-        return None
+    # Confirmations elsewhere in the round do not make it stale here: the worker's `round.relearn` job ranks
+    # the round's works again after them (award.themes.relearn_round), so a page view never has to.
     rows = themes.stored_suggestions(session, entry=entry)
     return SuggestionResult(items=[Suggestion(code, title, score, why) for code, title, score, _, why in rows],
                             weak=any(weak for _, _, _, weak, _ in rows))

@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from award import audit
+from award import audit, jobs
 from award.calendar import require_phase
 from award.embedding_cache import DbEmbeddingCache, flush_cache, transient_embeddings  # noqa: F401  (re-exported)
 from award.entry_status import ACTIVE
 from award.errors import Conflict, Invalid
-from award.models import Entry, EntryTheme, OutlineNode, Round, TagSource, ThemeSuggestion, Unit, User
+from award.models import AuditEvent, Entry, EntryTheme, OutlineNode, Round, TagSource, ThemeSuggestion, Unit, User
 from award.outlines import outline_tree
 from award.permissions import entry_filter
 from award.rules import RoundRules
@@ -170,6 +171,9 @@ def set_entry_themes(session: Session, *, entry: Entry, codes: list[str], actor:
     session.flush()
     audit.record(session, actor_id=actor.id, action="entry.themes", object_type="entry", object_id=entry.id, now=now,
                  data={"codes": codes, "source": source})
+    # the round's other works learn from it (award.tagging_learn): the worker ranks them again
+    jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(entry.round_id),
+                                payload={"round_id": entry.round_id}, now=now)
     return codes
 
 
@@ -335,6 +339,43 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
         session.add(job)
         session.commit()
         log.info("retag.finished round_id=%s job_id=%s done=%s", round_id, job_id, job.done)
+
+
+def stale_after_confirmations(session: Session, *, round_id: int) -> list[int]:
+    """The works of a round whose stored ranking is not newer than the round's latest confirmation or
+    retraction of a theme (audit `entry.themes`): what `relearn_round` ranks again, in id order."""
+    latest = session.exec(select(func.max(AuditEvent.at)).join(
+        Entry, sa.cast(Entry.id, sa.String) == AuditEvent.object_id).where(
+        AuditEvent.action == "entry.themes", AuditEvent.object_type == "entry", Entry.round_id == round_id)).one()
+    if latest is None:
+        return []
+    return list(session.exec(
+        select(ThemeSuggestion.entry_id).join(Entry, Entry.id == ThemeSuggestion.entry_id)
+        .where(Entry.round_id == round_id).group_by(ThemeSuggestion.entry_id)
+        .having(func.min(ThemeSuggestion.computed_at) <= latest).order_by(ThemeSuggestion.entry_id)).all())
+
+
+def relearn_round(engine: Engine, *, round_id: int, cache, now: datetime, batch: int = 32) -> int:
+    """After themes were confirmed or retracted in a round (job `round.relearn`, queued by set_entry_themes):
+    the works whose stored ranking predates the latest of those are ranked again with what is confirmed
+    now, in batches of `batch`, each committed. Returns the number of works ranked. Run again, it ranks
+    only what is still stale."""
+    with Session(engine) as session:
+        tagger = tagger_for(session, round_id, cache)
+        ids = stale_after_confirmations(session, round_id=round_id) if tagger is not None else []
+        if not ids:
+            return 0
+        examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
+        for start in range(0, len(ids), batch):
+            chunk = session.exec(select(Entry).where(Entry.id.in_(ids[start:start + batch]))).all()
+            results = tagger.suggest_many([entry_text(e) for e in chunk], learned=examples,
+                                          keys=[e.id for e in chunk])
+            for entry, result in zip(chunk, results, strict=True):
+                store_suggestions(session, entry=entry, result=result, now=now)
+            session.commit()
+            flush_cache(cache)
+    log.info("relearn.finished round_id=%s works=%s", round_id, len(ids))
+    return len(ids)
 
 
 def link_thematic_prizes(session: Session, *, round_: Round, links: dict[int, list[str]], actor: User,

@@ -34,13 +34,38 @@ def test_confirmed_works_move_the_next_works_ranking_until_retracted(client, ses
     target = before[1]["code"]
     for work in works:
         assert client.put(f"/api/v1/entries/{work}/themes", headers=headers, json={"codes": [target]}).status_code == 200
-    after = suggestions(client, headers, new)  # the stored ranking predates the confirmations: ranked again
+    assert suggestions(client, headers, new) == before  # until the worker has learned from them
+    run_jobs(session, now=clock.now)  # round.relearn: the works ranked before the confirmations, ranked again
+    after = suggestions(client, headers, new)
     assert after[0]["code"] == target
     assert f"giống 4 tác phẩm đã xác nhận chủ đề {target}" in after[0]["why"]
     for work in works:  # the author takes the themes back: they no longer count
         assert client.put(f"/api/v1/entries/{work}/themes", headers=headers, json={"codes": []}).status_code == 200
+    run_jobs(session, now=clock.now)
     assert [s["code"] for s in suggestions(client, headers, new)] == [s["code"] for s in before]
     assert "giống" not in " ".join(s.get("why") or "" for s in suggestions(client, headers, new))
+
+
+def test_confirmations_queue_one_relearning_of_the_round_at_a_time(client, session, clock):
+    """Confirmations while a relearning waits are covered by it; one after it ran queues the next."""
+    from sqlmodel import select
+
+    from award.jobs import Job, JobStatus
+
+    headers = api_login(client, make_user(session))
+    works = [create(client, session, headers, title=TITLE, summary=SUMMARY) for _ in range(3)]
+    run_jobs(session, now=clock.now)
+
+    def relearnings(status):
+        return session.exec(select(Job).where(Job.kind == "round.relearn", Job.status == status)).all()
+
+    for work in works:
+        assert client.put(f"/api/v1/entries/{work}/themes", headers=headers, json={"codes": ["2.4"]}).status_code == 200
+    assert len(relearnings(JobStatus.pending)) == 1
+    report = run_jobs(session, now=clock.now)
+    assert not relearnings(JobStatus.pending) and len(relearnings(JobStatus.done)) == 1, report
+    assert client.put(f"/api/v1/entries/{works[0]}/themes", headers=headers, json={"codes": []}).status_code == 200
+    assert len(relearnings(JobStatus.pending)) == 1
 
 
 def test_a_secretariat_correction_weighs_more_than_the_authors_choice(client, session, clock):
