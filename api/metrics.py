@@ -78,31 +78,25 @@ class OutboxCollector:
         self.engine, self.now = engine, now
 
     def collect(self):
-        with Session(self.engine.execution_options(**{READ_ONLY: True})) as session:
-            counts = dict(session.exec(select(OutboxMessage.status, func.count())
-                                       .group_by(OutboxMessage.status)).all())
-            oldest = session.exec(select(func.min(OutboxMessage.created_at))
-                                  .where(OutboxMessage.status == OutboxStatus.pending)).one()
-        by_status = GaugeMetricFamily("award_outbox_messages", "E-mails in the outbox, by status.", labels=["status"])
-        for status in OutboxStatus:
-            by_status.add_metric([status.value], counts.get(status, 0))
-        yield by_status
-        age = (self.now() - oldest).total_seconds() if oldest else 0.0
-        yield GaugeMetricFamily("award_outbox_oldest_pending_seconds", "Age of the oldest unsent e-mail.", value=age)
-        yield from self._jobs()
+        # e-mails of the outbox (award/outbox.py) and background jobs (award/jobs.py): how many in each state,
+        # and how long the oldest still to do has waited
+        yield from self._queue(OutboxMessage.status, OutboxMessage.created_at, OutboxStatus,
+                               ("award_outbox_messages", "E-mails in the outbox, by status."),
+                               ("award_outbox_oldest_pending_seconds", "Age of the oldest unsent e-mail."))
+        yield from self._queue(Job.status, Job.next_attempt_at, JobStatus,
+                               ("award_jobs", "Background jobs, by status."),
+                               ("award_jobs_oldest_due_seconds", "How long the oldest due job has waited."))
 
-    def _jobs(self):
-        """Background jobs (award/jobs.py) by status, and how long the oldest due one has waited."""
+    def _queue(self, status, waiting_since, statuses, counted: tuple[str, str], oldest_waiting: tuple[str, str]):
         with Session(self.engine.execution_options(**{READ_ONLY: True})) as session:
-            counts = dict(session.exec(select(Job.status, func.count()).group_by(Job.status)).all())
-            oldest = session.exec(select(func.min(Job.next_attempt_at))
-                                  .where(Job.status == JobStatus.pending)).one()
-        by_status = GaugeMetricFamily("award_jobs", "Background jobs, by status.", labels=["status"])
-        for status in JobStatus:
-            by_status.add_metric([status.value], counts.get(status, 0))
+            counts = dict(session.exec(select(status, func.count()).group_by(status)).all())
+            oldest = session.exec(select(func.min(waiting_since)).where(status == statuses.pending)).one()
+        by_status = GaugeMetricFamily(*counted, labels=["status"])
+        for value in statuses:
+            by_status.add_metric([value.value], counts.get(value, 0))
         yield by_status
         age = max((self.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
-        yield GaugeMetricFamily("award_jobs_oldest_due_seconds", "How long the oldest due job has waited.", value=age)
+        yield GaugeMetricFamily(*oldest_waiting, value=age)
 
 
 router = APIRouter(include_in_schema=False)

@@ -8,18 +8,12 @@ from sqlmodel import select
 
 from award.jobs import Job, JobStatus
 from award.models import Entry, EntryFile, Role, ThemeSuggestion
-from tests.factories import api_login, csrf_from, entry_payload, make_user, web_login
+from tests.api.test_files_api import draft
+from tests.factories import csrf_from, make_user, web_login
 from tests.support.jobs import run_jobs
 
 TEXT = "Chi bộ bản Mồ Sì San giữ vững kỷ cương, kỷ luật đảng, phòng chống tham nhũng tiêu cực"
 WORKER_TIME = datetime(2024, 9, 20, 3, 0, tzinfo=UTC)  # after the test clock's 09:00 +07 (02:00 UTC)
-
-
-def draft(client, session):
-    user = make_user(session)
-    headers = api_login(client, user)
-    entry = client.post("/api/v1/entries", headers=headers, json=entry_payload(session)).json()
-    return user, headers, entry["id"]
 
 
 def test_the_worker_reads_an_uploaded_document_and_ranks_its_themes(client, session, clock, store, samples):
