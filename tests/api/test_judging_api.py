@@ -8,6 +8,7 @@ from award.models import AuditEvent, Entry, Role, Unit
 from judging.models import Assignment
 from tests.api.test_contests_api import submitted_entries
 from tests.factories import api_login, entry_payload, make_user, round_by_number, screen
+from tests.support.jobs import run_jobs
 
 
 def setup_local(client, session, n_entries=3):
@@ -257,6 +258,7 @@ def test_pages_of_a_pdf_weigh_in_the_load(client, session, clock, samples):
     writer.write(buf)
     assert client.post(f"/api/v1/entries/{entry.id}/files", headers=owner_headers,
                        files={"file": ("bai.pdf", buf.getvalue(), "application/pdf")}).status_code == 201
+    run_jobs(session, now=clock.now)  # the worker reads the PDF (its pages) out of the upload request
     assert session.exec(select(EntryFile.pages).where(EntryFile.entry_id == entry.id)).one() == 20
     session.expire_all()
     info = juries.entry_infos(session, [session.get(Entry, entry.id)])[entry.id]
