@@ -70,6 +70,10 @@ def _surge(s: dict | None) -> list[str]:
                      f"{rec['entries_in_db']} = {rec['completed_flows']}; {rec.get('files_accepted', '?')} = "
                      f"{rec['file_rows']} = {rec['objects_in_bucket']}; {rec['checksum_mismatches']}", "exact, 0", "",
                      _ok(rec["exact"])))
+    if (b := s.get("backlog")) is not None:
+        rows.append(_row("1. then the background jobs (text of every PDF, themes of every work): one `award worker` "
+                         "on the same machine", f"{b['seconds']} s ({b['done']} jobs done, {b['failed']} failed)",
+                         "", "", _ok(b["failed"] == 0)))
     return rows
 
 
