@@ -115,6 +115,23 @@ QUERY_LABELS = {"page": "Số trang", "q": "Ô tìm kiếm", "status": "Trạng 
                 "on": "Theo", "revoked": "Số phiên đã đăng xuất", "sent": "Đã gửi"}
 
 
+# The fields of the pages' forms that a route validates itself (a number's bounds, a length), as the forms
+# label them; tests/api/test_page_queries.py checks every such field has its label.
+FIELD_LABELS = {
+    "active": "Đang dùng", "code": "Mã", "codes": "Chủ đề", "eligible": "Hợp lệ", "email": "Thư điện tử",
+    "entry_id": "Tác phẩm", "entry_ids": "Tác phẩm", "expected": "Xác nhận", "file": "Tệp",
+    "full_name": "Họ và tên", "judges_per_entry": "Số giám khảo chấm mỗi tác phẩm", "kind": "Loại", "level": "Mức giải",
+    "name": "Tên", "new_password": "Mật khẩu mới", "new_password_again": "Nhập lại mật khẩu mới",
+    "next": "Trang tiếp theo", "note": "Ghi chú", "old_password": "Mật khẩu hiện tại", "outlet": "Cơ quan báo chí",
+    "panel_code": "Tiểu ban", "password": "Mật khẩu", "password_again": "Nhập lại mật khẩu", "place": "Nơi chấm",
+    "plan_id": "Phương án phân công", "postmark_date": "Ngày dấu bưu điện", "predecessor_ids": "Đơn vị trước đó",
+    "publish_at": "Thời điểm công bố", "reason": "Lý do", "reason_code": "Lý do", "role": "Vai trò",
+    "round_id": "Đợt giải", "text": "Nội dung", "thematic": "Giải chuyên đề", "token": "Mã xác nhận",
+    "unit_id": "Đơn vị", "unit_ids": "Đơn vị", "user_id": "Người dùng", "valid_from": "Hiệu lực từ",
+    "valid_to": "Hiệu lực đến", "csrf_token": "Mã bảo vệ biểu mẫu",
+}
+
+
 def without_bad_query(request: Request, errors: list[dict]) -> Response:
     """A page asked for with a query value its route refuses: the same page without those values (their
     defaults), saying which field was ignored and why, rather than an error page for a hand-edited link."""
@@ -306,6 +323,16 @@ def install(app: FastAPI) -> None:
             return error_response(request, 404, "not_found", MESSAGES[404])
         if request.method in ("GET", "HEAD") and all(e.get("loc", ("",))[0] == "query" for e in exc.errors()):
             return without_bad_query(request, exc.errors())
+        back = form_origin(request)
+        if back is not None:
+            # A form value its route refuses (a browser's own checks bypassed, or an old form): back to the
+            # form's page naming the field and why, as for a refusal of the domain, not a bare error page.
+            from api.forms import redirect  # api.forms imports this module
+
+            notes = "; ".join(f"{FIELD_LABELS.get(str(e['loc'][-1]), str(e['loc'][-1]))}: {validation_message(e)}"
+                              for e in exc.errors() if e.get("loc"))
+            return redirect(back, f"Chưa thực hiện được: dữ liệu chưa hợp lệ ({notes}). Vui lòng sửa rồi gửi lại.",
+                            "error")
         return error_response(request, 422, "invalid", MESSAGES[422])
 
     @app.exception_handler(Exception)

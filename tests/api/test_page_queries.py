@@ -1,14 +1,15 @@
-"""A page address with a query value its route refuses (?page=-1, a search of 500 characters, a page number
-that is not a number: links edited by hand or cut short) shows the page with its defaults and says which
-field was ignored, rather than an error page (api/errors.py `without_bad_query`). The API keeps its 422."""
+"""A page address or a form with a value its route refuses. A query value (?page=-1, a search of 500
+characters, a page number that is not a number: links edited by hand or cut short) shows the page with its
+defaults and says which field was ignored (api/errors.py `without_bad_query`); a form value sent past the
+browser's own checks goes back to the form's page naming the field. The API keeps its 422."""
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from award.models import Role
-from api.errors import QUERY_LABELS
+from api.errors import FIELD_LABELS, QUERY_LABELS
 from api.main import app
-from tests.factories import api_login, make_user, round_by_number, web_login
+from tests.factories import api_login, csrf_from, make_user, round_by_number, web_login
 
 
 def _refusable_page_query_params():
@@ -64,3 +65,39 @@ def test_the_api_still_answers_422_naming_the_parameter(client, session):
     response = client.get(f"/api/v1/entries?round_id={round_id}&page=-1", headers=headers)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "page"]
+
+
+def _refusable_page_form_fields():
+    """(path, field) for every form field of a page's POST route that validation can refuse."""
+    for rc in iter_route_contexts(app.routes):
+        route = rc.original_route
+        if isinstance(route, APIRoute) and not rc.path.startswith("/api/") and "POST" in (rc.methods or ()):
+            for param in route.dependant.body_params:
+                if param.field_info.metadata or param.field_info.annotation not in (str, str | None):
+                    yield rc.path, param.alias
+
+
+def test_every_refusable_form_field_of_a_page_has_a_vietnamese_label():
+    found = set(_refusable_page_form_fields())
+    assert ("/unit/judging/propose", "judges_per_entry") in found and len(found) > 30
+    assert sorted((path, name) for path, name in found if name not in FIELD_LABELS) == []
+
+
+@pytest.mark.parametrize("value,said", [("0", "Giá trị phải lớn hơn hoặc bằng 1"), ("999", "Giá trị phải nhỏ hơn hoặc bằng 20"),
+                                        ("abc", "Phải là một số nguyên")])
+def test_a_refused_form_value_goes_back_to_the_form_naming_the_field(client, session, value, said):
+    """The jury page's "judges per work" sent past the browser's own min/max checks: back to the page, said."""
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    round_id = round_by_number(session, "IX").id
+    page = client.get(f"/unit/judging?round_id={round_id}")
+    token = csrf_from(page.text)
+    response = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": str(round_id),
+                                                          "judges_per_entry": value},
+                           headers={"referer": f"http://testserver/unit/judging?round_id={round_id}"},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"/unit/judging?round_id={round_id}"
+    shown = client.get(response.headers["location"]).text
+    assert f"Số giám khảo chấm mỗi tác phẩm: {said}" in shown and "Chưa thực hiện được" in shown
+    without_referer = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": str(round_id),
+                                                                 "judges_per_entry": value})
+    assert without_referer.status_code == 422  # no page to go back to: the error page, as before
