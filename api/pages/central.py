@@ -175,13 +175,15 @@ def _panel_page(request, session, round_, code, now, *, method="mean", page=1, e
     finalists = [e for e in council.finalists(session, round_id=round_.id) if placed.get(e.id) == code]
     target = rules.shortlist_targets.get(code)
     room = max(0, (target or 0) - len(finalists))
-    # The top of the ranking fills what the target still leaves: ticked where it is on this page.
-    suggested = {r.entry_id for i, r in enumerate(shown_ranked, start=start) if i < room}
+    # The top of the ranking fills what the target still leaves: ticked where it is on this page (a work no judge
+    # has scored yet has no rank and is never ticked).
+    suggested = {r.entry_id for i, r in enumerate(shown_ranked, start=start) if i < room and r.rank is not None}
     ids = [r.entry_id for r in shown_ranked] + shown_unranked
     entries = {row.id: row for row in session.exec(select(Entry.id, Entry.title, Entry.media_type, Entry.genre)
                                                   .where(Entry.id.in_(ids))).all()} if ids else {}
     return render(request, "central/panel.html", {
-        "phase_notes": phase_notes(round_, now, "preliminary.advance"),
+        "phase_notes": (notes := phase_notes(round_, now, "preliminary.advance")),
+        "advance_open": notes["preliminary.advance"] is None,
         "round": round_, "panel": panel, "panels": rules.panels, "ranked": shown_ranked, "entries": entries,
         "unranked": shown_unranked, "total": n_ranked + len(unranked), "page": page, "pages": pages, "finalists": finalists,
         "target": target, "suggested": suggested, "method": method, "methods": METHOD_LABELS, "error": error,

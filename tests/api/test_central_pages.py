@@ -113,6 +113,18 @@ def test_the_shortlist_is_ticked_on_whichever_page_its_works_are(client, session
     assert ticked(2, 1) == ["Bình luận hạng 1", "Bình luận hạng 2"] and ticked(2, 2) == []
     assert ticked(3, 2) == ["Bình luận hạng 3"]
     assert ticked(1, 1) == ["Bình luận hạng 1"]
+    # a fourth work with a judge but no sheet submitted: ranked last, without a rank, never ticked
+    unscored = make_entry(session, status="eligible", genre="bình luận", title="Bình luận hạng 4")
+    session.add(PanelPlacement(entry_id=unscored.id, round_id=round_.id, panel_code="print1"))
+    session.add(Assignment(round_id=round_.id, stage=Stage.preliminary, entry_id=unscored.id, judge_id=judge.id))
+    session.flush()
+    assert ticked(10, 2) == ["Bình luận hạng 3"]
+    # the button that advances them shows only while the round's dates allow it (the phase's note says when)
+    button = "vào chung khảo</button>"
+    assert button not in client.get(f"/central/{round_.id}/panels/print1").text
+    clock.set(IX_PHASE_AT["preliminary"])
+    login(client, make_user(session, role=Role.secretariat))  # two months on: a new session
+    assert button in client.get(f"/central/{round_.id}/panels/print1").text
 
 
 def _scores_for(rubric, total: int) -> dict[str, str]:
