@@ -80,5 +80,17 @@ def retag(ctx: JobContext) -> None:
 @handler("round.relearn")
 def relearn(ctx: JobContext) -> None:
     """After themes were confirmed or retracted in a round, its works whose ranking predates that are ranked
-    again with what is confirmed now (award.themes.relearn_round). Payload: {"round_id"}."""
-    themes.relearn_round(ctx.bind, round_id=ctx.payload["round_id"], cache=ctx.services["cache"], now=ctx.now)
+    again with what is confirmed now (award.themes.relearn_round), then stored in one write.
+    Payload: {"round_id"}."""
+    cache = ctx.services["cache"]
+    with _read_session(ctx) as session:
+        ranked = themes.relearn_round(session, round_id=ctx.payload["round_id"], cache=cache)
+    with ctx.open_session() as session:
+        for entry, result in ranked:
+            current = session.get(Entry, entry.id)
+            if current is not None:
+                themes.store_suggestions(session, entry=current, result=result, now=ctx.now)
+        ctx.done_in(session)
+        session.commit()
+    themes.flush_cache(cache)
+    log.info("relearn.finished round_id=%s works=%s", ctx.payload["round_id"], len(ranked))

@@ -355,27 +355,22 @@ def stale_after_confirmations(session: Session, *, round_id: int) -> list[int]:
         .having(func.min(ThemeSuggestion.computed_at) <= latest).order_by(ThemeSuggestion.entry_id)).all())
 
 
-def relearn_round(engine: Engine, *, round_id: int, cache, now: datetime, batch: int = 32) -> int:
+def relearn_round(session: Session, *, round_id: int, cache) -> list[tuple[Entry, SuggestionResult]]:
     """After themes were confirmed or retracted in a round (job `round.relearn`, queued by set_entry_themes):
-    the works whose stored ranking predates the latest of those are ranked again with what is confirmed
-    now, in batches of `batch`, each committed. Returns the number of works ranked. Run again, it ranks
-    only what is still stale."""
-    with Session(engine) as session:
-        tagger = tagger_for(session, round_id, cache)
-        ids = stale_after_confirmations(session, round_id=round_id) if tagger is not None else []
-        if not ids:
-            return 0
-        examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
-        for start in range(0, len(ids), batch):
-            chunk = session.exec(select(Entry).where(Entry.id.in_(ids[start:start + batch]))).all()
-            results = tagger.suggest_many([entry_text(e) for e in chunk], learned=examples,
-                                          keys=[e.id for e in chunk])
-            for entry, result in zip(chunk, results, strict=True):
-                store_suggestions(session, entry=entry, result=result, now=now)
-            session.commit()
-            flush_cache(cache)
-    log.info("relearn.finished round_id=%s works=%s", round_id, len(ids))
-    return len(ids)
+    the works whose stored ranking predates the latest of those, ranked again with what is confirmed now.
+    Reads only: the caller stores the results (award.job_handlers, in one short write), so a long pass over
+    a round does not hold SQLite's write lock. Run again, it ranks only what is still stale."""
+    tagger = tagger_for(session, round_id, cache)
+    ids = stale_after_confirmations(session, round_id=round_id) if tagger is not None else []
+    if not ids:
+        return []
+    examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
+    ranked: list[tuple[Entry, SuggestionResult]] = []
+    for start in range(0, len(ids), 32):
+        chunk = session.exec(select(Entry).where(Entry.id.in_(ids[start:start + 32]))).all()
+        results = tagger.suggest_many([entry_text(e) for e in chunk], learned=examples, keys=[e.id for e in chunk])
+        ranked += zip(chunk, results, strict=True)
+    return ranked
 
 
 def link_thematic_prizes(session: Session, *, round_: Round, links: dict[int, list[str]], actor: User,

@@ -64,6 +64,9 @@ def audit_page(request: Request, session: SessionDep,
         filters = records.AuditFilters(entity=entity or None, entity_id=values["entity_id"] or None,
                                        person=values["person"] or None, action=action or None, **bounds)
         rows, total = records.audit_events(session, filters, page=page)
+        if not rows and page > 1 and total:  # a page past the end (a stale or edited link): the last one
+            page = -(-total // records.PER_PAGE)
+            rows, total = records.audit_events(session, filters, page=page)
     pages = max(1, -(-total // records.PER_PAGE))
     return render(request, "admin/audit.html", {
         "rows": rows, "total": total, "page": page, "pages": pages, "links": page_links(values, page, pages),

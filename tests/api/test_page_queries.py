@@ -3,6 +3,8 @@ characters, a page number that is not a number: links edited by hand or cut shor
 defaults and says which field was ignored (api/errors.py `without_bad_query`); a form value sent past the
 browser's own checks goes back to the form's page naming the field. The API keeps its 422."""
 
+from datetime import UTC, datetime
+
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
@@ -101,3 +103,13 @@ def test_a_refused_form_value_goes_back_to_the_form_naming_the_field(client, ses
     without_referer = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": str(round_id),
                                                                  "judges_per_entry": value})
     assert without_referer.status_code == 422  # no page to go back to: the error page, as before
+
+
+def test_a_page_past_the_end_of_the_audit_log_shows_its_last_page(secretariat, session):
+    from award import audit
+
+    audit.record(session, actor_id=None, action="user.created", object_type="user", object_id=1,
+                 now=datetime.now(UTC))
+    session.commit()
+    page = secretariat.get("/admin/audit?page=500")
+    assert page.status_code == 200 and "Không có sự kiện nào" not in page.text and "trang 500" not in page.text

@@ -114,7 +114,7 @@ def test_local_judge_scores_with_autosave_and_submits(page, live_server):
     page.goto(f"{live_server}/judging")
     page.locator("table a").first.click()
     page.get_by_label("Nội dung, định hướng (tối đa 30 điểm)").fill("27")
-    expect(page.locator("[data-autosave-status]")).to_contain_text("Đã tự lưu", timeout=10_000)
+    expect(page.locator("[data-autosave-status]")).to_contain_text("Đã tự lưu", timeout=20_000)  # a loaded CI machine
     page.get_by_label("Phát hiện, vấn đề mới (tối đa 25 điểm)").fill("20")
     page.get_by_label("Hình thức, nghệ thuật thể hiện (tối đa 25 điểm)").fill("22")
     page.get_by_label("Hiệu quả xã hội (tối đa 20 điểm)").fill("16")
