@@ -370,6 +370,11 @@ class _BM25:
 # --------------------------------------------------------------------------
 
 
+def _words(terms: list[str]) -> list[str]:
+    """The terms of several syllables (BM25's syllable pairs), in order."""
+    return [t for t in terms if " " in t]
+
+
 def _zscore(values: np.ndarray) -> np.ndarray:
     std = float(values.std())
     if std < 1e-9:
@@ -601,12 +606,14 @@ class RoundTagger:
             bits = []
             if counts is not None and counts[i]:
                 bits.append(f"giống {counts[i]} tác phẩm đã xác nhận chủ đề {self.units[i].code}")
-            terms = self._bm25_exact.top_terms(exact, i, cfg.why_terms)
+            # Words of two syllables or more only: a lone syllable ("sự", "cơ") means nothing to a reader.
+            terms = _words(self._bm25_exact.top_terms(exact, i, 3 * cfg.why_terms))
             if chunk_scores is not None and len(parts) and len(terms) < cfg.why_terms:
                 best = int(np.argmax(chunk_scores[:, i]))
                 if chunk_scores[best, i] > 0:
                     body_exact, _ = features(parts[best], cfg.bigram_weight)
-                    terms += [t for t in self._bm25_exact.top_terms(body_exact, i, cfg.why_terms) if t not in terms]
+                    terms += [t for t in _words(self._bm25_exact.top_terms(body_exact, i, 3 * cfg.why_terms))
+                              if t not in terms]
             if terms:
                 bits.append("từ khớp đề cương: " + ", ".join(f"“{t}”" for t in terms[: cfg.why_terms]))
             return "; ".join(bits)
