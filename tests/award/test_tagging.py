@@ -19,6 +19,7 @@ from award.outline_parser import ParsedNode, parse_outline
 from award.outlines import TreeNode
 from award.tagging import (
     RoundTagger,
+    TaggerConfig,
     TaggingUnit,
     content_syllables,
     diacritic_ratio,
@@ -160,6 +161,22 @@ def test_scores_in_unit_interval_sorted_best_first():
     assert result.items[0].code == "1.2"
     assert result.items[0].title == SMALL_UNITS[1].title
     assert tagger.suggest(*entry, limit=2).items == result.items[:2]
+
+
+def test_press_words_call_up_the_outline_wording_without_being_named_as_matches():
+    """A lede about fake news shares no word with theme 1.1 ("quan điểm sai trái, thù địch"): the
+    press vocabulary (award.tagging_vocab) adds the outline's phrase to its query, not to "why"."""
+    title, summary = "Nhóm trực chiến trên mạng", "Mỗi tối họ rà soát các trang đang lan truyền tin bịa đặt."
+    plain = RoundTagger(SMALL_UNITS, embedder=fake_embedder([]), config=TaggerConfig(expansion_weight=0))
+    assert plain.lexical_scores(title, summary).max() == 0.0
+    tagger = RoundTagger(SMALL_UNITS, embedder=fake_embedder([]))
+    lexical = tagger.lexical_scores(title, summary)
+    assert int(np.argmax(lexical)) == 0 and lexical[0] > 0
+    result = tagger.suggest(title, summary)
+    assert result.items[0].code == "1.1"
+    assert "từ khớp đề cương" not in result.items[0].why
+    # text typed without diacritics is not expanded (the triggers are matched with their marks)
+    assert tagger.lexical_scores("Nhom truc chien tren mang", "lan truyen tin bia dat").max() == 0.0
 
 
 def test_weak_flag_for_title_only():
