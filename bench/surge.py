@@ -57,18 +57,24 @@ def pdf_for(base: bytes, i: int) -> bytes:
 def create_journalists(database_url: str, n: int) -> tuple[int, list[tuple[str, int]]]:
     """Accounts made beforehand, as registration would (one argon2 hash shared: creating 200 accounts
     is not what is measured). Returns round IX's id and (e-mail, unit id) per journalist."""
-    from award.models import Role, Round, Unit, User
+    from sqlmodel import Session
+
+    from award.models import Role, Round, User
+    from award.units import units_for_round
     from award.users import password_hash
 
     engine = sa.create_engine(database_url)
     hashed = password_hash.hash(PASSWORD)
-    with engine.begin() as conn:
-        round_id = conn.execute(sa.select(Round.id).where(Round.number == "IX")).scalar_one()
-        units = conn.execute(sa.select(Unit.id).where(Unit.kind == "province").order_by(Unit.id)).scalars().all()
+    with Session(engine) as session:
+        round_ = session.exec(sa.select(Round).where(Round.number == "IX")).scalar_one()
+        round_id = round_.id
+        # the provinces of round IX (the 63 before July 2025), not the units of later rounds
+        units = [u.id for u in units_for_round(session, round_) if u.kind == "province"]
         people = [(f"nhabao{i}@bench.vn", units[i % len(units)]) for i in range(n)]
-        conn.execute(sa.insert(User.__table__), [
+        session.execute(sa.insert(User.__table__), [
             {"email": e, "full_name": f"Nhà báo Thử {i}", "password_hash": hashed, "role": Role.journalist.value,
              "unit_id": u, "is_active": True} for i, (e, u) in enumerate(people)])
+        session.commit()
     engine.dispose()
     return round_id, people
 
