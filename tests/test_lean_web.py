@@ -102,10 +102,11 @@ def test_without_a_tagger_service_the_web_process_computes_suggestions_itself(de
 def test_logins_do_not_leave_a_web_process_larger(tmp_path):
     """argon2 works in 64 MiB; without api/memory.py glibc kept ~19 MiB of it per thread that hashed."""
     script = r"""
-import threading, psutil
+import os, threading
 import api.main
 from award.users import password_hash
-rss = lambda: psutil.Process().memory_info().rss
+# resident pages × page size (Linux's /proc; psutil is only in the bench extra)
+rss = lambda: int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 hashed = password_hash.hash("mat-khau-thu-12")
 before = rss()
 for _ in range(3):
