@@ -6,6 +6,7 @@ from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from award import audit, jobs, outbox, records
@@ -108,27 +109,30 @@ def outbox_page(request: Request, session: SessionDep, now: NowDep,
         "job_counts": jobs.counts(session), "job_labels": jobs.JOB_LABELS, "job_status_labels": jobs.STATUS_LABELS})
 
 
+def _run_again(session, back: str, retry, said) -> Response:
+    """Back to the outbox page saying what was queued again, or why it was not (a warning, nothing written)."""
+    try:
+        row = retry()
+    except AwardError as exc:
+        session.rollback()
+        return redirect(back, exc.message, "warning")
+    return redirect(back, said(row))
+
+
 @router.post("/admin/outbox/{message_id}/retry", name="records:outbox_retry", dependencies=SECRETARIAT)
 def outbox_retry(message_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                  status: Annotated[str, Query(max_length=16)] = ""):
     back = str(request.url_for("records:outbox")) + (f"?status={status}" if status in OutboxStatus.__members__ else "")
-    try:
-        row = outbox.retry(session, message_id=message_id, actor_id=user.id, now=now)
-    except AwardError as exc:
-        session.rollback()
-        return redirect(back, exc.message, "warning")
-    return redirect(back, f"Đã đưa thư #{row.id} gửi {row.recipient} vào hàng chờ gửi lại.")
+    return _run_again(session, back, lambda: outbox.retry(session, message_id=message_id, actor_id=user.id, now=now),
+                      lambda row: f"Đã đưa thư #{row.id} gửi {row.recipient} vào hàng chờ gửi lại.")
 
 
 @router.post("/admin/jobs/{job_id}/retry", name="records:job_retry", dependencies=SECRETARIAT)
 def job_retry(job_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     back = str(request.url_for("records:outbox")) + "#viec-nen"
-    try:
-        job = jobs.retry(session, job_id=job_id, actor_id=user.id, now=now)
-    except AwardError as exc:
-        session.rollback()
-        return redirect(back, exc.message, "warning")
-    return redirect(back, f"Đã đưa việc nền #{job.id} ({jobs.JOB_LABELS.get(job.kind, job.kind)}) vào hàng chờ chạy lại.")
+    return _run_again(session, back, lambda: jobs.retry(session, job_id=job_id, actor_id=user.id, now=now),
+                      lambda job: f"Đã đưa việc nền #{job.id} ({jobs.JOB_LABELS.get(job.kind, job.kind)}) "
+                                  "vào hàng chờ chạy lại.")
 
 
 # --- the round's works -------------------------------------------------------------------------------------
