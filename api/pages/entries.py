@@ -12,7 +12,7 @@ from award import entries, entry_files, permissions, rounds as rounds_domain, su
 from award.calendar import refusal
 from award.errors import AwardError, NotFound
 from award.models import ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryStatus, Role, Round, Unit, User
-from award.rules import RoundRules
+from award.rules import MEDIA_TYPES, RoundRules
 from judging import contests, permissions as judging_permissions, publication, worklists
 from judging.models import Screening
 from api.deps import NowDep, SessionDep, WebUser, web_role
@@ -22,6 +22,7 @@ from api.openapi import Id
 from api.pages import entry_form as ef
 from api.pages.records import page_links
 from api.pages.themes import entry_theme_panel
+from api.queries import Choice
 from api.routers.records import work_filters
 from api.routers.themes import CacheDep
 from api.security import verify_csrf
@@ -258,8 +259,8 @@ def unit_entries(
     now: NowDep,
     round_id: Id | None = None,
     q: Annotated[str, Query(max_length=200)] = "",
-    status: Annotated[str, Query(max_length=32)] = "",
-    media_type: Annotated[str, Query(max_length=16)] = "",
+    status: Choice(EntryStatus.__members__) = "",
+    media_type: Choice(MEDIA_TYPES, max_length=16) = "",
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ):
     """The unit's works (a local judge: those assigned to them), searched as the secretariat's round-wide list
