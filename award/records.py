@@ -279,6 +279,7 @@ class MailHealth:
     counts: dict[str, int]  # status → messages
     stuck: int  # pending messages that should have gone (award.outbox.stuck_clause)
     failed: int
+    retrying: int = 0  # pending messages the mail server already refused at least once: tried again later
 
     @property
     def warning(self) -> bool:
@@ -289,4 +290,6 @@ def mail_health(session: Session, *, now: datetime) -> MailHealth:
     counts = {str(s): n for s, n in session.exec(select(OutboxMessage.status, func.count())
                                                  .group_by(OutboxMessage.status)).all()}
     stuck = session.exec(select(func.count()).select_from(OutboxMessage).where(stuck_clause(now))).one()
-    return MailHealth(counts=counts, stuck=stuck, failed=counts.get("failed", 0))
+    retrying = session.exec(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.pending, OutboxMessage.last_error.is_not(None))).one()
+    return MailHealth(counts=counts, stuck=stuck, failed=counts.get("failed", 0), retrying=retrying)
