@@ -74,6 +74,28 @@ def test_entry_with_title_only_gets_weak_suggestions_on_its_page(client, session
     assert 'name="codes" value="2.1"' in page.text
 
 
+def test_a_short_summary_is_not_called_missing_and_a_longer_one_clears_the_warning(client, session, clock):
+    """The demo's draft: a summary of one line is "short", not "no summary"; once the author writes more, the
+    ranking is computed again (the stored one is older than the change) and the warning goes."""
+    from tests.factories import web_login
+
+    user = make_user(session)
+    headers = api_login(client, user)
+    entry_id = create(client, session, headers, title="Chuyển đổi số trong sinh hoạt chi bộ",
+                      summary="Phóng sự truyền hình về ứng dụng công nghệ số trong quản lý đảng viên ở cơ sở.")
+    web_login(client, user)
+    run_jobs(session)
+    page = client.get(f"/entries/{entry_id}").text
+    assert "Tóm tắt và nội dung của tác phẩm còn ngắn" in page and "chưa có tóm tắt" not in page
+    clock.set("2024-09-20T09:05:00+07:00")
+    changed = client.patch(f"/api/v1/entries/{entry_id}", headers=headers, json=entry_payload(
+        session, title="Chuyển đổi số trong sinh hoạt chi bộ", summary=INSPECTION))
+    assert changed.status_code == 200, changed.text
+    run_jobs(session)
+    page = client.get(f"/entries/{entry_id}").text
+    assert "còn ngắn" not in page and "độ tin cậy thấp" not in page
+
+
 def test_replacing_a_tagged_outline_retires_missing_themes(client, session, clock):
     round_ = round_by_number(session, "IX")
     _, headers = journalist(client, session)
