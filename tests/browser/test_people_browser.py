@@ -143,3 +143,21 @@ def test_a_refused_invitation_shows_its_error_where_the_manager_looks_and_remova
         expect(page.get_by_role("button", name="Rút khỏi hội đồng")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_tables_of_cards_are_tables_on_a_desktop(browser, demo_server):
+    """`table.cards` shows its rows as cards on a phone only: at 1280 px each header cell stands above its
+    column (the card lists' grid once laid the header row out beside the rows)."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        login(page, demo_server, "bithu@demo.bualiemvang.vn")
+        for path in ("/admin/outbox", "/admin/users"):
+            page.goto(f"{demo_server}{path}")
+            table = page.locator("table.cards").first
+            assert table.evaluate("t => getComputedStyle(t).display") == "table", path
+            headers = [h.bounding_box() for h in table.locator("thead th").all()]
+            cells = [c.bounding_box() for c in table.locator("tbody tr").first.locator("td").all()]
+            assert [round(h["x"]) for h in headers] == [round(c["x"]) for c in cells[:len(headers)]], path
+    finally:
+        context.close()
