@@ -142,7 +142,7 @@ def without_bad_query(request: Request, errors: list[dict]) -> Response:
     bad = {str(e["loc"][1]) for e in errors if len(e.get("loc", ())) > 1}
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in bad]
     url = request.url.replace(query=urlencode(kept))
-    notes = "; ".join(f"{QUERY_LABELS.get(str(e['loc'][1]), str(e['loc'][1]))}: {validation_message(e)}"
+    notes = "; ".join(f"{QUERY_LABELS.get(str(e['loc'][1]), str(e['loc'][1]))}: {validation_message(e).rstrip('.')}"
                       for e in errors if len(e.get("loc", ())) > 1)
     return redirect(url, f"Đã bỏ qua giá trị không hợp lệ trên địa chỉ trang ({notes}) và hiển thị theo mặc định.",
                     "warning")
