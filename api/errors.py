@@ -103,6 +103,7 @@ VALIDATION_MESSAGES = {
     "extra_forbidden": "Trường này không được chấp nhận.",
     "json_invalid": "Nội dung không phải JSON hợp lệ.",
     "string_pattern_mismatch": "Không đúng định dạng.",
+    "not_an_option": "Giá trị “{given}” không có trong các lựa chọn của trang.",  # api/queries.py
 }
 BODY_UNREADABLE = "Không đọc được nội dung gửi lên: dữ liệu không đúng định dạng đã khai báo (JSON UTF-8 hoặc multipart)."
 
@@ -112,7 +113,8 @@ QUERY_LABELS = {"page": "Số trang", "q": "Ô tìm kiếm", "status": "Trạng 
                 "since": "Từ ngày", "until": "Đến ngày", "unit_id": "Đơn vị", "unit_ids": "Đơn vị",
                 "round_id": "Đợt giải", "person": "Người thực hiện", "panel": "Tiểu ban", "method": "Cách tính",
                 "kind": "Loại", "action": "Thao tác", "entity": "Đối tượng", "entity_id": "Mã đối tượng",
-                "on": "Theo", "revoked": "Số phiên đã đăng xuất", "sent": "Đã gửi"}
+                "on": "Theo", "revoked": "Số phiên đã đăng xuất", "sent": "Đã gửi", "role": "Vai trò",
+                "plan_id": "Phương án phân công"}
 
 
 # The fields of the pages' forms that a route validates itself (a number's bounds, a length), as the forms
@@ -140,7 +142,7 @@ def without_bad_query(request: Request, errors: list[dict]) -> Response:
     bad = {str(e["loc"][1]) for e in errors if len(e.get("loc", ())) > 1}
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in bad]
     url = request.url.replace(query=urlencode(kept))
-    notes = "; ".join(f"{QUERY_LABELS.get(str(e['loc'][1]), str(e['loc'][1]))}: {validation_message(e)}"
+    notes = "; ".join(f"{QUERY_LABELS.get(str(e['loc'][1]), str(e['loc'][1]))}: {validation_message(e).rstrip('.')}"
                       for e in errors if len(e.get("loc", ())) > 1)
     return redirect(url, f"Đã bỏ qua giá trị không hợp lệ trên địa chỉ trang ({notes}) và hiển thị theo mặc định.",
                     "warning")

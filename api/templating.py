@@ -13,7 +13,7 @@ from starlette.routing import NoMatchFound
 from award import permissions
 from award.calendar import PHASE_LABELS
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
-from award.records import ACTION_LABELS
+from award.records import ACTION_LABELS, theme_change
 from award.rules import MEDIA_TYPES
 from judging.contests import REASONS
 from api.security import csrf_token
@@ -106,6 +106,7 @@ templates.env.filters["file_size"] = file_size
 templates.env.filters["points"] = points
 templates.env.globals["file_kind"] = file_kind
 templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
+templates.env.globals["theme_change"] = theme_change
 templates.env.globals["url_for"] = url_for
 templates.env.globals.update(
     csrf_token=csrf_token,

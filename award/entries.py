@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from award import audit, entry_status, jobs, notifications, permissions, users
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
-from award.errors import Conflict, FieldErrors, Invalid, NotFound, field_errors
+from award.errors import AwardError, Conflict, FieldErrors, Invalid, NotFound, field_errors
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, User
 from award.rules import MEDIA_TYPES, RoundRules
 from award.text import clean_line, clean_text, fold, normalise_url
@@ -121,18 +121,18 @@ def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry
         lambda: _check_prior_awards(data), lambda: _check_hardship(data)))
 
 
-def _problems(*rules) -> list[Invalid]:
+def _problems(*rules, catch: tuple[type[AwardError], ...] = (Invalid,)) -> list[AwardError]:
     """Run every rule; the refusals they raise, in order."""
     found = []
     for rule in rules:
         try:
             rule()
-        except Invalid as exc:
+        except catch as exc:
             found.append(exc)
     return found
 
 
-def _refuse_all(problems: list[Invalid]) -> None:
+def _refuse_all(problems: list[AwardError]) -> None:
     """Nothing, the one problem as it was raised (its own code), or FieldErrors naming each field (the first
     problem's code)."""
     if len(problems) == 1:
@@ -357,10 +357,13 @@ def submit_entry(session: Session, *, entry: Entry, actor: User, now: datetime) 
     round_ = session.get(Round, entry.round_id)
     require_phase(round_, now, "entry.submit")
     entry_status.check(entry.id, entry.status, EntryStatus.submitted)
-    check_entry(session, round_=round_, data=entry_input(session, entry), exclude_entry_id=entry.id)
-    _check_author_limits(session, entry=entry, round_=round_)
-    _check_duplicate_files(session, entry=entry)
-    check_complete(session, entry=entry, round_=round_)
+    # every requirement of submission at once (the form's rules, the authors' limits, the files), so the
+    # author fixes them in one go rather than meeting them one submission after another
+    _refuse_all(_problems(
+        lambda: check_entry(session, round_=round_, data=entry_input(session, entry), exclude_entry_id=entry.id),
+        lambda: _check_author_limits(session, entry=entry, round_=round_),
+        lambda: _check_duplicate_files(session, entry=entry),
+        lambda: check_complete(session, entry=entry, round_=round_), catch=(Invalid, Conflict)))
     entry_status.apply(session, entry=entry, to=EntryStatus.submitted, actor=actor, now=now)
     entry.submitted_at = now
     notifications.entry_submitted(session, entry=entry, now=now)

@@ -88,7 +88,9 @@ ENTITY_LABELS = {
 # Keys of `data` in words; anything else is shown under its own name.
 DATA_LABELS = {"from": "từ", "to": "sang", "batch_id": "danh sách", "reason_code": "lý do", "note": "ghi chú",
                "postmark_date": "dấu bưu điện", "placed": "đã phân", "rows": "số dòng", "file": "tệp",
-               "level": "mức giải", "attempts": "số lần gửi", "recipient": "người nhận", "last_error": "lỗi"}
+               "level": "mức giải", "attempts": "số lần gửi", "recipient": "người nhận", "last_error": "lỗi",
+               "codes": "chủ đề", "removed": "bỏ", "source": "người gắn", "entry_ids": "tác phẩm",
+               "predecessor_ids": "đơn vị trước đó"}
 SYSTEM = "Hệ thống"
 
 
@@ -154,15 +156,30 @@ def _people(session: Session, needle: str) -> list[int]:
 def _value(value: Any) -> str:
     if value is None:
         return "–"
+    if isinstance(value, list) and not value:
+        return "không có"  # an empty list said in words, not "[]"
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return ", ".join(str(v) for v in value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+def theme_change(data: dict[str, Any]) -> str:
+    """An `entry.themes` event in words: the themes set, those taken off, or that all were taken off (an
+    empty list of codes); events written before "removed" was kept say only what was set, or "Bỏ hết"."""
+    codes, removed = list((data or {}).get("codes") or []), list((data or {}).get("removed") or [])
+    if not codes:
+        return "Bỏ hết chủ đề" + (f" (đã bỏ {', '.join(removed)})" if removed else "")
+    return f"Gắn chủ đề {', '.join(codes)}" + (f" (bỏ {', '.join(removed)})" if removed else "")
 
 
 def summarise(action: str, data: dict[str, Any], limit: int = 240) -> str:
     """`data` as "từ: forwarded · sang: received", entry statuses in words, cut at `limit` characters."""
     from award.models import ENTRY_STATUS_LABELS, EntryStatus
 
+    if action == "entry.themes":
+        return theme_change(data)
     parts = []
     for key, value in (data or {}).items():
         if action == "entry.status" and key in ("from", "to") and value in EntryStatus.__members__:
@@ -279,6 +296,7 @@ class MailHealth:
     counts: dict[str, int]  # status → messages
     stuck: int  # pending messages that should have gone (award.outbox.stuck_clause)
     failed: int
+    retrying: int = 0  # pending messages the mail server already refused at least once: tried again later
 
     @property
     def warning(self) -> bool:
@@ -289,4 +307,6 @@ def mail_health(session: Session, *, now: datetime) -> MailHealth:
     counts = {str(s): n for s, n in session.exec(select(OutboxMessage.status, func.count())
                                                  .group_by(OutboxMessage.status)).all()}
     stuck = session.exec(select(func.count()).select_from(OutboxMessage).where(stuck_clause(now))).one()
-    return MailHealth(counts=counts, stuck=stuck, failed=counts.get("failed", 0))
+    retrying = session.exec(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.pending, OutboxMessage.last_error.is_not(None))).one()
+    return MailHealth(counts=counts, stuck=stuck, failed=counts.get("failed", 0), retrying=retrying)

@@ -27,6 +27,17 @@ def rank(session: Session, *, entry: Entry, cache) -> SuggestionResult | None:
     return tagger.suggest_many([themes.entry_text(entry)], learned=examples, keys=[entry.id])[0]
 
 
+def weak_note(entry: Entry) -> str:
+    """Why a ranking flagged weak (little text beyond the title, award.tagging `is_weak`) is a guess, said from
+    the text the work has: no summary nor file text at all, or some that is short. The flag is about the amount
+    of text, so "no summary" would be untrue of a work with a short one."""
+    text = themes.entry_text(entry)
+    if not (text.summary or "").strip() and not (text.body or "").strip():
+        return "Tác phẩm chưa có tóm tắt hay nội dung: gợi ý chỉ dựa trên tên, độ tin cậy thấp."
+    return ("Tóm tắt và nội dung của tác phẩm còn ngắn: gợi ý dựa trên ít chữ, độ tin cậy thấp. Viết tóm tắt "
+            "đầy đủ hơn (vài câu) hoặc tải lên tệp văn bản để gợi ý sát hơn.")
+
+
 def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 

@@ -170,7 +170,7 @@ def set_entry_themes(session: Session, *, entry: Entry, codes: list[str], actor:
                                created_at=now))
     session.flush()
     audit.record(session, actor_id=actor.id, action="entry.themes", object_type="entry", object_id=entry.id, now=now,
-                 data={"codes": codes, "source": source})
+                 data={"codes": codes, "removed": sorted(current - set(codes)), "source": source})
     # the round's other works learn from it (award.tagging_learn): the worker ranks them again
     jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(entry.round_id),
                                 payload={"round_id": entry.round_id}, now=now)

@@ -21,6 +21,7 @@ from api.errors import status_of
 from api.forms import redirect
 from api.openapi import Id
 from api.pages.judging import METHOD_LABELS, viewer_files
+from api.queries import Choice, PlanId
 from api.routers.files import file_response
 from api.security import verify_csrf
 from api.templating import phase_notes, render
@@ -61,7 +62,7 @@ def _desk(request, session, user, round_, now, *, plan=None, error=None, status=
 
 
 @router.get("/central/{round_id}", name="central:desk", dependencies=[web_role(Role.secretariat)])
-def desk(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep, plan_id: str | None = None):
+def desk(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep, plan_id: PlanId = ""):
     round_ = load_round(round_id, session)
     plan = session.get(AssignmentPlan, plan_id) if plan_id else None
     if plan is not None and (plan.round_id != round_.id or plan.stage != Stage.preliminary):
@@ -192,10 +193,9 @@ def _panel_page(request, session, round_, code, now, *, method="mean", page=1, e
 
 @router.get("/central/{round_id}/panels/{code}", name="central:panel", dependencies=[web_role(Role.secretariat)])
 def panel_page(round_id: Id, code: str, request: Request, session: SessionDep, user: WebUser, now: NowDep,
-               method: str = "mean",
+               method: Choice(METHOD_LABELS) = "mean",
                page: Annotated[int, Query(ge=1, le=100000)] = 1):
-    return _panel_page(request, session, load_round(round_id, session), code, now,
-                       method=method if method in METHOD_LABELS else "mean", page=page)
+    return _panel_page(request, session, load_round(round_id, session), code, now, method=method or "mean", page=page)
 
 
 @router.post("/central/{round_id}/panels/{code}/advance", name="central:advance",

@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 
 from award import entries, entry_files, permissions, rounds as rounds_domain, suggestions, themes, units as units_domain
 from award.calendar import refusal
-from award.errors import AwardError, NotFound
+from award.errors import AwardError, NotFound, field_errors
 from award.models import ENTRY_STATUS_LABELS, AuditEvent, Entry, EntryStatus, Role, Round, Unit, User
-from award.rules import RoundRules
+from award.rules import MEDIA_TYPES, RoundRules
 from judging import contests, permissions as judging_permissions, publication, worklists
 from judging.models import Screening
 from api.deps import NowDep, SessionDep, WebUser, web_role
@@ -22,6 +22,7 @@ from api.openapi import Id
 from api.pages import entry_form as ef
 from api.pages.records import page_links
 from api.pages.themes import entry_theme_panel
+from api.queries import Choice
 from api.routers.records import work_filters
 from api.routers.themes import CacheDep
 from api.security import verify_csrf
@@ -114,7 +115,19 @@ def _decision_notice(session: Session, entry: Entry) -> str | None:
     return f"{who} xét không đủ điều kiện: {reason}" + (f" – {row.note}" if row.note else "") + "."
 
 
-def _detail_context(session: Session, user: User, entry: Entry, now, cache, error: str | None = None) -> dict:
+def refusal_lines(exc: AwardError) -> list[str]:
+    """Every problem of a refused action on the work's page, each naming where it is (Kỳ 2, Tác giả 1) since
+    the page has no fields to put them next to."""
+    lines = []
+    for field, message in field_errors(exc).items():
+        parts = field.split(".")
+        where = {"parts": "Kỳ", "authors": "Tác giả", "prior_awards": "Giải thưởng đã đạt"}.get(parts[0])
+        lines.append(f"{where} {int(parts[1]) + 1}: {message}" if where and len(parts) > 1 and parts[1].isdigit()
+                     else message)
+    return lines
+
+
+def _detail_context(session: Session, user: User, entry: Entry, now, cache, error: list[str] | None = None) -> dict:
     round_ = session.get(Round, entry.round_id)
     authors, parts = entries.children(session, entry)
     files = entry_files.live_files(session, entry_id=entry.id)
@@ -217,7 +230,7 @@ def _action(request: Request, session: Session, user: User, entry_id: Id, fn, no
     except AwardError as exc:  # the work's own page, with the reason, rather than a bare error page
         session.rollback()
         entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
-        return render(request, "entries/detail.html", _detail_context(session, user, entry, now, None, exc.message),
+        return render(request, "entries/detail.html", _detail_context(session, user, entry, now, None, refusal_lines(exc)),
                       status_of(exc))
     return redirect(request.url_for("entries:detail", entry_id=entry.id), message)
 
@@ -258,8 +271,8 @@ def unit_entries(
     now: NowDep,
     round_id: Id | None = None,
     q: Annotated[str, Query(max_length=200)] = "",
-    status: Annotated[str, Query(max_length=32)] = "",
-    media_type: Annotated[str, Query(max_length=16)] = "",
+    status: Choice(EntryStatus.__members__) = "",
+    media_type: Choice(MEDIA_TYPES, max_length=16) = "",
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ):
     """The unit's works (a local judge: those assigned to them), searched as the secretariat's round-wide list

@@ -17,6 +17,7 @@ from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.errors import status_of
 from api.forms import redirect
 from api.openapi import Id
+from api.queries import Choice, PlanId
 from api.security import verify_csrf
 from api.templating import file_kind, phase_notes, points, render
 
@@ -142,11 +143,11 @@ def _jury_page(request, session, user, now, round_id, plan=None, errors=None, me
 
 @router.get("/unit/judging", name="judging:unit", dependencies=[web_role(Role.unit_manager)])
 def unit_judging(request: Request, session: SessionDep, user: WebUser, now: NowDep, round_id: Id | None = None,
-                 method: str = "mean", plan_id: str | None = None):
+                 method: Choice(METHOD_LABELS) = "mean", plan_id: PlanId = ""):
     plan = session.get(AssignmentPlan, plan_id) if plan_id else None
     if plan is not None and not permissions.can_manage_stage(user, plan.stage, plan.unit_id):
         plan = None
-    return _jury_page(request, session, user, now, round_id, plan=plan, method=method if method in METHOD_LABELS else "mean")
+    return _jury_page(request, session, user, now, round_id, plan=plan, method=method or "mean")
 
 
 @router.post("/unit/judging/judges", name="judging:add_judge", dependencies=[web_role(Role.unit_manager)])

@@ -5,7 +5,7 @@ manager's own local judges (invite, remove)."""
 from math import ceil
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from award import audit, password_reset, people, permissions, users
@@ -15,6 +15,7 @@ from judging import juries, permissions as judging_permissions
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.forms import redirect, submit
 from api.openapi import Id
+from api.queries import Choice, IdOrBlank
 from api.security import client_address, verify_csrf
 from api.settings import get_settings
 from api.templating import render
@@ -69,8 +70,9 @@ def _users_page(request, session, *, filters: dict, values: dict, errors: dict, 
 
 
 @router.get("/admin/users", name="pages:users", dependencies=SECRETARIAT)
-def users_page(request: Request, session: SessionDep, q: str = "", role: str = "", unit_id: str = "",
-               status: str = "", page: str = "1"):
+def users_page(request: Request, session: SessionDep, q: Annotated[str, Query(max_length=200)] = "",
+               role: Choice(Role.__members__) = "", unit_id: IdOrBlank = "",
+               status: Choice(STATUS_LABELS, max_length=16) = "", page: Annotated[int, Query(ge=1, le=100_000)] = 1):
     return _users_page(request, session, filters={"q": q, "role": role, "unit_id": unit_id, "status": status,
                                                   "page": page}, values={}, errors={})
 

@@ -12,14 +12,17 @@ from sqlmodel import Session
 from award import audit, jobs, outbox, records
 from award.entry_status import AT_CENTRE
 from award.errors import AwardError
-from award.models import AuditEvent, Role, Round, User
+from award.models import AuditEvent, EntryStatus, Role, Round, User
 from award.outbox import OutboxStatus
+from award.rules import MEDIA_TYPES
 from judging import panels, worklists
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.forms import redirect, submit
 from api.openapi import Id
+from api.queries import Choice, IdOrBlank, refuse_query
 from api.routers.records import work_filters
 from api.security import verify_csrf
+from api.settings import get_settings
 from api.templating import phase_notes, render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -42,7 +45,7 @@ def page_links(base: dict, page: int, pages: int) -> list[tuple[int, str | None]
 
 @router.get("/admin/audit", name="records:audit", dependencies=SECRETARIAT)
 def audit_page(request: Request, session: SessionDep,
-               entity: Annotated[str, Query(max_length=32)] = "",
+               entity: Choice(records.ENTITY_LABELS) = "",
                entity_id: Annotated[str, Query(max_length=64)] = "",
                person: Annotated[str, Query(max_length=200)] = "",
                action: Annotated[str, Query(max_length=64)] = "",
@@ -51,6 +54,9 @@ def audit_page(request: Request, session: SessionDep,
                page: Annotated[int, Query(ge=1, le=100_000)] = 1):
     values = {"entity": entity, "entity_id": entity_id.strip(), "person": person.strip(), "action": action,
               "since": since, "until": until}
+    actions = records.known_actions(session)
+    if action and action not in actions:
+        refuse_query("action", action)  # the actions the log holds, as the filter offers them
     errors, bounds = {}, {}
     for name, end in (("since", False), ("until", True)):
         try:
@@ -72,7 +78,7 @@ def audit_page(request: Request, session: SessionDep,
     return render(request, "admin/audit.html", {
         "rows": rows, "total": total, "page": page, "pages": pages, "links": page_links(values, page, pages),
         "values": values, "errors": errors, "entities": records.ENTITY_LABELS,
-        "actions": [(a, records.ACTION_LABELS.get(a, a)) for a in records.known_actions(session)]},
+        "actions": [(a, records.ACTION_LABELS.get(a, a)) for a in actions]},
         400 if errors else 200)
 
 
@@ -95,15 +101,18 @@ STATUS_TABS = [("", "Tất cả"), ("pending", "Chờ gửi"), ("failed", "Gửi
 
 @router.get("/admin/outbox", name="records:outbox", dependencies=SECRETARIAT)
 def outbox_page(request: Request, session: SessionDep, now: NowDep,
-                status: Annotated[str, Query(max_length=16)] = "",
+                status: Choice(OutboxStatus.__members__, max_length=16) = "",
                 page: Annotated[int, Query(ge=1, le=100_000)] = 1):
-    status = status if status in OutboxStatus.__members__ else ""
     rows, total = records.outbox_messages(session, status=OutboxStatus(status) if status else None, now=now, page=page)
+    settings = get_settings()
     pages = max(1, -(-total // records.PER_PAGE))
     return render(request, "admin/outbox.html", {
         "rows": rows, "total": total, "page": page, "pages": pages, "status": status, "tabs": STATUS_TABS,
         "links": page_links({"status": status}, page, pages), "health": records.mail_health(session, now=now),
-        "labels": records.STATUS_LABELS,
+        "labels": records.STATUS_LABELS, "max_attempts": outbox.MAX_ATTEMPTS,
+        # what each refusal of the mail server means, in the words the worker's command prints (award.outbox)
+        "reasons": {m.id: outbox.explain(m.last_error, host=settings.smtp_host, port=settings.smtp_port)
+                    for m in rows if m.last_error},
         # background jobs (award/jobs.py): what is waiting, running, or failed for good
         "jobs": jobs.list_jobs(session, statuses=(jobs.JobStatus.failed, jobs.JobStatus.running, jobs.JobStatus.pending)),
         "job_counts": jobs.counts(session), "job_labels": jobs.JOB_LABELS, "job_status_labels": jobs.STATUS_LABELS})
@@ -164,12 +173,14 @@ def _params(q: str, status: str, media_type: str, unit_id: str, panel: str) -> d
 @router.get("/admin/rounds/{round_id}/entries", name="records:works", dependencies=SECRETARIAT)
 def works_page(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
                q: Annotated[str, Query(max_length=200)] = "",
-               status: Annotated[str, Query(max_length=32)] = "",
-               media_type: Annotated[str, Query(max_length=16)] = "",
-               unit_id: Annotated[str, Query(max_length=12)] = "",
+               status: Choice(EntryStatus.__members__) = "",
+               media_type: Choice(MEDIA_TYPES, max_length=16) = "",
+               unit_id: IdOrBlank = "",
                panel: Annotated[str, Query(max_length=32)] = "",
                page: Annotated[int, Query(ge=1, le=100_000)] = 1):
     round_ = load_round(round_id, session)
+    if panel and panel not in {p.code for p in panels.panels_of(round_)}:
+        refuse_query("panel", panel)  # the round's own subpanels: known once the round is loaded
     return render(request, "admin/works.html",
                   _works_context(request, session, user, round_, now, _params(q, status, media_type, unit_id, panel), page))
 

@@ -21,6 +21,7 @@ from judging.publication import Prize
 from api.deps import NowDep, OptionalWebUser, SessionDep, load_round
 from api.forms import FLASH_COOKIE
 from api.openapi import Id
+from api.queries import refuse_query
 from api.security import verify_csrf
 from api.templating import render
 
@@ -104,6 +105,8 @@ def results_page(round_id: Id, request: Request, session: SessionDep, now: NowDe
         everything = publication.prizes(session, round_id=round_id)
         per_media = Counter(p.media_type for p in everything)
         chosen = media_type if media_type in per_media or media_type in MEDIA_TYPES else None
+        if media_type and chosen is None:
+            refuse_query("media_type", media_type)  # an old round may list a medium no longer offered
         words = fold(q).split()
         shown = [p for p in everything if (chosen is None or p.media_type == chosen) and matches(p, words)]
         filters = [{"key": m, "label": MEDIA_TYPES.get(m, m), "count": per_media[m]}

@@ -119,7 +119,8 @@ def entry_theme_panel(session, entry, cache, now) -> dict:
             last = themes.stored_suggestions(session, entry=entry)
             if last:
                 return {"suggestions": [Suggestion(code, title, score, why) for code, title, score, _, why in last],
-                        "weak": any(weak for *_, weak, _ in last), "confirmed": confirmed,
+                        "weak": stored.weak_note(entry) if any(weak for *_, weak, _ in last) else None,
+                        "confirmed": confirmed,
                         "unavailable": exc.message}
             # never ranked: the outline's themes in their order, so the author can still choose
             return {"suggestions": [Suggestion(u.code, u.title, 0.0)
@@ -128,4 +129,4 @@ def entry_theme_panel(session, entry, cache, now) -> dict:
         except AwardError:  # no outline
             return {"suggestions": [], "weak": False, "confirmed": confirmed}
         themes.store_suggestions(session, entry=entry, result=result, now=now)
-    return {"suggestions": result.items, "weak": result.weak, "confirmed": confirmed}
+    return {"suggestions": result.items, "weak": stored.weak_note(entry) if result.weak else None, "confirmed": confirmed}

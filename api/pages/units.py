@@ -13,6 +13,7 @@ from award.models import UNIT_KIND_LABELS, Role, Round, Unit, UnitKind
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.forms import submit
 from api.openapi import Id
+from api.queries import Choice, IdList, IdOrBlank
 from api.security import verify_csrf
 from api.templating import render
 
@@ -47,8 +48,8 @@ def _get_unit(session, unit_id: int) -> Unit:
 
 @router.get("/admin/units", name="units:list")
 def list_page(request: Request, session: SessionDep, user: WebUser, now: NowDep,
-              q: Annotated[str, Query(max_length=200)] = "", kind: Annotated[str, Query(max_length=32)] = "",
-              on: Annotated[str, Query(max_length=32)] = "", round_id: Annotated[str, Query(max_length=12)] = ""):
+              q: Annotated[str, Query(max_length=200)] = "", kind: Choice(UnitKind.__members__) = "",
+              on: Annotated[str, Query(max_length=32)] = "", round_id: IdOrBlank = ""):
     errors: dict[str, str] = {}
     day = _date(on, "on", errors)
     round_ = session.get(Round, int(round_id)) if round_id.isdigit() and len(round_id) < 10 else None
@@ -106,7 +107,7 @@ def create(request: Request, session: SessionDep, user: WebUser, now: NowDep, co
 
 @router.get("/admin/units/merge", name="units:merge_form")
 def merge_page(request: Request, session: SessionDep, user: WebUser, now: NowDep,
-               unit_ids: Annotated[list[str], Query(max_length=200)] = []):  # noqa: B006
+               unit_ids: IdList = []):  # noqa: B006
     return _merge_page(request, session, now, values={"unit_ids": _ids(unit_ids), "kind": "province"}, errors={})
 
 

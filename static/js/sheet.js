@@ -1,6 +1,7 @@
-// The score sheet's running total, worked out as judging/ranking.py sheet_total does: scores clamped to [0, max],
-// the non-bonus criteria weighted and scaled to their plain total, bonus points added as they are. What is not a
-// number yet counts as 0. The server works the total out again and checks every score when the sheet is saved.
+// The score sheet's running total, worked out as judging/ranking.py sheet_total does: the non-bonus criteria
+// weighted and scaled to their plain total, bonus points added as they are. What is not a number yet, and a score
+// the server would refuse (120 where the maximum is 30), counts as 0 and is flagged next to its field at once, in
+// the server's words ("Điểm “…” phải từ 0 đến 30."); never quietly capped. The server checks every score again.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-sheet]");
@@ -22,13 +23,13 @@
     var plain = 0, weightedMax = 0, weighted = 0, sum = 0;
     regular.forEach(function (input, k) {
       var high = number(input.getAttribute("data-max"));
-      var value = Math.min(Math.max(number(input.value), 0), high);
+      var value = invalid(input) ? 0 : number(input.value);
       plain += high; weightedMax += weights[k] * high; weighted += weights[k] * value;
     });
     sum = weightedMax ? weighted * plain / weightedMax : 0;
     inputs.forEach(function (input) {
       if (input.hasAttribute("data-bonus")) {
-        sum += Math.min(Math.max(number(input.value), 0), number(input.getAttribute("data-max")));
+        sum += invalid(input) ? 0 : number(input.value);
       }
     });
     return Math.round(sum * 100) / 100;
@@ -50,14 +51,60 @@
     return !isFinite(value) || value < 0 || value > number(input.getAttribute("data-max"));
   }
 
-  function show() {
+  // The criterion's name as its label gives it, without "(tối đa … điểm)".
+  function criterion(input) {
+    var label = form.querySelector('label[for="' + input.id + '"]');
+    return label ? label.textContent.replace(/\s*\(tối đa[^)]*\)\s*$/, "").trim() : "";
+  }
+
+  function maxText(input) {
+    return number(input.getAttribute("data-max")).toLocaleString("vi-VN", { maximumFractionDigits: 2 });
+  }
+
+  // The message under a field: the server's own (e-…) while the value is the one it refused, else ours (js-e-…).
+  function flag(input, message) {
+    var id = "js-e-" + input.name;
+    var own = document.getElementById(id);
+    var server = document.getElementById("e-" + input.name);
+    if (message) {
+      if (!own) {
+        own = document.createElement("p");
+        own.className = "error-text";
+        own.id = id;
+        input.insertAdjacentElement("afterend", own);
+      }
+      own.textContent = message;
+      if (server) server.hidden = true;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", id);
+      input.closest(".field").classList.add("has-error");
+    } else {
+      if (own) own.remove();
+      if (server && !server.hidden) return;  // the server's refusal stays until the value changes
+      if (server) server.remove();
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+      input.closest(".field").classList.remove("has-error");
+    }
+  }
+
+  function problem(input) {
+    if (!invalid(input)) return "";
+    var text = String(input.value || "").trim().replace(/\s/g, "");
+    if (text.indexOf(",") >= 0 && text.indexOf(".") < 0) text = text.replace(",", ".");
+    if (!isFinite(Number(text))) return "Điểm “" + criterion(input) + "” phải là một số.";
+    return "Điểm “" + criterion(input) + "” phải từ 0 đến " + maxText(input) + ".";
+  }
+
+  function show(event) {
     out.value = total().toLocaleString("vi-VN", { maximumFractionDigits: 2 });
     var wrong = inputs.filter(invalid);
     inputs.forEach(function (input) {
-      if (invalid(input)) input.setAttribute("aria-invalid", "true");
-      else if (!input.closest(".has-error")) input.removeAttribute("aria-invalid");
+      var server = document.getElementById("e-" + input.name);
+      if (server && event && event.target === input) server.hidden = true;  // changed since the server said so
+      flag(input, problem(input));
     });
-    warning.textContent = wrong.length ? wrong.length + " điểm chưa hợp lệ (phải là số từ 0 đến điểm tối đa); tổng tạm tính chưa chính xác cho đến khi sửa." : "";
+    warning.textContent = wrong.length ? wrong.length + " điểm chưa hợp lệ (xem dưới từng ô); tổng tạm tính chưa cộng các điểm này." : "";
   }
 
   form.addEventListener("input", show);

@@ -36,9 +36,10 @@ def test_unit_manager_builds_the_jury_and_a_judge_scores(client, session, clock,
     form = client.get(f"/judging/{sheet.id}")
     assert "Nội dung, định hướng (tối đa 30" in form.text
     token = csrf_from(form.text)
-    bad = client.post(f"/judging/{sheet.id}", data={"csrf_token": token, "score-content": "45",
+    bad = client.post(f"/judging/{sheet.id}", data={"csrf_token": token, "score-content": "120",
                                                     "score-discovery": "abc", "action": "save"})
-    assert bad.status_code == 422 and 'id="e-score-content"' in bad.text and "phải từ 0 đến 30" in bad.text
+    assert bad.status_code == 422 and 'id="e-score-content"' in bad.text
+    assert "Điểm “Nội dung, định hướng” phải từ 0 đến 30." in bad.text  # the criterion named, nothing capped
     assert 'id="e-score-discovery"' in bad.text and "phải là một số" in bad.text  # every wrong score at once
     assert "Chưa lưu được phiếu chấm. Vui lòng sửa các điểm sau:" in bad.text  # said at the top of the page
     done = client.post(f"/judging/{sheet.id}", data={"csrf_token": token, "score-content": "28", "score-discovery": "20",

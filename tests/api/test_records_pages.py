@@ -122,7 +122,7 @@ def test_dashboard_warns_of_a_stuck_mail_and_the_outbox_retries_a_failed_one_wit
 
     outbox = client.get("/admin/outbox", params={"status": "failed"})
     assert "nhabao2@example.vn" in outbox.text and "nhabao1@example.vn" not in outbox.text
-    assert "SMTPRecipientsRefused: &lt;x&gt;" in outbox.text and "Gửi lỗi (1)" in outbox.text
+    assert "SMTPRecipientsRefused: &lt;x&gt;" in outbox.text and "Gửi lỗi: đã bỏ sau 12 lần thử (1)" in outbox.text
     done = client.post(f"/admin/outbox/{failed.id}/retry?status=failed", data={"csrf_token": token},
                        follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"].endswith("/admin/outbox?status=failed")
@@ -139,6 +139,26 @@ def test_dashboard_warns_of_a_stuck_mail_and_the_outbox_retries_a_failed_one_wit
     assert f"Thư #{sent.id} đã gửi, không cần gửi lại." in again.text
     assert pending.id  # still stuck: the dashboard keeps warning until the worker sends it
     assert "thư chờ gửi quá 15 phút" in client.get("/dashboard").text
+
+
+def test_the_outbox_explains_a_mail_server_refusal_in_vietnamese_and_counts_the_retrying_apart(client, session,
+                                                                                                 clock):
+    """The worker's own Vietnamese reason (award.outbox.explain, as `award worker --once` prints it), the raw
+    error kept under "Chi tiết kỹ thuật"; a refused message the worker will try again counts as waiting, said so."""
+    clock.set("2024-11-20T09:05:00+07:00")
+    login(client, make_user(session, role=Role.secretariat))
+    _mail(session, OutboxStatus.pending, created=T0, attempts=3, n=1,
+          error="connect: ConnectionRefusedError: [Errno 111] Connection refused")
+    _mail(session, OutboxStatus.pending, created=T0, n=2)
+    _mail(session, OutboxStatus.failed, created=T0, attempts=12, n=3,
+          error="SMTPAuthenticationError: (535, b'5.7.8 Username and Password not accepted')")
+    html = client.get("/admin/outbox").text
+    page = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Chờ gửi (2; sẽ thử lại: 1)" in page and "Gửi lỗi: đã bỏ sau 12 lần thử (1)" in page
+    assert "từ chối kết nối: máy chủ chưa chạy hoặc sai cổng" in page
+    assert "từ chối đăng nhập: kiểm tra AWARD_SMTP_USERNAME và AWARD_SMTP_PASSWORD" in page
+    assert re.search(r"<details><summary>Chi tiết kỹ thuật</summary><small><code>connect: ConnectionRefusedError", html)
+    assert "3/12" in page and "(sẽ thử lại)" in page
 
 
 def _forwarded_batch(session, unit_code: str, titles: list[str], *, at: datetime = T0) -> tuple[ForwardingBatch, list]:

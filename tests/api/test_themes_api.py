@@ -74,6 +74,28 @@ def test_entry_with_title_only_gets_weak_suggestions_on_its_page(client, session
     assert 'name="codes" value="2.1"' in page.text
 
 
+def test_a_short_summary_is_not_called_missing_and_a_longer_one_clears_the_warning(client, session, clock):
+    """The demo's draft: a summary of one line is "short", not "no summary"; once the author writes more, the
+    ranking is computed again (the stored one is older than the change) and the warning goes."""
+    from tests.factories import web_login
+
+    user = make_user(session)
+    headers = api_login(client, user)
+    entry_id = create(client, session, headers, title="Chuyển đổi số trong sinh hoạt chi bộ",
+                      summary="Phóng sự truyền hình về ứng dụng công nghệ số trong quản lý đảng viên ở cơ sở.")
+    web_login(client, user)
+    run_jobs(session)
+    page = client.get(f"/entries/{entry_id}").text
+    assert "Tóm tắt và nội dung của tác phẩm còn ngắn" in page and "chưa có tóm tắt" not in page
+    clock.set("2024-09-20T09:05:00+07:00")
+    changed = client.patch(f"/api/v1/entries/{entry_id}", headers=headers, json=entry_payload(
+        session, title="Chuyển đổi số trong sinh hoạt chi bộ", summary=INSPECTION))
+    assert changed.status_code == 200, changed.text
+    run_jobs(session)
+    page = client.get(f"/entries/{entry_id}").text
+    assert "còn ngắn" not in page and "độ tin cậy thấp" not in page
+
+
 def test_replacing_a_tagged_outline_retires_missing_themes(client, session, clock):
     round_ = round_by_number(session, "IX")
     _, headers = journalist(client, session)
@@ -247,3 +269,29 @@ def test_retag_from_the_coverage_page_shows_progress(client, session, clock):
     assert f"Đã xong: {job.total} tác phẩm." in done.text and 'http-equiv="refresh"' not in done.text
     computed = session.exec(select(ThemeSuggestion.computed_at).where(ThemeSuggestion.entry_id == entry_id)).first()
     assert computed.replace(tzinfo=UTC) == datetime(2024, 9, 21, tzinfo=UTC)
+
+
+def test_taking_every_theme_off_reads_as_such_in_the_history_and_the_audit_log(client, session, clock):
+    """An `entry.themes` event with no codes is "Bỏ hết chủ đề", naming those taken off; the audit log says
+    the same rather than "codes: []"."""
+    from award.records import AuditFilters, audit_events
+    from tests.factories import web_login
+
+    user, headers = journalist(client, session)
+    entry_id = create(client, session, headers)
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": ["2.1", "2.3"]}).status_code == 200
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": ["2.3"]}).status_code == 200
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": []}).status_code == 200
+    web_login(client, user)
+    page = " ".join(client.get(f"/entries/{entry_id}").text.split())
+    assert "Gắn chủ đề 2.1, 2.3" in page and "Gắn chủ đề 2.3 (bỏ 2.1)" in page and "Bỏ hết chủ đề (đã bỏ 2.3)" in page
+    rows, _ = audit_events(session, AuditFilters(entity="entry", entity_id=str(entry_id), action="entry.themes"))
+    assert [r.summary for r in rows] == ["Bỏ hết chủ đề (đã bỏ 2.3)", "Gắn chủ đề 2.3 (bỏ 2.1)", "Gắn chủ đề 2.1, 2.3"]
+
+
+def test_an_empty_list_in_an_audit_event_is_said_in_words():
+    from award.records import summarise, theme_change
+
+    assert summarise("batch.forwarded", {"entry_ids": [], "unit_id": 3}) == "tác phẩm: không có · unit_id: 3"
+    assert summarise("unit.created", {"predecessor_ids": [4, 5]}) == "đơn vị trước đó: 4, 5"
+    assert theme_change({"codes": [], "source": "author"}) == "Bỏ hết chủ đề"  # an event from before "removed"

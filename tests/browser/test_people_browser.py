@@ -103,3 +103,61 @@ def test_invited_manager_sets_a_password_invites_a_judge_and_is_logged_out_when_
         sec_context.close()
         mgr_context.close()
         engine.dispose()
+
+
+def _in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+def test_a_refused_invitation_shows_its_error_where_the_manager_looks_and_removals_are_real_buttons(
+        browser, demo_server, viewport):
+    """The unit's judges list sits above the invitation form on a phone: a refused invitation opens scrolled to
+    its errors, which take the focus. Withdrawing a judge from the jury and removing a judge are buttons of at
+    least 44 px that ask first, not small links."""
+    context = browser.new_context(locale="vi-VN", viewport=viewport)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.accept()) if d.type == "confirm" else None)
+    try:
+        login(page, demo_server, "donvi.hatinh@demo.bualiemvang.vn")
+        page.goto(f"{demo_server}/unit/judges")
+        page.get_by_label("E-mail").fill("khong-phai-e-mail")
+        page.get_by_role("button", name="Gửi thư mời").click()
+        summary = page.locator("[data-form-error]")
+        expect(summary).to_contain_text("Địa chỉ e-mail không hợp lệ.")
+        expect(summary).to_be_focused()
+        assert _in_view(page, summary) and _in_view(page, page.get_by_label("E-mail"))
+        assert page.get_by_role("button", name="Gỡ giám khảo").first.bounding_box()["height"] >= 44
+
+        page.goto(f"{demo_server}/unit/judging")
+        page.get_by_label("Thêm giám khảo cơ sở").select_option(index=0)
+        page.get_by_role("button", name="Thêm", exact=True).click()
+        withdraw = page.get_by_role("button", name="Rút khỏi hội đồng").first
+        box = withdraw.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+        _fits(page) if viewport is PHONE else None
+        withdraw.click()
+        assert page.dialogs and page.dialogs[-1].startswith("Rút ") and "khỏi hội đồng sơ tuyển" in page.dialogs[-1]
+        expect(page.get_by_role("button", name="Rút khỏi hội đồng")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_tables_of_cards_are_tables_on_a_desktop(browser, demo_server):
+    """`table.cards` shows its rows as cards on a phone only: at 1280 px each header cell stands above its
+    column (the card lists' grid once laid the header row out beside the rows)."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        login(page, demo_server, "bithu@demo.bualiemvang.vn")
+        for path in ("/admin/outbox", "/admin/users"):
+            page.goto(f"{demo_server}{path}")
+            table = page.locator("table.cards").first
+            assert table.evaluate("t => getComputedStyle(t).display") == "table", path
+            headers = [h.bounding_box() for h in table.locator("thead th").all()]
+            cells = [c.bounding_box() for c in table.locator("tbody tr").first.locator("td").all()]
+            assert [round(h["x"]) for h in headers] == [round(c["x"]) for c in cells[:len(headers)]], path
+    finally:
+        context.close()
