@@ -496,7 +496,7 @@ class RoundTagger:
         added: tuple[dict[str, float], dict[str, float]] = ({}, {})
         for phrase, found in hits:
             weight = cfg.expansion_weight * (1.0 + cfg.expansion_hit_bonus * (min(found, cfg.expansion_max_hits) - 1))
-            for add, counts in zip(added, features(phrase, cfg.bigram_weight)):
+            for add, counts in zip(added, _phrase_features(phrase, cfg.bigram_weight)):
                 for term in counts:
                     add[term] = max(add.get(term, 0.0), weight)
         exact, folded = dict(exact), dict(folded)
@@ -661,6 +661,13 @@ class RoundTagger:
             return "; ".join(bits)
 
         return why
+
+
+@lru_cache(maxsize=256)
+def _phrase_features(phrase: str, bigram_weight: float) -> tuple[frozenset, frozenset]:
+    """The terms of a vocabulary phrase (exact, folded), computed once per process."""
+    exact, folded = features(phrase, bigram_weight)
+    return frozenset(exact), frozenset(folded)
 
 
 def chunks(text: str, size: int, limit: int) -> list[str]:

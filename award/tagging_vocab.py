@@ -359,33 +359,41 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-# Hyphens, dashes and quotes read as spaces: "Mác - Lênin" = "mác lênin", "chi bộ “4 tốt”" = "chi bộ 4 tốt".
-_SPACES = re.compile(r"(?:[\-\u2010-\u2015\"“”‘’'«»]|\s)+")
-
-
-def _clean(normalised_text: str) -> str:
-    return _SPACES.sub(" ", normalised_text).strip()
+# A trigger never spans punctuation, except hyphens, dashes and quotes, which read as spaces:
+# "Mác - Lênin" = "mác lênin", "chi bộ “4 tốt”" = "chi bộ 4 tốt".
+_BREAK = re.compile(r"[^\w\s\-\u2010-\u2015\"“”‘’'«»]+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[tuple[re.Pattern, str], ...]:
-    return tuple(
-        (re.compile(r"(?<!\w)(?:" + "|".join(sorted(triggers.split("|"), key=len, reverse=True)) + r")(?!\w)"), phrase)
-        for triggers, phrase in EXPANSIONS
-    )
+def _index() -> tuple[dict[tuple[str, ...], list[int]], int]:
+    """Each trigger's words -> the subjects (indexes into EXPANSIONS) it stands under; the longest trigger."""
+    index: dict[tuple[str, ...], list[int]] = {}
+    for subject, (triggers, _) in enumerate(EXPANSIONS):
+        for trigger in triggers.split("|"):
+            index.setdefault(tuple(trigger.split()), []).append(subject)
+    return index, max(len(words) for words in index)
 
 
 def expansion_hits(normalised_text: str) -> list[tuple[str, int]]:
     """``(phrase, n)`` for every subject whose triggers occur in ``normalised_text`` (lower case, NFC,
-    new-style tones: ``award.tagging`` prepares it), ``n`` the number of its distinct triggers found;
-    in list order, each phrase once."""
-    text = _clean(normalised_text)
-    out = []
-    for pattern, phrase in _compiled():
-        found = {m.group(0) for m in pattern.finditer(text)}
-        if found:
-            out.append((phrase, len(found)))
-    return out
+    new-style tones: ``award.tagging`` prepares it) as whole words, ``n`` the number of its distinct
+    triggers found (reading left to right, a subject's longest trigger at a place wins and the words
+    it covers are not read again for that subject: "chi bộ 4 tốt" is one trigger, not two); in list
+    order, each phrase once.  One dictionary look-up per word and length, not one regex per subject."""
+    index, longest = _index()
+    found: dict[int, set[tuple[str, ...]]] = {}
+    for segment in _BREAK.split(normalised_text):
+        words = _WORD.findall(segment)
+        free_from: dict[int, int] = {}  # subject -> first word position it may match again
+        for start in range(len(words)):
+            for length in range(min(longest, len(words) - start), 0, -1):
+                key = tuple(words[start:start + length])
+                for subject in index.get(key, ()):
+                    if free_from.get(subject, 0) <= start:
+                        found.setdefault(subject, set()).add(key)
+                        free_from[subject] = start + length
+    return [(EXPANSIONS[subject][1], len(found[subject])) for subject in sorted(found)]
 
 
 def expansions(normalised_text: str) -> list[str]:
