@@ -33,9 +33,9 @@ defence and security; external affairs; culture; Party history; epidemics and di
 the award.  Each phrase is built from the outlines' own wording; the triggers (7-40 a subject,
 963 in all) are the words reporters write, several syllables where possible.  Words that only say
 where a story happens ("vùng cao", "biên giới", "khu dân cư", "nông thôn", "cấp xã") are not
-triggers: a lede set in the highlands or in a commune may be about anything.  The list was written from the outlines and
-common press usage without reading any row of the realistic files; it must not grow to fit a row
-of them (that would measure the list, not the engine).
+triggers: a lede set in the highlands or in a commune may be about anything.  The list was
+written from the outlines and common press usage without reading any row of the realistic files;
+it must not grow to fit a row of them (that would measure the list, not the engine).
 
 Measured (``award tagging eval``, top-1 / top-3, without and with ``--learn``), before (12 subjects,
 phrases summed) -> after: tagging_realistic_dev 0.617 / 0.825, 0.608 / 0.825 -> 0.667 / 0.867,
