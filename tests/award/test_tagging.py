@@ -21,14 +21,17 @@ from award.tagging import (
     RoundTagger,
     TaggerConfig,
     TaggingUnit,
+    _token,
     content_syllables,
     diacritic_ratio,
     features,
+    normalise,
     segments,
     syllables,
     tagging_units,
 )
 from award.tagging_eval import ROUND_FILES, evaluate, evaluate_detailed, load_round_taggers, load_rows
+from award.tagging_vocab import EXPANSIONS, expansions
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OUTLINES = Path(__file__).resolve().parents[2] / "award" / "data" / "outlines"
@@ -177,6 +180,50 @@ def test_press_words_call_up_the_outline_wording_without_being_named_as_matches(
     assert "từ khớp đề cương" not in result.items[0].why
     # text typed without diacritics is not expanded (the triggers are matched with their marks)
     assert tagger.lexical_scores("Nhom truc chien tren mang", "lan truyen tin bia dat").max() == 0.0
+
+
+def test_a_subject_named_by_more_of_its_words_outweighs_one_merely_touched():
+    """Two discipline words ("khai trừ", "cảnh cáo") and one fake-news word: the lede is about discipline.
+    Counting each subject once (no bonus per extra word) would put the fake-news theme first."""
+    title, summary = "Chuyện ở một cơ quan", "Ở đó có tin bịa đặt; một người bị khai trừ, hai người bị cảnh cáo."
+    tagger = RoundTagger(SMALL_UNITS, embedder=fake_embedder([]))
+    assert int(np.argmax(tagger.lexical_scores(title, summary))) == 1
+    flat = RoundTagger(SMALL_UNITS, embedder=fake_embedder([]), config=TaggerConfig(expansion_hit_bonus=0))
+    assert int(np.argmax(flat.lexical_scores(title, summary))) == 0
+
+
+def test_a_term_shared_by_the_phrases_a_lede_calls_up_is_added_once():
+    """"kết nạp" (Party members) and "nêu gương" (setting examples) both call up "đảng viên": it joins the
+    query once, at one phrase's weight, not at the sum of the two."""
+    tagger = RoundTagger(SMALL_UNITS, embedder=fake_embedder([]))
+    weight = tagger.config.expansion_weight
+    exact, _ = tagger._expanded("Một buổi lễ", "Chi ủy kết nạp hai người; bí thư nêu gương.", {}, {})
+    assert exact["đảng viên"] == pytest.approx(weight)
+    assert exact["kết nạp"] == pytest.approx(weight) and exact["nêu gương"] == pytest.approx(weight)
+
+
+def test_press_words_match_with_old_tone_placement_hyphens_and_quotes():
+    tagger = RoundTagger(SMALL_UNITS, embedder=fake_embedder([]))
+    plain = RoundTagger(SMALL_UNITS, embedder=fake_embedder([]), config=TaggerConfig(expansion_weight=0))
+    old, new = "Những biểu hiện “tự chuyển hoá” được chỉ ra.", "Những biểu hiện tự chuyển hóa được chỉ ra."
+    assert np.allclose(tagger.lexical_scores("Chuyện ở một cơ quan", old),
+                       tagger.lexical_scores("Chuyện ở một cơ quan", new))
+    title = "Chuyện ở một cơ quan"
+    assert tagger.lexical_scores(title, old).max() > plain.lexical_scores(title, old).max()
+    assert expansions("kiên định chủ nghĩa mác - lênin") == expansions("kiên định chủ nghĩa mác lênin") != []
+
+
+def test_the_press_vocabulary_is_written_as_it_is_matched():
+    """Every trigger is lower case, NFC, new-style tones, without hyphens or quotes (else it never
+    matches); subjects are many and generous; no subject lists a word twice."""
+    assert len(EXPANSIONS) >= 40
+    for triggers, phrase in EXPANSIONS:
+        words = triggers.split("|")
+        assert len(words) >= 7 and len(set(words)) == len(words), phrase
+        for word in words:
+            prepared = " ".join(_token(w) for w in normalise(word).split())
+            assert word == prepared and not set(word) & set("-–—\"“”‘’'"), word
+        assert phrase.strip() and "|" not in phrase
 
 
 def test_weak_flag_for_title_only():
