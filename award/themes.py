@@ -16,7 +16,7 @@ import logging
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -341,36 +341,72 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
         log.info("retag.finished round_id=%s job_id=%s done=%s", round_id, job_id, job.done)
 
 
-def stale_after_confirmations(session: Session, *, round_id: int) -> list[int]:
-    """The works of a round whose stored ranking is not newer than the round's latest confirmation or
-    retraction of a theme (audit `entry.themes`): what `relearn_round` ranks again, in id order."""
-    latest = session.exec(select(func.max(AuditEvent.at)).join(
-        Entry, sa.cast(Entry.id, sa.String) == AuditEvent.object_id).where(
-        AuditEvent.action == "entry.themes", AuditEvent.object_type == "entry", Entry.round_id == round_id)).one()
-    if latest is None:
-        return []
-    return list(session.exec(
-        select(ThemeSuggestion.entry_id).join(Entry, Entry.id == ThemeSuggestion.entry_id)
-        .where(Entry.round_id == round_id).group_by(ThemeSuggestion.entry_id)
-        .having(func.min(ThemeSuggestion.computed_at) <= latest).order_by(ThemeSuggestion.entry_id)).all())
+def _posix(at: datetime) -> float:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
-def relearn_round(session: Session, *, round_id: int, cache) -> list[tuple[Entry, SuggestionResult]]:
+def confirmations_seen(session: Session, *, round_id: int) -> tuple[int, int]:
+    """(how many, largest id) of the round's `entry.themes` audit rows: changes when one is added, even one
+    committed late with a smaller id (audit rows are never deleted)."""
+    count, top = session.exec(select(func.count(AuditEvent.id), func.max(AuditEvent.id))
+                              .join(Entry, sa.cast(Entry.id, sa.String) == AuditEvent.object_id)
+                              .where(AuditEvent.action == "entry.themes", AuditEvent.object_type == "entry",
+                                     Entry.round_id == round_id)).one()
+    return int(count or 0), int(top or 0)
+
+
+def stale_after_confirmations(session: Session, *, round_id: int, tagger: RoundTagger, examples=None) -> list[int]:
+    """The works of a round whose stored ranking a fresh one would change because of a confirmation or
+    retraction of themes (audit `entry.themes`) made at or after it was computed, and the works with no
+    ranking: what `relearn_round` ranks again, in id order.
+
+    Proportional to what changed (award.tagging_learn.touched_by): a change on work C matters to work W
+    only if C is, or would be, among W's ten nearest confirmed works; ~100 works per confirmation when a
+    tenth of a round is confirmed, not the whole round. `examples`: the round's learned examples, if read."""
+    from award.tagging_learn import round_work_vectors, touched_by
+
+    changed = {int(e): _posix(at) for e, at in session.exec(
+        select(Entry.id, func.max(AuditEvent.at)).join(Entry, sa.cast(Entry.id, sa.String) == AuditEvent.object_id)
+        .where(AuditEvent.action == "entry.themes", AuditEvent.object_type == "entry", Entry.round_id == round_id)
+        .group_by(Entry.id)).all()}
+    ranked_at = {e: _posix(at) for e, at in session.exec(
+        select(ThemeSuggestion.entry_id, func.min(ThemeSuggestion.computed_at))
+        .join(Entry, Entry.id == ThemeSuggestion.entry_id).where(Entry.round_id == round_id)
+        .group_by(ThemeSuggestion.entry_id)).all()}
+    all_ids = list(session.exec(select(Entry.id).where(Entry.round_id == round_id)).all())
+    unranked = {e for e in all_ids if e not in ranked_at}
+    if not changed or not any(at <= max(changed.values()) for at in ranked_at.values()):
+        return sorted(unranked)
+    if examples is None:
+        examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
+    vectors = round_work_vectors(session, round_id=round_id, tagger=tagger)
+    return sorted(unranked | touched_by(examples, vectors, changed, ranked_at))
+
+
+@dataclass
+class RelearnPass:
+    ranked: list[tuple[Entry, SuggestionResult]]
+    seen: tuple[int, int]  # confirmations_seen when the pass began reading
+
+
+def relearn_round(session: Session, *, round_id: int, cache) -> RelearnPass:
     """After themes were confirmed or retracted in a round (job `round.relearn`, queued by set_entry_themes):
-    the works whose stored ranking predates the latest of those, ranked again with what is confirmed now.
-    Reads only: the caller stores the results (award.job_handlers, in one short write), so a long pass over
-    a round does not hold SQLite's write lock. Run again, it ranks only what is still stale."""
+    the works whose stored ranking those changed (`stale_after_confirmations`), ranked again with what is
+    confirmed now. Reads only: the caller stores the results (award.job_handlers, in one short write), so a
+    long pass over a round does not hold SQLite's write lock. Run again, it ranks only what is still stale.
+    `seen` lets the caller tell whether a confirmation was committed while the pass read."""
+    seen = confirmations_seen(session, round_id=round_id)
     tagger = tagger_for(session, round_id, cache)
-    ids = stale_after_confirmations(session, round_id=round_id) if tagger is not None else []
-    if not ids:
-        return []
+    if tagger is None:
+        return RelearnPass([], seen)
     examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
+    ids = stale_after_confirmations(session, round_id=round_id, tagger=tagger, examples=examples)
     ranked: list[tuple[Entry, SuggestionResult]] = []
     for start in range(0, len(ids), 32):
         chunk = session.exec(select(Entry).where(Entry.id.in_(ids[start:start + 32]))).all()
         results = tagger.suggest_many([entry_text(e) for e in chunk], learned=examples, keys=[e.id for e in chunk])
         ranked += zip(chunk, results, strict=True)
-    return ranked
+    return RelearnPass(ranked, seen)
 
 
 def link_thematic_prizes(session: Session, *, round_: Round, links: dict[int, list[str]], actor: User,
