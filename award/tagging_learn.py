@@ -111,6 +111,7 @@ class ExampleSet:
                 if code in index:
                     self.labels[i, index[code]] = 1.0
         self._position = {key: i for i, key in enumerate(self.keys)}
+        self.left_out = 0
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -154,13 +155,14 @@ _memo_lock = threading.Lock()
 MAX_MEMO = 50_000
 
 
-def _work_vectors(tagger, heads: dict[int, tuple], budget: int | None) -> dict[int, np.ndarray]:
+def _work_vectors(tagger, heads: dict[int, tuple], budget: int | None) -> tuple[dict[int, np.ndarray], int]:
     """entry id -> e5 query vector of its query text (``tagger.query_text``), from the work's
     (title, summary, transcript, extracted text) heads.
 
     A vector is found in this process's memo, else by its text in the tagger's cache (memory, then
     the database); at most ``budget`` missing ones are computed per call (None: all), so that one
-    page view stays fast; the others are read on a later call (a re-tag computes them all)."""
+    page view stays fast; the others are read on a later call (a re-tag computes them all). Also returns
+    how many were left out that way."""
     from award import embeddings
 
     cut = tagger.config.query_max_syllables
@@ -190,7 +192,9 @@ def _work_vectors(tagger, heads: dict[int, tuple], budget: int | None) -> dict[i
                 out[entry_id] = hits[key]
                 del texts[entry_id]
     missing = list(texts)
+    left = 0
     if budget is not None:
+        left = max(len(missing) - budget, 0)
         missing = missing[:budget]
     if missing:
         vectors = embeddings.embed_cached([texts[e] for e in missing], "query", cache, tagger._embedder)
@@ -200,7 +204,7 @@ def _work_vectors(tagger, heads: dict[int, tuple], budget: int | None) -> dict[i
             _memo.setdefault((cut,) + heads[entry_id], vector)
         while len(_memo) > MAX_MEMO:
             _memo.pop(next(iter(_memo)))
-    return out
+    return out, left
 
 
 def round_examples(session, *, round_id: int, tagger, tagger_for: Callable[[int], Any] | None = None,
@@ -234,7 +238,7 @@ def round_examples(session, *, round_id: int, tagger, tagger_for: Callable[[int]
         item["codes"].append(code)
         item["weight"] = max(item["weight"], SOURCE_WEIGHTS.get(str(getattr(source, "value", source)), 1.0))
     # the round's own works first, so a small budget is spent on them
-    vectors = _work_vectors(tagger, {e: v["head"] for e, v in per_entry.items()}, budget)
+    vectors, left = _work_vectors(tagger, {e: v["head"] for e, v in per_entry.items()}, budget)
     maps: dict[int, dict[str, tuple[str, float]]] = {}
     keys, codes, weights, vecs = [], [], [], []
     for entry_id, item in per_entry.items():
@@ -258,7 +262,9 @@ def round_examples(session, *, round_id: int, tagger, tagger_for: Callable[[int]
         weights.append(weight)
         vecs.append(vectors[entry_id])
     matrix = np.vstack(vecs) if vecs else np.zeros((0, 384), dtype=np.float32)
-    return ExampleSet(tagger, matrix, codes, weights, keys, config)
+    examples = ExampleSet(tagger, matrix, codes, weights, keys, config)
+    examples.left_out = left  # confirmed works whose vector the budget left to a later call
+    return examples
 
 
 def round_work_vectors(session, *, round_id: int, tagger) -> dict[int, np.ndarray]:
@@ -272,7 +278,7 @@ def round_work_vectors(session, *, round_id: int, tagger) -> dict[int, np.ndarra
     head = [func.substr(c, 1, HEAD_CHARS) for c in (Entry.summary, Entry.transcript, Entry.extracted_text)]
     rows = session.exec(select(Entry.id, Entry.title, *head).where(Entry.round_id == round_id)).all()
     heads = {entry_id: (title or "", s or "", t or "", x or "") for entry_id, title, s, t, x in rows}
-    return _work_vectors(tagger, heads, None)
+    return _work_vectors(tagger, heads, None)[0]
 
 
 #: A cosine this much below a work's k-th nearest confirmed work still counts as "among the nearest":

@@ -102,6 +102,35 @@ def learned_examples(session: Session, *, round_id: int, tagger: RoundTagger, bu
                           tagger_for=lambda rid: tagger_for(session, rid, tagger.cache))
 
 
+_live: dict[int, tuple[object, tuple[int, int], object]] = {}
+_live_lock = threading.Lock()
+
+
+def confirmations_marker(session: Session) -> tuple[int, int]:
+    """(how many, largest id) of all `entry.themes` audit rows: changes with every confirmation or retraction
+    anywhere (a past round's count too), even one committed late with a smaller id."""
+    count, top = session.exec(select(func.count(AuditEvent.id), func.max(AuditEvent.id))
+                              .where(AuditEvent.action == "entry.themes")).one()
+    return int(count or 0), int(top or 0)
+
+
+def live_examples(session: Session, *, round_id: int, tagger: RoundTagger):
+    """The examples suggestions learn from while someone types (the draft endpoint), read once per round and
+    kept in this process until a theme is confirmed or retracted anywhere (`confirmations_marker`, one
+    indexed query per call) or the outline changes (another tagger). A set some of whose vectors were left
+    to a later call (`budget`) is not kept, so the next call completes it."""
+    marker = confirmations_marker(session)
+    with _live_lock:
+        hit = _live.get(round_id)
+    if hit is not None and hit[0] is tagger and hit[1] == marker:
+        return hit[2]
+    examples = learned_examples(session, round_id=round_id, tagger=tagger)
+    if not examples.left_out:
+        with _live_lock:
+            _live[round_id] = (tagger, marker, examples)
+    return examples
+
+
 def suggest_for_entry(session: Session, *, entry: Entry, tagger: RoundTagger, now: datetime) -> SuggestionResult:
     """Rank the round's themes for the entry and keep the ranking beside the confirmed tags.
     Learns from the works already confirmed (the entry itself left out); each item's `why` says why."""
