@@ -90,13 +90,7 @@ def relearn(ctx: JobContext) -> None:
     with _read_session(ctx) as session:
         done = themes.relearn_round(session, round_id=round_id, cache=cache)
     with ctx.open_session() as session:
-        for entry, result in done.ranked:
-            current = session.get(Entry, entry.id)
-            if current is not None:
-                themes.store_suggestions(session, entry=current, result=result, now=ctx.now)
-        if themes.confirmations_seen(session, round_id=round_id) != done.seen:
-            jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(round_id),
-                                        payload={"round_id": round_id}, now=ctx.now)
+        themes.store_relearned(session, round_id=round_id, done=done, now=ctx.now)
         ctx.done_in(session)
         session.commit()
     themes.flush_cache(cache)

@@ -374,14 +374,12 @@ def _posix(at: datetime) -> float:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
-def confirmations_seen(session: Session, *, round_id: int) -> tuple[int, int]:
-    """(how many, largest id) of the round's `entry.themes` audit rows: changes when one is added, even one
-    committed late with a smaller id (audit rows are never deleted)."""
-    count, top = session.exec(select(func.count(AuditEvent.id), func.max(AuditEvent.id))
-                              .join(Entry, sa.cast(Entry.id, sa.String) == AuditEvent.object_id)
-                              .where(AuditEvent.action == "entry.themes", AuditEvent.object_type == "entry",
-                                     Entry.round_id == round_id)).one()
-    return int(count or 0), int(top or 0)
+def confirmations_seen(session: Session, *, round_id: int) -> dict[int, datetime]:
+    """audit id -> time of the round's `entry.themes` rows (every confirmation or retraction of its works)."""
+    return dict(session.exec(select(AuditEvent.id, AuditEvent.at)
+                             .join(Entry, sa.cast(Entry.id, sa.String) == AuditEvent.object_id)
+                             .where(AuditEvent.action == "entry.themes", AuditEvent.object_type == "entry",
+                                    Entry.round_id == round_id)).all())
 
 
 def stale_after_confirmations(session: Session, *, round_id: int, tagger: RoundTagger, examples=None) -> list[int]:
@@ -415,7 +413,7 @@ def stale_after_confirmations(session: Session, *, round_id: int, tagger: RoundT
 @dataclass
 class RelearnPass:
     ranked: list[tuple[Entry, SuggestionResult]]
-    seen: tuple[int, int]  # confirmations_seen when the pass began reading
+    seen: set[int]  # the audit ids of confirmations_seen when the pass began reading
 
 
 def relearn_round(session: Session, *, round_id: int, cache) -> RelearnPass:
@@ -424,7 +422,7 @@ def relearn_round(session: Session, *, round_id: int, cache) -> RelearnPass:
     confirmed now. Reads only: the caller stores the results (award.job_handlers, in one short write), so a
     long pass over a round does not hold SQLite's write lock. Run again, it ranks only what is still stale.
     `seen` lets the caller tell whether a confirmation was committed while the pass read."""
-    seen = confirmations_seen(session, round_id=round_id)
+    seen = set(confirmations_seen(session, round_id=round_id))
     tagger = tagger_for(session, round_id, cache)
     if tagger is None:
         return RelearnPass([], seen)
@@ -436,6 +434,23 @@ def relearn_round(session: Session, *, round_id: int, cache) -> RelearnPass:
         results = tagger.suggest_many([entry_text(e) for e in chunk], learned=examples, keys=[e.id for e in chunk])
         ranked += zip(chunk, results, strict=True)
     return RelearnPass(ranked, seen)
+
+
+def store_relearned(session: Session, *, round_id: int, done: RelearnPass, now: datetime) -> None:
+    """Store a relearning pass's rankings (in the caller's transaction). A confirmation committed while the
+    pass read (by a request that saw the pass's job still waiting, so queued none; its time may be earlier
+    than the pass's start) is one the pass did not see: the rankings are stamped no later than it, so they
+    stay stale with respect to it, and the next pass is queued."""
+    unseen = [_posix(at) for i, at in confirmations_seen(session, round_id=round_id).items() if i not in done.seen]
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    stamp = min(now, datetime.fromtimestamp(min(unseen), UTC)) if unseen else now
+    for entry, result in done.ranked:
+        current = session.get(Entry, entry.id)
+        if current is not None:
+            store_suggestions(session, entry=current, result=result, now=stamp)
+    if unseen:
+        jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(round_id),
+                                    payload={"round_id": round_id}, now=now)
 
 
 def link_thematic_prizes(session: Session, *, round_: Round, links: dict[int, list[str]], actor: User,

@@ -95,3 +95,46 @@ def test_a_pass_after_one_confirmation_re_ranks_only_the_works_it_changes(client
     again = _ranked_at(session, ids, clock.now)
     assert 0 < len(again) < len(ids) // 2, len(again)  # the works near the confirmed one, not the round
     _assert_stored_equals_fresh(session, ids)
+
+
+def test_a_confirmation_committed_while_a_pass_reads_queues_the_next_pass(client, session, clock):
+    """The race a waiting job cannot cover: a request that saw the job still waiting (so queued none) commits
+    its confirmation after the pass has read the round. The pass notices when it stores and queues the next."""
+    from award import audit
+    from award.jobs import Job, JobStatus
+    from award.models import EntryTheme, OutlineNode
+    from tests.conftest import _MEMORY_EMBEDDINGS
+
+    ids = _works(session, 6)
+    _rank_all(session, clock, ids)
+    secretariat = make_user(session, role=Role.secretariat)
+    themes.set_entry_themes(session, entry=session.get(Entry, ids[0]), codes=["2.1"], actor=secretariat,
+                            source=TagSource.secretariat, now=clock.now)
+    session.commit()
+    clock.now += timedelta(minutes=1)
+    done = themes.relearn_round(session, round_id=session.get(Entry, ids[0]).round_id, cache=_MEMORY_EMBEDDINGS)
+    # the other request's commit, between the pass's reading and its writing (its job: the one running)
+    late = session.get(Entry, ids[1])
+    node = session.exec(select(OutlineNode).where(OutlineNode.round_id == late.round_id,
+                                                  OutlineNode.code == "2.2")).one()
+    session.add(EntryTheme(entry_id=late.id, outline_node_id=node.id, source=TagSource.secretariat,
+                           confirmed_by=secretariat.id, created_at=clock.now))
+    audit.record(session, actor_id=secretariat.id, action="entry.themes", object_type="entry", object_id=late.id,
+                 now=clock.now - timedelta(seconds=30), data={"codes": ["2.2"], "source": "secretariat"})
+    session.commit()
+    session.exec(sa_update_jobs_done())  # the pending job was the running pass
+    themes.store_relearned(session, round_id=late.round_id, done=done, now=clock.now)
+    session.commit()
+    waiting = session.exec(select(Job).where(Job.kind == "round.relearn", Job.status == JobStatus.pending)).all()
+    assert len(waiting) == 1  # the next pass, for the confirmation the first did not read
+    clock.now += timedelta(minutes=1)
+    run_jobs(session, now=clock.now)
+    _assert_stored_equals_fresh(session, ids)
+
+
+def sa_update_jobs_done():
+    import sqlalchemy as sa
+
+    from award.jobs import Job, JobStatus
+
+    return sa.update(Job).where(Job.kind == "round.relearn").values(status=JobStatus.done)
