@@ -52,8 +52,9 @@ def no_outline() -> Conflict:
 
 
 def suggest(session: Session, *, round_id: int, text: EntryText, cache, limit: int | None = None,
-            transient: bool = False) -> SuggestionResult:
-    """The round's themes ranked for `text` (all of them, or the best `limit`).
+            transient: bool = False, key: int | None = None) -> SuggestionResult:
+    """The round's themes ranked for `text` (all of them, or the best `limit`), learning from the confirmed
+    works (award.tagging_learn; `key`: the saved work's own id, never its own neighbour).
 
     `transient`: while someone types; the query's embedding is not stored (award.embedding_cache).
     `cache` is the in-process embedding cache, used only when no service is configured."""
@@ -63,18 +64,17 @@ def suggest(session: Session, *, round_id: int, text: EntryText, cache, limit: i
         if not units:
             raise no_outline()
         return _client(settings.tagger_url, settings.tagger_timeout).suggest(
-            round_id=round_id, units=units, text=text, limit=limit, transient=transient)
+            round_id=round_id, units=units, text=text, limit=limit, transient=transient, key=key)
     return compute(themes.round_units(session, round_id), round_id=round_id, text=text, cache=cache, limit=limit,
-                   transient=transient)
+                   transient=transient, session=session, key=key)
 
 
 def for_entry(session: Session, *, entry: Entry, cache) -> SuggestionResult:
     """A saved work's ranking when none is stored yet (its worker job has not run): asked of the tagger service,
-    which ranks against the outline only (the confirmed works it would learn from are in this database: the
-    worker's job adds them when it runs), or, with no service, computed here as the worker would
-    (award.suggestions.rank). Errors as `suggest`."""
+    which learns from the confirmed works as the worker does (it reads them from the database), or, with no
+    service, computed here as the worker would (award.suggestions.rank). Errors as `suggest`."""
     if get_settings().tagger_url:
-        return suggest(session, round_id=entry.round_id, text=themes.entry_text(entry), cache=cache)
+        return suggest(session, round_id=entry.round_id, text=themes.entry_text(entry), cache=cache, key=entry.id)
     result = stored.rank(session, entry=entry, cache=cache)
     if result is None:
         raise no_outline()
@@ -82,25 +82,30 @@ def for_entry(session: Session, *, entry: Entry, cache) -> SuggestionResult:
 
 
 def compute(units: list[TaggingUnit], *, round_id: int, text: EntryText, cache, limit: int | None = None,
-            transient: bool = False) -> SuggestionResult:
-    """The ranking computed in this process (loads numpy and the model on first use)."""
+            transient: bool = False, session: Session | None = None, key: int | None = None) -> SuggestionResult:
+    """The ranking computed in this process (loads numpy and the model on first use). With `session`, it
+    learns from the round's confirmed works (`themes.live_examples`: read once, kept until a confirmation
+    changes them), as a saved work's stored ranking does, with the same `why`."""
     tagger = themes.tagger_for_units(round_id, units, cache)
     if tagger is None:
         raise no_outline()
+    # read before the transient context: an example's vector computed here is worth keeping
+    learned = themes.live_examples(session, round_id=round_id, tagger=tagger) if session is not None else None
+    keys = None if key is None else [key]
     if transient:
         with themes.transient_embeddings():
-            return tagger.suggest_many([text], limit=limit)[0]
-    return tagger.suggest_many([text], limit=limit)[0]
+            return tagger.suggest_many([text], limit=limit, learned=learned, keys=keys)[0]
+    return tagger.suggest_many([text], limit=limit, learned=learned, keys=keys)[0]
 
 
 # --- the service's wire format (api/tagger_service.py reads what `request_body` writes) -------------
 
 def request_body(*, round_id: int, units: list[TaggingUnit], text: EntryText, limit: int | None,
-                 transient: bool) -> dict:
+                 transient: bool, key: int | None = None) -> dict:
     return {"round_id": round_id, "units": [[u.code, u.title, list(u.points)] for u in units],
             # the whole body: the ranking reads chunks spread over all of it (award.tagging), so no prefix would do
             "title": text.title or "", "summary": text.summary or "", "body": text.body or "",
-            "limit": limit, "transient": transient}
+            "limit": limit, "transient": transient, "key": key}
 
 
 def result_body(result: SuggestionResult) -> dict:

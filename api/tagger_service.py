@@ -4,8 +4,13 @@ so the web processes stay free of numpy (api/suggestions.py is its client).
     award tagging serve --host 127.0.0.1 --port 8765      # then AWARD_TAGGER_URL=http://127.0.0.1:8765
 
 POST /suggest  {"round_id": 3, "units": [[code, title, [point, ...]], ...], "title": str, "summary": str,
-                "body": str, "limit": int | null, "transient": bool}
-    200 {"weak": bool, "items": [[code, title, score], ...]}  best first, score in [0, 1]
+                "body": str, "limit": int | null, "transient": bool, "key": int | null}
+    200 {"weak": bool, "items": [[code, title, score, why], ...]}  best first, score in [0, 1]
+
+The ranking learns from the confirmed works of the round and its predecessors as the worker's does
+(award.tagging_learn), read from the database once per round and kept until a theme is confirmed or
+retracted (award.themes.live_examples); `key` is the saved work's id (never its own neighbour), null for
+a draft. Without a database (`create_app(cache)` alone) it ranks against the outline only.
     409 {"code": "no_outline"}                                  no units
     422 {"code": "invalid"}                                     not that shape
 GET /health    200 {"ok": true, "taggers": n}
@@ -19,7 +24,9 @@ One process: the engine spreads each call over every core already (award/embeddi
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -35,23 +42,31 @@ from api.suggestions import compute, result_body
 log = logging.getLogger(__name__)
 
 
-def _parse(body: dict) -> tuple[int, list[TaggingUnit], EntryText, int | None, bool]:
+def _parse(body: dict) -> tuple[int, list[TaggingUnit], EntryText, int | None, bool, int | None]:
     units = [TaggingUnit(str(code), str(title), tuple(str(p) for p in points)) for code, title, points in body["units"]]
     text = EntryText(str(body.get("title") or ""), str(body.get("summary") or ""), str(body.get("body") or ""))
     limit = body.get("limit")
-    return int(body["round_id"]), units, text, (int(limit) if limit is not None else None), bool(body.get("transient"))
+    key = body.get("key")
+    return (int(body["round_id"]), units, text, (int(limit) if limit is not None else None), bool(body.get("transient")),
+            int(key) if key is not None else None)
 
 
-def create_app(cache) -> Starlette:
-    """The service over `cache` (a DbEmbeddingCache in production, a MemoryEmbeddingCache in tests)."""
+def create_app(cache, sessions: Callable[[], Session] | None = None) -> Starlette:
+    """The service over `cache` (a DbEmbeddingCache in production, a MemoryEmbeddingCache in tests);
+    `sessions()` opens a reading session on the application's database, where the confirmed works are."""
 
     def answer(body: dict) -> JSONResponse:
         try:
-            round_id, units, text, limit, transient = _parse(body)
+            round_id, units, text, limit, transient, key = _parse(body)
         except (KeyError, TypeError, ValueError):
             return JSONResponse({"code": "invalid"}, status_code=422)
         try:
-            result = compute(units, round_id=round_id, text=text, cache=cache, limit=limit, transient=transient)
+            if sessions is None:
+                result = compute(units, round_id=round_id, text=text, cache=cache, limit=limit, transient=transient)
+            else:
+                with sessions() as session:
+                    result = compute(units, round_id=round_id, text=text, cache=cache, limit=limit,
+                                     transient=transient, session=session, key=key)
         except Conflict as exc:
             return JSONResponse({"code": exc.code}, status_code=409)
         # Vectors are written after the answer is sent: the web process that asked may hold SQLite's write
@@ -84,7 +99,7 @@ def app() -> Starlette:
 
     from award import calendar, embeddings, themes
     from award.embedding_cache import DbEmbeddingCache
-    from award.models import Round
+    from award.models import READ_ONLY, Round
     from api.clock import now
     from api.db import get_engine
 
@@ -96,4 +111,5 @@ def app() -> Starlette:
                 themes.tagger_for(session, round_.id, cache)
     flush_cache(cache)
     log.info("tagger.started model=%s taggers=%s", embeddings.MODEL_NAME, len(themes._taggers))
-    return create_app(cache)
+    reader = get_engine().execution_options(**{READ_ONLY: True})  # never waits for SQLite's write lock
+    return create_app(cache, sessions=lambda: Session(reader))

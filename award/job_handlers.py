@@ -79,18 +79,19 @@ def retag(ctx: JobContext) -> None:
 
 @handler("round.relearn")
 def relearn(ctx: JobContext) -> None:
-    """After themes were confirmed or retracted in a round, its works whose ranking predates that are ranked
+    """After themes were confirmed or retracted in a round, the works whose ranking those change are ranked
     again with what is confirmed now (award.themes.relearn_round), then stored in one write.
-    Payload: {"round_id"}."""
+    Payload: {"round_id"}.
+
+    A confirmation committed while the pass read (its request saw this job still waiting, so it queued none)
+    is not lost: the write compares the round's confirmations with those the pass saw and queues the next pass."""
     cache = ctx.services["cache"]
+    round_id = ctx.payload["round_id"]
     with _read_session(ctx) as session:
-        ranked = themes.relearn_round(session, round_id=ctx.payload["round_id"], cache=cache)
+        done = themes.relearn_round(session, round_id=round_id, cache=cache)
     with ctx.open_session() as session:
-        for entry, result in ranked:
-            current = session.get(Entry, entry.id)
-            if current is not None:
-                themes.store_suggestions(session, entry=current, result=result, now=ctx.now)
+        themes.store_relearned(session, round_id=round_id, done=done, now=ctx.now)
         ctx.done_in(session)
         session.commit()
     themes.flush_cache(cache)
-    log.info("relearn.finished round_id=%s works=%s", ctx.payload["round_id"], len(ranked))
+    log.info("relearn.finished round_id=%s works=%s", round_id, len(done.ranked))

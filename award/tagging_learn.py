@@ -39,7 +39,7 @@ from typing import Any, Callable, Hashable, Sequence
 import numpy as np
 
 __all__ = ["LearnConfig", "ExampleSet", "SECRETARIAT_WEIGHT", "AUTHOR_WEIGHT", "map_units", "round_examples",
-           "unit_vectors"]
+           "unit_vectors", "round_work_vectors", "touched_by"]
 
 SECRETARIAT_WEIGHT = 2.0
 AUTHOR_WEIGHT = 1.0
@@ -111,6 +111,7 @@ class ExampleSet:
                 if code in index:
                     self.labels[i, index[code]] = 1.0
         self._position = {key: i for i, key in enumerate(self.keys)}
+        self.left_out = 0
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -154,13 +155,14 @@ _memo_lock = threading.Lock()
 MAX_MEMO = 50_000
 
 
-def _work_vectors(tagger, heads: dict[int, tuple], budget: int | None) -> dict[int, np.ndarray]:
+def _work_vectors(tagger, heads: dict[int, tuple], budget: int | None) -> tuple[dict[int, np.ndarray], int]:
     """entry id -> e5 query vector of its query text (``tagger.query_text``), from the work's
     (title, summary, transcript, extracted text) heads.
 
     A vector is found in this process's memo, else by its text in the tagger's cache (memory, then
     the database); at most ``budget`` missing ones are computed per call (None: all), so that one
-    page view stays fast; the others are read on a later call (a re-tag computes them all)."""
+    page view stays fast; the others are read on a later call (a re-tag computes them all). Also returns
+    how many were left out that way."""
     from award import embeddings
 
     cut = tagger.config.query_max_syllables
@@ -179,13 +181,20 @@ def _work_vectors(tagger, heads: dict[int, tuple], budget: int | None) -> dict[i
         text = tagger.query_text(title, summary or "", body)
         if not text.strip():
             continue
-        hit = cache.get(embeddings.cache_key(text, "query")) if cache is not None else None
-        if hit is not None:
-            out[entry_id] = hit
-        else:
-            texts[entry_id] = text
+        texts[entry_id] = text
+    if texts and cache is not None:  # one query per 500 keys where the cache can (DbEmbeddingCache.get_many)
+        keys = {e: embeddings.cache_key(t, "query") for e, t in texts.items()}
+        get_many = getattr(cache, "get_many", None)
+        hits = get_many(list(keys.values())) if get_many is not None else {
+            k: v for k in keys.values() if (v := cache.get(k)) is not None}
+        for entry_id, key in keys.items():
+            if key in hits:
+                out[entry_id] = hits[key]
+                del texts[entry_id]
     missing = list(texts)
+    left = 0
     if budget is not None:
+        left = max(len(missing) - budget, 0)
         missing = missing[:budget]
     if missing:
         vectors = embeddings.embed_cached([texts[e] for e in missing], "query", cache, tagger._embedder)
@@ -195,7 +204,7 @@ def _work_vectors(tagger, heads: dict[int, tuple], budget: int | None) -> dict[i
             _memo.setdefault((cut,) + heads[entry_id], vector)
         while len(_memo) > MAX_MEMO:
             _memo.pop(next(iter(_memo)))
-    return out
+    return out, left
 
 
 def round_examples(session, *, round_id: int, tagger, tagger_for: Callable[[int], Any] | None = None,
@@ -229,7 +238,7 @@ def round_examples(session, *, round_id: int, tagger, tagger_for: Callable[[int]
         item["codes"].append(code)
         item["weight"] = max(item["weight"], SOURCE_WEIGHTS.get(str(getattr(source, "value", source)), 1.0))
     # the round's own works first, so a small budget is spent on them
-    vectors = _work_vectors(tagger, {e: v["head"] for e, v in per_entry.items()}, budget)
+    vectors, left = _work_vectors(tagger, {e: v["head"] for e, v in per_entry.items()}, budget)
     maps: dict[int, dict[str, tuple[str, float]]] = {}
     keys, codes, weights, vecs = [], [], [], []
     for entry_id, item in per_entry.items():
@@ -253,4 +262,74 @@ def round_examples(session, *, round_id: int, tagger, tagger_for: Callable[[int]
         weights.append(weight)
         vecs.append(vectors[entry_id])
     matrix = np.vstack(vecs) if vecs else np.zeros((0, 384), dtype=np.float32)
-    return ExampleSet(tagger, matrix, codes, weights, keys, config)
+    examples = ExampleSet(tagger, matrix, codes, weights, keys, config)
+    examples.left_out = left  # confirmed works whose vector the budget left to a later call
+    return examples
+
+
+def round_work_vectors(session, *, round_id: int, tagger) -> dict[int, np.ndarray]:
+    """entry id -> e5 query vector of every work of the round (from this process's memo, else the
+    embedding cache in one query per 500 works; computed by the model only for works never ranked)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from award.models import Entry
+
+    head = [func.substr(c, 1, HEAD_CHARS) for c in (Entry.summary, Entry.transcript, Entry.extracted_text)]
+    rows = session.exec(select(Entry.id, Entry.title, *head).where(Entry.round_id == round_id)).all()
+    heads = {entry_id: (title or "", s or "", t or "", x or "") for entry_id, title, s, t, x in rows}
+    return _work_vectors(tagger, heads, None)[0]
+
+
+#: A cosine this much below a work's k-th nearest confirmed work still counts as "among the nearest":
+#: the matrix product below and ExampleSet.scores round differently.
+COS_SLACK = 1e-5
+
+
+def touched_by(examples: ExampleSet, vectors: dict[int, np.ndarray], changed: dict[int, float],
+               ranked_at: dict[int, float], *, chunk: int = 4096) -> set[int]:
+    """The works whose learned votes may differ from those their stored ranking was made with.
+
+    ``vectors``: entry id -> query vector of every work considered; ``changed``: entry id -> when its
+    themes were last confirmed or retracted; ``ranked_at``: entry id -> when the work's stored ranking
+    was computed (both as POSIX seconds; works with no ranking are not asked about). A work W's votes
+    come from its ``k`` nearest usable examples (itself left out); a change on work C alters them only if
+    C is among them now, or would be were it confirmed again (a retraction: C was among them before).
+    So W is touched iff some C changed at or after W's ranking and cos(W, C) ≥ the k-th largest cosine
+    between W and the usable examples (−∞ with fewer than k). Exact, no tolerance on the vote strength:
+    after several changes, if none of them is among W's nearest now, W's nearest are unchanged works that
+    were its nearest before as well (the removed ones ranked below them, the added ones too).
+    One matrix product of the works by the examples, in chunks of ``chunk`` works."""
+    cfg = examples.config
+    changed_ids = [c for c in changed if c in vectors]
+    if not changed_ids:
+        return set()
+    latest = max(changed[c] for c in changed_ids)
+    candidates = [e for e, at in ranked_at.items() if e in vectors and at <= latest]
+    if not candidates:
+        return set()
+    usable = examples.labels.any(axis=1) if len(examples) else np.zeros(0, dtype=bool)
+    ex_vectors = examples.vectors[usable]
+    ex_position = {key: i for i, key in enumerate(k for k, u in zip(examples.keys, usable) if u)}
+    m, k = len(ex_position), cfg.k
+    changed_vectors = np.vstack([vectors[c] for c in changed_ids]).astype(np.float32)
+    changed_at = np.array([changed[c] for c in changed_ids], dtype=np.float64)
+    changed_keys = np.array(changed_ids)
+    out: set[int] = set()
+    for start in range(0, len(candidates), chunk):
+        ids = candidates[start:start + chunk]
+        block = np.vstack([vectors[e] for e in ids]).astype(np.float32)
+        kth = np.full(len(ids), -np.inf, dtype=np.float32)
+        if m >= k:
+            sims = block @ ex_vectors.T
+            own = np.array([ex_position.get(e, -1) for e in ids])
+            rows = np.nonzero(own >= 0)[0]
+            sims[rows, own[rows]] = -np.inf  # a work is never its own neighbour
+            part = np.partition(sims, m - k, axis=1)[:, m - k]
+            kth = np.where(m - (own >= 0) >= k, part, -np.inf).astype(np.float32)
+        near = (block @ changed_vectors.T) >= (kth[:, None] - COS_SLACK)
+        since = changed_at[None, :] >= np.array([ranked_at[e] for e in ids])[:, None]
+        other = changed_keys[None, :] != np.array(ids)[:, None]
+        hit = (near & since & other).any(axis=1)
+        out.update(e for e, h in zip(ids, hit) if h)
+    return out

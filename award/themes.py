@@ -16,10 +16,9 @@ import logging
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -100,6 +99,35 @@ def learned_examples(session: Session, *, round_id: int, tagger: RoundTagger, bu
 
     return round_examples(session, round_id=round_id, tagger=tagger, budget=budget,
                           tagger_for=lambda rid: tagger_for(session, rid, tagger.cache))
+
+
+_live: dict[int, tuple[object, tuple[int, int], object]] = {}
+_live_lock = threading.Lock()
+
+
+def confirmations_marker(session: Session) -> tuple[int, int]:
+    """(how many, largest id) of all `entry.themes` audit rows: changes with every confirmation or retraction
+    anywhere (a past round's count too), even one committed late with a smaller id."""
+    count, top = session.exec(select(func.count(AuditEvent.id), func.max(AuditEvent.id))
+                              .where(AuditEvent.action == "entry.themes")).one()
+    return int(count or 0), int(top or 0)
+
+
+def live_examples(session: Session, *, round_id: int, tagger: RoundTagger):
+    """The examples suggestions learn from while someone types (the draft endpoint), read once per round and
+    kept in this process until a theme is confirmed or retracted anywhere (`confirmations_marker`, one
+    indexed query per call) or the outline changes (another tagger). A set some of whose vectors were left
+    to a later call (`budget`) is not kept, so the next call completes it."""
+    marker = confirmations_marker(session)
+    with _live_lock:
+        hit = _live.get(round_id)
+    if hit is not None and hit[0] is tagger and hit[1] == marker:
+        return hit[2]
+    examples = learned_examples(session, round_id=round_id, tagger=tagger)
+    if not examples.left_out:
+        with _live_lock:
+            _live[round_id] = (tagger, marker, examples)
+    return examples
 
 
 def suggest_for_entry(session: Session, *, entry: Entry, tagger: RoundTagger, now: datetime) -> SuggestionResult:
@@ -341,36 +369,93 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
         log.info("retag.finished round_id=%s job_id=%s done=%s", round_id, job_id, job.done)
 
 
-def stale_after_confirmations(session: Session, *, round_id: int) -> list[int]:
-    """The works of a round whose stored ranking is not newer than the round's latest confirmation or
-    retraction of a theme (audit `entry.themes`): what `relearn_round` ranks again, in id order."""
-    latest = session.exec(select(func.max(AuditEvent.at)).join(
-        Entry, sa.cast(Entry.id, sa.String) == AuditEvent.object_id).where(
-        AuditEvent.action == "entry.themes", AuditEvent.object_type == "entry", Entry.round_id == round_id)).one()
-    if latest is None:
-        return []
-    return list(session.exec(
-        select(ThemeSuggestion.entry_id).join(Entry, Entry.id == ThemeSuggestion.entry_id)
-        .where(Entry.round_id == round_id).group_by(ThemeSuggestion.entry_id)
-        .having(func.min(ThemeSuggestion.computed_at) <= latest).order_by(ThemeSuggestion.entry_id)).all())
+def _posix(at: datetime) -> float:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
-def relearn_round(session: Session, *, round_id: int, cache) -> list[tuple[Entry, SuggestionResult]]:
+def _confirmation_events(session: Session, round_id: int) -> list[tuple[int, int, datetime]]:
+    """(audit id, entry id, time) of the `entry.themes` rows (confirmations and retractions) of the round's works.
+    Read by the action's index and filtered here: joining `audit_event.object_id` to the entry by a cast took
+    ~20 s on PostgreSQL at 25,000 works (no index can serve it)."""
+    ids = set(session.exec(select(Entry.id).where(Entry.round_id == round_id)).all())
+    rows = session.exec(select(AuditEvent.id, AuditEvent.object_id, AuditEvent.at)
+                        .where(AuditEvent.action == "entry.themes", AuditEvent.object_type == "entry")).all()
+    return [(audit_id, int(obj), at) for audit_id, obj, at in rows if obj.isdigit() and int(obj) in ids]
+
+
+def confirmations_seen(session: Session, *, round_id: int) -> dict[int, datetime]:
+    """audit id -> time of the round's `entry.themes` rows (every confirmation or retraction of its works)."""
+    return {audit_id: at for audit_id, _, at in _confirmation_events(session, round_id)}
+
+
+def stale_after_confirmations(session: Session, *, round_id: int, tagger: RoundTagger, examples=None) -> list[int]:
+    """The works of a round whose stored ranking a fresh one would change because of a confirmation or
+    retraction of themes (audit `entry.themes`) made at or after it was computed, and the works with no
+    ranking: what `relearn_round` ranks again, in id order.
+
+    Proportional to what changed (award.tagging_learn.touched_by): a change on work C matters to work W
+    only if C is, or would be, among W's ten nearest confirmed works; ~100 works per confirmation when a
+    tenth of a round is confirmed, not the whole round. `examples`: the round's learned examples, if read."""
+    from award.tagging_learn import round_work_vectors, touched_by
+
+    changed: dict[int, float] = {}
+    for _, entry_id, at in _confirmation_events(session, round_id):
+        changed[entry_id] = max(changed.get(entry_id, 0.0), _posix(at))
+    ranked_at = {e: _posix(at) for e, at in session.exec(
+        select(ThemeSuggestion.entry_id, func.min(ThemeSuggestion.computed_at))
+        .join(Entry, Entry.id == ThemeSuggestion.entry_id).where(Entry.round_id == round_id)
+        .group_by(ThemeSuggestion.entry_id)).all()}
+    all_ids = list(session.exec(select(Entry.id).where(Entry.round_id == round_id)).all())
+    unranked = {e for e in all_ids if e not in ranked_at}
+    if not changed or not any(at <= max(changed.values()) for at in ranked_at.values()):
+        return sorted(unranked)
+    if examples is None:
+        examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
+    vectors = round_work_vectors(session, round_id=round_id, tagger=tagger)
+    return sorted(unranked | touched_by(examples, vectors, changed, ranked_at))
+
+
+@dataclass
+class RelearnPass:
+    ranked: list[tuple[Entry, SuggestionResult]]
+    seen: set[int]  # the audit ids of confirmations_seen when the pass began reading
+
+
+def relearn_round(session: Session, *, round_id: int, cache) -> RelearnPass:
     """After themes were confirmed or retracted in a round (job `round.relearn`, queued by set_entry_themes):
-    the works whose stored ranking predates the latest of those, ranked again with what is confirmed now.
-    Reads only: the caller stores the results (award.job_handlers, in one short write), so a long pass over
-    a round does not hold SQLite's write lock. Run again, it ranks only what is still stale."""
+    the works whose stored ranking those changed (`stale_after_confirmations`), ranked again with what is
+    confirmed now. Reads only: the caller stores the results (award.job_handlers, in one short write), so a
+    long pass over a round does not hold SQLite's write lock. Run again, it ranks only what is still stale.
+    `seen` lets the caller tell whether a confirmation was committed while the pass read."""
+    seen = set(confirmations_seen(session, round_id=round_id))
     tagger = tagger_for(session, round_id, cache)
-    ids = stale_after_confirmations(session, round_id=round_id) if tagger is not None else []
-    if not ids:
-        return []
+    if tagger is None:
+        return RelearnPass([], seen)
     examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
+    ids = stale_after_confirmations(session, round_id=round_id, tagger=tagger, examples=examples)
     ranked: list[tuple[Entry, SuggestionResult]] = []
     for start in range(0, len(ids), 32):
         chunk = session.exec(select(Entry).where(Entry.id.in_(ids[start:start + 32]))).all()
         results = tagger.suggest_many([entry_text(e) for e in chunk], learned=examples, keys=[e.id for e in chunk])
         ranked += zip(chunk, results, strict=True)
-    return ranked
+    return RelearnPass(ranked, seen)
+
+
+def store_relearned(session: Session, *, round_id: int, done: RelearnPass, now: datetime) -> None:
+    """Store a relearning pass's rankings (in the caller's transaction). A confirmation committed while the
+    pass read (by a request that saw the pass's job still waiting, so queued none; its time may be earlier
+    than the pass's start) is one the pass did not see: the rankings are stamped no later than it, so they
+    stay stale with respect to it, and the next pass is queued."""
+    unseen = [_posix(at) for i, at in confirmations_seen(session, round_id=round_id).items() if i not in done.seen]
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    stamp = min(now, datetime.fromtimestamp(min(unseen), UTC)) if unseen else now
+    for entry, result in done.ranked:
+        current = session.get(Entry, entry.id)
+        if current is not None:
+            store_suggestions(session, entry=current, result=result, now=stamp)
+    if unseen:
+        jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(round_id),
+                                    payload={"round_id": round_id}, now=now)
 
 
 def link_thematic_prizes(session: Session, *, round_: Round, links: dict[int, list[str]], actor: User,

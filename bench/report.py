@@ -26,6 +26,7 @@ def markdown(r: dict) -> str:
     lines += _media(r.get("media"))
     lines += _scale(r.get("scale"))
     lines += _tagging(r.get("tagging"))
+    lines += _relearn(r.get("relearn"))
     lines += _documents(r.get("documents"))
     lines += _ceremony(r.get("ceremony"))
     lines += _profile((r.get("scale") or {}).get("profile"))
@@ -151,6 +152,26 @@ def _tagging(s: dict | None) -> list[str]:
              f"{s['live_local_p95_ms']} ms)", "p95 < 300 ms", f"{round(s['live_service_p95_ms'] / 300, 2)}",
              _ok(s["live_service_p95_ms"] < 300)),
     ] if "live_service_p95_ms" in s else [])
+
+
+def _relearn(s: dict | None) -> list[str]:
+    if (e := _error("4. relearning", s)) is not None:
+        return e
+    rows = [
+        _row(f"4. relearning after one more confirmation, {s['works']} works ({s['confirmed']} confirmed): "
+             f"the job (re-ranks {s['pass_reranked']}) / the former full pass",
+             f"{s['pass_s']} s / {s['full_pass_s']} s",
+             f"ranking the {s['works']} works once: {s['rank_once_s']} s",
+             f"{s['pass_ratio']} / {s['full_pass_ratio']}"),
+    ]
+    if "drafts" in s:
+        d = s["drafts"]
+        rows.append(_row(f"4. draft suggestion learning from {s['confirmed']} confirmed works, in-process p50 / p95",
+                         f"{d['learned']['p50_ms']} / {d['learned']['p95_ms']} ms",
+                         f"outline only: {d['outline_only']['p50_ms']} / {d['outline_only']['p95_ms']} ms; "
+                         "p95 < 300 ms", f"{round(d['learned']['p95_ms'] / 300, 2)}",
+                         _ok(d["learned"]["p95_ms"] < 300)))
+    return rows
 
 
 def _documents(d: dict | None) -> list[str]:

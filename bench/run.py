@@ -1,7 +1,7 @@
 """`make bench`: every benchmark of issue 7 in one run, then bench/results/latest.{json,md}.
 
     .venv/bin/python -m bench.run [--media-gb 2] [--journalists 200] [--entries 25000]
-                                    [--only surge,media,scale,tagging,documents,ceremony]
+                                    [--only surge,media,scale,tagging,relearn,documents,ceremony]
 
 Starts its own SeaweedFS (never a shared one) and PostgreSQL databases named bench_*; reports figures
 next to their limits. Never fails on a timing (only if a benchmark itself breaks)."""
@@ -23,7 +23,7 @@ from bench import report
 from bench.common import ROOT, disk_free_gib, machine
 
 RESULTS = ROOT / "bench" / "results"
-SECTIONS = ("surge", "media", "scale", "tagging", "documents", "ceremony")
+SECTIONS = ("surge", "media", "scale", "tagging", "relearn", "documents", "ceremony")
 
 
 def main() -> int:
@@ -92,6 +92,10 @@ def _run(name: str, args, work: Path, s3_server) -> dict:
         from bench import tagging
 
         return tagging.run(entries=args.retag)
+    if name == "relearn":
+        from bench import relearn
+
+        return relearn.run(works=args.entries)
     if name == "ceremony":
         from bench import ceremony
 

@@ -111,7 +111,8 @@ def draft_suggestions(round_id: Id, body: DraftText, session: SessionDep, cache:
     # suggestions of a saved entry read its whole text.
     result = suggestions.suggest(session, round_id=round_id, text=EntryText(body.title, body.summary[:DRAFT_CHARS]),
                                  cache=cache, limit=5, transient=True)
-    return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4)) for s in result.items]
+    # learned from the round's confirmed works too, saying so ("giống 4 tác phẩm đã xác nhận chủ đề 2.3")
+    return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4), why=s.why or None) for s in result.items]
 
 
 @router.get("/rounds/{round_id}/coverage", name="api:themes:coverage",

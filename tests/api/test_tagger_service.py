@@ -134,3 +134,41 @@ def test_a_long_body_is_ranked_by_the_service_as_in_the_web_process(session, tag
                                                               transient=False)
     assert [(s.code, round(s.score, 6), s.why) for s in remote.items] == \
         [(s.code, round(s.score, 6), s.why) for s in local.items]
+
+
+def test_the_service_learns_from_the_confirmed_works_in_the_database(client, session, clock, use_tagger):
+    """A draft asked of the service (which reads the confirmed works from the application's database, here the
+    test's own transaction) gets the theme of four confirmed look-alikes first, with the same why as in-process."""
+    from sqlmodel import Session
+
+    from tests.api.test_theme_learning import SUMMARY, TITLE, create as create_work
+
+    conn = session.connection()
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(_SHARED_CACHE, sessions=lambda: Session(bind=conn, join_transaction_mode="create_savepoint")),
+        host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the tagger service did not start"
+        time.sleep(0.05)
+    try:
+        _, headers = journalist(client, session)
+        works = [create_work(client, session, headers, title=TITLE, summary=SUMMARY) for _ in range(4)]
+        url = f"/api/v1/rounds/{round_by_number(session, 'IX').id}/theme-suggestions"
+        draft = {"title": TITLE, "summary": SUMMARY}
+        target = client.post(url, headers=headers, json=draft).json()[1]["code"]
+        for work in works:
+            assert client.put(f"/api/v1/entries/{work}/themes", headers=headers,
+                              json={"codes": [target]}).status_code == 200
+        use_tagger(f"http://127.0.0.1:{server.config.port}")
+        remote = client.post(url, headers=headers, json=draft)
+        use_tagger(None)
+        local = client.post(url, headers=headers, json=draft)
+        assert remote.status_code == 200 and remote.json() == local.json()
+        assert remote.json()[0]["code"] == target
+        assert f"giống 4 tác phẩm đã xác nhận chủ đề {target}" in remote.json()[0]["why"]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -119,3 +119,29 @@ def test_confirmed_works_of_a_past_round_count_through_the_closest_theme(client,
     why = {s["code"]: s.get("why") or "" for s in after}
     assert "giống 4 tác phẩm đã xác nhận chủ đề 2.4" in why["2.4"]  # IX 2.4: tiết kiệm, chống tham nhũng
     assert next(s["score"] for s in after if s["code"] == "2.4") > before["2.4"]
+
+
+def test_a_draft_learns_from_confirmed_works_as_soon_as_they_are_confirmed(client, session, clock):
+    """While typing: a draft worded like four confirmed works gets their theme first and says why; the
+    round's confirmed works are read again once a confirmation or retraction changes them."""
+    from tests.factories import round_by_number
+
+    headers = api_login(client, make_user(session))
+    works = [create(client, session, headers, title=TITLE, summary=SUMMARY) for _ in range(4)]
+    url = f"/api/v1/rounds/{round_by_number(session, 'IX').id}/theme-suggestions"
+
+    def draft():
+        response = client.post(url, headers=headers, json={"title": TITLE, "summary": SUMMARY})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    before = draft()
+    target = before[1]["code"]
+    assert "giống" not in " ".join(s.get("why") or "" for s in before)
+    for work in works:
+        assert client.put(f"/api/v1/entries/{work}/themes", headers=headers, json={"codes": [target]}).status_code == 200
+    after = draft()  # no worker needed: the draft reads the confirmations themselves
+    assert after[0]["code"] == target
+    assert f"giống 4 tác phẩm đã xác nhận chủ đề {target}" in after[0]["why"]
+    assert client.put(f"/api/v1/entries/{works[0]}/themes", headers=headers, json={"codes": []}).status_code == 200
+    assert f"giống 3 tác phẩm đã xác nhận chủ đề {target}" in draft()[0]["why"]

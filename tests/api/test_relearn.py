@@ -1,0 +1,140 @@
+"""The worker keeps stored rankings learned, re-ranking only the works a confirmation changes: after any
+sequence of confirmations, retractions and relearning passes, every work's stored ranking is what a fresh
+ranking gives, and a pass over a round with many confirmed works re-ranks only some of its works."""
+
+import json
+import random
+from datetime import UTC, timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from award import jobs, suggestions, themes
+from award.models import Entry, Role, TagSource, ThemeSuggestion
+from tests.factories import make_entry, make_user
+from tests.support.jobs import run_jobs
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "tagging_eval.jsonl"
+
+
+def _works(session, n):
+    rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()][:n]
+    ids = []
+    for row in rows:
+        entry = make_entry(session, title=row["title"])
+        entry.summary = row["text"]
+        session.add(entry)
+        session.flush()
+        ids.append(entry.id)
+    return ids
+
+
+def _rank_all(session, clock, ids):
+    for entry_id in ids:
+        jobs.enqueue_suggest(session, entry_id=entry_id, cause="test", now=clock.now)
+    run_jobs(session, now=clock.now)
+
+
+def _assert_stored_equals_fresh(session, ids):
+    from tests.conftest import _MEMORY_EMBEDDINGS
+
+    for entry_id in ids:
+        entry = session.get(Entry, entry_id)
+        stored = themes.stored_suggestions(session, entry=entry)[:5]
+        fresh = suggestions.rank(session, entry=entry, cache=_MEMORY_EMBEDDINGS).items[:5]
+        assert [s[0] for s in stored] == [f.code for f in fresh], entry_id
+        assert all(abs(s[2] - f.score) < 1e-4 for s, f in zip(stored, fresh)), entry_id
+        assert [s[4] for s in stored] == [f.why for f in fresh], entry_id  # "giống N tác phẩm…" included
+
+
+def _ranked_at(session, ids, at):
+    """The works whose stored ranking was computed at `at` (naive UTC on SQLite, aware on PostgreSQL)."""
+    rows = session.exec(select(ThemeSuggestion.entry_id, ThemeSuggestion.computed_at)
+                        .where(ThemeSuggestion.entry_id.in_(ids))).all()
+    return {e for e, c in rows if (c if c.tzinfo else c.replace(tzinfo=UTC)).timestamp() == at.timestamp()}
+
+
+def test_stored_rankings_equal_fresh_ones_after_any_sequence_of_confirmations(client, session, clock):
+    rng = random.Random(19)
+    ids = _works(session, 30)
+    _rank_all(session, clock, ids)
+    secretariat = make_user(session, role=Role.secretariat)
+    codes = [u.code for u in themes.round_units(session, session.get(Entry, ids[0]).round_id)]
+    for _step in range(8):
+        # one to four changes between passes: confirmations, corrections, retractions
+        for _ in range(rng.randint(1, 4)):
+            entry = session.get(Entry, rng.choice(ids))
+            chosen = [] if rng.random() < 0.25 else rng.sample(codes, rng.randint(1, 2))
+            themes.set_entry_themes(session, entry=entry, codes=chosen, actor=secretariat,
+                                    source=TagSource.secretariat, now=clock.now)
+            clock.now += timedelta(seconds=rng.choice([0, 30]))
+        session.commit()
+        run_jobs(session, now=clock.now)
+        _assert_stored_equals_fresh(session, ids)
+        clock.now += timedelta(minutes=1)
+
+
+def test_a_pass_after_one_confirmation_re_ranks_only_the_works_it_changes(client, session, clock):
+    ids = _works(session, 40)
+    _rank_all(session, clock, ids)
+    secretariat = make_user(session, role=Role.secretariat)
+    codes = [u.code for u in themes.round_units(session, session.get(Entry, ids[0]).round_id)]
+    for i, entry_id in enumerate(ids[:30]):  # three works in four confirmed, as the results period ends
+        themes.set_entry_themes(session, entry=session.get(Entry, entry_id), codes=[codes[i % len(codes)]],
+                                actor=secretariat, source=TagSource.secretariat, now=clock.now)
+    session.commit()
+    clock.now += timedelta(minutes=1)  # (a ranking made at the very instant of a confirmation counts as older)
+    run_jobs(session, now=clock.now)  # every work learns from the 30
+    _assert_stored_equals_fresh(session, ids)
+    clock.now += timedelta(minutes=5)
+    themes.set_entry_themes(session, entry=session.get(Entry, ids[35]), codes=[codes[0]], actor=secretariat,
+                            source=TagSource.secretariat, now=clock.now)
+    session.commit()
+    clock.now += timedelta(minutes=1)
+    run_jobs(session, now=clock.now)
+    again = _ranked_at(session, ids, clock.now)
+    assert 0 < len(again) < len(ids) // 2, len(again)  # the works near the confirmed one, not the round
+    _assert_stored_equals_fresh(session, ids)
+
+
+def test_a_confirmation_committed_while_a_pass_reads_queues_the_next_pass(client, session, clock):
+    """The race a waiting job cannot cover: a request that saw the job still waiting (so queued none) commits
+    its confirmation after the pass has read the round. The pass notices when it stores and queues the next."""
+    from award import audit
+    from award.jobs import Job, JobStatus
+    from award.models import EntryTheme, OutlineNode
+    from tests.conftest import _MEMORY_EMBEDDINGS
+
+    ids = _works(session, 6)
+    _rank_all(session, clock, ids)
+    secretariat = make_user(session, role=Role.secretariat)
+    themes.set_entry_themes(session, entry=session.get(Entry, ids[0]), codes=["2.1"], actor=secretariat,
+                            source=TagSource.secretariat, now=clock.now)
+    session.commit()
+    clock.now += timedelta(minutes=1)
+    done = themes.relearn_round(session, round_id=session.get(Entry, ids[0]).round_id, cache=_MEMORY_EMBEDDINGS)
+    # the other request's commit, between the pass's reading and its writing (its job: the one running)
+    late = session.get(Entry, ids[1])
+    node = session.exec(select(OutlineNode).where(OutlineNode.round_id == late.round_id,
+                                                  OutlineNode.code == "2.2")).one()
+    session.add(EntryTheme(entry_id=late.id, outline_node_id=node.id, source=TagSource.secretariat,
+                           confirmed_by=secretariat.id, created_at=clock.now))
+    audit.record(session, actor_id=secretariat.id, action="entry.themes", object_type="entry", object_id=late.id,
+                 now=clock.now - timedelta(seconds=30), data={"codes": ["2.2"], "source": "secretariat"})
+    session.commit()
+    session.exec(sa_update_jobs_done())  # the pending job was the running pass
+    themes.store_relearned(session, round_id=late.round_id, done=done, now=clock.now)
+    session.commit()
+    waiting = session.exec(select(Job).where(Job.kind == "round.relearn", Job.status == JobStatus.pending)).all()
+    assert len(waiting) == 1  # the next pass, for the confirmation the first did not read
+    clock.now += timedelta(minutes=1)
+    run_jobs(session, now=clock.now)
+    _assert_stored_equals_fresh(session, ids)
+
+
+def sa_update_jobs_done():
+    import sqlalchemy as sa
+
+    from award.jobs import Job, JobStatus
+
+    return sa.update(Job).where(Job.kind == "round.relearn").values(status=JobStatus.done)
