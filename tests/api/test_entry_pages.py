@@ -250,9 +250,9 @@ def test_every_problem_of_the_entry_form_is_shown_at_once(client, session, clock
     assert session.exec(select(Entry)).all() == []
 
 
-def test_a_refused_submission_names_every_requirement_at_once(client, session, clock):
-    """A draft that breaks the round's rules (they changed after it was saved: two parts at most now) and lacks
-    a file: submitting names both, each where it is, rather than one per attempt."""
+def draft_breaking_two_rules(client, session):
+    """A journalist's three-part draft, part 3 without its link, in a round whose rules then allow two parts at
+    most: (user, entry)."""
     user = logged_in_journalist(client, session)
     token = csrf_from(client.get("/entries/new").text)
     client.post("/entries/new", data=form_data(session, token, **{"parts-2-url": ""}))
@@ -261,6 +261,13 @@ def test_a_refused_submission_names_every_requirement_at_once(client, session, c
     round_.rules = {**round_.rules, "max_parts": 2}
     session.add(round_)
     session.commit()
+    return user, entry
+
+
+def test_a_refused_submission_names_every_requirement_at_once(client, session, clock):
+    """A draft that breaks the round's rules (they changed after it was saved: two parts at most now) and lacks
+    a file: submitting names both, each where it is, rather than one per attempt."""
+    user, entry = draft_breaking_two_rules(client, session)
     page = client.get(f"/entries/{entry.id}").text
     refused = client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page)})
     assert refused.status_code in (409, 422)
@@ -273,14 +280,7 @@ def test_a_refused_submission_names_every_requirement_at_once(client, session, c
 def test_the_api_lists_every_requirement_of_a_refused_submission(client, session, clock):
     from tests.factories import api_login
 
-    user = logged_in_journalist(client, session)
-    token = csrf_from(client.get("/entries/new").text)
-    client.post("/entries/new", data=form_data(session, token, **{"parts-2-url": ""}))
-    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
-    round_ = round_by_number(session, "IX")
-    round_.rules = {**round_.rules, "max_parts": 2}
-    session.add(round_)
-    session.commit()
+    user, entry = draft_breaking_two_rules(client, session)
     response = client.post(f"/api/v1/entries/{entry.id}/submit", headers=api_login(client, user))
     assert response.status_code == 422
     assert [d["loc"] for d in response.json()["detail"]] == [["body", "parts"], ["body", "files"]]

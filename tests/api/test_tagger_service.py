@@ -3,6 +3,7 @@ the same rankings as computed in the web process, and a clear 503 when the servi
 
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx
@@ -22,20 +23,28 @@ from tests.support.jobs import run_jobs
 from tests.support.liveserver import free_port
 
 
-@pytest.fixture(scope="module")
-def tagger_url():
-    """A real tagger service (HTTP on the loopback) over the tests' in-memory embedding cache."""
-    server = uvicorn.Server(uvicorn.Config(create_app(_SHARED_CACHE), host="127.0.0.1", port=free_port(),
-                                           log_level="warning"))
+@contextmanager
+def serving(app):
+    """``app`` served by uvicorn on a free loopback port in a thread; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the tagger service did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def tagger_url():
+    """A real tagger service (HTTP on the loopback) over the tests' in-memory embedding cache."""
+    with serving(create_app(_SHARED_CACHE)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -144,16 +153,8 @@ def test_the_service_learns_from_the_confirmed_works_in_the_database(client, ses
     from tests.api.test_theme_learning import SUMMARY, TITLE, create as create_work
 
     conn = session.connection()
-    server = uvicorn.Server(uvicorn.Config(
-        create_app(_SHARED_CACHE, sessions=lambda: Session(bind=conn, join_transaction_mode="create_savepoint")),
-        host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the tagger service did not start"
-        time.sleep(0.05)
-    try:
+    app = create_app(_SHARED_CACHE, sessions=lambda: Session(bind=conn, join_transaction_mode="create_savepoint"))
+    with serving(app) as service_url:
         _, headers = journalist(client, session)
         works = [create_work(client, session, headers, title=TITLE, summary=SUMMARY) for _ in range(4)]
         url = f"/api/v1/rounds/{round_by_number(session, 'IX').id}/theme-suggestions"
@@ -162,13 +163,10 @@ def test_the_service_learns_from_the_confirmed_works_in_the_database(client, ses
         for work in works:
             assert client.put(f"/api/v1/entries/{work}/themes", headers=headers,
                               json={"codes": [target]}).status_code == 200
-        use_tagger(f"http://127.0.0.1:{server.config.port}")
+        use_tagger(service_url)
         remote = client.post(url, headers=headers, json=draft)
         use_tagger(None)
         local = client.post(url, headers=headers, json=draft)
         assert remote.status_code == 200 and remote.json() == local.json()
         assert remote.json()[0]["code"] == target
         assert f"giống 4 tác phẩm đã xác nhận chủ đề {target}" in remote.json()[0]["why"]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
