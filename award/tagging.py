@@ -72,7 +72,7 @@ Fusion: each signal is z-scored across the round's units for this entry, summed
 with weights lexical 1 : semantic 0.75 (: body 0.5 : 0.4), plus the votes, and
 min-max scaled to [0, 1]: the best unit scores 1.0, the worst 0.0.  Each of the
 five best says why (:attr:`Suggestion.why`): the confirmed works it resembles
-and the outline words (BM25's largest contributions) the work shares with it.  Scores are relative to the round and the entry;
+and the longest phrases the work shares with it (:func:`shared_phrases`).  Scores are relative to the round and the entry;
 they rank, they are not probabilities.
 
 ``weak`` is set when the entry has fewer than 25 non-stop syllables in all
