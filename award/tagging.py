@@ -72,7 +72,7 @@ Fusion: each signal is z-scored across the round's units for this entry, summed
 with weights lexical 1 : semantic 0.75 (: body 0.5 : 0.4), plus the votes, and
 min-max scaled to [0, 1]: the best unit scores 1.0, the worst 0.0.  Each of the
 five best says why (:attr:`Suggestion.why`): the confirmed works it resembles
-and the outline words (BM25's largest contributions) the work shares with it.  Scores are relative to the round and the entry;
+and the longest phrases the work shares with it (:func:`shared_phrases`).  Scores are relative to the round and the entry;
 they rank, they are not probabilities.
 
 ``weak`` is set when the entry has fewer than 25 non-stop syllables in all
@@ -122,6 +122,7 @@ __all__ = [
     "features",
     "normalise",
     "segments",
+    "shared_phrases",
     "syllables",
     "tagging_units",
 ]
@@ -315,7 +316,7 @@ class TaggerConfig:
     expansion_max_hits: int = 3
     # explanations ("why") for the best why_top units
     why_top: int = 5
-    why_terms: int = 3
+    why_terms: int = 4  # phrases named (award.tagging.shared_phrases)
 
 
 DEFAULT_CONFIG = TaggerConfig()
@@ -364,30 +365,93 @@ class _BM25:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
         return self.weights[:, idx] @ np.asarray(qw, dtype=np.float32)
 
-    def top_terms(self, query: Mapping[str, float], doc: int, n: int) -> list[str]:
-        """The query terms that add most to document ``doc``'s score, best first.
-
-        A unigram already inside a chosen bigram is skipped ("xây dựng", not also "xây")."""
-        scored = sorted(((self.weights[doc, self.vocab[t]] * w, t) for t, w in query.items() if t in self.vocab),
-                        reverse=True)
-        out: list[str] = []
-        for value, term in scored:
-            if value <= 0 or len(out) >= n:
-                break
-            if " " not in term and any(term in chosen.split() for chosen in out):
-                continue
-            out.append(term)
-        return out
-
 
 # --------------------------------------------------------------------------
 # The tagger
 # --------------------------------------------------------------------------
 
 
-def _words(terms: list[str]) -> list[str]:
-    """The terms of several syllables (BM25's syllable pairs), in order."""
-    return [t for t in terms if " " in t]
+def _runs(text: str) -> list[list[tuple[str, str]]]:
+    """``text``'s syllables as (as written, token) pairs, grouped by punctuation-delimited segment.
+
+    The token is what :func:`segments` yields (NFC, lower case, tone placement unified); the written
+    form keeps the text's own casing and diacritics, for showing."""
+    text = unicodedata.normalize("NFC", text or "").replace("\u00d0", "Đ").replace("\u00f0", "đ")
+    out = []
+    for part in _SEGMENT_SPLIT.split(text):
+        words = [(w, _token(w.lower())) for w in _WORD.findall(part)]
+        if words:
+            out.append(words)
+    return out
+
+
+def _content(token: str) -> bool:
+    return not _is_stop(token, _fold_token(token)) and not token.isdigit()
+
+
+def shared_phrases(work: str, reference: str, limit: int = 4,
+                   score: Any = None) -> list[str]:
+    """The longest runs of syllables ``work`` and ``reference`` share, as written in ``work``.
+
+    Vietnamese words are one to four syllables and nothing here segments them, so a pair of syllables
+    BM25 matched may cut across two words ("vệ nền" in "bảo vệ nền tảng"); a maximal common run does
+    not: it cannot be extended by one more syllable on either side and still be shared ("bảo vệ nền
+    tảng tư tưởng").  Runs never cross punctuation.  Stop syllables at a run's ends are trimmed
+    ("và bảo vệ" -> "bảo vệ"); a run with fewer than two syllables left, or no content syllable, is
+    dropped, and so is one inside another run shown.  Best first by ``score(tokens) -> float`` (default:
+    the number of content syllables), at most ``limit``.
+    """
+    ref_segments = [[tok for _, tok in seg] for seg in _runs(reference)]
+    if limit <= 0 or not ref_segments:
+        return []
+    # every syllable's positions in the reference, for the longest common run ending at each work syllable
+    where: dict[str, list[tuple[int, int]]] = {}
+    for s, seg in enumerate(ref_segments):
+        for j, tok in enumerate(seg):
+            where.setdefault(tok, []).append((s, j))
+    found: dict[tuple[str, ...], tuple[float, int, str]] = {}
+    order = 0
+    for seg in _runs(work):
+        tokens = [tok for _, tok in seg]
+        prev: dict[tuple[int, int], int] = {}
+        ends: list[int] = []  # longest shared run ending at each syllable
+        for tok in tokens:
+            cur = {(s, j): prev.get((s, j - 1), 0) + 1 for s, j in where.get(tok, ())}
+            ends.append(max(cur.values(), default=0))
+            prev = cur
+        for i, length in enumerate(ends):
+            # maximal: the run ending at i is not the start of a longer one ending at i + 1
+            if length == 0 or (i + 1 < len(ends) and ends[i + 1] == length + 1):
+                continue
+            start, stop = i - length + 1, i + 1
+            while start < stop and not _content(tokens[start]):
+                start += 1
+            while stop > start and not _content(tokens[stop - 1]):
+                stop -= 1
+            if stop - start < 2:
+                continue
+            key = tuple(tokens[start:stop])
+            if key in found:
+                continue
+            value = score(list(key)) if score is not None else sum(1 for t in key if _content(t))
+            found[key] = (float(value), order, " ".join(w for w, _ in seg[start:stop]))
+            order += 1
+    ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
+    shown: list[tuple[str, ...]] = []
+    out: list[str] = []
+    for key, (_, _, text) in ranked:
+        if any(_inside(key, other) for other in shown):
+            continue
+        shown.append(key)
+        out.append(text)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _inside(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    n = len(short)
+    return n <= len(long) and any(long[k:k + n] == short for k in range(len(long) - n + 1))
 
 
 def _zscore(values: np.ndarray) -> np.ndarray:
@@ -618,7 +682,7 @@ class RoundTagger:
             vector = vectors[k]
             k += 1
             semantic = self.semantic_scores_from_vector(vector)
-            # `exact` (the work's own words) explains; the expanded query only scores
+            # the work's own words explain (shared_phrases); the expanded query only scores
             exact, folded = self._query_features(entry.title, entry.summary, entry.body)
             exact_x, folded_x = self._expanded(entry.title, entry.summary, exact, folded)
             lexical = self._bm25_exact.score(exact_x) + cfg.fold_weight * self._bm25_folded.score(folded_x)
@@ -635,29 +699,41 @@ class RoundTagger:
             if learned is not None:
                 votes, counts = learned.scores(vector, None if keys is None else keys[n])
             fused = self._fuse(lexical, semantic, factor, extra, votes)
-            why = self._explainer(exact, parts, chunk_scores, counts)
+            why = self._explainer(entry, parts, chunk_scores, counts)
             results.append(self._result(fused, weak, limit, why, vector))
         return results
 
-    def _explainer(self, exact: Mapping[str, float], parts: list[str], chunk_scores: np.ndarray | None,
+    def _explainer(self, entry: EntryText, parts: list[str], chunk_scores: np.ndarray | None,
                    counts: Sequence[int] | None):
-        """why(unit index) -> Vietnamese text; terms are computed only for the units asked about."""
+        """why(unit index) -> Vietnamese text; phrases are computed only for the units asked about."""
         cfg = self.config
+        work = f"{entry.title or ''} . {entry.summary or ''}"
 
         def why(i: int) -> str:
             bits = []
             if counts is not None and counts[i]:
                 bits.append(f"giống {counts[i]} tác phẩm đã xác nhận chủ đề {self.units[i].code}")
-            # Words of two syllables or more only: a lone syllable ("sự", "cơ") means nothing to a reader.
-            terms = _words(self._bm25_exact.top_terms(exact, i, 3 * cfg.why_terms))
-            if chunk_scores is not None and len(parts) and len(terms) < cfg.why_terms:
+            unit = self.units[i]
+            reference = " . ".join((unit.title,) + unit.points)
+            weights = self._bm25_exact.weights[i]
+            vocab = self._bm25_exact.vocab
+
+            def score(tokens: list[str]) -> float:
+                # the run's share of the unit's BM25 score: generic words ("cơ quan", "cán bộ") weigh little
+                terms = [t for t in tokens if _content(t)]
+                terms += [a + " " + b for a, b in zip(tokens, tokens[1:]) if _content(a) and _content(b)]
+                return sum(float(weights[vocab[t]]) for t in terms if t in vocab)
+
+            # Runs of two syllables or more only: a lone syllable ("sự", "cơ") means nothing to a reader.
+            phrases = shared_phrases(work, reference, cfg.why_terms, score)
+            if chunk_scores is not None and len(parts) and len(phrases) < cfg.why_terms:
                 best = int(np.argmax(chunk_scores[:, i]))
                 if chunk_scores[best, i] > 0:
-                    body_exact, _ = features(parts[best], cfg.bigram_weight)
-                    terms += [t for t in _words(self._bm25_exact.top_terms(body_exact, i, 3 * cfg.why_terms))
-                              if t not in terms]
-            if terms:
-                bits.append("từ khớp đề cương: " + ", ".join(f"“{t}”" for t in terms[: cfg.why_terms]))
+                    seen = {normalise(p) for p in phrases}
+                    phrases += [p for p in shared_phrases(parts[best], reference, cfg.why_terms, score)
+                                if normalise(p) not in seen and not any(normalise(p) in s for s in seen)]
+            if phrases:
+                bits.append("từ khớp đề cương: " + ", ".join(f"“{p}”" for p in phrases[: cfg.why_terms]))
             return "; ".join(bits)
 
         return why

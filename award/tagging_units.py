@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-__all__ = ["EntryText", "Suggestion", "SuggestionResult", "TaggingUnit", "tagging_units"]
+__all__ = ["EntryText", "Suggestion", "SuggestionResult", "TaggingUnit", "match_level", "tagging_units"]
 
 
 # --------------------------------------------------------------------------
@@ -72,6 +72,20 @@ class Suggestion:
     # Why it is suggested, in Vietnamese, for the first TaggerConfig.why_top items ("" otherwise):
     # the confirmed works it resembles and the outline words the work shares with the unit.
     why: str = ""
+
+
+#: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
+#: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the
+#: work; "0 %" read as "no match at all".  Three words say how close a unit is compared with the others.
+MATCH_LEVELS = ((0.67, "rất phù hợp"), (0.34, "khá phù hợp"), (0.0, "ít phù hợp hơn"))
+
+
+def match_level(score: float) -> str:
+    """The word the entry page and the form show for a suggestion's relative score (in [0, 1])."""
+    for low, word in MATCH_LEVELS:
+        if score >= low:
+            return word
+    return MATCH_LEVELS[-1][1]
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Plain text out of the documents people upload: .txt/.md, .docx (python-docx) and .pdf (pypdf)."""
 
 import io
+import re
 import unicodedata
 import zipfile
+from collections import Counter
 from typing import BinaryIO
 
 from award.files import UnsupportedFile
@@ -49,6 +51,43 @@ def _docx_text(data: BinaryIO) -> str:
     return "\n\n".join(lines)
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def strip_running_lines(pages: list[str]) -> list[str]:
+    """``pages`` without their running heads and feet: a page's first or last non-empty line that is also
+    the first (last) line of at least half of the pages, and of two at least, numbers aside ("Báo Nhân Dân
+    – trang 3/12").  A printed work's page header names the newspaper, or the award itself ("GIẢI BÚA LIỀM
+    VÀNG" on the demo's PDFs): read as the work's text, it suggested the theme about promoting the award."""
+    if len(pages) < 2:
+        return pages
+    split = [page.splitlines() for page in pages]
+
+    def key(line: str) -> str:
+        return _DIGITS.sub("#", " ".join(line.split()))
+
+    def ends(lines: list[str]) -> tuple[int, int] | None:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        return (filled[0], filled[-1]) if filled else None
+
+    need = max(2, (len(pages) + 1) // 2)
+    bounds = [ends(lines) for lines in split]
+    heads = Counter(key(lines[b[0]]) for lines, b in zip(split, bounds) if b)
+    feet = Counter(key(lines[b[1]]) for lines, b in zip(split, bounds) if b)
+    out = []
+    for page, lines, b in zip(pages, split, bounds):
+        if b is None:
+            out.append(page)
+            continue
+        drop = set()
+        if heads[key(lines[b[0]])] >= need:
+            drop.add(b[0])
+        if feet[key(lines[b[1]])] >= need:
+            drop.add(b[1])
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop) if drop else page)
+    return out
+
+
 def _pdf_text(data: BinaryIO) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -57,7 +96,7 @@ def _pdf_text(data: BinaryIO) -> str:
         reader = PdfReader(data)
         if len(reader.pages) > MAX_PDF_PAGES:
             raise UnsupportedDocument("Tệp PDF có quá nhiều trang.", field="file")
-        return "\n\n".join((page.extract_text() or "") for page in reader.pages)
+        return "\n\n".join(strip_running_lines([page.extract_text() or "" for page in reader.pages]))
     except PdfReadError as exc:
         raise UnsupportedDocument("Không đọc được tệp PDF (tệp hỏng hoặc được mã hóa).", field="file") from exc
 

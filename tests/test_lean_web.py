@@ -77,7 +77,7 @@ def test_web_process_with_a_tagger_service_never_loads_the_model(demo_env, tmp_p
     assert set(out["pages"].values()) == {200}
     assert out["draft"][0] == 200 and len(out["draft"][1]) == 5
     assert out["entry"][0] == 200 and out["entry"][1][0]["score"] == 1.0
-    assert 'class="score-bar"' in out["entry_page"]
+    assert 'class="match-level"' in out["entry_page"]
 
 
 def test_tagger_service_down_answers_503_and_pages_still_open(demo_env):
@@ -88,7 +88,7 @@ def test_tagger_service_down_answers_503_and_pages_still_open(demo_env):
     assert out["draft"][1]["detail"]["message"].startswith("Dịch vụ gợi ý chủ đề tạm thời không phản hồi.")
     # the demo's works were ranked by the worker: their page shows that ranking and needs no service
     # (a work with no current ranking and the service down: tests/api/test_tagger_service.py)
-    assert 'class="score-bar"' in out["entry_page"] and "Dịch vụ gợi ý chủ đề" not in out["entry_page"]
+    assert 'class="match-level"' in out["entry_page"] and "Dịch vụ gợi ý chủ đề" not in out["entry_page"]
 
 
 def test_without_a_tagger_service_the_web_process_computes_suggestions_itself(demo_env):

@@ -10,7 +10,7 @@ from sqlmodel import select
 from award import entries, jobs, permissions, suggestions as stored, themes
 from award.errors import NotFound
 from award.models import Entry, RetagJob, Role, TagSource
-from award.tagging_units import EntryText
+from award.tagging_units import EntryText, match_level
 from judging import permissions as judging_permissions
 from api import suggestions
 from api.db import get_engine
@@ -37,9 +37,16 @@ CacheDep = Annotated[object, Depends(get_embedding_cache)]
 class SuggestionOut(BaseModel):
     code: str
     title: str
-    score: float
-    # Why it is suggested (Vietnamese), for the best five; absent otherwise and for drafts.
+    score: float  # relative: the round's best unit for this work is 1.0, its worst 0.0
+    # The score in words, as the entry page and the form show it (award.tagging_units.match_level).
+    level: str
+    # Why it is suggested (Vietnamese), for the best five; absent otherwise.
     why: str | None = None
+
+
+def _out(s) -> SuggestionOut:
+    return SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4), level=match_level(s.score),
+                         why=s.why or None)
 
 
 class ThemesIn(BaseModel):
@@ -84,7 +91,7 @@ def entry_suggestions(entry_id: Id, session: SessionDep, user: ApiUser, now: Now
     if result is None:  # that job has not run yet
         result = suggestions.for_entry(session, entry=entry, cache=cache)
         themes.store_suggestions(session, entry=entry, result=result, now=now)
-    return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4), why=s.why or None) for s in result.items]
+    return [_out(s) for s in result.items]
 
 
 @router.put("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:set")
@@ -112,7 +119,7 @@ def draft_suggestions(round_id: Id, body: DraftText, session: SessionDep, cache:
     result = suggestions.suggest(session, round_id=round_id, text=EntryText(body.title, body.summary[:DRAFT_CHARS]),
                                  cache=cache, limit=5, transient=True)
     # learned from the round's confirmed works too, saying so ("giống 4 tác phẩm đã xác nhận chủ đề 2.3")
-    return [SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4), why=s.why or None) for s in result.items]
+    return [_out(s) for s in result.items]
 
 
 @router.get("/rounds/{round_id}/coverage", name="api:themes:coverage",

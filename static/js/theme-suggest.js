@@ -22,6 +22,21 @@
       const text = document.createElement("span");
       text.textContent = " " + (item.title.length > 160 ? item.title.slice(0, 157) + "…" : item.title);
       li.append(code, text);
+      // how close, in words ("rất phù hợp"…, as on the work's page; never "0 %"), and why: the journalist's own
+      // words, so textContent
+      if (item.level || item.why) {
+        const why = document.createElement("p");
+        why.className = "hint why";
+        if (item.level) {
+          const level = document.createElement("span");
+          level.className = "match-level";
+          level.title = "So với các chủ đề khác của đề cương, cho nội dung đang nhập";
+          level.textContent = item.level.charAt(0).toUpperCase() + item.level.slice(1);
+          why.append(level);
+        }
+        if (item.why) why.append((item.level ? " · " : "") + "Vì sao gợi ý: " + item.why + ".");
+        li.append(why);
+      }
       list.append(li);
     }
   }

@@ -109,7 +109,7 @@ def test_service_down_keeps_the_last_ranking_on_the_entry_page(client, session, 
     run_jobs(session, now=clock.now)  # the worker ranks it (in its own process: no service needed)
     use_tagger(f"http://127.0.0.1:{free_port()}")
     ranked = client.get(f"/entries/{entry_id}")
-    assert 'class="score-bar"' in ranked.text and "Dịch vụ gợi ý" not in ranked.text  # current: stored ranking
+    assert 'class="match-level"' in ranked.text and "Dịch vụ gợi ý" not in ranked.text  # current: stored ranking
     clock.now += timedelta(minutes=5)
     version = client.get(f"/api/v1/entries/{entry_id}", headers=headers).json()["version"]
     changed = entry_payload(session, title="Kỷ luật đảng nghiêm minh", summary=INSPECTION + " Thêm một câu.",
@@ -119,7 +119,7 @@ def test_service_down_keeps_the_last_ranking_on_the_entry_page(client, session, 
     page = client.get(f"/entries/{entry_id}")
     assert page.status_code == 200
     assert "Thứ tự dưới đây là gợi ý đã tính lần trước." in page.text
-    assert 'class="score-bar"' in page.text
+    assert 'class="match-level"' in page.text
 
 
 def _give_up_its_jobs(session, entry_id: int) -> None:

@@ -34,6 +34,8 @@ def test_suggestions_are_ranked_themes_of_the_round_and_stored(client, session, 
     assert sorted(i["code"] for i in items) == sorted(round_ix_units)
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True) and 0 <= scores[-1] <= scores[0] <= 1
+    # the score in words, as the pages show it: the last is "less suitable", not "0 %"
+    assert items[0]["level"] == "rất phù hợp" and items[-1]["level"] == "ít phù hợp hơn"
     stored = session.exec(select(ThemeSuggestion).where(ThemeSuggestion.entry_id == entry_id)
                           .order_by(ThemeSuggestion.rank)).all()
     assert [s.rank for s in stored] == list(range(1, len(items) + 1))

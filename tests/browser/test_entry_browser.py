@@ -80,6 +80,12 @@ def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
         "Phóng sự về công tác kiểm tra, giám sát, thi hành kỷ luật đảng và phòng, chống tham nhũng ở cơ sở.")
     expect(page.locator("[data-theme-suggest-list] li")).to_have_count(5, timeout=20_000)
     expect(page.locator("[data-theme-suggest-status]")).to_contain_text("Các chủ đề phù hợp nhất")
+    first = page.locator("[data-theme-suggest-list] li").first
+    # why, in the journalist's own words, and how close in words: never "0 %" for the fifth
+    expect(first.locator(".why")).to_contain_text("Vì sao gợi ý: ")
+    expect(first.locator(".why")).to_contain_text("từ khớp đề cương: “chống tham nhũng”")
+    expect(first.locator(".match-level")).to_have_text("Rất phù hợp")
+    expect(page.locator("[data-theme-suggest-list]")).not_to_contain_text("%")
     assert page.console_errors == []
 
 
