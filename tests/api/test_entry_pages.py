@@ -238,6 +238,8 @@ def test_a_refused_submission_stays_on_the_works_page_with_the_reason(client, se
     refused = client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page)})
     assert refused.status_code == 409
     assert entry.title in refused.text and "Hồ sơ chưa đầy đủ" in refused.text and "Sửa thông tin" in refused.text
+    # the requirement once, in the refusal, not again in the warning below it
+    assert refused.text.count("cho kỳ 2.") == 1 and "Chưa nộp được:" not in refused.text
 
 
 def test_every_problem_of_the_entry_form_is_shown_at_once(client, session, clock):
@@ -334,6 +336,7 @@ def test_a_refused_submission_names_every_requirement_at_once(client, session, c
     assert refused.status_code in (409, 422)
     assert "Chưa thực hiện được; hãy sửa 2 điểm sau:" in refused.text
     assert "Loạt bài tối đa 2 kỳ." in refused.text and "Hồ sơ chưa đầy đủ" in refused.text and "kỳ 3" in refused.text
+    assert refused.text.count("cho kỳ 3.") == 1
     session.refresh(entry)
     assert entry.status == EntryStatus.draft
 
