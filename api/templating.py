@@ -14,7 +14,7 @@ from award import permissions
 from award.calendar import PHASE_LABELS
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 from award.records import ACTION_LABELS, theme_change
-from award.rules import MEDIA_TYPES
+from award.rules import MEDIA_TYPES, genre_label
 from judging.contests import REASONS
 from api.security import csrf_token
 from api.settings import get_settings
@@ -104,6 +104,7 @@ def url_for(context, name: str, /, **path_params) -> URL:
 templates.env.filters["vn_date"] = vn_date
 templates.env.filters["file_size"] = file_size
 templates.env.filters["points"] = points
+templates.env.filters["genre"] = genre_label
 templates.env.globals["file_kind"] = file_kind
 templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
 templates.env.globals["theme_change"] = theme_change

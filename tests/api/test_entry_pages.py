@@ -75,6 +75,16 @@ def test_error_is_shown_next_to_the_field_and_typed_values_kept(client, session,
     assert session.exec(select(Entry).where(Entry.owner_id == user.id)).all() == []
 
 
+def test_the_genre_reads_the_same_on_the_form_and_on_the_works_page(client, session, clock):
+    user = logged_in_journalist(client, session)
+    form = client.get("/entries/new").text
+    assert '<option value="phóng sự" data-media="' in form and ">Phóng sự</option>" in form
+    client.post("/entries/new", data=form_data(session, csrf_from(form)))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    page = client.get(f"/entries/{entry.id}").text
+    assert "<dt>Thể loại</dt><dd>Phóng sự</dd>" in page
+
+
 def test_add_and_remove_rows_without_script_keep_what_was_typed(client, session, clock):
     logged_in_journalist(client, session)
     token = csrf_from(client.get("/entries/new").text)
