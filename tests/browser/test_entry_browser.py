@@ -68,8 +68,14 @@ def test_wrong_file_type_shows_message_in_widget(page, live_server):
     page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
     page.locator("[data-upload-input]").set_input_files(
         [{"name": "virus.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + os.urandom(3000)}])
-    expect(page.locator("[data-upload-list]")).to_contain_text("Chỉ nhận tệp PDF")
+    item = page.locator("[data-upload-list] li")
+    expect(item.locator("[data-upload-item-status]")).to_contain_text("Chỉ nhận tệp PDF")
+    expect(item.locator("[data-upload-item-status]")).to_have_css("color", "rgb(176, 0, 32)")  # the error style
+    expect(item.locator("progress")).to_be_hidden()
+    expect(page.locator("[data-upload-status]").get_by_text("Chỉ nhận tệp PDF")).to_have_class("sr-only")
     expect(page.get_by_text("Chưa có tệp nào.")).to_be_visible()
+    item.get_by_role("button", name="Xóa tệp này khỏi danh sách: virus.pdf").click()
+    expect(item).to_have_count(0)
 
 
 def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
