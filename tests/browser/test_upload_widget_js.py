@@ -588,6 +588,7 @@ def test_a_refused_file_shows_its_message_once_in_the_error_style(page, app):
     expect(page.locator("[data-upload-status] .sr-only")).to_have_text(f"fake.pdf: {message}")
     remove = item.get_by_role("button", name="Xóa tệp này khỏi danh sách: fake.pdf")
     expect(remove).to_have_text("Xóa tệp này")
+    expect(item.get_by_role("button")).to_have_count(1)  # no empty "resume" button beside it
     remove.click()
     expect(item).to_have_count(0)
     expect(page.locator("[data-upload-status]")).to_have_text("Đã xóa tệp fake.pdf khỏi danh sách.")
