@@ -14,7 +14,7 @@ from award import permissions
 from award.calendar import PHASE_LABELS
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 from award.records import ACTION_LABELS, theme_change
-from award.rules import MEDIA_TYPES
+from award.rules import MEDIA_TYPES, genre_label
 from award.tagging_units import match_level
 from judging.contests import REASONS
 from api.security import csrf_token
@@ -106,6 +106,7 @@ templates.env.filters["vn_date"] = vn_date
 templates.env.filters["file_size"] = file_size
 templates.env.filters["points"] = points
 templates.env.filters["match_level"] = match_level
+templates.env.filters["genre"] = genre_label
 templates.env.globals["file_kind"] = file_kind
 templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
 templates.env.globals["theme_change"] = theme_change

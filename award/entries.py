@@ -111,12 +111,14 @@ def _check_lengths(data: EntryIn) -> None:
 
 def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry_id: int | None = None) -> None:
     """Every rule of the round that the form itself can break, each with the field at fault. Every part of
-    the form is checked, so a person sees all the problems at once (one per field group)."""
+    the form, and every field of it on its own, is checked, so a person sees all the problems at once (the first
+    problem of each field)."""
     rules = RoundRules.model_validate(round_.rules)
     _refuse_all(_problems(
         lambda: _check_lengths(data), lambda: _check_language(data), lambda: _check_title(data),
         lambda: check_unit_for_round(session, round_, data.unit_id),  # exists and takes part in the round
-        lambda: _check_kind(data, rules), lambda: _check_authors(data.authors, rules),
+        lambda: _check_media_type(data, rules), lambda: _check_genre(data, rules),
+        lambda: _check_authors(data.authors, rules),
         lambda: _check_parts(session, round_=round_, parts=data.parts, rules=rules, exclude_entry_id=exclude_entry_id),
         lambda: _check_prior_awards(data), lambda: _check_hardship(data)))
 
@@ -162,24 +164,38 @@ def _check_title(data: EntryIn) -> None:
         raise Invalid("Vui lòng nhập tên tác phẩm.", field="title", code="required")
 
 
-def _check_kind(data: EntryIn, rules: RoundRules) -> None:
+def _check_media_type(data: EntryIn, rules: RoundRules) -> None:
+    if not (data.media_type or "").strip():
+        raise Invalid("Vui lòng chọn loại hình.", field="media_type", code="required")
     if data.media_type not in rules.media_types:
         allowed = ", ".join(MEDIA_TYPES.get(m, m) for m in rules.media_types)
         raise Invalid(f"Loại hình không hợp lệ. Chọn một trong: {allowed}.", field="media_type", code="invalid_media_type")
-    genres = {fold(g): g for g in rules.genres_for(data.media_type)}
-    if fold(data.genre or "") not in genres:
-        raise Invalid("Thể loại không có trong thể lệ của đợt giải cho loại hình này.", field="genre",
-                      code="invalid_genre")
+
+
+def _check_genre(data: EntryIn, rules: RoundRules) -> None:
+    """The genre on its own: chosen, and one the round admits for the media type (for any of its media types
+    while the media type is missing or wrong, so that problem is named on its own, not instead of this one)."""
+    if not (data.genre or "").strip():
+        raise Invalid("Vui lòng chọn thể loại.", field="genre", code="required")
+    media_known = data.media_type in rules.media_types
+    genres = {fold(g): g for g in (rules.genres_for(data.media_type) if media_known else rules.genres)}
+    if fold(data.genre) not in genres:
+        raise Invalid("Thể loại không có trong thể lệ của đợt giải cho loại hình này." if media_known else
+                      "Thể loại không có trong thể lệ của đợt giải.", field="genre", code="invalid_genre")
     data.genre = genres[fold(data.genre)]  # stored as the rules spell it
 
 
 def _check_prior_awards(data: EntryIn) -> None:
-    for i, award in enumerate(data.prior_awards):
-        if not _clean(award.name):
-            raise Invalid("Vui lòng ghi tên giải thưởng đã đạt.", field=f"prior_awards.{i}.name", code="required")
-        if any(marker in fold(award.name) for marker in NATIONAL_PRESS_AWARD):
-            raise Invalid("Tác phẩm đã đoạt Giải Báo chí Quốc gia không được dự giải.",
-                          field=f"prior_awards.{i}.name", code="national_press_award")
+    _refuse_all([problem for i, award in enumerate(data.prior_awards)
+                 for problem in _problems(lambda i=i, award=award: _check_prior_award(i, award))])
+
+
+def _check_prior_award(i: int, award: PriorAwardIn) -> None:
+    if not _clean(award.name):
+        raise Invalid("Vui lòng ghi tên giải thưởng đã đạt.", field=f"prior_awards.{i}.name", code="required")
+    if any(marker in fold(award.name) for marker in NATIONAL_PRESS_AWARD):
+        raise Invalid("Tác phẩm đã đoạt Giải Báo chí Quốc gia không được dự giải.",
+                      field=f"prior_awards.{i}.name", code="national_press_award")
 
 
 def _check_authors(authors: list[AuthorIn], rules: RoundRules) -> None:
@@ -188,34 +204,45 @@ def _check_authors(authors: list[AuthorIn], rules: RoundRules) -> None:
     if len(authors) > rules.max_authors_local:
         raise Invalid(f"Nhóm tác giả tối đa {rules.max_authors_local} người.", field="authors", code="too_many_authors")
     seen: set[str] = set()
-    for i, author in enumerate(authors):
-        if not _clean(author.full_name):
-            raise Invalid("Vui lòng nhập họ tên tác giả.", field=f"authors.{i}.full_name", code="required")
-        if author.email and (not users.EMAIL_RE.match(author.email.strip()) or len(author.email.strip()) > 254):
-            raise Invalid("E-mail tác giả không hợp lệ.", field=f"authors.{i}.email", code="invalid_email")
-        key = (author.email or "").strip().lower() or fold(author.full_name)
-        if key in seen:
-            raise Invalid("Một tác giả được ghi hai lần.", field=f"authors.{i}.full_name", code="duplicate_author")
-        seen.add(key)
+    _refuse_all([problem for i, author in enumerate(authors) for problem in _problems(
+        lambda i=i, a=author: _check_author_name(i, a, seen), lambda i=i, a=author: _check_author_email(i, a))])
+
+
+def _check_author_name(i: int, author: AuthorIn, seen: set[str]) -> None:
+    if not _clean(author.full_name):
+        raise Invalid("Vui lòng nhập họ tên tác giả.", field=f"authors.{i}.full_name", code="required")
+    key = (author.email or "").strip().lower() or fold(author.full_name)
+    if key in seen:
+        raise Invalid("Một tác giả được ghi hai lần.", field=f"authors.{i}.full_name", code="duplicate_author")
+    seen.add(key)
+
+
+def _check_author_email(i: int, author: AuthorIn) -> None:
+    if author.email and (not users.EMAIL_RE.match(author.email.strip()) or len(author.email.strip()) > 254):
+        raise Invalid("E-mail tác giả không hợp lệ.", field=f"authors.{i}.email", code="invalid_email")
 
 
 def _check_parts(session: Session, *, round_: Round, parts: list[PartIn], rules: RoundRules,
                  exclude_entry_id: int | None) -> None:
+    """Every part (kỳ), and every field of each on its own, so all their problems are shown at once."""
     if not parts:
         raise Invalid("Tác phẩm cần ít nhất một kỳ (bài) đã đăng, phát.", field="parts", code="required")
     if len(parts) > rules.max_parts:
         raise Invalid(f"Loạt bài tối đa {rules.max_parts} kỳ.", field="parts", code="too_many_parts")
     seen_urls: set[str] = set()
     _refuse_all([problem for i, part in enumerate(parts) for problem in _problems(
-        lambda i=i, part=part: _check_part(session, round_=round_, i=i, part=part, seen_urls=seen_urls,
-                                           exclude_entry_id=exclude_entry_id))])
+        lambda i=i, part=part: _check_part_outlet(i, part),
+        lambda i=i, part=part: _check_part_date(round_, i, part),
+        lambda i=i, part=part: _check_part_url(session, round_=round_, i=i, part=part, seen_urls=seen_urls,
+                                               exclude_entry_id=exclude_entry_id))])
 
 
-def _check_part(session: Session, *, round_: Round, i: int, part: PartIn, seen_urls: set[str],
-                exclude_entry_id: int | None) -> None:
-    """One part (kỳ) of the work: its own problem, if any (each part is checked, so all are shown)."""
+def _check_part_outlet(i: int, part: PartIn) -> None:
     if not _clean(part.outlet):
         raise Invalid("Vui lòng nhập cơ quan báo chí đăng, phát.", field=f"parts.{i}.outlet", code="required")
+
+
+def _check_part_date(round_: Round, i: int, part: PartIn) -> None:
     if part.published_on is None:
         raise Invalid("Vui lòng nhập ngày đăng, phát.", field=f"parts.{i}.published_on", code="required")
     if not round_.publication_start <= part.published_on <= round_.publication_end:
@@ -223,16 +250,21 @@ def _check_part(session: Session, *, round_: Round, i: int, part: PartIn, seen_u
             f"Ngày đăng, phát phải trong khoảng {round_.publication_start:%d/%m/%Y} – "
             f"{round_.publication_end:%d/%m/%Y}.",
             field=f"parts.{i}.published_on", code="outside_publication_window")
-    if part.url:
-        if not URL_RE.match(part.url.strip()) or len(part.url) > 2000:
-            raise Invalid("Đường dẫn phải bắt đầu bằng http:// hoặc https://.", field=f"parts.{i}.url", code="invalid_url")
-        key = normalise_url(part.url)
-        if key in seen_urls:
-            raise Invalid("Hai kỳ có cùng đường dẫn.", field=f"parts.{i}.url", code="duplicate_url")
-        seen_urls.add(key)
-        if _url_taken(session, round_id=round_.id, url_key=key, exclude_entry_id=exclude_entry_id):
-            raise Invalid("Đường dẫn này đã được gửi dự thi trong đợt giải.", field=f"parts.{i}.url",
-                          code="duplicate_url")
+
+
+def _check_part_url(session: Session, *, round_: Round, i: int, part: PartIn, seen_urls: set[str],
+                    exclude_entry_id: int | None) -> None:
+    if not part.url:
+        return
+    if not URL_RE.match(part.url.strip()) or len(part.url) > 2000:
+        raise Invalid("Đường dẫn phải bắt đầu bằng http:// hoặc https://.", field=f"parts.{i}.url", code="invalid_url")
+    key = normalise_url(part.url)
+    if key in seen_urls:
+        raise Invalid("Hai kỳ có cùng đường dẫn.", field=f"parts.{i}.url", code="duplicate_url")
+    seen_urls.add(key)
+    if _url_taken(session, round_id=round_.id, url_key=key, exclude_entry_id=exclude_entry_id):
+        raise Invalid("Đường dẫn này đã được gửi dự thi trong đợt giải.", field=f"parts.{i}.url",
+                      code="duplicate_url")
 
 
 def _url_taken(session: Session, *, round_id: int, url_key: str, exclude_entry_id: int | None) -> bool:

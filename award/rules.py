@@ -32,6 +32,13 @@ GENRES = [
 ]
 
 
+def genre_label(genre: str | None) -> str:
+    """A genre as people read it, wherever it is shown (the form's choices, the work's page, the lists):
+    stored as the round's rules spell it ("phóng sự"), shown with a capital ("Phóng sự")."""
+    genre = (genre or "").strip()
+    return genre[:1].upper() + genre[1:]
+
+
 class Criterion(BaseModel):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     label: str

@@ -87,7 +87,7 @@ def check_unit_for_round(session: Session, round_: Round, unit_id: int | None) -
     """422 on `unit_id` unless the unit exists and takes part in the round (the entry form's check)."""
     unit = session.get(Unit, unit_id) if unit_id is not None else None
     if unit is None:
-        raise Invalid("Hãy chọn đơn vị tổ chức giải cơ sở nhận tác phẩm.", field="unit_id", code="required")
+        raise Invalid("Vui lòng chọn đơn vị tổ chức giải cơ sở nhận tác phẩm.", field="unit_id", code="required")
     if not in_round(unit, round_):
         raise Invalid(NOT_IN_ROUND, field="unit_id", code="unit_not_in_round")
 

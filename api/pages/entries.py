@@ -150,7 +150,7 @@ def _detail_context(session: Session, user: User, entry: Entry, now, cache, erro
         "error": error, "notice": _decision_notice(session, entry) if owner or user.role != Role.journalist else None,
         "outcome": publication.outcome(session, entry=entry, round_=round_, now=now) if owner else None,
         "locked": locked,
-        "missing": entries.missing_for_submission(session, entry=entry, round_=round_) if can_submit else None,
+        "missing": _missing(session, entry, round_, error) if can_submit else None,
         "can_tag": can_tag, "themes": panel, "show_authors": show_authors,
         **_waiting(session, entry, now, show=owner or can_tag),
         "entry": entry, "round": round_, "authors": authors if show_authors else [], "parts": parts,
@@ -163,6 +163,15 @@ def _detail_context(session: Session, user: User, entry: Entry, now, cache, erro
         "can_delete": permissions.can_delete_entry(user, entry),
         "deadline": entries.local_deadline_at(round_),
     }
+
+
+def _missing(session: Session, entry: Entry, round_: Round, error: list[str] | None) -> str | None:
+    """What the work still lacks before it can be submitted, unless the refusal shown above already says it
+    (a refused submission names it there: each requirement is shown once)."""
+    missing = entries.missing_for_submission(session, entry=entry, round_=round_)
+    if missing and any(missing in line for line in error or []):
+        return None
+    return missing
 
 
 SLOW_JOBS = 300  # seconds: past this, the page stops reloading itself and says the background work is late

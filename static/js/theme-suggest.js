@@ -1,4 +1,5 @@
-// Gợi ý chủ đề khi nhà báo đang gõ tên và tóm tắt tác phẩm (không lưu gì trên máy chủ).
+// Gợi ý chủ đề khi nhà báo đang gõ tên và tóm tắt tác phẩm, và ngay khi mở một mẫu đã điền sẵn
+// (không lưu gì trên máy chủ).
 (function () {
   "use strict";
   const box = document.querySelector("[data-theme-suggest]");
@@ -77,4 +78,6 @@
   }
   if (title) title.addEventListener("input", schedule);
   if (summary) summary.addEventListener("input", schedule);
+  // A form that opens filled in (after a refused save, or to edit a work) shows its suggestions at once.
+  refresh();
 })();

@@ -411,15 +411,15 @@
       status.setAttribute("data-upload-item-status", "");
       const resume = document.createElement("button");
       resume.type = "button";
-      resume.className = "upload-resume";
+      resume.className = "button secondary upload-resume";
       resume.hidden = true;
       resume.setAttribute("data-upload-resume", "");
       resume.addEventListener("click", () => this.resume());
       const cancel = document.createElement("button");
       cancel.type = "button";
-      cancel.className = "upload-cancel";
+      cancel.className = "button secondary upload-cancel";
       cancel.setAttribute("data-upload-cancel", "");
-      cancel.addEventListener("click", () => this.cancel());
+      cancel.addEventListener("click", () => (this.state === "failed" ? this.dismiss() : this.cancel()));
       li.append(name, " ", size, " ", progress, " ", status, " ", resume, " ", cancel);
       this.li = li;
       this.progressEl = progress;
@@ -434,10 +434,13 @@
       this.li.dataset.state = state;
       if (text !== undefined) this.statusEl.textContent = text;
       this.cancelButton.hidden = state === "done" || state === "cancelled";
-      // A file refused for good can only be dismissed (so that the others may still reload the page).
-      const dismiss = state === "failed";
-      this.cancelButton.textContent = dismiss ? "Bỏ qua" : "Hủy";
-      this.cancelButton.setAttribute("aria-label", `${dismiss ? "Bỏ qua tệp" : "Hủy tải lên"} ${this.file.name}`);
+      // A file refused for good can only be taken off the list (so that the others may still reload the
+      // page); its message says why, and no progress bar is left that nothing will fill.
+      const refused = state === "failed";
+      this.progressEl.hidden = refused || state === "cancelled";
+      this.cancelButton.textContent = refused ? "Xóa tệp này" : "Hủy";
+      this.cancelButton.setAttribute("aria-label", refused ? `Xóa tệp này khỏi danh sách: ${this.file.name}`
+        : `Hủy tải lên ${this.file.name}`);
       if (state !== "paused" && state !== "failed") this.resumeButton.hidden = true;
     }
 
@@ -487,11 +490,11 @@
           this.setState("paused", error.message);
           this.resumeButton.textContent = this.multipart ? "Tiếp tục tải lên" : "Thử lại";
           this.resumeButton.hidden = false;
-          this.widget.announce(`${this.file.name}: ${error.message}`);
+          this.widget.announce("", `${this.file.name}: ${error.message}`);
         } else {
           const message = error instanceof UploadError ? error.message : "Đã xảy ra lỗi không mong muốn.";
           this.setState("failed", message);
-          this.widget.announce(`${this.file.name}: ${message}`);
+          this.widget.announce("", `${this.file.name}: ${message}`);
           if (!(error instanceof UploadError)) console.warn("award-upload", error); // eslint-disable-line no-console
         }
       }
@@ -507,10 +510,28 @@
       this.widget.check();
     }
 
+    /** A refused file taken off the list: its row goes, the focus goes back to choosing a file. */
+    dismiss() {
+      if (this.state !== "failed") return;
+      this.stop();
+      this.li.remove();
+      this.widget.forget(this);
+      this.widget.announce(`Đã xóa tệp ${this.file.name} khỏi danh sách.`);
+      if (this.widget.input) this.widget.input.focus();
+      this.widget.check();
+    }
+
     cancel() {
       if (this.cancelled || this.state === "done") return;
       const wasBusy = this.busy();
-      const dismissed = this.state === "failed";
+      this.stop();
+      this.setState("cancelled", "Đã hủy.");
+      this.widget.announce(`Đã hủy tải lên ${this.file.name}.`);
+      if (!wasBusy) this.widget.check(); // a busy run() reports to the widget when it unwinds
+    }
+
+    /** Abort what is in flight and forget a multipart upload (on the server too). */
+    stop() {
       this.cancelled = true;
       for (const xhr of Array.from(this.xhrs)) xhr.abort();
       for (const entry of Array.from(this.timers)) {
@@ -526,9 +547,6 @@
           request(null, { method: "DELETE", url: joinUrl(this.widget.uploadsUrl, uploadId) }).catch(() => {});
         }
       }
-      this.setState("cancelled", dismissed ? "Đã bỏ qua." : "Đã hủy.");
-      this.widget.announce(dismissed ? `Đã bỏ qua tệp ${this.file.name}.` : `Đã hủy tải lên ${this.file.name}.`);
-      if (!wasBusy) this.widget.check(); // a busy run() reports to the widget when it unwinds
     }
 
     // --- small files: one multipart/form-data POST ---------------------------------------------
@@ -798,8 +816,21 @@
       if (this.input) this.input.addEventListener("change", () => this.choose());
     }
 
-    announce(text) {
+    /** What the line under the list says: `text` shown, `spoken` for screen readers only (a file's own
+     *  message, already shown next to it, is not shown a second time). */
+    announce(text, spoken = "") {
       this.status.textContent = text;
+      if (spoken) {
+        const quiet = document.createElement("span");
+        quiet.className = "sr-only";
+        quiet.textContent = text ? ` ${spoken}` : spoken;
+        this.status.appendChild(quiet);
+      }
+    }
+
+    forget(item) {
+      const i = this.items.indexOf(item);
+      if (i >= 0) this.items.splice(i, 1);
     }
 
     busy() {
@@ -842,15 +873,16 @@
       const done = live.filter((item) => item.state === "done");
       const failed = live.filter((item) => item.state !== "done");
       if (failed.length) {
-        const head = done.length ? `Đã tải lên ${done.length}/${live.length} tệp. ` : "";
-        const details = failed.length <= 3
-          ? failed.map((item) => `${item.file.name}: ${item.statusEl.textContent}`).join(" ")
-          : `${failed.length} tệp chưa tải lên được, xem thông báo bên cạnh từng tệp.`;
-        this.announce(`${head}${details}`);
+        const head = done.length ? `Đã tải lên ${done.length}/${live.length} tệp.` : "";
+        if (failed.length <= 3) { // each message is next to its file: spoken here, not shown twice
+          this.announce(head, failed.map((item) => `${item.file.name}: ${item.statusEl.textContent}`).join(" "));
+        } else {
+          this.announce(`${head}${head ? " " : ""}${failed.length} tệp chưa tải lên được, xem thông báo bên cạnh từng tệp.`);
+        }
         return;
       }
       if (!done.length) {
-        this.announce("Đã hủy tải lên.");
+        if (live.length < this.items.length) this.announce("Đã hủy tải lên."); // a refused file taken off says so
         return;
       }
       if (this.reloading) return;

@@ -1,5 +1,6 @@
 """The journalist's entry form and entry page, and the unit's list."""
 
+import pytest
 from sqlmodel import select
 
 from award.models import Entry, EntryPart, EntryStatus, Role, Unit
@@ -72,6 +73,16 @@ def test_error_is_shown_next_to_the_field_and_typed_values_kept(client, session,
     assert "Ngày đăng, phát phải trong khoảng 01/11/2023 – 31/10/2024." in response.text
     assert 'value="Lê Thị Mực"' in response.text and 'value="Kỳ 3"' in response.text
     assert session.exec(select(Entry).where(Entry.owner_id == user.id)).all() == []
+
+
+def test_the_genre_reads_the_same_on_the_form_and_on_the_works_page(client, session, clock):
+    user = logged_in_journalist(client, session)
+    form = client.get("/entries/new").text
+    assert '<option value="phóng sự" data-media="' in form and ">Phóng sự</option>" in form
+    client.post("/entries/new", data=form_data(session, csrf_from(form)))
+    entry = session.exec(select(Entry).where(Entry.owner_id == user.id)).one()
+    page = client.get(f"/entries/{entry.id}").text
+    assert "<dt>Thể loại</dt><dd>Phóng sự</dd>" in page
 
 
 def test_add_and_remove_rows_without_script_keep_what_was_typed(client, session, clock):
@@ -237,6 +248,8 @@ def test_a_refused_submission_stays_on_the_works_page_with_the_reason(client, se
     refused = client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(page)})
     assert refused.status_code == 409
     assert entry.title in refused.text and "Hồ sơ chưa đầy đủ" in refused.text and "Sửa thông tin" in refused.text
+    # the requirement once, in the refusal, not again in the warning below it
+    assert refused.text.count("cho kỳ 2.") == 1 and "Chưa nộp được:" not in refused.text
 
 
 def test_every_problem_of_the_entry_form_is_shown_at_once(client, session, clock):
@@ -248,6 +261,73 @@ def test_every_problem_of_the_entry_form_is_shown_at_once(client, session, clock
     for field in ("title", "genre", "parts-0-published_on", "parts-1-url"):
         assert f'id="e-{field}"' in response.text, field
     assert session.exec(select(Entry)).all() == []
+
+
+# Each required field of the form, left blank, and what the person reads next to it (and in the list on top).
+REQUIRED = {
+    "title": "Vui lòng nhập tên tác phẩm.",
+    "unit_id": "Vui lòng chọn đơn vị tổ chức giải cơ sở nhận tác phẩm.",
+    "media_type": "Vui lòng chọn loại hình.",
+    "genre": "Vui lòng chọn thể loại.",
+    "authors-0-full_name": "Vui lòng nhập họ tên tác giả.",
+    "parts-0-outlet": "Vui lòng nhập cơ quan báo chí đăng, phát.",
+    "parts-0-published_on": "Vui lòng nhập ngày đăng, phát.",
+}
+
+
+def _named(page: str, field: str, message: str) -> bool:
+    """The message next to its field and, linked to the field, in the list of problems on top."""
+    return (f'<p class="error-text" id="e-{field}">{message}</p>' in page
+            and f'<a href="#f-{field}">{message}</a>' in page)
+
+
+def _problems_listed(page: str) -> int:
+    return page.count('<li><a href="#f-')
+
+
+@pytest.mark.parametrize("field", list(REQUIRED))
+def test_each_required_field_left_blank_is_named_with_what_to_do(client, session, clock, field):
+    logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    response = client.post("/entries/new", data=form_data(session, token, **{field: ""}))
+    assert response.status_code == 400
+    assert _named(response.text, field, REQUIRED[field]), field
+    assert _problems_listed(response.text) == 1
+    assert "không hợp lệ" not in response.text  # a missing value is not a wrong one
+    assert session.exec(select(Entry)).all() == []
+
+
+def test_a_form_with_only_title_and_summary_names_every_missing_field_on_the_first_try(client, session, clock):
+    """What a journalist sends who fills in the title and the summary and saves: the new form's own rows (the
+    journalist as first author, one empty part). Every missing field is named at once, each saying what to do,
+    not some now and the rest after the first ones are fixed."""
+    logged_in_journalist(client, session)
+    page = client.get("/entries/new").text
+    round_ = round_by_number(session, "IX")
+    response = client.post("/entries/new", data={
+        "csrf_token": csrf_from(page), "round_id": str(round_.id), "client_token": "tok-2", "unit_id": "",
+        "title": "Chống tin bịa đặt trên mạng xã hội", "media_type": "", "genre": "",
+        "summary": "Loạt bài phản ánh cách các chi bộ đấu tranh phản bác các quan điểm sai trái.",
+        "authors-0-full_name": "", "authors-0-email": "",
+        "parts-0-title": "", "parts-0-outlet": "", "parts-0-published_on": "", "parts-0-url": "",
+        "action": "save"})
+    assert response.status_code == 400
+    blank = {f: m for f, m in REQUIRED.items() if f != "title"}
+    for field, message in blank.items():
+        assert _named(response.text, field, message), field
+    assert _problems_listed(response.text) == len(blank)
+    assert "không hợp lệ" not in response.text and "không có trong thể lệ" not in response.text
+
+
+def test_a_wrong_genre_is_named_with_a_missing_media_type(client, session, clock):
+    """Both problems of the kind of work at once: the genre is judged against the round's genres while the
+    media type is missing."""
+    logged_in_journalist(client, session)
+    token = csrf_from(client.get("/entries/new").text)
+    response = client.post("/entries/new", data=form_data(session, token, media_type="", genre="tiểu thuyết"))
+    assert response.status_code == 400
+    assert _named(response.text, "media_type", "Vui lòng chọn loại hình.")
+    assert _named(response.text, "genre", "Thể loại không có trong thể lệ của đợt giải.")
 
 
 def draft_breaking_two_rules(client, session):
@@ -273,6 +353,7 @@ def test_a_refused_submission_names_every_requirement_at_once(client, session, c
     assert refused.status_code in (409, 422)
     assert "Chưa thực hiện được; hãy sửa 2 điểm sau:" in refused.text
     assert "Loạt bài tối đa 2 kỳ." in refused.text and "Hồ sơ chưa đầy đủ" in refused.text and "kỳ 3" in refused.text
+    assert refused.text.count("cho kỳ 3.") == 1
     session.refresh(entry)
     assert entry.status == EntryStatus.draft
 

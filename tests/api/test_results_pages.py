@@ -201,7 +201,7 @@ def test_results_page_groups_prizes_by_level_with_authors_and_pen_names(client, 
     assert w["KK1"].title in thematic and THEMATIC in thematic and w["A"].title not in thematic
     assert w["none"].title not in text
     a_group = text_of(section(page, "giai-A"))
-    assert ("Tác giả Nguyễn Văn Ánh (bút danh Ánh Dương), Trần Thị Bình Loại hình Báo in · phóng sự "
+    assert ("Tác giả Nguyễn Văn Ánh (bút danh Ánh Dương), Trần Thị Bình Loại hình Báo in · Phóng sự "
             "Cơ quan báo chí Báo Hà Tĩnh Đơn vị Hà Tĩnh Chủ đề 2.3, 2.4") in a_group
     # Themes: the code, with the outline's wording as a tooltip, linking to the outline.
     assert re.search(rf'href="http://testserver/rounds/{rid}#chu-de-2\.3"><abbr title="[^"]+">2\.3</abbr>', page.text)

@@ -68,8 +68,14 @@ def test_wrong_file_type_shows_message_in_widget(page, live_server):
     page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
     page.locator("[data-upload-input]").set_input_files(
         [{"name": "virus.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + os.urandom(3000)}])
-    expect(page.locator("[data-upload-list]")).to_contain_text("Chỉ nhận tệp PDF")
+    item = page.locator("[data-upload-list] li")
+    expect(item.locator("[data-upload-item-status]")).to_contain_text("Chỉ nhận tệp PDF")
+    expect(item.locator("[data-upload-item-status]")).to_have_css("color", "rgb(176, 0, 32)")  # the error style
+    expect(item.locator("progress")).to_be_hidden()
+    expect(page.locator("[data-upload-status]").get_by_text("Chỉ nhận tệp PDF")).to_have_class("sr-only")
     expect(page.get_by_text("Chưa có tệp nào.")).to_be_visible()
+    item.get_by_role("button", name="Xóa tệp này khỏi danh sách: virus.pdf").click()
+    expect(item).to_have_count(0)
 
 
 def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
@@ -87,6 +93,51 @@ def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
     expect(first.locator(".match-level")).to_have_text("Rất phù hợp")
     expect(page.locator("[data-theme-suggest-list]")).not_to_contain_text("%")
     assert page.console_errors == []
+
+
+def test_a_refused_save_names_every_missing_field_and_keeps_the_suggestions(page, live_server):
+    """Only the title and the summary filled in: the first save names every missing field (with what to do),
+    and the suggestion box, filled in again, shows the themes for the text still there."""
+    login(page, live_server, "nhabao@demo.bualiemvang.vn")
+    page.goto(f"{live_server}/entries/new")
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Kỷ luật đảng nghiêm minh")
+    page.get_by_label("Tóm tắt nội dung").fill(
+        "Phóng sự về công tác kiểm tra, giám sát, thi hành kỷ luật đảng và phòng, chống tham nhũng ở cơ sở.")
+    page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
+    problems = page.locator("[data-form-error] li")
+    for message in ("Vui lòng chọn loại hình.", "Vui lòng chọn thể loại.",
+                    "Vui lòng nhập cơ quan báo chí đăng, phát.", "Vui lòng nhập ngày đăng, phát."):
+        expect(problems.filter(has_text=message)).to_have_count(1)
+    expect(page.locator("[data-theme-suggest-list] li")).to_have_count(5, timeout=20_000)
+    expect(page.locator("[data-theme-suggest-status]")).to_contain_text("Các chủ đề phù hợp nhất")
+    # the refused form itself comes with 400 (Chromium logs it); nothing else went wrong
+    assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_buttons_read_in_the_pages_font(page, live_server):
+    """The work's actions side by side (a link "Sửa thông tin", buttons "Nộp tác phẩm", "Xóa bản nháp"): one
+    font, one height, at a phone's width and a desktop's."""
+    login(page, live_server, "nhabao@demo.bualiemvang.vn")
+    page.goto(f"{live_server}/entries/new")
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Chi bộ vùng biên giữ kỷ cương")
+    page.get_by_label("Gửi dự thi qua đơn vị").select_option(label="Hà Tĩnh")
+    page.get_by_label("Loại hình").select_option("print")
+    page.get_by_label("Thể loại").select_option("phóng sự")
+    page.locator("#f-parts-0-outlet").fill("Báo Hà Tĩnh")
+    page.locator("#f-parts-0-published_on").fill("2024-03-15")
+    page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
+    expect(page.locator("dl.facts")).to_contain_text("Phóng sự")
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        looks = page.evaluate("""() => Array.from(document.querySelectorAll(".actions .button")).map((el) => {
+            const css = getComputedStyle(el);
+            return [el.textContent.trim(), css.fontFamily, css.fontSize, css.fontWeight,
+                    Math.round(el.getBoundingClientRect().height)];
+        })""")
+        assert [name for name, *_ in looks] == ["Sửa thông tin", "Nộp tác phẩm", "Xóa bản nháp"]
+        body = page.evaluate("getComputedStyle(document.body).fontFamily")
+        assert {tuple(look[1:]) for look in looks} == {(body, *looks[0][2:])}, looks
+    page.get_by_role("button", name="Xóa bản nháp").click()
 
 
 def test_local_judge_scores_with_autosave_and_submits(page, live_server):

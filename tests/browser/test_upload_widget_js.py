@@ -406,7 +406,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.json(422, {"detail": [{"loc": ["body", "file"], "msg": "Chưa chọn tệp."}]})
         filename = part.get_filename()
         data = part.get_payload(decode=True) or b""
-        if filename.endswith(".exe"):
+        if filename.endswith(".exe") or data.startswith(b"MZ"):  # told by its name or its content
             return self.error(415, "unsupported_type", "Định dạng tệp không được chấp nhận: chỉ nhận PDF, DOCX, "
                               "ảnh, âm thanh và video.", "file")
         if not data:
@@ -508,6 +508,19 @@ def only_wasm_csp_errors(errors: list[str]) -> list[str]:
     return [e for e in errors if "WebAssembly" not in e and "wasm" not in e]
 
 
+def shown_text(page) -> str:
+    """The page's text as seen on the screen: without what is there for screen readers only (.sr-only)."""
+    return page.evaluate("""() => {
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const parts = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const el = node.parentElement;
+            if (el && !el.closest(".sr-only, script, style, [hidden]")) parts.push(node.textContent);
+        }
+        return parts.join(" ");
+    }""")
+
+
 def upload_keys(page) -> list[str]:
     return page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('award-upload:'))")
 
@@ -554,10 +567,34 @@ def test_direct_upload_error_is_shown_next_to_file_and_page_not_reloaded(page, a
     assert items.nth(0).locator(".upload-name").inner_html() == "&lt;b&gt;chuong-trinh&lt;/b&gt;.exe"
     assert page.locator("[data-upload-list] b").count() == 0
 
-    # Dismissing the refused file leaves only successes: the page reloads to show them.
-    items.nth(0).get_by_role("button", name="Bỏ qua tệp <b>chuong-trinh</b>.exe").click()
-    expect(items.nth(0).locator("[data-upload-item-status]")).to_have_text("Đã bỏ qua.")
+    # Taking the refused file off the list leaves only successes: the page reloads to show them.
+    items.nth(0).get_by_role("button", name="Xóa tệp này khỏi danh sách: <b>chuong-trinh</b>.exe").click()
+    expect(items).to_have_count(1)
     wait_for_reload(page, app, 2)
+
+
+def test_a_refused_file_shows_its_message_once_in_the_error_style(page, app):
+    """A file the server refuses (an .exe named .pdf): the reason once, next to the file, in the error style;
+    no empty progress bar; a button saying what it does. The line under the list only speaks it."""
+    page.goto(f"{app.app_base}/upload.html")
+    page.locator("[data-upload-input]").set_input_files(payload("fake.pdf", b"MZ" * 100, "application/pdf"))
+    item = page.locator("[data-upload-list] li")
+    message = "Định dạng tệp không được chấp nhận: chỉ nhận PDF, DOCX, ảnh, âm thanh và video."
+    expect(item.locator("[data-upload-item-status]")).to_have_text(message)
+    expect(item.locator("[data-upload-item-status]")).to_have_css("color", "rgb(176, 0, 32)")  # var(--err)
+    expect(item.locator("progress")).to_be_hidden()
+    assert shown_text(page).count(message) == 1
+    expect(page.locator("[data-upload-status]")).to_have_text(f"fake.pdf: {message}")  # for screen readers
+    expect(page.locator("[data-upload-status] .sr-only")).to_have_text(f"fake.pdf: {message}")
+    remove = item.get_by_role("button", name="Xóa tệp này khỏi danh sách: fake.pdf")
+    expect(remove).to_have_text("Xóa tệp này")
+    expect(item.get_by_role("button")).to_have_count(1)  # no empty "resume" button beside it
+    remove.click()
+    expect(item).to_have_count(0)
+    expect(page.locator("[data-upload-status]")).to_have_text("Đã xóa tệp fake.pdf khỏi danh sách.")
+    expect(page.locator("[data-upload-input]")).to_be_focused()
+    time.sleep(app.reload_delay / 1000 + 0.5)
+    assert app.page_hits == 1  # nothing was uploaded: nothing to reload for
 
 
 def test_large_file_uploads_in_parts_and_sha256_matches(page, app, tmp_path):
