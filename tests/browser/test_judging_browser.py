@@ -113,6 +113,7 @@ def test_the_proposed_plan_shows_below_the_flash_and_tables_fit(browser, demo_se
     try:
         login(page, demo_server, _unit_with_works(demo_env, 2)[0])
         _inside(page, ".panel table")  # the dashboard's rounds
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]  # its hidden caption too
         page.goto(f"{demo_server}/unit/judging")
         page.get_by_label("Số giám khảo chấm mỗi tác phẩm").fill("1")
         page.get_by_role("button", name="Đề xuất phương án").click()
