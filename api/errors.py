@@ -75,6 +75,7 @@ VALIDATION_MESSAGES = {
     "int_parsing": "Phải là một số nguyên.",
     "int_from_float": "Phải là một số nguyên.",
     "int_type": "Phải là một số nguyên.",
+    "int_parsing_size": "Số quá lớn.",
     "float_parsing": "Phải là một số.",
     "float_type": "Phải là một số.",
     "finite_number": "Phải là một số hữu hạn (không nhận NaN hay Infinity).",
@@ -142,10 +143,21 @@ def without_bad_query(request: Request, errors: list[dict]) -> Response:
     bad = {str(e["loc"][1]) for e in errors if len(e.get("loc", ())) > 1}
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in bad]
     url = request.url.replace(query=urlencode(kept))
-    notes = "; ".join(f"{QUERY_LABELS.get(str(e['loc'][1]), str(e['loc'][1]))}: {validation_message(e).rstrip('.')}"
-                      for e in errors if len(e.get("loc", ())) > 1)
+    notes = field_notes([e for e in errors if len(e.get("loc", ())) > 1], QUERY_LABELS, at=1)
     return redirect(url, f"Đã bỏ qua giá trị không hợp lệ trên địa chỉ trang ({notes}) và hiển thị theo mặc định.",
                     "warning")
+
+
+def field_notes(errors: list[dict], labels: dict[str, str], at: int = -1) -> str:
+    """"Label: message; Label: message" for validation errors, to sit inside a sentence's parentheses: each
+    message without its own closing full stop (never "…bằng 1.)." or "….; …")."""
+    return "; ".join(f"{labels.get(str(e['loc'][at]), str(e['loc'][at]))}: {validation_message(e).rstrip(' .')}"
+                     for e in errors if e.get("loc"))
+
+
+def form_refusal(errors: list[dict]) -> str:
+    """The flash of a form whose values its route refused before the handler ran (api/errors.py handler)."""
+    return f"Chưa thực hiện được: dữ liệu chưa hợp lệ ({field_notes(errors, FIELD_LABELS)}). Vui lòng sửa rồi gửi lại."
 
 
 def validation_message(error: dict) -> str:
@@ -331,10 +343,7 @@ def install(app: FastAPI) -> None:
             # form's page naming the field and why, as for a refusal of the domain, not a bare error page.
             from api.forms import redirect  # api.forms imports this module
 
-            notes = "; ".join(f"{FIELD_LABELS.get(str(e['loc'][-1]), str(e['loc'][-1]))}: {validation_message(e)}"
-                              for e in exc.errors() if e.get("loc"))
-            return redirect(back, f"Chưa thực hiện được: dữ liệu chưa hợp lệ ({notes}). Vui lòng sửa rồi gửi lại.",
-                            "error")
+            return redirect(back, form_refusal(list(exc.errors())), "error")
         return error_response(request, 422, "invalid", MESSAGES[422])
 
     @app.exception_handler(Exception)

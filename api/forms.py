@@ -16,15 +16,16 @@ The flash travels in a short-lived cookie signed with the secret key, so nobody 
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic import Field, TypeAdapter, ValidationError
 from sqlmodel import Session
 
-from award.errors import AwardError, field_errors
-from api.errors import form_status
+from award.errors import AwardError, Invalid, field_errors
+from api.errors import form_status, validation_message
 from api.settings import get_settings
 
 FLASH_COOKIE = "award_flash"
@@ -65,6 +66,19 @@ def pop_flash(request: Request) -> dict[str, str] | None:
         return {"message": str(data["m"]), "kind": str(data["k"])}
     except (BadSignature, KeyError, TypeError):
         return None
+
+
+def form_int(raw: str | None, *, field: str, ge: int, le: int, default: int | None = None) -> int:
+    """A whole number typed in a form's field (`Form` takes it as text), checked here so that a refusal (0, abc,
+    999 with the browser's own limits removed) is shown under that field rather than only on top of the page:
+    Invalid(field=…), in the words the validation handler uses for the same bounds (api/errors.py)."""
+    text = (raw or "").strip()
+    if not text and default is not None:
+        return default
+    try:
+        return TypeAdapter(Annotated[int, Field(ge=ge, le=le, strict=False)]).validate_python(text)
+    except ValidationError as exc:
+        raise Invalid(validation_message(exc.errors()[0]), field=field) from None
 
 
 def submit(

@@ -47,6 +47,10 @@ PlanId = Annotated[str, Query(max_length=32, pattern=r"^[0-9a-f]*$")]
 # an id chosen in a select whose "all" is the empty value (?unit_id=, ?round_id=)
 IdOrBlank = Annotated[str, Query(max_length=12), AfterValidator(_id_or_blank)]
 
+# the id of an object of the audit log (?entity_id=): a number (a work, a round, an account…) or an assignment
+# plan's 32 hex digits (judging.models.AssignmentPlan); "abc" names nothing and is refused, not searched for
+ObjectId = Annotated[str, Query(max_length=64, pattern=r"^\s*([0-9]{1,18}|[0-9a-f]{32})?\s*$")]
+
 # ids ticked in a list of checkboxes (?unit_ids=3&unit_ids=7)
 IdList = Annotated[list[Annotated[str, AfterValidator(_id_or_blank)]], Query(max_length=200)]
 

@@ -90,7 +90,15 @@ DATA_LABELS = {"from": "từ", "to": "sang", "batch_id": "danh sách", "reason_c
                "postmark_date": "dấu bưu điện", "placed": "đã phân", "rows": "số dòng", "file": "tệp",
                "level": "mức giải", "attempts": "số lần gửi", "recipient": "người nhận", "last_error": "lỗi",
                "codes": "chủ đề", "removed": "bỏ", "source": "người gắn", "entry_ids": "tác phẩm",
-               "predecessor_ids": "đơn vị trước đó"}
+               "predecessor_ids": "đơn vị trước đó", "round_id": "đợt giải", "stage": "vòng chấm",
+               "panel": "tiểu ban", "judge_id": "giám khảo", "unit_id": "đơn vị", "kind": "loại",
+               "filename": "tên tệp", "file_id": "mã tệp", "title": "tên", "status": "trạng thái",
+               "role": "vai trò", "valid_from": "hiệu lực từ", "thematic": "giải chuyên đề", "code": "mã",
+               "size": "dung lượng (byte)", "version": "phiên bản", "via": "qua"}
+# ids in an event's data shown by name (the object kind whose name `_object_names` looks up)
+DATA_REFS = {"round_id": "round", "unit_id": "unit", "judge_id": "user"}
+# judging.models.Stage's values, in words (award cannot import judging)
+STAGE_WORDS = {"local": "sơ tuyển", "preliminary": "sơ khảo", "final": "chung khảo"}
 SYSTEM = "Hệ thống"
 
 
@@ -174,8 +182,11 @@ def theme_change(data: dict[str, Any]) -> str:
     return f"Gắn chủ đề {', '.join(codes)}" + (f" (bỏ {', '.join(removed)})" if removed else "")
 
 
-def summarise(action: str, data: dict[str, Any], limit: int = 240) -> str:
-    """`data` as "từ: forwarded · sang: received", entry statuses in words, cut at `limit` characters."""
+def summarise(action: str, data: dict[str, Any], limit: int = 240,
+              names: dict[tuple[str, str], str] | None = None) -> str:
+    """`data` as "từ: forwarded · sang: received", entry statuses and stages in words, the ids of rounds, units
+    and judges by name when `names` has them ("đợt giải: lần thứ IX (2026)"), keys without a label as they are;
+    cut at `limit` characters."""
     from award.models import ENTRY_STATUS_LABELS, EntryStatus
 
     if action == "entry.themes":
@@ -184,6 +195,10 @@ def summarise(action: str, data: dict[str, Any], limit: int = 240) -> str:
     for key, value in (data or {}).items():
         if action == "entry.status" and key in ("from", "to") and value in EntryStatus.__members__:
             value = ENTRY_STATUS_LABELS[EntryStatus(value)]
+        elif key == "stage" and value in STAGE_WORDS:
+            value = STAGE_WORDS[value]
+        elif key in DATA_REFS and (DATA_REFS[key], str(value)) in (names or {}):
+            value = names[(DATA_REFS[key], str(value))]
         parts.append(f"{DATA_LABELS.get(key, key)}: {_value(value)}")
     text = " · ".join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -212,7 +227,7 @@ def audit_events(session: Session, filters: AuditFilters, *, page: int = 1,
     actors = {u.id: u for u in session.exec(select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id})))}
     entry_ids = [int(e.object_id) for e in events if e.object_type == "entry" and e.object_id.isdigit()]
     titles = dict(session.exec(select(Entry.id, Entry.title).where(Entry.id.in_(entry_ids))).all()) if entry_ids else {}
-    names = _object_names(session, events)
+    names, refs = _object_names(session, events)
     rows = []
     for e in events:
         actor = actors.get(e.actor_id)
@@ -225,27 +240,37 @@ def audit_events(session: Session, filters: AuditFilters, *, page: int = 1,
             id=e.id, at=utc(e.at), actor_id=e.actor_id, actor=actor.full_name if actor else SYSTEM,
             actor_detail=f"{actor.email}, {ROLE_LABELS[Role(actor.role)]}" if actor else "",
             action=e.action, action_label=ACTION_LABELS.get(e.action, e.action), object_type=e.object_type,
-            object_id=e.object_id, object_label=label, data=e.data or {}, summary=summarise(e.action, e.data)))
+            object_id=e.object_id, object_label=label, data=e.data or {}, summary=summarise(e.action, e.data, names=refs)))
     return rows, total
 
 
-def _object_names(session: Session, events) -> dict[tuple[str, str], str]:
-    """Readable names of the rounds, units and accounts a page of events is about (three queries at most)."""
+def _object_names(session: Session, events) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """Readable names of the rounds, units and accounts a page of events is about, as objects ("Đợt giải lần
+    thứ XII", "Đơn vị Tuyên Quang") and as ids in their data ("lần thứ XII (2026)", "Tuyên Quang"): three
+    queries at most."""
     ids: dict[str, set[int]] = {"round": set(), "unit": set(), "user": set()}
     for e in events:
         if e.object_type in ids and e.object_id.isdigit():
             ids[e.object_type].add(int(e.object_id))
-    names = {}
+        for key, kind in DATA_REFS.items():
+            value = (e.data or {}).get(key)
+            if (isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31) or (
+                    isinstance(value, str) and value.isdigit() and len(value) < 10):
+                ids[kind].add(int(value))
+    names, refs = {}, {}
     if ids["round"]:
         for r in session.exec(select(Round).where(Round.id.in_(ids["round"]))):
+            refs[("round", str(r.id))] = f"lần thứ {r.number} ({r.year})"
             names[("round", str(r.id))] = f"Đợt giải lần thứ {r.number} ({r.year})"
     if ids["unit"]:
         for u in session.exec(select(Unit).where(Unit.id.in_(ids["unit"]))):
+            refs[("unit", str(u.id))] = u.name
             names[("unit", str(u.id))] = f"Đơn vị {u.name}"
     if ids["user"]:
         for u in session.exec(select(User).where(User.id.in_(ids["user"]))):
+            refs[("user", str(u.id))] = u.full_name
             names[("user", str(u.id))] = f"Tài khoản {u.full_name} ({u.email})"
-    return names
+    return names, refs
 
 
 def known_actions(session: Session) -> list[str]:

@@ -17,6 +17,17 @@ from judging.models import Assignment, AssignmentPlan, PanelPlacement, Stage
 from judging.panels import panels_of
 from judging.stages import STAGE_LABELS, require_setup, stage_entries
 
+NO_ENTRIES = "Chưa có tác phẩm nào đã nộp để phân công."
+
+
+def proposed_message(plan: AssignmentPlan) -> str:
+    """What the page says after "propose": how many sheets the plan gives out, or, when it gives out none
+    (every work lacks a judge it may have), that there is nothing to apply and why."""
+    if plan.assignments:
+        return f"Đã lập phương án: {len(plan.assignments)} lượt chấm. Xem lại rồi bấm “Áp dụng”."
+    return (f"Phương án không có lượt chấm nào: {len(plan.unassignable)} tác phẩm không tìm được giám khảo phù hợp "
+            "(xem lý do bên dưới). Hãy thêm giám khảo rồi lập lại phương án.")
+
 
 def _propose_group(session: Session, *, round_: Round, stage: Stage, k: int, entries: list[Entry],
                    judges: list[User]) -> plan_rules.Plan:
@@ -46,6 +57,8 @@ def propose_plan(session: Session, *, round_: Round, stage: Stage, k: int, unit_
         unplaced = []
     if not any(judges for _, judges in groups):
         raise Conflict("Vòng chấm chưa có giám khảo nào.", code="no_judges")
+    if not unplaced and not any(entries for entries, _ in groups):
+        raise Conflict(NO_ENTRIES, code="no_entries")
     assignments, unassignable = [], [{"entry_id": e.id, "reason": "Chưa được phân vào tiểu ban", "got": 0}
                                      for e in unplaced]
     for entries, judges in groups:
@@ -57,6 +70,9 @@ def propose_plan(session: Session, *, round_: Round, stage: Stage, k: int, unit_
         plan = _propose_group(session, round_=round_, stage=stage, k=k, entries=entries, judges=judges)
         assignments += [{"entry_id": p.entry_id, "judge_id": p.judge_id} for p in plan.assignments]
         unassignable += [{"entry_id": u.entry_id, "reason": u.reason_vi, "got": u.got} for u in plan.unassignable]
+    if not assignments and not unassignable:  # every work already has its judges: nothing to propose
+        raise Conflict("Mọi tác phẩm đã được phân công đủ giám khảo; không có lượt chấm nào cần giao thêm.",
+                       code="nothing_to_assign")
     row = AssignmentPlan(
         id=secrets.token_hex(16), round_id=round_.id, stage=stage, unit_id=unit_id, judges_per_entry=k,
         assignments=assignments, unassignable=unassignable, created_by=actor.id, created_at=now)

@@ -18,7 +18,7 @@ from judging import council, juries, panels, permissions as judging_permissions,
 from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
 from api.deps import FileStoreDep, NowDep, SessionDep, WebUser, load_round, web_role
 from api.errors import status_of
-from api.forms import redirect
+from api.forms import form_int, redirect
 from api.openapi import Id
 from api.pages.judging import METHOD_LABELS, viewer_files
 from api.queries import Choice, PlanId
@@ -38,7 +38,7 @@ def _to(request: Request, name: str, anchor: str = "", message: str | None = Non
 
 # --- the secretariat's desk ------------------------------------------------------------------------
 
-def _desk(request, session, user, round_, now, *, plan=None, error=None, status=200):
+def _desk(request, session, user, round_, now, *, plan=None, error=None, errors=None, k=None, status=200):
     members = session.exec(select(JudgeMembership, User).join(User, User.id == JudgeMembership.user_id).where(
         JudgeMembership.round_id == round_.id, JudgeMembership.stage.in_((Stage.preliminary, Stage.final)))
         .order_by(JudgeMembership.stage, JudgeMembership.panel_code, User.full_name)).all()
@@ -57,6 +57,7 @@ def _desk(request, session, user, round_, now, *, plan=None, error=None, status=
         "round": round_, "overview": panels.overview(session, round_=round_),
         "unrouted": panels.unrouted(session, round_id=round_.id), "members": members, "judges": judges,
         "panels": panels.panels_of(round_), "plan": plan, "titles": titles, "names": names, "error": error,
+        "errors": errors or {}, "k": k,
         "submitted": submitted, "total": total,
         "finalists": len(council.finalists(session, round_id=round_.id))}, status)
 
@@ -118,16 +119,21 @@ def remove_judge(round_id: Id, membership_id: Id, request: Request, session: Ses
 
 @router.post("/central/{round_id}/propose", name="central:propose", dependencies=[web_role(Role.secretariat)])
 def propose_assignments(round_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep,
-                        judges_per_entry: Annotated[int, Form(ge=1, le=20)] = 3):
+                        judges_per_entry: Annotated[str, Form(max_length=12)] = ""):
     round_ = load_round(round_id, session)
     try:
-        plan = plans.propose_plan(session, round_=round_, stage=Stage.preliminary, k=judges_per_entry, unit_id=None,
-                                    actor=user, now=now)
+        stages.require_setup(round_, Stage.preliminary, now)  # a closed phase first: its form is not shown then
+        k = form_int(judges_per_entry, field="judges_per_entry", ge=1, le=20, default=3)
+        plan = plans.propose_plan(session, round_=round_, stage=Stage.preliminary, k=k, unit_id=None,
+                                  actor=user, now=now)
     except AwardError as exc:
         session.rollback()
+        if exc.field == "judges_per_entry":  # under the field, focused (static/js/form-errors.js)
+            return _desk(request, session, user, load_round(round_id, session), now, status=status_of(exc),
+                         errors={"judges_per_entry": exc.message}, k=judges_per_entry)
         return _desk(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
     return redirect(str(request.url_for("central:desk", round_id=round_id)) + f"?plan_id={plan.id}#phan-cong",
-                    f"Đã lập phương án phân công: {len(plan.assignments)} lượt chấm. Xem lại rồi bấm “Áp dụng”.", "info")
+                    plans.proposed_message(plan), "info" if plan.assignments else "warning")
 
 
 @router.post("/central/{round_id}/apply", name="central:apply", dependencies=[web_role(Role.secretariat)])

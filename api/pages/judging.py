@@ -15,7 +15,7 @@ from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
 from judging.reminders import scoring_deadline
 from api.deps import NowDep, SessionDep, WebUser, web_role
 from api.errors import status_of
-from api.forms import redirect
+from api.forms import form_int, redirect
 from api.openapi import Id
 from api.queries import Choice, PlanId
 from api.security import verify_csrf
@@ -101,6 +101,7 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
         session.rollback()
         context = _sheet_context(session, user, row, now)
         context["a"] = shown  # what was typed, shown again; the stored sheet is left as it was
+        context["submitting"] = submit  # "Chưa nộp được…" for a refused submit, "Chưa lưu được…" for a draft
         errors = {(f or "form").replace("scores.", "score-"): m for f, m in field_errors(exc).items()}
         return render(request, "judging/sheet.html", {**context, "errors": errors},
                       422 if exc.code == "invalid_score" else 409)
@@ -121,7 +122,7 @@ def _unit_round(session: Session, user: User, round_id: Id | None, now) -> tuple
     return round_, session.get(Unit, user.unit_id)
 
 
-def _jury_page(request, session, user, now, round_id, plan=None, errors=None, method="mean", status=200):
+def _jury_page(request, session, user, now, round_id, plan=None, errors=None, method="mean", k=None, status=200):
     round_, unit = _unit_round(session, user, round_id, now)
     memberships = session.exec(select(JudgeMembership, User).join(User, JudgeMembership.user_id == User.id).where(
         JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.local, JudgeMembership.unit_id == unit.id)
@@ -137,7 +138,7 @@ def _jury_page(request, session, user, now, round_id, plan=None, errors=None, me
         "phase_notes": notes, "jury_open": notes["local.jury"] is None,
         "round": round_, "unit": unit, "members": members, "memberships": memberships,
         "candidates": [c for c in candidates if c not in members],
-        "plan": plan, "errors": errors or {}, "submitted": submitted, "total": total, "ranked": ranked,
+        "plan": plan, "errors": errors or {}, "k": k, "submitted": submitted, "total": total, "ranked": ranked,
         "titles": titles, "names": names, "method": method, "methods": METHOD_LABELS}, status)
 
 
@@ -179,16 +180,21 @@ def remove_judge(membership_id: Id, request: Request, session: SessionDep, user:
 
 @router.post("/unit/judging/propose", name="judging:propose", dependencies=[web_role(Role.unit_manager)])
 def propose(request: Request, session: SessionDep, user: WebUser, now: NowDep,
-            round_id: Annotated[int, Form()], judges_per_entry: Annotated[int, Form(ge=1, le=20)] = 3):
+            round_id: Annotated[int, Form()], judges_per_entry: Annotated[str, Form(max_length=12)] = ""):
     round_, unit = _unit_round(session, user, round_id, now)
     try:
-        plan = plans.propose_plan(session, round_=round_, stage=Stage.local, k=judges_per_entry, unit_id=unit.id,
-                                    actor=user, now=now)
+        stages.require_setup(round_, Stage.local, now)  # a closed phase first: its form is not shown then
+        k = form_int(judges_per_entry, field="judges_per_entry", ge=1, le=20, default=3)
+        plan = plans.propose_plan(session, round_=round_, stage=Stage.local, k=k, unit_id=unit.id,
+                                  actor=user, now=now)
     except AwardError as exc:
         session.rollback()
-        return _jury_page(request, session, user, now, round_id, errors={"plan": exc.message}, status=409)
+        # a bad number under its field (focused), a refusal of the plan (no works, no judges) above the form
+        errors = {"judges_per_entry" if exc.field == "judges_per_entry" else "plan": exc.message}
+        return _jury_page(request, session, user, now, round_id, errors=errors, k=judges_per_entry,
+                          status=status_of(exc))
     return redirect(str(request.url_for("judging:unit")) + f"?round_id={round_.id}&plan_id={plan.id}#phuong-an",
-                    f"Đã lập phương án: {len(plan.assignments)} lượt chấm. Xem lại rồi bấm “Áp dụng”.", "info")
+                    plans.proposed_message(plan), "info" if plan.assignments else "warning")
 
 
 @router.post("/unit/judging/apply", name="judging:apply", dependencies=[web_role(Role.unit_manager)])

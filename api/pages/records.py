@@ -7,19 +7,19 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from award import audit, jobs, outbox, records
+from award import audit, jobs, outbox, permissions as award_permissions, records
 from award.entry_status import AT_CENTRE
 from award.errors import AwardError
-from award.models import AuditEvent, EntryStatus, Role, Round, User
+from award.models import AuditEvent, Entry, EntryStatus, Role, Round, User
 from award.outbox import OutboxStatus
 from award.rules import MEDIA_TYPES
 from judging import panels, worklists
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.forms import redirect, submit
 from api.openapi import Id
-from api.queries import Choice, IdOrBlank, refuse_query
+from api.queries import Choice, IdOrBlank, ObjectId, refuse_query
 from api.routers.records import work_filters
 from api.security import verify_csrf
 from api.settings import get_settings
@@ -44,9 +44,9 @@ def page_links(base: dict, page: int, pages: int) -> list[tuple[int, str | None]
 # --- the audit log -----------------------------------------------------------------------------------------
 
 @router.get("/admin/audit", name="records:audit", dependencies=SECRETARIAT)
-def audit_page(request: Request, session: SessionDep,
+def audit_page(request: Request, session: SessionDep, user: WebUser,
                entity: Choice(records.ENTITY_LABELS) = "",
-               entity_id: Annotated[str, Query(max_length=64)] = "",
+               entity_id: ObjectId = "",
                person: Annotated[str, Query(max_length=200)] = "",
                action: Annotated[str, Query(max_length=64)] = "",
                since: Annotated[str, Query(max_length=10)] = "",
@@ -76,10 +76,22 @@ def audit_page(request: Request, session: SessionDep,
             rows, total = records.audit_events(session, filters, page=page)
     pages = max(1, -(-total // records.PER_PAGE))
     return render(request, "admin/audit.html", {
-        "rows": rows, "total": total, "page": page, "pages": pages, "links": page_links(values, page, pages),
+        "rows": rows, "openable": _openable_entries(session, user, rows),
+        "total": total, "page": page, "pages": pages, "links": page_links(values, page, pages),
         "values": values, "errors": errors, "entities": records.ENTITY_LABELS,
         "actions": [(a, records.ACTION_LABELS.get(a, a)) for a in actions]},
         400 if errors else 200)
+
+
+def _openable_entries(session: Session, user: User, rows) -> set[str]:
+    """The ids of the works among the events that `user` may open (award.permissions.can_view_entry): the log
+    names drafts and works still at their unit too, which the secretariat's link would answer 404; those stay
+    plain text."""
+    ids = {int(r.object_id) for r in rows if r.object_type == "entry" and r.object_id.isdigit() and len(r.object_id) < 10}
+    if not ids:
+        return set()
+    return {str(e.id) for e in session.exec(select(Entry).where(Entry.id.in_(ids)))
+            if award_permissions.can_view_entry(user, e)}
 
 
 @router.get("/admin/audit/verify", name="records:audit_verify", dependencies=SECRETARIAT)

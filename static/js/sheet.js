@@ -107,6 +107,22 @@
     warning.textContent = wrong.length ? wrong.length + " điểm chưa hợp lệ (xem dưới từng ô); tổng tạm tính chưa cộng các điểm này." : "";
   }
 
+  // "Nộp phiếu (khóa)" with a score flagged above: not sent, and not asked "lock the sheet?" (static/js/confirm.js)
+  // for a sheet the server would refuse; the first wrong field takes the focus and the total's note says why.
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || button.value !== "submit") return;
+    var wrong = inputs.filter(invalid);
+    if (!wrong.length) return;
+    event.preventDefault();
+    event.stopPropagation();
+    show();
+    warning.textContent = "Chưa nộp được phiếu chấm: " + wrong.length +
+      " điểm chưa hợp lệ (xem dưới từng ô). Vui lòng sửa rồi nộp lại.";
+    wrong[0].scrollIntoView({ block: "center" });
+    wrong[0].focus({ preventScroll: true });
+  });
+
   form.addEventListener("input", show);
   show();
 })();

@@ -196,3 +196,18 @@ def test_ballots_proposal_return_approval_and_publication_through_the_pages(clie
     assert "đang trong thời gian giữ kín" in page.text and "Ghi đính chính" in page.text
     minutes = client.get(f"/api/v1/rounds/{round_.id}/results/minutes.pdf")
     assert minutes.headers["content-type"] == "application/pdf" and minutes.content.startswith(b"%PDF")
+
+
+def test_the_desk_proposes_no_plan_without_works_and_shows_a_bad_count_under_its_field(client, session, clock):
+    clock.set(IX_PHASE_AT["preliminary"])
+    round_ = round_by_number(session, "IX")
+    judge = make_user(session, role=Role.judge, full_name="Giám Khảo Trung Ương")
+    token = login(client, make_user(session, role=Role.secretariat))
+    client.post(f"/central/{round_.id}/judges", data={"csrf_token": token, "user_id": str(judge.id), "place": "print1"})
+    empty = client.post(f"/central/{round_.id}/propose", data={"csrf_token": token, "judges_per_entry": "2"})
+    assert empty.status_code == 409 and "Chưa có tác phẩm nào đã nộp để phân công." in empty.text
+    assert "lượt chấm" not in empty.text and "Áp dụng đúng phương án này" not in empty.text
+    bad = client.post(f"/central/{round_.id}/propose", data={"csrf_token": token, "judges_per_entry": "0"})
+    assert bad.status_code == 422
+    assert '<p class="error-text" id="e-judges_per_entry">Giá trị phải lớn hơn hoặc bằng 1.</p>' in bad.text
+    assert 'value="0"' in bad.text

@@ -124,3 +124,67 @@ def test_other_judges_scores_only_when_the_stage_shares_them(client, session, cl
     session.flush()
     page = client.get(f"/judging/{mine.id}")
     assert "Điểm của các giám khảo khác" in page.text and "29" in page.text and "29.00" not in page.text
+
+
+def test_no_plan_is_proposed_for_a_unit_without_submitted_works(client, session, clock):
+    """Zero works: "propose" says so plainly; never "0 lượt chấm" with an empty table and an apply button."""
+    round_ = round_by_number(session, "IX")
+    judge = make_user(session, role=Role.local_judge, unit_code="ha-tinh", full_name="Giám Khảo Một")
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    token = csrf_from(client.get("/unit/judging").text)
+    client.post("/unit/judging/judges", data={"csrf_token": token, "round_id": str(round_.id), "user_id": str(judge.id)})
+    refused = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": str(round_.id),
+                                                         "judges_per_entry": "2"}, follow_redirects=False)
+    assert refused.status_code == 409
+    assert "Chưa có tác phẩm nào đã nộp để phân công." in refused.text
+    assert "Đã lập phương án" not in refused.text and "Áp dụng đúng phương án này" not in refused.text
+    assert session.exec(select(AssignmentPlan)).all() == []
+
+
+def test_a_plan_without_any_sheet_offers_nothing_to_apply(client, session, clock, samples):
+    """A plan that gives out no sheet (every work lacks a judge it may have): the page lists why, and offers
+    no "apply" for it, and no empty table."""
+    from judging.plans import proposed_message
+
+    round_ = round_by_number(session, "IX")
+    _, ids = submitted_entries(client, session, 1)
+    client.cookies.clear()
+    manager = make_user(session, role=Role.unit_manager, unit_code="ha-tinh")
+    web_login(client, manager)
+    plan = AssignmentPlan(id="ab" * 16, round_id=round_.id, stage="local", unit_id=manager.unit_id,
+                          judges_per_entry=2, assignments=[],
+                          unassignable=[{"entry_id": ids[0], "reason": "Không đủ giám khảo", "got": 0}],
+                          created_by=manager.id, created_at=clock.now)
+    session.add(plan)
+    session.commit()
+    assert proposed_message(plan).startswith("Phương án không có lượt chấm nào: 1 tác phẩm không tìm được")
+    page = client.get(f"/unit/judging?round_id={round_.id}&plan_id={plan.id}")
+    assert "Phương án đề xuất (0 lượt chấm)" in page.text and "Không đủ giám khảo" in page.text
+    assert "không có gì để áp dụng" in page.text and "Áp dụng đúng phương án này" not in page.text
+    assert '<th scope="col">Giám khảo</th>' not in page.text  # no empty table
+
+
+def test_a_refused_submit_says_it_was_not_submitted(client, session, clock, samples):
+    round_ = round_by_number(session, "IX")
+    _, ids = submitted_entries(client, session, 1)
+    judge = make_user(session, role=Role.local_judge, unit_code="ha-tinh")
+    client.cookies.clear()
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    token = csrf_from(client.get("/unit/judging").text)
+    client.post("/unit/judging/judges", data={"csrf_token": token, "round_id": str(round_.id), "user_id": str(judge.id)})
+    proposed = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": str(round_.id),
+                                                          "judges_per_entry": "1"})
+    assert "Áp dụng đúng phương án này" in proposed.text
+    client.post("/unit/judging/apply", data={"csrf_token": token, "plan_id": session.exec(select(AssignmentPlan)).one().id})
+    sheet = session.exec(select(Assignment)).one()
+    client.cookies.clear()
+    web_login(client, judge)
+    token = csrf_from(client.get(f"/judging/{sheet.id}").text)
+    bad = {"csrf_token": token, "score-content": "120", "score-discovery": "abc"}
+    submitted = client.post(f"/judging/{sheet.id}", data={**bad, "action": "submit"})
+    assert submitted.status_code == 422 and "Chưa nộp được phiếu chấm. Vui lòng sửa các điểm sau:" in submitted.text
+    assert "Chưa lưu được" not in submitted.text
+    saved = client.post(f"/judging/{sheet.id}", data={**bad, "action": "save"})
+    assert saved.status_code == 422 and "Chưa lưu được phiếu chấm. Vui lòng sửa các điểm sau:" in saved.text
+    session.refresh(sheet)
+    assert sheet.submitted_at is None

@@ -63,7 +63,7 @@ def test_a_refused_query_value_is_dropped_and_named(secretariat, session):
 
 # Query values that are free text, or dates the page's own filter form checks and shows next to its field
 # (400): everything else has a closed set of meanings and must refuse a value outside it (api/queries.py).
-FREE_TEXT = {"q", "person", "entity_id", "next", "token", "since", "until", "on"}
+FREE_TEXT = {"q", "person", "next", "token", "since", "until", "on"}
 ANONYMOUS = {"/login", "/register", "/password/reset"}
 
 
@@ -142,24 +142,76 @@ def test_every_refusable_form_field_of_a_page_has_a_vietnamese_label():
     assert sorted((path, name) for path, name in found if name not in FIELD_LABELS) == []
 
 
-@pytest.mark.parametrize("value,said", [("0", "Giá trị phải lớn hơn hoặc bằng 1"), ("999", "Giá trị phải nhỏ hơn hoặc bằng 20"),
-                                        ("abc", "Phải là một số nguyên")])
-def test_a_refused_form_value_goes_back_to_the_form_naming_the_field(client, session, value, said):
-    """The jury page's "judges per work" sent past the browser's own min/max checks: back to the page, said."""
+def test_a_refused_form_value_goes_back_to_the_form_naming_the_field(client, session):
+    """A form value its route refuses before the handler runs (the round of the jury page's form, edited):
+    back to the page, the field named, the sentence's punctuation clean."""
     web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
     round_id = round_by_number(session, "IX").id
     page = client.get(f"/unit/judging?round_id={round_id}")
     token = csrf_from(page.text)
-    response = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": str(round_id),
-                                                          "judges_per_entry": value},
+    response = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": "abc",
+                                                          "judges_per_entry": "3"},
                            headers={"referer": f"http://testserver/unit/judging?round_id={round_id}"},
                            follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == f"/unit/judging?round_id={round_id}"
     shown = client.get(response.headers["location"]).text
-    assert f"Số giám khảo chấm mỗi tác phẩm: {said}" in shown and "Chưa thực hiện được" in shown
-    without_referer = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": str(round_id),
-                                                                 "judges_per_entry": value})
+    assert "Chưa thực hiện được: dữ liệu chưa hợp lệ (Đợt giải: Phải là một số nguyên). Vui lòng sửa" in shown
+    without_referer = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": "abc"})
     assert without_referer.status_code == 422  # no page to go back to: the error page, as before
+
+
+@pytest.mark.parametrize("value,said", [("0", "Giá trị phải lớn hơn hoặc bằng 1."),
+                                        ("999", "Giá trị phải nhỏ hơn hoặc bằng 20."),
+                                        ("abc", "Phải là một số nguyên."), ("2.5", "Phải là một số nguyên."),
+                                        ("9" * 12, "Giá trị phải nhỏ hơn hoặc bằng 20.")])
+def test_judges_per_work_refused_under_its_field(client, session, clock, value, said):
+    """The jury page's "judges per work" sent past the browser's own min/max checks: the page again with the
+    message under the field (marked, so static/js/form-errors.js focuses it), the value as typed, no plan."""
+    web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
+    round_id = round_by_number(session, "IX").id
+    token = csrf_from(client.get(f"/unit/judging?round_id={round_id}").text)
+    response = client.post("/unit/judging/propose", data={"csrf_token": token, "round_id": str(round_id),
+                                                          "judges_per_entry": value},
+                           headers={"referer": f"http://testserver/unit/judging?round_id={round_id}"},
+                           follow_redirects=False)
+    assert response.status_code == 422
+    html = response.text
+    assert f'<p class="error-text" id="e-judges_per_entry">{said}</p>' in html
+    assert 'aria-invalid="true" aria-describedby="e-judges_per_entry"' in html and f'value="{value}"' in html
+    assert "Đã lập phương án" not in html and "Áp dụng đúng phương án này" not in html
+
+
+def _bound_errors():
+    """Real pydantic refusals of every numeric kind a route declares: ge, le, gt, lt, a whole number's parse."""
+    from typing import Annotated
+
+    from pydantic import Field, TypeAdapter, ValidationError
+
+    cases = [(Field(ge=1), "0"), (Field(le=20), "999"), (Field(gt=0), "0"), (Field(lt=10), "10"),
+             (Field(), "abc"), (Field(), "2.5"), (Field(), 2.5), (Field(), "9" * 5000)]
+    for field, value in cases:
+        try:
+            TypeAdapter(Annotated[int, field]).validate_python(value)
+        except ValidationError as exc:
+            yield from ({**e, "loc": ("body", "judges_per_entry")} for e in exc.errors())
+
+
+def test_numeric_bound_messages_read_cleanly_inside_the_sentence():
+    from api.errors import form_refusal, validation_message
+
+    errors = list(_bound_errors())
+    assert {e["type"] for e in errors} >= {"greater_than_equal", "less_than_equal", "greater_than", "less_than",
+                                          "int_parsing", "int_from_float", "int_parsing_size"}
+    for e in errors:
+        message = validation_message(e)
+        assert message[0].isupper() and message.endswith("."), message
+        assert "Input should" not in message, e["type"]  # every one in Vietnamese
+        text = form_refusal([e])
+        assert ".)" not in text and ".;" not in text and ".." not in text and " )" not in text, text
+        assert text.startswith("Chưa thực hiện được: dữ liệu chưa hợp lệ (Số giám khảo chấm mỗi tác phẩm: "), text
+        assert text.endswith("). Vui lòng sửa rồi gửi lại."), text
+    both = form_refusal(errors[:2])
+    assert "bằng 1; Số giám khảo chấm mỗi tác phẩm: Giá trị phải nhỏ hơn hoặc bằng 20)." in both, both
 
 
 def test_a_page_past_the_end_of_the_audit_log_shows_its_last_page(secretariat, session):

@@ -301,3 +301,39 @@ def test_the_units_list_searches_like_the_round_list_and_exports_its_own_unit(cl
     assert "Người giữ lửa Hồng Lĩnh" in page and "xứ Nghệ" not in page and "1 tác phẩm" in page
     assert f'/api/v1/rounds/{round_.id}/entries.xlsx?q=but+hong"' in page
     assert mine.id
+
+
+def test_audit_page_refuses_an_id_that_names_nothing_and_reads_details_by_name(client, session):
+    """?entity_id=abc is dropped with the warning every list page gives; a detail's known keys read in words,
+    with the round, unit and judge by name (unknown keys stay as they are); a work the viewer may not open
+    (a private draft) is named without a link that would answer 404."""
+    sec = make_user(session, role=Role.secretariat)
+    judge = make_user(session, role=Role.judge, full_name="Giám Khảo Trung Ương")
+    round_ = round_by_number(session, "IX")
+    unit = session.exec(select(Unit).where(Unit.code == "ha-tinh")).one()
+    draft = make_entry(session, status="draft", title="Bản nháp riêng")
+    open_work = make_entry(session, title="Tác phẩm ở Trung ương")
+    audit.record(session, actor_id=sec.id, action="judging.assigned", object_type="entry", object_id=draft.id,
+                 now=T0, data={"round_id": round_.id, "stage": "local", "panel": None, "judge_id": judge.id,
+                               "unit_id": unit.id, "la_key": 5})
+    audit.record(session, actor_id=sec.id, action="entry.status", object_type="entry", object_id=open_work.id,
+                 now=T0, data={"from": "forwarded", "to": "received"})
+    session.commit()
+    login(client, sec)
+
+    refused = client.get("/admin/audit?entity_id=abc&person=", follow_redirects=False)
+    assert refused.status_code == 303 and "entity_id" not in refused.headers["location"]
+    shown = client.get(refused.headers["location"])
+    assert "Mã đối tượng: Không đúng định dạng" in shown.text and "hiển thị theo mặc định" in shown.text
+    assert client.get(f"/admin/audit?entity_id={draft.id}").text.count('id="su-kien-') == 1
+    assert client.get("/admin/audit", params={"entity_id": "ab" * 16}).status_code == 200  # a plan's id
+
+    page = client.get("/admin/audit").text
+    rows = {r.split('"', 1)[0]: r for r in page.split('id="su-kien-')[1:]}
+    detail = next(r for r in rows.values() if "Bản nháp riêng" in r)
+    assert (f"đợt giải: lần thứ {round_.number} ({round_.year}) · vòng chấm: sơ tuyển · tiểu ban: – · "
+            f"giám khảo: Giám Khảo Trung Ương · đơn vị: {unit.name} · la_key: 5") in detail
+    assert "round_id" not in detail and f'href="http://testserver/entries/{draft.id}"' not in detail
+    visible = next(r for r in rows.values() if "Tác phẩm ở Trung ương" in r)
+    assert f'href="http://testserver/entries/{open_work.id}"' in visible
+    assert client.get(f"/entries/{draft.id}").status_code == 404  # why it is not a link

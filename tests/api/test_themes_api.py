@@ -294,6 +294,6 @@ def test_taking_every_theme_off_reads_as_such_in_the_history_and_the_audit_log(c
 def test_an_empty_list_in_an_audit_event_is_said_in_words():
     from award.records import summarise, theme_change
 
-    assert summarise("batch.forwarded", {"entry_ids": [], "unit_id": 3}) == "tác phẩm: không có · unit_id: 3"
+    assert summarise("batch.forwarded", {"entry_ids": [], "unit_id": 3}) == "tác phẩm: không có · đơn vị: 3"
     assert summarise("unit.created", {"predecessor_ids": [4, 5]}) == "đơn vị trước đó: 4, 5"
     assert theme_change({"codes": [], "source": "author"}) == "Bỏ hết chủ đề"  # an event from before "removed"
