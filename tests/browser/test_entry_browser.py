@@ -12,6 +12,18 @@ from tests.support.samples import Samples
 pytestmark = pytest.mark.browser
 
 
+def save_one_part_draft(page, title: str, unit: str, media_type: str, genre: str, outlet: str,
+                        published_on: str) -> None:
+    """On the open new-entry form: the fields of a one-part work filled in, then "Lưu bản nháp và tiếp tục"."""
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill(title)
+    page.get_by_label("Gửi dự thi qua đơn vị").select_option(label=unit)
+    page.get_by_label("Loại hình").select_option(media_type)
+    page.get_by_label("Thể loại").select_option(genre)
+    page.locator("#f-parts-0-outlet").fill(outlet)
+    page.locator("#f-parts-0-published_on").fill(published_on)
+    page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
+
+
 def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):
     login(page, live_server, "nhabao@demo.bualiemvang.vn")
     page.get_by_role("link", name="+ Gửi tác phẩm dự thi lần thứ IX").click()
@@ -59,13 +71,8 @@ def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):
 def test_wrong_file_type_shows_message_in_widget(page, live_server):
     login(page, live_server, "nhabao2@demo.bualiemvang.vn")
     page.get_by_role("link", name="+ Gửi tác phẩm dự thi lần thứ IX").click()
-    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Bình luận: Kỷ cương từ chi bộ")
-    page.get_by_label("Gửi dự thi qua đơn vị").select_option(label="Nghệ An")
-    page.get_by_label("Loại hình").select_option("online")
-    page.get_by_label("Thể loại").select_option("bình luận")
-    page.locator("#f-parts-0-outlet").fill("Báo Nghệ An điện tử")
-    page.locator("#f-parts-0-published_on").fill("2024-04-02")
-    page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
+    save_one_part_draft(page, "Bình luận: Kỷ cương từ chi bộ", "Nghệ An", "online", "bình luận",
+                        "Báo Nghệ An điện tử", "2024-04-02")
     page.locator("[data-upload-input]").set_input_files(
         [{"name": "virus.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + os.urandom(3000)}])
     item = page.locator("[data-upload-list] li")
@@ -119,13 +126,8 @@ def test_buttons_read_in_the_pages_font(page, live_server):
     font, one height, at a phone's width and a desktop's."""
     login(page, live_server, "nhabao@demo.bualiemvang.vn")
     page.goto(f"{live_server}/entries/new")
-    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Chi bộ vùng biên giữ kỷ cương")
-    page.get_by_label("Gửi dự thi qua đơn vị").select_option(label="Hà Tĩnh")
-    page.get_by_label("Loại hình").select_option("print")
-    page.get_by_label("Thể loại").select_option("phóng sự")
-    page.locator("#f-parts-0-outlet").fill("Báo Hà Tĩnh")
-    page.locator("#f-parts-0-published_on").fill("2024-03-15")
-    page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
+    save_one_part_draft(page, "Chi bộ vùng biên giữ kỷ cương", "Hà Tĩnh", "print", "phóng sự", "Báo Hà Tĩnh",
+                        "2024-03-15")
     expect(page.locator("dl.facts")).to_contain_text("Phóng sự")
     for width in (375, 1280):
         page.set_viewport_size({"width": width, "height": 900})
