@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from award.errors import Invalid
 from award.models import ROLE_LABELS, AuditEvent, Entry, Role, Round, Unit, User
 from award.outbox import OutboxMessage, OutboxStatus, stuck_clause
+from award.rules import DEFAULT_RUBRIC
 from award.text import fold
 from award.timezone import VN_TZ
 
@@ -94,12 +95,16 @@ DATA_LABELS = {"from": "từ", "to": "sang", "batch_id": "danh sách", "reason_c
                "panel": "tiểu ban", "judge_id": "giám khảo", "unit_id": "đơn vị", "kind": "loại",
                "filename": "tên tệp", "file_id": "mã tệp", "title": "tên", "status": "trạng thái",
                "role": "vai trò", "valid_from": "hiệu lực từ", "thematic": "giải chuyên đề", "code": "mã",
-               "size": "dung lượng (byte)", "version": "phiên bản", "via": "qua"}
+               "size": "dung lượng (byte)", "version": "phiên bản", "via": "qua", "scores": "điểm",
+               "checksum": "mã kiểm tra", "publish_at": "công bố lúc", "items": "mục"}
 # ids in an event's data shown by name (the object kind whose name `_object_names` looks up)
 DATA_REFS = {"round_id": "round", "unit_id": "unit", "judge_id": "user"}
 # judging.models.Stage's values, in words (award cannot import judging)
 STAGE_WORDS = {"local": "sơ tuyển", "preliminary": "sơ khảo", "final": "chung khảo"}
 SYSTEM = "Hệ thống"
+
+# a score sheet's criteria in words (their codes are stable; a round may rename them, the default label is kept)
+CRITERION_WORDS = {c.code: c.label for c in DEFAULT_RUBRIC}
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -168,6 +173,9 @@ def _value(value: Any) -> str:
         return "không có"  # an empty list said in words, not "[]"
     if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict) and all(isinstance(v, (str, int, float)) or v is None for v in value.values()):
+        # a score sheet's {criterion: points} read "Nội dung, định hướng 28.00; …" rather than JSON
+        return "; ".join(f"{CRITERION_WORDS.get(k, k)} {_value(v)}" for k, v in value.items())
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
@@ -193,7 +201,7 @@ def summarise(action: str, data: dict[str, Any], limit: int = 240,
         return theme_change(data)
     parts = []
     for key, value in (data or {}).items():
-        if action == "entry.status" and key in ("from", "to") and value in EntryStatus.__members__:
+        if action.startswith("entry.") and key in ("from", "to", "status") and value in EntryStatus.__members__:
             value = ENTRY_STATUS_LABELS[EntryStatus(value)]
         elif key == "stage" and value in STAGE_WORDS:
             value = STAGE_WORDS[value]

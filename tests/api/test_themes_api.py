@@ -297,3 +297,15 @@ def test_an_empty_list_in_an_audit_event_is_said_in_words():
     assert summarise("batch.forwarded", {"entry_ids": [], "unit_id": 3}) == "tác phẩm: không có · đơn vị: 3"
     assert summarise("unit.created", {"predecessor_ids": [4, 5]}) == "đơn vị trước đó: 4, 5"
     assert theme_change({"codes": [], "source": "author"}) == "Bỏ hết chủ đề"  # an event from before "removed"
+
+
+def test_an_audit_events_values_are_said_in_words_not_codes_or_json():
+    """What the audit log shows for a saved score sheet (its points by criterion) and a created work (its status):
+    the criteria's and the status's names, not {"content": "28.00"} nor "draft"."""
+    from award.records import summarise
+
+    sheet = summarise("judging.score_saved", {"scores": {"content": "28.00", "effect": "15.00", "custom": "3"}})
+    assert sheet == "điểm: Nội dung, định hướng 28.00; Hiệu quả xã hội 15.00; custom 3"
+    assert summarise("entry.created", {"status": "draft"}) == "trạng thái: Bản nháp"
+    assert summarise("entry.status", {"from": "draft", "to": "submitted"}) == "từ: Bản nháp · sang: Đã nộp"
+    assert summarise("outbox.retried", {"status": "draft"}) == "trạng thái: draft"  # not a work's status
