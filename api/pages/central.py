@@ -18,9 +18,9 @@ from judging import council, juries, panels, permissions as judging_permissions,
 from judging.models import AssignmentPlan, JudgeMembership, ResultStatus, Stage
 from api.deps import FileStoreDep, NowDep, SessionDep, WebUser, load_round, web_role
 from api.errors import status_of
-from api.forms import form_int, redirect
+from api.forms import redirect
 from api.openapi import Id
-from api.pages.judging import METHOD_LABELS, viewer_files
+from api.pages.judging import METHOD_LABELS, propose_from_form, viewer_files
 from api.queries import Choice, PlanId
 from api.routers.files import file_response
 from api.security import verify_csrf
@@ -122,10 +122,8 @@ def propose_assignments(round_id: Id, request: Request, session: SessionDep, use
                         judges_per_entry: Annotated[str, Form(max_length=12)] = ""):
     round_ = load_round(round_id, session)
     try:
-        stages.require_setup(round_, Stage.preliminary, now)  # a closed phase first: its form is not shown then
-        k = form_int(judges_per_entry, field="judges_per_entry", ge=1, le=20, default=3)
-        plan = plans.propose_plan(session, round_=round_, stage=Stage.preliminary, k=k, unit_id=None,
-                                  actor=user, now=now)
+        plan = propose_from_form(session, round_=round_, stage=Stage.preliminary, unit_id=None,
+                                 judges_per_entry=judges_per_entry, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
         if exc.field == "judges_per_entry":  # under the field, focused (static/js/form-errors.js)

@@ -178,15 +178,23 @@ def remove_judge(membership_id: Id, request: Request, session: SessionDep, user:
                     f"Đã rút {name} khỏi hội đồng sơ tuyển của đơn vị.")
 
 
+def propose_from_form(session: Session, *, round_: Round, stage: Stage, unit_id: int | None, judges_per_entry: str,
+                      actor: User, now) -> AssignmentPlan:
+    """A propose form's plan (the unit's jury, the central subpanels): the stage's setup phase checked first (a
+    closed phase's form is not shown, so its refusal must not hide behind a bad number), then "Số giám khảo chấm
+    mỗi tác phẩm" as typed (1-20, blank = 3; Invalid under its field), then judging.plans.propose_plan."""
+    stages.require_setup(round_, stage, now)
+    k = form_int(judges_per_entry, field="judges_per_entry", ge=1, le=20, default=3)
+    return plans.propose_plan(session, round_=round_, stage=stage, k=k, unit_id=unit_id, actor=actor, now=now)
+
+
 @router.post("/unit/judging/propose", name="judging:propose", dependencies=[web_role(Role.unit_manager)])
 def propose(request: Request, session: SessionDep, user: WebUser, now: NowDep,
             round_id: Annotated[int, Form()], judges_per_entry: Annotated[str, Form(max_length=12)] = ""):
     round_, unit = _unit_round(session, user, round_id, now)
     try:
-        stages.require_setup(round_, Stage.local, now)  # a closed phase first: its form is not shown then
-        k = form_int(judges_per_entry, field="judges_per_entry", ge=1, le=20, default=3)
-        plan = plans.propose_plan(session, round_=round_, stage=Stage.local, k=k, unit_id=unit.id,
-                                  actor=user, now=now)
+        plan = propose_from_form(session, round_=round_, stage=Stage.local, unit_id=unit.id,
+                                 judges_per_entry=judges_per_entry, actor=user, now=now)
     except AwardError as exc:
         session.rollback()
         # a bad number under its field (focused), a refusal of the plan (no works, no judges) above the form
