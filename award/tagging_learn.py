@@ -216,12 +216,9 @@ def round_examples(session, *, round_id: int, tagger, tagger_for: Callable[[int]
     from sqlalchemy import func
     from sqlmodel import select
 
-    from award.models import Entry, EntryTheme, OutlineNode, Round
+    from award.models import Entry, EntryTheme, OutlineNode
 
-    round_ids = [round_id]
-    if tagger_for is not None:
-        round_ids += list(session.exec(select(Round.id).where(Round.id < round_id)
-                                       .order_by(Round.id.desc()).limit(PAST_ROUNDS)).all())
+    round_ids = example_rounds(session, round_id) if tagger_for is not None else [round_id]
     head = [func.substr(c, 1, HEAD_CHARS) for c in (Entry.summary, Entry.transcript, Entry.extracted_text)]
     rows = session.exec(
         select(EntryTheme.entry_id, OutlineNode.code, EntryTheme.source, Entry.round_id, Entry.title, *head)
@@ -267,16 +264,42 @@ def round_examples(session, *, round_id: int, tagger, tagger_for: Callable[[int]
     return examples
 
 
-def round_work_vectors(session, *, round_id: int, tagger) -> dict[int, np.ndarray]:
-    """entry id -> e5 query vector of every work of the round (from this process's memo, else the
-    embedding cache in one query per 500 works; computed by the model only for works never ranked)."""
-    from sqlalchemy import func
+def example_rounds(session, round_id: int) -> list[int]:
+    """The rounds whose confirmed works teach round ``round_id``: itself, then its ``PAST_ROUNDS``
+    predecessors (by id, newest first)."""
+    from sqlmodel import select
+
+    from award.models import Round
+
+    return [round_id] + list(session.exec(select(Round.id).where(Round.id < round_id)
+                                          .order_by(Round.id.desc()).limit(PAST_ROUNDS)).all())
+
+
+def learning_rounds(session, round_id: int) -> list[int]:
+    """The rounds a confirmation on a work of round ``round_id`` teaches (those whose
+    :func:`example_rounds` include it): itself and the ``PAST_ROUNDS`` rounds after it, oldest first."""
+    from sqlmodel import select
+
+    from award.models import Round
+
+    return [round_id] + list(session.exec(select(Round.id).where(Round.id > round_id)
+                                          .order_by(Round.id).limit(PAST_ROUNDS)).all())
+
+
+def round_work_vectors(session, *, round_id: int, tagger, entry_ids: Sequence[int] = ()) -> dict[int, np.ndarray]:
+    """entry id -> e5 query vector of every work of the round, and of the works ``entry_ids`` (of any
+    round), from this process's memo, else the embedding cache in one query per 500 works; computed by
+    the model only for works never ranked."""
+    from sqlalchemy import func, or_
     from sqlmodel import select
 
     from award.models import Entry
 
     head = [func.substr(c, 1, HEAD_CHARS) for c in (Entry.summary, Entry.transcript, Entry.extracted_text)]
-    rows = session.exec(select(Entry.id, Entry.title, *head).where(Entry.round_id == round_id)).all()
+    which = Entry.round_id == round_id
+    if entry_ids:
+        which = or_(which, Entry.id.in_(list(entry_ids)))
+    rows = session.exec(select(Entry.id, Entry.title, *head).where(which)).all()
     heads = {entry_id: (title or "", s or "", t or "", x or "") for entry_id, title, s, t, x in rows}
     return _work_vectors(tagger, heads, None)[0]
 

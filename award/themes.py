@@ -199,9 +199,12 @@ def set_entry_themes(session: Session, *, entry: Entry, codes: list[str], actor:
     session.flush()
     audit.record(session, actor_id=actor.id, action="entry.themes", object_type="entry", object_id=entry.id, now=now,
                  data={"codes": codes, "removed": sorted(current - set(codes)), "source": source})
-    # the round's other works learn from it (award.tagging_learn): the worker ranks them again
-    jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(entry.round_id),
-                                payload={"round_id": entry.round_id}, now=now)
+    # the round's other works learn from it, and the next rounds' (award.tagging_learn): the worker ranks them again
+    from award.tagging_learn import learning_rounds
+
+    for round_id in learning_rounds(session, entry.round_id):
+        jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(round_id),
+                                    payload={"round_id": round_id}, now=now)
     return codes
 
 
@@ -374,17 +377,21 @@ def _posix(at: datetime) -> float:
 
 
 def _confirmation_events(session: Session, round_id: int) -> list[tuple[int, int, datetime]]:
-    """(audit id, entry id, time) of the `entry.themes` rows (confirmations and retractions) of the round's works.
+    """(audit id, entry id, time) of the `entry.themes` rows (confirmations and retractions) of the works whose
+    confirmed themes teach the round: its own and its predecessors' (award.tagging_learn.example_rounds).
     Read by the action's index and filtered here: joining `audit_event.object_id` to the entry by a cast took
     ~20 s on PostgreSQL at 25,000 works (no index can serve it)."""
-    ids = set(session.exec(select(Entry.id).where(Entry.round_id == round_id)).all())
+    from award.tagging_learn import example_rounds
+
+    ids = set(session.exec(select(Entry.id).where(Entry.round_id.in_(example_rounds(session, round_id)))).all())
     rows = session.exec(select(AuditEvent.id, AuditEvent.object_id, AuditEvent.at)
                         .where(AuditEvent.action == "entry.themes", AuditEvent.object_type == "entry")).all()
     return [(audit_id, int(obj), at) for audit_id, obj, at in rows if obj.isdigit() and int(obj) in ids]
 
 
 def confirmations_seen(session: Session, *, round_id: int) -> dict[int, datetime]:
-    """audit id -> time of the round's `entry.themes` rows (every confirmation or retraction of its works)."""
+    """audit id -> time of the `entry.themes` rows that teach the round (every confirmation or retraction of
+    its works and of its predecessors')."""
     return {audit_id: at for audit_id, _, at in _confirmation_events(session, round_id)}
 
 
@@ -395,7 +402,9 @@ def stale_after_confirmations(session: Session, *, round_id: int, tagger: RoundT
 
     Proportional to what changed (award.tagging_learn.touched_by): a change on work C matters to work W
     only if C is, or would be, among W's ten nearest confirmed works; ~100 works per confirmation when a
-    tenth of a round is confirmed, not the whole round. `examples`: the round's learned examples, if read."""
+    tenth of a round is confirmed, not the whole round. A change on a work of an earlier round whose
+    confirmed works teach this one (at half weight) counts the same way. `examples`: the round's learned
+    examples, if read."""
     from award.tagging_learn import round_work_vectors, touched_by
 
     changed: dict[int, float] = {}
@@ -407,11 +416,15 @@ def stale_after_confirmations(session: Session, *, round_id: int, tagger: RoundT
         .group_by(ThemeSuggestion.entry_id)).all()}
     all_ids = list(session.exec(select(Entry.id).where(Entry.round_id == round_id)).all())
     unranked = {e for e in all_ids if e not in ranked_at}
-    if not changed or not any(at <= max(changed.values()) for at in ranked_at.values()):
+    # a change older than every stored ranking is in all of them already
+    changed = {e: at for e, at in changed.items() if ranked_at and at >= min(ranked_at.values())}
+    if not changed:
         return sorted(unranked)
     if examples is None:
         examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
-    vectors = round_work_vectors(session, round_id=round_id, tagger=tagger)
+    own = set(all_ids)
+    vectors = round_work_vectors(session, round_id=round_id, tagger=tagger,
+                                 entry_ids=sorted(e for e in changed if e not in own))
     return sorted(unranked | touched_by(examples, vectors, changed, ranked_at))
 
 

@@ -10,18 +10,18 @@ from pathlib import Path
 from sqlmodel import select
 
 from award import jobs, suggestions, themes
-from award.models import Entry, Role, TagSource, ThemeSuggestion
+from award.models import Entry, Role, Round, TagSource, ThemeSuggestion
 from tests.factories import make_entry, make_user
 from tests.support.jobs import run_jobs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tagging_eval.jsonl"
 
 
-def _works(session, n):
-    rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()][:n]
+def _works(session, n, round_number="IX", skip=0):
+    rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()][skip:skip + n]
     ids = []
     for row in rows:
-        entry = make_entry(session, title=row["title"])
+        entry = make_entry(session, title=row["title"], round_number=round_number)
         entry.summary = row["text"]
         session.add(entry)
         session.flush()
@@ -71,6 +71,45 @@ def test_stored_rankings_equal_fresh_ones_after_any_sequence_of_confirmations(cl
         session.commit()
         run_jobs(session, now=clock.now)
         _assert_stored_equals_fresh(session, ids)
+        clock.now += timedelta(minutes=1)
+
+
+def test_confirmations_in_an_earlier_round_keep_the_next_rounds_stored_rankings_learned(client, session, clock):
+    """Round IX learns from round VIII's confirmed works (half weight, themes mapped): a confirmation or
+    retraction there queues IX's relearning pass, and IX's stored rankings stay what a fresh one gives."""
+    from award.jobs import Job, JobStatus
+    from award.tagging_learn import map_units
+    from tests.conftest import _MEMORY_EMBEDDINGS
+
+    rng = random.Random(8)
+    past = _works(session, 24, round_number="VIII", skip=30)
+    ids = _works(session, 20)
+    _rank_all(session, clock, past + ids)
+    secretariat = make_user(session, role=Role.secretariat)
+    here = session.get(Entry, ids[0]).round_id
+    past_round = session.get(Round, session.get(Entry, past[0]).round_id)
+    past_round.closed_at = None  # published, not yet archived: the secretariat still curates its themes
+    past_codes = [u.code for u in themes.round_units(session, past_round.id)]
+    tagger = themes.tagger_for(session, here, _MEMORY_EMBEDDINGS)
+    # the themes of VIII close enough to one of IX's to be mapped onto it (the others teach IX nothing)
+    mapped = sorted(map_units(themes.tagger_for(session, past_round.id, _MEMORY_EMBEDDINGS), tagger))
+    for step in range(6):
+        for _ in range(rng.randint(1, 3)):
+            entry = session.get(Entry, rng.choice(past))
+            chosen = rng.sample(mapped, 1) if not step else [] if rng.random() < 0.25 else rng.sample(past_codes, 1)
+            themes.set_entry_themes(session, entry=entry, codes=chosen, actor=secretariat,
+                                    source=TagSource.secretariat, now=clock.now)
+        session.commit()
+        queued = session.exec(select(Job.payload).where(Job.kind == "round.relearn",
+                                                        Job.status == JobStatus.pending)).all()
+        assert {"round_id": here} in queued  # the next round's pass, not only the past round's own
+        clock.now += timedelta(minutes=1)
+        before = {e: themes.stored_suggestions(session, entry=session.get(Entry, e))[:5] for e in ids}
+        run_jobs(session, now=clock.now)
+        _assert_stored_equals_fresh(session, past + ids)
+        changed = [e for e in ids if themes.stored_suggestions(session, entry=session.get(Entry, e))[:5] != before[e]]
+        if step == 0:
+            assert changed  # round VIII's confirmed works vote in IX: "giống 1 tác phẩm đã xác nhận…"
         clock.now += timedelta(minutes=1)
 
 
