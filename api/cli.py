@@ -38,9 +38,12 @@ def alembic_config():
 
 def migrate_database() -> None:
     """Upgrade the schema to head and add any missing shipped reference data."""
+    from datetime import UTC, datetime
+
     from alembic import command
     from sqlmodel import Session
 
+    from award import themes
     from award.reference import load_reference_data
     from api.db import get_engine
 
@@ -48,6 +51,8 @@ def migrate_database() -> None:
     _prepare_storage()
     with Session(get_engine()) as session:
         load_reference_data(session)
+        # rankings an earlier release's tagger made are ranked again by the worker (award.tagging_units.TAGGER_VERSION)
+        themes.queue_outdated_rankings(session, now=datetime.now(UTC))
         session.commit()
 
 

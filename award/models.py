@@ -413,6 +413,8 @@ class ThemeSuggestion(SQLModel, table=True):
     # Why it was suggested (award.tagging.Suggestion.why): the confirmed works it resembles, the outline
     # words matched; "" beyond the five best.
     why: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
+    # award.tagging_units.TAGGER_VERSION when it was computed: a ranking made by an earlier release is not current
+    tagger_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class EmbeddingCache(SQLModel, table=True):

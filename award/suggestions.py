@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from award import jobs, themes
 from award.models import Entry, ThemeSuggestion
-from award.tagging_units import Suggestion, SuggestionResult
+from award.tagging_units import TAGGER_VERSION, Suggestion, SuggestionResult
 
 WAITS_FOR = {"entry.extract_text": "Đang đọc văn bản tệp…", "entry.suggest": "Đang tính gợi ý chủ đề…"}
 
@@ -56,13 +56,14 @@ def waiting(session: Session, *, entry: Entry) -> tuple[list[str], datetime | No
 
 
 def current(session: Session, *, entry: Entry) -> SuggestionResult | None:
-    """The stored ranking when it is current: computed after the work's last change, and no text
-    extraction or suggestion job of the work is still to run. None otherwise."""
+    """The stored ranking when it is current: computed by this release's tagger (TAGGER_VERSION) after the
+    work's last change, and no text extraction or suggestion job of the work is still to run. None otherwise."""
     if waiting_for(session, entry=entry):
         return None
-    computed = session.exec(select(func.min(ThemeSuggestion.computed_at))
-                            .where(ThemeSuggestion.entry_id == entry.id)).one()
-    if computed is None or _utc(computed) < _utc(entry.updated_at):
+    computed, oldest = session.exec(select(func.min(ThemeSuggestion.computed_at),
+                                           func.min(ThemeSuggestion.tagger_version))
+                                    .where(ThemeSuggestion.entry_id == entry.id)).one()
+    if computed is None or _utc(computed) < _utc(entry.updated_at) or oldest != TAGGER_VERSION:
         return None
     # Confirmations elsewhere in the round do not make it stale here: the worker's `round.relearn` job ranks
     # the round's works again after them (award.themes.relearn_round), so a page view never has to.

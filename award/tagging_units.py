@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-__all__ = ["EntryText", "Suggestion", "SuggestionResult", "TaggingUnit", "match_level", "tagging_units"]
+__all__ = ["TAGGER_VERSION", "EntryText", "Suggestion", "SuggestionResult", "TaggingUnit", "match_level", "tagging_units"]
 
 
 # --------------------------------------------------------------------------
@@ -77,6 +77,12 @@ class Suggestion:
 #: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
 #: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the
 #: work; "0 %" read as "no match at all".  Three words say how close a unit is compared with the others.
+#: Raised by one whenever a release changes what the tagger returns for the same text and confirmations (its
+#: ranking, scores or why). Stored with every ranking (`theme_suggestion.tagger_version`); a ranking of another
+#: version is not current (award.suggestions.current) and `award migrate` queues its round's relearning pass,
+#: which ranks it again (award.themes.queue_outdated_rankings). 1: whole-phrase why, press vocabulary (Dec 2026).
+TAGGER_VERSION = 1
+
 MATCH_LEVELS = ((0.67, "rất phù hợp"), (0.34, "khá phù hợp"), (0.0, "ít phù hợp hơn"))
 
 

@@ -32,7 +32,7 @@ from award.models import AuditEvent, Entry, EntryTheme, OutlineNode, Round, TagS
 from award.outlines import outline_tree
 from award.permissions import entry_filter
 from award.rules import RoundRules
-from award.tagging_units import EntryText, SuggestionResult, TaggingUnit, tagging_units
+from award.tagging_units import TAGGER_VERSION, EntryText, SuggestionResult, TaggingUnit, tagging_units
 
 if TYPE_CHECKING:
     from award.tagging import RoundTagger
@@ -146,7 +146,7 @@ def store_suggestions(session: Session, *, entry: Entry, result: SuggestionResul
         if item.code in ids:
             session.add(ThemeSuggestion(entry_id=entry.id, outline_node_id=ids[item.code], rank=rank,
                                         score=float(item.score), weak=result.weak, computed_at=now,
-                                        why=(item.why or "")[:500]))
+                                        why=(item.why or "")[:500], tagger_version=TAGGER_VERSION))
     session.flush()
 
 
@@ -412,7 +412,8 @@ def stale_after_confirmations(session: Session, *, round_id: int, tagger: RoundT
         changed[entry_id] = max(changed.get(entry_id, 0.0), _posix(at))
     ranked_at = {e: _posix(at) for e, at in session.exec(
         select(ThemeSuggestion.entry_id, func.min(ThemeSuggestion.computed_at))
-        .join(Entry, Entry.id == ThemeSuggestion.entry_id).where(Entry.round_id == round_id)
+        .join(Entry, Entry.id == ThemeSuggestion.entry_id)
+        .where(Entry.round_id == round_id, ThemeSuggestion.tagger_version == TAGGER_VERSION)  # older: unranked
         .group_by(ThemeSuggestion.entry_id)).all()}
     all_ids = list(session.exec(select(Entry.id).where(Entry.round_id == round_id)).all())
     unranked = {e for e in all_ids if e not in ranked_at}
@@ -426,6 +427,20 @@ def stale_after_confirmations(session: Session, *, round_id: int, tagger: RoundT
     vectors = round_work_vectors(session, round_id=round_id, tagger=tagger,
                                  entry_ids=sorted(e for e in changed if e not in own))
     return sorted(unranked | touched_by(examples, vectors, changed, ranked_at))
+
+
+def queue_outdated_rankings(session: Session, *, now: datetime) -> list[int]:
+    """Queue the relearning pass (`round.relearn`, which ranks again the works whose stored ranking another
+    TAGGER_VERSION made, as if unranked) of every round holding such rankings; run by `award migrate` after
+    an upgrade, so the coverage page and the review of disagreements stop showing the old ones. Returns the
+    rounds' ids. A round's pass already waiting covers it."""
+    rounds = sorted(session.exec(select(Entry.round_id).distinct()
+                                 .join(ThemeSuggestion, ThemeSuggestion.entry_id == Entry.id)
+                                 .where(ThemeSuggestion.tagger_version != TAGGER_VERSION)).all())
+    for round_id in rounds:
+        jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(round_id),
+                                    payload={"round_id": round_id}, now=now)
+    return rounds
 
 
 @dataclass

@@ -311,3 +311,36 @@ def test_tagging_eval_learn_prints_learn_true_and_learns(cli_env, tmp_path):
     learned = json.loads(run(cli_env, "tagging", "eval", str(path), "--learn").stdout)
     assert "learn" not in plain and plain["top1"] == 0
     assert learned["learn"] is True and learned["top1"] == 1.0 and learned["n"] == 9
+
+
+def test_migrate_queues_ranking_again_what_an_earlier_release_ranked(cli_env):
+    """After an upgrade whose tagger changed (TAGGER_VERSION), `award migrate` queues the relearning pass of each
+    round with rankings of the earlier version, and `award worker` ranks them again."""
+    from sqlmodel import Session, select
+
+    from award.jobs import Job, JobStatus
+    from award.models import OutlineNode, ThemeSuggestion
+    from award.tagging_units import TAGGER_VERSION
+    from api.db import make_engine
+    from tests.factories import make_entry
+
+    engine = make_engine(cli_env["AWARD_DATABASE_URL"])
+    with Session(engine) as s:
+        entry = make_entry(s, title="Chi bộ vùng biên sinh hoạt chuyên đề về phát triển đảng viên")
+        node = s.exec(select(OutlineNode).where(OutlineNode.round_id == entry.round_id, OutlineNode.code == "2.1")).one()
+        s.add(ThemeSuggestion(entry_id=entry.id, outline_node_id=node.id, rank=1, score=1.0, why="cách nói cũ",
+                              tagger_version=0))
+        entry_id, round_id = entry.id, entry.round_id
+        s.commit()
+    try:
+        run(cli_env, "migrate")
+        with Session(engine) as s:
+            queued = s.exec(select(Job.payload).where(Job.kind == "round.relearn", Job.status == JobStatus.pending)).all()
+        assert {"round_id": round_id} in queued
+        run(cli_env, "worker", "--once", "--no-mail")
+        with Session(engine) as s:
+            rows = s.exec(select(ThemeSuggestion.tagger_version, ThemeSuggestion.why)
+                          .where(ThemeSuggestion.entry_id == entry_id)).all()
+        assert len(rows) > 1 and {v for v, _ in rows} == {TAGGER_VERSION} and "cách nói cũ" not in {w for _, w in rows}
+    finally:
+        engine.dispose()

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from award import jobs, suggestions, themes
 from award.models import Entry, Role, Round, TagSource, ThemeSuggestion
-from tests.factories import make_entry, make_user
+from tests.factories import api_login, make_entry, make_user
 from tests.support.jobs import run_jobs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tagging_eval.jsonl"
@@ -177,3 +177,61 @@ def sa_update_jobs_done():
     from award.jobs import Job, JobStatus
 
     return sa.update(Job).where(Job.kind == "round.relearn").values(status=JobStatus.done)
+
+
+def _outdate(session, ids):
+    """As if ranked by an earlier release: version 0, its own wording of why."""
+    from sqlalchemy import update
+
+    session.exec(update(ThemeSuggestion).where(ThemeSuggestion.entry_id.in_(ids))
+                 .values(tagger_version=0, why="cách nói cũ"))
+    session.commit()
+
+
+def test_a_ranking_an_earlier_release_made_is_ranked_again_when_shown(client, session, clock):
+    from award.tagging_units import TAGGER_VERSION
+
+    from sqlalchemy import update
+
+    ids = _works(session, 3)
+    session.get(Entry, ids[0]).updated_at = clock.now - timedelta(days=1)  # not changed since it was ranked
+    _rank_all(session, clock, ids)
+    headers = api_login(client, make_user(session, role=Role.secretariat))
+
+    def shown_why():
+        shown = client.get(f"/api/v1/entries/{ids[0]}/theme-suggestions", headers=headers)
+        assert shown.status_code == 200
+        return {s["why"] for s in shown.json()}
+
+    session.exec(update(ThemeSuggestion).where(ThemeSuggestion.entry_id == ids[0]).values(why="cách nói cũ"))
+    session.commit()
+    assert "cách nói cũ" in shown_why()  # this release's ranking, current: shown as stored
+    _outdate(session, ids[:1])
+    assert "cách nói cũ" not in shown_why()  # an earlier release's: ranked again
+    versions = session.exec(select(ThemeSuggestion.tagger_version).where(ThemeSuggestion.entry_id == ids[0])).all()
+    assert versions and set(versions) == {TAGGER_VERSION}
+    _assert_stored_equals_fresh(session, ids)
+
+
+def test_after_an_upgrade_the_worker_ranks_again_every_ranking_an_earlier_release_made(client, session, clock):
+    """`award migrate` queues the relearning pass of each round with outdated rankings (queue_outdated_rankings);
+    the pass ranks them again, however long ago the works changed, and only them."""
+    from award.jobs import Job, JobStatus
+    from award.tagging_units import TAGGER_VERSION
+
+    ids = _works(session, 12)
+    _rank_all(session, clock, ids)
+    assert themes.queue_outdated_rankings(session, now=clock.now) == []  # nothing outdated: nothing queued
+    _outdate(session, ids[:5])
+    clock.now += timedelta(days=30)
+    round_id = session.get(Entry, ids[0]).round_id
+    assert themes.queue_outdated_rankings(session, now=clock.now) == [round_id]
+    session.commit()
+    assert session.exec(select(Job.payload).where(Job.kind == "round.relearn",
+                                                  Job.status == JobStatus.pending)).all() == [{"round_id": round_id}]
+    run_jobs(session, now=clock.now)
+    assert _ranked_at(session, ids, clock.now) == set(ids[:5])
+    rows = session.exec(select(ThemeSuggestion.tagger_version, ThemeSuggestion.why)
+                        .where(ThemeSuggestion.entry_id.in_(ids))).all()
+    assert {v for v, _ in rows} == {TAGGER_VERSION} and "cách nói cũ" not in {w for _, w in rows}
+    _assert_stored_equals_fresh(session, ids)
