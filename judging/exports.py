@@ -3,7 +3,7 @@
 import csv
 import io
 
-from award.rules import MEDIA_TYPES
+from award.rules import MEDIA_TYPES, genre_label
 from award.text import clean_line
 from judging.publication import Prize
 
@@ -23,7 +23,7 @@ def _text(value):
 
 
 def _rows(prizes: list[Prize]) -> list[list]:
-    return [[i, p.level_label, p.thematic or "", p.title, MEDIA_TYPES.get(p.media_type, p.media_type), p.genre,
+    return [[i, p.level_label, p.thematic or "", p.title, MEDIA_TYPES.get(p.media_type, p.media_type), genre_label(p.genre),
              "; ".join(a["full_name"] for a in p.authors), "; ".join(a["pen_name"] or "" for a in p.authors),
              p.outlet, p.unit, "; ".join(t["code"] for t in p.themes), p.entry_id, p.checksum or ""]
             for i, p in enumerate(prizes, start=1)]

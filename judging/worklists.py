@@ -20,7 +20,7 @@ from award.errors import AwardError, Invalid, NotFound
 from award.models import ENTRY_STATUS_LABELS, Entry, EntryAuthor, EntryPart, EntryStatus, Round, Unit, User
 from award.permissions import JUDGE_ROLES
 from award.records import utc
-from award.rules import MEDIA_TYPES
+from award.rules import MEDIA_TYPES, genre_label
 from award.text import fold
 from judging import contests, panels, permissions as judging_permissions
 from judging.models import ForwardingBatch, PanelPlacement
@@ -162,7 +162,7 @@ def works_xlsx(session: Session, *, user: User, round_: Round, filters: WorkFilt
 
     query = _query(session, user=user, round_id=round_.id, filters=filters)
     entries = list(session.exec(query.order_by(Entry.id).limit(XLSX_MAX_ROWS)).all())
-    rows = [(r.id, r.title, MEDIA_TYPES.get(r.media_type, r.media_type), r.genre, r.unit_name, "; ".join(r.authors),
+    rows = [(r.id, r.title, MEDIA_TYPES.get(r.media_type, r.media_type), genre_label(r.genre), r.unit_name, "; ".join(r.authors),
              "; ".join(r.outlets), ENTRY_STATUS_LABELS[r.status], panel_names.get(r.panel_code or "", r.panel_code or ""),
              r.submitted_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if r.submitted_at else "")
             for r in _rows(session, entries, user)]

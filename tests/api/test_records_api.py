@@ -115,6 +115,7 @@ def test_entries_xlsx_holds_the_filters_rows_and_a_unit_manager_only_their_units
     assert sorted(r[0] for r in rows[2:]) == sorted([a.id, c.id])
     tv = _sheet(client.get(url, params={"q": "nguoi giu lua", "media_type": "tv"}, headers=headers))
     assert [r[0] for r in tv[2:]] == [c.id] and tv[2][4] == "Nghệ An"
+    assert tv[2][2:4] == ["Truyền hình", "Phóng sự"]  # as the pages show them (award.rules.genre_label)
     received = _sheet(client.get(url, params={"status": "received"}, headers=headers))
     formula = [r for r in received[2:] if r[0] == b.id][0]
     assert formula[1] == "'=HYPERLINK(\"http://x\")"  # text, not a formula the spreadsheet would run

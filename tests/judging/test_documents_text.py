@@ -41,6 +41,12 @@ def test_spreadsheets_keep_any_accepted_text(text):
     assert rows[1][3] in (accepted, "'" + accepted)
 
 
+def test_the_results_spreadsheets_name_the_genre_as_the_pages_do():
+    """Stored as the round's rules spell it ("phóng sự"), shown with a capital everywhere (award.rules.genre_label)."""
+    assert xlsx_cells(to_xlsx([prize("Người giữ lửa")], "Kết quả"))[5] == "Phóng sự"
+    assert list(csv.reader(io.StringIO(to_csv([prize("Người giữ lửa")]).decode("utf-8-sig"))))[1][5] == "Phóng sự"
+
+
 def test_a_title_with_a_control_character_stored_earlier_still_downloads():
     cells = xlsx_cells(to_xlsx([prize("Tiêu đề\x00 có\x1b ký tự\x0c lạ \ud800")], "Kết quả"))
     assert cells[3] == "Tiêu đề có ký tự lạ"
