@@ -189,9 +189,9 @@ def _outdate(session, ids):
 
 
 def test_a_ranking_an_earlier_release_made_is_ranked_again_when_shown(client, session, clock):
-    from award.tagging_units import TAGGER_VERSION
-
     from sqlalchemy import update
+
+    from award.tagging_units import TAGGER_VERSION
 
     ids = _works(session, 3)
     session.get(Entry, ids[0]).updated_at = clock.now - timedelta(days=1)  # not changed since it was ranked
