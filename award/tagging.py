@@ -400,41 +400,80 @@ def shared_phrases(work: str, reference: str, limit: int = 4,
     ("và bảo vệ" -> "bảo vệ"); a run with fewer than two syllables left, or no content syllable, is
     dropped, and so is one inside another run shown.  Best first by ``score(tokens) -> float`` (default:
     the number of content syllables), at most ``limit``.
+
+    A work syllable typed without diacritics matches every reference syllable that folds to it ("bao ve
+    nen tang tu tuong cua dang" shares that whole run with "bảo vệ nền tảng tư tưởng của Đảng"), as BM25's
+    folded channel does; one written with diacritics matches only itself ("bảo" never matches "báo").
+    ``score`` and the stop trimming see the reference's syllables of the matched run (``score`` gets
+    ``["bảo", "vệ"]`` for a work's "bao ve"), so a plain run weighs what the outline's words weigh, and a
+    plain "ve" or "dang" matched to "về" or "đang" is trimmed as the stop syllable it stands for.
+    A run shown and the same run spelled otherwise (with and without diacritics) are named once.
+
+    Raises nothing; an empty text shares nothing.
     """
     ref_segments = [[tok for _, tok in seg] for seg in _runs(reference)]
     if limit <= 0 or not ref_segments:
         return []
-    # every syllable's positions in the reference, for the longest common run ending at each work syllable
-    where: dict[str, list[tuple[int, int]]] = {}
+    # every syllable's positions in the reference, exactly and folded, for the longest common run ending at
+    # each work syllable
+    exact_at: dict[str, list[tuple[int, int]]] = {}
+    folded_at: dict[str, list[tuple[int, int]]] = {}
     for s, seg in enumerate(ref_segments):
         for j, tok in enumerate(seg):
-            where.setdefault(tok, []).append((s, j))
+            exact_at.setdefault(tok, []).append((s, j))
+            folded_at.setdefault(_fold_token(tok), []).append((s, j))
+
+    def positions(tok: str) -> list[tuple[int, int]]:
+        # A syllable without diacritics (the work typed plain, or this word of it) may stand for any
+        # syllable spelled with those letters; one with diacritics says which it is.
+        return folded_at.get(tok, []) if _fold_token(tok) == tok else exact_at.get(tok, [])
+
     found: dict[tuple[str, ...], tuple[float, int, str]] = {}
     order = 0
     for seg in _runs(work):
         tokens = [tok for _, tok in seg]
         prev: dict[tuple[int, int], int] = {}
+        runs: list[dict[tuple[int, int], int]] = []  # per syllable: reference end -> run length
         ends: list[int] = []  # longest shared run ending at each syllable
         for tok in tokens:
-            cur = {(s, j): prev.get((s, j - 1), 0) + 1 for s, j in where.get(tok, ())}
+            cur = {(s, j): prev.get((s, j - 1), 0) + 1 for s, j in positions(tok)}
+            runs.append(cur)
             ends.append(max(cur.values(), default=0))
             prev = cur
         for i, length in enumerate(ends):
             # maximal: the run ending at i is not the start of a longer one ending at i + 1
             if length == 0 or (i + 1 < len(ends) and ends[i + 1] == length + 1):
                 continue
-            start, stop = i - length + 1, i + 1
-            while start < stop and not _content(tokens[start]):
-                start += 1
-            while stop > start and not _content(tokens[stop - 1]):
-                stop -= 1
-            if stop - start < 2:
+            best: tuple[float, int, int, tuple[str, ...]] | None = None
+            for alignment in dict.fromkeys(
+                tuple(ref_segments[s][j - length + 1:j + 1]) for (s, j), n in runs[i].items() if n == length
+            ):
+                start, stop = i - length + 1, i + 1
+                first = start  # the work syllable matched to alignment[0]
+                while start < stop and not (_content(tokens[start]) and _content(alignment[start - first])):
+                    start += 1
+                while stop > start and not (_content(tokens[stop - 1]) and _content(alignment[stop - 1 - first])):
+                    stop -= 1
+                if stop - start < 2:
+                    continue
+                ref_key = alignment[start - first:stop - first]
+                value = score(list(ref_key)) if score is not None else sum(1 for t in ref_key if _content(t))
+                # the outline's spelling that weighs most names the run (a plain "bao ve" could be "bảo vệ"
+                # or "báo về" if the reference had both); ties: the first in the reference
+                if best is None or float(value) > best[0]:
+                    best = (float(value), start, stop, ref_key)
+            if best is None:
                 continue
-            key = tuple(tokens[start:stop])
+            value, start, stop, _ = best
+            # keyed folded: the same run typed with and without diacritics is named once, first as written
+            key = tuple(_fold_token(t) for t in tokens[start:stop])
             if key in found:
                 continue
-            value = score(list(key)) if score is not None else sum(1 for t in key if _content(t))
-            found[key] = (float(value), order, " ".join(w for w, _ in seg[start:stop]))
+            # Shown as the work writes it, not in the outline's spelling: the why quotes the journalist's own
+            # words back (a plain-typed work reads "bao ve nen tang", which they can find in their text),
+            # the suggested theme's title beside it already shows the outline's wording, and a phrase
+            # never appears in quotation marks as if the work said something it did not.
+            found[key] = (value, order, " ".join(w for w, _ in seg[start:stop]))
             order += 1
     ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
     shown: list[tuple[str, ...]] = []
@@ -729,9 +768,10 @@ class RoundTagger:
             if chunk_scores is not None and len(parts) and len(phrases) < cfg.why_terms:
                 best = int(np.argmax(chunk_scores[:, i]))
                 if chunk_scores[best, i] > 0:
-                    seen = {normalise(p) for p in phrases}
+                    # folded: the text's "bao ve nen tang" repeats the summary's "bảo vệ nền tảng"
+                    seen = {fold(p) for p in phrases}
                     phrases += [p for p in shared_phrases(parts[best], reference, cfg.why_terms, score)
-                                if normalise(p) not in seen and not any(normalise(p) in s for s in seen)]
+                                if fold(p) not in seen and not any(fold(p) in s for s in seen)]
             if phrases:
                 bits.append("từ khớp đề cương: " + ", ".join(f"“{p}”" for p in phrases[: cfg.why_terms]))
             return "; ".join(bits)

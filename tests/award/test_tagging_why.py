@@ -1,5 +1,8 @@
 """Why a theme is suggested (award.tagging.shared_phrases): the words named are whole runs of syllables
-the work and the outline share, never a pair cut across two words ("vệ nền" in "bảo vệ nền tảng")."""
+the work and the outline share, never a pair cut across two words ("vệ nền" in "bảo vệ nền tảng"), also
+when the work is typed without diacritics ("bao ve nen tang")."""
+
+import unicodedata
 
 import numpy as np
 from hypothesis import given, settings, strategies as st
@@ -14,6 +17,7 @@ from award.tagging import (
     shared_phrases,
     syllables as _syllables,
 )
+from award.tagging_eval import load_round_taggers
 
 # a small vocabulary, so random texts share runs often; stop syllables and capitals included
 VOCAB = ["bảo", "vệ", "nền", "tảng", "tư", "tưởng", "Đảng", "đảng", "của", "và", "các", "đấu", "tranh",
@@ -116,3 +120,130 @@ def test_why_names_whole_phrases_of_the_work():
 
 def _fake(texts, kind):
     return np.full((len(texts), embeddings.DIM), embeddings.DIM ** -0.5, dtype=np.float32)
+
+
+# --------------------------------------------------------------------------- works typed without diacritics
+
+# syllables that fold alike ("bảo"/"báo", "vệ"/"về", "Đảng"/"đang"/"dâng", "tư"/"tu"), stop ones among them,
+# so a plain "ve" or "dang" may stand for a content or a stop syllable of the reference
+FOLD_VOCAB = VOCAB + ["báo", "về", "đang", "dâng", "tu", "tú", "nến", "chí", "bồ", "cáo"]
+
+
+def _plain(word: str) -> str:
+    """``word`` as typed without diacritics, its casing kept ("Đảng" -> "Dang")."""
+    word = word.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+@st.composite
+def fold_texts(draw) -> str:
+    words = draw(st.lists(st.sampled_from(FOLD_VOCAB), min_size=0, max_size=30))
+    return "".join(w + draw(st.sampled_from(PUNCT)) for w in words)
+
+
+@st.composite
+def stripped(draw, text: str) -> str:
+    """``text`` with diacritics stripped from all, none or some of its words."""
+    how = draw(st.sampled_from(["all", "none", "some"]))
+    out = []
+    for part in text.split(" "):
+        plain = how == "all" or (how == "some" and draw(st.booleans()))
+        out.append(_plain(part) if plain else part)
+    return " ".join(out)
+
+
+def _stands_for(work_token: str, ref_token: str) -> bool:
+    """A work syllable with diacritics is itself; one without stands for any syllable folding to it."""
+    return work_token == ref_token if _fold_token(work_token) != work_token else _fold_token(ref_token) == work_token
+
+
+def _alignments(tokens: list[str], text: str) -> list[list[str]]:
+    """The runs of ``text`` the work's ``tokens`` stand for."""
+    n = len(tokens)
+    return [seg[k:k + n] for seg in _runs(text) for k in range(len(seg) - n + 1)
+            if all(_stands_for(t, r) for t, r in zip(tokens, seg[k:k + n]))]
+
+
+def _matches(tokens: list[str], text: str) -> bool:
+    return bool(_alignments(tokens, text))
+
+
+def _may_stop(token: str, reference: str) -> bool:
+    """Stop as written, or plain and standing for a stop syllable of the reference ("ve" for "về")."""
+    return _stop(token) or (_fold_token(token) == token and any(
+        _stop(r) for seg in _runs(reference) for r in seg if _stands_for(token, r)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), fold_texts(), fold_texts())
+def test_a_work_typed_without_diacritics_shares_runs_as_it_writes_them(data, source, unit):
+    # the work: a random text, or the unit's own text, with diacritics stripped from all, none or some words
+    work = data.draw(stripped(data.draw(st.sampled_from([source, unit]))))
+    phrases = shared_phrases(work, unit, limit=10)
+    assert len(phrases) <= 10
+    for phrase in phrases:
+        tokens = _syllables(phrase)
+        assert phrase in work and _occurs(tokens, work)  # as the journalist typed it
+        # its folded form is a run of the folded reference, a work syllable with diacritics matching exactly
+        assert _matches(tokens, unit), (phrase, unit)
+        assert " ".join(_fold_token(t) for t in tokens) in " ".join(_fold_token(t) for t in _syllables(unit))
+        # no stop syllable at either end, as written nor in the outline's run it stands for
+        assert len(tokens) >= 2 and not _stop(tokens[0]) and not _stop(tokens[-1])
+        assert any(not _stop(run[0]) and not _stop(run[-1]) for run in _alignments(tokens, unit)), (phrase, unit)
+        # cannot grow: one more syllable of the work on either side (not a stop one) is not shared
+        n = len(tokens)
+        for seg in _runs(work):
+            for k in range(len(seg) - n + 1):
+                if seg[k:k + n] != tokens:
+                    continue
+                if k > 0 and not _may_stop(seg[k - 1], unit):
+                    assert not _matches(seg[k - 1:k + n], unit), (phrase, seg[k - 1])
+                if k + n < len(seg) and not _may_stop(seg[k + n], unit):
+                    assert not _matches(seg[k:k + n + 1], unit), (phrase, seg[k + n])
+    # the same run typed with and without diacritics is named once, and none inside another
+    keys = [" ".join(_fold_token(t) for t in _syllables(p)) for p in phrases]
+    assert len(set(keys)) == len(keys)
+    assert all(a == b or f" {a} " not in f" {b} " for a in keys for b in keys)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), fold_texts())
+def test_a_text_typed_without_diacritics_shares_all_its_runs_with_itself(data, text):
+    # every segment with content at both ends is named, whichever words lost their diacritics (or a run
+    # that reads the same once folded: "bảo bao" is named once, as "bảo bảo" where the work first wrote it)
+    work = data.draw(stripped(text))
+    phrases = shared_phrases(work, text, limit=100)
+    assert all(p in work for p in phrases)
+    folded = [" ".join(_fold_token(t) for t in _syllables(p)) for p in phrases]
+    for seg in _runs(work):
+        content = [i for i, t in enumerate(seg) if not _may_stop(t, text)]
+        if content and content[-1] - content[0] >= 1:
+            core = " ".join(_fold_token(t) for t in seg[content[0]:content[-1] + 1])
+            assert any(f" {core} " in f" {p} " for p in folded), (seg, phrases)
+
+
+def test_plain_syllables_match_the_outline_s_accented_ones_but_accented_ones_only_themselves():
+    unit = "Tăng cường đấu tranh, bảo vệ nền tảng tư tưởng của Đảng. Báo cáo về công tác đang làm"
+    assert shared_phrases("bao ve nen tang tu tuong cua Dang", unit) == ["bao ve nen tang tu tuong cua Dang"]
+    assert shared_phrases("Bảo ve nen tảng tư tuong", unit) == ["Bảo ve nen tảng tư tuong"]  # partly accented
+    assert shared_phrases("báo vệ nền tảng", unit) == ["vệ nền tảng"]  # "báo" is not "bảo"
+    # a plain syllable standing for a stop one ("về", "đang") is trimmed like it
+    assert shared_phrases("bao cao ve", unit) == ["bao cao"]
+    assert shared_phrases("cong tac dang", unit) == ["cong tac"]
+    # once, as the work first writes it, with and without diacritics
+    assert shared_phrases("Đấu tranh. dau tranh, bao ve nen tang", unit) == ["bao ve nen tang", "Đấu tranh"]
+
+
+def test_a_work_typed_without_diacritics_is_told_why_in_its_own_words():
+    tagger = load_round_taggers(rounds=["VIII"])["VIII"]
+    accented = tagger.suggest("Bảo vệ nền tảng tư tưởng của Đảng trên không gian mạng",
+                              "Chi bộ đấu tranh phản bác các quan điểm sai trái, thù địch, tin giả trên mạng xã hội.")
+    plain = tagger.suggest("Bao ve nen tang tu tuong cua Dang tren khong gian mang",
+                           "Chi bo dau tranh phan bac cac quan diem sai trai, thu dich, tin gia tren mang xa hoi.")
+    assert plain.codes[0] == accented.codes[0]
+    unit = next(u for u in tagger.units if u.code == plain.codes[0])
+    assert "bảo vệ nền tảng tư tưởng của Đảng" in " ".join((unit.title,) + unit.points)
+    why = plain.items[0].why
+    assert why.startswith("từ khớp đề cương: “Bao ve nen tang tu tuong cua Dang”"), why
+    assert "“phan bac cac quan diem sai trai”" in why and "“dau tranh”" in why
+    assert "“Bảo vệ nền tảng tư tưởng của Đảng”" in accented.items[0].why  # unchanged with diacritics
