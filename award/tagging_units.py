@@ -74,15 +74,16 @@ class Suggestion:
     why: str = ""
 
 
-#: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
-#: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the
-#: work; "0 %" read as "no match at all".  Three words say how close a unit is compared with the others.
 #: Raised by one whenever a release changes what the tagger returns for the same text and confirmations (its
 #: ranking, scores or why). Stored with every ranking (`theme_suggestion.tagger_version`); a ranking of another
 #: version is not current (award.suggestions.current) and `award migrate` queues its round's relearning pass,
-#: which ranks it again (award.themes.queue_outdated_rankings). 1: whole-phrase why, press vocabulary (Dec 2026).
+#: which ranks it again (award.themes.queue_outdated_rankings).
+#: 1: whole-phrase why (plain-typed works too), press vocabulary (Dec 2026).
 TAGGER_VERSION = 1
 
+#: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
+#: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the
+#: work; "0 %" read as "no match at all".  Three words say how close a unit is compared with the others.
 MATCH_LEVELS = ((0.67, "rất phù hợp"), (0.34, "khá phù hợp"), (0.0, "ít phù hợp hơn"))
 
 
