@@ -105,10 +105,29 @@
       flag(input, problem(input));
     });
     warning.textContent = wrong.length ? wrong.length + " điểm chưa hợp lệ (xem dưới từng ô); tổng tạm tính chưa cộng các điểm này." : "";
+    if (!wrong.length && refusal) { refusal.remove(); refusal = null; }
+  }
+
+  // Why "Nộp phiếu" did nothing, said right above the first wrong score: on a phone the total's note is a screen
+  // below the field that takes the focus, so a judge saw the field's error but not that the sheet was not sent.
+  var refusal = null;
+  function refuse(wrong) {
+    if (!refusal) {
+      refusal = document.createElement("div");
+      refusal.className = "alert error";
+      refusal.setAttribute("role", "alert");
+      refusal.setAttribute("data-sheet-refusal", "");
+    }
+    refusal.textContent = "Chưa nộp được phiếu chấm: " + wrong.length +
+      " điểm chưa hợp lệ (xem dưới từng ô). Vui lòng sửa rồi nộp lại.";
+    var field = wrong[0].closest(".field");
+    field.parentNode.insertBefore(refusal, field);
+    refusal.scrollIntoView({ block: "center" });
+    wrong[0].focus({ preventScroll: true });
   }
 
   // "Nộp phiếu (khóa)" with a score flagged above: not sent, and not asked "lock the sheet?" (static/js/confirm.js)
-  // for a sheet the server would refuse; the first wrong field takes the focus and the total's note says why.
+  // for a sheet the server would refuse; the first wrong field takes the focus, with why just above it.
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (!button || button.value !== "submit") return;
@@ -117,10 +136,7 @@
     event.preventDefault();
     event.stopPropagation();
     show();
-    warning.textContent = "Chưa nộp được phiếu chấm: " + wrong.length +
-      " điểm chưa hợp lệ (xem dưới từng ô). Vui lòng sửa rồi nộp lại.";
-    wrong[0].scrollIntoView({ block: "center" });
-    wrong[0].focus({ preventScroll: true });
+    refuse(wrong);
   });
 
   form.addEventListener("input", show);

@@ -150,11 +150,14 @@ def test_a_sheet_with_a_wrong_score_is_not_submitted_and_does_not_ask_to_lock(br
         expect(page.locator("#js-e-" + score.get_attribute("name"))).to_contain_text("phải từ 0 đến")
         url = page.url
         page.get_by_role("button", name="Nộp phiếu (khóa)").click()
-        expect(page.get_by_text("Chưa nộp được phiếu chấm: 1 điểm chưa hợp lệ")).to_be_visible()
+        refusal = page.get_by_role("alert").filter(has_text="Chưa nộp được phiếu chấm: 1 điểm chưa hợp lệ")
+        expect(refusal).to_be_in_viewport(ratio=1)  # on the screen with the field, not a screen below (375 px)
         expect(score).to_be_focused()
+        expect(score).to_be_in_viewport()
         assert page.dialogs == [] and page.url == url  # no "lock it?" question for a sheet the server would refuse
         for field in page.locator("input[data-code]").all():
             field.fill("1")
+        expect(refusal).to_have_count(0)  # fixed: the refusal goes with the wrong score
         page.get_by_role("button", name="Nộp phiếu (khóa)").click()
         expect(page.locator(".alert.flash")).to_contain_text("Đã nộp phiếu chấm")
         assert len(page.dialogs) == 1 and "phiếu bị khóa" in page.dialogs[0]  # a valid sheet still asks first
