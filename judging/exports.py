@@ -24,9 +24,17 @@ def _text(value):
 
 def _rows(prizes: list[Prize]) -> list[list]:
     return [[i, p.level_label, p.thematic or "", p.title, MEDIA_TYPES.get(p.media_type, p.media_type), genre_label(p.genre),
-             "; ".join(a["full_name"] for a in p.authors), "; ".join(a["pen_name"] or "" for a in p.authors),
+             "; ".join(a["full_name"] for a in p.authors), _pen_names(p.authors),
              p.outlet, p.unit, "; ".join(t["code"] for t in p.themes), p.entry_id, p.checksum or ""]
             for i, p in enumerate(prizes, start=1)]
+
+
+def _pen_names(authors: list[dict]) -> str:
+    """The "Bút danh" cell: the authors' pen names in the order of "Tác giả", "–" for one who has none (so each
+    stands against its author), empty when none has one ("; Hà Kiên" and a lone ";" read as noise)."""
+    if not any(a.get("pen_name") for a in authors):
+        return ""
+    return "; ".join(a.get("pen_name") or "–" for a in authors)
 
 
 def _safe(value):

@@ -47,6 +47,15 @@ def test_the_results_spreadsheets_name_the_genre_as_the_pages_do():
     assert list(csv.reader(io.StringIO(to_csv([prize("Người giữ lửa")]).decode("utf-8-sig"))))[1][5] == "Phóng sự"
 
 
+@pytest.mark.parametrize(("pens", "cell"), [((None, "Hà Kiên"), "–; Hà Kiên"), ((None, None), ""),
+                                           (("Bút Hồng", "Hà Kiên"), "Bút Hồng; Hà Kiên"), (("Bút Hồng", ""), "Bút Hồng; –")])
+def test_the_pen_name_column_stands_each_pen_name_against_its_author(pens, cell):
+    work = prize("Người giữ lửa")
+    work.authors = [{"full_name": f"Tác giả {i}", "pen_name": pen} for i, pen in enumerate(pens)]
+    assert (xlsx_cells(to_xlsx([work], "Kết quả"))[7] or "") == cell
+    assert list(csv.reader(io.StringIO(to_csv([work]).decode("utf-8-sig"))))[1][7] == cell
+
+
 def test_a_title_with_a_control_character_stored_earlier_still_downloads():
     cells = xlsx_cells(to_xlsx([prize("Tiêu đề\x00 có\x1b ký tự\x0c lạ \ud800")], "Kết quả"))
     assert cells[3] == "Tiêu đề có ký tự lạ"
