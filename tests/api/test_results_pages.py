@@ -457,7 +457,7 @@ def test_csv_download_keeps_vietnamese_text(client, published):
         ("Giải Đặc biệt", w["special"].title), ("Giải A", w["A"].title), ("Giải B", w["B"].title),
         ("Giải C", w["C"].title), ("Giải Khuyến khích", SCRIPT_TITLE), ("Giải Khuyến khích", w["KK1"].title)]
     a = rows[2]
-    assert a[4:10] == ["Báo in", "phóng sự", "Nguyễn Văn Ánh; Trần Thị Bình", "Ánh Dương;", "Báo Hà Tĩnh", a[9]]
+    assert a[4:10] == ["Báo in", "Phóng sự", "Nguyễn Văn Ánh; Trần Thị Bình", "Ánh Dương; –", "Báo Hà Tĩnh", a[9]]
     assert a[10] == "2.3; 2.4" and a[11] == str(w["A"].id) and len(a[12]) == 64
     assert rows[6][2] == THEMATIC and rows[5][4] == "Ảnh báo chí"
 
@@ -473,8 +473,8 @@ def test_xlsx_download_has_title_headings_and_rows(client, published):
     assert values[0][0] == "Kết quả Giải Búa liềm vàng lần thứ IX – năm 2024"
     assert values[1] == HEADINGS
     assert len(values) == 8
-    assert values[3][:8] == [2, "Giải A", None, w["A"].title, "Báo in", "phóng sự", "Nguyễn Văn Ánh; Trần Thị Bình",
-                             "Ánh Dương;"]  # cells in the normal form: no trailing space (the second author has none)
+    assert values[3][:8] == [2, "Giải A", None, w["A"].title, "Báo in", "Phóng sự", "Nguyễn Văn Ánh; Trần Thị Bình",
+                             "Ánh Dương; –"]  # each pen name against its author: the second has none
     assert values[6][3] == SCRIPT_TITLE and values[6][4] == "Ảnh báo chí" and values[7][2] == THEMATIC
 
 
