@@ -105,7 +105,7 @@ import numpy as np
 from award import embeddings
 from award.embeddings import Embedder, EmbeddingCache, MemoryEmbeddingCache
 from award.tagging_units import EntryText, Suggestion, SuggestionResult, TaggingUnit, tagging_units
-from award.tagging_vocab import expansion_hits
+from award.tagging_vocab import expansion_hits, expansion_matches
 from award.text import fold
 
 __all__ = [
@@ -250,11 +250,13 @@ def features(text: str, bigram_weight: float = 1.0) -> tuple[Counter, Counter]:
 MAX_WORD_CHARS = 100
 
 
-def _truncate_words(text: str, limit: int) -> str:
+def _truncate_words(text: str, limit: int, more: str = "") -> str:
+    """The first ``limit`` words of ``text``, then ``more`` if some were left out."""
     # split at most `limit` times: the rest of a long text is never cut into words (a query is
     # built for every confirmed work on every suggestion, see award.tagging_learn)
-    words = text.split(None, limit)[:limit] if limit > 0 else []
-    return " ".join(w[:MAX_WORD_CHARS] for w in words)
+    words = text.split(None, limit) if limit > 0 else []
+    cut = " ".join(w[:MAX_WORD_CHARS] for w in words[:limit])
+    return cut.rstrip(" ,;:.") + more if len(words) > limit and more else cut
 
 
 # --------------------------------------------------------------------------
@@ -317,6 +319,7 @@ class TaggerConfig:
     # explanations ("why") for the best why_top units
     why_top: int = 5
     why_terms: int = 4  # phrases named (award.tagging.shared_phrases)
+    why_meaning_words: int = 14  # words of the nearest title or point named when no phrase is shared
 
 
 DEFAULT_CONFIG = TaggerConfig()
@@ -548,6 +551,7 @@ class RoundTagger:
                 passages.append(text)
                 owner.append(i)
         self._passages = embeddings.embed_cached(passages, "passage", cache, self._embedder)
+        self._passage_texts = passages
         self._owner = np.asarray(owner)
 
     # -- construction helpers ------------------------------------------------
@@ -592,8 +596,7 @@ class RoundTagger:
         cfg = self.config
         if cfg.expansion_weight <= 0:
             return exact, folded
-        text = _WORD.sub(lambda m: _token(m.group(0)), normalise(f"{title or ''} . {summary or ''}"))
-        hits = expansion_hits(text)
+        hits = expansion_hits(_vocab_text(title, summary))
         if not hits:
             return exact, folded
         added: tuple[dict[str, float], dict[str, float]] = ({}, {})
@@ -738,15 +741,34 @@ class RoundTagger:
             if learned is not None:
                 votes, counts = learned.scores(vector, None if keys is None else keys[n])
             fused = self._fuse(lexical, semantic, factor, extra, votes)
-            why = self._explainer(entry, parts, chunk_scores, counts)
+            why = self._explainer(entry, parts, chunk_scores, counts, vector)
             results.append(self._result(fused, weak, limit, why, vector))
         return results
 
     def _explainer(self, entry: EntryText, parts: list[str], chunk_scores: np.ndarray | None,
-                   counts: Sequence[int] | None):
-        """why(unit index) -> Vietnamese text; phrases are computed only for the units asked about."""
+                   counts: Sequence[int] | None, vector: np.ndarray | None = None):
+        """why(unit index) -> Vietnamese text; phrases are computed only for the units asked about.
+        ``vector``: the work's e5 query vector, for a unit that shares no phrase with the work (the
+        embedding ranked it): its title or point nearest in meaning is named instead."""
         cfg = self.config
         work = f"{entry.title or ''} . {entry.summary or ''}"
+        sims = self._passages @ np.asarray(vector, dtype=np.float32) if vector is not None else None
+        press: dict[int, list[str]] | None = None
+
+        def press_words(i: int) -> list[str]:
+            # the work's press words (award.tagging_vocab) whose outline-style phrase ranks unit i first in
+            # this round: what put a lede that shares no outline word on this theme
+            nonlocal press
+            if press is None:
+                press = {}
+                for phrase, triggers in expansion_matches(_vocab_text(entry.title, entry.summary)):
+                    exact, folded = _phrase_features(phrase, cfg.bigram_weight)
+                    scores = (self._bm25_exact.score(dict.fromkeys(exact, 1.0))
+                              + cfg.fold_weight * self._bm25_folded.score(dict.fromkeys(folded, 1.0)))
+                    if scores.max() > 0:
+                        home = press.setdefault(int(np.argmax(scores)), [])
+                        home += [t for t in triggers if t not in home]
+            return press.get(i, [])
 
         def why(i: int) -> str:
             bits = []
@@ -774,9 +796,27 @@ class RoundTagger:
                                 if fold(p) not in seen and not any(fold(p) in s for s in seen)]
             if phrases:
                 bits.append("từ khớp đề cương: " + ", ".join(f"“{p}”" for p in phrases[: cfg.why_terms]))
+            named = [fold(p) for p in phrases[: cfg.why_terms]]
+            words = [w for w in press_words(i) if not any(fold(w) in p for p in named)]  # said once
+            words = [w for w in words if not any(w != v and w in v for v in words)]  # "dự giải" in "tác phẩm dự giải"
+            if words:
+                bits.append("tác phẩm nói đến " + ", ".join(f"“{w}”" for w in words[: cfg.why_terms]))
+            if not bits and sims is not None:
+                # nothing shared, nothing the vocabulary knows: the embedding placed it here; name the unit's
+                # title or point nearest in meaning (not "near": its level says how near), so every
+                # suggestion shown comes with a reason
+                mine = np.flatnonzero(self._owner == i)
+                nearest = self._passage_texts[int(mine[np.argmax(sims[mine])])]
+                bits.append(f"ý gần nhất của chủ đề: “{_truncate_words(nearest, cfg.why_meaning_words, '…')}”")
             return "; ".join(bits)
 
         return why
+
+
+def _vocab_text(title: str, summary: str) -> str:
+    """A work's title and summary as the press vocabulary reads them (award.tagging_vocab: normalised, one
+    token per word)."""
+    return _WORD.sub(lambda m: _token(m.group(0)), normalise(f"{title or ''} . {summary or ''}"))
 
 
 @lru_cache(maxsize=256)

@@ -72,7 +72,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["EXPANSIONS", "expansion_hits", "expansions"]
+__all__ = ["EXPANSIONS", "expansion_hits", "expansion_matches", "expansions"]
 
 #: (triggers separated by "|", the outline-style phrase they stand for), one pair per subject.  A
 #: trigger may stand under several subjects (it then calls up each of their phrases).  Triggers are
@@ -398,8 +398,14 @@ def expansion_hits(normalised_text: str) -> list[tuple[str, int]]:
     triggers found (reading left to right, a subject's longest trigger at a place wins and the words
     it covers are not read again for that subject: "chi bộ 4 tốt" is one trigger, not two); in list
     order, each phrase once.  One dictionary look-up per word and length, not one regex per subject."""
+    return [(phrase, len(found)) for phrase, found in expansion_matches(normalised_text)]
+
+
+def expansion_matches(normalised_text: str) -> list[tuple[str, list[str]]]:
+    """``(phrase, triggers)``: :func:`expansion_hits` with the subject's distinct triggers found (as
+    written in the normalised text, in order of first occurrence) instead of their number."""
     index, longest = _index()
-    found: dict[int, set[tuple[str, ...]]] = {}
+    found: dict[int, dict[tuple[str, ...], None]] = {}  # ordered sets
     for segment in _BREAK.split(normalised_text):
         words = _WORD.findall(segment)
         free_from: dict[int, int] = {}  # subject -> first word position it may match again
@@ -408,9 +414,9 @@ def expansion_hits(normalised_text: str) -> list[tuple[str, int]]:
                 key = tuple(words[start:start + length])
                 for subject in index.get(key, ()):
                     if free_from.get(subject, 0) <= start:
-                        found.setdefault(subject, set()).add(key)
+                        found.setdefault(subject, {})[key] = None
                         free_from[subject] = start + length
-    return [(EXPANSIONS[subject][1], len(found[subject])) for subject in sorted(found)]
+    return [(EXPANSIONS[subject][1], [" ".join(key) for key in found[subject]]) for subject in sorted(found)]
 
 
 def expansions(normalised_text: str) -> list[str]:

@@ -247,3 +247,59 @@ def test_a_work_typed_without_diacritics_is_told_why_in_its_own_words():
     assert why.startswith("từ khớp đề cương: “Bao ve nen tang tu tuong cua Dang”"), why
     assert "“phan bac cac quan diem sai trai”" in why and "“dau tranh”" in why
     assert "“Bảo vệ nền tảng tư tưởng của Đảng”" in accented.items[0].why  # unchanged with diacritics
+
+
+def _why_parts(why: str) -> dict[str, list[str]]:
+    """{"phrases": [...], "press": [...], "nearest": [...]} from a why text (quoted items by their lead words)."""
+    import re
+
+    out: dict[str, list[str]] = {"phrases": [], "press": [], "nearest": []}
+    for bit in why.split("; "):
+        for lead, key in (("từ khớp đề cương: ", "phrases"), ("tác phẩm nói đến ", "press"),
+                          ("ý gần nhất của chủ đề: ", "nearest")):
+            if bit.startswith(lead):
+                out[key] += re.findall(r"“([^”]*)”", bit[len(lead):])
+    return out
+
+
+def test_every_suggestion_shown_says_why_in_words_the_work_or_the_outline_holds():
+    """The kind: a theme suggested with an empty why (round IX's theme 1 came first for a lede that shares no
+    outline word: the embedding or the press vocabulary had placed it). Over labelled ledes of every shipped
+    round, each of the five suggestions shown has a reason: outline phrases the work shares, the work's press
+    words whose outline-style phrase ranks that theme first (award.tagging_vocab), or else the theme's title or
+    point nearest in meaning, quoted from the outline."""
+    import json
+    import re
+    from pathlib import Path
+
+    from award.tagging import _vocab_text
+
+    taggers = load_round_taggers()
+    rows = [json.loads(line) for line in (Path(__file__).parents[1] / "data" / "tagging_realistic_dev.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()][::4]
+    kinds = set()
+    for row in rows:
+        tagger = taggers[row["round"]]
+        units = {u.code: u for u in tagger.units}
+        said = " " + " ".join(re.findall(r"[^\W_]+", _vocab_text(row["title"], row["text"]))) + " "
+        for item in tagger.suggest(row["title"], row["text"]).items[:5]:
+            assert item.why, (row["title"], item.code)
+            parts = _why_parts(item.why)
+            kinds |= {k for k, v in parts.items() if v}
+            for word in parts["press"]:
+                assert f" {word} " in said, (word, row["title"])  # whole words the work wrote
+            for quote in parts["nearest"]:
+                assert not parts["phrases"] and not parts["press"]  # only when nothing else is
+                lead = quote.removesuffix("…").rstrip(" ,;:.")
+                unit = units[item.code]
+                assert any(text.startswith(lead) for text in (unit.title,) + unit.points), quote
+    assert kinds == {"phrases", "press", "nearest"}  # each kind of reason is met in these rows
+
+
+def test_a_lede_in_press_words_is_told_which_of_its_words_led_to_the_theme():
+    tagger = load_round_taggers(rounds=["IV"])["IV"]
+    best = tagger.suggest("Tổ “trực chiến” trên mạng của Thành đoàn Hải Phòng",
+                          "Mỗi tối, nhóm thanh niên rà các trang đang lan truyền tin bịa đặt, tin giả về chuyện "
+                          "thu hồi đất rồi đăng ngay văn bản gốc.").items[0]
+    assert best.code == "1.1"
+    assert "tác phẩm nói đến “tin bịa đặt”, “tin giả”" in best.why
