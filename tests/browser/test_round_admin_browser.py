@@ -154,3 +154,22 @@ def test_receipt_desk_and_works_list_are_cards_on_a_phone_and_tables_on_a_deskto
         page.screenshot(path=str(tmp_path / f"round-works-{width}.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_units_screening_table_is_cards_on_a_phone(browser, live_server):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, live_server, "donvi.hatinh@demo.bualiemvang.vn")
+        page.goto(f"{live_server}/unit/contest")
+        table = page.locator("table").filter(has=page.get_by_role("columnheader", name="Xét điều kiện"))
+        row = table.locator("tbody tr[id^=tp-]").first
+        row.scroll_into_view_if_needed()
+        for control in row.locator("select, input:not([type=hidden]), button").all():
+            box = control.bounding_box()
+            assert box and 0 <= box["x"] and box["x"] + box["width"] <= 375, (control, box)
+        assert len(set(_cell_lefts(row))) == 1  # the work's cells one under another
+        fits = table.evaluate("t => t.getBoundingClientRect().right <= window.innerWidth")
+        assert fits, "the screening table reaches past the window"
+    finally:
+        context.close()
