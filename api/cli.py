@@ -151,8 +151,9 @@ def demo():
         session.commit()
     run_jobs_now()  # the demo works' text and suggestions are ready before anyone opens them
     typer.echo("Tài khoản minh họa (mật khẩu chung: %s):" % DEMO_PASSWORD)
+    width = max((len(email) for email, _ in accounts), default=0)  # the longest address sets the role column
     for email, role_label in accounts:
-        typer.echo(f"  {email:<34} {role_label}")
+        typer.echo(f"  {email:<{width}}   {role_label}")
 
 
 @user_app.command("create")

@@ -83,6 +83,12 @@ class NodeKind(StrEnum):
     point = "point"
 
 
+def round_label(number: str, year: int) -> str:
+    """How every generated document (spreadsheet, PDF, default round name) names a round:
+    "lần thứ XI – năm 2026"; `.upper()` for a heading in capitals."""
+    return f"lần thứ {number} – năm {year}"
+
+
 class Round(SQLModel, table=True):
     """One yearly round of the award ("lần thứ VIII – năm 2023")."""
 
@@ -116,6 +122,11 @@ class Round(SQLModel, table=True):
             " AND central_deadline <= preliminary_ends AND preliminary_ends <= final_ends"
             " AND final_ends <= ceremony_on", name="calendar_order"),
     )
+
+    @property
+    def label(self) -> str:
+        """The round as documents name it: "lần thứ XI – năm 2026" (award.models.round_label)."""
+        return round_label(self.number, self.year)
 
 
 class Unit(SQLModel, table=True):

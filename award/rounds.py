@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from award import audit, calendar
 from award.calendar import CALENDAR_FIELDS, CALENDAR_LABELS, Phase, phase, require_phase
 from award.errors import Checks, Conflict, FieldErrors, Invalid
-from award.models import Entry, Round, User
+from award.models import Entry, Round, User, round_label
 from award.rules import MEDIA_TYPES, RoundRules, rules_problems
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 
 
 def default_name(number: str, year: int) -> str:
-    return f"Giải báo chí toàn quốc về xây dựng Đảng (Giải Búa liềm vàng) lần thứ {number} – năm {year}"
+    return f"Giải báo chí toàn quốc về xây dựng Đảng (Giải Búa liềm vàng) {round_label(number, year)}"
 
 
 def check_rules(session: Session, *, round_: Round, raw: dict[str, Any], guard: RulesGuard | None = None,
@@ -92,7 +92,7 @@ def create_round(session: Session, *, number: str, year: int, name: str | None, 
     taken = session.exec(select(Round).where((Round.number == number) | (Round.year == year))).first()
     if taken is not None:
         field = "number" if taken.number == number else "year"
-        raise Conflict(f"Đã có đợt giải lần thứ {taken.number} – năm {taken.year}; "
+        raise Conflict(f"Đã có đợt giải {taken.label}; "
                        f"{'số thứ tự' if field == 'number' else 'năm'} của đợt giải không được trùng.",
                        field=field, code="round_exists")
     if copy_from is not None:

@@ -34,11 +34,11 @@ def minutes_pdf(*, round_: Round, snapshot: dict, titles: dict[int, str], at: da
     rules = RoundRules.model_validate(round_.rules)
     settings = rules.documents
     local = at.astimezone(VN_TZ)
-    doc = Document(f"Biên bản bỏ phiếu chung khảo lần thứ {round_.number}", official=True)
+    doc = Document(f"Biên bản bỏ phiếu chung khảo {round_.label}", official=True)
     doc.official_header(superior=settings.superior_body, issuing=f"{settings.issuing_body}\nHỘI ĐỒNG CHUNG KHẢO",
                         number=minutes_number(round_), motto=settings.motto, motto_sub=settings.motto_sub,
                         date_line=vn_date_line(settings.place, local))
-    doc.heading(f"BIÊN BẢN\nBỎ PHIẾU CỦA HỘI ĐỒNG CHUNG KHẢO\nGIẢI BÚA LIỀM VÀNG LẦN THỨ {round_.number} – NĂM {round_.year}")
+    doc.heading(f"BIÊN BẢN\nBỎ PHIẾU CỦA HỘI ĐỒNG CHUNG KHẢO\nGIẢI BÚA LIỀM VÀNG {round_.label.upper()}")
     doc.paragraph(f"Lập lúc {local:%H:%M ngày %d/%m/%Y} (giờ Việt Nam). Tình trạng danh sách: {status}.")
     members = snapshot.get("members", [])
     present = [m for m in members if voted is None or m["id"] in voted]
@@ -129,8 +129,8 @@ def certificate_pdf(*, round_: Round, prize: Prize, checksum: str | None, issued
         doc.cell(0, 13, "GIẤY CHỨNG NHẬN", align="C", new_x="LMARGIN", new_y="NEXT")
         doc.set_text_color(0, 0, 0)
         doc.set_font(FONT, "B", 12)
-        doc.multi_cell(0, 6, f"GIẢI BÁO CHÍ TOÀN QUỐC VỀ XÂY DỰNG ĐẢNG (GIẢI BÚA LIỀM VÀNG) LẦN THỨ {round_.number} – "
-                             f"NĂM {round_.year}", align="C", new_x="LMARGIN", new_y="NEXT")
+        doc.multi_cell(0, 6, f"GIẢI BÁO CHÍ TOÀN QUỐC VỀ XÂY DỰNG ĐẢNG (GIẢI BÚA LIỀM VÀNG) "
+                             f"{round_.label.upper()}", align="C", new_x="LMARGIN", new_y="NEXT")
         doc.ln(2)
         doc.set_font(FONT, "", 12)
         doc.cell(0, 7, "Chứng nhận tác giả", align="C", new_x="LMARGIN", new_y="NEXT")

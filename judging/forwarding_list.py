@@ -24,7 +24,7 @@ def forwarding_list_pdf(*, batch: ForwardingBatch, round_: Round, unit: Unit, se
     doc.official_header(superior=unit.name.upper(), issuing="BAN TỔ CHỨC GIẢI BÁO CHÍ\nVỀ XÂY DỰNG ĐẢNG",
                         number=forwarding_list_number(batch, round_),
                         motto=settings.motto, motto_sub=settings.motto_sub, date_line=vn_date_line(place, at))
-    doc.heading(f"DANH SÁCH TÁC PHẨM GỬI DỰ GIẢI BÚA LIỀM VÀNG\nLẦN THỨ {round_.number} – NĂM {round_.year}")
+    doc.heading(f"DANH SÁCH TÁC PHẨM GỬI DỰ GIẢI BÚA LIỀM VÀNG\n{round_.label.upper()}")
     doc.paragraph("Kính gửi: Ban Thư ký Giải Búa liềm vàng.")
     doc.paragraph(f"Đơn vị gửi: {unit.name}. Người gửi: {sender.full_name} ({sender.email}), lúc {at:%H:%M ngày %d/%m/%Y} "
                   f"(giờ Việt Nam). Số tác phẩm: {len(entries)}.")

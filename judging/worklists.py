@@ -166,7 +166,7 @@ def works_xlsx(session: Session, *, user: User, round_: Round, filters: WorkFilt
              "; ".join(r.outlets), ENTRY_STATUS_LABELS[r.status], panel_names.get(r.panel_code or "", r.panel_code or ""),
              r.submitted_at.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if r.submitted_at else "")
             for r in _rows(session, entries, user)]
-    title = f"Tác phẩm dự Giải Búa liềm vàng lần thứ {round_.number} ({round_.year})"
+    title = f"Tác phẩm dự Giải Búa liềm vàng {round_.label}"
     if unit_name:
         title += f" – {unit_name}"
     return spreadsheets.write(XLSX_HEADINGS, rows, sheet_title="Tác phẩm", title=title,

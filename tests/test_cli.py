@@ -74,6 +74,11 @@ def test_first_secretariat_account_with_the_password_asked_for_not_typed_on_the_
 def test_demo_prints_logins_and_is_idempotent(cli_env):
     first = run(cli_env, "demo")
     assert "bithu@demo.bualiemvang.vn" in first.stdout and "Ban Thư ký" in first.stdout
+    logins = [line for line in first.stdout.splitlines() if "@demo.bualiemvang.vn" in line]
+    assert any("giamkhao.hatinh@" in line for line in logins)
+    # the role column starts at the same place on every line, whatever the address's length
+    role_columns = {line.index(line.split(maxsplit=1)[1]) for line in logins}
+    assert len(role_columns) == 1, "\n".join(logins)
     second = run(cli_env, "demo")
     assert second.stdout == first.stdout
 

@@ -186,7 +186,7 @@ def results_csv(round_id: Id, session: SessionDep, now: NowDep):
 def results_xlsx(round_id: Id, session: SessionDep, now: NowDep):
     round_ = load_round(round_id, session)
     public_list(session, round_id, now)
-    title = f"Kết quả Giải Búa liềm vàng lần thứ {round_.number} – năm {round_.year}"
+    title = f"Kết quả Giải Búa liềm vàng {round_.label}"
     return _download(round_, exports.to_xlsx(publication.prizes(session, round_id=round_id), title),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
 

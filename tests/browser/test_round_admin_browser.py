@@ -1,6 +1,6 @@
 """In a real browser, on a phone (375 px) and on a desktop: the secretariat launches round XI copying
 round X's settings, sets its calendar, imports its outline, sets the units' quotas by spreadsheet and opens
-the round."""
+the round; the receipt desk and the round's works list read as cards on a phone and as tables on a desktop."""
 
 import io
 
@@ -101,5 +101,75 @@ def test_round_console_reads_on_a_desktop(browser, live_server):
         expect(page.locator(".timeline [aria-current=step]")).to_contain_text("Hôm nay 20/09/2024")
         expect(page.get_by_role("heading", name="Xem trước phiếu chấm")).to_be_visible()
         _no_sideways_scroll(page)
+    finally:
+        context.close()
+
+
+def _nothing_past_the_right_edge(page):
+    """No element of the page's content reaches past the window's right edge, not even inside a box that
+    scrolls sideways (there it would be cut off, with nothing telling the person to scroll)."""
+    wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
+        .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 1; })
+        .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.name ? '[' + e.name + ']' : ''))""")
+    assert wide == [], f"{page.url}: {wide}"
+
+
+def _cell_lefts(row) -> list[float]:
+    return [cell.bounding_box()["x"] for cell in row.locator("td").all() if cell.is_visible()]
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_receipt_desk_and_works_list_are_cards_on_a_phone_and_tables_on_a_desktop(browser, live_server, width,
+                                                                                  tmp_path):
+    context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    phone = width < 600
+    try:
+        login(page, live_server, "bithu@demo.bualiemvang.vn")
+        page.goto(f"{live_server}/secretariat/batches")
+        row = page.locator("table tbody tr").filter(has=page.locator("select[name=reason_code]")).first
+        row.scroll_into_view_if_needed()
+        # the eligibility controls, each whole inside the window: "Không đủ", the reason list, the note, "Lưu"
+        for control in (row.get_by_role("radio", name="Không đủ"), row.get_by_label("Lý do"),
+                        row.get_by_label("Ghi chú"), row.get_by_role("button", name="Lưu")):
+            box = control.bounding_box()
+            assert box and 0 <= box["x"] and box["x"] + box["width"] <= width, (control, box)
+        _nothing_past_the_right_edge(page)
+        lefts = _cell_lefts(row)
+        # a phone reads each work as a card (its cells one under another), a desktop as a row of columns
+        assert (len(set(lefts)) == 1) if phone else (lefts == sorted(lefts) and len(set(lefts)) == 3), lefts
+        page.screenshot(path=str(tmp_path / f"receipt-desk-{width}.png"), full_page=True)  # to look at
+
+        page.get_by_role("link", name="Danh sách toàn bộ tác phẩm của đợt (tìm kiếm, thao tác hàng loạt)").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Tác phẩm dự giải lần thứ")
+        row = page.locator("table tbody tr[id^=tp-]").first
+        row.scroll_into_view_if_needed()
+        _nothing_past_the_right_edge(page)
+        title = row.locator("td").nth(1).bounding_box()
+        if phone:  # the title takes the card's width, not a column a word wide
+            assert title["width"] > width * 0.75, title
+            assert len(set(_cell_lefts(row))) == 1
+        else:
+            assert len(set(_cell_lefts(row))) == 6
+        page.screenshot(path=str(tmp_path / f"round-works-{width}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_a_units_screening_table_is_cards_on_a_phone(browser, live_server):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, live_server, "donvi.hatinh@demo.bualiemvang.vn")
+        page.goto(f"{live_server}/unit/contest")
+        table = page.locator("table").filter(has=page.get_by_role("columnheader", name="Xét điều kiện"))
+        row = table.locator("tbody tr[id^=tp-]").first
+        row.scroll_into_view_if_needed()
+        for control in row.locator("select, input:not([type=hidden]), button").all():
+            box = control.bounding_box()
+            assert box and 0 <= box["x"] and box["x"] + box["width"] <= 375, (control, box)
+        assert len(set(_cell_lefts(row))) == 1  # the work's cells one under another
+        fits = table.evaluate("t => t.getBoundingClientRect().right <= window.innerWidth")
+        assert fits, "the screening table reaches past the window"
     finally:
         context.close()

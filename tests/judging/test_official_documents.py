@@ -70,8 +70,10 @@ def test_minutes_carry_the_official_header_quorum_attendance_and_signatures():
                      "Hà Nội, ngày 03 tháng 02 năm 2025",
                      "Thành phần: Hội đồng có 3 thành viên. Có mặt và bỏ phiếu: 2 thành viên (Lê Quang Minh, Phạm Thu Hà)",
                      "Vắng: Đỗ Văn Giám Khảo.", "ít nhất 66,67 % số thành viên", "THƯ KÝ HỘI ĐỒNG",
-                     "CHỦ TỊCH HỘI ĐỒNG", "Nguyễn Chủ Tịch"):
+                     "CHỦ TỊCH HỘI ĐỒNG", "Nguyễn Chủ Tịch", "GIẢI BÚA LIỀM VÀNG LẦN THỨ IX – NĂM 2024"):
         assert expected in text, expected
+    # the file's own title names the round as every other document does (Round.label)
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == "Biên bản bỏ phiếu chung khảo lần thứ IX – năm 2024"
 
 
 def test_a_party_format_header_is_a_setting():
@@ -120,7 +122,8 @@ def test_forwarding_list_is_issued_by_the_unit_dated_from_it_and_signed():
     pdf = forwarding_list_pdf(batch=batch, round_=round_ix(), unit=unit, sender=sender, entries=[entry], authors={})
     text = " ".join(text_of(pdf).split())
     for expected in ("HÀ TĨNH", "BAN TỔ CHỨC GIẢI BÁO CHÍ", "Số: 5-DS/BLVIX", "Hà Tĩnh, ngày 03 tháng 02 năm 2025",
-                     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "XÁC NHẬN CỦA ĐƠN VỊ", "Phạm Quốc Tổ Chức", "Người giữ lửa"):
+                     "LẦN THỨ IX – NĂM 2024", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                     "XÁC NHẬN CỦA ĐƠN VỊ", "Phạm Quốc Tổ Chức", "Người giữ lửa"):
         assert expected in text, expected
 
 
