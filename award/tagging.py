@@ -94,6 +94,7 @@ reaches the eval target, and either package is a large dependency.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -393,7 +394,7 @@ def _content(token: str) -> bool:
 
 
 def shared_phrases(work: str, reference: str, limit: int = 4,
-                   score: Any = None) -> list[str]:
+                   score: Any = None, words: Any = None) -> list[str]:
     """The longest runs of syllables ``work`` and ``reference`` share, as written in ``work``.
 
     Vietnamese words are one to four syllables and nothing here segments them, so a pair of syllables
@@ -412,11 +413,19 @@ def shared_phrases(work: str, reference: str, limit: int = 4,
     plain "ve" or "dang" matched to "về" or "đang" is trimmed as the stop syllable it stands for.
     A run shown and the same run spelled otherwise (with and without diacritics) are named once.
 
+    Whole words only: a run is cut to the reference's words (``words(syllables) -> starts``, default
+    :func:`word_starts`, the segmenter), so a run that begins or ends inside a word drops that word
+    ("báo vệ nền tảng" against "bảo vệ nền tảng" shares "nền tảng", not "vệ nền tảng"), and the words
+    trimmed from its ends are those with no content syllable ("các thế lực thù địch" -> "thế lực thù
+    địch": "thế", a stop syllable alone, is content inside "thế lực"; "không gian mạng", "chỉ đạo" too).
+
     Raises nothing; an empty text shares nothing.
     """
-    ref_segments = [[tok for _, tok in seg] for seg in _runs(reference)]
+    ref_runs = _runs(reference)
+    ref_segments = [[tok for _, tok in seg] for seg in ref_runs]
     if limit <= 0 or not ref_segments:
         return []
+    ref_starts = [(words or word_starts)(tuple(w for w, _ in seg)) for seg in ref_runs]
     # every syllable's positions in the reference, exactly and folded, for the longest common run ending at
     # each work syllable
     exact_at: dict[str, list[tuple[int, int]]] = {}
@@ -448,18 +457,15 @@ def shared_phrases(work: str, reference: str, limit: int = 4,
             if length == 0 or (i + 1 < len(ends) and ends[i + 1] == length + 1):
                 continue
             best: tuple[float, int, int, tuple[str, ...]] | None = None
-            for alignment in dict.fromkeys(
-                tuple(ref_segments[s][j - length + 1:j + 1]) for (s, j), n in runs[i].items() if n == length
-            ):
-                start, stop = i - length + 1, i + 1
-                first = start  # the work syllable matched to alignment[0]
-                while start < stop and not (_content(tokens[start]) and _content(alignment[start - first])):
-                    start += 1
-                while stop > start and not (_content(tokens[stop - 1]) and _content(alignment[stop - 1 - first])):
-                    stop -= 1
-                if stop - start < 2:
+            first = i - length + 1  # the work syllable matched to the reference's lo
+            for s, j in dict.fromkeys((s, j) for (s, j), n in runs[i].items() if n == length):
+                ref, lo = ref_segments[s], j - length + 1
+                content = [_content(ref[x]) and _content(tokens[first + x - lo]) for x in range(lo, j + 1)]
+                a, b = _whole_words(ref_starts[s], lo, j + 1, content)
+                if b - a < 2:
                     continue
-                ref_key = alignment[start - first:stop - first]
+                start, stop = first + a - lo, first + b - lo
+                ref_key = tuple(ref[a:b])
                 value = score(list(ref_key)) if score is not None else sum(1 for t in ref_key if _content(t))
                 # the outline's spelling that weighs most names the run (a plain "bao ve" could be "bảo vệ"
                 # or "báo về" if the reference had both); ties: the first in the reference
@@ -489,6 +495,56 @@ def shared_phrases(work: str, reference: str, limit: int = 4,
         if len(out) >= limit:
             break
     return out
+
+
+_SEGMENTER_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=8192)
+def word_starts(syllables: tuple[str, ...]) -> tuple[bool, ...]:
+    """For a run of syllables without punctuation (as written), whether each begins a word: Vietnamese
+    writes a word's syllables apart ("không gian mạng" is two words, "thế lực" one), so the run is read by
+    underthesea's word segmenter (a CRF trained on VLSP 2013, its model in the wheel; ~0.5 ms a sentence,
+    cached: the outline's points come back for every work). Every syllable its own word when the
+    segmenter's words do not add up to the run's syllables."""
+    from underthesea import word_tokenize  # ~0.3 s to import and load: only where a why is written
+
+    if not syllables:
+        return ()
+    starts: list[bool] = []
+    with _SEGMENTER_LOCK:  # its model is loaded on first use: once, whatever the threads
+        found = word_tokenize(" ".join(syllables))
+    for word in found:
+        n = len(word.split())
+        starts += [True] + [False] * (n - 1)
+    return tuple(starts) if len(starts) == len(syllables) else (True,) * len(syllables)
+
+
+def _whole_words(starts: Sequence[bool], lo: int, hi: int, content: Sequence[bool]) -> tuple[int, int]:
+    """``[a, b)`` inside ``[lo, hi)``: a shared run of a segment cut to the segment's whole words (``starts``,
+    :func:`word_starts`), so it never names half a word ("gian mạng" of "không gian mạng", "lực thù địch" of
+    "thế lực thù địch"), then without the words at either end that hold no content syllable
+    (``content[x - lo]`` for syllable x: "các", "của", but not "chỉ đạo" or "không gian")."""
+    a, b = lo, hi
+    while a < b and not starts[a]:  # the run begins inside a word
+        a += 1
+    if b < len(starts) and not starts[b]:  # the run ends inside a word: drop that word
+        while b > a and not starts[b - 1]:
+            b -= 1
+        b = max(a, b - 1)
+    words: list[tuple[int, int]] = []
+    x = a
+    while x < b:
+        y = x + 1
+        while y < b and not starts[y]:
+            y += 1
+        words.append((x, y))
+        x = y
+    while words and not any(content[k - lo] for k in range(*words[0])):
+        words.pop(0)
+    while words and not any(content[k - lo] for k in range(*words[-1])):
+        words.pop()
+    return (words[0][0], words[-1][1]) if words else (a, a)
 
 
 def _inside(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
