@@ -6,7 +6,8 @@ from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
+from jinja2 import pass_context, pass_environment
+from jinja2.filters import do_truncate
 from starlette.datastructures import URL
 from starlette.routing import NoMatchFound
 
@@ -107,6 +108,10 @@ templates.env.filters["file_size"] = file_size
 templates.env.filters["points"] = points
 templates.env.filters["match_level"] = match_level
 templates.env.filters["genre"] = genre_label
+# Jinja's truncate ends a cut text with "..."; the pages (and static/js/theme-suggest.js) use the ellipsis "…"
+templates.env.filters["truncate"] = pass_environment(
+    lambda env, text, length=255, killwords=False, end="…", leeway=None:
+    do_truncate(env, text, length, killwords, end, leeway))
 templates.env.globals["file_kind"] = file_kind
 templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
 templates.env.globals["theme_change"] = theme_change

@@ -600,7 +600,9 @@ class RoundTagger:
         # semantic index: every unit title and point is a passage
         passages: list[str] = []
         owner: list[int] = []
+        self._titles = []  # the passage index of each unit's title
         for i, unit in enumerate(self.units):
+            self._titles.append(len(passages))
             for text in (unit.title,) + unit.points:
                 if config.passage_max_syllables:
                     text = _truncate_words(text, config.passage_max_syllables)
@@ -861,9 +863,13 @@ class RoundTagger:
                 # nothing shared, nothing the vocabulary knows: the embedding placed it here; name the unit's
                 # title or point nearest in meaning (not "near": its level says how near), so every
                 # suggestion shown comes with a reason
-                mine = np.flatnonzero(self._owner == i)
-                nearest = self._passage_texts[int(mine[np.argmax(sims[mine])])]
-                bits.append(f"ý gần nhất của chủ đề: “{_truncate_words(nearest, cfg.why_meaning_words, '…')}”")
+                # the point nearest in meaning: the title is printed above the why already
+                mine = [k for k in np.flatnonzero(self._owner == i) if k != self._titles[i]]
+                if mine:
+                    nearest = self._passage_texts[int(mine[int(np.argmax(sims[mine]))])]
+                    bits.append(f"ý gần nhất của chủ đề: “{_truncate_words(nearest, cfg.why_meaning_words, '…')}”")
+                else:
+                    bits.append("gần nghĩa với tên chủ đề")
             return "; ".join(bits)
 
         return why

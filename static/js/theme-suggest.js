@@ -13,6 +13,15 @@
   let timer = null;
   let last = "";
 
+  // A long theme title cut at the last whole word before `limit` characters ("phản bác…", never "phản bá…"),
+  // as the work's page cuts it.
+  function shorten(text, limit) {
+    if (text.length <= limit) return text;
+    const cut = text.slice(0, limit - 1);
+    const space = cut.lastIndexOf(" ");
+    return (space > 0 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, "") + "…";
+  }
+
   function render(items) {
     list.replaceChildren();
     for (const item of items) {
@@ -21,7 +30,7 @@
       code.className = "code";
       code.textContent = item.code;
       const text = document.createElement("span");
-      text.textContent = " " + (item.title.length > 160 ? item.title.slice(0, 157) + "…" : item.title);
+      text.textContent = " " + shorten(item.title, 160);
       li.append(code, text);
       // how close, in words ("rất phù hợp"…, as on the work's page; never "0 %"), and why: the journalist's own
       // words, so textContent

@@ -182,3 +182,12 @@ def test_a_page_address_with_an_id_that_is_not_a_number_is_not_found(client, ses
     page = client.get("/admin/rounds/abc")
     assert page.status_code == 404 and "Không tìm thấy" in page.text
     assert client.get("/api/v1/rounds/abc").status_code == 422  # the API keeps its validation answer
+
+
+def test_a_title_cut_on_a_page_ends_after_a_whole_word_with_an_ellipsis():
+    """Jinja's truncate ends with "..."; the pages and the live suggestions use "…", after a whole word."""
+    from api.templating import templates
+
+    cut = templates.env.from_string("{{ t|truncate(30) }}").render(
+        t="Tiếp tục nâng cao chất lượng công tác tuyên truyền, phổ biến")
+    assert cut == "Tiếp tục nâng cao chất lượng…"

@@ -44,6 +44,29 @@ def test_nearest_confirmed_works_vote_and_secretariat_counts_double():
     assert own.codes == before.codes
 
 
+def test_the_why_names_only_confirmed_works_the_work_really_resembles():
+    """The kind: "giống 1 tác phẩm đã xác nhận chủ đề 2.4" under every theme of any text, a rice-harvest story
+    included, because the ten nearest confirmed works always exist. Named only from LearnConfig.resemble_cos:
+    the same story retold is; another story of the same round, and an unrelated one, are not (their small vote
+    still counts)."""
+    tagger = _tagger("IX")
+    story = ("Bí thư xã từ chức sau sai phạm đất đai",
+             "Sau kết luận của Ủy ban Kiểm tra, bí thư đảng ủy xã xin từ chức vì để xảy ra sai phạm trong giao đất.")
+    retold = ("Một bí thư đảng ủy xã xin thôi chức vì sai phạm giao đất",
+              "Ủy ban Kiểm tra kết luận có sai phạm trong giao đất ở xã; bí thư đảng ủy đã làm đơn xin từ chức.")
+    other = ("Chi bộ khu phố họp bàn chuyện rác thải", "Chi bộ khu phố họp định kỳ, bàn việc dân sinh và vệ sinh.")
+    rice = ("Mùa lúa chín ở miền Tây", "Nông dân thu hoạch lúa trên những cánh đồng mẫu lớn.")
+    confirmed = tagger.suggest(*story)
+    code = confirmed.codes[1]
+    examples = ExampleSet(tagger, confirmed.vector[None, :], [[code]], [2.0], ["confirmed"])
+    for text, named in ((retold, True), (other, False), (rice, False)):
+        plain, learned = tagger.suggest(*text), tagger.suggest(*text, learned=examples, key="new")
+        said = " ".join(s.why for s in learned.items)
+        assert ("giống 1 tác phẩm đã xác nhận chủ đề " + code in said) is named, (text[0], said)
+        gain = {s.code: s.score for s in learned.items}[code] - {s.code: s.score for s in plain.items}[code]
+        assert gain >= 0  # its vote counts, however small
+
+
 def test_eval_learn_is_leave_one_out_and_changes_the_figures():
     tagger = _tagger("IX")
     title, summary = "Chuyện ở một chi bộ", "Chi bộ khu phố họp định kỳ, bàn việc dân sinh và giữ gìn trật tự."

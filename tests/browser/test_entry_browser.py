@@ -99,6 +99,18 @@ def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
     expect(first.locator(".why")).to_contain_text("từ khớp đề cương: “chống tham nhũng”")
     expect(first.locator(".match-level")).to_have_text("Rất phù hợp")
     expect(page.locator("[data-theme-suggest-list]")).not_to_contain_text("%")
+    # a long theme title is cut after a whole word ("phản bác…", never "phản bá…"); the demo's round uses
+    # round IX's outline
+    from award.tagging_eval import load_round_taggers
+
+    titles = [u.title for u in load_round_taggers(rounds=["IX"])["IX"].units]
+    for shown in page.locator("[data-theme-suggest-list] li > span:nth-child(2)").all_inner_texts():
+        shown = shown.strip()
+        if shown in titles:
+            continue
+        assert shown.endswith("…"), shown
+        prefix = shown[:-1]
+        assert any(t.startswith(prefix) and t[len(prefix)] in " ,;:." for t in titles), shown
     assert page.console_errors == []
 
 
