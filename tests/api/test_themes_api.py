@@ -89,6 +89,8 @@ def test_a_short_summary_is_not_called_missing_and_a_longer_one_clears_the_warni
     run_jobs(session)
     page = client.get(f"/entries/{entry_id}").text
     assert "Tóm tắt và nội dung của tác phẩm còn ngắn" in page and "chưa có tóm tắt" not in page
+    # a caution, not shown as an error (nothing failed)
+    assert '<p class="alert caution" role="status">Tóm tắt và nội dung' in page
     clock.set("2024-09-20T09:05:00+07:00")
     changed = client.patch(f"/api/v1/entries/{entry_id}", headers=headers, json=entry_payload(
         session, title="Chuyển đổi số trong sinh hoạt chi bộ", summary=INSPECTION))
