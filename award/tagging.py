@@ -812,6 +812,17 @@ class RoundTagger:
         work = f"{entry.title or ''} . {entry.summary or ''}"
         sims = self._passages @ np.asarray(vector, dtype=np.float32) if vector is not None else None
         press: dict[int, list[str]] | None = None
+        # the work's words as written, across punctuation as the vocabulary reads them ("kinh tế – xã hội")
+        written = [pair for seg in _runs(work) for pair in seg]
+
+        def as_written(trigger: str) -> str:
+            # the vocabulary reads lower case: quote the work's own spelling ("Ủy ban Kiểm tra")
+            want = trigger.split()
+            tokens = [tok for _, tok in written]
+            for k in range(len(tokens) - len(want) + 1):
+                if tokens[k:k + len(want)] == want:
+                    return " ".join(w for w, _ in written[k:k + len(want)])
+            return trigger
 
         def press_words(i: int) -> list[str]:
             # the work's press words (award.tagging_vocab) whose outline-style phrase ranks unit i first in
@@ -858,7 +869,7 @@ class RoundTagger:
             words = [w for w in press_words(i) if not any(fold(w) in p for p in named)]  # said once
             words = [w for w in words if not any(w != v and w in v for v in words)]  # "dự giải" in "tác phẩm dự giải"
             if words:
-                bits.append("tác phẩm nói đến " + ", ".join(f"“{w}”" for w in words[: cfg.why_terms]))
+                bits.append("tác phẩm nói đến " + ", ".join(f"“{as_written(w)}”" for w in words[: cfg.why_terms]))
             if not bits and sims is not None:
                 # nothing shared, nothing the vocabulary knows: the embedding placed it here; name the unit's
                 # title or point nearest in meaning (not "near": its level says how near), so every
