@@ -320,7 +320,7 @@ class TaggerConfig:
     # explanations ("why") for the best why_top units
     why_top: int = 5
     why_terms: int = 4  # phrases named (award.tagging.shared_phrases)
-    why_meaning_words: int = 14  # words of the nearest title or point named when no phrase is shared
+    why_meaning_words: int = 14  # words of the nearest point named when nothing else says why
 
 
 DEFAULT_CONFIG = TaggerConfig()
@@ -458,7 +458,7 @@ def shared_phrases(work: str, reference: str, limit: int = 4,
                 continue
             best: tuple[float, int, int, tuple[str, ...]] | None = None
             first = i - length + 1  # the work syllable matched to the reference's lo
-            for s, j in dict.fromkeys((s, j) for (s, j), n in runs[i].items() if n == length):
+            for s, j in [(s, j) for (s, j), n in runs[i].items() if n == length]:
                 ref, lo = ref_segments[s], j - length + 1
                 content = [_content(ref[x]) and _content(tokens[first + x - lo]) for x in range(lo, j + 1)]
                 a, b = _whole_words(ref_starts[s], lo, j + 1, content)
@@ -807,7 +807,7 @@ class RoundTagger:
                    counts: Sequence[int] | None, vector: np.ndarray | None = None):
         """why(unit index) -> Vietnamese text; phrases are computed only for the units asked about.
         ``vector``: the work's e5 query vector, for a unit that shares no phrase with the work (the
-        embedding ranked it): its title or point nearest in meaning is named instead."""
+        embedding ranked it): its point nearest in meaning is named instead."""
         cfg = self.config
         work = f"{entry.title or ''} . {entry.summary or ''}"
         sims = self._passages @ np.asarray(vector, dtype=np.float32) if vector is not None else None
@@ -872,9 +872,8 @@ class RoundTagger:
                 bits.append("tác phẩm nói đến " + ", ".join(f"“{as_written(w)}”" for w in words[: cfg.why_terms]))
             if not bits and sims is not None:
                 # nothing shared, nothing the vocabulary knows: the embedding placed it here; name the unit's
-                # title or point nearest in meaning (not "near": its level says how near), so every
-                # suggestion shown comes with a reason
-                # the point nearest in meaning: the title is printed above the why already
+                # point nearest in meaning (not its title, printed just above; not "near": its level says how
+                # near), so every suggestion shown comes with a reason
                 mine = [k for k in np.flatnonzero(self._owner == i) if k != self._titles[i]]
                 if mine:
                     nearest = self._passage_texts[int(mine[int(np.argmax(sims[mine]))])]
