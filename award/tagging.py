@@ -814,11 +814,11 @@ class RoundTagger:
         press: dict[int, list[str]] | None = None
         # the work's words as written, across punctuation as the vocabulary reads them ("kinh tế – xã hội")
         written = [pair for seg in _runs(work) for pair in seg]
+        tokens = [tok for _, tok in written]
 
         def as_written(trigger: str) -> str:
             # the vocabulary reads lower case: quote the work's own spelling ("Ủy ban Kiểm tra")
             want = trigger.split()
-            tokens = [tok for _, tok in written]
             for k in range(len(tokens) - len(want) + 1):
                 if tokens[k:k + len(want)] == want:
                     return " ".join(w for w, _ in written[k:k + len(want)])

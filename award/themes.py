@@ -203,8 +203,7 @@ def set_entry_themes(session: Session, *, entry: Entry, codes: list[str], actor:
     from award.tagging_learn import learning_rounds
 
     for round_id in learning_rounds(session, entry.round_id):
-        jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(round_id),
-                                    payload={"round_id": round_id}, now=now)
+        queue_relearn(session, round_id=round_id, now=now)
     return codes
 
 
@@ -429,6 +428,13 @@ def stale_after_confirmations(session: Session, *, round_id: int, tagger: RoundT
     return sorted(unranked | touched_by(examples, vectors, changed, ranked_at))
 
 
+def queue_relearn(session: Session, *, round_id: int, now: datetime) -> None:
+    """Queue the round's relearning pass (job `round.relearn`, award.job_handlers) unless one is waiting to start:
+    that one will read whatever made this call."""
+    jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(round_id), payload={"round_id": round_id},
+                                now=now)
+
+
 def queue_outdated_rankings(session: Session, *, now: datetime) -> list[int]:
     """Queue the relearning pass (`round.relearn`, which ranks again the works whose stored ranking another
     TAGGER_VERSION made, as if unranked) of every round holding such rankings; run by `award migrate` after
@@ -438,8 +444,7 @@ def queue_outdated_rankings(session: Session, *, now: datetime) -> list[int]:
                                  .join(ThemeSuggestion, ThemeSuggestion.entry_id == Entry.id)
                                  .where(ThemeSuggestion.tagger_version != TAGGER_VERSION)).all())
     for round_id in rounds:
-        jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(round_id),
-                                    payload={"round_id": round_id}, now=now)
+        queue_relearn(session, round_id=round_id, now=now)
     return rounds
 
 
@@ -482,8 +487,7 @@ def store_relearned(session: Session, *, round_id: int, done: RelearnPass, now: 
         if current is not None:
             store_suggestions(session, entry=current, result=result, now=stamp)
     if unseen:
-        jobs.enqueue_unless_waiting(session, kind="round.relearn", scope=str(round_id),
-                                    payload={"round_id": round_id}, now=now)
+        queue_relearn(session, round_id=round_id, now=now)
 
 
 def link_thematic_prizes(session: Session, *, round_: Round, links: dict[int, list[str]], actor: User,

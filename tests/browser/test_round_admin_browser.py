@@ -118,6 +118,13 @@ def _cell_lefts(row) -> list[float]:
     return [cell.bounding_box()["x"] for cell in row.locator("td").all() if cell.is_visible()]
 
 
+def _each_inside(controls, width: int) -> None:
+    """Each control whole inside a window `width` px wide (not cut off at its right edge)."""
+    for control in controls:
+        box = control.bounding_box()
+        assert box and 0 <= box["x"] and box["x"] + box["width"] <= width, (control, box)
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_receipt_desk_and_works_list_are_cards_on_a_phone_and_tables_on_a_desktop(browser, live_server, width,
                                                                                   tmp_path):
@@ -130,10 +137,8 @@ def test_receipt_desk_and_works_list_are_cards_on_a_phone_and_tables_on_a_deskto
         row = page.locator("table tbody tr").filter(has=page.locator("select[name=reason_code]")).first
         row.scroll_into_view_if_needed()
         # the eligibility controls, each whole inside the window: "Không đủ", the reason list, the note, "Lưu"
-        for control in (row.get_by_role("radio", name="Không đủ"), row.get_by_label("Lý do"),
-                        row.get_by_label("Ghi chú"), row.get_by_role("button", name="Lưu")):
-            box = control.bounding_box()
-            assert box and 0 <= box["x"] and box["x"] + box["width"] <= width, (control, box)
+        _each_inside((row.get_by_role("radio", name="Không đủ"), row.get_by_label("Lý do"),
+                      row.get_by_label("Ghi chú"), row.get_by_role("button", name="Lưu")), width)
         _nothing_past_the_right_edge(page)
         lefts = _cell_lefts(row)
         # a phone reads each work as a card (its cells one under another), a desktop as a row of columns
@@ -165,9 +170,7 @@ def test_a_units_screening_table_is_cards_on_a_phone(browser, live_server):
         table = page.locator("table").filter(has=page.get_by_role("columnheader", name="Xét điều kiện"))
         row = table.locator("tbody tr[id^=tp-]").first
         row.scroll_into_view_if_needed()
-        for control in row.locator("select, input:not([type=hidden]), button").all():
-            box = control.bounding_box()
-            assert box and 0 <= box["x"] and box["x"] + box["width"] <= 375, (control, box)
+        _each_inside(row.locator("select, input:not([type=hidden]), button").all(), 375)
         assert len(set(_cell_lefts(row))) == 1  # the work's cells one under another
         fits = table.evaluate("t => t.getBoundingClientRect().right <= window.innerWidth")
         assert fits, "the screening table reaches past the window"
