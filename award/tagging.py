@@ -397,12 +397,12 @@ def shared_phrases(work: str, reference: str, limit: int = 4,
                    score: Any = None, words: Any = None) -> list[str]:
     """The longest runs of syllables ``work`` and ``reference`` share, as written in ``work``.
 
-    Vietnamese words are one to four syllables and nothing here segments them, so a pair of syllables
-    BM25 matched may cut across two words ("vệ nền" in "bảo vệ nền tảng"); a maximal common run does
-    not: it cannot be extended by one more syllable on either side and still be shared ("bảo vệ nền
-    tảng tư tưởng").  Runs never cross punctuation.  Stop syllables at a run's ends are trimmed
-    ("và bảo vệ" -> "bảo vệ"); a run with fewer than two syllables left, or no content syllable, is
-    dropped, and so is one inside another run shown.  Best first by ``score(tokens) -> float`` (default:
+    Vietnamese words are one to four syllables, so a pair of syllables BM25 matched may cut across two
+    words ("vệ nền" in "bảo vệ nền tảng"); a maximal common run does not: it cannot be extended by one
+    more syllable on either side and still be shared ("bảo vệ nền tảng tư tưởng").  Runs never cross
+    punctuation.  Words without a content syllable at a run's ends are trimmed ("và bảo vệ" -> "bảo
+    vệ"; whole words below); a run with fewer than two syllables left is dropped, and so is one inside
+    another run shown.  Best first by ``score(tokens) -> float`` (default:
     the number of content syllables), at most ``limit``.
 
     A work syllable typed without diacritics matches every reference syllable that folds to it ("bao ve
