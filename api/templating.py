@@ -17,6 +17,7 @@ from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 from award.records import ACTION_LABELS, theme_change
 from award.rules import MEDIA_TYPES, genre_label
 from award.tagging_units import match_level
+from award.text import upfirst
 from judging.contests import REASONS
 from api.security import csrf_token
 from api.settings import get_settings
@@ -108,6 +109,7 @@ templates.env.filters["file_size"] = file_size
 templates.env.filters["points"] = points
 templates.env.filters["match_level"] = match_level
 templates.env.filters["genre"] = genre_label
+templates.env.filters["upfirst"] = upfirst
 # Jinja's truncate ends a cut text with "..."; the pages (and static/js/theme-suggest.js) use the ellipsis "…"
 templates.env.filters["truncate"] = pass_environment(
     lambda env, text, length=255, killwords=False, end="…", leeway=None:

@@ -268,8 +268,8 @@ def _object_names(session: Session, events) -> tuple[dict[tuple[str, str], str],
     names, refs = {}, {}
     if ids["round"]:
         for r in session.exec(select(Round).where(Round.id.in_(ids["round"]))):
-            refs[("round", str(r.id))] = f"lần thứ {r.number} ({r.year})"
-            names[("round", str(r.id))] = f"Đợt giải lần thứ {r.number} ({r.year})"
+            refs[("round", str(r.id))] = r.label
+            names[("round", str(r.id))] = f"Đợt giải {r.label}"
     if ids["unit"]:
         for u in session.exec(select(Unit).where(Unit.id.in_(ids["unit"]))):
             refs[("unit", str(u.id))] = u.name

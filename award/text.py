@@ -40,6 +40,12 @@ def _keeps(text: str, i: int) -> bool:
     return category not in ("Cc", "Cs", "Co", "Cn")
 
 
+def upfirst(text: str) -> str:
+    """The text with its first letter in capitals and the rest as written ("lần thứ XI – năm 2026" →
+    "Lần thứ XI – năm 2026"); str.capitalize would lower the numeral."""
+    return text[:1].upper() + text[1:]
+
+
 def clean_text(text: str | None, *, multiline: bool = False) -> str:
     """The normal form of what people type: NFC; tabs and line breaks become a space (or, with
     `multiline`, a newline); other control and invisible format characters go; runs of spaces become one."""

@@ -237,8 +237,8 @@ def usage_refusal(session: Session, unit: Unit, *, valid_from: date | None, vali
         if entries or quota or current != Phase.draft:
             what = (f"có {entries} tác phẩm" if entries else "đã được giao chỉ tiêu" if quota
                     else "đợt giải đang diễn ra")
-            return (f"Không thể cho {unit.name} ngừng hoạt động từ ngày này: đơn vị đang tham gia đợt giải lần thứ "
-                    f"{round_.number} ({round_.year}) và {what}. Hãy chọn ngày kết thúc sau hạn nộp ở đơn vị của "
+            return (f"Không thể cho {unit.name} ngừng hoạt động từ ngày này: đơn vị đang tham gia đợt giải "
+                    f"{round_.label} và {what}. Hãy chọn ngày kết thúc sau hạn nộp ở đơn vị của "
                     f"đợt giải ({day:%d/%m/%Y}).")
     return None
 

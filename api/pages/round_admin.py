@@ -15,6 +15,7 @@ from award.errors import Checks, Invalid, NotFound
 from award.models import Role, Round
 from award.outlines import outline_tree
 from award.rules import FILE_KINDS, MEDIA_TYPES, PRIZE_LEVELS, RoundRules
+from award.text import upfirst
 from judging import round_setup
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
 from api.forms import submit
@@ -65,7 +66,7 @@ def _rounds_page(request, session, now, values: dict, errors: dict, status: int 
     return render(request, "admin/rounds.html", {
         "rounds": all_rounds, "phases": rounds.phases(all_rounds, now), "values": values, "errors": errors,
         "calendar_fields": [(f, CALENDAR_LABELS[f]) for f in CALENDAR_FIELDS],
-        "copy_options": [(r.id, f"Lần thứ {r.number} ({r.year})") for r in all_rounds]}, status)
+        "copy_options": [(r.id, upfirst(r.label)) for r in all_rounds]}, status)
 
 
 def _new_round_values(session, now) -> dict:
@@ -144,7 +145,7 @@ async def create_round(request: Request, session: SessionDep, now: NowDep, user:
     return submit(request, session, create, default_field="number",
                   redisplay=lambda errors, status: _rounds_page(request, session, now, values, errors, status),
                   success=lambda r: request.url_for("rounds:settings", round_id=r.id),
-                  message=lambda r: (f"Đã tạo đợt giải lần thứ {r.number} ({r.year}), đang ở giai đoạn chuẩn bị. "
+                  message=lambda r: (f"Đã tạo đợt giải {r.label}, đang ở giai đoạn chuẩn bị. "
                                      "Hãy kiểm tra thể lệ rồi mở đợt giải."))
 
 

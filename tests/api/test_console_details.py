@@ -106,7 +106,7 @@ def test_the_audit_log_names_rounds_and_actions_in_words(client, session, clock)
     _login(client, session)
     _post(client, "/admin/rounds", "/admin/rounds", {"number": "XI", "year": "2026", **CALENDAR})
     page = client.get("/admin/audit").text
-    assert "tạo đợt giải" in page and "Đợt giải lần thứ XI (2026)" in page
+    assert "tạo đợt giải" in page and "Đợt giải lần thứ XI – năm 2026" in page
 
 
 def test_a_stage_is_made_blind_and_the_documents_signed_from_the_settings_page(client, session, clock):

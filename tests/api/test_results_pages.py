@@ -512,7 +512,7 @@ def test_the_author_sees_the_prize_the_public_result_and_a_certificate_per_autho
     web_login(client, published.owner)
     page = client.get(f"/entries/{w['A'].id}")
     text = text_of(page)
-    assert "Kết quả Giải A – Giải Búa liềm vàng lần thứ IX (2024)." in text
+    assert "Kết quả Giải A – Giải Búa liềm vàng lần thứ IX – năm 2024." in text
     assert f'href="http://testserver/rounds/{rid}/results/{w["A"].id}"' in page.text
     assert "Giấy chứng nhận: Nguyễn Văn Ánh" in text and "Giấy chứng nhận: Trần Thị Bình" in text
     certificate = client.get(f"/api/v1/entries/{w['A'].id}/certificate.pdf", params={"author": 2})

@@ -33,7 +33,7 @@ def test_rounds_page_lists_rounds_and_prefills_the_next_one(client, session, clo
     _login(client, session)
     page = client.get("/admin/rounds")
     assert page.status_code == 200
-    assert "Lần thứ IX (2024)" in page.text and "Lần thứ X (2025)" in page.text and "Tạo đợt giải mới" in page.text
+    assert "Lần thứ IX – năm 2024" in page.text and "Lần thứ X – năm 2025" in page.text and "Tạo đợt giải mới" in page.text
     assert 'value="XI"' in page.text and 'value="2026"' in page.text  # the next number and year
     assert 'value="2026-10-10"' in page.text  # the yearly calendar, prefilled
 
@@ -47,7 +47,7 @@ def test_create_round_redirects_to_its_settings_with_a_message(client, session, 
     xi = round_by_number(session, "XI")
     assert response.headers["location"].endswith(f"/admin/rounds/{xi.id}")
     page = client.get(response.headers["location"])
-    assert "Đã tạo đợt giải lần thứ XI (2026)" in page.text
+    assert "Đã tạo đợt giải lần thứ XI – năm 2026" in page.text
     assert "Mở đợt giải" in page.text and "Đang chuẩn bị" in page.text
     assert xi.draft and xi.rules == ix.rules
 
@@ -238,3 +238,19 @@ def test_quota_export_then_import_roundtrip(client, session, clock):
 def test_dashboard_links_to_the_rounds_console(client, session, clock):
     _login(client, session)
     assert 'href="http://testserver/admin/rounds"' in client.get("/dashboard").text
+
+
+def test_every_secretariat_page_names_a_round_as_its_documents_do(client, session, clock):
+    """One name for a round on pages, flashes and documents: "lần thứ IX – năm 2024" (Round.label), never the
+    older "lần thứ IX (2024)" some headings used while the spreadsheets said the long form."""
+    import re
+
+    _login(client, session)
+    ix = round_by_number(session, "IX")
+    pages = ["/dashboard", "/admin/rounds", f"/admin/rounds/{ix.id}/outline", f"/admin/rounds/{ix.id}/quotas",
+             f"/central/{ix.id}", f"/central/{ix.id}/council", f"/rounds/{ix.id}/coverage"]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "ần thứ IX – năm 2024" in page.text, url
+        assert not re.search(r"ần thứ [IVX]+ \(\d{4}\)", page.text), url

@@ -80,7 +80,7 @@ def test_retiring_a_unit_in_use_is_refused_with_the_round(client, session, clock
     response = client.post(f"/admin/units/{son_la.id}/retire", data={"csrf_token": csrf_from(page.text),
                                                                      "valid_to": "2024-06-30"})
     assert response.status_code == 400
-    assert "lần thứ IX (2024)" in response.text
+    assert "lần thứ IX – năm 2024" in response.text
     session.refresh(son_la)
     assert son_la.valid_to is None
     ok = client.post(f"/admin/units/{son_la.id}/retire", data={"csrf_token": csrf_from(page.text),

@@ -160,7 +160,7 @@ def test_retiring_a_unit_a_round_uses_is_refused_naming_the_round(session):
     nghe_an = session.exec(select(Unit).where(Unit.code == "nghe-an")).one()
     with pytest.raises(units.UnitInUse) as refused:
         units.retire_unit(session, unit=nghe_an, valid_to=date(2024, 6, 30), actor=actor, now=NOW)
-    assert "lần thứ IX (2024)" in refused.value.message
+    assert "lần thứ IX – năm 2024" in refused.value.message
     assert nghe_an.valid_to is None
     # an end after the round's local deadline leaves round IX its unit
     units.retire_unit(session, unit=nghe_an, valid_to=date(2030, 12, 31), actor=actor, now=NOW)

@@ -34,7 +34,7 @@ def _score_and_shortlist(page, live_server):
     page.get_by_role("button", name="Đăng xuất").click()
 
     login(page, live_server, "bithu@demo.bualiemvang.vn")
-    page.get_by_role("listitem").filter(has_text="Lần thứ IX (2024)").get_by_role("link", name="tiểu ban sơ khảo").click()
+    page.get_by_role("listitem").filter(has_text="Lần thứ IX – năm 2024").get_by_role("link", name="tiểu ban sơ khảo").click()
     page.get_by_role("link", name="Báo in 2 (phóng sự, điều tra, phản ánh và thể loại khác)").click()
     shortlist = page.get_by_role("row").filter(has_text="Người giữ lửa ở chi bộ vùng biên")
     expect(shortlist).to_contain_text("89")
@@ -46,7 +46,7 @@ def _score_and_shortlist(page, live_server):
 
 def _vote(page, live_server):
     login(page, live_server, "giamkhao@demo.bualiemvang.vn")
-    page.get_by_role("link", name="Bỏ phiếu chung khảo lần thứ IX (2024)").click()
+    page.get_by_role("link", name="Bỏ phiếu chung khảo lần thứ IX – năm 2024").click()
     work = page.locator("section").filter(has_text="Người giữ lửa ở chi bộ vùng biên")
     work.get_by_label("Giải B").check()
     work.get_by_role("button", name="Lưu phiếu").click()

@@ -86,7 +86,7 @@ def test_a_journalist_reads_the_prize_of_a_past_work_and_downloads_a_certificate
         login(page, demo_server, "nhabao@demo.bualiemvang.vn")
         page.get_by_role("link", name="Loạt bài: Người giữ lửa ở chi bộ vùng biên (minh họa)").click()
         outcome = page.locator("section.outcome")
-        expect(outcome).to_contain_text("Giải A – Giải Búa liềm vàng lần thứ IX (2024).")
+        expect(outcome).to_contain_text("Giải A – Giải Búa liềm vàng lần thứ IX – năm 2024.")
         with page.expect_download() as download:
             outcome.get_by_role("link", name="Giấy chứng nhận: Trần Văn Bút").click()
         assert download.value.suggested_filename.endswith("-tran-van-but.pdf")

@@ -38,11 +38,11 @@ def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path
         form = page.locator("form").filter(has=page.get_by_role("button", name="Tạo đợt giải"))
         form.get_by_label("Lần thứ (số La Mã)").fill("XI")
         form.get_by_label("Năm").fill("2026")
-        form.get_by_label("Sao chép thể lệ").select_option(label="Lần thứ X (2025)")
+        form.get_by_label("Sao chép thể lệ").select_option(label="Lần thứ X – năm 2025")
         for label, day in XI.items():
             form.get_by_label(label).fill(day)
         form.get_by_role("button", name="Tạo đợt giải").click()
-        expect(page.locator(".alert.flash")).to_contain_text("Đã tạo đợt giải lần thứ XI (2026)")
+        expect(page.locator(".alert.flash")).to_contain_text("Đã tạo đợt giải lần thứ XI – năm 2026")
         expect(page.locator(".badge").first).to_have_text("Đang chuẩn bị")
         _no_sideways_scroll(page)
 
@@ -95,7 +95,7 @@ def test_round_console_reads_on_a_desktop(browser, live_server):
     try:
         login(page, live_server, "bithu@demo.bualiemvang.vn")
         page.goto(f"{live_server}/admin/rounds")
-        row = page.get_by_role("row").filter(has_text="Lần thứ IX (2024)")
+        row = page.get_by_role("row").filter(has_text="Lần thứ IX – năm 2024")
         expect(row).to_contain_text("Đang nhận tác phẩm")
         row.get_by_role("link", name="thể lệ, lịch").click()
         expect(page.locator(".timeline [aria-current=step]")).to_contain_text("Hôm nay 20/09/2024")
