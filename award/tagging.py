@@ -36,7 +36,9 @@ similarity).  The numbers below are :class:`TaggerConfig`'s defaults.
    "sáp nhập"…); the outline-style phrases they stand for join the query with
    weight ``expansion_weight`` = 0.35, doubled or tripled when two or three of a
    subject's words occur, a term shared by phrases counted once (ledes that avoid
-   the outline's wording: top-1 0.55 -> 0.67 on tagging_realistic_dev).
+   the outline's wording: top-1 0.55 -> 0.67 on tagging_realistic_dev; 0.725
+   with the vocabulary's second pass, written after reading the kinds of that
+   file's misses, so an upper bound).
 
    Query fields are weighted title 1.25, summary 1; each field's term counts
    are saturated (``tf·(k3+1)/(tf+k3)``, k3 = 1.5).  The body (transcript,

@@ -30,12 +30,22 @@ organisation sector; setting examples; ethics; working style; Hồ Chí Minh; go
 degradation; daring to act; self-criticism and unity; organisational principles; democracy and the
 people; the Front and mass organisations; mass mobilisation; youth; new rural areas; environment;
 defence and security; external affairs; culture; Party history; epidemics and disasters; the press;
-the award.  Each phrase is built from the outlines' own wording; the triggers (7-40 a subject,
-963 in all) are the words reporters write, several syllables where possible.  Words that only say
+the award.  Each phrase is built from the outlines' own wording; the triggers (7-53 a subject,
+1,195 in all) are the words reporters write, several syllables where possible.  Words that only say
 where a story happens ("vùng cao", "biên giới", "khu dân cư", "nông thôn", "cấp xã") are not
-triggers: a lede set in the highlands or in a commune may be about anything.  The list was
-written from the outlines and common press usage without reading any row of the realistic files;
-it must not grow to fit a row of them (that would measure the list, not the engine).
+triggers: a lede set in the highlands or in a commune may be about anything.  The first list (963
+triggers) was written from the outlines and common press usage without reading any row of the
+realistic files.  A second pass (1 December 2026, 232 triggers in 25 subjects, phrases unchanged)
+was written after reading the *kinds* of the realistic dev file's misses (subjects short of press
+words: leadership method - meetings, directives, "bao biện làm thay"; petty corruption - "ăn chặn",
+"tham ô", "kê khống"; gifts and public cars; cadre rotation and civil-servant appraisal; religion;
+propaganda channels at the grassroots; public services), as the standard press words of those
+subjects, not as the rows' phrasing: a first draft that also held the rows' own turns of phrase
+("ê kíp", "giữ cửa", "người ăn lương") and generic words ("tiến độ", "giao việc", "phản ánh",
+"hồ sơ") was cut back to that.  Its gain on the dev file is therefore an upper bound; the held-out
+file measures it.  Triggers that are the start of a commoner phrase are left out ("làm thay" is in
+"làm thay đổi", "của công" in "của công tác").  The list must not grow to fit a row of the
+realistic files (that would measure the list, not the engine).
 
 Measured (``award tagging eval``, top-1 / top-3, without and with ``--learn``), before (12 subjects,
 phrases summed) -> after: tagging_realistic_dev 0.617 / 0.825, 0.608 / 0.825 -> 0.667 / 0.867,
@@ -47,7 +57,10 @@ phrases summed) -> after: tagging_realistic_dev 0.617 / 0.825, 0.608 / 0.825 -> 
 hits capped at 2 0.658, at 4 0.667; phrases summed instead of the largest weight per term 0.658;
 dividing the weights by the square root of the number of phrases 0.650.  Every setting kept the
 older files at or above their previous figures except weight 0.5-0.7 without bonus (tagging_eval
-0.971).
+0.971).  The second pass: tagging_realistic_dev 0.675 / 0.875 -> 0.725 / 0.908 (with ``--learn`` 0.675
+/ 0.883 -> 0.725 / 0.917), tagging_dev (0.942 / 1.000) and tagging_eval (1.000 / 1.000) unchanged;
+the first draft reached 0.750 / 0.942 on the dev file but lost two rows of tagging_dev and one of
+tagging_eval; the weight, hit bonus and cap stay where they were (README, "Theme suggestions").
 
 Coverage (``python -m award.tagging_vocab_check``, asserted by
 tests/award/test_tagging_vocab_coverage.py).  Each subject's phrase alone, as the BM25 query, ranks
@@ -83,7 +96,10 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     ("tin giả|tin bịa đặt|bịa đặt|xuyên tạc|kích động|phản động|chống phá|luận điệu|thông tin xấu độc|xấu độc|"
      "lệch lạc|thế lực thù địch|thù địch|đối tượng xấu|bôi nhọ|vu khống|tung tin|tin đồn|cắt ghép|tài khoản ảo|"
      "trang mạng|không gian mạng|diễn biến hòa bình|đa nguyên|đa đảng|phi chính trị hóa|lực lượng 35|"
-     "ban chỉ đạo 35|dư luận viên|trận địa tư tưởng|mặt trận tư tưởng",
+     "ban chỉ đạo 35|dư luận viên|trận địa tư tưởng|mặt trận tư tưởng|"
+     "thông tin sai lệch|sai sự thật|thông tin sai sự thật|bác bỏ|vạch trần|mạng xã hội|facebook|youtube|"
+     "tiktok|chia rẽ|tổ chức phản động|phản tuyên truyền|tự do tôn giáo|dân chủ nhân quyền|"
+     "kích động biểu tình|quan điểm sai trái",
      "đấu tranh phản bác quan điểm sai trái thù địch luận điệu xuyên tạc thông tin xấu độc trên mạng xã hội "
      "chống diễn biến hòa bình bảo vệ nền tảng tư tưởng của Đảng"),
     # ideology: the foundation itself, faith in the Party and its path
@@ -102,13 +118,18 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     ("giáo dục chính trị|học tập chính trị|bồi dưỡng lý luận|lớp bồi dưỡng|trung cấp lý luận|cao cấp lý luận|"
      "trường chính trị|trung tâm chính trị|giảng viên|báo cáo viên|tuyên truyền viên|tuyên truyền miệng|"
      "nắm tình hình tư tưởng|tình hình tư tưởng|dư luận xã hội|tâm tư nguyện vọng|tâm tư|định hướng dư luận|"
-     "tuyên giáo|công tác tư tưởng",
+     "tuyên giáo|công tác tư tưởng|"
+     "lý luận chính trị|môn lý luận|học viên|bài giảng|giáo trình|giáo dục truyền thống|giáo dục lý tưởng|"
+     "bồi dưỡng chính trị|chính trị tư tưởng|sân khấu hóa",
      "đổi mới nội dung phương thức nâng cao chất lượng công tác giáo dục chính trị tư tưởng dư luận xã hội "
      "tuyên truyền"),
     # studying and implementing resolutions
     ("học tập nghị quyết|quán triệt|hội nghị quán triệt|triển khai nghị quyết|nghị quyết vào cuộc sống|"
      "chương trình hành động|kế hoạch hành động|cụ thể hóa|văn bản hướng dẫn|điểm cầu|nghị quyết trung ương|"
-     "ban hành nghị quyết|nghị quyết chuyên đề|kết luận của bộ chính trị|tài liệu học tập",
+     "ban hành nghị quyết|nghị quyết chuyên đề|kết luận của bộ chính trị|tài liệu học tập|"
+     "điểm mới|đưa nghị quyết|tài liệu tuyên truyền|tờ rơi|pa nô|áp phích|loa truyền thanh|đài truyền thanh|"
+     "truyền thanh cơ sở|thông tin cơ sở|song ngữ|tiếng dân tộc|học nghị quyết|hội nghị học tập|"
+     "chủ trương mới|chủ trương lớn",
      "nâng cao chất lượng học tập quán triệt tuyên truyền phổ biến các nghị quyết chỉ thị kết luận quy định "
      "của Đảng tổ chức thực hiện nghiêm túc có kết quả các nghị quyết"),
     # implementing congress resolutions: socio-economic results under Party leadership
@@ -131,7 +152,10 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     # the Party's leadership method
     ("phương thức lãnh đạo|lãnh đạo cầm quyền|năng lực cầm quyền|cấp ủy chỉ đạo|thể chế hóa|lề lối làm việc|"
      "phương pháp công tác|quy chế làm việc|cấp ủy viên phụ trách|phân công cấp ủy viên|thông suốt|"
-     "từ trung ương đến cơ sở|thường trực tỉnh ủy|nghị quyết của cấp ủy",
+     "từ trung ương đến cơ sở|thường trực tỉnh ủy|nghị quyết của cấp ủy|"
+     "cuộc họp|hội họp|họp hành|văn bản chỉ đạo|chỉ đạo điều hành|bao biện|bao biện làm thay|"
+     "buông lỏng lãnh đạo|rõ người rõ việc|nghị quyết treo|nói nhiều làm ít|bệnh hình thức|"
+     "hình thức chủ nghĩa",
      "đổi mới phương thức lãnh đạo cầm quyền của Đảng đối với hệ thống chính trị nâng cao năng lực tổ chức "
      "thực hiện chủ trương đường lối phương pháp công tác lề lối làm việc của cấp ủy"),
     # Party rules and institutions
@@ -149,18 +173,24 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     ("tham nhũng|hối lộ|nhận hối lộ|đưa hối lộ|nhận tiền|lót tay|phong bì|bôi trơn|khởi tố|bắt tạm giam|tạm giam|"
      "vụ án|đại án|xét xử|phiên tòa|thu hồi tài sản|sai phạm|lợi ích nhóm|nhóm lợi ích|tiêu cực|chạy chức|"
      "chạy quyền|nhũng nhiễu|vòi vĩnh|kê khai tài sản|tài sản thu nhập|đốt lò|không thể tham nhũng|"
-     "không dám tham nhũng|thông thầu|quân xanh|cơ quan điều tra|trục lợi|móc ngoặc|sân sau",
+     "không dám tham nhũng|thông thầu|quân xanh|cơ quan điều tra|trục lợi|móc ngoặc|sân sau|"
+     "ăn chặn|ăn bớt|tham ô|biển thủ|chiếm đoạt|xà xẻo|rút ruột|tư lợi|kê khống|chi khống|nâng khống|vòi tiền|"
+     "chỉ định thầu|chiếm dụng",
      "đấu tranh phòng chống tham nhũng lãng phí tiêu cực lợi ích nhóm chạy chức chạy quyền kê khai tài sản thu "
      "nhập"),
     # thrift and waste
     ("lãng phí|tiết kiệm|thất thoát|chậm tiến độ|đắp chiếu|bỏ hoang|trụ sở bỏ trống|tài sản công|trụ sở dôi dư|"
-     "dự án treo|quy hoạch treo|đội vốn|xài sang|phô trương",
+     "dự án treo|quy hoạch treo|đội vốn|xài sang|phô trương|"
+     "xe công|công quỹ|tiền ngân sách|tiếp khách|mua sắm công|đầu tư công|giải ngân chậm|vốn đầu tư công|"
+     "công trình dở dang",
      "thực hành tiết kiệm chống lãng phí phòng chống tham nhũng tiêu cực quản lý sử dụng tài sản công"),
     # inspection, supervision, discipline
     ("kỷ luật|khai trừ|cách chức|khiển trách|cảnh cáo|ủy ban kiểm tra|kiểm tra đảng|kiểm tra viên|"
      "giám sát chuyên đề|giám sát|dấu hiệu vi phạm|thi hành kỷ luật|xử lý vi phạm|vi phạm|thanh tra|kiểm toán|"
      "kết luận kiểm tra|tự kiểm tra|cảnh báo sớm|manh nha|xử lý nghiêm|kỷ cương|siết chặt|không có vùng cấm|"
-     "vùng cấm|răn đe|hậu kiểm",
+     "vùng cấm|răn đe|hậu kiểm|"
+     "đình chỉ|tạm đình chỉ|xử lý trách nhiệm|kiểm điểm trách nhiệm|bị kỷ luật|hình thức kỷ luật|"
+     "buộc thôi việc|giáng chức",
      "nâng cao hiệu lực hiệu quả công tác kiểm tra giám sát thi hành kỷ luật đảng siết chặt kỷ luật kỷ cương "
      "phát hiện sớm vi phạm"),
     # power control, transparency, accountability
@@ -171,14 +201,18 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     ("chi bộ|chi bộ thôn|bí thư chi bộ|sinh hoạt chi bộ|sinh hoạt chuyên đề|chi bộ 4 tốt|chi bộ bốn tốt|"
      "đảng bộ cơ sở|đảng bộ xã|đảng ủy xã|đảng ủy phường|tổ đảng|cấp ủy cơ sở|trong sạch vững mạnh|"
      "hoàn thành xuất sắc nhiệm vụ|yếu kém|kiểm điểm|đánh giá xếp loại|xếp loại|trưởng thôn|trưởng bản|"
-     "cơ sở đảng|hạt nhân lãnh đạo|đảng bộ kiểu mẫu",
+     "cơ sở đảng|hạt nhân lãnh đạo|đảng bộ kiểu mẫu|"
+     "chi ủy|đảng bộ phường|đảng bộ thị trấn|chi bộ khu phố|chi bộ tổ dân phố|chi bộ ấp|chi bộ bản|"
+     "hạt nhân chính trị|đảng ủy cơ sở|chi bộ trực thuộc",
      "củng cố nâng cao năng lực lãnh đạo sức chiến đấu của tổ chức cơ sở đảng chất lượng sinh hoạt chi bộ sinh "
      "hoạt cấp ủy"),
     # Party members: admission, screening, management
     ("kết nạp|kết nạp đảng|đảng viên mới|đảng viên trẻ|phát triển đảng viên|quần chúng ưu tú|cảm tình đảng|"
      "nhận thức về đảng|sàng lọc|rà soát đảng viên|ra khỏi đảng|xóa tên|bỏ sinh hoạt|làm ăn xa|quản lý đảng viên|"
      "thẻ đảng|huy hiệu đảng|đứng vào hàng ngũ|hàng ngũ của đảng|vào đảng|đảng viên dự bị|chất lượng đảng viên|"
-     "phụ trách hộ",
+     "phụ trách hộ|"
+     "đảng viên lớn tuổi|miễn sinh hoạt|chuyển sinh hoạt|giới thiệu sinh hoạt|tư cách đảng viên|"
+     "đảng viên cao tuổi|hồ sơ kết nạp",
      "nâng cao chất lượng đội ngũ đảng viên kết nạp đảng viên rà soát sàng lọc đưa những đảng viên không đủ tư "
      "cách ra khỏi Đảng quản lý đảng viên phát triển đảng viên"),
     # Party work in private enterprises and the non-state sector
@@ -195,36 +229,44 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     # ethnic minorities, remote areas, religion
     ("dân tộc thiểu số|đồng bào|đồng bào dân tộc|"
      "già làng|người có uy tín|tôn giáo|có đạo|chức sắc|giáo xứ|phật giáo|công giáo|tin lành|đạo lạ|"
-     "tà đạo|nhà thờ|chùa|người mông|người dao|người khmer",
+     "tà đạo|nhà thờ|chùa|người mông|người dao|người khmer|"
+     "bà con dân tộc|tiếng dân tộc|mục sư|linh mục|nhà sư|hòa thượng|trụ trì|đạo tin lành|thiên chúa giáo|"
+     "cao đài|hòa hảo|giáo dân|phật tử|tín đồ|chức việc|hội thánh|tín ngưỡng|tự do tôn giáo|điểm nhóm",
      "công tác xây dựng Đảng phát triển đảng viên củng cố tổ chức cơ sở đảng ở vùng đồng bào dân tộc thiểu số "
      "vùng đồng bào có đạo chính sách dân tộc tôn giáo"),
     # streamlining the apparatus
     ("sáp nhập|hợp nhất|tinh gọn|bộ máy|đầu mối|giảm đầu mối|cồng kềnh|kiêm nhiệm|nhất thể hóa|cắt giảm|giải thể|"
      "kết thúc hoạt động|sắp xếp lại|cơ cấu tổ chức|nghị quyết 18|cách mạng tinh gọn|tổng cục|cấp phó|"
-     "văn phòng dùng chung",
+     "văn phòng dùng chung|"
+     "sắp xếp phòng ban|thu gọn|hợp nhất sở|sáp nhập sở|nhập ban",
      "đổi mới sắp xếp tổ chức bộ máy của hệ thống chính trị tinh gọn hoạt động hiệu lực hiệu quả giảm đầu mối "
      "kiêm nhiệm chức danh"),
     # staff cuts and restructuring
     ("biên chế|tinh giản|dôi dư|nghỉ hưu trước tuổi|nghỉ hưu sớm|thôi việc|nghỉ việc|vị trí việc làm|"
      "khung năng lực|cơ cấu lại|công chức|viên chức|nâng ngạch|thăng hạng|chế độ chính sách|nghị định 178|"
-     "nghị định 29",
+     "nghị định 29|"
+     "giảm biên chế|hợp đồng lao động|lao động hợp đồng|chế độ nghỉ|chính sách nghỉ|đề án vị trí việc làm",
      "tinh giản biên chế cơ cấu lại đội ngũ cán bộ công chức viên chức theo vị trí việc làm khung năng lực gắn "
      "với sắp xếp tổ chức bộ máy của hệ thống chính trị"),
     # administrative units and the two-tier local government (2025)
     ("sáp nhập tỉnh|sáp nhập xã|hợp nhất tỉnh|chính quyền hai cấp|chính quyền 2 cấp|chính quyền địa phương|"
      "đơn vị hành chính|xã mới|phường mới|tỉnh mới|trung tâm hành chính|trụ sở mới|địa giới|"
-     "thôn tổ dân phố|xã phường|đặc khu|đảng ủy xã mới",
+     "thôn tổ dân phố|xã phường|đặc khu|đảng ủy xã mới|"
+     "sau sáp nhập|bỏ cấp huyện|không tổ chức cấp huyện|đơn vị hành chính mới|kiện toàn|nhập xã|nhập tỉnh",
      "sắp xếp sáp nhập các đơn vị hành chính cấp huyện cấp xã kiện toàn tổ chức bộ máy của hệ thống chính trị "
      "và chính quyền địa phương tinh gọn hoạt động hiệu lực hiệu quả"),
     # administrative reform, public services
     ("cải cách hành chính|thủ tục hành chính|một cửa|bộ phận một cửa|dịch vụ công trực tuyến|hành chính công|"
-     "phục vụ người dân|chỉ số hài lòng|par index|papi|pci|giấy tờ",
+     "phục vụ người dân|chỉ số hài lòng|par index|papi|pci|giấy tờ|"
+     "nộp hồ sơ|giải quyết hồ sơ|trả kết quả|trễ hạn|trễ hẹn|phi địa giới|dịch vụ công|cổng dịch vụ công|"
+     "vneid|định danh điện tử|căn cước|cấp sổ|sổ đỏ|rườm rà|phiền hà|hành dân",
      "cải cách hành chính thủ tục hành chính dịch vụ công trong Đảng và hệ thống chính trị"),
     # digital transformation, science and technology
     ("chuyển đổi số|số hóa|phần mềm|ứng dụng công nghệ|nền tảng số|sổ tay đảng viên|sổ tay điện tử|cơ sở dữ liệu|"
      "dữ liệu|trí tuệ nhân tạo|nhóm zalo|zalo|mã qr|chữ ký số|hội nghị truyền hình|trực tuyến|điện tử|"
      "công nghệ thông tin|khoa học công nghệ|đổi mới sáng tạo|nghị quyết 57|công nghệ số|chính quyền số|kinh tế số|"
-     "xã hội số|smartphone|điện thoại thông minh",
+     "xã hội số|smartphone|điện thoại thông minh|"
+     "qua ứng dụng|số hóa hồ sơ|phần mềm quản lý|qua mạng|online|không giấy|văn phòng điện tử|chính phủ số",
      "chuyển đổi số ứng dụng công nghệ thông tin thành tựu cách mạng công nghiệp 4.0 vào công tác xây dựng "
      "Đảng khoa học công nghệ đổi mới sáng tạo"),
     # cadre work
@@ -233,7 +275,9 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
      "bồi dưỡng cán bộ|nhân tài|thu hút nhân tài|trọng dụng|chức danh|không phải người địa phương|"
      "không là người địa phương|lấy phiếu tín nhiệm|phiếu tín nhiệm|tín nhiệm|giới thiệu ứng cử|cán bộ chủ chốt|"
      "cấp chiến lược|cán bộ cơ sở|cán bộ xã|công tác cán bộ|cán bộ lãnh đạo|lãnh đạo quản lý|đề bạt|cất nhắc|"
-     "người nhà|con ông cháu cha",
+     "người nhà|con ông cháu cha|"
+     "điều chuyển|bố trí cán bộ|sắp xếp cán bộ|cánh hẩu|chạy chọt|gửi gắm|đánh giá công chức|kpi|"
+     "xếp loại công chức|hoàn thành tốt nhiệm vụ|cào bằng|tăng cường cán bộ|cán bộ lãnh đạo chủ chốt",
      "xây dựng đội ngũ cán bộ các cấp nhất là cấp chiến lược người đứng đầu đủ phẩm chất năng lực uy tín quy "
      "hoạch đào tạo luân chuyển bố trí sử dụng đánh giá cán bộ"),
     # women, young and minority cadres
@@ -241,7 +285,8 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
      "xây dựng đội ngũ cán bộ các cấp tạo nguồn quy hoạch cán bộ nữ cán bộ trẻ cán bộ người dân tộc thiểu số"),
     # pay and policies for cadres
     ("tiền lương|cải cách tiền lương|đãi ngộ|chế độ đãi ngộ|phụ cấp|thu nhập của cán bộ|nhà công vụ|"
-     "chảy máu chất xám|đời sống cán bộ|khó khăn vất vả",
+     "chảy máu chất xám|đời sống cán bộ|khó khăn vất vả|"
+     "lương thấp|thu nhập thấp|phụ cấp thấp|bỏ việc|không đủ sống",
      "chính sách tiền lương đãi ngộ đối với đội ngũ cán bộ công chức làm việc ở địa bàn khó khăn thu hút trọng "
      "dụng nhân tài chăm lo đời sống"),
     # internal political protection
@@ -251,23 +296,28 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
      "cán bộ các cấp"),
     # the Party organisation sector itself
     ("ngành tổ chức|cán bộ tổ chức|ban tổ chức|làm công tác tổ chức|tổ chức xây dựng đảng|trưởng ban tổ chức|"
-     "ban tổ chức tỉnh ủy|ban tổ chức huyện ủy",
+     "ban tổ chức tỉnh ủy|ban tổ chức huyện ủy|"
+     "ban tổ chức thành ủy|ban tổ chức đảng ủy|người làm công tác tổ chức|cán bộ làm công tác tổ chức",
      "xây dựng Ngành Tổ chức xây dựng Đảng trong sạch vững mạnh đội ngũ cán bộ làm công tác tổ chức trung "
      "thành trung thực gương mẫu trong sáng tinh thông"),
     # setting examples
     ("người đứng đầu|gương mẫu|nêu gương|làm gương|đi đầu|đi trước|tiên phong|trên trước dưới sau|"
-     "nói đi đôi với làm|nói đi đôi|lời nói đi đôi|làm trước|xung kích|thủ trưởng|trách nhiệm cá nhân",
+     "nói đi đôi với làm|nói đi đôi|lời nói đi đôi|làm trước|xung kích|thủ trưởng|trách nhiệm cá nhân|"
+     "bí thư tỉnh ủy|đi trước làm gương|trách nhiệm người đứng đầu",
      "trách nhiệm nêu gương vai trò tiên phong gương mẫu của cán bộ đảng viên nhất là người đứng đầu"),
     # ethics, integrity, style
     ("đạo đức công vụ|chuẩn mực đạo đức|đạo đức cách mạng|đạo đức|liêm chính|thanh liêm|liêm khiết|giản dị|"
      "thanh bạch|cần kiệm liêm chính|chí công vô tư|từ chối quà|nhận quà|tặng quà|văn hóa từ chức|tu dưỡng|"
      "rèn luyện|vô cảm|thờ ơ|xa dân|quan liêu|hách dịch|cửa quyền|chủ nghĩa cá nhân|vụ lợi|thực dụng|"
-     "những điều đảng viên không được làm|điều đảng viên không được làm",
+     "những điều đảng viên không được làm|điều đảng viên không được làm|"
+     "quà biếu|quà tết|biếu xén|tiệc tùng|cỗ bàn|phong bì|lối sống giản dị|sống giản dị|y đức|lòng tự trọng|"
+     "lương tâm",
      "xây dựng Đảng về đạo đức thực hiện các quy định về nêu gương chuẩn mực đạo đức cách mạng đạo đức công vụ "
      "phòng chống chủ nghĩa cá nhân quan liêu xa dân thờ ơ vô cảm"),
     # working style close to the people
     ("văn hóa công vụ|tác phong|phong cách làm việc|sâu sát|đi cơ sở|xuống cơ sở|bám cơ sở|bám dân|sát dân|gần dân|"
-     "trọng dân|vì dân|phục vụ nhân dân|công bộc|đầy tớ|hết lòng|tận tụy|đi muộn về sớm",
+     "trọng dân|vì dân|phục vụ nhân dân|công bộc|đầy tớ|hết lòng|tận tụy|đi muộn về sớm|"
+     "giải quyết tại chỗ|đối thoại trực tiếp|ba cùng|cùng ăn cùng ở cùng làm|nắm dân|thái độ phục vụ",
      "phong cách làm việc khoa học dân chủ sâu sát thực tiễn gần dân trọng dân thực sự là công bộc của dân"),
     # studying Hồ Chí Minh
     ("bác hồ|hồ chí minh|làm theo bác|lời bác|di chúc|lời dạy|bác dạy|chủ tịch hồ chí minh|chỉ thị 05|"
@@ -298,14 +348,18 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
     # organisational principles, Party life
     ("tập trung dân chủ|tập thể lãnh đạo|cá nhân phụ trách|sinh hoạt đảng|sinh hoạt định kỳ|nơi cư trú|"
      "giữ mối liên hệ|biểu quyết|ban cán sự đảng|đảng đoàn|nguyên tắc tổ chức|điều lệ|sinh hoạt trực tuyến|"
-     "họp chi bộ|nghị quyết chi bộ",
+     "họp chi bộ|nghị quyết chi bộ|"
+     "phiếu kín|bỏ phiếu kín|tập thể quyết định|gia trưởng|dân chủ trong đảng|quy định 213|"
+     "đảng viên đang công tác",
      "thực hiện các nguyên tắc tổ chức sinh hoạt đảng tập trung dân chủ đổi mới nội dung hình thức nâng cao "
      "chất lượng sinh hoạt đảng sinh hoạt chi bộ"),
     # democracy, the people's role, relations with the people
     ("tiếp dân|đối thoại|khiếu nại|khiếu kiện|tố cáo|đơn thư|lấy ý kiến|người dân|lòng dân|niềm tin của nhân dân|"
      "dân biết dân bàn|dân biết|dân bàn|dân làm|dân kiểm tra|dân thụ hưởng|dân chủ ở cơ sở|quy chế dân chủ|"
      "thực hiện dân chủ|hòm thư góp ý|góp ý xây dựng đảng|lắng nghe|bức xúc|đường dây nóng|kiến nghị|nguyện vọng|"
-     "hiến kế",
+     "hiến kế|"
+     "đơn kiến nghị|gửi đơn|ý kiến người dân|lấy ý kiến nhân dân|ý kiến nhân dân|giải quyết đơn|"
+     "khiếu nại tố cáo",
      "phát huy dân chủ vai trò của nhân dân tham gia xây dựng chỉnh đốn Đảng mối quan hệ mật thiết giữa Đảng "
      "với Nhân dân tiếp dân đối thoại lắng nghe ý kiến nhân dân"),
     # Fatherland Front, mass organisations, social oversight
@@ -316,7 +370,8 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
      "xây dựng Đảng khối đại đoàn kết toàn dân tộc"),
     # mass mobilisation (dân vận)
     ("dân vận|dân vận khéo|vận động nhân dân|vận động quần chúng|thuyết phục|giải phóng mặt bằng|đền bù|di dời|"
-     "tái định cư|hiến đất|bàn giao mặt bằng|đồng thuận|sự đồng thuận|đến từng nhà|gõ cửa|từng hộ|quần chúng",
+     "tái định cư|hiến đất|bàn giao mặt bằng|đồng thuận|sự đồng thuận|đến từng nhà|gõ cửa|từng hộ|quần chúng|"
+     "góp công|góp đất|nhà nước và nhân dân cùng làm|bê tông hóa|chung tay",
      "đổi mới công tác dân vận của hệ thống chính trị mô hình dân vận khéo tuyên truyền thuyết phục vận động "
      "nhân dân tạo đồng thuận củng cố lòng tin của Nhân dân"),
     # youth
@@ -326,7 +381,8 @@ EXPANSIONS: tuple[tuple[str, str], ...] = (
      "viên trẻ bồi dưỡng thế hệ trẻ"),
     # countryside, new rural areas, poverty
     ("nông thôn mới|nông dân|nông nghiệp|ocop|giảm nghèo|thoát nghèo|hộ nghèo|"
-     "xóa nhà tạm|nhà tạm|nhà dột nát|sinh kế|cây trồng|vật nuôi|an sinh|an sinh xã hội",
+     "xóa nhà tạm|nhà tạm|nhà dột nát|sinh kế|cây trồng|vật nuôi|an sinh|an sinh xã hội|"
+     "nước sạch|đường làng|chợ nông thôn|làm giàu|sản phẩm ocop|chuyển đổi cây trồng|hộ cận nghèo",
      "vai trò của cấp ủy tổ chức đảng và đảng viên trong lãnh đạo thực hiện Chương trình xây dựng nông thôn "
      "mới nâng cao đời sống vật chất và tinh thần của nhân dân"),
     # environment and the downside of development projects
