@@ -78,8 +78,9 @@ class Suggestion:
 #: ranking, scores or why). Stored with every ranking (`theme_suggestion.tagger_version`); a ranking of another
 #: version is not current (award.suggestions.current) and `award migrate` queues its round's relearning pass,
 #: which ranks it again (award.themes.queue_outdated_rankings).
-#: 1: whole-phrase why (plain-typed works too), press vocabulary with its second pass of triggers (Dec 2026).
-TAGGER_VERSION = 1
+#: 1: whole-phrase why (plain-typed works too), press vocabulary (Nov 2026).
+#: 2: the press vocabulary's second pass of triggers (Dec 2026): rankings change, so version 1's are redone.
+TAGGER_VERSION = 2
 
 #: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
 #: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the
