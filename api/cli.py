@@ -37,13 +37,14 @@ def alembic_config():
 
 
 def migrate_database() -> None:
-    """Upgrade the schema to head and add any missing shipped reference data."""
+    """Upgrade the schema to head, add any missing shipped reference data, and queue for the worker what an
+    earlier release made: rankings of another tagger version, documents' text of another extractor version."""
     from datetime import UTC, datetime
 
     from alembic import command
     from sqlmodel import Session
 
-    from award import themes
+    from award import entry_files, themes
     from award.reference import load_reference_data
     from api.db import get_engine
 
@@ -53,6 +54,8 @@ def migrate_database() -> None:
         load_reference_data(session)
         # rankings an earlier release's tagger made are ranked again by the worker (award.tagging_units.TAGGER_VERSION)
         themes.queue_outdated_rankings(session, now=datetime.now(UTC))
+        # documents another extractor read are read again, then ranked (award.textextract.EXTRACTOR_VERSION)
+        entry_files.queue_outdated_extractions(session, now=datetime.now(UTC))
         session.commit()
 
 

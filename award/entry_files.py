@@ -20,6 +20,7 @@ from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, saf
 from award.models import Entry, EntryFile, Round, Upload, User
 from award.sandbox import extract_limited
 from award.storage import FileStore, new_key
+from award.textextract import EXTRACTOR_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,7 @@ def record_file(session: Session, store: FileStore, *, entry: Entry, stored: Sto
     session.add(row)
     session.flush()
     if stored.kind == "document":  # read by `award worker`, out of the upload request (award/job_handlers.py)
-        jobs.enqueue(session, kind="entry.extract_text", key=f"entry.extract_text:{row.id}", entry_id=entry.id,
-                     payload={"entry_id": entry.id, "file_id": row.id}, now=now)
+        queue_extraction(session, file_id=row.id, entry_id=entry.id, now=now)
     entry.updated_at = now
     session.add(entry)
     audit.record(session, actor_id=actor.id, action="entry.file_added", object_type="entry", object_id=entry.id,
@@ -125,12 +125,58 @@ def extract_file_text(store: FileStore, *, key: str, entry_id: int) -> tuple[str
     return text, pages
 
 
+def queue_extraction(session: Session, *, file_id: int, entry_id: int, now: datetime) -> None:
+    """Queue job `entry.extract_text` for a document. The key carries EXTRACTOR_VERSION: a file read by an
+    earlier release is queued again by `queue_outdated_extractions` while its first job's row is still kept."""
+    jobs.enqueue(session, kind="entry.extract_text", key=f"entry.extract_text:{file_id}:v{EXTRACTOR_VERSION}",
+                 entry_id=entry_id, payload={"entry_id": entry_id, "file_id": file_id}, now=now)
+
+
+def queue_outdated_extractions(session: Session, *, now: datetime) -> list[int]:
+    """Queue `entry.extract_text` again for every current (not removed) document whose text another
+    EXTRACTOR_VERSION made, or that predates the version (0); run by `award migrate` after an upgrade, so the
+    works are read again, and ranked again after it. Returns the files' ids. Idempotent: a file already
+    queued for this version is not queued twice."""
+    rows = session.exec(select(EntryFile.id, EntryFile.entry_id).where(
+        EntryFile.kind == "document", EntryFile.removed_at == None,  # noqa: E711
+        EntryFile.extractor_version != EXTRACTOR_VERSION).order_by(EntryFile.id)).all()
+    for file_id, entry_id in rows:
+        queue_extraction(session, file_id=file_id, entry_id=entry_id, now=now)
+    log.info("entry.file_text_outdated files=%s extractor_version=%s", len(rows), EXTRACTOR_VERSION)
+    return [file_id for file_id, _ in rows]
+
+
+def refresh_extracted_text(session: Session, *, entry: Entry) -> bool:
+    """Derive `entry.extracted_text`, what the tagger reads of the work's files, from its current (not removed)
+    files' own texts (`EntryFile.text`, at most award.sandbox.MAX_TEXT characters each, empty ones skipped) in
+    upload order, joined by a blank line; True when it changed. The one place that writes it: call it in the
+    transaction that changes a file's text or removes a file.
+
+    Takes the work's row lock first (PostgreSQL; SQLite's writers are serialised anyway), so two such
+    transactions on one work (a file removed while another is read) each derive from what the other committed."""
+    entry = session.exec(select(Entry).where(Entry.id == entry.id).with_for_update(key_share=True)
+                         .execution_options(populate_existing=True)).one()
+    texts = session.exec(select(EntryFile.text).where(EntryFile.entry_id == entry.id,
+                                                      EntryFile.removed_at == None)  # noqa: E711
+                         .order_by(EntryFile.id)).all()
+    text = "\n\n".join(t for t in texts if t)
+    if text == entry.extracted_text:
+        return False
+    entry.extracted_text = text
+    session.add(entry)
+    return True
+
+
 def remove_file(session: Session, *, entry: Entry, file_id: int, actor: User, now: datetime) -> EntryFile:
+    """Mark a file removed (its row and bytes stay: audit, backups). The work's text is derived again without
+    it (`refresh_extracted_text`); when that changed it, the work's suggestions are queued again."""
     row = session.get(EntryFile, file_id)
     if row is None or row.entry_id != entry.id or row.removed_at is not None:
         raise NotFound("Không tìm thấy tệp.", code="file_not_found")
     row.removed_at = now
     session.add(row)
+    if refresh_extracted_text(session, entry=entry):
+        jobs.enqueue_suggest(session, entry_id=entry.id, cause=f"file{row.id}:removed", now=now)
     audit.record(session, actor_id=actor.id, action="entry.file_removed", object_type="entry", object_id=entry.id,
                  now=now, data={"file_id": row.id, "filename": row.filename})
     return row

@@ -9,6 +9,8 @@ from sqlmodel import Session
 from award import entry_files, jobs, suggestions, themes
 from award.jobs import JobContext, handler
 from award.models import READ_ONLY, Entry, EntryFile
+from award.sandbox import MAX_TEXT
+from award.textextract import EXTRACTOR_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,9 @@ def _read_session(ctx: JobContext):
 
 @handler("entry.extract_text")
 def extract_text(ctx: JobContext) -> None:
-    """Text (and pages) of a PDF or DOCX file added to a work, then its suggestions queued.
+    """Text (and pages) of a PDF or DOCX file added to a work, kept on the file's row with the
+    EXTRACTOR_VERSION that read it (set, never appended: run twice, the text is there once); the work's text
+    derived again from its current files (entry_files.refresh_extracted_text), then its suggestions queued.
     Payload: {"entry_id", "file_id"}. A file removed meanwhile is skipped."""
     store = ctx.services["store"]
     with _read_session(ctx) as session:
@@ -41,12 +45,12 @@ def extract_text(ctx: JobContext) -> None:
             ctx.done_in(session)
             session.commit()
             return
-        row.pages = pages
+        row.pages, row.text, row.extractor_version = pages, text[:MAX_TEXT], EXTRACTOR_VERSION
         session.add(row)
-        if text:
-            entry.extracted_text = (entry.extracted_text + "\n\n" if entry.extracted_text else "") + text[:500_000]
-            session.add(entry)
-        jobs.enqueue_suggest(session, entry_id=entry.id, cause=f"file{row.id}", now=ctx.now)
+        entry_files.refresh_extracted_text(session, entry=entry)
+        # the version in the cause: a file read again after an upgrade is ranked again, even while the job
+        # of its first reading is still kept
+        jobs.enqueue_suggest(session, entry_id=entry.id, cause=f"file{row.id}:v{EXTRACTOR_VERSION}", now=ctx.now)
         ctx.done_in(session)
         session.commit()
     log.info("entry.file_text entry_id=%s file_id=%s chars=%s pages=%s", ctx.payload["entry_id"],

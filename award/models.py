@@ -293,6 +293,7 @@ class Entry(SQLModel, table=True):
     hardship_note: str = Field(default="", max_length=2000)
     prior_awards: list[dict[str, Any]] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     transcript: str = Field(default="", max_length=200_000)
+    # the texts of the work's current documents, in upload order (award.entry_files.refresh_extracted_text)
     extracted_text: str = Field(default="")
     status: EntryStatus = Field(
         default=EntryStatus.draft,
@@ -364,6 +365,11 @@ class EntryFile(SQLModel, table=True):
     size: int = Field(ge=1, sa_type=sa.BigInteger)  # bytes: videos reach 4 GiB, past a 32-bit integer
     sha256: str = Field(max_length=64, index=True)
     pages: int | None = Field(default=None, ge=0)  # of a PDF: a judge's reading load
+    # A document's text (job entry.extract_text) and the award.textextract.EXTRACTOR_VERSION that read it; 0: not
+    # read yet, or read before texts were kept per file. Entry.extracted_text is derived from the current files'
+    # texts (award.entry_files.refresh_extracted_text).
+    text: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    extractor_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     uploaded_by: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow)
     removed_at: datetime | None = None

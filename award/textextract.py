@@ -11,6 +11,10 @@ from award.files import UnsupportedFile
 
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # a DOCX that inflates past this is refused (zip bomb)
 MAX_PDF_PAGES = 2000
+# Raised by a release whose extraction gives other text for the same file (1: PDF running heads and feet
+# dropped, December 2026). `award migrate` queues every document read by another version to be read again
+# (award.entry_files.queue_outdated_extractions); 0 marks files read before versions were recorded.
+EXTRACTOR_VERSION = 1
 
 
 class UnsupportedDocument(UnsupportedFile):

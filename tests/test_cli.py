@@ -349,3 +349,69 @@ def test_migrate_queues_ranking_again_what_an_earlier_release_ranked(cli_env):
         assert len(rows) > 1 and {v for v, _ in rows} == {TAGGER_VERSION} and "cách nói cũ" not in {w for _, w in rows}
     finally:
         engine.dispose()
+
+
+def test_migrate_queues_reading_again_what_an_earlier_release_extracted(cli_env):
+    """After an upgrade whose text extraction changed (EXTRACTOR_VERSION), `award migrate` queues every current
+    document read by another version, and `award worker` reads it again: the work's text becomes its current
+    documents' text as this release reads them (here: a PDF without its running heads, a document removed
+    before the upgrade no longer in it), and the work is ranked again."""
+    from pathlib import Path
+
+    from sqlmodel import Session, select
+
+    from award.files import UploadSink
+    from award.jobs import Job, JobStatus
+    from award.models import Entry, EntryFile, ThemeSuggestion
+    from award.pdf import Document
+    from award.storage import LocalFileStore, new_key
+    from award.tagging_units import TAGGER_VERSION
+    from award.textextract import EXTRACTOR_VERSION
+    from api.db import make_engine
+    from tests.factories import make_entry
+
+    doc = Document("Người giữ lửa ở chi bộ vùng biên")
+    for part in (1, 2, 3):
+        if part > 1:
+            doc.add_page()
+        doc.heading(f"Người giữ lửa ở chi bộ vùng biên\nKỳ {part}")
+        doc.paragraph("Những bí thư chi bộ bám bản ở các xã biên giới giữ vững niềm tin của nhân dân với Đảng.")
+    store = LocalFileStore(Path(cli_env["AWARD_DATA_DIR"]) / "files")
+    sink = UploadSink(store, new_key("entries/cli"))
+    sink.write(doc.render())
+    stored = sink.finish()
+    engine = make_engine(cli_env["AWARD_DATABASE_URL"])
+    with Session(engine) as s:
+        entry = make_entry(s, title="Người giữ lửa ở chi bộ vùng biên")
+        # as the earlier release left it: the text appended to the work, none on the file rows (version 0)
+        entry.extracted_text = ("GIẢI BÁO CHÍ TOÀN QUỐC VỀ XÂY DỰNG ĐẢNG – GIẢI BÚA LIỀM VÀNG\nKỳ 1 … trang 1/3"
+                                "\n\nBản thảo cũ đã gỡ khỏi hồ sơ")
+        common = dict(entry_id=entry.id, round_id=entry.round_id, kind="document", uploaded_by=entry.owner_id)
+        gone = EntryFile(**common, key=new_key("entries/cli"), filename="ban-thao.docx", size=10, sha256="0" * 64,
+                         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                         removed_at=entry.submitted_at)
+        pdf = EntryFile(**common, key=stored.key, filename="bai-bao.pdf", size=stored.size, sha256=stored.sha256,
+                        content_type="application/pdf")
+        s.add_all([entry, gone, pdf])
+        s.commit()
+        entry_id, pdf_id, gone_id = entry.id, pdf.id, gone.id
+    try:
+        run(cli_env, "migrate")
+        with Session(engine) as s:
+            queued = s.exec(select(Job.payload).where(Job.kind == "entry.extract_text",
+                                                      Job.status == JobStatus.pending)).all()
+        assert {"entry_id": entry_id, "file_id": pdf_id} in queued
+        assert {"entry_id": entry_id, "file_id": gone_id} not in queued
+        run(cli_env, "worker", "--once", "--no-mail")
+        with Session(engine) as s:
+            row, text = s.get(EntryFile, pdf_id), s.get(Entry, entry_id).extracted_text
+            versions = set(s.exec(select(ThemeSuggestion.tagger_version).where(ThemeSuggestion.entry_id == entry_id)))
+        assert row.extractor_version == EXTRACTOR_VERSION and text == row.text
+        assert "niềm tin của nhân dân" in text and "BÚA LIỀM VÀNG" not in text.upper() and "Bản thảo cũ" not in text
+        assert versions == {TAGGER_VERSION}  # ranked again from the text read now
+        run(cli_env, "migrate")  # idempotent: nothing is read twice
+        with Session(engine) as s:
+            assert not s.exec(select(Job.id).where(Job.kind == "entry.extract_text",
+                                                   Job.status == JobStatus.pending)).all()
+    finally:
+        engine.dispose()
