@@ -3,7 +3,7 @@ it (`entry_file.extractor_version`): `entry.extracted_text` is derived from the 
 
 Revision ID: f7088be74b1f
 Revises: f3a9c6e2d8b1
-Create Date: 2026-12-02 00:00:00
+Create Date: 2026-12-01 00:00:00
 """
 
 from collections.abc import Sequence
