@@ -1,7 +1,7 @@
 """Theme suggestions for a web process: asked of the tagger service, or computed here when there is none.
 
     result = suggest(session, round_id=3, text=EntryText(title, summary, body), cache=cache, limit=5)
-    result.items  # [Suggestion(code, title, score in [0, 1]), ...] best first; result.weak
+    result.items  # [Suggestion(code, title, score in [0, 1]), ...] best first; result.weak, result.off_outline
 
 With AWARD_TAGGER_URL set (production, bench/media.py) the ranking is computed by the tagger service
 (`award tagging serve`, api/tagger_service.py), so a web process never imports numpy or the model
@@ -109,12 +109,14 @@ def request_body(*, round_id: int, units: list[TaggingUnit], text: EntryText, li
 
 
 def result_body(result: SuggestionResult) -> dict:
-    return {"weak": result.weak, "items": [[s.code, s.title, float(s.score), s.why] for s in result.items]}
+    return {"weak": result.weak, "off_outline": result.off_outline,
+            "items": [[s.code, s.title, float(s.score), s.why] for s in result.items]}
 
 
 def parse_result(body: dict) -> SuggestionResult:
+    # "off_outline" absent: a service of an earlier release, which did not judge it
     return SuggestionResult(items=[Suggestion(code, title, score, why) for code, title, score, why in body["items"]],
-                            weak=bool(body["weak"]))
+                            weak=bool(body["weak"]), off_outline=bool(body.get("off_outline", False)))
 
 
 class TaggerClient:

@@ -5,7 +5,7 @@ so the web processes stay free of numpy (api/suggestions.py is its client).
 
 POST /suggest  {"round_id": 3, "units": [[code, title, [point, ...]], ...], "title": str, "summary": str,
                 "body": str, "limit": int | null, "transient": bool, "key": int | null}
-    200 {"weak": bool, "items": [[code, title, score, why], ...]}  best first, score in [0, 1]
+    200 {"weak": bool, "off_outline": bool, "items": [[code, title, score, why], ...]}  best first, score in [0, 1]
 
 The ranking learns from the confirmed works of the round and its predecessors as the worker's does
 (award.tagging_learn), read from the database once per round and kept until a theme is confirmed or
@@ -108,7 +108,9 @@ def app() -> Starlette:
     with Session(get_engine()) as session:
         for round_ in session.exec(select(Round)).all():
             if calendar.allows(round_, now(), "entry.edit"):
-                themes.tagger_for(session, round_.id, cache)
+                tagger = themes.tagger_for(session, round_.id, cache)
+                if tagger is not None:
+                    tagger.reference_cosine  # noqa: B018  (the outline fit's 52 phrases, ~0.8 s cold: now, not in a request)
     flush_cache(cache)
     log.info("tagger.started model=%s taggers=%s", embeddings.MODEL_NAME, len(themes._taggers))
     reader = get_engine().execution_options(**{READ_ONLY: True})  # never waits for SQLite's write lock

@@ -16,7 +16,7 @@ from award.calendar import PHASE_LABELS
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 from award.records import ACTION_LABELS, theme_change
 from award.rules import MEDIA_TYPES, genre_label
-from award.tagging_units import match_level
+from award.tagging_units import OFF_OUTLINE_NOTE, match_level
 from award.text import upfirst
 from judging.contests import REASONS
 from api.security import csrf_token
@@ -117,6 +117,7 @@ templates.env.filters["truncate"] = pass_environment(
 templates.env.globals["file_kind"] = file_kind
 templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
 templates.env.globals["theme_change"] = theme_change
+templates.env.globals["OFF_OUTLINE_NOTE"] = OFF_OUTLINE_NOTE
 templates.env.globals["url_for"] = url_for
 templates.env.globals.update(
     csrf_token=csrf_token,

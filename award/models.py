@@ -432,6 +432,9 @@ class ThemeSuggestion(SQLModel, table=True):
     why: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
     # award.tagging_units.TAGGER_VERSION when it was computed: a ranking made by an earlier release is not current
     tagger_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The work hardly touches the outline at all (award.tagging_units.SuggestionResult.off_outline), the same on
+    # every row of a ranking: the entry page then calls no theme "rất phù hợp" and says so
+    off_outline: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class EmbeddingCache(SQLModel, table=True):

@@ -68,6 +68,6 @@ def current(session: Session, *, entry: Entry) -> SuggestionResult | None:
     # Confirmations elsewhere in the round do not make it stale here: the worker's `round.relearn` job ranks
     # the round's works again after them (award.themes.relearn_round), so a page view never has to.
     rows = themes.stored_suggestions(session, entry=entry)
-    return SuggestionResult(items=[Suggestion(code, title, score, why) for code, title, score, _, why in rows],
-                            weak=any(weak for _, _, _, weak, _ in rows))
+    return SuggestionResult(items=[Suggestion(code, title, score, why) for code, title, score, _, why, _ in rows],
+                            weak=any(row[3] for row in rows), off_outline=any(row[5] for row in rows))
 

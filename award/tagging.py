@@ -13,8 +13,9 @@ round's *tagging units* (``ParsedOutline.themes()`` semantics, see
 How a unit is scored
 --------------------
 Two signals, each computed for every unit of the round, then fused by
-normalisation *within the round* (ranking only, never thresholds on absolute
-similarity).  The numbers below are :class:`TaggerConfig`'s defaults.
+normalisation *within the round* (the ranking never thresholds absolute
+similarity; only the off-outline flag below does).  The numbers below are
+:class:`TaggerConfig`'s defaults.
 
 1. **Lexical - BM25** (implemented here, numpy only).  The "documents" are the
    units' descriptions (title + the texts of its bullet points), the "query" is
@@ -74,8 +75,18 @@ Fusion: each signal is z-scored across the round's units for this entry, summed
 with weights lexical 1 : semantic 0.75 (: body 0.5 : 0.4), plus the votes, and
 min-max scaled to [0, 1]: the best unit scores 1.0, the worst 0.0.  Each of the
 five best says why (:attr:`Suggestion.why`): the confirmed works it resembles
-and the longest phrases the work shares with it (:func:`shared_phrases`).  Scores are relative to the round and the entry;
+and the longest phrases the work shares with it (:func:`shared_phrases`), never
+one whose syllables occur in most of the round's units ("cán bộ", "đảng viên":
+:meth:`RoundTagger.informative`).  Scores are relative to the round and the entry;
 they rank, they are not probabilities.
+
+Off the outline: since the best unit always scores 1.0, a story about a rice
+harvest would read "rất phù hợp" for some theme.  One absolute figure says
+whether the work touches the outline at all (:attr:`SuggestionResult.off_outline`,
+:meth:`RoundTagger._fit`): the best unit's folded BM25 score per unit of query
+weight (log) plus the best e5 cosine minus the round's reference cosine
+(:attr:`RoundTagger.reference_cosine`), before any z-scoring; it changes no
+score or order.  Never set for a weak entry or one typed without diacritics.
 
 ``weak`` is set when the entry has fewer than 25 non-stop syllables in all
 (typically a title alone): suggestions are then a guess to be confirmed.
@@ -100,7 +111,7 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -108,7 +119,7 @@ import numpy as np
 from award import embeddings
 from award.embeddings import Embedder, EmbeddingCache, MemoryEmbeddingCache
 from award.tagging_units import EntryText, Suggestion, SuggestionResult, TaggingUnit, tagging_units
-from award.tagging_vocab import expansion_hits, expansion_matches
+from award.tagging_vocab import EXPANSIONS, expansion_hits, expansion_matches
 from award.text import fold
 
 __all__ = [
@@ -323,6 +334,21 @@ class TaggerConfig:
     why_top: int = 5
     why_terms: int = 4  # phrases named (award.tagging.shared_phrases)
     why_meaning_words: int = 14  # words of the nearest point named when nothing else says why
+    # A shared phrase all of whose syllables occur in more than this share of the round's units ("cán bộ", "cơ
+    # quan", "đảng viên": every theme has them) says nothing about why this theme: never named (RoundTagger.informative)
+    why_common_share: float = 0.5
+    # Does the work touch the outline at all (RoundTagger._fit)?  fit = ln(the best unit's folded BM25 score per
+    # unit of the expanded query's weight) + off_outline_sem_scale x (best e5 cosine - RoundTagger.reference_cosine),
+    # the larger of its title and summary's and its best chunk of text's; below off_outline_fit the work is off the
+    # outline (SuggestionResult.off_outline).  The scale is the ratio of the two terms' spreads over the 241
+    # labelled ledes of tagging_eval, tagging_dev and tagging_realistic_dev (0.496 / 0.0218); the threshold lies
+    # midway between their third and fourth lowest fits: it flags 3 of them (1.2 %) and 35 of the 44 off-topic
+    # ledes of tests/data/tagging_offtopic.jsonl (80 %), README "Off the outline".
+    off_outline_sem_scale: float = 23.0
+    off_outline_fit: float = -2.95
+    # ... judged only when at least this share of the work's syllables carry diacritics (ordinary Vietnamese ~0.8;
+    # the labelled ledes' 1st percentile 0.73): e5 and the press vocabulary read plain text poorly
+    off_outline_min_marked: float = 0.6
 
 
 DEFAULT_CONFIG = TaggerConfig()
@@ -598,6 +624,13 @@ class RoundTagger:
             folded_docs.append(_merge(fo_t, config.unit_title_tf, fo_p))
         self._bm25_exact = _BM25(exact_docs, config.k1, config.b)
         self._bm25_folded = _BM25(folded_docs, config.k1, config.b)
+        # syllables in more than why_common_share of the units, as written and folded (for a word typed plain): a
+        # phrase made only of them ("cán bộ", "đảng viên", "xây dựng Đảng") is one most themes share, which
+        # explains none of them (the why never names it)
+        self._common = tuple(
+            frozenset(term for term, j in index.vocab.items()
+                      if " " not in term and (index.weights[:, j] > 0).sum() > config.why_common_share * len(units))
+            for index in (self._bm25_exact, self._bm25_folded))
 
         # semantic index: every unit title and point is a passage
         passages: list[str] = []
@@ -613,6 +646,41 @@ class RoundTagger:
         self._passages = embeddings.embed_cached(passages, "passage", cache, self._embedder)
         self._passage_texts = passages
         self._owner = np.asarray(owner)
+
+    @cached_property
+    def reference_cosine(self) -> float:
+        """The best e5 cosine a text about Party building typically reaches against this outline: the median,
+        over the press vocabulary's 52 outline-style phrases (award.tagging_vocab, written for every round), of
+        each phrase's best cosine to a unit's title or point.  An outline of a few long titles (round IX: 5
+        passages, 0.870) gives lower best cosines than one of 150 points (round VIII, 0.908) to any text, on
+        the subject or not; the outline fit subtracts it.  52 query embeddings once per tagger (cached)."""
+        vectors = embeddings.embed_cached([phrase for _, phrase in EXPANSIONS], "query", self.cache, self._embedder)
+        return float(np.median([self.semantic_scores_from_vector(v).max() for v in vectors]))
+
+    def informative(self, phrase: str) -> bool:
+        """Whether a phrase the work shares with a unit says something about that unit: one of its content
+        syllables occurs in at most ``why_common_share`` (half) of the round's units.  "cán bộ", "đảng viên",
+        "xây dựng Đảng", "công tác" occur in most units of every shipped round: a why naming only them read as
+        a reason for any theme (150 of the 1,006 whys with phrases over the labelled ledes, before).  A syllable
+        the outline does not spell that way, typed without diacritics ("can bo"), is looked up folded, as BM25's
+        folded channel reads it; one it spells so ("chi" in "chi bộ") as written."""
+        exact, folded = self._common
+        for token in syllables(phrase):
+            if _content(token):
+                plain = _fold_token(token)
+                if token in self._bm25_exact.vocab or plain != token:
+                    if token not in exact:
+                        return True
+                elif plain not in folded:
+                    return True
+        return False
+
+    def _fit(self, folded: Mapping[str, float], cosine: float) -> float:
+        """ln(best folded BM25 score per unit of query weight) + off_outline_sem_scale x (best cosine - reference).
+        The folded channel alone: a word typed without its diacritics still counts."""
+        mass = sum(folded.values())
+        per_term = float(self._bm25_folded.score(folded).max()) / mass if mass > 0 else 0.0
+        return float(np.log(max(per_term, 1e-3)) + self.config.off_outline_sem_scale * (cosine - self.reference_cosine))
 
     # -- construction helpers ------------------------------------------------
 
@@ -700,7 +768,8 @@ class RoundTagger:
         return (fused - low) / (high - low)
 
     def _result(self, scores: np.ndarray, weak: bool, limit: int | None,
-                why: Any = None, vector: np.ndarray | None = None) -> SuggestionResult:
+                why: Any = None, vector: np.ndarray | None = None, fit: float | None = None,
+                marked: bool = True) -> SuggestionResult:
         order = sorted(range(len(self.units)), key=lambda i: (-float(scores[i]), i))
         if limit is not None:
             order = order[:limit]
@@ -709,7 +778,8 @@ class RoundTagger:
                        why(i) if why is not None and rank < self.config.why_top else "")
             for rank, i in enumerate(order)
         ]
-        return SuggestionResult(items, weak, vector)
+        off = fit is not None and not weak and marked and fit < self.config.off_outline_fit
+        return SuggestionResult(items, weak, vector, off_outline=off, outline_fit=fit)
 
     def is_weak(self, title: str, summary: str = "", body: str = "") -> bool:
         text = " ".join((title or "", summary or "", (body or "")[:2000]))
@@ -792,17 +862,24 @@ class RoundTagger:
             factor = cfg.plain_sem_factor if plain else 1.0
             extra: list[tuple[float, np.ndarray]] = []
             parts, chunk_scores = bodies[n]
+            # does the work touch the outline at all: its title and summary, or its best chunk of text
+            fit = self._fit(folded_x, float(semantic.max()))
             if chunk_scores is not None and len(parts):
                 extra.append((cfg.body_lex_weight, self._body_lexical(chunk_scores)))
                 if chunk_vectors is not None:
                     body_sem = np.max([self.semantic_scores_from_vector(v) for v in chunk_vectors], axis=0)
                     extra.append((cfg.body_sem_weight * factor, body_sem))
+                    best = int(np.argmax(chunk_scores.max(axis=1)))  # the chunk embedded (_chosen_chunks)
+                    fit = max(fit, self._fit(features(parts[best], cfg.bigram_weight)[1], float(body_sem.max())))
             votes = counts = None
             if learned is not None:
                 votes, counts = learned.scores(vector, None if keys is None else keys[n])
             fused = self._fuse(lexical, semantic, factor, extra, votes)
             why = self._explainer(entry, parts, chunk_scores, counts, vector)
-            results.append(self._result(fused, weak, limit, why, vector))
+            # e5 and the press vocabulary read a text typed without diacritics poorly: such a text is not judged
+            marked = diacritic_ratio(" ".join((entry.title or "", entry.summary or "", (entry.body or "")[:2000]))) \
+                >= cfg.off_outline_min_marked
+            results.append(self._result(fused, weak, limit, why, vector, fit, marked))
         return results
 
     def _explainer(self, entry: EntryText, parts: list[str], chunk_scores: np.ndarray | None,
@@ -856,15 +933,16 @@ class RoundTagger:
                 terms += [a + " " + b for a, b in zip(tokens, tokens[1:]) if _content(a) and _content(b)]
                 return sum(float(weights[vocab[t]]) for t in terms if t in vocab)
 
-            # Runs of two syllables or more only: a lone syllable ("sự", "cơ") means nothing to a reader.
-            phrases = shared_phrases(work, reference, cfg.why_terms, score)
+            # Runs of two syllables or more only: a lone syllable ("sự", "cơ") means nothing to a reader.  Every
+            # run is ranked (the limit only cuts the list), so the phrases most themes share are left out first.
+            phrases = [p for p in shared_phrases(work, reference, 100, score) if self.informative(p)][: cfg.why_terms]
             if chunk_scores is not None and len(parts) and len(phrases) < cfg.why_terms:
                 best = int(np.argmax(chunk_scores[:, i]))
                 if chunk_scores[best, i] > 0:
                     # folded: the text's "bao ve nen tang" repeats the summary's "bảo vệ nền tảng"
                     seen = {fold(p) for p in phrases}
-                    phrases += [p for p in shared_phrases(parts[best], reference, cfg.why_terms, score)
-                                if fold(p) not in seen and not any(fold(p) in s for s in seen)]
+                    phrases += [p for p in shared_phrases(parts[best], reference, 100, score)
+                                if fold(p) not in seen and not any(fold(p) in s for s in seen) and self.informative(p)]
             if phrases:
                 bits.append("từ khớp đề cương: " + ", ".join(f"“{p}”" for p in phrases[: cfg.why_terms]))
             named = [fold(p) for p in phrases[: cfg.why_terms]]

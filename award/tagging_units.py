@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-__all__ = ["TAGGER_VERSION", "EntryText", "Suggestion", "SuggestionResult", "TaggingUnit", "match_level", "tagging_units"]
+__all__ = ["OFF_OUTLINE_LEVEL", "OFF_OUTLINE_NOTE", "TAGGER_VERSION", "EntryText", "Suggestion", "SuggestionResult",
+           "TaggingUnit", "match_level", "tagging_units"]
 
 
 # --------------------------------------------------------------------------
@@ -79,17 +80,28 @@ class Suggestion:
 #: version is not current (award.suggestions.current) and `award migrate` queues its round's relearning pass,
 #: which ranks it again (award.themes.queue_outdated_rankings).
 #: 1: whole-phrase why (plain-typed works too), press vocabulary (Nov 2026).
-#: 2: the press vocabulary's second pass of triggers (Dec 2026): rankings change, so version 1's are redone.
+#: 2: the press vocabulary's second pass of triggers; `off_outline` (a work the outline hardly covers); no why of
+#:    phrases every theme shares (Dec 2026): rankings and whys change, so version 1's are redone.
 TAGGER_VERSION = 2
 
 #: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
 #: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the
 #: work; "0 %" read as "no match at all".  Three words say how close a unit is compared with the others.
 MATCH_LEVELS = ((0.67, "rất phù hợp"), (0.34, "khá phù hợp"), (0.0, "ít phù hợp hơn"))
+#: Every theme's word when the work hardly touches the outline at all (`SuggestionResult.off_outline`): the best of
+#: the round's themes is still 1.0 on the relative scale, but calling it "rất phù hợp" would be untrue.
+OFF_OUTLINE_LEVEL = "ít liên quan"
+#: What the entry page and the live suggestion box say above the list when `off_outline` is set.
+OFF_OUTLINE_NOTE = ("Nội dung tác phẩm có vẻ ít liên quan đến các chủ đề trong đề cương của đợt giải; hãy kiểm tra "
+                    "lại hoặc chọn chủ đề phù hợp nhất.")
 
 
-def match_level(score: float) -> str:
-    """The word the entry page and the form show for a suggestion's relative score (in [0, 1])."""
+def match_level(score: float, off_outline: Any = False) -> str:
+    """The word the entry page and the form show for a suggestion's relative score (in [0, 1]);
+    `OFF_OUTLINE_LEVEL` for every theme of a work the outline hardly covers (`off_outline` truthy: the flag
+    `SuggestionResult.off_outline`, or the entry page's note)."""
+    if off_outline:
+        return OFF_OUTLINE_LEVEL
     for low, word in MATCH_LEVELS:
         if score >= low:
             return word
@@ -101,6 +113,12 @@ class SuggestionResult:
     items: list[Suggestion]
     weak: bool  # the entry is (nearly) only a title: suggestions are a guess
     vector: Any = None  # the entry's e5 query vector, a numpy array (what kNN over works compares), or None
+    # The work hardly touches the outline at all (award.tagging: its outline fit below TaggerConfig.off_outline_fit),
+    # whatever the relative scores say; never set for a weak one (too little text to tell).
+    off_outline: bool = False
+    # That absolute fit (award.tagging.RoundTagger.outline_fit; higher: closer to the outline), None when not
+    # computed (no text, or a ranking read back from the database, which keeps only the flag).
+    outline_fit: float | None = None
 
     @property
     def codes(self) -> list[str]:

@@ -146,14 +146,16 @@ def store_suggestions(session: Session, *, entry: Entry, result: SuggestionResul
         if item.code in ids:
             session.add(ThemeSuggestion(entry_id=entry.id, outline_node_id=ids[item.code], rank=rank,
                                         score=float(item.score), weak=result.weak, computed_at=now,
-                                        why=(item.why or "")[:500], tagger_version=TAGGER_VERSION))
+                                        why=(item.why or "")[:500], tagger_version=TAGGER_VERSION,
+                                        off_outline=result.off_outline))
     session.flush()
 
 
-def stored_suggestions(session: Session, *, entry: Entry) -> list[tuple[str, str, float, bool, str]]:
-    """(code, title, score, weak, why) of the ranking last stored for the entry, best first."""
+def stored_suggestions(session: Session, *, entry: Entry) -> list[tuple[str, str, float, bool, str, bool]]:
+    """(code, title, score, weak, why, off_outline) of the ranking last stored for the entry, best first."""
     rows = session.exec(
-        select(OutlineNode.code, OutlineNode.title, ThemeSuggestion.score, ThemeSuggestion.weak, ThemeSuggestion.why)
+        select(OutlineNode.code, OutlineNode.title, ThemeSuggestion.score, ThemeSuggestion.weak, ThemeSuggestion.why,
+               ThemeSuggestion.off_outline)
         .join(OutlineNode, OutlineNode.id == ThemeSuggestion.outline_node_id)
         .where(ThemeSuggestion.entry_id == entry.id).order_by(ThemeSuggestion.rank)
     ).all()

@@ -8,7 +8,7 @@ from award import entries, permissions, suggestions as stored, themes
 from award.errors import AwardError, NotFound
 from award.models import RetagJob, Role, Round, TagSource
 from award.rules import MEDIA_TYPES, RoundRules
-from award.tagging_units import Suggestion
+from award.tagging_units import OFF_OUTLINE_NOTE, Suggestion
 from judging import permissions as judging_permissions
 from api import suggestions
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
@@ -118,8 +118,9 @@ def entry_theme_panel(session, entry, cache, now) -> dict:
         except suggestions.TaggerUnavailable as exc:
             last = themes.stored_suggestions(session, entry=entry)
             if last:
-                return {"suggestions": [Suggestion(code, title, score, why) for code, title, score, _, why in last],
-                        "weak": stored.weak_note(entry) if any(weak for *_, weak, _ in last) else None,
+                return {"suggestions": [Suggestion(code, title, score, why) for code, title, score, _, why, _ in last],
+                        "weak": stored.weak_note(entry) if any(row[3] for row in last) else None,
+                        "off_outline": OFF_OUTLINE_NOTE if any(row[5] for row in last) else None,
                         "confirmed": confirmed,
                         "unavailable": exc.message}
             # never ranked: the outline's themes in their order, so the author can still choose
@@ -129,4 +130,6 @@ def entry_theme_panel(session, entry, cache, now) -> dict:
         except AwardError:  # no outline
             return {"suggestions": [], "weak": False, "confirmed": confirmed}
         themes.store_suggestions(session, entry=entry, result=result, now=now)
-    return {"suggestions": result.items, "weak": stored.weak_note(entry) if result.weak else None, "confirmed": confirmed}
+    # off the outline: a caution above the list, and no theme called "rất phù hợp" (match_level)
+    return {"suggestions": result.items, "weak": stored.weak_note(entry) if result.weak else None,
+            "off_outline": OFF_OUTLINE_NOTE if result.off_outline else None, "confirmed": confirmed}

@@ -38,15 +38,19 @@ class SuggestionOut(BaseModel):
     code: str
     title: str
     score: float  # relative: the round's best unit for this work is 1.0, its worst 0.0
-    # The score in words, as the entry page and the form show it (award.tagging_units.match_level).
+    # The score in words, as the entry page and the form show it (award.tagging_units.match_level); "ít liên quan"
+    # for every theme when off_outline.
     level: str
     # Why it is suggested (Vietnamese), for the best five; absent otherwise.
     why: str | None = None
+    # The work hardly touches the round's outline at all (award.tagging, SuggestionResult.off_outline), the same on
+    # every item: the best theme is only the least far (its score is still 1.0), and the form says so.
+    off_outline: bool = False
 
 
-def _out(s) -> SuggestionOut:
-    return SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4), level=match_level(s.score),
-                         why=s.why or None)
+def _out(s, off_outline: bool = False) -> SuggestionOut:
+    return SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4), level=match_level(s.score, off_outline),
+                         why=s.why or None, off_outline=off_outline)
 
 
 class ThemesIn(BaseModel):
@@ -91,7 +95,7 @@ def entry_suggestions(entry_id: Id, session: SessionDep, user: ApiUser, now: Now
     if result is None:  # that job has not run yet
         result = suggestions.for_entry(session, entry=entry, cache=cache)
         themes.store_suggestions(session, entry=entry, result=result, now=now)
-    return [_out(s) for s in result.items]
+    return [_out(s, result.off_outline) for s in result.items]
 
 
 @router.put("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:set")
@@ -119,7 +123,7 @@ def draft_suggestions(round_id: Id, body: DraftText, session: SessionDep, cache:
     result = suggestions.suggest(session, round_id=round_id, text=EntryText(body.title, body.summary[:DRAFT_CHARS]),
                                  cache=cache, limit=5, transient=True)
     # learned from the round's confirmed works too, saying so ("giống 4 tác phẩm đã xác nhận chủ đề 2.3")
-    return [_out(s) for s in result.items]
+    return [_out(s, result.off_outline) for s in result.items]
 
 
 @router.get("/rounds/{round_id}/coverage", name="api:themes:coverage",

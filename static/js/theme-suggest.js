@@ -7,6 +7,9 @@
   const url = box.getAttribute("data-url");
   const list = box.querySelector("[data-theme-suggest-list]");
   const status = box.querySelector("[data-theme-suggest-status]");
+  // the API's off_outline: the text hardly touches the outline at all, so no theme is "rất phù hợp" (its level
+  // says "ít liên quan") and the box says so above the list
+  const caution = box.querySelector("[data-theme-suggest-caution]");
   const title = document.getElementById("f-title");
   const summary = document.getElementById("f-summary");
   const token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
@@ -24,6 +27,8 @@
 
   function render(items) {
     list.replaceChildren();
+    const off = items.length > 0 && items[0].off_outline === true;
+    if (caution) caution.hidden = !off;
     for (const item of items) {
       const li = document.createElement("li");
       const code = document.createElement("span");
@@ -74,8 +79,11 @@
         status.textContent = message;
         return;
       }
-      render(await response.json());
-      status.textContent = "Các chủ đề phù hợp nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu).";
+      const items = await response.json();
+      render(items);
+      status.textContent = items.length > 0 && items[0].off_outline === true
+        ? "Các chủ đề gần nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu)."
+        : "Các chủ đề phù hợp nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu).";
     } catch (err) {
       status.textContent = "Chưa gợi ý được chủ đề lúc này.";
     }

@@ -170,3 +170,35 @@ def test_the_service_learns_from_the_confirmed_works_in_the_database(client, ses
         assert remote.status_code == 200 and remote.json() == local.json()
         assert remote.json()[0]["code"] == target
         assert f"giống 4 tác phẩm đã xác nhận chủ đề {target}" in remote.json()[0]["why"]
+
+
+def test_the_service_says_when_a_story_is_off_the_outline(client, session, clock, tagger_url, use_tagger):
+    """A rice-harvest story typed in the form: the service's answer carries off_outline as the web process's does,
+    and the entry page, the service down, keeps the caution of the ranking stored last."""
+    from award.tagging_units import OFF_OUTLINE_NOTE
+    from tests.api.test_themes_api import _offtopic
+
+    user, headers = journalist(client, session)
+    title, lede = _offtopic("Giá lúa tăng")
+    round_id = round_by_number(session, "IX").id
+    use_tagger(None)
+    local = client.post(f"/api/v1/rounds/{round_id}/theme-suggestions", headers=headers,
+                        json={"title": title, "summary": lede}).json()
+    use_tagger(tagger_url)
+    remote = client.post(f"/api/v1/rounds/{round_id}/theme-suggestions", headers=headers,
+                         json={"title": title, "summary": lede}).json()
+    assert remote == local and all(i["off_outline"] for i in remote)
+
+    use_tagger(None)
+    entry_id = create(client, session, headers, title=title, summary=lede)
+    web_login(client, user)
+    run_jobs(session, now=clock.now)
+    clock.now += timedelta(minutes=5)
+    version = client.get(f"/api/v1/entries/{entry_id}", headers=headers).json()["version"]
+    changed = entry_payload(session, title=title, summary=lede + " Thêm một câu.", version=version)
+    assert client.patch(f"/api/v1/entries/{entry_id}", headers=headers, json=changed).status_code == 200
+    _give_up_its_jobs(session, entry_id)
+    use_tagger(f"http://127.0.0.1:{free_port()}")
+    page = client.get(f"/entries/{entry_id}").text
+    assert "Thứ tự dưới đây là gợi ý đã tính lần trước." in page
+    assert OFF_OUTLINE_NOTE in page and "Rất phù hợp" not in page

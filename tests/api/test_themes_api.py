@@ -41,6 +41,50 @@ def test_suggestions_are_ranked_themes_of_the_round_and_stored(client, session, 
     assert [s.rank for s in stored] == list(range(1, len(items) + 1))
 
 
+def _offtopic(title_start: str) -> tuple[str, str]:
+    """(title, lede) of a story of tests/data/tagging_offtopic.jsonl (none of any outline's subjects)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "tagging_offtopic.jsonl"
+    row = next(r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r["title"].startswith(title_start))
+    return row["title"], row["text"]
+
+
+def test_a_story_off_the_outline_reads_so_on_the_api_the_entry_page_and_while_typing(client, session, clock):
+    """A rice harvest, a football match: their best theme still scores 1.0 on the relative scale, but no theme
+    reads "rất phù hợp"; the API says off_outline, the page shows the caution, every theme may still be ticked."""
+    from award.tagging_units import OFF_OUTLINE_NOTE
+    from tests.factories import web_login
+
+    user = make_user(session)
+    headers = api_login(client, user)
+    round_id = round_by_number(session, "IX").id
+    for title, lede in (_offtopic("Giá lúa tăng"), _offtopic("Việt Nam hòa Thái Lan"), _offtopic("Hà Nội FC")):
+        entry_id = create(client, session, headers, title=title, summary=lede)
+        run_jobs(session)  # the worker's ranking (entry.suggest), stored with the flag
+        stored = session.exec(select(ThemeSuggestion).where(ThemeSuggestion.entry_id == entry_id)).all()
+        assert stored and all(s.off_outline for s in stored)
+        items = client.get(f"/api/v1/entries/{entry_id}/theme-suggestions", headers=headers).json()
+        assert items[0]["score"] == 1.0 and all(i["off_outline"] is True for i in items), title
+        assert {i["level"] for i in items} == {"ít liên quan"}
+        draft = client.post(f"/api/v1/rounds/{round_id}/theme-suggestions", headers=headers,
+                            json={"title": title, "summary": lede}).json()
+        assert len(draft) == 5 and all(i["off_outline"] is True and i["level"] == "ít liên quan" for i in draft)
+        web_login(client, user)
+        page = client.get(f"/entries/{entry_id}").text
+        assert f'<p class="alert caution" role="status" data-off-outline>{OFF_OUTLINE_NOTE}</p>' in page
+        assert "Rất phù hợp" not in page and "Khá phù hợp" not in page and "Ít liên quan" in page
+        assert page.count('name="codes" value=') == len(items)  # every theme listed, any may be ticked
+    # a story on the subject: no caution, its best theme "rất phù hợp"
+    entry_id = create(client, session, headers, title="Kỷ luật đảng nghiêm minh", summary=INSPECTION)
+    run_jobs(session)
+    items = client.get(f"/api/v1/entries/{entry_id}/theme-suggestions", headers=headers).json()
+    assert not any(i["off_outline"] for i in items) and items[0]["level"] == "rất phù hợp"
+    page = client.get(f"/entries/{entry_id}").text
+    assert OFF_OUTLINE_NOTE not in page and "Rất phù hợp" in page
+
+
 def test_confirm_themes_and_refuse_unknown_code(client, session, clock):
     _, headers = journalist(client, session)
     entry_id = create(client, session, headers)

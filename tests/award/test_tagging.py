@@ -246,15 +246,19 @@ def test_cache_hit_avoids_recomputation():
     assert len(calls) == 1  # every passage came from the cache
 
     first = tagger.suggest(INSPECTION_TITLE, INSPECTION_SUMMARY)
-    assert len(calls) == 2 and calls[1][1] == "query"
+    # the work's query, then, once per tagger, the press vocabulary's phrases (the outline fit's reference cosine)
+    assert [kind for _, kind in calls[1:]] == ["query", "query"] and len(calls[2][0]) == len(EXPANSIONS)
     hits = cache.hits
     again = tagger.suggest(INSPECTION_TITLE, INSPECTION_SUMMARY)
-    assert len(calls) == 2 and cache.hits == hits + 1
+    assert len(calls) == 3 and cache.hits == hits + 1
     assert again.items == first.items
 
     batch = tagger.suggest_many([(INSPECTION_TITLE, INSPECTION_SUMMARY), ("Chi bộ", "Sinh hoạt chi bộ")])
-    assert len(calls) == 3 and calls[2][0] == [tagger.query_text("Chi bộ", "Sinh hoạt chi bộ")]
+    assert len(calls) == 4 and calls[3][0] == [tagger.query_text("Chi bộ", "Sinh hoạt chi bộ")]
     assert batch[0].items == first.items
+    # another tagger over the same cache (another process, the same outline): nothing new to embed
+    RoundTagger(SMALL_UNITS, cache=cache, embedder=fake_embedder(calls)).suggest(INSPECTION_TITLE, INSPECTION_SUMMARY)
+    assert len(calls) == 4
 
 
 def test_cache_key_is_sha256_of_model_and_prefixed_text():

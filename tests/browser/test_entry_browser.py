@@ -99,6 +99,7 @@ def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
     expect(first.locator(".why")).to_contain_text("từ khớp đề cương: “chống tham nhũng”")
     expect(first.locator(".match-level")).to_have_text("Rất phù hợp")
     expect(page.locator("[data-theme-suggest-list]")).not_to_contain_text("%")
+    expect(page.locator("[data-theme-suggest-caution]")).to_be_hidden()  # on the outline
     # a long theme title is cut after a whole word ("phản bác…", never "phản bá…"); the demo's round uses
     # round IX's outline
     from award.tagging_eval import load_round_taggers
@@ -111,6 +112,37 @@ def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
         assert shown.endswith("…"), shown
         prefix = shown[:-1]
         assert any(t.startswith(prefix) and t[len(prefix)] in " ,;:." for t in titles), shown
+    assert page.console_errors == []
+
+
+def test_the_live_box_says_when_the_text_is_off_the_outline(page, live_server):
+    """A rice-harvest story (tests/data/tagging_offtopic.jsonl): no theme is "rất phù hợp", the box shows the
+    caution; once the summary is about Party building, the caution goes."""
+    import json
+    from pathlib import Path
+
+    from award.tagging_units import OFF_OUTLINE_NOTE
+
+    rows = (Path(__file__).resolve().parents[1] / "data" / "tagging_offtopic.jsonl").read_text(encoding="utf-8")
+    rice = next(r for r in map(json.loads, rows.splitlines()) if r["title"].startswith("Giá lúa tăng"))
+    login(page, live_server, "nhabao@demo.bualiemvang.vn")
+    page.goto(f"{live_server}/entries/new")
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill(rice["title"])
+    page.get_by_label("Tóm tắt nội dung").fill(rice["text"])
+    caution = page.locator("[data-theme-suggest-caution]")
+    expect(caution).to_be_visible(timeout=20_000)
+    expect(caution).to_have_text(OFF_OUTLINE_NOTE)
+    expect(caution).to_have_class("alert caution")
+    expect(page.locator("[data-theme-suggest-list] li")).to_have_count(5)
+    expect(page.locator("[data-theme-suggest-list] .match-level")).to_have_text(["Ít liên quan"] * 5)
+    expect(page.locator("[data-theme-suggest-list]")).not_to_contain_text("phù hợp")
+    expect(page.locator("[data-theme-suggest-status]")).to_contain_text("Các chủ đề gần nhất")
+    # the same field, now about the Party cell that organised the harvest: on the outline again
+    page.get_by_label("Tóm tắt nội dung").fill(
+        "Chi bộ thôn họp bàn nghị quyết, đảng viên đi đầu hiến đất, vận động bà con dồn điền đổi thửa; cấp ủy "
+        "kiểm tra, giám sát việc thực hiện, kỷ luật nghiêm cán bộ sai phạm.")
+    expect(caution).to_be_hidden(timeout=20_000)
+    expect(page.locator("[data-theme-suggest-list] .match-level").first).to_have_text("Rất phù hợp")
     assert page.console_errors == []
 
 
