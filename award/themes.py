@@ -221,8 +221,11 @@ class Coverage:
     unit_names: list[str] = field(default_factory=list)
     entries_counted: int = 0
     untagged: int = 0
-    # code -> counted works whose top (rank-1) suggestion is this theme but that are not confirmed on it
+    # code -> counted works whose top (rank-1) suggestion is this theme but that are not confirmed on it (a work
+    # off the outline is not counted: its first theme is only the least unlikely)
     suggested_only: Counter = field(default_factory=Counter)
+    # counted works whose stored ranking says they hardly touch the outline (theme_suggestion.off_outline)
+    off_outline: int = 0
 
     @property
     def max_cell(self) -> int:
@@ -267,8 +270,12 @@ def coverage(session: Session, *, round_id: int) -> Coverage:
         select(OutlineNode.code, func.count())
         .join(ThemeSuggestion, ThemeSuggestion.outline_node_id == OutlineNode.id)
         .join(Entry, Entry.id == ThemeSuggestion.entry_id)
-        .where(*counted, ThemeSuggestion.rank == 1, ~_confirmed_on(ThemeSuggestion.outline_node_id))
+        .where(*counted, ThemeSuggestion.rank == 1, ThemeSuggestion.off_outline == False,  # noqa: E712
+               ~_confirmed_on(ThemeSuggestion.outline_node_id))
         .group_by(OutlineNode.code)).all()))
+    report.off_outline = session.exec(
+        select(func.count()).select_from(ThemeSuggestion).join(Entry, Entry.id == ThemeSuggestion.entry_id)
+        .where(*counted, ThemeSuggestion.rank == 1, ThemeSuggestion.off_outline == True)).one()  # noqa: E712
     return report
 
 
@@ -296,13 +303,39 @@ class Disagreements:
     items: list[Disagreement]
 
 
+@dataclass
+class OffOutlineWork:
+    entry_id: int
+    title: str
+    confirmed: list[str]  # confirmed theme codes, in outline order (may be none)
+
+
+@dataclass
+class OffOutlineWorks:
+    total: int
+    items: list[OffOutlineWork]
+
+
+def _confirmed_codes(session: Session, entry_ids: list[int]) -> dict[int, list[str]]:
+    """entry id -> its confirmed theme codes in outline order (entries without any are absent). One query."""
+    confirmed: dict[int, list[str]] = defaultdict(list)
+    for entry_id, code in session.exec(
+            select(EntryTheme.entry_id, OutlineNode.code)
+            .join(OutlineNode, OutlineNode.id == EntryTheme.outline_node_id)
+            .where(EntryTheme.entry_id.in_(entry_ids))
+            .order_by(OutlineNode.position, OutlineNode.id)).all():
+        confirmed[entry_id].append(code)
+    return confirmed
+
+
 def suggestion_disagreements(session: Session, *, round_id: int, user: User,
                              limit: int = DISAGREEMENTS_SHOWN) -> Disagreements:
     """Counted works of the round that `user` may see (award.permissions.entry_filter) that have
     confirmed themes while their top suggestion is none of them: for the secretariat to review.
-    The first `limit` by work id and how many there are, in three queries whatever their number."""
+    The first `limit` by work id and how many there are, in three queries whatever their number.
+    A work off the outline is not listed here (its first theme means little) but by `off_outline_works`."""
     conditions = (Entry.round_id == round_id, Entry.status.in_(COUNTED), entry_filter(user),
-                  ThemeSuggestion.rank == 1,
+                  ThemeSuggestion.rank == 1, ThemeSuggestion.off_outline == False,  # noqa: E712
                   select(EntryTheme.entry_id).where(EntryTheme.entry_id == Entry.id).exists(),
                   ~_confirmed_on(ThemeSuggestion.outline_node_id))
     joined = (select(Entry.id, Entry.title, OutlineNode.code, OutlineNode.title)
@@ -313,16 +346,28 @@ def suggestion_disagreements(session: Session, *, round_id: int, user: User,
     if not total:
         return Disagreements(total=0, items=[])
     rows = session.exec(joined.order_by(Entry.id).limit(limit)).all()
-    confirmed: dict[int, list[str]] = defaultdict(list)
-    for entry_id, code in session.exec(
-            select(EntryTheme.entry_id, OutlineNode.code)
-            .join(OutlineNode, OutlineNode.id == EntryTheme.outline_node_id)
-            .where(EntryTheme.entry_id.in_([r[0] for r in rows]))
-            .order_by(OutlineNode.position, OutlineNode.id)).all():
-        confirmed[entry_id].append(code)
+    confirmed = _confirmed_codes(session, [r[0] for r in rows])
     return Disagreements(total=total, items=[
         Disagreement(entry_id=i, title=title, confirmed=confirmed[i], suggested_code=code, suggested_title=node_title)
         for i, title, code, node_title in rows])
+
+
+def off_outline_works(session: Session, *, round_id: int, user: User,
+                      limit: int = DISAGREEMENTS_SHOWN) -> OffOutlineWorks:
+    """Counted works of the round that `user` may see whose stored ranking says they hardly touch the outline
+    (`theme_suggestion.off_outline`, README "Off the outline"), with their confirmed themes if any: a work
+    that may not belong in the award, or whose themes deserve a second look. The first `limit` by work id and
+    how many there are, in three queries whatever their number."""
+    joined = (select(Entry.id, Entry.title).join(ThemeSuggestion, ThemeSuggestion.entry_id == Entry.id)
+              .where(Entry.round_id == round_id, Entry.status.in_(COUNTED), entry_filter(user),
+                     ThemeSuggestion.rank == 1, ThemeSuggestion.off_outline == True))  # noqa: E712
+    total = session.exec(select(func.count()).select_from(joined.subquery())).one()
+    if not total:
+        return OffOutlineWorks(total=0, items=[])
+    rows = session.exec(joined.order_by(Entry.id).limit(limit)).all()
+    confirmed = _confirmed_codes(session, [r[0] for r in rows])
+    return OffOutlineWorks(total=total, items=[OffOutlineWork(entry_id=i, title=title, confirmed=confirmed.get(i, []))
+                                               for i, title in rows])
 
 
 def works_for_theme(session: Session, *, round_id: int, code: str) -> list[Entry]:

@@ -45,7 +45,8 @@ def coverage_page(round_id: Id, request: Request, session: SessionDep, user: Web
         "round": round_, "report": report, "by_media": by_media, "by_unit": by_unit, "few": themes.FEW,
         "media_labels": MEDIA_TYPES, "prizes": RoundRules.model_validate(round_.rules).thematic_prizes,
         "can_link": permissions.can_link_thematic_prizes(user),
-        "disagreements": themes.suggestion_disagreements(session, round_id=round_id, user=user)})
+        "disagreements": themes.suggestion_disagreements(session, round_id=round_id, user=user),
+        "off_outline": themes.off_outline_works(session, round_id=round_id, user=user)})
 
 
 @router.post("/rounds/{round_id}/thematic-prizes", name="themes:link_prizes", dependencies=[web_role(Role.secretariat)])

@@ -132,8 +132,9 @@ def round_coverage(round_id: Id, session: SessionDep):
     load_round(round_id, session)
     report = themes.coverage(session, round_id=round_id)
     return {
-        "entries": report.entries_counted, "untagged": report.untagged,
+        "entries": report.entries_counted, "untagged": report.untagged, "off_outline": report.off_outline,
         "themes": [{"code": u.code, "title": u.title, "total": report.totals[u.code],
+                    "suggested_only": report.suggested_only[u.code],
                     "by_media_type": dict(report.by_media.get(u.code, {})),
                     "by_unit": dict(report.by_unit.get(u.code, {})),
                     "thin": report.totals[u.code] < themes.FEW} for u in report.units],

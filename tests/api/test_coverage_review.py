@@ -15,14 +15,15 @@ def node_ids(session, round_id) -> dict[str, int]:
     return dict(session.exec(select(OutlineNode.code, OutlineNode.id).where(OutlineNode.round_id == round_id)).all())
 
 
-def tag(session, entry, *, confirmed: list[str], suggested: list[str]) -> None:
+def tag(session, entry, *, confirmed: list[str], suggested: list[str], off_outline: bool = False) -> None:
     """Confirmed tags and a stored ranking (rank 1 first), as the entry page and re-tagging leave them."""
     ids = node_ids(session, entry.round_id)
     for code in confirmed:
         session.add(EntryTheme(entry_id=entry.id, outline_node_id=ids[code], source="secretariat",
                                confirmed_by=entry.owner_id))
     for rank, code in enumerate(suggested, start=1):
-        session.add(ThemeSuggestion(entry_id=entry.id, outline_node_id=ids[code], rank=rank, score=1 / rank))
+        session.add(ThemeSuggestion(entry_id=entry.id, outline_node_id=ids[code], rank=rank, score=1 / rank,
+                                    off_outline=off_outline))
     session.flush()
 
 
@@ -103,3 +104,45 @@ def test_coverage_page_queries_do_not_grow_with_the_works(engine, client, sessio
     large = count_queries(engine, client, session, f"/rounds/{round_.id}/coverage")
     assert large == small
     assert themes.suggestion_disagreements(session, round_id=round_.id, user=secretariat).total >= 40
+
+
+def test_works_off_the_outline_are_listed_apart_and_not_counted_as_suggestions(client, session, clock):
+    """A work whose ranking says it hardly touches the outline (a rice harvest) has a first theme like any
+    other, but it is only the least unlikely: it is not counted as "only suggested" for it nor listed as
+    disagreeing with its confirmed themes; the coverage page lists it apart for the secretariat to review."""
+    round_ = round_by_number(session, "IX")
+    secretariat = make_user(session, role=Role.secretariat)
+    before = themes.coverage(session, round_id=round_.id)
+    before_list = themes.suggestion_disagreements(session, round_id=round_.id, user=secretariat)
+
+    rice = make_entry(session, title="Mùa gặt lúa chiêm")
+    tag(session, rice, confirmed=[], suggested=["2.3", "2.1"], off_outline=True)
+    tagged_rice = make_entry(session, title="Giá lúa tăng, đã gắn 2.1")
+    tag(session, tagged_rice, confirmed=["2.1"], suggested=["2.3"], off_outline=True)
+    on_topic = make_entry(session, title="Chi bộ vùng biên")
+    tag(session, on_topic, confirmed=[], suggested=["2.3"])
+
+    after = themes.coverage(session, round_id=round_.id)
+    assert after.suggested_only["2.3"] - before.suggested_only["2.3"] == 1  # the on-topic work only
+    assert after.off_outline - before.off_outline == 2
+    assert after.totals["2.1"] - before.totals["2.1"] == 1  # a confirmed theme still counts
+    disagreeing = themes.suggestion_disagreements(session, round_id=round_.id, user=secretariat)
+    assert disagreeing.total == before_list.total and tagged_rice.id not in {d.entry_id for d in disagreeing.items}
+    listed = themes.off_outline_works(session, round_id=round_.id, user=secretariat)
+    mine = {w.entry_id: w.confirmed for w in listed.items if w.entry_id in {rice.id, tagged_rice.id, on_topic.id}}
+    assert mine == {rice.id: [], tagged_rice.id: ["2.1"]}
+
+    web_login(client, secretariat)
+    page = client.get(f"/rounds/{round_.id}/coverage")
+    assert page.status_code == 200
+    assert f"{after.off_outline} có vẻ ít liên quan đến đề cương" in page.text
+    assert f"{listed.total} tác phẩm có nội dung ít khớp với mọi chủ đề của đề cương" in page.text
+    assert f'href="http://testserver/entries/{rice.id}#chu-de">Mùa gặt lúa chiêm</a>' in page.text
+    row = re.search(rf'entries/{rice.id}#chu-de">.*?</tr>', page.text, re.S).group(0)
+    assert "chưa gắn chủ đề" in row
+
+    api = client.get(f"/api/v1/rounds/{round_.id}/coverage")
+    assert api.status_code == 200
+    body = api.json()
+    assert body["off_outline"] == after.off_outline
+    assert {t["code"]: t["suggested_only"] for t in body["themes"]}["2.3"] == after.suggested_only["2.3"]
