@@ -331,7 +331,7 @@ def test_audit_page_refuses_an_id_that_names_nothing_and_reads_details_by_name(c
     page = client.get("/admin/audit").text
     rows = {r.split('"', 1)[0]: r for r in page.split('id="su-kien-')[1:]}
     detail = next(r for r in rows.values() if "Bản nháp riêng" in r)
-    assert (f"đợt giải: lần thứ {round_.number} ({round_.year}) · vòng chấm: sơ tuyển · tiểu ban: – · "
+    assert (f"đợt giải: {round_.label} · vòng chấm: sơ tuyển · tiểu ban: – · "
             f"giám khảo: Giám Khảo Trung Ương · đơn vị: {unit.name} · la_key: 5") in detail
     assert "round_id" not in detail and f'href="http://testserver/entries/{draft.id}"' not in detail
     visible = next(r for r in rows.values() if "Tác phẩm ở Trung ương" in r)
