@@ -193,7 +193,7 @@ def theme_change(data: dict[str, Any]) -> str:
 def summarise(action: str, data: dict[str, Any], limit: int = 240,
               names: dict[tuple[str, str], str] | None = None) -> str:
     """`data` as "từ: forwarded · sang: received", entry statuses and stages in words, the ids of rounds, units
-    and judges by name when `names` has them ("đợt giải: lần thứ IX (2026)"), keys without a label as they are;
+    and judges by name when `names` has them ("đợt giải: lần thứ IX – năm 2024"), keys without a label as they are;
     cut at `limit` characters."""
     from award.models import ENTRY_STATUS_LABELS, EntryStatus
 
@@ -254,7 +254,7 @@ def audit_events(session: Session, filters: AuditFilters, *, page: int = 1,
 
 def _object_names(session: Session, events) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
     """Readable names of the rounds, units and accounts a page of events is about, as objects ("Đợt giải lần
-    thứ XII", "Đơn vị Tuyên Quang") and as ids in their data ("lần thứ XII (2026)", "Tuyên Quang"): three
+    thứ XII", "Đơn vị Tuyên Quang") and as ids in their data ("lần thứ XII – năm 2027", "Tuyên Quang"): three
     queries at most."""
     ids: dict[str, set[int]] = {"round": set(), "unit": set(), "user": set()}
     for e in events:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from award.calendar import default_calendar, start_of_day
-from award.models import Round, Unit, UnitKind
+from award.models import Round, Unit, UnitKind, round_label
 from award.rules import PrizeCounts, RoundRules
 from award.unit_history import ENDED, ROUND_X, ROUND_X_CALENDAR, ROUND_X_PRIZES, ROUND_X_THEMATIC, apply_history, slug
 
@@ -83,7 +83,7 @@ def _round(number: str, year: int, closed: bool, dates: dict | None = None, **ru
     return dict(
         number=number,
         year=year,
-        name=f"Giải báo chí toàn quốc về xây dựng Đảng (Giải Búa liềm vàng) lần thứ {number} – năm {year}",
+        name=f"Giải báo chí toàn quốc về xây dựng Đảng (Giải Búa liềm vàng) {round_label(number, year)}",
         publication_start=date(year - 1, 11, 1),
         publication_end=date(year, 10, 31),
         **calendar,

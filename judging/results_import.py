@@ -19,7 +19,7 @@ from award import audit, spreadsheets, users
 from award.models import Entry, EntryAuthor, EntryPart, EntryStatus, Role, Round, Unit, User
 from award.rules import MEDIA_TYPES
 from award.spreadsheets import ImportFailed, RowError, text
-from award.text import fold
+from award.text import fold, upfirst
 from judging import publication
 from judging.models import ResultItem, ResultList, ResultStatus
 
@@ -131,7 +131,7 @@ def import_results(session: Session, *, round_: Round, path: Path | IO[bytes], n
                    name: str | None = None) -> ResultList:
     """Check every row, then create the works and publish the round's list; nothing on any error."""
     if session.get(ResultList, round_.id) is not None:
-        raise ImportFailed([RowError(0, "đợt giải", f"lần thứ {round_.number} đã có danh sách giải.")])
+        raise ImportFailed([RowError(0, "đợt giải", f"{upfirst(round_.label)} đã có danh sách giải.")])
     rows = read_rows(path, list(session.exec(select(Unit)).all()))
     actor = system_user(session)
     result = ResultList(round_id=round_.id, status=ResultStatus.approved, source="import", proposed_by=actor.id,

@@ -104,7 +104,7 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
 class QueueGroup:
     """A judge's sheets of one stage of one round: progress and the day scores are due."""
 
-    round_number: str
+    round_label: str  # "lần thứ XI – năm 2026" (Round.label)
     round_id: int
     stage: Stage
     deadline: date
@@ -127,7 +127,7 @@ def judge_queue(session: Session, *, judge: User) -> list[QueueGroup]:
         group = groups.get((a.round_id, stage.value))
         if group is None:
             group = groups[(a.round_id, stage.value)] = QueueGroup(
-                round_.number, round_.id, stage, scoring_deadline(round_, stage), 0, 0, [])
+                round_.label, round_.id, stage, scoring_deadline(round_, stage), 0, 0, [])
         group.total += 1
         group.submitted += a.submitted_at is not None
         group.rows.append((a, title))

@@ -76,4 +76,4 @@ def save(round_id: Id, request: Request, session: SessionDep, user: WebUser, now
     except AwardError as exc:  # refused before anything was written (the phase is checked first)
         return _page(request, session, round_, now, text=text, parsed=parsed, error=exc.message, status=409)
     return redirect(request.url_for("outline:edit", round_id=round_.id),
-                    f"Đã lưu đề cương lần thứ {round_.number}: {len(parsed.themes())} chủ đề.")
+                    f"Đã lưu đề cương {round_.label}: {len(parsed.themes())} chủ đề.")

@@ -2,6 +2,7 @@
 save each settings section or see every field's error, quotas edited in place and by spreadsheet."""
 
 import io
+import re
 
 from openpyxl import Workbook, load_workbook
 from sqlmodel import select
@@ -151,7 +152,7 @@ def test_open_round_takes_it_out_of_preparation(client, session, clock):
     session.add(ix)
     session.commit()
     page = client.get(f"/admin/rounds/{ix.id}")
-    assert 'data-confirm="Mở đợt giải lần thứ IX?' in page.text
+    assert 'data-confirm="Mở đợt giải lần thứ IX – năm 2024?' in page.text
     response = _post(client, f"/admin/rounds/{ix.id}/open", f"/admin/rounds/{ix.id}", {})
     assert response.status_code == 303
     assert "Đã mở đợt giải: đợt giải đang ở giai đoạn “Đang nhận tác phẩm”." in client.get(
@@ -243,14 +244,18 @@ def test_dashboard_links_to_the_rounds_console(client, session, clock):
 def test_every_secretariat_page_names_a_round_as_its_documents_do(client, session, clock):
     """One name for a round on pages, flashes and documents: "lần thứ IX – năm 2024" (Round.label), never the
     older "lần thứ IX (2024)" some headings used while the spreadsheets said the long form."""
-    import re
-
     _login(client, session)
     ix = round_by_number(session, "IX")
-    pages = ["/dashboard", "/admin/rounds", f"/admin/rounds/{ix.id}/outline", f"/admin/rounds/{ix.id}/quotas",
-             f"/central/{ix.id}", f"/central/{ix.id}/council", f"/rounds/{ix.id}/coverage"]
+    pages = ["/", "/dashboard", "/admin/rounds", "/admin/units", f"/admin/rounds/{ix.id}",
+             f"/admin/rounds/{ix.id}/outline", f"/admin/rounds/{ix.id}/quotas", f"/admin/rounds/{ix.id}/entries",
+             f"/central/{ix.id}", f"/central/{ix.id}/council", f"/rounds/{ix.id}/coverage", f"/rounds/{ix.id}"]
     for url in pages:
         page = client.get(url)
         assert page.status_code == 200, url
         assert "ần thứ IX – năm 2024" in page.text, url
-        assert not re.search(r"ần thứ [IVX]+ \(\d{4}\)", page.text), url
+        # never "(2024)", "– 2024" or "· năm 2024"
+        assert not re.search(r"ần thứ [IVX]+ (\(\d{4}|– \d{4}|· năm)", page.text), url
+        # and in the tab's title, headings and crumbs, never the number alone (the outline's text may cite a
+        # congress "lần thứ XIII")
+        for part in re.findall(r"<title>.*?</title>|<h1.*?</h1>|<h2.*?</h2>|<nav class=\"crumbs\".*?</nav>", page.text, re.S):
+            assert not re.search(r"ần thứ [IVX]+\b(?! – năm \d{4})", part, re.I), (url, part)

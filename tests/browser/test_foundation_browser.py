@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 def test_journalist_logs_in_opens_round_and_reads_outline(page, live_server):
     login(page, live_server, "nhabao@demo.bualiemvang.vn")
     expect(page.get_by_role("heading", name="Xin chào, Trần Văn Bút")).to_be_visible()
-    page.get_by_role("link", name="Lần thứ VIII – 2023").click()
+    page.get_by_role("link", name="Lần thứ VIII – năm 2023").click()
     expect(page.get_by_role("heading", name="Đề cương tuyên truyền")).to_be_visible()
     theme = page.locator("#chu-de-2\\.8")
     expect(theme).to_contain_text("2.8")

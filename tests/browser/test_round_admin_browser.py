@@ -57,7 +57,7 @@ def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path
         page.get_by_label("Hoặc dán / sửa nội dung").fill(OUTLINE)
         page.get_by_role("button", name="Xem trước").click()
         page.get_by_role("button", name="Lưu đề cương cho đợt giải").click()
-        expect(page.locator(".alert.flash")).to_contain_text("Đã lưu đề cương lần thứ XI: 3 chủ đề.")
+        expect(page.locator(".alert.flash")).to_contain_text("Đã lưu đề cương lần thứ XI – năm 2026: 3 chủ đề.")
         page.goto(settings_url)
 
         page.get_by_role("link", name="Chỉ tiêu các đơn vị").click()
@@ -83,7 +83,7 @@ def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path
         page.get_by_role("link", name="Lần thứ XI").click()
         page.get_by_role("button", name="Mở đợt giải").click()
         expect(page.locator(".alert.flash")).to_contain_text("Đã mở đợt giải")
-        assert dialogs and dialogs[0].startswith("Mở đợt giải lần thứ XI?")
+        assert dialogs and dialogs[0].startswith("Mở đợt giải lần thứ XI – năm 2026?")
         assert errors == []
     finally:
         context.close()
