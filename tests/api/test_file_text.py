@@ -149,3 +149,19 @@ def test_the_work_s_text_is_always_its_current_documents_texts_in_upload_order(c
 
     run_state_machine_as_test(Files, settings=settings(max_examples=12, stateful_step_count=8, deadline=None,
                                                        database=None, suppress_health_check=list(HealthCheck)))
+
+
+def test_the_work_s_page_says_when_a_document_has_no_text_to_read(client, session, clock, store, samples):
+    """A scan without a text layer is accepted (the judges read it), but nothing of it feeds the suggestions:
+    once the worker has read it, its row on the work's page says so; a document with text says nothing."""
+    user, headers, entry_id = draft(client, session)
+    _upload(client, headers, entry_id, "ban-scan.pdf", samples.pdf())  # a blank page: no text layer
+    _upload(client, headers, entry_id, "ky-2.docx", samples.docx(SECOND))
+    web_login(client, user)
+    note = "Không đọc được chữ trong tệp (có thể là bản scan)"
+    assert note not in client.get(f"/entries/{entry_id}").text  # not read yet: nothing to say
+    assert run_jobs(session, now=WORKER_TIME).failed == 0
+    page = client.get(f"/entries/{entry_id}").text
+    assert page.count(note) == 1
+    row = page[page.index("ban-scan.pdf"):page.index("</tr>", page.index("ban-scan.pdf"))]
+    assert note in row
