@@ -69,11 +69,13 @@
     return `${STORAGE_PREFIX}${uploadsUrl}:${file.name}:${file.size}:${file.lastModified}`;
   }
 
+  // As the page's file table writes a size (api/templating.py file_size): 912 B, 36,2 KB, 1,5 MB, 3,5 GB,
+  // so a file reads the same in the widget and in the list once uploaded.
   function formatSize(bytes) {
-    const mb = bytes / MiB;
-    if (bytes > 0 && mb < 0.01) return "< 0,01 MB";
-    const digits = mb < 10 ? 2 : 1;
-    return `${mb.toLocaleString("vi-VN", { maximumFractionDigits: digits })} MB`;
+    for (const [unit, scale] of [["GB", 1024 ** 3], ["MB", 1024 ** 2], ["KB", 1024]]) {
+      if (bytes >= scale) return `${(bytes / scale).toFixed(1).replace(".", ",")} ${unit}`;
+    }
+    return `${bytes} B`;
   }
 
   function isSameOrigin(url) {

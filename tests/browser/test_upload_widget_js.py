@@ -603,7 +603,7 @@ def test_large_file_uploads_in_parts_and_sha256_matches(page, app, tmp_path):
     page.locator("[data-upload-input]").set_input_files(local_file(tmp_path, "Phóng sự truyền hình.mp4", data))
 
     item = page.locator("[data-upload-list] li")
-    expect(item.locator(".upload-size")).to_have_text("20 MB")
+    expect(item.locator(".upload-size")).to_have_text("20,0 MB")
     expect(item.locator("progress")).to_have_attribute("value", "100", timeout=60_000)
     wait_for_reload(page, app, 2)
 
@@ -710,6 +710,7 @@ def test_pure_helpers_and_both_sha256_backends(page, app):
           missingNumbers: U.missingParts(3, [2]),
           delays: U.parseRetryDelays(""),
           size: U.formatSize(1536 * 1024),
+          sizes: [0, 912, 1024, 37068, 1048575, 1536 * 1024, 10 * 1048576 - 1, 3.5 * 1073741824].map(U.formatSize),
           err415: U.errorMessage(415, {detail: {code: "x", message: "Sai định dạng.", field: "file"}}),
           err422: U.errorMessage(422, {detail: [{loc: ["body", "file"], msg: "Thiếu tệp."}]}),
           errNet: U.errorMessage(0, null),
@@ -723,6 +724,10 @@ def test_pure_helpers_and_both_sha256_backends(page, app):
     assert helpers["missing"] == [2, 4, 5] and helpers["missingNumbers"] == [1, 3]
     assert helpers["delays"] == [1000, 3000, 9000]
     assert helpers["size"] == "1,5 MB"
+    from api.templating import file_size  # the widget and the page's file table say a size the same way
+
+    sizes = [0, 912, 1024, 37068, 1048575, 1536 * 1024, 10 * MiB - 1, int(3.5 * 1024 ** 3)]
+    assert helpers["sizes"] == [file_size(s) for s in sizes]
     assert helpers["err415"] == "Sai định dạng." and helpers["err422"] == "Thiếu tệp."
     assert helpers["errNet"] == "Mất kết nối."
     assert helpers["sameOrigin"] == [True, False]
