@@ -332,7 +332,7 @@ def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
     codes = [c.code for c in rules.rubric]
     for i, criterion in enumerate(rules.rubric):
         if codes.index(criterion.code) != i:
-            add(f"rubric.{i}.code", f"Mã tiêu chí “{criterion.code}” bị trùng.")
+            add(f"rubric.{i}.code", f"“{criterion.code}” trùng với mã của một tiêu chí khác.")
         if not criterion.label.strip():
             add(f"rubric.{i}.label", "Hãy ghi tên tiêu chí.")
     plain = [c for c in rules.rubric if not c.bonus]
@@ -345,7 +345,7 @@ def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
     panel_codes = [p.code for p in rules.panels]
     for i, panel in enumerate(rules.panels):
         if panel_codes.index(panel.code) != i:
-            add(f"panels.{i}.code", f"Mã tiểu ban “{panel.code}” bị trùng.")
+            add(f"panels.{i}.code", f"“{panel.code}” trùng với mã của một tiểu ban khác.")
         wrong = [m for m in panel.media_types if m not in rules.media_types]
         if wrong:
             add(f"panels.{i}.media_types", "Loại hình không có trong đợt giải: "
@@ -361,7 +361,7 @@ def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
     names = [t.name.strip().casefold() for t in rules.thematic_prizes]
     for i, name in enumerate(names):
         if names.index(name) != i:
-            add(f"thematic_prizes.{i}.name", "Tên giải chuyên đề bị trùng.")
+            add(f"thematic_prizes.{i}.name", "trùng với tên của một giải chuyên đề khác.")
     for media, kinds in rules.completeness.items():
         if media not in MEDIA_TYPES:
             add(f"completeness.{media}", f"Loại hình “{media}” không có trong hệ thống.")

@@ -131,7 +131,7 @@ def test_sections_show_every_fields_error_and_save_nothing(client, session, cloc
               "rules.panels.1.media_types.online": "on"}
     response = _settings(client, ix.id, "panels", panels)
     assert response.status_code == 400
-    assert "Mã tiểu ban “print1” bị trùng." in response.text
+    assert "Tiểu ban 2 – Mã: “print1” trùng với mã của một tiểu ban khác." in response.text
     total = {**rubric, "rules.rubric.0.max_points": "30", "rules.rubric.2.code": "form"}
     response = _settings(client, ix.id, "rubric", total)
     assert response.status_code == 400
