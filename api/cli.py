@@ -238,9 +238,10 @@ def results_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
     """Nhập kết quả một đợt giải đã qua từ tệp Excel và công bố; một dòng sai thì không nhập gì."""
     from sqlmodel import Session, select
 
+    from award.errors import Invalid
     from award.models import Round
     from judging.models import ResultItem
-    from judging.results_import import ImportFailed, import_results
+    from judging.results_import import import_results
     from api.clock import now
     from api.db import get_engine
 
@@ -251,10 +252,10 @@ def results_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fa
             raise typer.Exit(2)
         try:
             result = import_results(session, round_=round_, path=file, now=now())
-        except ImportFailed as exc:
+        except Invalid as exc:  # ImportFailed lists every row; an empty file is refused as such
             session.rollback()
             typer.echo("Không nhập được, chưa có gì được ghi:", err=True)
-            for error in exc.errors:
+            for error in getattr(exc, "errors", [exc.message]):
                 typer.echo(f"  {error}", err=True)
             raise typer.Exit(1) from None
         n = len(session.exec(select(ResultItem.entry_id).where(ResultItem.round_id == round_.id)).all())

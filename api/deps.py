@@ -1,5 +1,6 @@
 """Request dependencies: the session, the clock, the caller and their role."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from api.security import verify_csrf_header
 from api.settings import get_settings
 
 SESSION_COOKIE = "award_session"
+log = logging.getLogger(__name__)
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
@@ -129,6 +131,34 @@ def _caller(session: Session, token: str, kind: str, now: datetime) -> User | No
     user = users.user_for_token(session, token=token, kind=kind, now=now)
     session.commit()
     return user
+
+
+async def viewer_for_error_page(request: Request) -> None:
+    """Set `request.state.user` for a page answered outside every route's dependencies (a body over its
+    bound refused by the request gate, an address no route has), so its header shows the signed-in person
+    as every other page does. A session cookie that does not name a live session, or a database that does
+    not answer, leaves the page as for a visitor: an error page never fails for want of its header."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if getattr(request.state, "user", None) is not None or not token:
+        return
+    overrides = request.app.dependency_overrides
+    now = overrides.get(get_now, get_now)()
+    provider = overrides.get(get_session, get_session)  # the request's own session, as a route would get it
+    try:
+        if provider is get_session:
+            sessions = get_session(request)
+            session = await sessions.__anext__()
+            user = await run_in_threadpool(_caller, session, token, "web", now)
+            await anext(sessions, None)  # its end: commit, as after a route
+        else:
+            sessions = provider()
+            session = next(sessions)
+            user = await run_in_threadpool(_caller, session, token, "web", now)
+            await run_in_threadpool(next, sessions, None)
+    except Exception:  # noqa: BLE001 - the database down or the token unreadable: shown as for a visitor
+        log.info("error_page.viewer_unknown")
+        return
+    request.state.user = Viewer.of(user) if user else None
 
 
 def optional_web_user(session: SessionDep, now: NowDep, request: Request) -> User | None:

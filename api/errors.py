@@ -24,6 +24,7 @@ from award.errors import (
     NotFound,
     TooManyAttempts,
     field_errors,
+    validation_text,
 )
 from award.files import FileTooLarge, UnsupportedFile
 from award.storage import StorageUnavailable
@@ -69,43 +70,6 @@ CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "met
          500: "internal_error", 503: "unavailable"}
 
 
-# Pydantic's messages for the refusals the API's inputs can meet, in Vietnamese (the `loc` names the field).
-VALIDATION_MESSAGES = {
-    "missing": "Thiếu trường bắt buộc.",
-    "int_parsing": "Phải là một số nguyên.",
-    "int_from_float": "Phải là một số nguyên.",
-    "int_type": "Phải là một số nguyên.",
-    "int_parsing_size": "Số quá lớn.",
-    "float_parsing": "Phải là một số.",
-    "float_type": "Phải là một số.",
-    "finite_number": "Phải là một số hữu hạn (không nhận NaN hay Infinity).",
-    "string_unicode": "Văn bản chứa ký tự không hợp lệ (nửa cặp UTF-16 đứng riêng).",
-    "bool_parsing": "Phải là true hoặc false.",
-    "bool_type": "Phải là true hoặc false.",
-    "string_type": "Phải là một chuỗi ký tự.",
-    "list_type": "Phải là một danh sách.",
-    "dict_type": "Phải là một đối tượng JSON.",
-    "model_attributes_type": "Phải là một đối tượng JSON.",
-    "date_from_datetime_parsing": "Phải là một ngày (YYYY-MM-DD).",
-    "date_parsing": "Phải là một ngày (YYYY-MM-DD).",
-    "date_type": "Phải là một ngày (YYYY-MM-DD).",
-    "datetime_parsing": "Phải là thời điểm ISO 8601 có múi giờ.",
-    "datetime_from_date_parsing": "Phải là thời điểm ISO 8601 có múi giờ.",
-    "enum": "Giá trị không nằm trong danh sách cho phép: {expected}.",
-    "literal_error": "Giá trị không nằm trong danh sách cho phép: {expected}.",
-    "greater_than_equal": "Giá trị phải lớn hơn hoặc bằng {ge}.",
-    "greater_than": "Giá trị phải lớn hơn {gt}.",
-    "less_than_equal": "Giá trị phải nhỏ hơn hoặc bằng {le}.",
-    "less_than": "Giá trị phải nhỏ hơn {lt}.",
-    "string_too_short": "Phải có ít nhất {min_length} ký tự.",
-    "string_too_long": "Chỉ được tối đa {max_length} ký tự.",
-    "too_short": "Phải có ít nhất {min_length} phần tử.",
-    "too_long": "Chỉ được tối đa {max_length} phần tử.",
-    "extra_forbidden": "Trường này không được chấp nhận.",
-    "json_invalid": "Nội dung không phải JSON hợp lệ.",
-    "string_pattern_mismatch": "Không đúng định dạng.",
-    "not_an_option": "Giá trị “{given}” không có trong các lựa chọn của trang.",  # api/queries.py
-}
 BODY_UNREADABLE = "Không đọc được nội dung gửi lên: dữ liệu không đúng định dạng đã khai báo (JSON UTF-8 hoặc multipart)."
 
 
@@ -151,8 +115,7 @@ def without_bad_query(request: Request, errors: list[dict]) -> Response:
 def field_notes(errors: list[dict], labels: dict[str, str], at: int = -1) -> str:
     """"Label: message; Label: message" for validation errors, to sit inside a sentence's parentheses: each
     message without its own closing full stop (never "…bằng 1.)." or "….; …")."""
-    return "; ".join(f"{labels.get(str(e['loc'][at]), str(e['loc'][at]))}: {validation_message(e).rstrip(' .')}"
-                     for e in errors if e.get("loc"))
+    return "; ".join(validation_message(e, labels, at=at).rstrip(" .") for e in errors if e.get("loc"))
 
 
 def form_refusal(errors: list[dict]) -> str:
@@ -160,14 +123,24 @@ def form_refusal(errors: list[dict]) -> str:
     return f"Chưa thực hiện được: dữ liệu chưa hợp lệ ({field_notes(errors, FIELD_LABELS)}). Vui lòng sửa rồi gửi lại."
 
 
-def validation_message(error: dict) -> str:
-    template = VALIDATION_MESSAGES.get(error.get("type", ""))
-    if template is None:
-        return error.get("msg", MESSAGES[422])
-    try:
-        return template.format(**(error.get("ctx") or {}))
-    except (KeyError, IndexError, ValueError):
-        return error.get("msg", MESSAGES[422])
+def field_label(loc, labels: dict[str, str] | None = None, at: int = -1) -> str | None:
+    """The Vietnamese label of the field at `loc` (a validation error's location: ("body", "title"),
+    ("query", "page")), from `labels`, else from the pages' labels; a field no page labels (an API body's
+    nested key) is named by its path, quoted (“parts.0.outlet”). None for the body as a whole."""
+    parts = [str(p) for p in (loc or ()) if str(p) not in ("body", "query", "path", "header", "cookie", "form")]
+    if not parts:
+        return None
+    key = str(loc[at]) if loc and at != -1 else parts[-1]
+    for table in (labels or {}, FIELD_LABELS, QUERY_LABELS):
+        if key in table:
+            return table[key]
+    return f"“{'.'.join(parts)}”"
+
+
+def validation_message(error: dict, labels: dict[str, str] | None = None, at: int = -1) -> str:
+    """One validation error in Vietnamese naming its field (award.errors.validation_text, the one
+    translation of pydantic's refusals): "Số trang: phải lớn hơn hoặc bằng 1."."""
+    return validation_text(error, field_label(error.get("loc"), labels, at))
 
 
 class ErrorJSONResponse(JSONResponse):
@@ -219,13 +192,17 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status: int, code: str, message: str, field: str | None = None, headers=None):
+def error_response(request: Request, status: int, code: str, message: str, field: str | None = None, headers=None,
+                   back: bool = False):
+    """The API's error body, or the error page; `back` puts a "Quay lại" link on the page (the browser's
+    history, so what was typed in the form is usually still there; without script, the form's page)."""
     if is_api(request):
         detail = {"code": code, "message": message}
         if field:
             detail["field"] = field
         return ErrorJSONResponse({"detail": detail}, status_code=status, headers=headers)
-    response = render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
+    context = {"status": status, "message": message, "back": (form_origin(request) or "/") if back else None}
+    response = render(request, "errors/error.html", context, status_code=status)
     for name, value in (headers or {}).items():
         if name.lower() == "retry-after":  # pages keep Retry-After; other API-only headers stay off
             response.headers[name] = value
@@ -242,6 +219,9 @@ def http_error_response(request: Request, exc: StarletteHTTPException):
             return ErrorJSONResponse({"detail": [{"type": "body_unreadable", "loc": ["body"], "msg": message,
                                                   "input": None}]}, status_code=422)
         return error_response(request, 400, "body_unreadable", message)
+    if exc.status_code == 413 and not is_api(request) and hasattr(exc, "page_message"):
+        # a form too large for the request gate: what was too large in plain words, and the way back
+        return error_response(request, 413, "too_large", exc.page_message, back=True)
     if isinstance(exc.detail, dict):
         return error_response(request, exc.status_code, exc.detail.get("code", "error"),
                               exc.detail.get("message", MESSAGES.get(exc.status_code, MESSAGES[400])),
@@ -322,6 +302,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if not is_api(request):
+            from api.deps import viewer_for_error_page  # api.deps imports this module
+
+            await viewer_for_error_page(request)  # an address no route has: still the signed-in header
         return http_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)

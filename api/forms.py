@@ -71,14 +71,15 @@ def pop_flash(request: Request) -> dict[str, str] | None:
 def form_int(raw: str | None, *, field: str, ge: int, le: int, default: int | None = None) -> int:
     """A whole number typed in a form's field (`Form` takes it as text), checked here so that a refusal (0, abc,
     999 with the browser's own limits removed) is shown under that field rather than only on top of the page:
-    Invalid(field=…), in the words the validation handler uses for the same bounds (api/errors.py)."""
+    Invalid(field=…), in the words the validation handler uses for the same bounds, naming the field by its
+    label (api/errors.py FIELD_LABELS)."""
     text = (raw or "").strip()
     if not text and default is not None:
         return default
     try:
         return TypeAdapter(Annotated[int, Field(ge=ge, le=le, strict=False)]).validate_python(text)
     except ValidationError as exc:
-        raise Invalid(validation_message(exc.errors()[0]), field=field) from None
+        raise Invalid(validation_message({**exc.errors()[0], "loc": (field,)}), field=field) from None
 
 
 def submit(

@@ -41,6 +41,16 @@ BODY_KINDS = {
     "outline:save": "outline",
 }
 TOO_LARGE = "Dữ liệu gửi lên quá lớn: tối đa {limit} cho thao tác này."
+# The same refusal on a page, in the words of what the person sent (the API keeps TOO_LARGE).
+TOO_LARGE_PAGE = {
+    "json": "Biểu mẫu gửi lên quá lớn: mỗi lần gửi, mọi ô của biểu mẫu cộng lại được tối đa {limit}, và nội dung "
+            "vừa gửi vượt mức đó nên chưa được lưu. Hãy quay lại, rút ngắn ô dài nhất (chẳng hạn phần tóm tắt "
+            "hay kịch bản) rồi gửi lại.",
+    "outline": "Tệp đề cương hoặc nội dung dán vào quá lớn: tối đa {limit} mỗi lần gửi; chưa có gì được lưu.",
+    "upload": "Tệp tải lên quá lớn: tối đa {limit} mỗi lần gửi (kể cả phần đầu của biểu mẫu); chưa có gì được "
+              "lưu.",
+    "part": "Một phần của tệp tải lên quá lớn: tối đa {limit}; chưa có gì được lưu.",
+}
 BAD_MULTIPART = ("Không đọc được nội dung gửi lên: dữ liệu multipart không đúng định dạng "
                  "(thiếu ranh giới, ranh giới quá dài, phần đầu quá dài hoặc quá nhiều dòng đầu).")
 
@@ -81,8 +91,15 @@ def _human(size: int) -> str:
 
 
 class BodyTooLarge(HTTPException):
-    def __init__(self, limit: int):
+    """A body over its route kind's bound; `page_message` says so on a page (api/errors.py)."""
+
+    def __init__(self, limit: int, kind: str = "json"):
         super().__init__(413, detail={"code": "too_large", "message": TOO_LARGE.format(limit=_human(limit))})
+        self.limit, self.kind = limit, kind
+
+    @property
+    def page_message(self) -> str:
+        return TOO_LARGE_PAGE.get(self.kind, TOO_LARGE_PAGE["json"]).format(limit=_human(self.limit))
 
 
 class MalformedMultipart(HTTPException):
@@ -112,11 +129,12 @@ class BodyLimitMiddleware:
         declared = headers.get(b"content-length")
         if declared is None and b"transfer-encoding" not in headers:
             return await self.app(scope, receive, send)  # no body
-        limit = limit_for(route_kind(scope))
+        kind = route_kind(scope)
+        limit = limit_for(kind)
         try:
             check_multipart_framing(headers.get(b"content-type", b"").decode("latin-1"))
             if declared is not None and declared.strip().isdigit() and int(declared) > limit:
-                raise BodyTooLarge(limit)
+                raise BodyTooLarge(limit, kind)
         except HTTPException as exc:
             return await self._refuse(scope, receive, send, exc)
         received = 0
@@ -128,7 +146,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(limit)
+                    raise BodyTooLarge(limit, kind)
             return message
 
         async def tracking_send(message):
@@ -146,8 +164,12 @@ class BodyLimitMiddleware:
 
     @staticmethod
     async def _refuse(scope, receive, send, exc: HTTPException):
-        from api.errors import http_error_response
+        from api.deps import viewer_for_error_page
+        from api.errors import http_error_response, is_api
 
-        response = http_error_response(Request(scope, receive), exc)
+        request = Request(scope, receive)
+        if not is_api(request):
+            await viewer_for_error_page(request)  # the page's header shows who is signed in
+        response = http_error_response(request, exc)
         response.headers["Connection"] = "close"  # the rest of the body is not read
         await response(scope, receive, send)

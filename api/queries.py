@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-NOT_AN_OPTION = "not_an_option"  # its Vietnamese message is api/errors.py VALIDATION_MESSAGES[NOT_AN_OPTION]
+NOT_AN_OPTION = "not_an_option"  # its Vietnamese message is award/errors.py VALIDATION_MESSAGES[NOT_AN_OPTION]
 
 
 def _refusal(value: str) -> PydanticCustomError:

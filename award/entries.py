@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from award import audit, entry_status, jobs, notifications, permissions, users
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
-from award.errors import AwardError, Conflict, FieldErrors, Invalid, NotFound, field_errors
+from award.errors import AwardError, Checks, Conflict, FieldErrors, Invalid, NotFound, field_errors, too_long
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, User
 from award.rules import MEDIA_TYPES, RoundRules
 from award.text import clean_line, clean_text, fold, normalise_url
@@ -86,27 +86,59 @@ def _clean(text: str | None) -> str:
 
 # Longest stored text per field, counted on the normal form (NFC can lengthen a few scripts' text).
 TEXT_LIMITS = {"title": 500, "summary": 10000, "hardship_note": 2000, "transcript": 200_000,
-               "full_name": 200, "pen_name": 200, "outlet": 200, "broadcast_slot": 200, "name": 300, "level": 50}
+               "full_name": 200, "pen_name": 200, "outlet": 200, "broadcast_slot": 200, "name": 300, "level": 50,
+               "email": 254, "url": 2000}
+# The entry form's labels (templates/entries/form.html), so a refusal names the field as the form shows it.
+ENTRY_LABELS = {"title": "Tên tác phẩm", "summary": "Tóm tắt nội dung", "hardship_note": "Mô tả hoàn cảnh",
+                "transcript": "Kịch bản hoặc lời bình"}
+ROW_LABELS = {
+    "authors": ("Tác giả", {"full_name": "Họ và tên", "pen_name": "Bút danh", "email": "E-mail",
+                            "outlet": "Cơ quan công tác"}),
+    "parts": ("Kỳ", {"title": "Tên kỳ, tập", "outlet": "Cơ quan báo chí đăng, phát", "url": "Đường dẫn",
+                     "broadcast_slot": "Chương trình, giờ phát sóng", "published_on": "Ngày đăng, phát"}),
+    "prior_awards": ("Giải thưởng", {"name": "Tên giải", "level": "Mức giải", "year": "Năm"}),
+}
+
+
+def entry_label(field: str) -> str:
+    """The form's label of an entry's field by its domain path: "title" → "Tên tác phẩm",
+    "authors.1.full_name" → "Tác giả 2 – Họ và tên"."""
+    parts = field.split(".")
+    if parts[0] in ROW_LABELS and len(parts) == 3 and parts[1].isdigit():
+        row, labels = ROW_LABELS[parts[0]]
+        return f"{row} {int(parts[1]) + 1} – {labels.get(parts[2], parts[2])}"
+    return ENTRY_LABELS.get(field, f"“{field}”")
 
 
 def _check_lengths(data: EntryIn) -> None:
-    """Every text field, once in its normal form, fits its column (a 500 on PostgreSQL otherwise)."""
+    """Every text field, once in its normal form, fits its column (a 500 on PostgreSQL otherwise); a longer
+    one is refused naming the field and its limit (award.errors.too_long), never cut."""
+    checks = Checks()  # every field too long at once: the person shortens them all in one go
+
     def check(value: str | None, name: str, field: str, multiline: bool = False) -> None:
-        if len(clean_text(value, multiline=multiline)) > TEXT_LIMITS[name]:
-            raise Invalid(f"Nội dung quá dài (tối đa {TEXT_LIMITS[name]} ký tự).", field=field, code="too_long")
+        length = len(clean_text(value, multiline=multiline))
+        if length > TEXT_LIMITS[name]:
+            checks.add(field, too_long(entry_label(field), TEXT_LIMITS[name], length, field=field).message)
 
     check(data.title, "title", "title")
     for name in ("summary", "hardship_note", "transcript"):
         check(getattr(data, name), name, name, multiline=True)
     for i, author in enumerate(data.authors):
-        for name in ("full_name", "pen_name", "outlet"):
+        for name in ("full_name", "pen_name", "email", "outlet"):
             check(getattr(author, name), name, f"authors.{i}.{name}")
     for i, part in enumerate(data.parts):
-        for name in ("title", "outlet", "broadcast_slot"):
+        for name in ("title", "outlet", "url", "broadcast_slot"):
             check(getattr(part, name), name, f"parts.{i}.{name}")
     for i, award in enumerate(data.prior_awards):
         for name in ("name", "level"):
             check(getattr(award, name), name, f"prior_awards.{i}.{name}")
+    if len(checks.errors) == 1:
+        field, message = next(iter(checks.errors.items()))
+        raise Invalid(message, field=field, code="too_long")
+    if checks.errors:
+        refused = FieldErrors(checks.errors)
+        refused.code = "too_long"
+        raise refused
 
 
 def check_entry(session: Session, *, round_: Round, data: EntryIn, exclude_entry_id: int | None = None) -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from award import audit, jobs
 from award.entries import file_taken, require_editable
 from award.errors import Conflict, Invalid, NotFound
-from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, safe_filename, sniff
+from award.files import FileTooLarge, SizeCaps, StoredFile, UnsupportedFile, require_content, safe_filename, sniff
 from award.models import Entry, EntryFile, Round, Upload, User
 from award.sandbox import extract_limited
 from award.storage import FileStore, new_key
@@ -232,8 +232,7 @@ def start_upload(session: Session, store: FileStore, *, entry: Entry, filename: 
     if kind is None:
         raise UnsupportedFile("Chỉ nhận tệp PDF, DOCX, ảnh JPEG/PNG/WebP, âm thanh MP3/M4A/WAV hoặc video MP4/MOV.",
                               field="content_type")
-    if size < 1:
-        raise Invalid("Tệp rỗng, không có nội dung để tải lên.", field="size", code="empty_file")
+    require_content(size, field="size")
     if size > caps.cap_for(kind):
         raise FileTooLarge(f"Tệp quá lớn: tối đa {caps.cap_for(kind) // MiB} MB cho loại tệp này.", field="size")
     sha256 = (sha256 or "").lower()

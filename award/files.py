@@ -18,6 +18,25 @@ from filetype.types import archive, audio, image
 from award.errors import Invalid
 from award.storage import FileStore, Writer
 
+EMPTY_FILE = "Tệp rỗng (0 byte), không có nội dung để tải lên."
+
+
+def require_content(size: int, *, field: str = "file") -> None:
+    """The one check for an empty file, shared by every upload path (a work's files, streamed or uploaded in
+    parts; an outline on the page and through the API; every spreadsheet import): a 0-byte file is refused
+    as empty (Invalid `empty_file`), not passed on to be misread as a scan or a broken workbook."""
+    if size < 1:
+        raise Invalid(EMPTY_FILE, field=field, code="empty_file")
+
+
+def stream_size(stream: IO[bytes]) -> int:
+    """The bytes of a seekable stream (an uploaded file's spool), its position kept."""
+    at = stream.tell()
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(at)
+    return size
+
 HEAD_SIZE = 8 * 1024  # sniffing looks at this much; everything it needs is at the start
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -407,7 +426,7 @@ class UploadSink:
         self._check_open()
         if self.size == 0:
             self.closed = True
-            raise Invalid("Tệp rỗng, không có nội dung để tải lên.", field="file", code="empty_file")
+            require_content(self.size)
         if self.sniffed is None:
             self._start()  # a file shorter than the head
         assert self.sniffed is not None and self.writer is not None

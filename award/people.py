@@ -54,7 +54,7 @@ def import_judges(session: Session, source: bytes | IO[bytes], *, actor: User, i
     rows = spreadsheets.read(source, JUDGE_COLUMNS, JUDGE_REQUIRED)
     errors: list[RowError] = []
     if not rows:
-        raise ImportFailed([RowError(2, "tệp", "tệp không có dòng nào để nhập.")])
+        raise ImportFailed([RowError.whole_file("không có dòng nào để nhập.")])
     codes, names = _unit_lookup(session)
     emails = [normalise_email(spreadsheets.text(cells.get("email"))) for _, cells in rows]
     existing = set(session.exec(select(User.email).where(User.email.in_([e for e in emails if e]))).all())
@@ -103,6 +103,6 @@ def import_judges(session: Session, source: bytes | IO[bytes], *, actor: User, i
                                   outlet=outlet or None, actor=actor, ip=ip, now=now, link_base=link_base,
                                   via="judges_import"))
         except AwardError as exc:  # a check above should have caught it; still reported by row, nothing kept
-            raise ImportFailed([RowError(number, JUDGE_COLUMNS.get(exc.field or "", "tệp"), exc.message)]) from exc
+            raise ImportFailed([RowError(number, JUDGE_COLUMNS.get(exc.field or ""), exc.message)]) from exc
     log.info("people.judges_imported count=%s actor_id=%s", len(created), actor.id)
     return created

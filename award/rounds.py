@@ -14,12 +14,13 @@ from sqlmodel import Session, select
 
 from award import audit, calendar
 from award.calendar import CALENDAR_FIELDS, CALENDAR_LABELS, Phase, phase, require_phase
-from award.errors import Checks, Conflict, FieldErrors, Invalid
+from award.errors import Checks, Conflict, FieldErrors, Invalid, named, too_long
 from award.models import Entry, Round, User, round_label
-from award.rules import MEDIA_TYPES, RoundRules, rules_problems
+from award.rules import MEDIA_TYPES, RoundRules, rule_label, rules_problems
 
 log = logging.getLogger(__name__)
 
+NAME_CHARS = 300  # a round's name (round.name)
 EDITABLE_FIELDS = ("name", "publication_start", "publication_end") + CALENDAR_FIELDS
 
 
@@ -43,8 +44,8 @@ def check_rules(session: Session, *, round_: Round, raw: dict[str, Any], guard: 
                             .group_by(Entry.media_type)).all()
         for media, n in used:
             if media not in rules.media_types:
-                problems.setdefault("rules.media_types", f"Không thể bỏ loại hình “{MEDIA_TYPES.get(media, media)}”: "
-                                                         f"đã có {n} tác phẩm thuộc loại hình này.")
+                problems.setdefault("rules.media_types", named(rule_label("media_types"), (
+                    f"Không thể bỏ loại hình “{MEDIA_TYPES.get(media, media)}”: đã có {n} tác phẩm thuộc loại hình này.")))
         if guard is not None and old is not None:
             for field, message in guard(old, rules).items():
                 problems.setdefault(field, message)
@@ -66,6 +67,38 @@ def _check_calendar(values: dict[str, Any], checks: Checks) -> None:
                                             f"trước “{CALENDAR_LABELS[earlier]}” ({dates[earlier]:%d/%m/%Y}).")
 
 
+def roman_value(number: str) -> int:
+    """The value of a Roman numeral as ROMAN_RE accepts it ("XIII" → 13); 0 for anything else."""
+    if not number or ROMAN_RE.fullmatch(number) is None:
+        return 0
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    total = 0
+    for letter, following in zip(number, number[1:] + " "):
+        value = values[letter]
+        total += -value if following != " " and values[following] > value else value
+    return total
+
+
+def _check_sequence(session: Session, number: str, year: int) -> None:
+    """A round's number and year are each used once, and the rounds are held one a year in the order of
+    their numbers: a round numbered after another is held in a later year (lần thứ I was 2016, IV 2019).
+    Refused (409 `round_exists` / `round_out_of_order`) naming the field and the round it clashes with."""
+    others = session.exec(select(Round)).all()
+    for other in others:
+        if other.number == number:
+            raise Conflict(f"Số thứ tự {number} đã có đợt giải {other.label}.", field="number", code="round_exists")
+    for other in others:
+        if other.year == year:
+            raise Conflict(f"Năm {year} đã có đợt giải {other.label}.", field="year", code="round_exists")
+    value = roman_value(number)
+    for other in sorted(others, key=lambda r: r.year):
+        other_value = roman_value(other.number)
+        if value and other_value and (other_value < value) != (other.year < year):
+            than = "nhỏ hơn mà năm muộn hơn" if other_value < value else "lớn hơn mà năm sớm hơn"
+            raise Conflict(f"Năm {year} không hợp với số thứ tự {number}: đợt giải {other.label} có số thứ tự {than}"
+                           " (các đợt giải đánh số theo thứ tự năm).", field="year", code="round_out_of_order")
+
+
 def create_round(session: Session, *, number: str, year: int, name: str | None, calendar: dict[str, date],
                  copy_from: Round | None = None, publication_start: date | None = None,
                  publication_end: date | None = None, actor_id: int, now: datetime) -> Round:
@@ -81,7 +114,8 @@ def create_round(session: Session, *, number: str, year: int, name: str | None, 
                        f"“{number}” không phải số La Mã (ví dụ: X, XI, XII).")
     checks.require(isinstance(year, int) and 2016 <= year <= 2100, "year", "Năm phải từ 2016 đến 2100.")
     name = (name or "").strip() or (default_name(number, year) if number else "")
-    checks.require(len(name) <= 300, "name", "Tên đợt giải chỉ được tối đa 300 ký tự.")
+    if len(name) > NAME_CHARS:
+        checks.add("name", too_long("Tên đợt giải", NAME_CHARS, len(name), field="name").message)
     _check_calendar(calendar, checks)
     if isinstance(year, int) and checks.errors.get("year") is None:
         publication_start = publication_start or date(year - 1, 11, 1)
@@ -89,12 +123,7 @@ def create_round(session: Session, *, number: str, year: int, name: str | None, 
         checks.require(publication_start <= publication_end, "publication_start",
                        "Ngày bắt đầu phải trước ngày kết thúc khoảng thời gian đăng tải.")
     checks.done()
-    taken = session.exec(select(Round).where((Round.number == number) | (Round.year == year))).first()
-    if taken is not None:
-        field = "number" if taken.number == number else "year"
-        raise Conflict(f"Đã có đợt giải {taken.label}; "
-                       f"{'số thứ tự' if field == 'number' else 'năm'} của đợt giải không được trùng.",
-                       field=field, code="round_exists")
+    _check_sequence(session, number, year)
     if copy_from is not None:
         source = RoundRules.model_validate(copy.deepcopy(copy_from.rules))
         for prize in source.thematic_prizes:  # the other round's outline codes mean nothing in this one
@@ -133,8 +162,8 @@ def update_round(session: Session, *, round_: Round, changes: dict[str, Any], ru
         field = f"calendar.{key}" if key in CALENDAR_FIELDS else key
         if value is None or (key == "name" and not str(value).strip()):
             checks.add(field, "Trường này không được để trống.")
-        elif key == "name" and len(str(value).strip()) > 300:
-            checks.add(field, "Tên đợt giải chỉ được tối đa 300 ký tự.")
+        elif key == "name" and len(str(value).strip()) > NAME_CHARS:
+            checks.add(field, too_long("Tên đợt giải", NAME_CHARS, len(str(value).strip()), field=field).message)
     values = {f: getattr(round_, f) if changes.get(f) is None else changes[f] for f in EDITABLE_FIELDS}
     _check_calendar(values, checks)
     if values["publication_start"] > values["publication_end"]:

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, model_validator
 
+from award.errors import named, validation_text
+
 MEDIA_TYPES = {
     "print": "Báo in",
     "online": "Báo điện tử",
@@ -204,28 +206,81 @@ class RoundRules(BaseModel):
 FILE_KINDS = {"document": "Văn bản (PDF, Word)", "image": "Ảnh", "audio": "Âm thanh", "video": "Video",
               "link": "Đường dẫn"}
 
-# Pydantic's refusals in Vietnamese, for the settings forms (the field path names the place).
-_MESSAGES = {
-    "missing": "Thiếu giá trị bắt buộc.",
-    "int_parsing": "Phải là một số nguyên.",
-    "int_from_float": "Phải là một số nguyên.",
-    "int_type": "Phải là một số nguyên.",
-    "decimal_parsing": "Phải là một số.",
-    "decimal_type": "Phải là một số.",
-    "float_parsing": "Phải là một số.",
+# The settings forms' labels (api/pages/round_admin.py shows them), here so that every refusal of a
+# round's rules names its field the way the form does, for the pages and the API alike.
+LIMIT_LABELS = {
+    "max_parts": "Số kỳ tối đa của một loạt bài",
+    "max_authors": "Số tác giả tối đa (Trung ương)",
+    "max_authors_local": "Số tác giả tối đa (ở đơn vị)",
+    "works_per_author_local": "Số tác phẩm mỗi tác giả được dự ở đơn vị",
+    "works_per_author_forwarded": "Số tác phẩm mỗi tác giả được gửi về Trung ương",
+    "default_quota": "Chỉ tiêu mặc định mỗi đơn vị",
+}
+STAGE_LABELS = {"local": "Sơ tuyển ở đơn vị", "preliminary": "Sơ khảo (Trung ương)", "final": "Chung khảo"}
+STAGE_NUMBER_LABELS = {"judges_per_entry": "Số giám khảo chấm mỗi tác phẩm",
+                       "remind_days": "Nhắc hạn nộp phiếu trước (ngày)"}
+DOCUMENT_TEXT_LABELS = {"superior_body": "Cơ quan cấp trên (dòng trên)", "issuing_body": "Cơ quan ban hành",
+                        "motto": "Quốc hiệu (hoặc “ĐẢNG CỘNG SẢN VIỆT NAM”)",
+                        "motto_sub": "Tiêu ngữ (để trống với văn bản của Đảng)", "place": "Địa danh ghi ngày tháng"}
+SIGNATORY_LABELS = {"council_chair": "Chủ tịch Hội đồng chung khảo", "council_secretary": "Thư ký Hội đồng chung khảo",
+                    "certificate_signatory": "Người ký giấy chứng nhận"}
+COUNCIL_LABELS = {"quorum": "Tỷ lệ thành viên phải bỏ phiếu", "threshold": "Ngưỡng đạt giải"}
+_ROW_LABELS = {
+    "rubric": ("Tiêu chí", {"code": "Mã", "label": "Tên tiêu chí", "max_points": "Điểm tối đa",
+                            "weight": "Hệ số", "bonus": "Điểm thưởng"}),
+    "local_rubric": ("Tiêu chí sơ tuyển", {"code": "Mã", "label": "Tên tiêu chí", "max_points": "Điểm tối đa",
+                                           "weight": "Hệ số", "bonus": "Điểm thưởng"}),
+    "panels": ("Tiểu ban", {"code": "Mã", "name": "Tên tiểu ban", "media_types": "Loại hình",
+                            "genres": "Thể loại", "target": "Số tác phẩm vào chung khảo"}),
+    "thematic_prizes": ("Giải chuyên đề", {"name": "Tên giải", "themes": "Chủ đề được xét"}),
+}
+_TOP_LABELS = {**LIMIT_LABELS, "media_types": "Loại hình", "genres": "Thể loại", "rubric": "Thang điểm",
+               "local_rubric": "Thang điểm sơ tuyển", "rubric_total": "Tổng điểm", "panels": "Tiểu ban sơ khảo",
+               "thematic_prizes": "Giải chuyên đề", "prize_counts": "Cơ cấu giải", "council": "Hội đồng chung khảo",
+               "stages": "Các vòng chấm", "completeness": "Hồ sơ đầy đủ", "documents": "Văn bản",
+               "media_genres": "Thể loại theo loại hình", "shortlist_targets": "Số tác phẩm vào chung khảo"}
+
+
+def rule_label(path: str) -> str:
+    """The Vietnamese label of a field of a round's rules, by its path with or without "rules." ("max_parts",
+    "rules.rubric.2.max_points" → "Tiêu chí 3 – Điểm tối đa", "stages.final.judges_per_entry" →
+    "Chung khảo – Số giám khảo chấm mỗi tác phẩm"); a path no form shows is named by itself, quoted."""
+    parts = path.removeprefix("rules.").split(".")
+    head, rest = parts[0], parts[1:]
+    if head in _ROW_LABELS and rest and rest[0].isdigit():
+        row, fields = _ROW_LABELS[head]
+        label = f"{row} {int(rest[0]) + 1}"
+        return f"{label} – {fields.get(rest[1], rest[1])}" if len(rest) > 1 else label
+    if head == "prize_counts" and rest:
+        return "Số " + PRIZE_LEVELS.get(rest[0], rest[0])
+    if head == "council" and rest:
+        return COUNCIL_LABELS.get(rest[0], rest[0])
+    if head == "stages" and rest:
+        stage = STAGE_LABELS.get(rest[0], rest[0])
+        return f"{stage} – {STAGE_NUMBER_LABELS.get(rest[1], rest[1])}" if len(rest) > 1 else stage
+    if head == "documents" and rest:
+        if rest[0] in SIGNATORY_LABELS:
+            who = SIGNATORY_LABELS[rest[0]]
+            what = {"title": "Chức danh", "name": "Họ và tên"}.get(rest[1], rest[1]) if len(rest) > 1 else ""
+            return f"{who} – {what}" if what else who
+        return DOCUMENT_TEXT_LABELS.get(rest[0], rest[0])
+    if head == "shortlist_targets" and rest:
+        return f"Số tác phẩm vào chung khảo của tiểu ban “{rest[0]}”"
+    if head == "media_genres" and rest:
+        return f"Thể loại của loại hình {MEDIA_TYPES.get(rest[0], rest[0])}"
+    if head == "completeness" and rest:
+        return f"Hồ sơ đầy đủ – {MEDIA_TYPES.get(rest[0], rest[0])}"
+    if head in _TOP_LABELS and not rest:
+        return _TOP_LABELS[head]
+    return f"“{'.'.join(parts)}”"
+
+
+# The settings forms' own words where they differ from the API's (award.errors.VALIDATION_MESSAGES).
+_FORM_WORDS = {
     "bool_parsing": "Phải là có hoặc không.",
-    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}.",
-    "greater_than": "Phải lớn hơn {gt}.",
-    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}.",
-    "less_than": "Phải nhỏ hơn {lt}.",
-    "string_too_short": "Không được để trống.",
-    "string_too_long": "Chỉ được tối đa {max_length} ký tự.",
-    "too_short": "Phải có ít nhất {min_length} mục.",
-    "too_long": "Chỉ được tối đa {max_length} mục.",
-    "string_pattern_mismatch": "Mã chỉ gồm chữ thường không dấu, số, “_” hoặc “-”, bắt đầu bằng chữ.",
-    "string_type": "Phải là văn bản.",
-    "list_type": "Phải là một danh sách.",
     "dict_type": "Phải là một bảng giá trị.",
+    "string_pattern_mismatch": "Chỉ gồm chữ thường không dấu, số, “_” hoặc “-”, bắt đầu bằng chữ.",
+    "string_type": "Phải là văn bản.",
 }
 
 
@@ -249,18 +304,15 @@ def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
     except ValidationError as exc:
         for error in exc.errors():
             loc = [str(p) for p in error["loc"]]
-            template = _MESSAGES.get(error["type"])
-            try:
-                message = template.format(**(error.get("ctx") or {})) if template else error["msg"]
-            except (KeyError, IndexError, ValueError):
-                message = error["msg"]
             if error["type"] == "value_error" and not loc:  # a model validator: the panels' codes
-                loc, message = ["panels"], "Mã tiểu ban bị trùng."
+                loc, message = ["panels"], named(rule_label("panels"), "Mã tiểu ban bị trùng.")
+            else:
+                message = validation_text(error, rule_label(".".join(loc)) if loc else None, _FORM_WORDS)
             problems.setdefault(".".join(["rules", *loc]), message)
         return None, problems
 
-    def add(field: str, message: str) -> None:
-        problems.setdefault("rules." + field, message)
+    def add(field: str, message: str) -> None:  # every refusal names its field, as pydantic's do
+        problems.setdefault("rules." + field, named(rule_label(field), message))
 
     for i, media in enumerate(rules.media_types):
         if media not in MEDIA_TYPES:
@@ -280,7 +332,7 @@ def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
     codes = [c.code for c in rules.rubric]
     for i, criterion in enumerate(rules.rubric):
         if codes.index(criterion.code) != i:
-            add(f"rubric.{i}.code", f"Mã tiêu chí “{criterion.code}” bị trùng.")
+            add(f"rubric.{i}.code", f"“{criterion.code}” trùng với mã của một tiêu chí khác.")
         if not criterion.label.strip():
             add(f"rubric.{i}.label", "Hãy ghi tên tiêu chí.")
     plain = [c for c in rules.rubric if not c.bonus]
@@ -293,7 +345,7 @@ def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
     panel_codes = [p.code for p in rules.panels]
     for i, panel in enumerate(rules.panels):
         if panel_codes.index(panel.code) != i:
-            add(f"panels.{i}.code", f"Mã tiểu ban “{panel.code}” bị trùng.")
+            add(f"panels.{i}.code", f"“{panel.code}” trùng với mã của một tiểu ban khác.")
         wrong = [m for m in panel.media_types if m not in rules.media_types]
         if wrong:
             add(f"panels.{i}.media_types", "Loại hình không có trong đợt giải: "
@@ -309,7 +361,7 @@ def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
     names = [t.name.strip().casefold() for t in rules.thematic_prizes]
     for i, name in enumerate(names):
         if names.index(name) != i:
-            add(f"thematic_prizes.{i}.name", "Tên giải chuyên đề bị trùng.")
+            add(f"thematic_prizes.{i}.name", "trùng với tên của một giải chuyên đề khác.")
     for media, kinds in rules.completeness.items():
         if media not in MEDIA_TYPES:
             add(f"completeness.{media}", f"Loại hình “{media}” không có trong hệ thống.")

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from award.errors import Invalid
+from award.errors import Invalid, named, vn_count
+from award.files import require_content, stream_size
 from award.text import clean_line, fold
 
 MAX_ROWS = 5000  # more than every unit, judge or quota line of a round; a bigger sheet is a mistake
@@ -17,11 +18,23 @@ MAX_ROWS = 5000  # more than every unit, judge or quota line of a round; a bigge
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # 1-based, as the spreadsheet numbers it (the heading is row 1)
-    column: str  # the column's heading as the sheet's template spells it
+    """One problem of an import: a cell ("Dòng 6, cột “Đơn vị”: …"), a whole row ("Dòng 6: …"), or the
+    file as a whole (`row` None: "Tệp: …", never a row 0 or a column named “tệp”; `whole_file`)."""
+
+    row: int | None  # 1-based, as the spreadsheet numbers it (the heading is row 1); None: no row at fault
+    column: str | None  # the column's heading as the sheet's template spells it; None: the whole row
     message: str
 
+    @classmethod
+    def whole_file(cls, message: str, about: str = "Tệp") -> "RowError":
+        """A problem of the file (or of what it is imported into, `about`), not of a row in it."""
+        return cls(None, about, message)
+
     def __str__(self) -> str:
+        if self.row is None:
+            return named(self.column or "Tệp", self.message)
+        if self.column is None:
+            return f"Dòng {self.row}: {self.message}"
         return f"Dòng {self.row}, cột “{self.column}”: {self.message}"
 
 
@@ -53,11 +66,19 @@ def read(source: bytes | IO[bytes] | Path, columns: dict[str, str],
     when the file is not a workbook, a required heading is missing or there are more than MAX_ROWS rows."""
     from openpyxl import load_workbook  # ~30 MB most workers never need
 
+    if isinstance(source, bytes):
+        require_content(len(source))
+    elif isinstance(source, (str, Path)):
+        require_content(Path(source).stat().st_size)
+    else:
+        require_content(stream_size(source))
+
     try:
         book = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True, data_only=True)
         sheet = book.worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFailed([RowError(0, "tệp", "không đọc được tệp Excel (.xlsx).")]) from exc
+        raise ImportFailed([RowError.whole_file("không đọc được tệp Excel (.xlsx); hãy lưu bảng tính dưới dạng "
+                                                "Excel Workbook (.xlsx) rồi chọn lại tệp.")]) from exc
     lines = sheet.iter_rows(values_only=True)
     heading = [fold(text(v)) for v in next(lines, ())]
     wanted = {fold(label): key for key, label in columns.items()}
@@ -71,7 +92,8 @@ def read(source: bytes | IO[bytes] | Path, columns: dict[str, str],
         if not any(text(v) for v in cells.values()):
             continue
         if len(rows) >= MAX_ROWS:
-            raise ImportFailed([RowError(number, "tệp", f"tệp có quá {MAX_ROWS} dòng.")])
+            raise ImportFailed([RowError.whole_file(f"có hơn {vn_count(MAX_ROWS)} dòng dữ liệu "
+                                                    f"(tối đa {vn_count(MAX_ROWS)} dòng).")])
         rows.append((number, cells))
     return rows
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from award import audit, entry_status, notifications, permissions
 from award.calendar import Phase, phase, require_phase
 from award.entries import accepts_entries
-from award.errors import Conflict, Forbidden, Invalid, NotFound
+from award.errors import Conflict, Forbidden, Invalid, NotFound, fitting
 from award.models import Entry, EntryAuthor, EntryStatus, Round, Unit, User
 from award.rules import RoundRules
 from judging import panels
@@ -96,9 +96,10 @@ def _reason(eligible: bool, reason_code: str | None) -> str | None:
 
 def _decide(session: Session, *, entry: Entry, stage: Stage, eligible: bool, reason_code: str | None, note: str,
             actor: User, now: datetime) -> Screening:
+    note = fitting(note, 2000, field="note", label="Ghi chú")  # refused whole, never cut
     row = session.exec(select(Screening).where(Screening.entry_id == entry.id, Screening.stage == stage)).first()
     row = row or Screening(entry_id=entry.id, stage=stage, eligible=eligible, decided_by=actor.id)
-    row.eligible, row.reason_code, row.note = eligible, reason_code, (note or "").strip()[:2000]
+    row.eligible, row.reason_code, row.note = eligible, reason_code, note
     row.decided_by, row.decided_at = actor.id, now
     session.add(row)
     return row

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from award import audit, users
-from award.errors import Conflict, Forbidden, Invalid, NotFound
+from award.errors import Conflict, Forbidden, Invalid, NotFound, fitting
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, Role, Round, Unit, User
 from judging import assignment as plan_rules, permissions
 from judging.models import Assignment, Ballot, DeclaredConflict, JudgeMembership, Stage
@@ -154,7 +154,8 @@ def declare_conflict(session: Session, *, judge: User, entry: Entry, reason: str
     row = session.exec(select(DeclaredConflict).where(DeclaredConflict.judge_id == judge.id,
                                                       DeclaredConflict.entry_id == entry.id)).first()
     row = row or DeclaredConflict(judge_id=judge.id, entry_id=entry.id, declared_by=actor.id)
-    row.reason, row.declared_at = reason.strip()[:500], now
+    reason = fitting(reason, 500, field="reason", label="Lý do")  # refused whole, never cut
+    row.reason, row.declared_at = reason, now
     session.add(row)
     session.flush()
     audit.record(session, actor_id=actor.id, action="judging.conflict_declared", object_type="entry",

@@ -16,7 +16,7 @@ from sqlmodel import Session, delete, select
 
 from award import audit, entry_status, notifications
 from award.calendar import Phase, phase, require_phase
-from award.errors import Conflict, Invalid, NotFound
+from award.errors import Conflict, Invalid, NotFound, fitting
 from award.models import (
     AuditEvent,
     Entry,
@@ -33,6 +33,8 @@ from award.rules import PRIZE_LEVELS, RoundRules
 from judging import council, tally as vote
 from judging.locks import lock_round
 from judging.models import ResultCorrection, ResultItem, ResultList, ResultStatus
+
+NOTE_CHARS = 2000  # a note or reason on the result list (the council page's textareas say the same)
 
 STATUS_LABELS = {
     ResultStatus.proposed: "Đã trình, chờ phê duyệt",
@@ -84,6 +86,7 @@ def propose(session: Session, *, round_: Round, actor: User, now: datetime, over
     """The secretariat proposes the council's list. Refused, with nothing written, before quorum, while
     a tie is unresolved, or when the list would give a level more often than the round allows."""
     require_phase(round_, now, "results.decide")
+    note = fitting(note, NOTE_CHARS, field="note", label="Ghi chú khi trình")  # refused whole, never cut
     overrides, thematic_overrides = dict(overrides or {}), dict(thematic_overrides or {})
     row = _decide(session, round_)
     if row is not None and row.status != ResultStatus.returned:
@@ -125,7 +128,7 @@ def propose(session: Session, *, round_: Round, actor: User, now: datetime, over
     session.exec(delete(ResultItem).where(ResultItem.round_id == round_.id))
     row = row or ResultList(round_id=round_.id, status=ResultStatus.proposed)
     row.status, row.source, row.proposed_by, row.proposed_at = ResultStatus.proposed, "council", actor.id, now
-    row.proposal_note, row.decided_by, row.decided_at = (note or "").strip()[:2000], None, None
+    row.proposal_note, row.decided_by, row.decided_at = note, None, None
     row.tally = tally_snapshot(state, overrides, thematic)
     session.add(row)
     session.flush()
@@ -167,7 +170,7 @@ def send_back(session: Session, *, round_: Round, note: str, actor: User, now: d
     require_phase(round_, now, "results.decide")
     row = _pending(session, round_)
     row.status, row.decided_by, row.decided_at = ResultStatus.returned, actor.id, now
-    row.return_note = note.strip()[:2000]
+    row.return_note = fitting(note, NOTE_CHARS, field="note", label="Lý do trả lại")
     session.add(row)
     audit.record(session, actor_id=actor.id, action="results.returned", object_type="round", object_id=round_.id,
                  now=now, data={"note": row.return_note})
@@ -321,6 +324,7 @@ def correct(session: Session, *, round_: Round, entry: Entry, level: str | None,
         raise Conflict("Chỉ đính chính danh sách đã công bố.", code="not_published")
     if not (reason or "").strip():
         raise Invalid("Hãy ghi lý do đính chính.", field="reason", code="reason_required")
+    reason = fitting(reason, NOTE_CHARS, field="reason", label="Lý do đính chính")  # refused whole, never cut
     level = None if level in (None, "", vote.NO_PRIZE) else level
     if level is not None and level not in vote.LEVELS:
         raise Invalid("Mức giải không hợp lệ.", field="level", code="invalid_level")
@@ -341,7 +345,7 @@ def correct(session: Session, *, round_: Round, entry: Entry, level: str | None,
     item = items.get(entry.id)
     fix = ResultCorrection(round_id=round_.id, entry_id=entry.id, old_level=item.level if item else None,
                            new_level=level, old_thematic=item.thematic if item else None, new_thematic=thematic or None,
-                           reason=reason.strip()[:2000], corrected_by=actor.id, corrected_at=now)
+                           reason=reason, corrected_by=actor.id, corrected_at=now)
     session.add(fix)
     if level or thematic:
         item = item or ResultItem(round_id=round_.id, entry_id=entry.id, position=len(items))

@@ -16,6 +16,7 @@ from typing import IO
 from sqlmodel import Session, select
 
 from award import audit, spreadsheets, users
+from award.errors import vn_count
 from award.models import Entry, EntryAuthor, EntryPart, EntryStatus, Role, Round, Unit, User
 from award.rules import MEDIA_TYPES
 from award.spreadsheets import ImportFailed, RowError, text
@@ -29,6 +30,8 @@ COLUMNS = {
     "genre": "Thể loại", "authors": "Tác giả", "outlet": "Cơ quan báo chí", "unit": "Đơn vị", "published_on": "Ngày đăng",
 }
 REQUIRED = ("title", "media_type", "authors", "outlet", "unit")
+TEXT_LIMITS = {"title": 500, "thematic": 300, "genre": 64, "outlet": 200}  # the columns' widths (award/models.py)
+NAME_CHARS = 200  # an author's name or pen name
 LEVEL_NAMES = {"dac biet": "special", "giai dac biet": "special", "special": "special", "a": "A", "giai a": "A",
                "b": "B", "giai b": "B", "c": "C", "giai c": "C", "kk": "KK", "khuyen khich": "KK",
                "giai khuyen khich": "KK", "": None}
@@ -103,15 +106,23 @@ def read_rows(path: Path | IO[bytes], units: list[Unit]) -> list[Row]:
         authors = parse_authors(text(cell.get("authors")))
         if text(cell.get("authors")) and not authors:
             problems.append(RowError(number, COLUMNS["authors"], "không đọc được tên tác giả."))
+        for key, limit in TEXT_LIMITS.items():  # refused whole: a cut title would be published as the prize's
+            length = len(text(cell.get(key)))
+            if length > limit:
+                problems.append(RowError(number, COLUMNS[key], f"quá dài ({vn_count(length)} ký tự; "
+                                                               f"tối đa {vn_count(limit)} ký tự)."))
+        if any(len(name) > NAME_CHARS or len(pen or "") > NAME_CHARS for name, pen in authors):
+            problems.append(RowError(number, COLUMNS["authors"], f"tên hoặc bút danh của một tác giả quá dài "
+                                                                 f"(tối đa {NAME_CHARS} ký tự mỗi người)."))
         errors += problems
         if not problems:
-            rows.append(Row(number=number, level=level, thematic=thematic, title=text(cell["title"])[:500],
-                            media_type=media, genre=text(cell.get("genre"))[:64], authors=authors,
-                            outlet=text(cell["outlet"])[:200], unit_id=unit_id, published_on=published or None))
+            rows.append(Row(number=number, level=level, thematic=thematic, title=text(cell["title"]),
+                            media_type=media, genre=text(cell.get("genre")), authors=authors,
+                            outlet=text(cell["outlet"]), unit_id=unit_id, published_on=published or None))
     if errors:
         raise ImportFailed(errors)
     if not rows:
-        raise ImportFailed([RowError(2, "tệp", "không có dòng kết quả nào.")])
+        raise ImportFailed([RowError.whole_file("không có dòng kết quả nào.")])
     return rows
 
 
@@ -131,7 +142,7 @@ def import_results(session: Session, *, round_: Round, path: Path | IO[bytes], n
                    name: str | None = None) -> ResultList:
     """Check every row, then create the works and publish the round's list; nothing on any error."""
     if session.get(ResultList, round_.id) is not None:
-        raise ImportFailed([RowError(0, "đợt giải", f"{upfirst(round_.label)} đã có danh sách giải.")])
+        raise ImportFailed([RowError.whole_file(f"{upfirst(round_.label)} đã có danh sách giải.", about="Đợt giải")])
     rows = read_rows(path, list(session.exec(select(Unit)).all()))
     actor = system_user(session)
     result = ResultList(round_id=round_.id, status=ResultStatus.approved, source="import", proposed_by=actor.id,
@@ -146,7 +157,7 @@ def import_results(session: Session, *, round_: Round, path: Path | IO[bytes], n
         session.add(entry)
         session.flush()
         for i, (name, pen) in enumerate(row.authors):
-            session.add(EntryAuthor(entry_id=entry.id, position=i, full_name=name[:200], pen_name=(pen or None),
+            session.add(EntryAuthor(entry_id=entry.id, position=i, full_name=name, pen_name=(pen or None),
                                     name_key=fold(name)[:200], pen_name_key=fold(pen)[:200]))
         session.add(EntryPart(entry_id=entry.id, position=0, outlet=row.outlet, outlet_key=fold(row.outlet)[:200],
                               published_on=row.published_on or date(round_.year, 1, 1)))

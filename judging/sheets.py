@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session, select
 
 from award import audit
-from award.errors import Conflict, FieldErrors, Forbidden, Invalid, NotFound
+from award.errors import Conflict, FieldErrors, Forbidden, Invalid, NotFound, fitting
 from award.models import Entry, Round, User
 from judging import assignment as plan_rules, entry_scores, permissions
 from judging.juries import declared, entry_infos, judge_info
@@ -18,6 +18,7 @@ from judging.ranking import ScoreError, Sheet, base_total, sheet_total, validate
 from judging.reminders import scoring_deadline
 from judging.stages import require_scoring, rubric_for
 
+COMMENT_CHARS = 5000  # a judge's comment on a sheet (the API's SheetIn and the page's textarea say the same)
 HARDSHIP_REFUSED = "Tác phẩm không khai báo tác nghiệp khó khăn nên không có điểm thưởng “{label}”."
 
 
@@ -85,8 +86,9 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
         refused = FieldErrors({f"scores.{code}": message for code, message in exc.errors.items()})
         refused.code = "invalid_score"
         raise refused from exc
+    comment = fitting(comment, COMMENT_CHARS, field="comment", label="Nhận xét")  # refused whole, never cut
     assignment.scores = {k: str(v) for k, v in clean.items()}
-    assignment.comment = (comment or "").strip()[:5000]
+    assignment.comment = comment
     assignment.updated_at = now
     if submit:
         assignment.submitted_at = now

@@ -25,7 +25,7 @@ def rows(form: FormData, group: str) -> list[dict[str, str]]:
     for key, value in form.multi_items():
         m = pattern.match(key)
         if m and isinstance(value, str):
-            found.setdefault(int(m.group(1)), {})[m.group(2)] = value.strip()[:2000]
+            found.setdefault(int(m.group(1)), {})[m.group(2)] = value.strip()  # the domain refuses what is too long
     return [found[i] for i in sorted(found)]
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from award import entries, entry_files, rounds as rounds_domain
 from award.calendar import STAGE_ACTIONS, refusal
-from award.errors import AwardError, NotFound, field_errors
+from award.errors import AwardError, Invalid, NotFound, field_errors
 from award.models import Entry, Role, Round, Unit, User
 from judging import juries, permissions, plans, sheets, stages
 from judging.models import Assignment, AssignmentPlan, JudgeMembership, Stage
@@ -104,7 +104,7 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
         context["submitting"] = submit  # "Chưa nộp được…" for a refused submit, "Chưa lưu được…" for a draft
         errors = {(f or "form").replace("scores.", "score-"): m for f, m in field_errors(exc).items()}
         return render(request, "judging/sheet.html", {**context, "errors": errors},
-                      422 if exc.code == "invalid_score" else 409)
+                      422 if isinstance(exc, Invalid) else 409)
     if not submit:
         return redirect(request.url_for("judging:sheet", assignment_id=row.id), "Đã lưu nháp phiếu chấm.")
     following = sheets.next_open_sheet(session, judge_id=user.id, current_id=row.id)

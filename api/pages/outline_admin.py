@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from award.calendar import allows, refusal
 from award.errors import AwardError
+from award.files import require_content, stream_size
 from award.models import Role
 from award.outline_parser import parse_outline
 from award.outlines import has_tags, outline_text, outline_tree, save_outline
@@ -52,6 +53,7 @@ def preview(round_id: Id, request: Request, session: SessionDep, user: WebUser, 
         if file is not None and file.filename:
             if file.size is not None and file.size > MAX_BYTES:
                 raise AwardError("Tệp đề cương quá lớn (tối đa 20 MB).")
+            require_content(stream_size(file.file))  # a 0-byte file is empty, not a scan
             text = extract_limited_stream(file.file).text
             if not text.strip():
                 raise AwardError("Tệp không có lớp chữ (có thể là bản scan). Hãy dán nội dung văn bản vào ô bên dưới.")

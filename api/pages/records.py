@@ -202,7 +202,7 @@ async def works_bulk(round_id: Id, request: Request, session: SessionDep, user: 
     form = await request.form()
     ids = [int(v) for v in form.getlist("entry_id") if str(v).isdigit() and len(str(v)) < 10]
     action = str(form.get("action") or "")
-    panel_code = str(form.get("panel_code") or "")[:32] or None
+    panel_code = str(form.get("panel_code") or "") or None  # whole: a code that is not the round's is refused
     back = str(form.get("back") or "")
     back = back if back.startswith("?") and len(back) < 1000 else ""
     round_ = load_round(round_id, session)

@@ -11,10 +11,21 @@ from sqlmodel import select
 
 from award import calendar, rounds, spreadsheets
 from award.calendar import CALENDAR_FIELDS, CALENDAR_LABELS, Phase, allows, phase, refusal, require_phase
-from award.errors import Checks, Invalid, NotFound
+from award.errors import Checks, Invalid, NotFound, named
 from award.models import Role, Round
 from award.outlines import outline_tree
-from award.rules import FILE_KINDS, MEDIA_TYPES, PRIZE_LEVELS, RoundRules
+from award.rules import (
+    DOCUMENT_TEXT_LABELS,
+    FILE_KINDS,
+    LIMIT_LABELS,
+    MEDIA_TYPES,
+    PRIZE_LEVELS,
+    SIGNATORY_LABELS,
+    STAGE_LABELS,
+    STAGE_NUMBER_LABELS,
+    RoundRules,
+    rule_label,
+)
 from award.text import upfirst
 from judging import round_setup
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
@@ -38,24 +49,15 @@ SECTIONS = {
     "stages": "Các vòng chấm",
     "documents": "Văn bản: cơ quan ban hành và người ký",
 }
-STAGE_NAMES = {"local": "Sơ tuyển ở đơn vị", "preliminary": "Sơ khảo (Trung ương)", "final": "Chung khảo"}
+# The forms' labels are the domain's, so a refusal names a field as the form shows it (award/rules.py).
+STAGE_NAMES = STAGE_LABELS
 STAGE_FLAGS = {"blind": "Chấm kín: giám khảo không thấy tên tác giả, bút danh, cơ quan",
                "share_scores": "Giám khảo thấy điểm của nhau sau khi nộp phiếu",
                "comments_to_council": "Hội đồng chung khảo đọc nhận xét của vòng này (không kèm tên giám khảo)"}
-STAGE_NUMBERS = {"judges_per_entry": "Số giám khảo chấm mỗi tác phẩm", "remind_days": "Nhắc hạn nộp phiếu trước (ngày)"}
-DOCUMENT_TEXTS = {"superior_body": "Cơ quan cấp trên (dòng trên)", "issuing_body": "Cơ quan ban hành",
-                  "motto": "Quốc hiệu (hoặc “ĐẢNG CỘNG SẢN VIỆT NAM”)", "motto_sub": "Tiêu ngữ (để trống với văn bản của Đảng)",
-                  "place": "Địa danh ghi ngày tháng"}
-SIGNATORIES = {"council_chair": "Chủ tịch Hội đồng chung khảo", "council_secretary": "Thư ký Hội đồng chung khảo",
-               "certificate_signatory": "Người ký giấy chứng nhận"}
-LIMITS = {
-    "max_parts": "Số kỳ tối đa của một loạt bài",
-    "max_authors": "Số tác giả tối đa (Trung ương)",
-    "max_authors_local": "Số tác giả tối đa (ở đơn vị)",
-    "works_per_author_local": "Số tác phẩm mỗi tác giả được dự ở đơn vị",
-    "works_per_author_forwarded": "Số tác phẩm mỗi tác giả được gửi về Trung ương",
-    "default_quota": "Chỉ tiêu mặc định mỗi đơn vị",
-}
+STAGE_NUMBERS = STAGE_NUMBER_LABELS
+DOCUMENT_TEXTS = DOCUMENT_TEXT_LABELS
+SIGNATORIES = SIGNATORY_LABELS
+LIMITS = LIMIT_LABELS
 EXTRA_ROWS = 2  # blank rows under a list (criteria, subpanels, thematic prizes) to add one
 
 
@@ -80,7 +82,7 @@ def _new_round_values(session, now) -> dict:
 
 
 def _next_number(session) -> str:
-    numbers = [_roman_value(n) for n in session.exec(select(Round.number)).all()]
+    numbers = [rounds.roman_value(n) for n in session.exec(select(Round.number)).all()]
     return _roman(max(numbers) + 1) if numbers and all(numbers) else ""
 
 
@@ -96,14 +98,6 @@ def _roman(n: int) -> str:
     return out
 
 
-def _roman_value(text: str) -> int:
-    total, rest = 0, text
-    for value, letters in _ROMAN:
-        while rest.startswith(letters):
-            total, rest = total + value, rest[len(letters):]
-    return total if not rest else 0
-
-
 @router.get("/admin/rounds", name="rounds:list")
 def list_rounds(request: Request, session: SessionDep, now: NowDep):
     return _rounds_page(request, session, now, _new_round_values(session, now), {})
@@ -113,7 +107,7 @@ def _date(value: str, field: str, label: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise Invalid(f"“{label}”: hãy nhập một ngày (ngày/tháng/năm).", field=field) from None
+        raise Invalid(named(label, "hãy nhập một ngày (ngày/tháng/năm)."), field=field) from None
 
 
 @router.post("/admin/rounds", name="rounds:create")
@@ -274,7 +268,8 @@ def _parse(section: str, values: dict, round_: Round) -> tuple[dict, dict | None
     if section == "calendar":
         changes: dict[str, Any] = {"name": values.get("name", "")}
         checks = Checks()
-        for f, label in [("publication_start", "Đăng từ ngày"), ("publication_end", "Đăng đến ngày")] + [
+        for f, label in [("publication_start", "Tác phẩm đăng, phát từ ngày"),
+                         ("publication_end", "Tác phẩm đăng, phát đến ngày")] + [
                 (f, CALENDAR_LABELS[f]) for f in CALENDAR_FIELDS]:
             key = f if f.startswith("publication") else f"calendar.{f}"
             with checks.field(key):
@@ -341,6 +336,16 @@ def _parse(section: str, values: dict, round_: Round) -> tuple[dict, dict | None
     raise NotFound("Không có mục cài đặt này.", code="not_found")
 
 
+def _on_form_rows(field: str, message: str, remap: dict[str, str]) -> tuple[str, str]:
+    """A refusal put back on the row of the form it came from (blank rows were left out of what the domain
+    saw): the field, and the message's label naming that row ("Tiêu chí 3 – Mã", not the domain's "Tiêu chí 2")."""
+    target = remap.get(field, field)
+    said, meant = rule_label(field), rule_label(target)
+    if target != field and message.startswith(said + ":"):
+        message = meant + message[len(said):]
+    return target, message
+
+
 @router.post("/admin/rounds/{round_id}/settings/{section}", name="rounds:save")
 async def save_section(round_id: Id, section: str, request: Request, session: SessionDep, now: NowDep, user: WebUser):
     round_ = load_round(round_id, session)
@@ -359,7 +364,7 @@ async def save_section(round_id: Id, section: str, request: Request, session: Se
 
     def redisplay(errors, status):
         session.refresh(round_)
-        shown = {remap.get(f, f): m for f, m in errors.items()}
+        shown = dict(_on_form_rows(f, m, remap) for f, m in errors.items())
         return _settings_page(request, session, round_, now, section=section, submitted=values, errors=shown,
                               status=status)
 

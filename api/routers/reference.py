@@ -10,6 +10,7 @@ from sqlmodel import select
 from award import calendar, outlines, rounds, units
 from award.calendar import CALENDAR_FIELDS, Phase, phase
 from award.errors import Invalid, NotFound
+from award.files import require_content, stream_size
 from award.models import Role, Round, Unit, UnitKind
 from award.outline_parser import parse_outline
 from award.outlines import outline_tree
@@ -207,6 +208,7 @@ def _outline_text(file: UploadFile | None, text: str | None) -> str:
     if file is not None and file.filename:
         if file.size is not None and file.size > MAX_OUTLINE_BYTES:
             raise Invalid("Tệp đề cương quá lớn (tối đa 20 MB).", field="file", code="too_large")
+        require_content(stream_size(file.file))  # a 0-byte file is empty, not a document without text
         return extract_limited_stream(file.file).text
     if text and text.strip():
         return text

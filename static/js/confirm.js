@@ -8,3 +8,13 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// "Quay lại" on an error page after a form was refused (data-history-back): the browser's own back, which
+// usually keeps what was typed in the form; without script (or with no page before) the link's own address.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a[data-history-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});

@@ -285,4 +285,4 @@ def test_panels_are_editable_per_round_and_routing_follows_them(client, session,
     assert client.post(f"/api/v1/rounds/{round_.id}/panels/route", headers=sec).json() == {"visual": 2}
     assert session.get(PanelPlacement, doc.id).panel_code == "visual" and photo.id
     twice = client.patch(f"/api/v1/rounds/{round_.id}", headers=sec, json={"rules": {"panels": panels + panels[:1]}})
-    assert twice.status_code == 422 and "Mã tiểu ban “visual” bị trùng." in twice.text
+    assert twice.status_code == 422 and "Tiểu ban 3 – Mã: “visual” trùng với mã của một tiểu ban khác." in twice.text

@@ -82,7 +82,7 @@ def test_a_large_subpanel_is_shown_a_page_at_a_time_with_its_shortlist_ticked(cl
     beyond = client.get(f"/central/{round_.id}/panels/print1?page=9")  # past the end: the last page
     assert '<span aria-current="page">2</span>' in beyond.text
     zero = client.get(f"/central/{round_.id}/panels/print1?page=0")  # a hand-edited link: the first page, said
-    assert '<span aria-current="page">1</span>' in zero.text and "Số trang: Giá trị phải lớn hơn" in zero.text
+    assert '<span aria-current="page">1</span>' in zero.text and "Số trang: phải lớn hơn" in zero.text
     assert token
 
 
@@ -209,5 +209,6 @@ def test_the_desk_proposes_no_plan_without_works_and_shows_a_bad_count_under_its
     assert "lượt chấm" not in empty.text and "Áp dụng đúng phương án này" not in empty.text
     bad = client.post(f"/central/{round_.id}/propose", data={"csrf_token": token, "judges_per_entry": "0"})
     assert bad.status_code == 422
-    assert '<p class="error-text" id="e-judges_per_entry">Giá trị phải lớn hơn hoặc bằng 1.</p>' in bad.text
+    assert ('<p class="error-text" id="e-judges_per_entry">Số giám khảo chấm mỗi tác phẩm: phải lớn hơn hoặc bằng 1.</p>'
+            in bad.text)
     assert 'value="0"' in bad.text

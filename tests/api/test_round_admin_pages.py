@@ -63,7 +63,7 @@ def test_create_round_shows_every_error_and_writes_nothing(client, session, cloc
     assert 'value="2026-12-20"' in response.text  # what was typed stays
     duplicate = _post(client, "/admin/rounds", "/admin/rounds", {"number": "IX", "year": "2026", **CALENDAR})
     assert duplicate.status_code == 400
-    assert "Đã có đợt giải lần thứ IX" in duplicate.text
+    assert "Số thứ tự IX đã có đợt giải lần thứ IX – năm 2024." in duplicate.text
     assert session.exec(select(Round).where(Round.year == 2026)).first() is None
 
 
@@ -122,15 +122,17 @@ def test_sections_show_every_fields_error_and_save_nothing(client, session, cloc
               "rules.rubric.2.max_points": "40"}
     response = _settings(client, ix.id, "rubric", rubric)
     assert response.status_code == 400
-    assert 'id="e-rules.rubric.0.max_points"' in response.text and "Phải là một số." in response.text
+    assert 'id="e-rules.rubric.0.max_points"' in response.text
+    assert "Tiêu chí 1 – Điểm tối đa: phải là một số." in response.text
     assert 'id="e-rules.rubric.2.code"' in response.text  # the error sits on the row it came from
+    assert "Tiêu chí 3 – Mã: chỉ gồm chữ thường" in response.text  # and names that row
     assert 'value="abc"' in response.text
     panels = {"rules.panels.0.code": "print1", "rules.panels.0.name": "Báo in 1",
               "rules.panels.0.media_types.print": "on", "rules.panels.1.code": "print1", "rules.panels.1.name": "Trùng",
               "rules.panels.1.media_types.online": "on"}
     response = _settings(client, ix.id, "panels", panels)
     assert response.status_code == 400
-    assert "Mã tiểu ban “print1” bị trùng." in response.text
+    assert "Tiểu ban 2 – Mã: “print1” trùng với mã của một tiểu ban khác." in response.text
     total = {**rubric, "rules.rubric.0.max_points": "30", "rules.rubric.2.code": "form"}
     response = _settings(client, ix.id, "rubric", total)
     assert response.status_code == 400

@@ -93,8 +93,9 @@ def test_no_plan_without_works_and_the_count_refused_under_its_field(browser, de
         expect(page.get_by_role("button", name="Áp dụng đúng phương án này")).to_have_count(0)
         expect(page.get_by_text("lượt chấm")).to_have_count(0)
 
-        for value, said in (("0", "Giá trị phải lớn hơn hoặc bằng 1."), ("abc", "Phải là một số nguyên."),
-                            ("999", "Giá trị phải nhỏ hơn hoặc bằng 20.")):
+        label = "Số giám khảo chấm mỗi tác phẩm: "
+        for value, said in (("0", label + "phải lớn hơn hoặc bằng 1."), ("abc", label + "phải là một số nguyên."),
+                            ("999", label + "phải nhỏ hơn hoặc bằng 20.")):
             field = page.get_by_label("Số giám khảo chấm mỗi tác phẩm")
             if not value.isdigit():  # a number field takes no letters: as a client that lies would send them
                 field.evaluate("f => { f.type = 'text'; }")
