@@ -21,6 +21,8 @@ OUTLINE = ("1. Xây dựng Đảng về chính trị\n1.1. Nâng cao năng lực
 
 
 def _no_sideways_scroll(page):
+    # called right after a click that navigates: the new document may not exist yet on a loaded machine
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
 
