@@ -16,6 +16,7 @@ from award.calendar import PHASE_LABELS
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 from award.records import ACTION_LABELS, theme_change
 from award.rules import MEDIA_TYPES, genre_label
+from award.suggestions import DRAFT_WEAK_NOTES
 from award.tagging_units import OFF_OUTLINE_NOTE, match_level
 from award.text import upfirst
 from judging.contests import REASONS
@@ -118,6 +119,7 @@ templates.env.globals["file_kind"] = file_kind
 templates.env.globals["ACTION_LABELS"] = ACTION_LABELS
 templates.env.globals["theme_change"] = theme_change
 templates.env.globals["OFF_OUTLINE_NOTE"] = OFF_OUTLINE_NOTE
+templates.env.globals["DRAFT_WEAK_NOTES"] = DRAFT_WEAK_NOTES
 templates.env.globals["url_for"] = url_for
 templates.env.globals.update(
     csrf_token=csrf_token,

@@ -38,6 +38,15 @@ def weak_note(entry: Entry) -> str:
             "đầy đủ hơn (vài câu) hoặc tải lên tệp văn bản để gợi ý sát hơn.")
 
 
+#: The same caution in the entry form's live box, whose draft route reads the title and the summary only (files
+#: are added after saving, the transcript is not sent): (no summary typed, a short one). theme-suggest.js shows
+#: one of them when the API's items say `weak`.
+DRAFT_WEAK_NOTES = ("Chưa có tóm tắt: gợi ý chỉ dựa trên tên, độ tin cậy thấp. Viết vài câu tóm tắt để gợi ý "
+                    "sát hơn.",
+                    "Tên và tóm tắt còn ngắn: gợi ý dựa trên ít chữ, độ tin cậy thấp. Viết tóm tắt đầy đủ hơn "
+                    "(vài câu) để gợi ý sát hơn.")
+
+
 def _utc(at: datetime) -> datetime:
     return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
 

@@ -773,12 +773,13 @@ class RoundTagger:
         order = sorted(range(len(self.units)), key=lambda i: (-float(scores[i]), i))
         if limit is not None:
             order = order[:limit]
+        off = fit is not None and not weak and marked and fit < self.config.off_outline_fit
+        # a guess from a few words, or a work the outline hardly covers: its whys claim no nearness (_explainer)
         items = [
             Suggestion(self.units[i].code, self.units[i].title, round(float(scores[i]), 4),
-                       why(i) if why is not None and rank < self.config.why_top else "")
+                       why(i, guarded=weak or off) if why is not None and rank < self.config.why_top else "")
             for rank, i in enumerate(order)
         ]
-        off = fit is not None and not weak and marked and fit < self.config.off_outline_fit
         return SuggestionResult(items, weak, vector, off_outline=off, outline_fit=fit)
 
     def is_weak(self, title: str, summary: str = "", body: str = "") -> bool:
@@ -884,9 +885,13 @@ class RoundTagger:
 
     def _explainer(self, entry: EntryText, parts: list[str], chunk_scores: np.ndarray | None,
                    counts: Sequence[int] | None, vector: np.ndarray | None = None):
-        """why(unit index) -> Vietnamese text; phrases are computed only for the units asked about.
-        ``vector``: the work's e5 query vector, for a unit that shares no phrase with the work (the
-        embedding ranked it): its point nearest in meaning is named instead."""
+        """why(unit index, guarded=False) -> Vietnamese text; phrases are computed only for the units asked
+        about.  ``vector``: the work's e5 query vector, for a unit that shares no phrase with the work (the
+        embedding ranked it): its point nearest in meaning is named instead ("ý gần nhất của chủ đề: “…”",
+        which point of the theme is nearest, not that it is near), or, for a unit without points, "gần nghĩa
+        với tên chủ đề".  ``guarded``: the ranking is weak or off the outline, so no theme is near in any sense
+        worth saying: a unit without points then gets no why ("" when nothing else says why) rather than
+        the claim "gần nghĩa" (a two-word title about football read so for all five themes of round IX)."""
         cfg = self.config
         work = f"{entry.title or ''} . {entry.summary or ''}"
         sims = self._passages @ np.asarray(vector, dtype=np.float32) if vector is not None else None
@@ -918,7 +923,7 @@ class RoundTagger:
                         home += [t for t in triggers if t not in home]
             return press.get(i, [])
 
-        def why(i: int) -> str:
+        def why(i: int, guarded: bool = False) -> str:
             bits = []
             if counts is not None and counts[i]:
                 bits.append(f"giống {counts[i]} tác phẩm đã xác nhận chủ đề {self.units[i].code}")
@@ -958,7 +963,7 @@ class RoundTagger:
                 if mine:
                     nearest = self._passage_texts[int(mine[int(np.argmax(sims[mine]))])]
                     bits.append(f"ý gần nhất của chủ đề: “{_truncate_words(nearest, cfg.why_meaning_words, '…')}”")
-                else:
+                elif not guarded:
                     bits.append("gần nghĩa với tên chủ đề")
             return "; ".join(bits)
 

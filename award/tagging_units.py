@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-__all__ = ["OFF_OUTLINE_LEVEL", "OFF_OUTLINE_NOTE", "TAGGER_VERSION", "EntryText", "Suggestion", "SuggestionResult",
-           "TaggingUnit", "match_level", "tagging_units"]
+__all__ = ["OFF_OUTLINE_LEVEL", "OFF_OUTLINE_NOTE", "TAGGER_VERSION", "WEAK_LEVEL", "EntryText", "Suggestion",
+           "SuggestionResult", "TaggingUnit", "match_level", "tagging_units"]
 
 
 # --------------------------------------------------------------------------
@@ -82,7 +82,8 @@ class Suggestion:
 #: 1: whole-phrase why (plain-typed works too), press vocabulary (Nov 2026).
 #: 2: the press vocabulary's second pass of triggers; `off_outline` (a work the outline hardly covers); no why of
 #:    phrases every theme shares (Dec 2026): rankings and whys change, so version 1's are redone.
-TAGGER_VERSION = 2
+#: 3: the why of a weak or off-outline ranking never says "gần nghĩa với tên chủ đề" (Dec 2026): whys change.
+TAGGER_VERSION = 3
 
 #: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
 #: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the
@@ -91,17 +92,26 @@ MATCH_LEVELS = ((0.67, "rất phù hợp"), (0.34, "khá phù hợp"), (0.0, "í
 #: Every theme's word when the work hardly touches the outline at all (`SuggestionResult.off_outline`): the best of
 #: the round's themes is still 1.0 on the relative scale, but calling it "rất phù hợp" would be untrue.
 OFF_OUTLINE_LEVEL = "ít liên quan"
+#: Every theme's word when the work has too little text to tell (`SuggestionResult.weak`: fewer than 25 content
+#: syllables): its best theme is still 1.0 on the relative scale, but a title of two words ("Bóng đá") read
+#: "rất phù hợp" for a theme it says nothing about. The short-text note above the list says why.
+WEAK_LEVEL = "tạm đoán"
 #: What the entry page and the live suggestion box say above the list when `off_outline` is set.
 OFF_OUTLINE_NOTE = ("Nội dung tác phẩm có vẻ ít liên quan đến các chủ đề trong đề cương của đợt giải; hãy kiểm tra "
                     "lại hoặc chọn chủ đề phù hợp nhất.")
 
 
-def match_level(score: float, off_outline: Any = False) -> str:
-    """The word the entry page and the form show for a suggestion's relative score (in [0, 1]);
-    `OFF_OUTLINE_LEVEL` for every theme of a work the outline hardly covers (`off_outline` truthy: the flag
-    `SuggestionResult.off_outline`, or the entry page's note)."""
+def match_level(score: float, off_outline: Any = False, weak: Any = False) -> str:
+    """The word for a suggestion's relative score (in [0, 1]), the one rule the API's `level` (both suggestion
+    routes, hence the form's live box) and the entry page use: `OFF_OUTLINE_LEVEL` for every theme of a work
+    the outline hardly covers (`off_outline` truthy: the flag `SuggestionResult.off_outline`, or the entry
+    page's note), `WEAK_LEVEL` for every theme of a work with too little text to tell (`weak` truthy:
+    `SuggestionResult.weak`, or the page's short-text note; never both, the tagger does not judge a weak
+    work off the outline), else `MATCH_LEVELS` by score."""
     if off_outline:
         return OFF_OUTLINE_LEVEL
+    if weak:
+        return WEAK_LEVEL
     for low, word in MATCH_LEVELS:
         if score >= low:
             return word

@@ -106,12 +106,22 @@ def retag_job(job_id: Id, request: Request, session: SessionDep, user: WebUser):
 
 def entry_theme_panel(session, entry, cache, now) -> dict:
     """Ranked suggestions with the confirmed ones ticked, for the entry page: the stored ranking when it is
-    current, nothing while the worker still reads the work's files or ranks it (the page says so), else
-    ranked now (api/suggestions.for_entry). When the tagger service is down the page still opens, with the
-    ranking stored last time and a note saying suggestions are paused."""
+    current; while the worker still reads the work's files or ranks it (the page says so), the ranking
+    stored last time marked as being recomputed (`updating`: its levels are the previous ranking's, its
+    notes, said of the text it read, not shown), or nothing when there is none yet; else ranked now
+    (api/suggestions.for_entry). When the tagger service is down the page still opens, with the ranking
+    stored last time and a note saying suggestions are paused.
+
+    Keys: suggestions, confirmed (codes), weak (the short-text note, or a flag when updating), off_outline
+    (the caution, or a flag when updating), updating, unavailable, unranked; the page's levels come from
+    award.tagging_units.match_level(score, off_outline, weak)."""
     confirmed = themes.entry_theme_codes(session, entry_id=entry.id)
     if stored.waiting_for(session, entry=entry):
-        return {"suggestions": [], "weak": False, "confirmed": confirmed}
+        last = themes.stored_suggestions(session, entry=entry)
+        # the previous ranking, marked so, rather than a list that vanished each time the work was read or ranked again
+        return {"suggestions": [Suggestion(code, title, score, why) for code, title, score, _, why, _ in last],
+                "weak": any(row[3] for row in last), "off_outline": any(row[5] for row in last),
+                "confirmed": confirmed, "updating": bool(last)}
     result = stored.current(session, entry=entry)
     if result is None:
         try:

@@ -39,18 +39,23 @@ class SuggestionOut(BaseModel):
     title: str
     score: float  # relative: the round's best unit for this work is 1.0, its worst 0.0
     # The score in words, as the entry page and the form show it (award.tagging_units.match_level); "ít liên quan"
-    # for every theme when off_outline.
+    # for every theme when off_outline, "tạm đoán" for every theme when weak.
     level: str
     # Why it is suggested (Vietnamese), for the best five; absent otherwise.
     why: str | None = None
     # The work hardly touches the round's outline at all (award.tagging, SuggestionResult.off_outline), the same on
     # every item: the best theme is only the least far (its score is still 1.0), and the form says so.
     off_outline: bool = False
+    # The work has too little text to tell (fewer than 25 content syllables: SuggestionResult.weak), the same on
+    # every item: the order is a guess (never judged off the outline), and the form shows the short-text note.
+    weak: bool = False
 
 
-def _out(s, off_outline: bool = False) -> SuggestionOut:
-    return SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4), level=match_level(s.score, off_outline),
-                         why=s.why or None, off_outline=off_outline)
+def _out(s, result) -> SuggestionOut:
+    """One suggestion of `result` (a SuggestionResult), its level decided by match_level from the result's flags."""
+    return SuggestionOut(code=s.code, title=s.title, score=round(s.score, 4),
+                         level=match_level(s.score, result.off_outline, result.weak), why=s.why or None,
+                         off_outline=result.off_outline, weak=result.weak)
 
 
 class ThemesIn(BaseModel):
@@ -95,7 +100,7 @@ def entry_suggestions(entry_id: Id, session: SessionDep, user: ApiUser, now: Now
     if result is None:  # that job has not run yet
         result = suggestions.for_entry(session, entry=entry, cache=cache)
         themes.store_suggestions(session, entry=entry, result=result, now=now)
-    return [_out(s, result.off_outline) for s in result.items]
+    return [_out(s, result) for s in result.items]
 
 
 @router.put("/entries/{entry_id}/themes", response_model=ThemesOut, name="api:themes:set")
@@ -123,7 +128,7 @@ def draft_suggestions(round_id: Id, body: DraftText, session: SessionDep, cache:
     result = suggestions.suggest(session, round_id=round_id, text=EntryText(body.title, body.summary[:DRAFT_CHARS]),
                                  cache=cache, limit=5, transient=True)
     # learned from the round's confirmed works too, saying so ("giống 4 tác phẩm đã xác nhận chủ đề 2.3")
-    return [_out(s, result.off_outline) for s in result.items]
+    return [_out(s, result) for s in result.items]
 
 
 @router.get("/rounds/{round_id}/coverage", name="api:themes:coverage",

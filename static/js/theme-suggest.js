@@ -10,6 +10,10 @@
   // the API's off_outline: the text hardly touches the outline at all, so no theme is "rất phù hợp" (its level
   // says "ít liên quan") and the box says so above the list
   const caution = box.querySelector("[data-theme-suggest-caution]");
+  // the API's weak: too little text to tell, so every level says "tạm đoán" and the box shows the short-text
+  // note (no summary typed, or a short one)
+  const weakEmpty = box.querySelector('[data-theme-suggest-weak="empty"]');
+  const weakShort = box.querySelector('[data-theme-suggest-weak="short"]');
   const title = document.getElementById("f-title");
   const summary = document.getElementById("f-summary");
   const token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
@@ -25,10 +29,39 @@
     return (space > 0 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, "") + "…";
   }
 
+  function showNotes(off, weak) {
+    const noSummary = !summary || summary.value.trim() === "";
+    if (caution) caution.hidden = !off;
+    if (weakEmpty) weakEmpty.hidden = !(weak && noSummary);
+    if (weakShort) weakShort.hidden = !(weak && !noSummary);
+  }
+
+  // What the API said when it refused the text: a 422 lists each field's problem ({loc, msg}), named here as
+  // the form labels the field ("Tên tác phẩm (hoặc tên loạt bài): Chỉ được tối đa 500 ký tự."); other
+  // errors carry one message (503: the tagger is paused). Shown with textContent, so never read as HTML.
+  function refusal(detail) {
+    if (Array.isArray(detail)) {
+      const lines = detail.filter((e) => e && typeof e.msg === "string").map((e) => {
+        const field = Array.isArray(e.loc) && e.loc.length ? String(e.loc[e.loc.length - 1]) : "";
+        const label = field ? box.ownerDocument.querySelector('label[for="f-' + CSS.escape(field) + '"]') : null;
+        let name = field;
+        if (label) {
+          const copy = label.cloneNode(true);
+          copy.querySelectorAll(".req").forEach((el) => el.remove());
+          name = copy.textContent.trim();
+        }
+        return (name ? name + ": " : "") + e.msg;
+      });
+      return lines.length ? lines.join(" ") : null;
+    }
+    return detail && typeof detail.message === "string" ? detail.message : null;
+  }
+
   function render(items) {
     list.replaceChildren();
     const off = items.length > 0 && items[0].off_outline === true;
-    if (caution) caution.hidden = !off;
+    const weak = items.length > 0 && items[0].weak === true;
+    showNotes(off, weak);
     for (const item of items) {
       const li = document.createElement("li");
       const code = document.createElement("span");
@@ -45,7 +78,9 @@
         if (item.level) {
           const level = document.createElement("span");
           level.className = "match-level";
-          level.title = "So với các chủ đề khác của đề cương, cho nội dung đang nhập";
+          level.title = off ? "Nội dung đang nhập ít liên quan đến đề cương"
+            : weak ? "Nội dung đang nhập còn ít chữ, chưa đủ để đánh giá mức phù hợp"
+              : "So với các chủ đề khác của đề cương, cho nội dung đang nhập";
           level.textContent = item.level.charAt(0).toUpperCase() + item.level.slice(1);
           why.append(level);
         }
@@ -71,19 +106,26 @@
       });
       if (!response.ok) {
         last = ""; // try again at the next keystroke (the tagger service may be back)
-        let message = "Chưa gợi ý được chủ đề lúc này.";
+        let message = null;
         try {
-          const detail = (await response.json()).detail;
-          if (detail && detail.message) message = detail.message;
+          message = refusal((await response.json()).detail);
         } catch (ignored) { /* not JSON */ }
-        status.textContent = message;
+        if (response.status === 422) {
+          // the text itself was refused: the list shown was for another text
+          list.replaceChildren();
+          showNotes(false, false);
+        }
+        status.textContent = message || "Chưa gợi ý được chủ đề lúc này.";
         return;
       }
       const items = await response.json();
       render(items);
-      status.textContent = items.length > 0 && items[0].off_outline === true
+      const first = items[0] || {};
+      status.textContent = first.off_outline === true
         ? "Các chủ đề gần nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu)."
-        : "Các chủ đề phù hợp nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu).";
+        : first.weak === true
+          ? "Các chủ đề tạm đoán từ vài chữ bạn nhập (chọn chủ đề sau khi lưu)."
+          : "Các chủ đề phù hợp nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu).";
     } catch (err) {
       status.textContent = "Chưa gợi ý được chủ đề lúc này.";
     }

@@ -11,6 +11,11 @@ from tests.support.samples import Samples
 
 pytestmark = pytest.mark.browser
 
+# 36 content syllables with the title "Kỷ luật đảng nghiêm minh": enough to judge (25 at least, else every level
+# reads "tạm đoán", award.tagging_units.WEAK_LEVEL)
+INSPECTION_SUMMARY = ("Phóng sự về công tác kiểm tra, giám sát, thi hành kỷ luật đảng và phòng, chống tham nhũng ở cơ sở; "
+                      "Ủy ban Kiểm tra các cấp xử lý nghiêm đảng viên vi phạm.")
+
 
 def save_one_part_draft(page, title: str, unit: str, media_type: str, genre: str, outlet: str,
                         published_on: str) -> None:
@@ -90,7 +95,7 @@ def test_theme_suggestions_appear_while_typing_the_summary(page, live_server):
     page.goto(f"{live_server}/entries/new")
     page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Kỷ luật đảng nghiêm minh")
     page.get_by_label("Tóm tắt nội dung").fill(
-        "Phóng sự về công tác kiểm tra, giám sát, thi hành kỷ luật đảng và phòng, chống tham nhũng ở cơ sở.")
+        INSPECTION_SUMMARY)
     expect(page.locator("[data-theme-suggest-list] li")).to_have_count(5, timeout=20_000)
     expect(page.locator("[data-theme-suggest-status]")).to_contain_text("Các chủ đề phù hợp nhất")
     first = page.locator("[data-theme-suggest-list] li").first
@@ -146,6 +151,67 @@ def test_the_live_box_says_when_the_text_is_off_the_outline(page, live_server):
     assert page.console_errors == []
 
 
+def test_a_few_words_read_as_a_guess_in_the_live_box(page, live_server):
+    """A two-line draft about football, then a title alone: every level "Tạm đoán" (never "Rất phù hợp"), the
+    short-text note above the list (which one: a short summary, or none), no why saying "gần nghĩa"."""
+    from award.suggestions import DRAFT_WEAK_NOTES
+
+    login(page, live_server, "nhabao@demo.bualiemvang.vn")
+    page.goto(f"{live_server}/entries/new")
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Bóng đá")
+    page.get_by_label("Tóm tắt nội dung").fill("Trận đấu hay")
+    levels = page.locator("[data-theme-suggest-list] .match-level")
+    expect(levels).to_have_text(["Tạm đoán"] * 5, timeout=20_000)
+    short, empty = page.locator('[data-theme-suggest-weak="short"]'), page.locator('[data-theme-suggest-weak="empty"]')
+    expect(short).to_be_visible()
+    expect(short).to_have_text(DRAFT_WEAK_NOTES[1])
+    expect(short).to_have_class("alert caution")
+    expect(empty).to_be_hidden()
+    expect(page.locator("[data-theme-suggest-caution]")).to_be_hidden()  # a guess is not judged off the outline
+    expect(page.locator("[data-theme-suggest-list]")).not_to_contain_text("phù hợp")
+    expect(page.locator("[data-theme-suggest-list]")).not_to_contain_text("gần nghĩa")
+    expect(page.locator("[data-theme-suggest-status]")).to_contain_text("Các chủ đề tạm đoán")
+    page.get_by_label("Tóm tắt nội dung").fill("")
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Tác phẩm đăng ngoài thời gian quy định")
+    expect(empty).to_be_visible(timeout=20_000)
+    expect(empty).to_have_text(DRAFT_WEAK_NOTES[0])
+    expect(short).to_be_hidden()
+    expect(levels).to_have_text(["Tạm đoán"] * 5)
+    # written out: judged, the notes go
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Kỷ luật đảng nghiêm minh")
+    page.get_by_label("Tóm tắt nội dung").fill(INSPECTION_SUMMARY)
+    expect(levels.first).to_have_text("Rất phù hợp", timeout=20_000)
+    expect(empty).to_be_hidden()
+    expect(short).to_be_hidden()
+    assert page.console_errors == []
+
+
+def test_the_live_box_says_what_the_api_refused(page, live_server):
+    """A title longer than the API takes (the field's maxlength bypassed, as an old form or a paste could): the
+    box names the field and the limit, as the API says it, and drops the list made for another text; a
+    message is shown as text, never as HTML."""
+    import json
+
+    login(page, live_server, "nhabao@demo.bualiemvang.vn")
+    page.goto(f"{live_server}/entries/new")
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Kỷ luật đảng nghiêm minh")
+    page.get_by_label("Tóm tắt nội dung").fill(INSPECTION_SUMMARY)
+    expect(page.locator("[data-theme-suggest-list] li")).to_have_count(5, timeout=20_000)
+    page.locator("#f-title").evaluate("el => el.removeAttribute('maxlength')")
+    page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Kỷ luật đảng nghiêm minh " * 25)  # 625 characters
+    status = page.locator("[data-theme-suggest-status]")
+    expect(status).to_have_text("Tên tác phẩm (hoặc tên loạt bài): Chỉ được tối đa 500 ký tự.", timeout=20_000)
+    expect(page.locator("[data-theme-suggest-list] li")).to_have_count(0)
+    # whatever a refusal says is text
+    page.route("**/theme-suggestions", lambda route: route.fulfill(status=422, content_type="application/json", body=json.dumps(
+        {"detail": [{"type": "x", "loc": ["body", "summary"], "msg": "<b>đậm</b> <img src=x onerror=alert(1)>"}]})))
+    page.get_by_label("Tóm tắt nội dung").fill(INSPECTION_SUMMARY + " Thêm.")
+    expect(status).to_have_text("Tóm tắt nội dung: <b>đậm</b> <img src=x onerror=alert(1)>", timeout=20_000)
+    assert status.locator("b, img").count() == 0
+    # Chromium logs each refused request (status 422); nothing else went wrong
+    assert [e for e in page.console_errors if "status of 422" not in e] == []
+
+
 def test_a_refused_save_names_every_missing_field_and_keeps_the_suggestions(page, live_server):
     """Only the title and the summary filled in: the first save names every missing field (with what to do),
     and the suggestion box, filled in again, shows the themes for the text still there."""
@@ -153,7 +219,7 @@ def test_a_refused_save_names_every_missing_field_and_keeps_the_suggestions(page
     page.goto(f"{live_server}/entries/new")
     page.get_by_label("Tên tác phẩm (hoặc tên loạt bài)").fill("Kỷ luật đảng nghiêm minh")
     page.get_by_label("Tóm tắt nội dung").fill(
-        "Phóng sự về công tác kiểm tra, giám sát, thi hành kỷ luật đảng và phòng, chống tham nhũng ở cơ sở.")
+        INSPECTION_SUMMARY)
     page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
     problems = page.locator("[data-form-error] li")
     for message in ("Vui lòng chọn loại hình.", "Vui lòng chọn thể loại.",
