@@ -80,10 +80,10 @@ class Suggestion:
 #: version is not current (award.suggestions.current) and `award migrate` queues its round's relearning pass,
 #: which ranks it again (award.themes.queue_outdated_rankings).
 #: 1: whole-phrase why (plain-typed works too), press vocabulary (Nov 2026).
-#: 2: the press vocabulary's second pass of triggers; `off_outline` (a work the outline hardly covers); no why of
-#:    phrases every theme shares (Dec 2026): rankings and whys change, so version 1's are redone.
-#: 3: the why of a weak or off-outline ranking never says "gần nghĩa với tên chủ đề" (Dec 2026): whys change.
-TAGGER_VERSION = 3
+#: 2 (Dec 2026): the press vocabulary's second pass of triggers; `off_outline` (a work the outline hardly covers); no
+#:    why of phrases every theme shares, nor "gần nghĩa với tên chủ đề" for a weak or off-outline ranking: rankings
+#:    and whys change, so version 1's are redone.
+TAGGER_VERSION = 2
 
 #: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
 #: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the
