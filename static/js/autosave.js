@@ -37,8 +37,18 @@
     }
   }
 
-  form.addEventListener("input", function () {
+  function schedule() {
     clearTimeout(timer);
     timer = setTimeout(save, 1500);
-  });
+  }
+
+  form.addEventListener("input", schedule);
+  // This script is deferred: what was typed before it ran (a slow phone, a loaded machine) raised no event it
+  // heard, so a field already changed from the page's value is saved now.
+  for (const field of form.querySelectorAll("input, textarea")) {
+    if (field.type !== "hidden" && field.value !== field.defaultValue) {
+      schedule();
+      break;
+    }
+  }
 })();

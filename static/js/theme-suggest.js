@@ -37,7 +37,7 @@
   }
 
   // What the API said when it refused the text: a 422 lists each field's problem ({loc, msg}), named here as
-  // the form labels the field ("Tên tác phẩm (hoặc tên loạt bài): Chỉ được tối đa 500 ký tự."); other
+  // the form labels the field ("Tên tác phẩm (hoặc tên loạt bài): chỉ được tối đa 500 ký tự."); other
   // errors carry one message (503: the tagger is paused). Shown with textContent, so never read as HTML.
   function refusal(detail) {
     if (Array.isArray(detail)) {
@@ -50,7 +50,9 @@
           copy.querySelectorAll(".req").forEach((el) => el.remove());
           name = copy.textContent.trim();
         }
-        return (name ? name + ": " : "") + e.msg;
+        // the API names the field by its path ("“title”: chỉ được…"): the form's label replaces it here
+        const bare = label ? e.msg.replace(/^“[^”]*”:\s*/, "") : e.msg;
+        return (label && name ? name + ": " : "") + bare;
       });
       return lines.length ? lines.join(" ") : null;
     }

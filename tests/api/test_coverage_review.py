@@ -121,10 +121,12 @@ def test_works_off_the_outline_are_listed_apart_and_not_counted_as_suggestions(c
     tag(session, tagged_rice, confirmed=["2.1"], suggested=["2.3"], off_outline=True)
     on_topic = make_entry(session, title="Chi bộ vùng biên")
     tag(session, on_topic, confirmed=[], suggested=["2.3"])
+    at_unit = make_entry(session, status="submitted", title="Bóng đá phong trào, còn ở đơn vị")
+    tag(session, at_unit, confirmed=[], suggested=["2.1"], off_outline=True)
 
     after = themes.coverage(session, round_id=round_.id)
     assert after.suggested_only["2.3"] - before.suggested_only["2.3"] == 1  # the on-topic work only
-    assert after.off_outline - before.off_outline == 2
+    assert after.off_outline - before.off_outline == 3  # the unit's work counts, as in the other figures
     assert after.totals["2.1"] - before.totals["2.1"] == 1  # a confirmed theme still counts
     disagreeing = themes.suggestion_disagreements(session, round_id=round_.id, user=secretariat)
     assert disagreeing.total == before_list.total and tagged_rice.id not in {d.entry_id for d in disagreeing.items}
@@ -138,6 +140,9 @@ def test_works_off_the_outline_are_listed_apart_and_not_counted_as_suggestions(c
     assert f"{after.off_outline} có vẻ ít liên quan đến đề cương" in page.text
     assert f"{listed.total} tác phẩm có nội dung ít khớp với mọi chủ đề của đề cương" in page.text
     assert f'href="http://testserver/entries/{rice.id}#chu-de">Mùa gặt lúa chiêm</a>' in page.text
+    # the count above and the list agree: the work still at its unit is said, not listed
+    assert after.off_outline - listed.total >= 1 and "Bóng đá phong trào" not in page.text
+    assert f"{after.off_outline - listed.total} tác phẩm khác như vậy còn ở đơn vị, chưa liệt kê ở đây." in page.text
     row = re.search(rf'entries/{rice.id}#chu-de">.*?</tr>', page.text, re.S).group(0)
     assert "chưa gắn chủ đề" in row
 

@@ -158,7 +158,7 @@ def test_the_work_s_page_says_when_a_document_has_no_text_to_read(client, sessio
     _upload(client, headers, entry_id, "ban-scan.pdf", samples.pdf())  # a blank page: no text layer
     _upload(client, headers, entry_id, "ky-2.docx", samples.docx(SECOND))
     web_login(client, user)
-    note = "Không đọc được chữ trong tệp (có thể là bản scan)"
+    note = "Không đọc được chữ trong tệp này (có thể là bản scan)"
     assert note not in client.get(f"/entries/{entry_id}").text  # not read yet: nothing to say
     assert run_jobs(session, now=WORKER_TIME).failed == 0
     page = client.get(f"/entries/{entry_id}").text

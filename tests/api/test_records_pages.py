@@ -324,7 +324,7 @@ def test_audit_page_refuses_an_id_that_names_nothing_and_reads_details_by_name(c
     refused = client.get("/admin/audit?entity_id=abc&person=", follow_redirects=False)
     assert refused.status_code == 303 and "entity_id" not in refused.headers["location"]
     shown = client.get(refused.headers["location"])
-    assert "Mã đối tượng: Không đúng định dạng" in shown.text and "hiển thị theo mặc định" in shown.text
+    assert "Mã đối tượng: không đúng định dạng" in shown.text and "hiển thị theo mặc định" in shown.text
     assert client.get(f"/admin/audit?entity_id={draft.id}").text.count('id="su-kien-') == 1
     assert client.get("/admin/audit", params={"entity_id": "ab" * 16}).status_code == 200  # a plan's id
 

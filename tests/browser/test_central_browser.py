@@ -9,6 +9,23 @@ from tests.support.browser import login
 pytestmark = pytest.mark.browser
 
 
+def test_a_score_typed_before_the_sheet_s_script_ran_is_saved_all_the_same(page, server_at):
+    """The autosave script is deferred: on a slow phone a judge may type before it runs. What was typed then
+    raised no event it heard; it saves it as soon as it runs (static/js/autosave.js). First in this file: the
+    next test submits that sheet, and the servers share their data."""
+    with server_at("2024-11-20T09:00:00+07:00") as live_server:
+        login(page, live_server, "giamkhao@demo.bualiemvang.vn")
+        page.route("**/static/js/autosave.js", lambda route: route.abort())  # the script has not run yet
+        page.goto(f"{live_server}/judging")
+        page.get_by_role("row").filter(has_text="Người giữ lửa ở chi bộ vùng biên").first.get_by_role("link").click()
+        page.get_by_label("Nội dung, định hướng (tối đa 30 điểm)").fill("27")
+        page.unroute("**/static/js/autosave.js")
+        page.add_script_tag(url=f"{live_server}/static/js/autosave.js")  # ... and now it runs
+        expect(page.locator("[data-autosave-status]")).to_contain_text("Đã tự lưu", timeout=20_000)
+        page.reload()
+        expect(page.get_by_label("Nội dung, định hướng (tối đa 30 điểm)")).to_have_value("27")
+
+
 def test_central_judge_scores_then_votes_on_the_council(page, server_at):
     with server_at("2024-11-20T09:00:00+07:00") as live_server:  # preliminary judging
         _score_and_shortlist(page, live_server)
@@ -52,3 +69,4 @@ def _vote(page, live_server):
     work.get_by_role("button", name="Lưu phiếu").click()
     expect(page.locator("section").filter(has_text="Người giữ lửa ở chi bộ vùng biên")).to_contain_text(
         "Phiếu của bạn: Giải B")
+
