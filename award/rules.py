@@ -4,6 +4,7 @@ Values marked "default" in the domain brief are defaults here and editable per r
 """
 
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -44,8 +45,8 @@ def genre_label(genre: str | None) -> str:
 class Criterion(BaseModel):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     label: str
-    max_points: Decimal = Field(gt=0)
-    weight: Decimal = Field(default=Decimal(1), ge=0)
+    max_points: Decimal = Field(gt=0, le=1000)
+    weight: Decimal = Field(default=Decimal(1), ge=0, le=100)
     bonus: bool = False
 
 
@@ -103,10 +104,11 @@ class CouncilVote(BaseModel):
 
 class PrizeCounts(BaseModel):
     special: int = Field(default=1, ge=0, le=1)
-    A: int = Field(default=6, ge=0)
-    B: int = Field(default=12, ge=0)
-    C: int = Field(default=18, ge=0)
-    KK: int = Field(default=30, ge=0)
+    # bounds far above any round's (66 prizes in all in round IX): a typo of 10²⁰ is refused, not stored
+    A: int = Field(default=6, ge=0, le=1000)
+    B: int = Field(default=12, ge=0, le=1000)
+    C: int = Field(default=18, ge=0, le=1000)
+    KK: int = Field(default=30, ge=0, le=1000)
 
 
 class ThematicPrize(BaseModel):
@@ -171,16 +173,17 @@ class RoundRules(BaseModel):
     max_parts: int = Field(default=5, ge=1, le=50)
     max_authors: int = Field(default=5, ge=1, le=50)
     max_authors_local: int = Field(default=7, ge=1, le=50)
-    works_per_author_local: int = Field(default=2, ge=1)
-    works_per_author_forwarded: int = Field(default=1, ge=1)
-    default_quota: int = Field(default=30, ge=0)
+    works_per_author_local: int = Field(default=2, ge=1, le=50)
+    works_per_author_forwarded: int = Field(default=1, ge=1, le=50)
+    default_quota: int = Field(default=30, ge=0, le=10000)
     media_types: list[str] = Field(default_factory=lambda: list(MEDIA_TYPES))
     genres: list[str] = Field(default_factory=lambda: list(GENRES))
     prize_counts: PrizeCounts = Field(default_factory=PrizeCounts)
     thematic_prizes: list[ThematicPrize] = Field(default_factory=list)
     rubric: list[Criterion] = Field(default_factory=lambda: [c.model_copy() for c in DEFAULT_RUBRIC])
     panels: list[Panel] = Field(default_factory=lambda: [p.model_copy() for p in DEFAULT_PANELS], min_length=1)
-    shortlist_targets: dict[str, int] = Field(default_factory=dict)  # panel code → works it sends to the final
+    # panel code → works it sends to the final; bounded here so a negative and a non-number are refused together
+    shortlist_targets: dict[str, Annotated[int, Field(ge=0, le=10000)]] = Field(default_factory=dict)
     council: CouncilVote = Field(default_factory=CouncilVote)
     stages: dict[str, StageSettings] = Field(default_factory=lambda: {
         "local": StageSettings(), "preliminary": StageSettings(), "final": StageSettings()})
@@ -353,11 +356,9 @@ def rules_problems(raw: dict) -> tuple["RoundRules | None", dict[str, str]]:
         unknown = [g for g in panel.genres if g not in rules.genres]
         if unknown:
             add(f"panels.{i}.genres", f"Thể loại không có trong đợt giải: {', '.join(unknown)}.")
-    for code, target in rules.shortlist_targets.items():
+    for code in rules.shortlist_targets:
         if code not in panel_codes:
             add(f"shortlist_targets.{code}", f"Không có tiểu ban mã “{code}”.")
-        elif target < 0:
-            add(f"shortlist_targets.{code}", "Chỉ tiêu vào chung khảo không được âm.")
     names = [t.name.strip().casefold() for t in rules.thematic_prizes]
     for i, name in enumerate(names):
         if names.index(name) != i:

@@ -97,7 +97,7 @@ def test_every_settings_field_out_of_range_is_refused_naming_the_field(secretari
     parser = _Forms()
     parser.feed(page.text)
     assert set(parser.forms) >= {"calendar", "limits", "rubric", "panels", "prizes", "council", "stages", "documents"}
-    checked, refused_numbers = 0, set()
+    checked, refused_numbers, refused_huge = 0, set(), set()
     for section, form in parser.forms.items():
         for name, kind in form["inputs"]:
             if name == "csrf_token":
@@ -124,8 +124,12 @@ def test_every_settings_field_out_of_range_is_refused_naming_the_field(secretari
                 assert message in _summary(response.text), (name, message)
                 if kind == "number":
                     refused_numbers.add(name)
+                    if bad == "99999999999999999999":
+                        refused_huge.add(name)
     numbers = {n for f in parser.forms.values() for n, k in f["inputs"] if k == "number"}
     assert numbers and refused_numbers == numbers, numbers - refused_numbers
+    # and every one has an upper bound: 10^20 works per author or prizes is a typo, never a setting
+    assert refused_huge == numbers, numbers - refused_huge
     assert checked > 60, checked
 
 
@@ -361,3 +365,19 @@ def test_a_new_rounds_year_is_its_own_and_in_order(client, session, clock, numbe
     api = client.post("/api/v1/rounds", headers=headers, json={"number": number, "year": int(year), "calendar": CALENDAR})
     assert api.status_code == 409 and api.json()["detail"]["field"] == "year" and api.json()["detail"]["message"] == said
     assert session.exec(select(Round).where(Round.number == number)).first() is None
+
+
+def test_every_bad_target_of_the_subpanels_is_said_at_once(secretariat, session, clock):
+    """A negative target and one that is not a number, in two subpanels: both refused in one answer (the
+    negative one used to wait for a second submit, being checked only once the values parsed)."""
+    ix = round_by_number(session, "IX")
+    page = secretariat.get(f"/admin/rounds/{ix.id}")
+    parser = _Forms()
+    parser.feed(page.text)
+    data = {**parser.forms["panels"]["fields"], "rules.panels.0.target": "-5", "rules.panels.1.target": "abc",
+            "csrf_token": csrf_from(page.text)}
+    response = secretariat.post(f"/admin/rounds/{ix.id}/settings/panels", data=data, follow_redirects=False)
+    assert response.status_code == 400
+    errors = _errors(response.text)
+    assert errors["rules.panels.0.target"].startswith("Tiểu ban 1 – Số tác phẩm vào chung khảo:"), errors
+    assert errors["rules.panels.1.target"].startswith("Tiểu ban 2 – Số tác phẩm vào chung khảo:"), errors
