@@ -323,6 +323,7 @@ def test_a_form_over_the_body_cap_shows_the_signed_in_page_with_the_limit_and_a_
     page = html.unescape(response.text)
     assert "Đăng xuất" in page and "Trần Văn Bút" in page and "Đăng ký dự thi" not in page  # signed in
     assert "mọi ô của biểu mẫu cộng lại được tối đa 2 MB" in page and "chưa được lưu" in page
+    assert "<h1>Dữ liệu gửi lên quá lớn</h1>" in page  # not the generic "Có lỗi xảy ra"
     assert re.search(r'<a class="button" href="/entries/new" data-history-back>Quay lại</a>', page)
     assert session.exec(select(Entry).where(Entry.owner_id == user.id)).first() is None
     # an address no route has: the signed-in header too
