@@ -125,16 +125,23 @@ def form_refusal(errors: list[dict]) -> str:
 
 def field_label(loc, labels: dict[str, str] | None = None, at: int = -1) -> str | None:
     """The Vietnamese label of the field at `loc` (a validation error's location: ("body", "title"),
-    ("query", "page")), from `labels`, else from the pages' labels; a field no page labels (an API body's
-    nested key) is named by its path, quoted (“parts.0.outlet”). None for the body as a whole."""
+    ("query", "page")), from `labels`, else from the pages' labels, else as the entry form labels a work's
+    field ("parts.0.outlet" → "Kỳ 1 – Cơ quan báo chí"); any other field is named by its path, quoted
+    (“rules.foo”). None for the body as a whole."""
     parts = [str(p) for p in (loc or ()) if str(p) not in ("body", "query", "path", "header", "cookie", "form")]
     if not parts:
         return None
     key = str(loc[at]) if loc and at != -1 else parts[-1]
+    from award.entries import ROW_LABELS, entry_label
+
+    if not labels and len(parts) == 3 and parts[0] in ROW_LABELS and parts[1].isdigit():
+        return entry_label(".".join(parts))  # a row of a work's body, with its number: "Kỳ 1 – Đường dẫn"
     for table in (labels or {}, FIELD_LABELS, QUERY_LABELS):
         if key in table:
             return table[key]
-    return f"“{'.'.join(parts)}”"
+    # an API body's field the entry form shows (the entries and the draft suggestions take a work's fields):
+    # named as the form names it ("Tên tác phẩm"), not by its path
+    return entry_label(".".join(parts))
 
 
 def validation_message(error: dict, labels: dict[str, str] | None = None, at: int = -1) -> str:

@@ -50,7 +50,10 @@
           copy.querySelectorAll(".req").forEach((el) => el.remove());
           name = copy.textContent.trim();
         }
-        // the API names the field by its path ("“title”: chỉ được…"): the form's label replaces it here
+        // the API names the field in words ("Tên tác phẩm: chỉ được…") or by its path ("“title”: …"); the
+        // form's label is said instead of a path, and before a message that names no field
+        const core = name.split(" (")[0];
+        if (core && e.msg.startsWith(core + ":")) return e.msg;
         const bare = label ? e.msg.replace(/^“[^”]*”:\s*/, "") : e.msg;
         return (label && name ? name + ": " : "") + bare;
       });

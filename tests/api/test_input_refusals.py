@@ -197,8 +197,12 @@ def test_the_api_names_the_field_and_keeps_its_location(client, session, clock):
     assert long_title.status_code == 422
     errors = long_title.json()["detail"]
     assert [e["loc"] for e in errors] == [["body", "title"]]
-    # the request's schema refuses it first: a field no page labels is named by its path
-    assert errors[0]["msg"] == "“title”: chỉ được tối đa 500 ký tự."
+    # the request's schema refuses it first: named as the entry form names the field, not by its path
+    assert errors[0]["msg"] == "Tên tác phẩm: chỉ được tối đa 500 ký tự."
+    bad_row = entry_payload(session)
+    bad_row["parts"][0]["url"] = "u" * 3000
+    row = client.post("/api/v1/entries", headers=journalist, json=bad_row).json()["detail"]
+    assert [e["msg"].split(":")[0] for e in row] == ["Kỳ 1 – Đường dẫn"], row
     # a refusal of the request's own shape (before the domain): the field named too, by its label or path
     bad_query = client.get("/api/v1/entries?page=-1", headers=journalist)
     assert bad_query.status_code == 422
