@@ -76,7 +76,16 @@ def current(session: Session, *, entry: Entry) -> SuggestionResult | None:
         return None
     # Confirmations elsewhere in the round do not make it stale here: the worker's `round.relearn` job ranks
     # the round's works again after them (award.themes.relearn_round), so a page view never has to.
+    return last_stored(session, entry=entry)
+
+
+def last_stored(session: Session, *, entry: Entry) -> SuggestionResult | None:
+    """The ranking stored last for the work, whatever made it and whenever (its flags as stored), or None when
+    it was never ranked: what `current` returns once it knows it is current, and what the page shows while the
+    work is ranked again or the tagger is down."""
     rows = themes.stored_suggestions(session, entry=entry)
+    if not rows:
+        return None
     return SuggestionResult(items=[Suggestion(code, title, score, why) for code, title, score, _, why, _ in rows],
                             weak=any(row[3] for row in rows), off_outline=any(row[5] for row in rows))
 

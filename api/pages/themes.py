@@ -117,22 +117,21 @@ def entry_theme_panel(session, entry, cache, now) -> dict:
     award.tagging_units.match_level(score, off_outline, weak)."""
     confirmed = themes.entry_theme_codes(session, entry_id=entry.id)
     if stored.waiting_for(session, entry=entry):
-        last = themes.stored_suggestions(session, entry=entry)
+        last = stored.last_stored(session, entry=entry)
         # the previous ranking, marked so, rather than a list that vanished each time the work was read or ranked again
-        return {"suggestions": [Suggestion(code, title, score, why) for code, title, score, _, why, _ in last],
-                "weak": any(row[3] for row in last), "off_outline": any(row[5] for row in last),
-                "confirmed": confirmed, "updating": bool(last)}
+        if last is None:
+            return {"suggestions": [], "weak": False, "off_outline": False, "confirmed": confirmed, "updating": False}
+        return {"suggestions": last.items, "weak": last.weak, "off_outline": last.off_outline,
+                "confirmed": confirmed, "updating": True}
     result = stored.current(session, entry=entry)
     if result is None:
         try:
             result = suggestions.for_entry(session, entry=entry, cache=cache)
         except suggestions.TaggerUnavailable as exc:
-            last = themes.stored_suggestions(session, entry=entry)
-            if last:
-                return {"suggestions": [Suggestion(code, title, score, why) for code, title, score, _, why, _ in last],
-                        "weak": stored.weak_note(entry) if any(row[3] for row in last) else None,
-                        "off_outline": OFF_OUTLINE_NOTE if any(row[5] for row in last) else None,
-                        "confirmed": confirmed,
+            last = stored.last_stored(session, entry=entry)
+            if last is not None:
+                return {"suggestions": last.items, "weak": stored.weak_note(entry) if last.weak else None,
+                        "off_outline": OFF_OUTLINE_NOTE if last.off_outline else None, "confirmed": confirmed,
                         "unavailable": exc.message}
             # never ranked: the outline's themes in their order, so the author can still choose
             return {"suggestions": [Suggestion(u.code, u.title, 0.0)
