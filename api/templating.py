@@ -135,7 +135,8 @@ templates.env.globals.update(
 def render(request: Request, name: str, context: dict | None = None, status_code: int = 200):
     user = getattr(request.state, "user", None)
     # the layout's menu: the one permission every page needs, decided here rather than in base.html
-    ctx = {"user": user, "can_manage_accounts": user is not None and permissions.can_manage_accounts(user)}
+    ctx = {"user": user, "can_manage_accounts": user is not None and permissions.can_manage_accounts(user),
+           "can_manage_rounds": user is not None and permissions.can_manage_rounds(user)}
     from api.forms import FLASH_COOKIE, pop_flash  # here: api.forms → api.errors → this module
 
     ctx["flash"] = pop_flash(request)

@@ -30,6 +30,12 @@ def can_manage_accounts(user: User) -> bool:
     return user.role == Role.secretariat
 
 
+def can_manage_rounds(user: User) -> bool:
+    """The rounds console (a round's settings, quotas and outline): the secretariat. A page that belongs to a
+    round links its crumb to the console for them, to the round's public page for everyone else."""
+    return user.role == Role.secretariat
+
+
 def can_see_round_in_preparation(user: User | None) -> bool:
     """A round the secretariat keeps in preparation (`draft`) is shown to the secretariat and the steering
     committee only: its rules and dates are not yet checked, so nobody else should read them as announced."""

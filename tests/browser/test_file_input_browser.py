@@ -1,0 +1,108 @@
+"""A file field speaks Vietnamese in an English browser (static/js/file-input.js): "Chọn tệp" and "Chưa chọn tệp",
+then the chosen file's name, never the native "Choose File / No file chosen"; the real field stays reachable by
+keyboard (the focus ring shows on "Chọn tệp") and is what the form sends. Without JavaScript the native field
+shows, as before."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.browser import login
+
+pytestmark = pytest.mark.browser
+
+OUTLINE = "1. Xây dựng Đảng về chính trị\n1.1. Nâng cao năng lực lãnh đạo\n1.2. Đổi mới phương thức lãnh đạo\n"
+
+
+def _outline_page(page, base):
+    login(page, base, "bithu@demo.bualiemvang.vn")
+    page.goto(f"{base}/admin/rounds")
+    page.get_by_role("row").filter(has_text="Lần thứ IX – năm 2024").get_by_role("link", name="thể lệ, lịch").click()
+    page.get_by_role("link", name="Nhập đề cương của đợt giải").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Đề cương tuyên truyền")
+
+
+def test_a_file_field_reads_in_vietnamese_in_an_english_browser(browser, live_server, tmp_path):
+    context = browser.new_context(locale="en-US", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    try:
+        _outline_page(page, live_server)
+        field = page.locator("#f-file")
+        box = page.locator(".file-pick").filter(has=field)
+        choose = box.locator("label.file-pick-button")
+        status = box.locator(".file-pick-status")
+        expect(choose).to_have_text("Chọn tệp")
+        expect(choose).to_be_visible()
+        expect(choose).to_have_attribute("for", "f-file")
+        expect(status).to_have_text("Chưa chọn tệp")
+        expect(status).to_be_visible()
+        # the native control is out of sight (1 px, clipped) but still the labelled, described field
+        size = field.bounding_box()
+        assert size is not None and size["width"] <= 1 and size["height"] <= 1, size
+        expect(page.get_by_label("Tệp văn bản (.txt, .md, .docx, .pdf)")).to_have_id("f-file")
+        expect(field).to_have_accessible_description("Chưa chọn tệp")
+        assert "Choose File" not in page.locator("main").inner_text()
+        assert "No file chosen" not in page.locator("main").inner_text()
+
+        # by keyboard: Tab reaches the field and the ring shows on "Chọn tệp"
+        page.get_by_role("heading", level=1).click()
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "f-file":
+                break
+        assert page.evaluate("document.activeElement.id") == "f-file"
+        assert choose.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+
+        outline = tmp_path / "de-cuong-lan-IX.txt"
+        outline.write_text(OUTLINE, encoding="utf-8")
+        field.set_input_files(str(outline))
+        expect(status).to_have_text("de-cuong-lan-IX.txt")
+        expect(field).to_have_accessible_description("de-cuong-lan-IX.txt")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+        page.get_by_role("button", name="Xem trước").click()  # the hidden field is what the form sends
+        expect(page.get_by_role("heading", name=re.compile(r"2\. Xem trước \(2 chủ đề\)"))).to_be_visible()
+        expect(page.locator("#f-text")).to_have_value(re.compile("Nâng cao năng lực lãnh đạo"))
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_several_files_are_counted(browser, live_server, tmp_path):
+    context = browser.new_context(locale="en-US", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        _outline_page(page, live_server)
+        field = page.locator("#f-file")
+        field.evaluate("e => e.setAttribute('multiple', '')")
+        files = []
+        for name in ("a.txt", "b.txt", "c.txt"):
+            (tmp_path / name).write_text(OUTLINE, encoding="utf-8")
+            files.append(str(tmp_path / name))
+        field.set_input_files(files)
+        expect(page.locator(".file-pick-status")).to_have_text("3 tệp đã chọn")
+        field.set_input_files([])
+        expect(page.locator(".file-pick-status")).to_have_text("Chưa chọn tệp")
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_native_field_still_works(browser, live_server, tmp_path):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        _outline_page(page, live_server)
+        expect(page.locator(".file-pick-button")).to_have_count(0)
+        field = page.get_by_label("Tệp văn bản (.txt, .md, .docx, .pdf)")
+        size = field.bounding_box()
+        assert size is not None and size["width"] > 100, size
+        outline = tmp_path / "de-cuong.txt"
+        outline.write_text(OUTLINE, encoding="utf-8")
+        field.set_input_files(str(outline))
+        page.get_by_role("button", name="Xem trước").click()
+        expect(page.get_by_role("heading", name=re.compile(r"2\. Xem trước \(2 chủ đề\)"))).to_be_visible()
+    finally:
+        context.close()
