@@ -323,6 +323,12 @@ class TaggerConfig:
     embed_chunk_syllables: int = 16
     body_lex_weight: float = 0.5
     body_sem_weight: float = 0.4
+    # Example press pieces (award.tagging_exemplars): a second BM25 index, one document per unit made of its
+    # pieces' words, queried with the same expanded query, z-scored and added with this weight (0: off).  The
+    # same weight as the outline's own BM25 index; 0.5 / 0.75 / 1 / 1.5 / 2 gave realistic dev top-1 0.767 /
+    # 0.858 / 0.867 / 0.875 / 0.892 (0.725 without), tagging_eval 0.986 / 0.986 / 0.971 / 0.971 / 0.971 (1.000)
+    # (README "Example press pieces").
+    press_weight: float = 1.0
     # press wording -> outline wording (award.tagging_vocab): the phrases a work's title and summary
     # call up join its BM25 query, a phrase with weight expansion_weight x (1 + expansion_hit_bonus x
     # (its distinct triggers found, at most expansion_max_hits, - 1)); a term several phrases share counts
@@ -333,6 +339,7 @@ class TaggerConfig:
     # explanations ("why") for the best why_top units
     why_top: int = 5
     why_terms: int = 4  # phrases named (award.tagging.shared_phrases)
+    why_press_terms: int = 3  # phrases shared with the theme's example press pieces named
     why_meaning_words: int = 14  # words of the nearest point named when nothing else says why
     # A shared phrase all of whose syllables occur in more than this share of the round's units ("cán bộ", "cơ
     # quan", "đảng viên": every theme has them) says nothing about why this theme: never named (RoundTagger.informative)
@@ -421,6 +428,28 @@ def _content(token: str) -> bool:
     return not _is_stop(token, _fold_token(token)) and not token.isdigit()
 
 
+def _build_reference_index(reference: str, words: Any = None) -> tuple:
+    """(syllable tokens per segment, word starts per segment, token -> positions, folded token -> positions)
+    of a reference text, for :func:`shared_phrases`."""
+    ref_runs = _runs(reference)
+    ref_segments = [[tok for _, tok in seg] for seg in ref_runs]
+    ref_starts = [(words or word_starts)(tuple(w for w, _ in seg)) for seg in ref_runs]
+    # every syllable's positions in the reference, exactly and folded, for the longest common run ending at
+    # each work syllable
+    exact_at: dict[str, list[tuple[int, int]]] = {}
+    folded_at: dict[str, list[tuple[int, int]]] = {}
+    for s, seg in enumerate(ref_segments):
+        for j, tok in enumerate(seg):
+            exact_at.setdefault(tok, []).append((s, j))
+            folded_at.setdefault(_fold_token(tok), []).append((s, j))
+    return ref_segments, ref_starts, exact_at, folded_at
+
+
+# The references are a round's units and their example press pieces (a few hundred texts, read again for every
+# work): segmenting a theme's pieces (~1,000 words) took ~6 ms a call.  Read-only once built.
+_reference_index = lru_cache(maxsize=1024)(_build_reference_index)
+
+
 def shared_phrases(work: str, reference: str, limit: int = 4,
                    score: Any = None, words: Any = None) -> list[str]:
     """The longest runs of syllables ``work`` and ``reference`` share, as written in ``work``.
@@ -449,19 +478,12 @@ def shared_phrases(work: str, reference: str, limit: int = 4,
 
     Raises nothing; an empty text shares nothing.
     """
-    ref_runs = _runs(reference)
-    ref_segments = [[tok for _, tok in seg] for seg in ref_runs]
-    if limit <= 0 or not ref_segments:
+    if limit <= 0:
         return []
-    ref_starts = [(words or word_starts)(tuple(w for w, _ in seg)) for seg in ref_runs]
-    # every syllable's positions in the reference, exactly and folded, for the longest common run ending at
-    # each work syllable
-    exact_at: dict[str, list[tuple[int, int]]] = {}
-    folded_at: dict[str, list[tuple[int, int]]] = {}
-    for s, seg in enumerate(ref_segments):
-        for j, tok in enumerate(seg):
-            exact_at.setdefault(tok, []).append((s, j))
-            folded_at.setdefault(_fold_token(tok), []).append((s, j))
+    ref_segments, ref_starts, exact_at, folded_at = (
+        _reference_index(reference) if words is None else _build_reference_index(reference, words))
+    if not ref_segments:
+        return []
 
     def positions(tok: str) -> list[tuple[int, int]]:
         # A syllable without diacritics (the work typed plain, or this word of it) may stand for any
@@ -482,7 +504,8 @@ def shared_phrases(work: str, reference: str, limit: int = 4,
             prev = cur
         for i, length in enumerate(ends):
             # maximal: the run ending at i is not the start of a longer one ending at i + 1
-            if length == 0 or (i + 1 < len(ends) and ends[i + 1] == length + 1):
+            # (a run of one syllable never gives the two a phrase needs)
+            if length < 2 or (i + 1 < len(ends) and ends[i + 1] == length + 1):
                 continue
             best: tuple[float, int, int, tuple[str, ...]] | None = None
             first = i - length + 1  # the work syllable matched to the reference's lo
@@ -604,7 +627,10 @@ class RoundTagger:
         cache: EmbeddingCache | None = None,
         config: TaggerConfig = DEFAULT_CONFIG,
         embedder: Embedder | None = None,
+        exemplars: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """``exemplars``: unit code -> example press pieces (texts); by default the shipped ones of the units
+        with a shipped unit's title (:func:`award.tagging_exemplars.for_units`); ``{}`` for none."""
         if not units:
             raise ValueError("a round needs at least one tagging unit")
         codes = [u.code for u in units]
@@ -624,6 +650,30 @@ class RoundTagger:
             folded_docs.append(_merge(fo_t, config.unit_title_tf, fo_p))
         self._bm25_exact = _BM25(exact_docs, config.k1, config.b)
         self._bm25_folded = _BM25(folded_docs, config.k1, config.b)
+        # the press pieces' index (None when no unit has any): a unit without pieces is an empty document
+        if exemplars is None:
+            from award.tagging_exemplars import for_units
+
+            exemplars = for_units(self.units)
+        self.exemplars = {code: tuple(texts) for code, texts in exemplars.items() if texts and code in codes}
+        self._bm25_press: tuple[_BM25, _BM25] | None = None
+        if self.exemplars and config.press_weight > 0:
+            press_docs: tuple[list[dict], list[dict]] = ([], [])
+            for unit in self.units:
+                merged: tuple[Counter, Counter] = (Counter(), Counter())
+                for text in self.exemplars.get(unit.code, ()):
+                    for total, counts in zip(merged, features(text, config.bigram_weight)):
+                        total.update(counts)
+                for docs, total in zip(press_docs, merged):
+                    docs.append(dict(total))
+            self._bm25_press = (_BM25(press_docs[0], config.k1, config.b), _BM25(press_docs[1], config.k1, config.b))
+            # for the why (_explainer): each piece folded, and the syllables most themes' pieces use
+            self._folded_pieces = {code: tuple(f" {fold(' '.join(syllables(t)))} " for t in texts)
+                                   for code, texts in self.exemplars.items()}
+            index = self._bm25_press[0]
+            self._press_common = frozenset(
+                term for term, j in index.vocab.items()
+                if " " not in term and (index.weights[:, j] > 0).sum() > config.why_common_share * len(self.exemplars))
         # syllables in more than why_common_share of the units, as written and folded (for a word typed plain): a
         # phrase made only of them ("cán bộ", "đảng viên", "xây dựng Đảng") is one most themes share, which
         # explains none of them (the why never names it)
@@ -674,6 +724,11 @@ class RoundTagger:
                 elif plain not in folded:
                     return True
         return False
+
+    def _press_informative(self, phrase: str) -> bool:
+        """Whether one of the phrase's content syllables occurs in the example pieces of at most half the themes
+        that have any (``why_common_share``): "bài viết", "phóng viên", "tỉnh" occur in nearly all."""
+        return any(_content(token) and token not in self._press_common for token in syllables(phrase))
 
     def _fit(self, folded: Mapping[str, float], cosine: float) -> float:
         """ln(best folded BM25 score per unit of query weight) + off_outline_sem_scale x (best cosine - reference).
@@ -742,6 +797,14 @@ class RoundTagger:
     def lexical_scores(self, title: str, summary: str = "", body: str = "") -> np.ndarray:
         exact, folded = self._expanded(title, summary, *self._query_features(title, summary, body))
         return self._bm25_exact.score(exact) + self.config.fold_weight * self._bm25_folded.score(folded)
+
+    def press_scores(self, exact: Mapping[str, float], folded: Mapping[str, float]) -> np.ndarray:
+        """Each unit's BM25 score against its example press pieces (zeros without any), for the expanded
+        query's features (exact and folded channels, as :meth:`lexical_scores`)."""
+        if self._bm25_press is None:
+            return np.zeros(len(self.units), dtype=np.float32)
+        press_exact, press_folded = self._bm25_press
+        return press_exact.score(exact) + self.config.fold_weight * press_folded.score(folded)
 
     def semantic_scores_from_vector(self, query: np.ndarray) -> np.ndarray:
         """Each unit's best cosine between the query and its title or one of its points."""
@@ -862,6 +925,8 @@ class RoundTagger:
             plain = diacritic_ratio(text) < cfg.plain_ratio
             factor = cfg.plain_sem_factor if plain else 1.0
             extra: list[tuple[float, np.ndarray]] = []
+            if self._bm25_press is not None:
+                extra.append((cfg.press_weight, self.press_scores(exact_x, folded_x)))
             parts, chunk_scores = bodies[n]
             # does the work touch the outline at all: its title and summary, or its best chunk of text
             fit = self._fit(folded_x, float(semantic.max()))
@@ -955,6 +1020,33 @@ class RoundTagger:
             words = [w for w in words if not any(w != v and w in v for v in words)]  # "dự giải" in "tác phẩm dự giải"
             if words:
                 bits.append("tác phẩm nói đến " + ", ".join(f"“{as_written(w)}”" for w in words[: cfg.why_terms]))
+            pieces = self.exemplars.get(unit.code)
+            if pieces and self._bm25_press is not None:
+                # the words the work shares with the theme's example press pieces, weighed as the press index
+                # weighs them for this theme (what it added to the ranking), those already named left out
+                press_weights = self._bm25_press[0].weights[i]
+                press_vocab = self._bm25_press[0].vocab
+
+                def press_score(tokens: list[str]) -> float:
+                    terms = [t for t in tokens if _content(t)]
+                    terms += [a + " " + b for a, b in zip(tokens, tokens[1:]) if _content(a) and _content(b)]
+                    return sum(float(press_weights[press_vocab[t]]) for t in terms if t in press_vocab)
+
+                said = named + [fold(w) for w in words]
+                # a phrase of at least two of the theme's pieces ("chạy chức", not the one piece's "Hải Phòng"),
+                # not made only of words most themes' pieces use ("bài viết", "tỉnh")
+                usual = []
+                for p in shared_phrases(work, " . ".join(pieces), 100, press_score):
+                    key = fold(p)
+                    if (self.informative(p) and self._press_informative(p)
+                            and not any(key in s or s in key for s in said)
+                            and sum(f" {key} " in piece for piece in self._folded_pieces[unit.code]) >= 2):
+                        usual.append(p)
+                        if len(usual) == cfg.why_press_terms:
+                            break
+                if usual:
+                    bits.append("từ báo chí hay dùng ở chủ đề này: "
+                                + ", ".join(f"“{p}”" for p in usual[: cfg.why_press_terms]))
             if not bits and sims is not None:
                 # nothing shared, nothing the vocabulary knows: the embedding placed it here; name the unit's
                 # point nearest in meaning (not its title, printed just above; not "near": its level says how

@@ -83,7 +83,8 @@ class Suggestion:
 #: 2 (Dec 2026): the press vocabulary's second pass of triggers; `off_outline` (a work the outline hardly covers); no
 #:    why of phrases every theme shares, nor "gần nghĩa với tên chủ đề" for a weak or off-outline ranking: rankings
 #:    and whys change, so version 1's are redone.
-TAGGER_VERSION = 2
+#: 3 (Dec 2026): the shipped outlines' units rank by their example press pieces too (award.tagging_exemplars).
+TAGGER_VERSION = 3
 
 #: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
 #: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the

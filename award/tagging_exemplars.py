@@ -1,0 +1,104 @@
+"""Example press pieces for the shipped outlines' tagging units: how journalists write about each theme.
+
+The outline says what a theme is in the plan's own words ("đổi mới phương thức lãnh đạo của Đảng"); a press
+work says it in a reporter's ("cuộc họp kéo dài", "nghị quyết treo", "chi bộ họp trực tuyến"). For every unit of
+the four shipped outlines (rounds IV, VII, VIII, IX) ``award/data/exemplars/round_<N>_<year>.jsonl`` holds
+12 pieces (20 for round IX's five broad units), one JSON object per line::
+
+    {"unit": "1.3", "title": "…", "text": "…"}    # a title and lede of 45-90 words
+
+written on 1 December 2026 from the outline alone, by writers who saw neither the labelled sets
+(``tests/data/``) nor the tagger: each an ordinary story an organiser would tag with that unit first, spread
+over the unit's points, provinces and genres, and sharing no run of four syllables with the unit's text.
+:class:`award.tagging.RoundTagger` reads them as a second BM25 index, one document per unit (its pieces'
+words), beside the outline's (``TaggerConfig.press_weight``; README "Example press pieces").
+
+A round's unit gets the pieces of the shipped unit with the same title (NFC, case and spacing ignored), so a
+round created from a shipped outline - the demo's, a re-run of one - has them, and a new outline (round X,
+XI) has none until organisers confirm works: mapping the other rounds' pieces onto a new outline's units by
+their nearest unit (``award.tagging_learn.map_units``) put the wrong theme first for more than half of the
+labelled ledes (realistic dev top-1 0.725 -> 0.433), so it is not done.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import unicodedata
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from award.outline_parser import parse_outline
+from award.reference import OUTLINE_DIR, OUTLINE_FILES
+from award.tagging_units import TaggingUnit, tagging_units
+
+__all__ = ["EXEMPLAR_DIR", "exemplar_file", "load_exemplars", "for_units", "title_key"]
+
+EXEMPLAR_DIR = Path(__file__).parent / "data" / "exemplars"
+
+
+def exemplar_file(round_number: str) -> Path:
+    """``award/data/exemplars/round_IV_2019.jsonl`` for "IV" (the outline file's name, .jsonl)."""
+    return EXEMPLAR_DIR / (Path(OUTLINE_FILES[round_number]).stem + ".jsonl")
+
+
+def title_key(title: str) -> str:
+    """What two unit titles must share to be the same unit: NFC, case-folded, spaces collapsed, the trailing
+    punctuation dropped ("…sau:" and "…sau" match)."""
+    text = " ".join(unicodedata.normalize("NFC", title or "").casefold().split())
+    return text.rstrip(" .:;,")
+
+
+def load_exemplars(round_number: str) -> list[dict]:
+    """The rows of one shipped round's file (``[]`` when it has none): ``{"unit", "title", "text"}``.
+
+    Raises ``ValueError`` naming the line for a row that is not an object with those three strings."""
+    path = exemplar_file(round_number)
+    if not path.exists():
+        return []
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not isinstance(row, dict) or not all(isinstance(row.get(k), str) and row[k].strip()
+                                                    for k in ("unit", "title", "text")):
+                raise ValueError(f"{path.name}:{number}: a row needs unit, title and text")
+            rows.append(row)
+    return rows
+
+
+_by_title: dict[str, tuple[str, ...]] | None = None
+_lock = threading.Lock()
+
+
+def _library() -> Mapping[str, tuple[str, ...]]:
+    """title key of a shipped unit -> its pieces as "title. text" strings; built once per process (~50 ms)."""
+    global _by_title
+    with _lock:
+        if _by_title is None:
+            library: dict[str, list[str]] = {}
+            for number, filename in OUTLINE_FILES.items():
+                rows = load_exemplars(number)
+                if not rows:
+                    continue
+                outline = parse_outline((OUTLINE_DIR / filename).read_text(encoding="utf-8"))
+                titles = {unit.code: unit.title for unit in tagging_units(outline.nodes)}
+                for row in rows:
+                    if row["unit"] in titles:
+                        library.setdefault(title_key(titles[row["unit"]]), []).append(
+                            f"{row['title'].strip()}. {row['text'].strip()}")
+            _by_title = {key: tuple(texts) for key, texts in library.items()}
+        return _by_title
+
+
+def for_units(units: Iterable[TaggingUnit]) -> dict[str, tuple[str, ...]]:
+    """unit code -> the pieces of the shipped unit with the same title; units without any are left out."""
+    library = _library()
+    found = {}
+    for unit in units:
+        texts = library.get(title_key(unit.title))
+        if texts:
+            found[unit.code] = texts
+    return found
