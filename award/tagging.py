@@ -391,7 +391,10 @@ class _BM25:
         df = (tf > 0).sum(axis=0)
         idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         norm = k1 * (1 - b + b * dl / avgdl)
-        self.weights = (idf * tf * (k1 + 1) / (tf + norm[:, None])).astype(np.float32)
+        # an empty document (a theme without example pieces, b = 1) has norm 0: 0/0 there, so divide only where tf > 0
+        denominator = tf + norm[:, None]
+        self.weights = np.where(tf > 0, idf * tf * (k1 + 1) / np.where(denominator > 0, denominator, 1.0),
+                                0.0).astype(np.float32)
 
     def score(self, query: Mapping[str, float]) -> np.ndarray:
         idx, qw = [], []
