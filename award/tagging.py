@@ -325,9 +325,9 @@ class TaggerConfig:
     body_sem_weight: float = 0.4
     # Example press pieces (award.tagging_exemplars): a second BM25 index, one document per unit made of its
     # pieces' words, queried with the same expanded query, z-scored and added with this weight (0: off).  The
-    # same weight as the outline's own BM25 index; 0.5 / 0.75 / 1 / 1.5 / 2 gave realistic dev top-1 0.767 /
-    # 0.858 / 0.867 / 0.875 / 0.892 (0.725 without), tagging_eval 0.986 / 0.986 / 0.971 / 0.971 / 0.971 (1.000)
-    # (README "Example press pieces").
+    # same weight as the outline's own BM25 index; 0.5 / 0.75 / 1 / 1.5 / 2 gave realistic dev top-1 0.775 /
+    # 0.833 / 0.850 / 0.867 / 0.883 (0.725 without), tagging_dev 0.962 then 0.981 (0.942), tagging_eval 0.986
+    # (1.000) (README "Example press pieces").
     press_weight: float = 1.0
     # press wording -> outline wording (award.tagging_vocab): the phrases a work's title and summary
     # call up join its BM25 query, a phrase with weight expansion_weight x (1 + expansion_hit_bonus x
@@ -429,6 +429,14 @@ def _runs(text: str) -> list[list[tuple[str, str]]]:
 
 def _content(token: str) -> bool:
     return not _is_stop(token, _fold_token(token)) and not token.isdigit()
+
+
+def _run_weight(tokens: Sequence[str], weights: np.ndarray, vocab: Mapping[str, int]) -> float:
+    """A run of syllables' share of one BM25 document's score: the weights of its content syllables and of its
+    pairs of content syllables, as the index (``vocab`` -> column of ``weights``, one document's row) holds them."""
+    terms = [t for t in tokens if _content(t)]
+    terms += [a + " " + b for a, b in zip(tokens, tokens[1:]) if _content(a) and _content(b)]
+    return sum(float(weights[vocab[t]]) for t in terms if t in vocab)
 
 
 def _build_reference_index(reference: str, words: Any = None) -> tuple:
@@ -1002,9 +1010,7 @@ class RoundTagger:
 
             def score(tokens: list[str]) -> float:
                 # the run's share of the unit's BM25 score: generic words ("cơ quan", "cán bộ") weigh little
-                terms = [t for t in tokens if _content(t)]
-                terms += [a + " " + b for a, b in zip(tokens, tokens[1:]) if _content(a) and _content(b)]
-                return sum(float(weights[vocab[t]]) for t in terms if t in vocab)
+                return _run_weight(tokens, weights, vocab)
 
             # Runs of two syllables or more only: a lone syllable ("sự", "cơ") means nothing to a reader.  Every
             # run is ranked (the limit only cuts the list), so the phrases most themes share are left out first.
@@ -1031,9 +1037,7 @@ class RoundTagger:
                 press_vocab = self._bm25_press[0].vocab
 
                 def press_score(tokens: list[str]) -> float:
-                    terms = [t for t in tokens if _content(t)]
-                    terms += [a + " " + b for a, b in zip(tokens, tokens[1:]) if _content(a) and _content(b)]
-                    return sum(float(press_weights[press_vocab[t]]) for t in terms if t in press_vocab)
+                    return _run_weight(tokens, press_weights, press_vocab)
 
                 said = named + [fold(w) for w in words]
                 # a phrase of at least two of the theme's pieces ("chạy chức", not the one piece's "Hải Phòng"),
