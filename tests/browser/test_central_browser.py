@@ -20,7 +20,8 @@ def test_a_score_typed_before_the_sheet_s_script_ran_is_saved_all_the_same(page,
         page.get_by_role("row").filter(has_text="Người giữ lửa ở chi bộ vùng biên").first.get_by_role("link").click()
         page.get_by_label("Nội dung, định hướng (tối đa 30 điểm)").fill("27")
         page.unroute("**/static/js/autosave.js")
-        page.add_script_tag(url=f"{live_server}/static/js/autosave.js")  # ... and now it runs
+        # ... and now it runs (another URL: the aborted one may still be remembered as failed by a loaded browser)
+        page.add_script_tag(url=f"{live_server}/static/js/autosave.js?late=1")
         expect(page.locator("[data-autosave-status]")).to_contain_text("Đã tự lưu", timeout=20_000)
         page.reload()
         expect(page.get_by_label("Nội dung, định hướng (tối đa 30 điểm)")).to_have_value("27")
