@@ -8,7 +8,7 @@ from award import embeddings
 from award.outline_parser import parse_outline
 from award.reference import OUTLINE_DIR, OUTLINE_FILES
 from award.tagging import RoundTagger, TaggingUnit, syllables
-from award.tagging_exemplars import exemplar_file, for_units, load_exemplars, title_key
+from award.tagging_exemplars import FORM_WORDS, exemplar_file, for_units, load_exemplars, title_key
 from award.tagging_units import tagging_units
 
 SHIPPED = [number for number in OUTLINE_FILES if exemplar_file(number).exists()]
@@ -74,9 +74,9 @@ UNITS = [TaggingUnit("1", "Phòng, chống tham nhũng, tiêu cực", ("Xử lý
          TaggingUnit("2", "Công tác dân vận của chính quyền", ("Gần dân, sát dân, trọng dân",)),
          TaggingUnit("3", "Quy hoạch, bổ nhiệm cán bộ", ("Bổ nhiệm trưởng phòng, phó trưởng phòng đúng quy trình",))]
 PIECES = {
-    "1": ["Phó giám đốc sở bị bắt vì nhận phong bì để bổ nhiệm cấp dưới, vụ chạy chức kéo dài hai năm.",
-          "Chuyện chạy chức ở một huyện miền núi: tiền trao tay, ghế trưởng phòng đổi chủ.",
-          "Tòa tuyên án cựu chủ tịch huyện nhận hối lộ, tiền trao tay trong dự án đường liên xã."],
+    "1": ["Phó giám đốc sở bị bắt vì nhận phong bì để bổ nhiệm cấp dưới, tiền trao tay trong vụ kéo dài hai năm.",
+          "Chuyện chạy chức ở một huyện miền núi: tiền trao tay qua người quen, ghế trưởng phòng đổi chủ.",
+          "Tòa tuyên án cựu chủ tịch huyện nhận hối lộ, tiền trao tay qua người quen trong dự án đường liên xã."],
     "2": ["Cán bộ xã xắn quần lội ruộng cùng bà con, tổ dân vận khéo giúp dân làm hồ sơ.",
           "Tổ dân vận khéo ở bản vùng cao đi từng nhà vận động bỏ hủ tục.",
           "Bà con phấn khởi vì xã mở quầy tiếp dân vào sáng thứ bảy."],
@@ -93,8 +93,8 @@ def test_pieces_rank_the_theme_whose_press_words_the_work_uses_and_say_which():
     # the outline alone: the work's "trưởng phòng" is theme 3's word; its press words are theme 1's pieces'
     assert before.codes[0] == "3" and after.codes[0] == "1", (before.codes, after.codes)
     why = after.items[0].why
-    # "tiền trao tay" is in two of theme 1's pieces; "trưởng phòng" in one only, "chạy chức" already named (the
-    # press vocabulary's word): neither is named again
+    # "tiền trao tay" is in three of theme 1's pieces; "người quen" in two, "trưởng phòng" in one only: not the
+    # theme's press words; "chạy chức" is already named (the press vocabulary's word)
     assert why == "tác phẩm nói đến “chạy chức”; từ báo chí hay dùng ở chủ đề này: “tiền trao tay”", why
     assert "từ báo chí" not in before.items[0].why
 
@@ -114,3 +114,51 @@ def test_the_shipped_taggers_read_their_pieces():
     text = ("Chạy chức, chạy quyền: “phong bì” trước mỗi đợt bổ nhiệm",
             "Một trưởng phòng đưa tiền để được đề bạt, vụ việc bị phát hiện khi cơ quan điều tra vào cuộc.")
     assert tagger.suggest(*text).codes != off.suggest(*text).codes
+
+
+def test_a_phrase_other_themes_pieces_use_as_much_is_not_named_as_this_themes():
+    """"hay dùng ở chủ đề này" claims the words are this theme's: a phrase in three of its pieces and in four of
+    another theme's ("hồ sơ đất") is not; one in three of its pieces only ("tiền trao tay") is."""
+    units = UNITS + [TaggingUnit("4", "Bảo vệ môi trường"), TaggingUnit("5", "Văn hóa cơ sở")]
+    pieces = {"1": [f"Chuyện {n}: vụ chạy chức, tiền trao tay, hồ sơ đất bị giữ lại." for n in range(3)],
+              "2": [f"Tin {n}: bà con làm hồ sơ đất ở xã được hướng dẫn tận tình." for n in range(4)],
+              "4": ["Rác thải nhựa ven biển được thu gom.", "Trồng rừng ngập mặn giữ bờ biển."],
+              "5": ["Lễ hội làng được tổ chức tiết kiệm.", "Nhà văn hóa thôn sáng đèn mỗi tối."]}
+    tagger = RoundTagger(units, embedder=_fake, exemplars=pieces)
+    result = tagger.suggest("Tiền trao tay để làm hồ sơ đất", "Một người kể chuyện tiền trao tay để làm hồ sơ đất.")
+    why = {s.code: s.why for s in result.items}["1"]
+    assert "từ báo chí hay dùng ở chủ đề này: “Tiền trao tay”" in why, why
+    assert "hồ sơ đất" not in why, why
+
+
+@pytest.mark.parametrize("word", list(FORM_WORDS) + ["Hà Tĩnh", "Thành phố Hồ Chí Minh", "Đà Nẵng", "TP.HCM"])
+def test_words_of_a_works_form_or_place_neither_rank_nor_explain_a_theme(word):
+    """A title "Loạt bài: …" put round IX's theme 1 (the award, whose pieces talk about works) first for any
+    subject (a tester, 1 Dec 2026); a province two pieces happen to share is a chance match. Every such word,
+    however often one theme's pieces use it, adds nothing to that theme and is never named as its press word
+    (the press vocabulary may still name "phóng viên" as a word of the press's own role: its subject)."""
+    pieces = {"1": [f"{word.capitalize()} số {n}: chuyện ở {word} được kể lại." for n in range(4)],
+              "2": ["Tổ dân vận khéo giúp bà con làm hồ sơ.", "Xã mở quầy tiếp dân vào sáng thứ bảy."]}
+    tagger = RoundTagger(UNITS, embedder=_fake, exemplars=pieces)
+    text = "Chi bộ thôn họp bàn việc làm đường, bà con góp công."
+    with_word = tagger.suggest(f"{word.capitalize()}: người giữ lửa ở chi bộ", f"{text} Chuyện ở {word}.")
+    without = tagger.suggest("Người giữ lửa ở chi bộ", text)
+    assert list(tagger.press_scores(*tagger._press_query(f"{word}: người giữ lửa ở chi bộ", f"{text} {word}."))) \
+        == list(tagger.press_scores(*tagger._press_query("người giữ lửa ở chi bộ", text)))
+    press_whys = [s.why.split("từ báo chí hay dùng ở chủ đề này:")[-1] for s in with_word.items if "hay dùng" in s.why]
+    assert all(word.casefold() not in why.casefold() for why in press_whys), press_whys
+    assert without.codes[0] == with_word.codes[0]
+
+
+@pytest.mark.parametrize("city", ["Thành phố Hồ Chí Minh", "TP Hồ Chí Minh", "TP. Hồ Chí Minh", "thành phố Hồ Chí Minh"])
+def test_the_citys_name_does_not_call_up_president_ho_chi_minhs_thought(city):
+    tagger = _tagger_viii()
+    story = ("Chợ đêm mở cửa trở lại", f"Sau hai năm, chợ đêm ở {city} mở cửa, tiểu thương bày hàng đến khuya.")
+    whys = " ".join(s.why for s in tagger.suggest(*story).items)
+    assert "“Hồ Chí Minh”" not in whys, whys
+    ideals = tagger.suggest("Làm theo Bác", "Cán bộ xã học và làm theo Hồ Chí Minh, nói đi đôi với làm.")
+    assert "“Hồ Chí Minh”" in " ".join(s.why for s in ideals.items)  # the President's name itself still counts
+
+
+def _tagger_viii():
+    return RoundTagger(_units("VIII"), embedder=_fake)
