@@ -353,7 +353,7 @@ class TaggerConfig:
     why_top: int = 5
     why_terms: int = 4  # phrases named (award.tagging.shared_phrases)
     why_press_terms: int = 3  # phrases shared with the theme's example press pieces named
-    # ... each in at least this many of the theme's pieces (RoundTagger._owns): over the realistic dev file's first
+    # ... each in at least this many of the theme's pieces (RoundTagger._owned): over the realistic dev file's first
     # three suggestions, 2 named 56 phrases, a third of them any theme's ("giải thích", "sáu tháng", "hỗ trợ"); 3
     # names 19, mostly the theme's own ("bổ nhiệm", "Kết nạp đảng", "bản kê khai", "rà soát")
     why_press_min_pieces: int = 3
@@ -473,9 +473,9 @@ def _build_reference_index(reference: str, words: Any = None) -> tuple:
     return ref_segments, ref_starts, exact_at, folded_at
 
 
-# The references are a round's units and their example press pieces (a few hundred texts, read again for every
-# work): segmenting a theme's pieces (~1,000 words) took ~6 ms a call.  Read-only once built.
-_reference_index = lru_cache(maxsize=1024)(_build_reference_index)
+# The references are a round's units and their example press pieces (~800 texts over the shipped rounds, read again
+# for every work): segmenting them is most of a why's cost.  Read-only once built.
+_reference_index = lru_cache(maxsize=4096)(_build_reference_index)
 
 
 def shared_phrases(work: str, reference: str, limit: int = 4,
@@ -698,13 +698,12 @@ class RoundTagger:
                 for docs, total in zip(press_docs, merged):
                     docs.append(dict(total))
             self._bm25_press = (_BM25(press_docs[0], config.k1, config.b), _BM25(press_docs[1], config.k1, config.b))
-            # for the why (_explainer): each piece folded, and the syllables most themes' pieces use
-            self._folded_pieces = {code: tuple(f" {fold(' '.join(syllables(t)))} " for t in texts)
-                                   for code, texts in self.exemplars.items()}
+            # for the why (_owned): the syllables most themes' pieces use
             index = self._bm25_press[0]
             self._press_common = frozenset(
                 term for term, j in index.vocab.items()
                 if " " not in term and (index.weights[:, j] > 0).sum() > config.why_common_share * len(self.exemplars))
+            self._press_common_folded = frozenset(_fold_token(t) for t in self._press_common)
         # syllables in more than why_common_share of the units, as written and folded (for a word typed plain): a
         # phrase made only of them ("cán bộ", "đảng viên", "xây dựng Đảng") is one most themes share, which
         # explains none of them (the why never names it)
@@ -756,22 +755,56 @@ class RoundTagger:
                     return True
         return False
 
-    def _owns(self, code: str, key: str) -> bool:
-        """Whether a phrase (folded: ``key``) is this theme's press word, as the why says ("hay dùng ở chủ đề
-        này"): in at least ``why_press_min_pieces`` of its pieces ("bổ nhiệm", "bản kê khai", not two pieces'
-        chance "sáu tháng"), and at least half of all the pieces that use it are this theme's ("phản ánh", "hỗ trợ"
-        are every theme's)."""
-        needle = f" {key} "
-        mine = sum(needle in piece for piece in self._folded_pieces[code])
-        if mine < self.config.why_press_min_pieces:
-            return False
-        every = sum(needle in piece for pieces in self._folded_pieces.values() for piece in pieces)
-        return 2 * mine >= every
+    @cached_property
+    def _owned(self) -> dict[str, frozenset[tuple[str, ...]]]:
+        """unit code -> the runs of 2-4 syllables (folded) that are its press words, as the why says ("hay dùng ở
+        chủ đề này"): in at least ``why_press_min_pieces`` of its pieces ("bổ nhiệm", "bản kê khai", not two
+        pieces' chance "sáu tháng"), at least half of all the pieces that use them its own ("phản ánh", "hỗ trợ"
+        are every theme's), starting and ending on a content syllable, not made only of syllables the pieces of
+        more than half the themes use ("bài viết", "tỉnh"). Built on the first why (~0.1 s for a round's ~150 pieces)."""
+        users: dict[tuple[str, ...], dict[str, int]] = {}
+        for code, texts in self.exemplars.items():
+            for text in texts:
+                grams = set()
+                for seg in segments(text):
+                    folded = [_fold_token(t) for t in seg]
+                    for n in (2, 3, 4):
+                        for k in range(len(seg) - n + 1):
+                            if _content(seg[k]) and _content(seg[k + n - 1]):
+                                grams.add(tuple(folded[k:k + n]))
+                for gram in grams:
+                    counts = users.setdefault(gram, {})
+                    counts[code] = counts.get(code, 0) + 1
+        owned: dict[str, set[tuple[str, ...]]] = {code: set() for code in self.exemplars}
+        for gram, counts in users.items():
+            code, mine = max(counts.items(), key=lambda kv: kv[1])
+            if mine >= self.config.why_press_min_pieces and 2 * mine >= sum(counts.values()) \
+                    and any(t not in self._press_common_folded for t in gram):
+                owned[code].add(gram)
+        return {code: frozenset(grams) for code, grams in owned.items()}
 
-    def _press_informative(self, phrase: str) -> bool:
-        """Whether one of the phrase's content syllables occurs in the example pieces of at most half the themes
-        that have any (``why_common_share``): "bài viết", "phóng viên", "tỉnh" occur in nearly all."""
-        return any(_content(token) and token not in self._press_common for token in syllables(phrase))
+    def _press_words(self, code: str, runs: list[list[tuple[str, str]]], weigh: Any) -> list[str]:
+        """The unit's press words (:attr:`_owned`) in the work, as the work writes them, heaviest first by
+        ``weigh(tokens)``: at each place the longest (four syllables down to two), places not read twice."""
+        owned = self._owned.get(code)
+        if not owned:
+            return []
+        found: dict[tuple[str, ...], tuple[float, int, str]] = {}
+        for seg in runs:
+            tokens = [tok for _, tok in seg]
+            folded = [_fold_token(t) for t in tokens]
+            k = 0
+            while k < len(seg) - 1:
+                for n in (4, 3, 2):
+                    gram = tuple(folded[k:k + n])
+                    if len(gram) == n and gram in owned:
+                        if gram not in found:
+                            found[gram] = (-weigh(tokens[k:k + n]), len(found), " ".join(w for w, _ in seg[k:k + n]))
+                        k += n
+                        break
+                else:
+                    k += 1
+        return [text for _, _, text in sorted(found.values())]
 
     def _fit(self, folded: Mapping[str, float], cosine: float) -> float:
         """ln(best folded BM25 score per unit of query weight) + off_outline_sem_scale x (best cosine - reference).
@@ -1017,6 +1050,7 @@ class RoundTagger:
         press: dict[int, list[str]] | None = None
         # the work's words as written, across punctuation as the vocabulary reads them ("kinh tế – xã hội")
         written = [pair for seg in _runs(work) for pair in seg]
+        work_runs = _runs(press_text(work))  # as the pieces' index reads the work
         tokens = [tok for _, tok in written]
 
         def as_written(trigger: str) -> str:
@@ -1084,10 +1118,10 @@ class RoundTagger:
 
                 said = named + [fold(w) for w in words]
                 usual = []
-                for p in shared_phrases(press_text(work), " . ".join(pieces), 100, press_score):
+                for p in self._press_words(unit.code, work_runs, press_score):
                     key = fold(p)
-                    if (self.informative(p) and self._press_informative(p)
-                            and not any(key in s or s in key for s in said) and self._owns(unit.code, key)):
+                    if self.informative(p) and not any(key in s or s in key for s in said):
+                        said.append(key)  # "bổ nhiệm" once, not again inside "bổ nhiệm cán bộ"
                         usual.append(p)
                         if len(usual) == cfg.why_press_terms:
                             break
