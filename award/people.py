@@ -25,12 +25,21 @@ JUDGE_COLUMNS = {"full_name": "Họ và tên", "email": "E-mail", "unit": "Đơn
 JUDGE_REQUIRED = ("full_name", "email")
 
 
+EXAMPLE_NAME = "Nguyễn Văn A (dòng mẫu: xóa dòng này)"
+EXAMPLE_EMAILS = {"vi.du@example.invalid", "an.nguyen@baomau.vn"}  # today's example, and the one templates had before
+
+
 def judges_template() -> bytes:
-    """The spreadsheet to fill in: the headings the import reads and one example row."""
+    """The spreadsheet to fill in: the headings the import reads and one example row that cannot pass for a
+    person (the import refuses it, so fixing only its unit invites nobody)."""
     return spreadsheets.write(
         list(JUDGE_COLUMNS.values()),
-        [["Nguyễn Văn An", "an.nguyen@baomau.vn", "ha-tinh (mã hoặc tên đơn vị, có thể để trống)", "Báo Mẫu"]],
-        sheet_title="Giám khảo", widths=(28, 32, 40, 30))
+        [[EXAMPLE_NAME, "vi.du@example.invalid", "ha-tinh (mã hoặc tên đơn vị, có thể để trống)", "Báo Mẫu"]],
+        sheet_title="Giám khảo", widths=(36, 32, 40, 30))
+
+
+def _is_example(name: str, email: str) -> bool:
+    return email in EXAMPLE_EMAILS or "dòng mẫu" in name.casefold()
 
 
 def unit_options(session: Session) -> list[tuple[int, str]]:
@@ -64,6 +73,9 @@ def import_judges(session: Session, source: bytes | IO[bytes], *, actor: User, i
         name = spreadsheets.text(cells.get("full_name"))
         outlet = spreadsheets.text(cells.get("outlet"))
         unit_text = spreadsheets.text(cells.get("unit"))
+        if _is_example(name, email):
+            errors.append(RowError(number, None, "dòng mẫu của tệp, không phải một giám khảo: hãy xóa dòng này rồi nhập lại."))
+            continue
         if not name:
             errors.append(RowError(number, JUDGE_COLUMNS["full_name"], "chưa có họ và tên."))
         elif len(name) > 200:

@@ -172,6 +172,13 @@ def entry_theme_codes(session: Session, *, entry_id: int) -> list[str]:
 MAX_TAGS = 5
 
 
+def _sources(session: Session, entry_id: int) -> set[str]:
+    """Who confirmed the entry's themes (author, secretariat): the secretariat confirming the author's own
+    choice is a change (it weighs more as an example, award.tagging_learn), the same choice saved again is not."""
+    return {str(getattr(s, "value", s)) for s in session.exec(
+        select(EntryTheme.source).where(EntryTheme.entry_id == entry_id)).all()}
+
+
 def set_entry_themes(session: Session, *, entry: Entry, codes: list[str], actor: User, source: TagSource,
                      now: datetime) -> list[str]:
     """Replace the entry's confirmed themes. Codes must be tagging units of the round's live outline
@@ -193,6 +200,8 @@ def set_entry_themes(session: Session, *, entry: Entry, codes: list[str], actor:
     if unknown:
         raise Invalid(f"Mã chủ đề không có trong đề cương của đợt giải: {', '.join(unknown)}.", field="codes",
                       code="unknown_theme")
+    if set(codes) == current and _sources(session, entry.id) <= {str(getattr(source, "value", source))}:
+        return codes  # nothing changes: no row written, nothing in the history, nothing to learn again
     ids = _node_ids(session, entry.round_id, include_retired=True)
     session.exec(delete(EntryTheme).where(EntryTheme.entry_id == entry.id))
     for code in codes:

@@ -1,5 +1,6 @@
 """Contest pages: the unit's screening and forwarding, the signed list, the secretariat's receipt desk."""
 
+import re
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 from award import permissions, rounds as rounds_domain
 from award.errors import AwardError, NotFound
 from award.models import Entry, EntryAuthor, EntryStatus, Role, Round, Unit, User
+from award.text import fold
 from judging import contests, permissions as judging_permissions, stages, worklists
 from judging.forwarding_list import forwarding_list_pdf
 from judging.models import Assignment, ForwardingBatch, Screening, Stage
@@ -47,6 +49,17 @@ def _authors(session: Session, ids: list[int]) -> dict[int, list[EntryAuthor]]:
         for a in session.exec(select(EntryAuthor).where(EntryAuthor.entry_id.in_(ids)).order_by(EntryAuthor.position)):
             result.setdefault(a.entry_id, []).append(a)
     return result
+
+
+def criterion_code(label: str, taken: set[str]) -> str:
+    """The code of a criterion a unit adds, made from its Vietnamese name (“Tính mới” → ``tinh_moi``): the code
+    keys the scores and is never shown; a name that folds to another criterion's code gets a number."""
+    base = re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_")[:28] or "tieu_chi"
+    base = base if base[0].isalpha() else "tc_" + base[:25]
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    return code
 
 
 def _rubric_rows(session, round_, unit) -> list[dict]:
@@ -143,12 +156,16 @@ async def unit_rubric(request: Request, session: SessionDep, user: WebUser, now:
     round_id = int(str(form.get("round_id") or 0) or 0)
     round_ = _current_round(session, round_id, now)
     unit = session.get(Unit, user.unit_id)
-    criteria = []
+    criteria, taken = [], {str(form.get(f"c-{i}-code") or "").strip() for i in range(20)}
     for i in range(20):
-        code = str(form.get(f"c-{i}-code") or "").strip()
-        if not code:
+        code = str(form.get(f"c-{i}-code") or "").strip()  # a criterion the rubric has: its code, never shown
+        label = str(form.get(f"c-{i}-label") or "").strip()
+        if form.get(f"c-{i}-remove") == "on" or not (code or label):
             continue
-        criteria.append({"code": code, "label": str(form.get(f"c-{i}-label") or code).strip(),
+        if not code:  # a new criterion, named in Vietnamese: its code is made from the name
+            code = criterion_code(label, taken)
+            taken.add(code)
+        criteria.append({"code": code, "label": label or code,
                          "max_points": str(form.get(f"c-{i}-max_points") or "0").replace(",", "."),
                          "weight": str(form.get(f"c-{i}-weight") or "1").replace(",", "."),
                          "bonus": form.get(f"c-{i}-bonus") == "on"})
@@ -156,7 +173,8 @@ async def unit_rubric(request: Request, session: SessionDep, user: WebUser, now:
         contests.set_unit_rubric(session, round_=round_, unit=unit, criteria=criteria, actor=user, now=now)
     except (AwardError, ValidationError) as exc:
         session.rollback()
-        message = exc.message if isinstance(exc, AwardError) else "Tiêu chí không hợp lệ: mã chữ thường, điểm tối đa lớn hơn 0."
+        message = exc.message if isinstance(exc, AwardError) else (
+            "Tiêu chí không hợp lệ: mỗi tiêu chí cần tên, điểm tối đa lớn hơn 0 (tối đa 1.000) và hệ số từ 0 đến 100.")
         return _contest_page(request, session, user, now, round_.id, {"rubric": message},
                              form_status(exc, 422) if isinstance(exc, AwardError) else 422)
     return redirect(str(request.url_for("contests:unit")) + f"?round_id={round_.id}#thang-diem",

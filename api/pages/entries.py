@@ -162,7 +162,19 @@ def _detail_context(session: Session, user: User, entry: Entry, now, cache, erro
         "can_withdraw": permissions.can_withdraw_entry(user, entry, round_, now),
         "can_delete": permissions.can_delete_entry(user, entry),
         "deadline": entries.local_deadline_at(round_),
+        "works_list": _works_list(user, entry),
     }
+
+
+def _works_list(user: User, entry: Entry) -> str | None:
+    """Which list of works the page's crumbs lead back to, for the roles that may open one: the round's works
+    (the secretariat), the unit's (its manager and local judges, for a work of their unit); none otherwise (an
+    author finds their works on the dashboard, the first crumb)."""
+    if user.role == Role.secretariat:
+        return "round"
+    if user.role in (Role.unit_manager, Role.local_judge) and user.unit_id == entry.unit_id:
+        return "unit"
+    return None
 
 
 def _missing(session: Session, entry: Entry, round_: Round, error: list[str] | None) -> str | None:

@@ -84,9 +84,11 @@ def save_entry_themes(entry_id: Id, request: Request, session: SessionDep, user:
     else:
         entry = entries.get_own_entry(session, user=user, entry_id=entry_id)
     source = TagSource.secretariat if permissions.curates_themes(user) else TagSource.author
-    themes.set_entry_themes(session, entry=entry, codes=codes, actor=user, source=source, now=now)
+    had = themes.entry_theme_codes(session, entry_id=entry.id)
+    codes = themes.set_entry_themes(session, entry=entry, codes=codes, actor=user, source=source, now=now)
     return redirect(str(request.url_for("entries:detail", entry_id=entry.id)) + "#chu-de",
-                    f"Đã lưu {len(codes)} chủ đề cho tác phẩm." if codes else "Đã bỏ hết chủ đề của tác phẩm.")
+                    f"Đã lưu {len(codes)} chủ đề cho tác phẩm." if codes else
+                    "Đã bỏ hết chủ đề của tác phẩm." if had else "Chưa chọn chủ đề nào: tác phẩm vẫn chưa gắn chủ đề.")
 
 
 @router.post("/rounds/{round_id}/retag", name="themes:retag", dependencies=[web_role(Role.secretariat)])

@@ -113,7 +113,8 @@ def test_unit_records_a_local_prize_and_adjusts_its_rubric_in_the_browser(client
     client.cookies.clear()
     web_login(client, make_user(session, role=Role.unit_manager, unit_code="ha-tinh"))
     page = client.get("/unit/contest")
-    assert 'name="c-0-code" value="content"' in page.text
+    assert '<input type="hidden" name="c-0-code" value="content">' in page.text  # kept, never shown
+    assert ">Mã<" not in page.text and "Bảng rộng: vuốt ngang" in page.text
     token = csrf_from(page.text)
     client.post(f"/unit/entries/{ids[0]}/local-prize", data={"csrf_token": token, "level": "Nhì"})
     assert session.get(LocalPrize, ids[0]).level == "Nhì"
@@ -128,6 +129,22 @@ def test_unit_records_a_local_prize_and_adjusts_its_rubric_in_the_browser(client
     from award.models import Round
     rubric = stages.rubric_for(session, session.get(Round, round_.id), Stage.local, unit_id)
     assert [(c.code, int(c.max_points)) for c in rubric] == [("content", 70), ("form", 30)]
+    # a criterion added by its Vietnamese name alone gets a code made from it; "Bỏ" takes one off
+    more = client.post("/unit/rubric", data={"csrf_token": token, "round_id": str(round_.id),
+                                             "c-0-code": "content", "c-0-label": "Nội dung", "c-0-max_points": "70",
+                                             "c-1-code": "form", "c-1-label": "Hình thức", "c-1-max_points": "30",
+                                             "c-1-remove": "on",
+                                             "c-2-label": "Tính mới, sáng tạo", "c-2-max_points": "20",
+                                             "c-3-label": "Tính mới sáng tạo", "c-3-max_points": "10"},
+                       follow_redirects=False)
+    assert more.status_code == 303, more.text
+    rubric = stages.rubric_for(session, session.get(Round, round_.id), Stage.local, unit_id)
+    assert [(c.code, c.label) for c in rubric] == [("content", "Nội dung"), ("tinh_moi_sang_tao", "Tính mới, sáng tạo"),
+                                                   ("tinh_moi_sang_tao_2", "Tính mới sáng tạo")]
+    page = client.get("/unit/contest")
+    assert 'value="Tính mới, sáng tạo"' in page.text and "tinh_moi" not in page.text.replace(
+        '<input type="hidden" name="c-1-code" value="tinh_moi_sang_tao">', "").replace(
+        '<input type="hidden" name="c-2-code" value="tinh_moi_sang_tao_2">', "")
 
 
 def test_after_the_central_deadline_the_contest_page_says_why_it_offers_no_forwarding(client, session, clock):

@@ -416,3 +416,21 @@ def test_the_secretariat_takes_a_judge_off_a_subpanel_unless_they_submitted(clie
     assert judges[1].id not in left and judges[0].id in left
     assert session.exec(select(Assignment).where(Assignment.judge_id == judges[1].id)).all() == []
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "judging.judge_removed")).one().actor_id == actor.id
+
+
+def test_the_templates_example_row_is_refused_even_with_its_unit_fixed_and_invites_nobody(client, session):
+    """The template's example (and the one it had before) cannot pass for a person: a sheet that keeps it, even
+    with its unit corrected, is refused naming the row, and nobody is invited."""
+    web_login(client, make_user(session, role=Role.secretariat))
+    template = load_workbook(io.BytesIO(client.get("/admin/users/mau-giam-khao.xlsx").content)).active
+    example = [c.value for c in next(template.iter_rows(min_row=2, max_row=2))]
+    assert "dòng mẫu" in example[0] and example[1].endswith("@example.invalid")
+    before = len(session.exec(select(User.id)).all())
+    response = upload(client, [(example[0], example[1], "ha-tinh", "Báo Mẫu"),
+                               ("Nguyễn Văn An", "an.nguyen@baomau.vn", "Hà Tĩnh", "Báo Mẫu"),
+                               ("Đỗ Hai", "hai@baomau.vn", None, None)])
+    assert response.status_code == 400
+    for row in (2, 3):
+        assert f"Dòng {row}: dòng mẫu của tệp, không phải một giám khảo: hãy xóa dòng này rồi nhập lại." in response.text
+    assert "Dòng 4" not in response.text
+    assert len(session.exec(select(User.id)).all()) == before and mails(session, "invitation") == []

@@ -89,3 +89,59 @@ def test_every_template_rendered_for_a_round_puts_the_round_in_its_crumbs():
         if "round_crumb(round)" not in nav.group(0) and "round.label" not in nav.group(0):
             missing.append(name)
     assert missing == []
+
+
+def test_a_works_crumbs_lead_back_to_the_works_list_the_role_may_open_and_end_with_its_title(client, session, clock):
+    """/entries/{id}: “… › Lần thứ IX – năm 2024 › Tác phẩm › <title>” with the round's works list linked for the
+    secretariat, the unit's list for its manager and local judge, no list for the author (the dashboard lists
+    their works); the edit form's crumbs name the work too."""
+    clock.set(IX_PHASE_AT["preliminary"])
+    ix = round_by_number(session, "IX")
+    work = make_entry(session, status="eligible", title="Loạt bài: Giữ vững kỷ cương")
+    draft = make_entry(session, status="draft", title="Bản nháp về chi bộ")
+    local_judge = make_user(session, role=Role.local_judge, unit_code="ha-tinh")
+    session.add(Assignment(round_id=ix.id, stage="local", entry_id=work.id, judge_id=local_judge.id))
+    session.flush()
+    r = ix.id
+    cases = [
+        (make_user(session, role=Role.secretariat), work,
+         f'› <a href="http://testserver/admin/rounds/{r}/entries">Tác phẩm</a> › Loạt bài: Giữ vững kỷ cương</nav>'),
+        (make_user(session, role=Role.unit_manager, unit_code="ha-tinh"), work,
+         f'› <a href="http://testserver/unit/entries?round_id={r}">Tác phẩm của đơn vị</a> › '
+         "Loạt bài: Giữ vững kỷ cương</nav>"),
+        (local_judge, work,
+         f'› <a href="http://testserver/unit/entries?round_id={r}">Tác phẩm của đơn vị</a> › '
+         "Loạt bài: Giữ vững kỷ cương</nav>"),
+        (session.get(User, draft.owner_id), draft, f">{LABEL}</a> › Bản nháp về chi bộ</nav>"),
+    ]
+    for user, entry, ending in cases:
+        client.cookies.clear()
+        web_login(client, user)
+        nav = crumbs_of(client, f"/entries/{entry.id}")
+        assert nav.endswith(ending), (user.role, nav)
+        for href in re.findall(r'href="http://testserver([^"]+)"', nav):
+            assert client.get(href).status_code == 200, (user.role, href)
+    clock.set(IX_PHASE_AT["submission"])
+    nav = crumbs_of(client, f"/entries/{draft.id}/edit")
+    assert nav.endswith(f'› <a href="http://testserver/entries/{draft.id}">Bản nháp về chi bộ</a> › Sửa</nav>'), nav
+
+
+def test_the_crumbs_come_before_the_phase_notes_on_every_page(client, session, clock):
+    """base.html shows the crumbs (block `crumbs`), then the flash and the phase's notes, then the page: a subpanel
+    page out of its phase no longer shows the notice above the crumbs; no template puts its crumbs in `content`."""
+    clock.set(IX_PHASE_AT["approval"])
+    ix = round_by_number(session, "IX")
+    web_login(client, make_user(session, role=Role.secretariat))
+    for url in (f"/central/{ix.id}/panels/print1", f"/central/{ix.id}", f"/admin/rounds/{ix.id}/entries"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert 'class="alert phase-note"' in page.text, url
+        assert page.text.index('<nav class="crumbs"') < page.text.index('class="alert phase-note"'), url
+        assert page.text.index('<nav class="crumbs"') < page.text.index("<h1"), url
+    outside = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        text = path.read_text()
+        if path.name != "base.html" and 'class="crumbs"' in text and (
+                "{% block crumbs %}<nav" not in text or re.search(r'^<nav class="crumbs"', text, re.M)):
+            outside.append(str(path.relative_to(TEMPLATES)))
+    assert outside == []

@@ -422,3 +422,54 @@ def test_an_audit_events_values_are_said_in_words_not_codes_or_json():
     assert summarise("entry.created", {"status": "draft"}) == "trạng thái: Bản nháp"
     assert summarise("entry.status", {"from": "draft", "to": "submitted"}) == "từ: Bản nháp · sang: Đã nộp"
     assert summarise("outbox.retried", {"status": "draft"}) == "trạng thái: draft"  # not a work's status
+
+
+def test_saving_a_work_without_changing_its_themes_writes_no_history(client, session, clock):
+    """Saving the themes a work already has (none on a fresh draft, or the same ones again, in any order) writes
+    no `entry.themes` row, so the history does not read "Bỏ hết chủ đề" for a step nobody took, and queues no
+    relearning; a real change still writes its row, and so does the secretariat confirming the author's themes
+    (the confirmation weighs more as an example)."""
+    from award.jobs import Job
+    from award.models import AuditEvent, Entry, EntryStatus
+    from tests.factories import csrf_from, web_login
+
+    def theme_rows():
+        return session.exec(select(AuditEvent.data).where(AuditEvent.action == "entry.themes",
+                                                          AuditEvent.object_id == str(entry_id))).all()
+
+    def relearn_jobs():
+        return len(session.exec(select(Job).where(Job.kind == "round.relearn")).all())
+
+    user, headers = journalist(client, session)
+    entry_id = create(client, session, headers)
+    web_login(client, user)
+    token = csrf_from(client.get(f"/entries/{entry_id}").text)
+    saved = client.post(f"/entries/{entry_id}/themes", data={"csrf_token": token}, follow_redirects=True)
+    assert saved.status_code == 200 and "Chưa chọn chủ đề nào: tác phẩm vẫn chưa gắn chủ đề." in saved.text
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": []}).json() == {"codes": []}
+    assert theme_rows() == [] and relearn_jobs() == 0
+    page = " ".join(client.get(f"/entries/{entry_id}").text.split())
+    assert "Bỏ hết chủ đề" not in page and "Gắn chủ đề" not in page
+
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": ["2.1", "2.3"]}).status_code == 200
+    assert [d["codes"] for d in theme_rows()] == [["2.1", "2.3"]]
+    queued = relearn_jobs()
+    assert queued >= 1
+    again = client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": ["2.3", " 2.1", "2.3"]})
+    assert again.status_code == 200 and sorted(again.json()["codes"]) == ["2.1", "2.3"]
+    assert len(theme_rows()) == 1 and relearn_jobs() == queued
+
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": []}).status_code == 200
+    assert [d["codes"] for d in theme_rows()] == [["2.1", "2.3"], []]
+    assert theme_rows()[-1]["removed"] == ["2.1", "2.3"]
+
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=headers, json={"codes": ["2.3"]}).status_code == 200
+    work = session.get(Entry, entry_id)
+    work.status = EntryStatus.eligible  # at the centre, where the secretariat curates
+    session.add(work)
+    session.flush()
+    secretariat = api_login(client, make_user(session, role=Role.secretariat))
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=secretariat, json={"codes": ["2.3"]}).status_code == 200
+    assert [(d["codes"], d["source"]) for d in theme_rows()][-2:] == [(["2.3"], "author"), (["2.3"], "secretariat")]
+    assert client.put(f"/api/v1/entries/{entry_id}/themes", headers=secretariat, json={"codes": ["2.3"]}).status_code == 200
+    assert len(theme_rows()) == 4

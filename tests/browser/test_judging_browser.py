@@ -164,3 +164,40 @@ def test_a_sheet_with_a_wrong_score_is_not_submitted_and_does_not_ask_to_lock(br
         assert len(page.dialogs) == 1 and "phiếu bị khóa" in page.dialogs[0]  # a valid sheet still asks first
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=["phone", "desktop"])
+def test_the_units_rubric_reads_in_vietnamese_whole_names_and_says_it_scrolls_on_a_phone(browser, demo_server, demo_env,
+                                                                                          viewport):
+    """/unit/contest's rubric: no code ("content", "hardship") shown or typed, each criterion's whole name fits its
+    field, the phone is told the table scrolls; a criterion added by its name alone is saved."""
+    context, page = _context(browser, viewport)
+    try:
+        login(page, demo_server, _unit_with_works(demo_env, 0)[0])
+        page.goto(f"{demo_server}/unit/contest")
+        section = page.locator("#thang-diem")
+        text = section.inner_text()
+        for code in ("content", "discovery", "form", "effect", "hardship", "Mã"):
+            assert code not in text.split(), (code, text)
+        assert section.locator("input[name$='-code']:visible").count() == 0
+        names = section.locator("input[name$='-label']")
+        expect(names.first).to_have_value("Nội dung, định hướng")
+        for i in range(names.count()):
+            cut = names.nth(i).evaluate("f => f.scrollWidth > f.clientWidth")
+            assert not cut, names.nth(i).input_value()
+        hint = section.locator(".scroll-hint")
+        if viewport["width"] < 600:
+            expect(hint).to_be_visible()
+            expect(hint).to_have_text("Bảng rộng: vuốt ngang trong khung để xem các cột còn lại.")
+        else:
+            expect(hint).to_be_hidden()
+            box, table = section.bounding_box(), section.locator("table").bounding_box()
+            assert table["x"] + table["width"] <= box["x"] + box["width"] + 1, (box, table)  # no column cut off
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.get_by_label("Tên tiêu chí mới").first.fill("Tính mới, sáng tạo")
+        page.get_by_label("Điểm tối đa 6").fill("10")
+        page.get_by_role("button", name="Lưu thang điểm").click()
+        expect(page.locator(".alert.flash")).to_contain_text("Đã lưu thang điểm của đơn vị (6 tiêu chí).")
+        expect(page.get_by_label("Tên tiêu chí 6")).to_have_value("Tính mới, sáng tạo")
+    finally:
+        context.close()
