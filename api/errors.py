@@ -93,7 +93,8 @@ FIELD_LABELS = {
     "panel_code": "Tiểu ban", "password": "Mật khẩu", "password_again": "Nhập lại mật khẩu", "place": "Nơi chấm",
     "plan_id": "Phương án phân công", "postmark_date": "Ngày dấu bưu điện", "predecessor_ids": "Đơn vị trước đó",
     "publish_at": "Thời điểm công bố", "reason": "Lý do", "reason_code": "Lý do", "role": "Vai trò",
-    "round_id": "Đợt giải", "text": "Nội dung", "thematic": "Giải chuyên đề", "token": "Mã xác nhận",
+    "round_id": "Đợt giải", "shown": "Nội dung đã hiển thị", "text": "Nội dung", "thematic": "Giải chuyên đề",
+    "token": "Mã xác nhận",
     "unit_id": "Đơn vị", "unit_ids": "Đơn vị", "user_id": "Người dùng", "valid_from": "Hiệu lực từ",
     "valid_to": "Hiệu lực đến", "csrf_token": "Mã bảo vệ biểu mẫu",
 }

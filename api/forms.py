@@ -24,7 +24,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import Field, TypeAdapter, ValidationError
 from sqlmodel import Session
 
-from award.errors import AwardError, Invalid, field_errors
+from award.errors import AwardError, Invalid, field_errors, named
+from award.files import require_content, stream_size
 from api.errors import form_status, validation_message
 from api.settings import get_settings
 
@@ -80,6 +81,31 @@ def form_int(raw: str | None, *, field: str, ge: int, le: int, default: int | No
         return TypeAdapter(Annotated[int, Field(ge=ge, le=le, strict=False)]).validate_python(text)
     except ValidationError as exc:
         raise Invalid(validation_message({**exc.errors()[0], "loc": (field,)}), field=field) from None
+
+
+def read_import_file(file, *, label: str, choose: str, cap: int) -> bytes:
+    """The one file of a page's import form (the judges, the quotas), its refusals naming the field: none
+    chosen (said here in Vietnamese, the field is not `required` for the browser to say it in its language),
+    empty, or over the form's cap (api/limits.py FILE_CAPS, which the field announces before sending)."""
+    from api.limits import human_size
+
+    if file is None or not file.filename:
+        raise Invalid(named(label, choose), field="file")
+    try:
+        require_content(stream_size(file.file))
+    except Invalid as exc:
+        raise Invalid(named(label, exc.message), field="file", code=exc.code) from None
+    data = file.file.read(cap + 1)
+    if len(data) > cap:
+        raise Invalid(named(label, f"tệp “{file.filename}” quá lớn (tối đa {human_size(cap)} một tệp)."),
+                      field="file")
+    return data
+
+
+def import_refusal(errors: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A refused import's errors split in two: the file field's, shown in the import form itself, and the
+    rest (a phase closed), for the page's summary; never the same message in both or in another form."""
+    return ({k: v for k, v in errors.items() if k == "file"}, {k: v for k, v in errors.items() if k != "file"})
 
 
 def submit(

@@ -20,6 +20,7 @@ from award.suggestions import DRAFT_WEAK_NOTES
 from award.tagging_units import OFF_OUTLINE_NOTE, match_level
 from award.text import upfirst
 from judging.contests import REASONS
+from api.limits import file_cap, human_size
 from api.security import csrf_token
 from api.settings import get_settings
 
@@ -123,6 +124,8 @@ templates.env.globals["DRAFT_WEAK_NOTES"] = DRAFT_WEAK_NOTES
 templates.env.globals["url_for"] = url_for
 templates.env.globals.update(
     csrf_token=csrf_token,
+    file_cap=file_cap,
+    human_size=human_size,
     ROLE_LABELS=ROLE_LABELS,
     PHASE_LABELS=PHASE_LABELS,
     UNIT_KIND_LABELS=UNIT_KIND_LABELS,

@@ -124,3 +124,48 @@ def outline_tree(session: Session, *, round_id: int, include_retired: bool = Fal
         elif r.parent_id in by_id:
             by_id[r.parent_id].children.append(node)
     return roots
+
+
+# --- an outline's file (the page and the API) ----------------------------------------------------------------
+
+OUTLINE_KINDS = {".pdf": ("pdf", "PDF"), ".docx": ("docx", "Word (.docx)")}
+
+
+def outline_file_text(stream, name: str, *, cap: int, require_text: bool = True) -> str:
+    """The text of an outline's file, every refusal naming the file ("Tệp “x.pdf”: …"): over `cap`, empty
+    (the one check, award/files.py), a name whose kind the content is not ("Tệp “x.pdf” không phải PDF hợp
+    lệ…", rather than the list of accepted kinds for a file whose name is one of them), unreadable, or without
+    a text layer (`require_text`; the API leaves that to the parser's "no outline in the document")."""
+    from award.errors import Invalid, named
+    from award.files import require_content, stream_size
+    from award.sandbox import extract_limited_stream
+    from award.textextract import UnsupportedDocument, sniff_document
+
+    label = f"Tệp “{name}”"
+    size = stream_size(stream)
+    if size > cap:
+        raise Invalid(named(label, f"quá lớn (tối đa {cap // (1024 * 1024)} MB một tệp)."), field="file",
+                      code="too_large")
+    try:
+        require_content(size)  # a 0-byte file is empty, not a scan
+    except Invalid as exc:
+        raise Invalid(named(label, exc.message), field="file", code=exc.code) from None
+    at = stream.tell()
+    head = stream.read(4096)
+    stream.seek(at)
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix in OUTLINE_KINDS:
+        kind, words = OUTLINE_KINDS[suffix]
+        if sniff_document(head) != kind and not (kind == "pdf" and b"%PDF-" in head[:1024]):
+            raise UnsupportedDocument(
+                f"{label} không phải {words} hợp lệ: nội dung bên trong không phải tài liệu {words} (có thể tệp chỉ "
+                f"được đổi đuôi tên). Hãy xuất lại tệp từ phần mềm soạn thảo, chọn tệp .txt, .md, .docx hoặc .pdf "
+                f"thật, hoặc dán nội dung vào ô bên dưới.", field="file")
+    try:
+        text = extract_limited_stream(stream).text
+    except UnsupportedDocument as exc:
+        raise type(exc)(named(label, exc.message), field="file", code=exc.code) from None
+    if require_text and not text.strip():
+        raise Invalid(f"{label} không có lớp chữ (có thể là bản scan). Hãy dán nội dung văn bản vào ô bên dưới.",
+                      field="file", code="no_text")
+    return text

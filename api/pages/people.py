@@ -13,7 +13,8 @@ from award.errors import Invalid, NotFound
 from award.models import Role
 from judging import juries, permissions as judging_permissions
 from api.deps import NowDep, SessionDep, WebUser, web_role
-from api.forms import redirect, submit
+from api.forms import import_refusal, read_import_file, redirect, submit
+from api.limits import file_cap
 from api.openapi import Id
 from api.queries import Choice, IdOrBlank
 from api.security import client_address, verify_csrf
@@ -23,7 +24,7 @@ from api.templating import render
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 SECRETARIAT = [web_role(Role.secretariat)]
 STATUS_LABELS = {"active": "Đang hoạt động", "inactive": "Đã khóa"}
-MAX_SHEET_BYTES = 2 * 1024 * 1024
+JUDGES_FILE = "Tệp danh sách giám khảo"  # the import form's file field, as its label names it
 
 
 def link_base() -> str:
@@ -48,7 +49,9 @@ def _unit(raw: str) -> int | None:
 # --- the list -------------------------------------------------------------------------------------
 
 def _users_page(request, session, *, filters: dict, values: dict, errors: dict, status: int = 200,
-                import_errors: list | None = None):
+                import_fields: dict | None = None, import_rows: list | None = None):
+    """`errors` are the invitation form's; `import_fields` and `import_rows` the judges' import form's, shown
+    in that form only."""
     try:
         page = max(1, int(filters.get("page") or 1))
     except ValueError:
@@ -66,7 +69,8 @@ def _users_page(request, session, *, filters: dict, values: dict, errors: dict, 
         "page": page, "pages": max(1, ceil(total / users.PAGE_SIZE)),
         "filters": {"q": q, "role": role, "unit_id": unit, "status": state},
         "unit_options": options, "unit_names": dict(options), "roles": list(Role), "statuses": STATUS_LABELS,
-        "values": values, "errors": errors, "import_errors": import_errors or []}, status)
+        "values": values, "errors": errors, "import_fields": import_fields or {},
+        "import_rows": import_rows or []}, status)
 
 
 @router.get("/admin/users", name="pages:users", dependencies=SECRETARIAT)
@@ -115,11 +119,8 @@ def import_judges(request: Request, session: SessionDep, now: NowDep, actor: Web
                   file: Annotated[UploadFile | None, File()] = None):
     """Central judges from a spreadsheet, each invited by e-mail; all or nothing, every bad row listed."""
     def load():
-        if file is None or not file.filename:
-            raise Invalid("Hãy chọn tệp Excel (.xlsx).", field="file")
-        data = file.file.read(MAX_SHEET_BYTES + 1)
-        if len(data) > MAX_SHEET_BYTES:
-            raise Invalid("Tệp quá lớn (tối đa 2 MB).", field="file")
+        data = read_import_file(file, label=JUDGES_FILE, choose="Hãy chọn tệp Excel (.xlsx) danh sách giám khảo.",
+                                cap=file_cap("sheet"))
         return people.import_judges(session, data, actor=actor, ip=client_address(request), now=now,
                                     link_base=link_base())
 
@@ -129,9 +130,9 @@ def import_judges(request: Request, session: SessionDep, now: NowDep, actor: Web
     except Invalid as exc:
         session.rollback()
         rows = [str(e) for e in getattr(exc, "errors", [])]
-        return _users_page(request, session, filters={}, values={}, errors={"file": exc.message if not rows else
-                           "Chưa nhập được tệp, không dòng nào được lưu. Hãy sửa các lỗi dưới đây."},
-                           status=400, import_errors=rows)
+        fields, _ = import_refusal({"file": exc.message})
+        return _users_page(request, session, filters={}, values={}, errors={}, status=400,
+                           import_fields={} if rows else fields, import_rows=rows)
     return redirect(request.url_for("pages:users").include_query_params(role="judge"),
                     f"Đã nhập {len(created)} giám khảo và gửi thư mời tới từng người.")
 

@@ -29,14 +29,15 @@ from award.rules import (
 from award.text import upfirst
 from judging import round_setup
 from api.deps import NowDep, SessionDep, WebUser, load_round, web_role
-from api.forms import submit
+from api.forms import import_refusal, read_import_file, submit
+from api.limits import file_cap
 from api.openapi import Id
 from api.security import verify_csrf
 from api.templating import points, render
 
 router = APIRouter(dependencies=[Depends(verify_csrf), web_role(Role.secretariat)], include_in_schema=False)
 
-MAX_SHEET_BYTES = 5 * 1024 * 1024
+QUOTAS_FILE = "Tệp chỉ tiêu"  # the import form's file field, as its label names it
 SECTIONS = {
     "calendar": "Lịch và giai đoạn",
     "limits": "Điều kiện dự giải và giới hạn",
@@ -417,10 +418,11 @@ def end_phase(round_id: Id, request: Request, session: SessionDep, now: NowDep, 
 # --- quotas ------------------------------------------------------------------------------------------
 
 def _quotas_page(request, session, round_: Round, now, *, typed: dict | None = None, errors: dict | None = None,
-                 sheet_errors: list | None = None, status: int = 200):
+                 sheet_errors: list | None = None, import_fields: dict | None = None, status: int = 200):
     rows = round_setup.quota_rows(session, round_)
     return render(request, "admin/quotas.html", {
         "round": round_, "rows": rows, "typed": typed or {}, "errors": errors or {}, "sheet_errors": sheet_errors or [],
+        "import_fields": import_fields or {},
         "total": sum(r.quota for r in rows), "phase": phase(round_, now),
         "editable": allows(round_, now, "quota.set"), "locked": refusal(round_, now, "quota.set")}, status)
 
@@ -479,20 +481,19 @@ def import_quotas(round_id: Id, request: Request, session: SessionDep, now: NowD
 
     def load():
         require_phase(round_, now, "quota.set")
-        if file is None or not file.filename:
-            raise Invalid("Hãy chọn tệp Excel (.xlsx) chỉ tiêu.", field="file")
-        data = file.file.read(MAX_SHEET_BYTES + 1)
-        if len(data) > MAX_SHEET_BYTES:
-            raise Invalid("Tệp quá lớn (tối đa 5 MB).", field="file")
+        data = read_import_file(file, label=QUOTAS_FILE, choose="Hãy chọn tệp Excel (.xlsx) chỉ tiêu.",
+                                cap=file_cap("sheet"))
         try:
             return round_setup.import_quotas(session, round_=round_, data=data, actor=user, now=now)
         except spreadsheets.ImportFailed as exc:
             problems.extend(exc.errors)
             raise
 
-    return submit(request, session, load,
-                  redisplay=lambda errors, status: _quotas_page(
-                      request, session, round_, now, errors={} if problems else errors, sheet_errors=problems,
-                      status=status),
+    def redisplay(errors, status):
+        fields, others = import_refusal(errors)
+        return _quotas_page(request, session, round_, now, errors=others, sheet_errors=problems,
+                            import_fields={} if problems else fields, status=status)
+
+    return submit(request, session, load, redisplay=redisplay,
                   success=request.url_for("rounds:quotas", round_id=round_.id),
                   message=lambda n: f"Đã nhập chỉ tiêu từ tệp ({n} đơn vị thay đổi).")

@@ -10,18 +10,17 @@ from sqlmodel import select
 from award import calendar, outlines, rounds, units
 from award.calendar import CALENDAR_FIELDS, Phase, phase
 from award.errors import Invalid, NotFound
-from award.files import require_content, stream_size
 from award.models import Role, Round, Unit, UnitKind
 from award.outline_parser import parse_outline
 from award.outlines import outline_tree
-from award.sandbox import extract_limited_stream
 from judging import round_setup
 from api.deps import ApiUser, NowDep, SessionDep, api_role, load_round
+from api.limits import OUTLINE_FILE_MAX_BYTES
 from api.openapi import API_ERRORS, Id, errors
 
 router = APIRouter(prefix="/api/v1", tags=["reference"], responses=API_ERRORS)
 
-MAX_OUTLINE_BYTES = 20 * 1024 * 1024
+MAX_OUTLINE_BYTES = OUTLINE_FILE_MAX_BYTES
 
 
 class Calendar(BaseModel):
@@ -206,10 +205,7 @@ def get_outline(round_: RoundDep, session: SessionDep):
 
 def _outline_text(file: UploadFile | None, text: str | None) -> str:
     if file is not None and file.filename:
-        if file.size is not None and file.size > MAX_OUTLINE_BYTES:
-            raise Invalid("Tệp đề cương quá lớn (tối đa 20 MB).", field="file", code="too_large")
-        require_content(stream_size(file.file))  # a 0-byte file is empty, not a document without text
-        return extract_limited_stream(file.file).text
+        return outlines.outline_file_text(file.file, file.filename, cap=MAX_OUTLINE_BYTES, require_text=False)
     if text and text.strip():
         return text
     raise Invalid("Hãy chọn tệp đề cương hoặc dán nội dung văn bản.", field="file", code="required")

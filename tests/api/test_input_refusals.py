@@ -290,13 +290,15 @@ def test_an_empty_file_is_empty_on_every_upload_path(client, session, clock):
     token = csrf_from(client.get(f"/admin/rounds/{ix.id}/outline").text)
     empty = ("rong.pdf", b"", "application/pdf")
     outline = client.post(f"/admin/rounds/{ix.id}/outline/preview", data={"csrf_token": token}, files={"file": empty})
-    assert outline.status_code == 400 and "Tệp rỗng (0 byte)" in outline.text and "lớp chữ" not in outline.text
+    assert outline.status_code == 400 and "Tệp “rong.pdf”: tệp rỗng (0 byte)" in html.unescape(outline.text)
+    assert "lớp chữ" not in outline.text
     quotas = client.post(f"/admin/rounds/{ix.id}/quotas/import", data={"csrf_token": token},
                          files={"file": ("rong.xlsx", b"", "application/octet-stream")})
-    assert quotas.status_code == 400 and _summary(quotas.text) == ["Tệp rỗng (0 byte), không có nội dung để tải lên."]
+    assert quotas.status_code == 400 and _summary(quotas.text) == [
+        "Tệp chỉ tiêu: tệp rỗng (0 byte), không có nội dung để tải lên."]
     judges = client.post("/admin/users/import", data={"csrf_token": token},
                          files={"file": ("rong.xlsx", b"", "application/octet-stream")}, follow_redirects=True)
-    assert "Tệp rỗng (0 byte)" in judges.text
+    assert "Tệp danh sách giám khảo: tệp rỗng (0 byte)" in html.unescape(judges.text)
     headers = api_login(client, make_user(session, role=Role.secretariat, email="tk2@bualiemvang.vn"))
     api = client.post("/api/v1/outlines/parse", headers=headers, files={"file": empty})
     assert api.status_code == 422 and api.json()["detail"][0]["type"] == "empty_file"

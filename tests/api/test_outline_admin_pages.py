@@ -1,5 +1,6 @@
 """The secretariat imports an outline: upload, preview, correct as text, save."""
 
+import html
 import io
 
 from sqlmodel import select
@@ -70,7 +71,7 @@ def test_scanned_pdf_without_text_gets_a_clear_message(client, session):
     response = client.post(f"/admin/rounds/{round_.id}/outline/preview", data={"csrf_token": csrf_from(page.text)},
                            files={"file": ("scan.pdf", buf.getvalue(), "application/pdf")})
     assert response.status_code == 400
-    assert "Tệp không có lớp chữ (có thể là bản scan)" in response.text
+    assert "Tệp “scan.pdf” không có lớp chữ (có thể là bản scan)" in html.unescape(response.text)
 
 
 def test_journalist_cannot_open_outline_admin(client, session):

@@ -43,7 +43,8 @@ def test_a_file_field_reads_in_vietnamese_in_an_english_browser(browser, live_se
         size = field.bounding_box()
         assert size is not None and size["width"] <= 1 and size["height"] <= 1, size
         expect(page.get_by_label("Tệp văn bản (.txt, .md, .docx, .pdf)")).to_have_id("f-file")
-        expect(field).to_have_accessible_description("Chưa chọn tệp")
+        # the field's hint (its limit) and then its status
+        expect(field).to_have_accessible_description(re.compile(r"Tối đa 20 MB một tệp\. Chưa chọn tệp\s*$"))
         assert "Choose File" not in page.locator("main").inner_text()
         assert "No file chosen" not in page.locator("main").inner_text()
 
@@ -60,7 +61,7 @@ def test_a_file_field_reads_in_vietnamese_in_an_english_browser(browser, live_se
         outline.write_text(OUTLINE, encoding="utf-8")
         field.set_input_files(str(outline))
         expect(status).to_have_text("de-cuong-lan-IX.txt")
-        expect(field).to_have_accessible_description("de-cuong-lan-IX.txt")
+        expect(field).to_have_accessible_description(re.compile(r"Tối đa 20 MB một tệp\. de-cuong-lan-IX\.txt\s*$"))
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
         page.get_by_role("button", name="Xem trước").click()  # the hidden field is what the form sends
@@ -104,5 +105,41 @@ def test_without_javascript_the_native_field_still_works(browser, live_server, t
         field.set_input_files(str(outline))
         page.get_by_role("button", name="Xem trước").click()
         expect(page.get_by_role("heading", name=re.compile(r"2\. Xem trước \(2 chủ đề\)"))).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_file_over_the_forms_cap_is_refused_before_sending(browser, live_server):
+    """The judges' import takes at most the server's sheet cap (data-max-bytes): a larger choice is refused at
+    once beside the field, in Vietnamese, and taken out of the field so the form cannot send it (no 413 page
+    after a long upload); a file within the cap is then kept."""
+    from api.limits import SHEET_MAX_BYTES
+
+    context = browser.new_context(locale="en-US", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    try:
+        login(page, live_server, "bithu@demo.bualiemvang.vn")
+        page.goto(f"{live_server}/admin/users")
+        field = page.locator("#f-file")
+        expect(field).to_have_attribute("data-max-bytes", str(SHEET_MAX_BYTES))
+        box = page.locator("#nhap-giam-khao")
+        expect(box).to_contain_text("Tối đa 5 MB một tệp.")
+        status = box.locator(".file-pick-status")
+        field.set_input_files({"name": "giam-khao.xlsx", "mimeType": "application/octet-stream",
+                               "buffer": b"x" * (SHEET_MAX_BYTES + 1024 * 1024)})
+        refusal = box.get_by_role("alert")
+        expect(refusal).to_have_text("Tệp “giam-khao.xlsx” quá lớn (6 MB), tối đa 5 MB.")
+        expect(status).to_have_text("Chưa chọn tệp")
+        assert field.evaluate("e => e.files.length") == 0  # the form cannot send it
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(field).to_have_accessible_description(re.compile("quá lớn"))
+
+        field.set_input_files({"name": "giam-khao.xlsx", "mimeType": "application/octet-stream", "buffer": b"x" * 10})
+        expect(refusal).to_have_count(0)
+        expect(status).to_have_text("giam-khao.xlsx")
+        assert field.get_attribute("aria-invalid") is None
+        assert errors == []
     finally:
         context.close()
