@@ -473,9 +473,9 @@ def _build_reference_index(reference: str, words: Any = None) -> tuple:
     return ref_segments, ref_starts, exact_at, folded_at
 
 
-# The references are a round's units and their example press pieces (~800 texts over the shipped rounds, read again
-# for every work): segmenting them is most of a why's cost.  Read-only once built.
-_reference_index = lru_cache(maxsize=4096)(_build_reference_index)
+# The references are the rounds' units (a few hundred texts, read again for every work's why): segmenting them
+# (underthesea) was most of a why's cost.  Read-only once built.
+_reference_index = lru_cache(maxsize=1024)(_build_reference_index)
 
 
 def shared_phrases(work: str, reference: str, limit: int = 4,
