@@ -64,6 +64,33 @@ def record(
     return event
 
 
+def changed_fields(before: dict, after: dict) -> list[str]:
+    """The names whose value differs between two snapshots of a record, sorted: what a save changed."""
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def record_update(
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    now: datetime,
+    before: dict,
+    after: dict,
+    data: dict | None = None,
+) -> list[str]:
+    """Record the update of a record as `record` does, naming the changed fields (`fields`), or write nothing
+    when the save changed nothing (the same form saved again): the history lists changes only. Returns
+    the changed fields."""
+    changed = changed_fields(before, after)
+    if changed:
+        record(session, actor_id=actor_id, action=action, object_type=object_type, object_id=object_id, now=now,
+               data={"fields": changed, **(data or {})})
+    return changed
+
+
 @sa_event.listens_for(Session, "before_commit")
 def _chain_on_commit(session: Session) -> None:
     """Chain the transaction's events to the last committed one, in the commit itself.

@@ -310,22 +310,43 @@ def _url_taken(session: Session, *, round_id: int, url_key: str, exclude_entry_i
     return session.exec(query.limit(1)).first() is not None
 
 
-def _write_children(session: Session, entry: Entry, data: EntryIn) -> None:
+def _child_rows(entry_id: int | None, data: EntryIn) -> tuple[list[EntryAuthor], list[EntryPart]]:
+    """The author and part rows the form's data stores, in their normal form (not yet added to the session)."""
+    authors = [EntryAuthor(
+        entry_id=entry_id, position=i, full_name=_clean(a.full_name), pen_name=_clean(a.pen_name) or None,
+        email=(a.email or "").strip().lower() or None, outlet=_clean(a.outlet) or None,
+        name_key=fold(a.full_name)[:200],  # NFKD may lengthen: the column's width
+        pen_name_key=fold(a.pen_name)[:200], outlet_key=fold(a.outlet)[:200]) for i, a in enumerate(data.authors)]
+    parts = [EntryPart(
+        entry_id=entry_id, position=i, title=_clean(p.title) or None, outlet=_clean(p.outlet),
+        outlet_key=fold(p.outlet)[:200],
+        published_on=p.published_on, url=clean_line(p.url) or None,
+        url_key=normalise_url(p.url) if p.url else None, broadcast_slot=_clean(p.broadcast_slot) or None)
+        for i, p in enumerate(data.parts)]
+    return authors, parts
+
+
+def _write_children(session: Session, entry: Entry, rows: tuple[list[EntryAuthor], list[EntryPart]]) -> None:
     session.exec(delete(EntryAuthor).where(EntryAuthor.entry_id == entry.id))
     session.exec(delete(EntryPart).where(EntryPart.entry_id == entry.id))
     session.flush()
-    for i, a in enumerate(data.authors):
-        session.add(EntryAuthor(
-            entry_id=entry.id, position=i, full_name=_clean(a.full_name), pen_name=_clean(a.pen_name) or None,
-            email=(a.email or "").strip().lower() or None, outlet=_clean(a.outlet) or None,
-            name_key=fold(a.full_name)[:200],  # NFKD may lengthen: the column's width
-            pen_name_key=fold(a.pen_name)[:200], outlet_key=fold(a.outlet)[:200]))
-    for i, p in enumerate(data.parts):
-        session.add(EntryPart(
-            entry_id=entry.id, position=i, title=_clean(p.title) or None, outlet=_clean(p.outlet),
-            outlet_key=fold(p.outlet)[:200],
-            published_on=p.published_on, url=clean_line(p.url) or None,
-            url_key=normalise_url(p.url) if p.url else None, broadcast_slot=_clean(p.broadcast_slot) or None))
+    for row in (*rows[0], *rows[1]):
+        row.entry_id = entry.id
+        session.add(row)
+
+
+# What a save of the form can change, as the history names it (`entry.updated`'s `fields`).
+ENTRY_FIELDS = ("unit_id", "title", "media_type", "genre", "summary", "language", "hardship", "hardship_note",
+                "transcript", "prior_awards")
+AUTHOR_COLUMNS = ("full_name", "pen_name", "email", "outlet")
+PART_COLUMNS = ("title", "outlet", "published_on", "url", "broadcast_slot")
+
+
+def _snapshot(entry: Entry, authors: list[EntryAuthor], parts: list[EntryPart]) -> dict:
+    """The work as its form shows it, to compare before and after a save."""
+    return {**{f: getattr(entry, f) for f in ENTRY_FIELDS},
+            "authors": [tuple(getattr(a, c) for c in AUTHOR_COLUMNS) for a in authors],
+            "parts": [tuple(getattr(p, c) for c in PART_COLUMNS) for p in parts]}
 
 
 def _apply(entry: Entry, data: EntryIn) -> None:
@@ -356,7 +377,7 @@ def create_entry(session: Session, *, owner: User, round_: Round, data: EntryIn,
     _apply(entry, data)
     session.add(entry)
     session.flush()
-    _write_children(session, entry, data)
+    _write_children(session, entry, _child_rows(entry.id, data))
     jobs.enqueue_suggest(session, entry_id=entry.id, cause=f"v{entry.version}", now=now)
     audit.record(session, actor_id=owner.id, action="entry.created", object_type="entry", object_id=entry.id,
                  now=now, data={"status": entry.status, "round_id": round_.id, "unit_id": entry.unit_id})
@@ -377,18 +398,25 @@ def update_entry(session: Session, *, entry: Entry, actor: User, data: EntryIn, 
         raise Invalid("Không thể đổi đơn vị sau khi đã nộp tác phẩm: hãy rút tác phẩm và nộp lại ở đơn vị khác.",
                       field="unit_id", code="unit_fixed")
     check_entry(session, round_=round_, data=data, exclude_entry_id=entry.id)
+    before = _snapshot(entry, *children(session, entry))
     _apply(entry, data)
+    rows = _child_rows(entry.id, data)
+    after = _snapshot(entry, *rows)
+    if not audit.changed_fields(before, after):
+        # the same form saved again: the work keeps its version, nothing is written, nothing in the history
+        return entry
     entry.updated_at = now
     entry.version += 1
     session.add(entry)
     session.flush()
-    _write_children(session, entry, data)
+    _write_children(session, entry, rows)
     if entry.status != EntryStatus.draft:
         _check_author_limits(session, entry=entry, round_=round_)
     session.flush()
     jobs.enqueue_suggest(session, entry_id=entry.id, cause=f"v{entry.version}", now=now)
-    audit.record(session, actor_id=actor.id, action="entry.updated", object_type="entry", object_id=entry.id, now=now,
-                 data={"version": entry.version})
+    audit.record_update(session, actor_id=actor.id, action="entry.updated", object_type="entry", object_id=entry.id,
+                        now=now, before=before, after=after,
+                        data={"version": entry.version})
     return entry
 
 

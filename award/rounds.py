@@ -179,6 +179,7 @@ def update_round(session: Session, *, round_: Round, changes: dict[str, Any], ru
             merged = check_rules(session, round_=round_, raw=raw, guard=guard,
                                  old=RoundRules.model_validate(round_.rules))
     checks.done()
+    before = _settings(round_)
     for key, value in changes.items():
         setattr(round_, key, value.strip() if key == "name" else value)
     if status is not None:
@@ -186,14 +187,27 @@ def update_round(session: Session, *, round_: Round, changes: dict[str, Any], ru
         round_.closed_at = (round_.closed_at or now) if status == "closed" else None
     if merged is not None:
         round_.rules = merged.model_dump(mode="json")
+    after = _settings(round_)
+    changed = audit.changed_fields(before, after)
+    if not changed:
+        return round_  # the same settings saved again: nothing in the history
     session.add(round_)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="round.updated", object_type="round", object_id=round_.id,
-                 now=now, data={"fields": sorted(changes) + (["rules." + k for k in sorted(rules)] if rules else []),
-                                "status": status, "phase": phase(round_, now),
-                                **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items()}})
-    log.info("round.updated round_id=%s fields=%s", round_.id, sorted(changes))
+    audit.record_update(session, actor_id=actor.id, action="round.updated", object_type="round", object_id=round_.id,
+                        now=now, before=before, after=after,
+                        data={"status": status, "phase": phase(round_, now),
+                              **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items()
+                                 if k in changed}})
+    log.info("round.updated round_id=%s fields=%s", round_.id, changed)
     return round_
+
+
+def _settings(round_: Round) -> dict[str, Any]:
+    """What `update_round` changes, field by field (each rule as `rules.<name>`, in its normal form), to name
+    what a save changed."""
+    rules = RoundRules.model_validate(round_.rules).model_dump(mode="json")
+    return {**{f: getattr(round_, f) for f in EDITABLE_FIELDS}, "draft": round_.draft, "closed_at": round_.closed_at,
+            **{f"rules.{k}": v for k, v in rules.items()}}
 
 
 def end_phase_early(session: Session, *, round_: Round, expected: Phase, actor: User, now: datetime) -> Round:

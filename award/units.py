@@ -294,14 +294,16 @@ def update_unit(session: Session, *, unit: Unit, actor: User, now: datetime, cod
     if reason:
         raise UnitInUse(reason, field="valid_to" if new_to != unit.valid_to else "valid_from")
     before = {"code": unit.code, "name": unit.name, "kind": unit.kind, "valid_from": unit.valid_from,
-              "valid_to": unit.valid_to, "predecessor_ids": current_ids}
+              "valid_to": unit.valid_to, "predecessor_ids": sorted(current_ids)}
+    after = {"code": new_code, "name": new_name, "kind": kind_value, "valid_from": new_from, "valid_to": new_to,
+             "predecessor_ids": sorted(ids)}
+    changed = audit.changed_fields(before, after)
+    if not changed:
+        return unit  # the same form saved again: nothing written, nothing in the unit's history
     unit.code, unit.name, unit.kind, unit.valid_from, unit.valid_to = new_code, new_name, kind_value, new_from, new_to
     session.add(unit)
     _set_predecessors(session, unit, ids)
     session.flush()
-    after = {"code": unit.code, "name": unit.name, "kind": unit.kind, "valid_from": unit.valid_from,
-             "valid_to": unit.valid_to, "predecessor_ids": ids}
-    changed = sorted(k for k in after if after[k] != before[k])
     action = "unit.retired" if unit.valid_to is not None and before["valid_to"] != unit.valid_to else "unit.updated"
     _audit(session, unit, action, actor, now, fields=changed, before={k: before[k] for k in changed})
     return unit

@@ -234,9 +234,11 @@ def update_entry(entry_id: Id, request: Request, session: SessionDep, user: WebU
         errors = {**ef.checked(session, round_, data, exclude_entry_id=entry.id), **errors}
     else:
         try:
+            saved = entry.version
             entries.update_entry(session, entry=entry, actor=user, data=data, now=now,
                                  expected_version=int(version) if str(version or "").isdigit() else None)
-            return redirect(request.url_for("entries:detail", entry_id=entry.id), "Đã lưu thay đổi.")
+            return redirect(request.url_for("entries:detail", entry_id=entry.id),
+                            "Đã lưu thay đổi." if entry.version != saved else "Không có thay đổi nào.")
         except AwardError as exc:
             session.rollback()
             # a form loaded before the deadline and sent after it: 409 with the phase and its dates
