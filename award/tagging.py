@@ -945,17 +945,22 @@ class RoundTagger:
 
     # -- the body, in chunks ---------------------------------------------------
 
-    def _chunk_scores(self, body: str) -> tuple[list[str], np.ndarray]:
-        """The body's chunks and their BM25 scores, (chunks × units)."""
+    def _chunk_scores(self, body: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+        """The body's chunks, their BM25 scores against the outline, (chunks × units), and against the example
+        pieces (None without any; the chunk's own words, form and place words included: stripping them chunk by
+        chunk would double the cost of reading a long text, and a title's "Loạt bài" is what misled)."""
         cfg = self.config
         parts = chunks(body, cfg.chunk_syllables, cfg.max_chunks)
         if not parts:
-            return [], np.zeros((0, len(self.units)), dtype=np.float32)
-        rows = []
+            empty = np.zeros((0, len(self.units)), dtype=np.float32)
+            return [], empty, None if self._bm25_press is None else empty
+        rows, press_rows = [], []
         for part in parts:
             exact, folded = features(part, cfg.bigram_weight)
             rows.append(self._bm25_exact.score(exact) + cfg.fold_weight * self._bm25_folded.score(folded))
-        return parts, np.vstack(rows)
+            if self._bm25_press is not None:
+                press_rows.append(self.press_scores(exact, folded))
+        return parts, np.vstack(rows), np.vstack(press_rows) if press_rows else None
 
     def _body_lexical(self, scores: np.ndarray) -> np.ndarray:
         top = min(self.config.body_top, scores.shape[0])
@@ -987,8 +992,8 @@ class RoundTagger:
             return []
         texts = [self.query_text(e.title, e.summary, e.body) for e in items]
         has_text = [bool(t.strip()) for t in texts]
-        bodies = [self._chunk_scores(e.body) if e.body and e.body.strip() else ([], None) for e in items]
-        chosen = [self._chosen_chunks(parts, scores) if scores is not None else [] for parts, scores in bodies]
+        bodies = [self._chunk_scores(e.body) if e.body and e.body.strip() else ([], None, None) for e in items]
+        chosen = [self._chosen_chunks(parts, scores) if scores is not None else [] for parts, scores, _ in bodies]
         wanted = [t for t, ok in zip(texts, has_text) if ok] + [c for cs in chosen for c in cs]
         vectors = embeddings.embed_cached(wanted, "query", self.cache, self._embedder) if wanted else None
         chunk_at = sum(has_text)
@@ -1014,11 +1019,14 @@ class RoundTagger:
             press = None
             if self._bm25_press is not None:
                 press = self.press_scores(*self._press_query(entry.title, entry.summary))
-            parts, chunk_scores = bodies[n]
+            parts, chunk_scores, chunk_press = bodies[n]
             # does the work touch the outline at all: its title and summary, or its best chunk of text
             fit = self._fit(folded_x, float(semantic.max()))
             if chunk_scores is not None and len(parts):
                 extra.append((cfg.body_lex_weight, self._body_lexical(chunk_scores)))
+                if chunk_press is not None:
+                    # the text's best chunks against the pieces, as against the outline (body_lex_weight of it)
+                    extra.append((cfg.body_lex_weight * cfg.press_weight, self._body_lexical(chunk_press)))
                 if chunk_vectors is not None:
                     body_sem = np.max([self.semantic_scores_from_vector(v) for v in chunk_vectors], axis=0)
                     extra.append((cfg.body_sem_weight * factor, body_sem))
