@@ -75,4 +75,4 @@ def test_an_outline_that_would_take_minutes_to_read_is_refused_in_vietnamese(cli
                            files={"file": ("de-cuong.pdf", samples.pdf_with_streams([CPU_BOMB_OPS]), "application/pdf")})
     assert response.status_code == 415
     assert response.json()["detail"]["message"] == \
-        "Tài liệu cần quá nhiều thời gian để đọc nội dung (nghi là tệp độc hại)."
+        "Tệp “de-cuong.pdf”: tài liệu cần quá nhiều thời gian để đọc nội dung (nghi là tệp độc hại)."
