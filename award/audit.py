@@ -69,25 +69,13 @@ def changed_fields(before: dict, after: dict) -> list[str]:
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
-def record_update(
-    session: Session,
-    *,
-    actor_id: int | None,
-    action: str,
-    object_type: str,
-    object_id: object,
-    now: datetime,
-    before: dict,
-    after: dict,
-    data: dict | None = None,
-) -> list[str]:
-    """Record the update of a record as `record` does, naming the changed fields (`fields`), or write nothing
-    when the save changed nothing (the same form saved again): the history lists changes only. Returns
-    the changed fields."""
+def record_update(session: Session, *, before: dict, after: dict, data: dict | None = None, **event) -> list[str]:
+    """Record the update of a record as `record` does (``event``: its actor_id, action, object_type, object_id,
+    now), naming the changed fields (`fields`), or write nothing when the save changed nothing (the same form
+    saved again): the history lists changes only. Returns the changed fields."""
     changed = changed_fields(before, after)
     if changed:
-        record(session, actor_id=actor_id, action=action, object_type=object_type, object_id=object_id, now=now,
-               data={"fields": changed, **(data or {})})
+        record(session, data={"fields": changed, **(data or {})}, **event)
     return changed
 
 
