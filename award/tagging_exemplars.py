@@ -13,7 +13,7 @@ over the unit's points, provinces and genres, and sharing no run of four syllabl
 :class:`award.tagging.RoundTagger` reads them as a second BM25 index, one document per unit (its pieces'
 words), beside the outline's (``TaggerConfig.press_weight``; README "Example press pieces").
 
-A round's unit gets the pieces of the shipped unit with the same title (NFC, case and spacing ignored), so a
+A round's unit gets the pieces of the shipped unit with the same title (case, spacing and diacritics ignored), so a
 round created from a shipped outline - the demo's, a re-run of one - has them, and a new outline (round X,
 XI) has none until organisers confirm works: mapping the other rounds' pieces onto a new outline's units by
 their nearest unit (``award.tagging_learn.map_units``) put the wrong theme first for more than half of the
@@ -32,6 +32,7 @@ from typing import Iterable, Mapping
 from award.outline_parser import parse_outline
 from award.reference import CENTRAL_CITIES, OUTLINE_DIR, OUTLINE_FILES, PROVINCES
 from award.tagging_units import TaggingUnit, tagging_units
+from award.text import fold
 
 __all__ = ["EXEMPLAR_DIR", "FORM_WORDS", "exemplar_file", "load_exemplars", "for_units", "press_text", "title_key"]
 
@@ -63,10 +64,9 @@ def exemplar_file(round_number: str) -> Path:
 
 
 def title_key(title: str) -> str:
-    """What two unit titles must share to be the same unit: NFC, case-folded, spaces collapsed, the trailing
-    punctuation dropped ("…sau:" and "…sau" match)."""
-    text = " ".join(unicodedata.normalize("NFC", title or "").casefold().split())
-    return text.rstrip(" .:;,")
+    """What two unit titles must share to be the same unit: the project's comparison key (``award.text.fold``:
+    case, spacing and diacritics aside), the trailing punctuation dropped ("…sau:" and "…sau" match)."""
+    return fold(title).rstrip(" .:;,")
 
 
 def load_exemplars(round_number: str) -> list[dict]:
