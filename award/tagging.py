@@ -121,7 +121,7 @@ from award.embeddings import Embedder, EmbeddingCache, MemoryEmbeddingCache
 from award.tagging_exemplars import for_units, press_text
 from award.tagging_units import EntryText, Suggestion, SuggestionResult, TaggingUnit, tagging_units
 from award.tagging_vocab import EXPANSIONS, expansion_hits, expansion_matches
-from award.text import fold
+from award.text import fold, strip_names
 
 __all__ = [
     "EntryText",
@@ -188,12 +188,12 @@ _CITY = re.compile(r"(?<!\w)(?:thành phố|tp\.?)\s*hồ chí minh(?!\w)", re.I
 
 
 def normalise(text: str) -> str:
-    """NFC, lower case, single spaces, the name of Hồ Chí Minh City a comma.  Punctuation is kept (segments
-    need it)."""
+    """NFC, lower case, single spaces, the name of Hồ Chí Minh City and people's names (:func:`strip_names`) a
+    comma.  Punctuation is kept (segments need it)."""
     text = unicodedata.normalize("NFC", text or "")
     # "Ð" (U+00D0) stands for "Đ" in legacy font conversions.
     text = text.replace("\u00d0", "Đ").replace("\u00f0", "đ")
-    return _CITY.sub(",", " ".join(text.lower().split()))
+    return _CITY.sub(",", " ".join(strip_names(text).lower().split()))
 
 
 def _token(word: str) -> str:
@@ -435,7 +435,8 @@ def _runs(text: str) -> list[list[tuple[str, str]]]:
 
     The token is what :func:`segments` yields (NFC, lower case, tone placement unified); the written
     form keeps the text's own casing and diacritics, for showing."""
-    text = _CITY.sub(",", unicodedata.normalize("NFC", text or "").replace("\u00d0", "Đ").replace("\u00f0", "đ"))
+    text = _CITY.sub(",", strip_names(unicodedata.normalize("NFC", text or "").replace("\u00d0", "Đ")
+                                      .replace("\u00f0", "đ")))
     out = []
     for part in _SEGMENT_SPLIT.split(text):
         words = [(w, _token(w.lower())) for w in _WORD.findall(part)]

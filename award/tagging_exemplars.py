@@ -32,7 +32,7 @@ from typing import Iterable, Mapping
 from award.outline_parser import parse_outline
 from award.reference import CENTRAL_CITIES, OUTLINE_DIR, OUTLINE_FILES, PROVINCES
 from award.tagging_units import TaggingUnit, tagging_units
-from award.text import fold
+from award.text import fold, strip_names
 
 __all__ = ["EXEMPLAR_DIR", "FORM_WORDS", "exemplar_file", "load_exemplars", "for_units", "press_text", "title_key"]
 
@@ -54,8 +54,9 @@ _STRIP = re.compile(
 
 def press_text(text: str) -> str:
     """``text`` as the pieces' index reads it: NFC, the :data:`FORM_WORDS` and :data:`PLACE_NAMES` replaced by a
-    comma (so no syllable pair is made across them).  ``"Loạt bài: chi bộ ở Hà Tĩnh"`` -> ``", : chi bộ ở ,"``."""
-    return _STRIP.sub(",", unicodedata.normalize("NFC", text or ""))
+    comma (so no syllable pair is made across them), people's names first (``award.text.strip_names``: "Phan Hòa
+    Bình" is a name, not the province).  ``"Loạt bài: chi bộ ở Hà Tĩnh"`` -> ``", : chi bộ ở ,"``."""
+    return _STRIP.sub(",", strip_names(unicodedata.normalize("NFC", text or "")))
 
 
 def exemplar_file(round_number: str) -> Path:

@@ -10,6 +10,7 @@ from award.reference import OUTLINE_DIR, OUTLINE_FILES
 from award.tagging import RoundTagger, TaggingUnit, syllables
 from award.tagging_exemplars import FORM_WORDS, exemplar_file, for_units, load_exemplars, title_key
 from award.tagging_units import tagging_units
+from award.text import SURNAMES, strip_names
 
 SHIPPED = [number for number in OUTLINE_FILES if exemplar_file(number).exists()]
 
@@ -162,3 +163,24 @@ def test_the_citys_name_does_not_call_up_president_ho_chi_minhs_thought(city):
 
 def _tagger_viii():
     return RoundTagger(_units("VIII"), embedder=_fake)
+
+
+@pytest.mark.parametrize("surname", SURNAMES)
+def test_a_persons_name_neither_ranks_nor_explains_a_theme(surname):
+    """"ông Đặng Văn Minh" was named in round VIII's why as the outline's "văn minh" (a second development set,
+    1 Dec 2026): a person's name, whatever its syllables mean, scores and explains like any other name."""
+    tagger = _tagger_viii()
+    text = "có mặt ở nhà văn hóa tổ dân phố, ngồi nghe hàng xóm phàn nàn về đoạn cống ngập."
+    for given in ("Văn Minh", "Kiên Định", "Dân Chủ", "Hòa Bình", "Thị Hạnh Phúc"):
+        named = tagger.suggest(f"Ông {surname} {given} đi họp tổ dân phố", f"Ông {surname} {given} {text}")
+        plain = tagger.suggest("Ông Ba đi họp tổ dân phố", f"Ông Ba {text}")
+        assert list(tagger.lexical_scores("", f"Ông {surname} {given} {text}")) \
+            == list(tagger.lexical_scores("", f"Ông Ba {text}")), given
+        assert named.codes == plain.codes, given
+        assert [s.why for s in named.items] == [s.why for s in plain.items], given
+
+
+@pytest.mark.parametrize("text", ["Tư tưởng Hồ Chí Minh soi đường", "Hồ Chủ tịch dạy cán bộ phải gần dân",
+                                  "ĐÀO TẠO CÁN BỘ TRẺ", "Đào Tạo Cán Bộ Trẻ Ở Cơ Sở", "Từ Nghị quyết đến việc làm"])
+def test_what_only_looks_like_a_name_is_read_as_written(text):
+    assert strip_names(text) == text
