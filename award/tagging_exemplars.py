@@ -3,13 +3,15 @@
 The outline says what a theme is in the plan's own words ("đổi mới phương thức lãnh đạo của Đảng"); a press
 work says it in a reporter's ("cuộc họp kéo dài", "nghị quyết treo", "chi bộ họp trực tuyến"). For every unit of
 the four shipped outlines (rounds IV, VII, VIII, IX) ``award/data/exemplars/round_<N>_<year>.jsonl`` holds
-12 pieces (20 for round IX's five broad units), one JSON object per line::
+20 pieces (32 for round IX's five broad units), one JSON object per line::
 
     {"unit": "1.3", "title": "…", "text": "…"}    # a title and lede of 45-90 words
 
-written on 1 December 2026 from the outline alone, by writers who saw neither the labelled sets
-(``tests/data/``) nor the tagger: each an ordinary story an organiser would tag with that unit first, spread
-over the unit's points, provinces and genres, and sharing no run of four syllables with the unit's text.
+written on 1 December 2026 from the outline alone (the first 12 per unit, 20 for round IX; the other 8, 12 for round
+IX, by four more writers the same day, each reading its round's earlier pieces to tell new stories), by writers who
+saw neither the labelled sets (``tests/data/``) nor the tagger: each an ordinary story an organiser would tag with
+that unit first, spread over the unit's points, provinces and genres, and sharing no run of four syllables with the
+unit's text.
 :class:`award.tagging.RoundTagger` reads them as a second BM25 index, one document per unit (its pieces'
 words), beside the outline's (``TaggerConfig.press_weight``; README "Example press pieces").
 

@@ -14,9 +14,10 @@ start of the summary) is compared by cosine with every example's; each of the ``
 (its own row left out) has strength ``s = w·exp((cos − 1)/T)``, T = 0.03, ``w`` being the example's
 weight: a secretariat's correction counts ``SECRETARIAT_WEIGHT`` = 2, the author's own choice 1, a
 confirmed work of one of the three earlier rounds ``past_weight`` = 0.5 (its theme mapped, below).
-A unit gets ``weight · Σ s (neighbours confirmed on it) / (1 + Σ s)``, weight = 4 (2 until the example press
+A unit gets ``weight · Σ s (neighbours confirmed on it) / (1 + Σ s)``, weight = 5 (2 until the example press
 pieces joined the outline signals in December 2026: three z-scored signals instead of two spread the sum wider,
-and eight confirmed copies of a work no longer lifted its third theme to first below 4),
+and eight confirmed copies of a work no longer lifted its third theme to first below 4; below 5 once the pieces
+doubled and weighed 1.25),
 added to the tagger's z-scored outline signals before the final scaling: a near-duplicate that was
 confirmed moves its theme up by about two standard deviations, eight of them by nearly four, while
 works merely on the same subject (e5 cosines 0.82-0.88 whatever the theme, measured on the dev
@@ -52,7 +53,7 @@ SOURCE_WEIGHTS = {"secretariat": SECRETARIAT_WEIGHT, "author": AUTHOR_WEIGHT}
 class LearnConfig:
     k: int = 10
     temperature: float = 0.03
-    weight: float = 4.0
+    weight: float = 5.0
     past_weight: float = 0.5
     map_min_cos: float = 0.15
     # A confirmed work is named as one the work resembles ("giống 2 tác phẩm đã xác nhận chủ đề 2.3") only from

@@ -84,7 +84,8 @@ class Suggestion:
 #:    why of phrases every theme shares, nor "gần nghĩa với tên chủ đề" for a weak or off-outline ranking: rankings
 #:    and whys change, so version 1's are redone.
 #: 3 (Dec 2026): the shipped outlines' units rank by their example press pieces too (award.tagging_exemplars).
-TAGGER_VERSION = 3
+#: 4 (Dec 2026): twice the example press pieces, weighted 1.25; people's names are not read as words (award.text.strip_names).
+TAGGER_VERSION = 4
 
 #: How a relative score reads to an organiser: (lowest score, word), best first.  Scores are min-max scaled
 #: over the round's units for one work, so the last unit shown is always 0.0 whatever it shares with the
