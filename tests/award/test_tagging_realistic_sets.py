@@ -1,8 +1,9 @@
 """The realistic tagging sets (tests/data/tagging_realistic_*.jsonl) are well formed.
 
-These are journalist-style titles and ledes that avoid the outline's wording (issue 19): the dev
-file is for tuning the theme-suggestion engine, the two heldout files are for measuring it only (heldout2
-written on 1 Dec 2026 by a writer who saw neither the other sets nor the tagger). Here we
+These are journalist-style titles and ledes that avoid the outline's wording (issue 19): the two dev
+files are for tuning the theme-suggestion engine (dev2 written on 1 Dec 2026 by a writer who saw no other set),
+the two heldout files are for measuring it only (heldout2 written on 1 Dec 2026 by a writer who saw neither the
+other sets nor the tagger). Here we
 check what a reader of the files relies on - every label is a unit code of that round's outline as
 the app parses it, titles are unique within and across the files, and every round and every
 plausible unit is represented - without loading the embedding model.
@@ -19,7 +20,8 @@ from award.tagging import tagging_units
 from award.tagging_eval import ROUND_FILES, load_rows
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-FILES = ("tagging_realistic_dev.jsonl", "tagging_realistic_heldout.jsonl", "tagging_realistic_heldout2.jsonl")
+FILES = ("tagging_realistic_dev.jsonl", "tagging_realistic_dev2.jsonl", "tagging_realistic_heldout.jsonl",
+         "tagging_realistic_heldout2.jsonl")
 
 
 @pytest.fixture(scope="module")
