@@ -190,10 +190,14 @@ _CITY = re.compile(r"(?<!\w)(?:thành phố|tp\.?)\s*hồ chí minh(?!\w)", re.I
 def normalise(text: str) -> str:
     """NFC, lower case, single spaces, the name of Hồ Chí Minh City and people's names (:func:`strip_names`) a
     comma.  Punctuation is kept (segments need it)."""
-    text = unicodedata.normalize("NFC", text or "")
-    # "Ð" (U+00D0) stands for "Đ" in legacy font conversions.
-    text = text.replace("\u00d0", "Đ").replace("\u00f0", "đ")
-    return _CITY.sub(",", " ".join(strip_names(text).lower().split()))
+    return _CITY.sub(",", " ".join(_as_read(text).lower().split()))
+
+
+def _as_read(text: str) -> str:
+    """What every lexical reading starts from (:func:`normalise`, :func:`_runs`): NFC, "Ð" (U+00D0, legacy font
+    conversions) as "Đ", people's names a comma (:func:`strip_names`)."""
+    text = unicodedata.normalize("NFC", text or "").replace("\u00d0", "Đ").replace("\u00f0", "đ")
+    return strip_names(text)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -439,8 +443,7 @@ def _runs(text: str) -> list[list[tuple[str, str]]]:
 
     The token is what :func:`segments` yields (NFC, lower case, tone placement unified); the written
     form keeps the text's own casing and diacritics, for showing."""
-    text = _CITY.sub(",", strip_names(unicodedata.normalize("NFC", text or "").replace("\u00d0", "Đ")
-                                      .replace("\u00f0", "đ")))
+    text = _CITY.sub(",", _as_read(text))
     out = []
     for part in _SEGMENT_SPLIT.split(text):
         words = [(w, _token(w.lower())) for w in _WORD.findall(part)]
