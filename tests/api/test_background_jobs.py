@@ -29,9 +29,11 @@ def test_the_worker_reads_an_uploaded_document_and_ranks_its_themes(client, sess
     web_login(client, user)
     waiting = client.get(f"/entries/{entry_id}")
     assert "Đang đọc văn bản tệp…" in waiting.text and 'http-equiv="refresh"' in waiting.text
+    assert 'data-refresh-after="3"' in waiting.text  # static/js/refresh.js: never under the reader's hands
     clock.set("2024-09-20T09:06:00+07:00")  # no worker for six minutes: the page stops reloading itself
     late = client.get(f"/entries/{entry_id}")
     assert "chậm hơn thường lệ" in late.text and 'http-equiv="refresh"' not in late.text
+    assert "data-refresh-after" not in late.text
     # the API keeps its contract meanwhile: computed in the request, as before the worker
     early = client.get(f"/api/v1/entries/{entry_id}/theme-suggestions", headers=headers)
     assert early.status_code == 200 and len(early.json()) > 3

@@ -373,6 +373,7 @@ def test_retag_from_the_coverage_page_shows_progress(client, session, clock):
     progress = client.get(f"/retag-jobs/{job.id}")
     assert "<progress" in progress.text and "Tính lại gợi ý chủ đề" in progress.text
     assert "Đang chờ bắt đầu…" in progress.text and 'http-equiv="refresh"' in progress.text
+    assert 'data-refresh-after="2"' in progress.text
     # the same click again while it waits: the same job
     client.post(f"/rounds/{round_.id}/retag", data={"csrf_token": csrf_from(page.text)})
     assert len(session.exec(select(RetagJob).where(RetagJob.round_id == round_.id)).all()) == 1
@@ -382,6 +383,7 @@ def test_retag_from_the_coverage_page_shows_progress(client, session, clock):
     session.refresh(job)
     assert (job.status, job.done) == ("done", job.total) and job.total >= 1
     assert f"Đã xong: {job.total} tác phẩm." in done.text and 'http-equiv="refresh"' not in done.text
+    assert "data-refresh-after" not in done.text
     computed = session.exec(select(ThemeSuggestion.computed_at).where(ThemeSuggestion.entry_id == entry_id)).first()
     assert computed.replace(tzinfo=UTC) == datetime(2024, 9, 21, tzinfo=UTC)
 

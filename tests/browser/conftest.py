@@ -33,6 +33,20 @@ def live_server(live_env, tmp_root):
     stop_server(proc)
 
 
+@pytest.fixture(scope="session")
+def quiet_server(tmp_root):
+    """The demo's data served with no background worker (AWARD_WORKER=external, none started): what a
+    journalist sees while the worker is late — the files not yet read, the themes not yet ranked. Its own
+    database, so that the other servers' workers cannot finish the jobs it leaves waiting."""
+    env = {**os.environ, "AWARD_DATA_DIR": str(tmp_root / "quiet-data"), "AWARD_ENV": "test",
+           "AWARD_DATABASE_URL": fresh_database_url(tmp_root, "quiet"), "AWARD_WORKER": "external",
+           "AWARD_NOW": "2024-09-20T09:00:00+07:00"}
+    run_cli(env, "demo")
+    proc, base = start_server(env, tmp_root / "quiet-server.log")
+    yield base
+    stop_server(proc)
+
+
 # The Makefile's clock: the world `make demo` shows (round XI taking entries, 2026).
 DEMO_NOW = re.search(r"^DEMO_NOW \?= (\S+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
 

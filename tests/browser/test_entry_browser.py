@@ -290,3 +290,58 @@ def test_local_judge_scores_with_autosave_and_submits(page, live_server):
     page.get_by_role("button", name="Nộp phiếu (khóa)").click()
     expect(page.get_by_text("Đã nộp").first).to_be_visible()
     assert page.console_errors == []
+
+
+def test_a_waiting_page_never_reloads_under_the_readers_hands(page, quiet_server):
+    """The work's page looks again every 3 s while the worker has not read its files or ranked its themes.
+    Each way a journalist can be busy on it holds the reload: an upload in flight, a refused file's message,
+    a field changed. An untouched page does reload. (The case: an upload dropped half-way because the page
+    reloaded itself on a slow machine.)"""
+    page.clock.install()
+    login(page, quiet_server, "nhabao@demo.bualiemvang.vn")
+    page.goto(f"{quiet_server}/entries/new")
+    save_one_part_draft(page, "Bình luận: Giữ kỷ cương ở chi bộ", "Nghệ An", "online", "bình luận",
+                        "Báo Nghệ An điện tử", "2024-04-02")
+    waiting = page.locator("[data-refresh-after]")
+    expect(waiting).to_contain_text("Trang tự tải lại khi xong")
+    entry_url = page.url
+
+    held_note = page.locator("[data-refresh-held]")
+    with page.expect_navigation():  # untouched: it looks again
+        page.clock.run_for(3_500)
+    expect(waiting).to_be_visible()
+    expect(held_note).to_have_count(0)
+
+    # a refused file's message stays; the page says why it did not reload (the same document: no reload)
+    page.locator("[data-upload-input]").set_input_files(
+        [{"name": "virus.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + os.urandom(3000)}])
+    expect(page.locator("[data-upload-item-status]")).to_contain_text("Chỉ nhận tệp PDF")
+    page.clock.run_for(10_000)
+    expect(held_note).to_have_text(" Trang không tự tải lại vì anh/chị đang thao tác trên trang.")
+    expect(page.locator("[data-upload-item-status]")).to_contain_text("Chỉ nhận tệp PDF")
+
+    # an upload in flight goes on to the end, then its own reload shows the file
+    page.goto(entry_url)
+    held = []
+    files_api = "**/api/v1/entries/*/files"
+    page.route(files_api, lambda route: held.append(route))
+    with page.expect_request(files_api):  # sent once the file's digest is computed
+        page.locator("[data-upload-input]").set_input_files(
+            [{"name": "Bản in.pdf", "mimeType": "application/pdf", "buffer": Samples.pdf()}])
+    page.clock.run_for(10_000)
+    expect(held_note).to_be_visible()
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute(files_api)
+    expect(page.locator("[data-upload-status]")).to_contain_text("Đã tải lên xong 1 tệp")
+    with page.expect_navigation():
+        page.clock.run_for(1_000)
+    expect(page.get_by_role("link", name="Bản in.pdf")).to_be_visible()
+
+    # a field touched before any file is listed (the file chooser is the waiting page's one field) holds it too
+    page.goto(entry_url)
+    expect(waiting).to_be_visible()
+    page.locator("[data-upload-input]").dispatch_event("input")
+    page.clock.run_for(10_000)
+    expect(held_note).to_be_visible()
+    assert [e for e in page.console_errors if "status of 415" not in e] == []  # only the refused file's answer
