@@ -432,6 +432,26 @@ class _BM25:
         idx, qw = zip(*hits)
         return np.asarray(qw, dtype=np.float32) @ self._by_term[list(idx)]
 
+    def score_many(self, queries: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """:meth:`score` of each query, (queries × documents): one gather and one matrix product for all of
+        them (a long text's chunks: ~240 calls of :meth:`score` a work were a fifth of a warm re-tag)."""
+        vocab = self.vocab
+        rows: list[int] = []
+        cols: list[int] = []
+        values: list[float] = []
+        for r, query in enumerate(queries):
+            for term, weight in query.items():
+                if (j := vocab.get(term)) is not None:
+                    rows.append(r)
+                    cols.append(j)
+                    values.append(weight)
+        if not cols:
+            return np.zeros((len(queries), self.weights.shape[0]), dtype=np.float32)
+        terms, column = np.unique(np.asarray(cols), return_inverse=True)
+        dense = np.zeros((len(queries), len(terms)), dtype=np.float32)
+        dense[np.asarray(rows), column] = values  # a query names each term once (a mapping)
+        return dense @ self._by_term[terms]
+
 
 # --------------------------------------------------------------------------
 # The tagger
@@ -962,13 +982,12 @@ class RoundTagger:
         if not parts:
             empty = np.zeros((0, len(self.units)), dtype=np.float32)
             return [], empty, None if self._bm25_press is None else empty
-        rows, press_rows = [], []
-        for part in parts:
-            exact, folded = features(part, cfg.bigram_weight)
-            rows.append(self._bm25_exact.score(exact) + cfg.fold_weight * self._bm25_folded.score(folded))
-            if self._bm25_press is not None:
-                press_rows.append(self.press_scores(exact, folded))
-        return parts, np.vstack(rows), np.vstack(press_rows) if press_rows else None
+        exact, folded = zip(*(features(part, cfg.bigram_weight) for part in parts))
+        scores = self._bm25_exact.score_many(exact) + cfg.fold_weight * self._bm25_folded.score_many(folded)
+        if self._bm25_press is None:
+            return parts, scores, None
+        press_exact, press_folded = self._bm25_press
+        return parts, scores, press_exact.score_many(exact) + cfg.fold_weight * press_folded.score_many(folded)
 
     def _body_lexical(self, scores: np.ndarray) -> np.ndarray:
         top = min(self.config.body_top, scores.shape[0])

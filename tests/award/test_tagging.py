@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from award import embeddings
 from award.embeddings import MODEL_NAME, MemoryEmbeddingCache, cache_key
@@ -19,6 +20,7 @@ from award.outline_parser import ParsedNode, parse_outline
 from award.outlines import TreeNode
 from award.tagging import (
     RoundTagger,
+    _BM25,
     TaggerConfig,
     TaggingUnit,
     _token,
@@ -336,3 +338,19 @@ def test_dev_set_is_separate_and_labelled(taggers):
     assert len(dev) >= 20 and not eval_titles & {r["title"] for r in dev}
     for row in dev:
         assert set(row["themes"]) <= {u.code for u in taggers[row["round"]].units}, row["title"]
+
+
+_terms = st.sampled_from([f"t{i}" for i in range(40)] + ["ngoài từ điển", "khác"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(docs=st.lists(st.dictionaries(_terms, st.integers(1, 5), max_size=12), min_size=1, max_size=8),
+       queries=st.lists(st.dictionaries(_terms, st.floats(0.01, 3.0), max_size=10), max_size=12))
+def test_bm25_scores_a_text_s_chunks_at_once_as_it_scores_each(docs, queries):
+    """A long text's chunks are scored in one product (`_BM25.score_many`, what a re-tag reads): each row is
+    the chunk's own score, with terms outside the index, empty queries and no queries at all."""
+    index = _BM25(docs, k1=1.2, b=0.75)
+    together = index.score_many(queries)
+    assert together.shape == (len(queries), len(docs))
+    for row, query in zip(together, queries):
+        np.testing.assert_allclose(row, index.score(query), rtol=1e-5, atol=1e-5)
