@@ -33,6 +33,43 @@ def pytest_report_header(config):
     return f"database engine under test: {engine_kind()}"
 
 
+#: Modules whose tests never reach a database (the tagger, the outline parser, text, the tally, the upload
+#: widget against its own fake server, settings and docs): they run in the SQLite pass only, since the
+#: PostgreSQL pass would run the same code again (~5 of its minutes). A test there that asks for a fixture of
+#: ENGINE_FIXTURES stops the collection of both passes, so a module that begins to use the database cannot
+#: silently lose its PostgreSQL run.
+ENGINE_FREE_MODULES = (
+    "tests/award/test_calendar.py", "tests/award/test_hostile_files.py", "tests/award/test_outline_parser.py",
+    "tests/award/test_running_heads.py", "tests/award/test_tagging.py", "tests/award/test_tagging_exemplars.py",
+    "tests/award/test_tagging_learn.py", "tests/award/test_tagging_off_outline.py",
+    "tests/award/test_tagging_realistic_sets.py", "tests/award/test_tagging_vocab_coverage.py",
+    "tests/award/test_tagging_why.py", "tests/award/test_text.py", "tests/browser/test_upload_widget_js.py",
+    "tests/judging/test_assignment.py", "tests/judging/test_documents_text.py",
+    "tests/judging/test_official_documents.py", "tests/judging/test_ranking.py", "tests/judging/test_tally.py",
+    "tests/test_docs.py", "tests/test_makefile.py", "tests/test_settings.py",
+)
+#: The fixtures through which a test reaches the engine under test (tests/browser/conftest.py's servers too).
+ENGINE_FIXTURES = frozenset({"engine", "session", "client", "clock", "store", "live_server", "quiet_server"})
+
+
+def engine_free(item) -> bool:
+    return item.nodeid.split("::", 1)[0] in ENGINE_FREE_MODULES
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests of ENGINE_FREE_MODULES (reported as deselected): the SQLite pass of
+    the same run has run them."""
+    wrong = [item.nodeid for item in items if engine_free(item) and ENGINE_FIXTURES & set(item.fixturenames)]
+    if wrong:
+        raise pytest.UsageError(f"tests of ENGINE_FREE_MODULES that reach the database: {wrong}")
+    if engine_kind() != "postgresql":
+        return
+    dropped = [item for item in items if engine_free(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not engine_free(item)]
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Remove this run's databases, SQLite files, server logs and files (hundreds of MB with the browser
     and stack tests) once every test passed; keep them after a failure and say where."""

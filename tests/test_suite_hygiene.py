@@ -30,3 +30,24 @@ def test_a_passing_run_leaves_nothing_in_the_temporary_directory(tmp_path):
     left = [str(p.relative_to(tmpdir)) for p in tmpdir.rglob("*") if not p.is_dir()]
     assert left == [], left
     assert not any(p.name.startswith("award-tests-") for p in tmpdir.iterdir())
+
+
+def test_the_postgresql_pass_leaves_out_only_the_modules_that_never_reach_a_database():
+    """tests/conftest.py's ENGINE_FREE_MODULES run once, in the SQLite pass; every other test runs on both
+    engines. Collected as this run's engine: on PostgreSQL the engine-free module's tests are deselected."""
+    from tests.conftest import ENGINE_FREE_MODULES
+    from tests.support.databases import engine_kind
+
+    assert all((ROOT / module).is_file() for module in ENGINE_FREE_MODULES)
+    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                             "tests/award/test_text.py", "tests/award/test_jobs.py"],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    collected = [line for line in result.stdout.splitlines() if "::" in line]
+    assert any(line.startswith("tests/award/test_jobs.py::") for line in collected)
+    text_tests = [line for line in collected if line.startswith("tests/award/test_text.py::")]
+    if engine_kind() == "postgresql":
+        assert text_tests == [] and "deselected" in result.stdout
+    else:
+        assert len(text_tests) >= 9
