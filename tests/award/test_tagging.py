@@ -19,8 +19,8 @@ from award.embeddings import MODEL_NAME, MemoryEmbeddingCache, cache_key
 from award.outline_parser import ParsedNode, parse_outline
 from award.outlines import TreeNode
 from award.tagging import (
-    RoundTagger,
     _BM25,
+    RoundTagger,
     TaggerConfig,
     TaggingUnit,
     _token,
