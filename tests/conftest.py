@@ -35,9 +35,9 @@ def pytest_report_header(config):
 
 #: Modules whose tests never reach a database (the tagger, the outline parser, text, the tally, the upload
 #: widget against its own fake server, settings and docs): they run in the SQLite pass only, since the
-#: PostgreSQL pass would run the same code again (~5 of its minutes). A test there that asks for a fixture of
-#: ENGINE_FIXTURES stops the collection of both passes, so a module that begins to use the database cannot
-#: silently lose its PostgreSQL run.
+#: PostgreSQL pass would run the same code again (~2 of its 39 minutes on a slow 2-core machine). A test
+#: there that asks for a fixture of ENGINE_FIXTURES stops the collection of both passes, so a module that
+#: begins to use the database cannot silently lose its PostgreSQL run.
 ENGINE_FREE_MODULES = (
     "tests/award/test_calendar.py", "tests/award/test_hostile_files.py", "tests/award/test_outline_parser.py",
     "tests/award/test_running_heads.py", "tests/award/test_tagging.py", "tests/award/test_tagging_exemplars.py",
