@@ -295,7 +295,7 @@ def test_local_judge_scores_with_autosave_and_submits(page, live_server):
 def test_a_waiting_page_never_reloads_under_the_readers_hands(page, quiet_server):
     """The work's page looks again every 3 s while the worker has not read its files or ranked its themes.
     Each way a journalist can be busy on it holds the reload: an upload in flight, a refused file's message,
-    a field changed. An untouched page does reload. (The case: an upload dropped half-way because the page
+    a field changed, the file picker open. An untouched page does reload. (The case: an upload dropped half-way because the page
     reloaded itself on a slow machine.)"""
     page.clock.install()
     login(page, quiet_server, "nhabao@demo.bualiemvang.vn")
@@ -344,4 +344,15 @@ def test_a_waiting_page_never_reloads_under_the_readers_hands(page, quiet_server
     page.locator("[data-upload-input]").dispatch_event("input")
     page.clock.run_for(10_000)
     expect(held_note).to_be_visible()
+
+    # the file picker opened and still open at the third second (no input event yet): the choice is not lost
+    page.goto(entry_url)
+    expect(waiting).to_be_visible()
+    with page.expect_file_chooser() as chooser:
+        page.locator("label.file-pick-button").first.click()
+    page.clock.run_for(10_000)
+    expect(held_note).to_be_visible()
+    another_pdf = Samples.pdf() + b"%" + os.urandom(8).hex().encode() + b"\n"  # not the file already in the work
+    chooser.value.set_files([{"name": "Bản chọn.pdf", "mimeType": "application/pdf", "buffer": another_pdf}])
+    expect(page.locator("[data-upload-status]")).to_contain_text("Đã tải lên xong 1 tệp")
     assert [e for e in page.console_errors if "status of 415" not in e] == []  # only the refused file's answer
