@@ -983,11 +983,12 @@ class RoundTagger:
             empty = np.zeros((0, len(self.units)), dtype=np.float32)
             return [], empty, None if self._bm25_press is None else empty
         exact, folded = zip(*(features(part, cfg.bigram_weight) for part in parts))
-        scores = self._bm25_exact.score_many(exact) + cfg.fold_weight * self._bm25_folded.score_many(folded)
-        if self._bm25_press is None:
-            return parts, scores, None
-        press_exact, press_folded = self._bm25_press
-        return parts, scores, press_exact.score_many(exact) + cfg.fold_weight * press_folded.score_many(folded)
+
+        def channels(exact_index: _BM25, folded_index: _BM25) -> np.ndarray:
+            return exact_index.score_many(exact) + cfg.fold_weight * folded_index.score_many(folded)
+
+        press = None if self._bm25_press is None else channels(*self._bm25_press)
+        return parts, channels(self._bm25_exact, self._bm25_folded), press
 
     def _body_lexical(self, scores: np.ndarray) -> np.ndarray:
         top = min(self.config.body_top, scores.shape[0])
