@@ -81,14 +81,41 @@ def server_at(live_env, tmp_root):
     return at
 
 
+def hold_still(route):
+    """static/js/refresh.js served empty: the page does not look again by itself."""
+    route.fulfill(status=200, content_type="text/javascript", body="/* held still for a test */")
+
+
+class StillBrowser:
+    """Chromium whose pages never reload by themselves unless a context asks (refresh_by_itself=True).
+
+    A page that waits for the worker looks again every few seconds (static/js/refresh.js) unless the reader
+    has clicked, focused or changed something on it. A test drives the page faster than a person and sets
+    files without a click, so a reload timed by the page races the test's own steps: a file set on a page
+    already reloading is lost (a CI failure, twice). So every context created here holds the page still, at
+    one place; the tests of the reload itself (@pytest.mark.refreshes_by_itself) drive it by the clock."""
+
+    def __init__(self, chromium):
+        self._chromium = chromium
+
+    def new_context(self, *args, refresh_by_itself: bool = False, **kwargs):
+        context = self._chromium.new_context(*args, **kwargs)
+        if not refresh_by_itself:
+            context.route("**/static/js/refresh.js", hold_still)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._chromium, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        yield browser
-        browser.close()
+        chromium = launch_chromium(pw)
+        yield StillBrowser(chromium)
+        chromium.close()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -100,7 +127,8 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844},
+                                  refresh_by_itself=request.node.get_closest_marker("refreshes_by_itself") is not None)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

@@ -4,7 +4,7 @@ a PDF and a small MP4 through the upload widget, and submits."""
 import os
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 
 from tests.support.browser import login
 from tests.support.samples import Samples
@@ -292,6 +292,7 @@ def test_local_judge_scores_with_autosave_and_submits(page, live_server):
     assert page.console_errors == []
 
 
+@pytest.mark.refreshes_by_itself
 def test_a_waiting_page_never_reloads_under_the_readers_hands(page, quiet_server):
     """The work's page looks again every 3 s while the worker has not read its files or ranked its themes.
     Each way a journalist can be busy on it holds the reload: an upload in flight, a refused file's message,
@@ -356,3 +357,17 @@ def test_a_waiting_page_never_reloads_under_the_readers_hands(page, quiet_server
     chooser.value.set_files([{"name": "Bản chọn.pdf", "mimeType": "application/pdf", "buffer": another_pdf}])
     expect(page.locator("[data-upload-status]")).to_contain_text("Đã tải lên xong 1 tệp")
     assert [e for e in page.console_errors if "status of 415" not in e] == []  # only the refused file's answer
+
+
+def test_in_the_other_browser_tests_a_waiting_page_holds_still(page, quiet_server):
+    """The suite's harness (tests/browser/conftest.py StillBrowser): a page that waits for the worker does not
+    reload by itself under a test's steps, so no test's file or click lands on a page already going away."""
+    page.clock.install()
+    login(page, quiet_server, "nhabao@demo.bualiemvang.vn")
+    page.goto(f"{quiet_server}/entries/new")
+    save_one_part_draft(page, "Bình luận: Chi bộ giữ nếp sinh hoạt", "Nghệ An", "online", "bình luận",
+                        "Báo Nghệ An điện tử", "2024-04-03")
+    expect(page.locator("[data-refresh-after]")).to_contain_text("Trang tự tải lại khi xong")
+    with pytest.raises(PlaywrightTimeoutError), page.expect_navigation(timeout=2_000):  # an untouched page would go
+        page.clock.run_for(10_000)
+    expect(page.locator("[data-refresh-held]")).to_have_count(0)  # nothing held it: it never meant to reload
