@@ -49,7 +49,7 @@ test: install-test
 	@echo "== lint (ruff check) =="
 	$(BIN)/ruff check .
 	scripts/ensure-test-services.sh
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+	BIN=$(BIN) PG_TEST_URL=$(PG_TEST_URL) scripts/test-engines.sh
 
 test-sqlite:
 	@echo "== tests on SQLite + local disk =="
