@@ -815,7 +815,12 @@
       this.items = [];
       this.queue = Promise.resolve();
       this.reloading = false;
-      if (this.input) this.input.addEventListener("change", () => this.choose());
+      if (this.input) {
+        this.input.addEventListener("change", () => this.choose());
+        // Files chosen before this deferred script ran (a slow phone, a quick hand) raised a "change" nobody
+        // heard: they go up now, as if chosen now.
+        if (this.input.files && this.input.files.length) this.choose();
+      }
     }
 
     /** What the line under the list says: `text` shown, `spoken` for screen readers only (a file's own

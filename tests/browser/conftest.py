@@ -68,15 +68,21 @@ def demo_server(demo_env, tmp_root):
 
 
 @pytest.fixture
-def server_at(live_env, tmp_root):
+def server_at(live_env, tmp_root, request):
     """`with server_at("2024-11-20T09:00:00+07:00") as base:` the same data seen by a server whose clock is
-    at that instant: a later phase of the round, as the process would reach it."""
+    at that instant: a later phase of the round, as the process would reach it.
+
+    The test's page leaves the server (about:blank) before it stops: a page still loading from it (the
+    redirect after "Đăng xuất", its stylesheet) would otherwise log the stopped server's refusals as the
+    page's own console errors (a CI failure on a busy machine)."""
     @contextmanager
     def at(now: str):
         proc, base = start_server({**live_env, "AWARD_NOW": now}, tmp_root / "browser-server-later.log")
         try:
             yield base
         finally:
+            if "page" in request.fixturenames:
+                request.getfixturevalue("page").goto("about:blank")
             stop_server(proc)
     return at
 

@@ -27,6 +27,7 @@ def save_one_part_draft(page, title: str, unit: str, media_type: str, genre: str
     page.locator("#f-parts-0-outlet").fill(outlet)
     page.locator("#f-parts-0-published_on").fill(published_on)
     page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
+    page.wait_for_load_state("load")  # the work's page whole, its stylesheet and scripts run
 
 
 def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):
@@ -71,6 +72,24 @@ def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):
     assert page.dialogs == ["Nộp tác phẩm cho đơn vị? Sau khi đơn vị xét, hồ sơ không sửa được nữa."]
     expect(page.get_by_text("Bản nháp → Đã nộp")).to_be_visible()
     assert page.console_errors == []
+
+
+def test_files_chosen_before_the_upload_script_ran_go_up_all_the_same(page, live_server):
+    """The upload widget's script is deferred: on a slow phone (or a busy machine: a CI failure) files may be
+    chosen before it runs. Their "change" event was heard by nobody; the widget sends them when it starts."""
+    login(page, live_server, "nhabao2@demo.bualiemvang.vn")
+    page.get_by_role("link", name="+ Gửi tác phẩm dự thi lần thứ IX").click()
+    page.route("**/static/js/upload.js", lambda route: route.abort())  # the script has not run yet
+    save_one_part_draft(page, "Phóng sự: Chi bộ giữa đại ngàn", "Nghệ An", "print", "phóng sự", "Báo Nghệ An",
+                        "2024-04-05")
+    own_pdf = Samples.pdf() + b"%" + os.urandom(8).hex().encode() + b"\n"  # a file no other work of the round has
+    page.locator("[data-upload-input]").set_input_files(
+        [{"name": "Bản in giữa đại ngàn.pdf", "mimeType": "application/pdf", "buffer": own_pdf}])
+    expect(page.locator("[data-upload-list] li")).to_have_count(0)  # nothing listens yet
+    page.unroute("**/static/js/upload.js")
+    with page.expect_navigation():  # ... and now it runs: the file goes up, the page shows it
+        page.add_script_tag(url=f"{live_server}/static/js/upload.js?late=1")
+    expect(page.get_by_role("link", name="Bản in giữa đại ngàn.pdf")).to_be_visible()
 
 
 def test_wrong_file_type_shows_message_in_widget(page, live_server):

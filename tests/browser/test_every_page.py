@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from api.demo import DEMO_ACCOUNTS
-from tests.support.browser import login
+from tests.support.browser import login, scrolls_sideways
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def crawl(page, base: str) -> list[str]:
 
 def problems(page) -> list[str]:
     found = []
-    if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+    if scrolls_sideways(page):
         wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll, .table-wrap'))
             .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""")

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import login
+from tests.support.browser import assert_no_sideways_scroll, login
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_a_file_field_reads_in_vietnamese_in_an_english_browser(browser, live_se
         field.set_input_files(str(outline))
         expect(status).to_have_text("de-cuong-lan-IX.txt")
         expect(field).to_have_accessible_description(re.compile(r"Tối đa 20 MB một tệp\. de-cuong-lan-IX\.txt\s*$"))
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert_no_sideways_scroll(page)
 
         page.get_by_role("button", name="Xem trước").click()  # the hidden field is what the form sends
         expect(page.get_by_role("heading", name=re.compile(r"2\. Xem trước \(2 chủ đề\)"))).to_be_visible()

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, create_engine
 
-from tests.support.browser import DEMO_PASSWORD, login
+from tests.support.browser import DEMO_PASSWORD, assert_no_sideways_scroll, login
 
 VIEWPORTS = [{"width": 375, "height": 812}, {"width": 1280, "height": 900}]
 _seq = itertools.count(1)
@@ -115,7 +115,7 @@ def test_the_proposed_plan_shows_below_the_flash_and_tables_fit(browser, demo_se
     try:
         login(page, demo_server, _unit_with_works(demo_env, 2)[0])
         _inside(page, ".panel table")  # the dashboard's rounds
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]  # its hidden caption too
+        assert_no_sideways_scroll(page)  # its hidden caption too
         page.goto(f"{demo_server}/unit/judging")
         page.get_by_label("Số giám khảo chấm mỗi tác phẩm").fill("1")
         page.get_by_role("button", name="Đề xuất phương án").click()
@@ -133,7 +133,7 @@ def test_the_proposed_plan_shows_below_the_flash_and_tables_fit(browser, demo_se
         _inside(page, "#xep-hang table")
         if viewport["width"] < 600:  # rows as cards on a phone (table.cards), each value under its column's name
             assert page.locator("#xep-hang table").evaluate("t => getComputedStyle(t).display") == "block"
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert_no_sideways_scroll(page)
     finally:
         context.close()
 
@@ -193,7 +193,7 @@ def test_the_units_rubric_reads_in_vietnamese_whole_names_and_says_it_scrolls_on
             expect(hint).to_be_hidden()
             box, table = section.bounding_box(), section.locator("table").bounding_box()
             assert table["x"] + table["width"] <= box["x"] + box["width"] + 1, (box, table)  # no column cut off
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert_no_sideways_scroll(page)
         page.get_by_label("Tên tiêu chí mới").first.fill("Tính mới, sáng tạo")
         page.get_by_label("Điểm tối đa 6").fill("10")
         page.get_by_role("button", name="Lưu thang điểm").click()

@@ -6,7 +6,7 @@ and has the journalist's own unit chosen already; genres follow the media type."
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import login
+from tests.support.browser import assert_no_sideways_scroll, login
 from tests.support.liveserver import run_cli
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def test_a_journalist_of_a_merged_province_submits_to_round_xi(browser, demo_env
         page.get_by_role("button", name="Nộp tác phẩm").click()
         expect(page.locator(".alert.flash")).to_contain_text("Đã nộp tác phẩm cho đơn vị")
         expect(page.locator(".badge").first).to_have_text("Đã nộp")
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert_no_sideways_scroll(page)
     finally:
         context.close()
 
@@ -93,6 +93,6 @@ def test_a_journalist_reads_the_prize_of_a_past_work_and_downloads_a_certificate
         assert download.value.path().read_bytes()[:5] == b"%PDF-"
         outcome.get_by_role("link", name="Xem trong danh sách giải đã công bố").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Người giữ lửa ở chi bộ vùng biên")
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert_no_sideways_scroll(page)
     finally:
         context.close()

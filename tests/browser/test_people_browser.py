@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.support.browser import login
+from tests.support.browser import assert_no_sideways_scroll, login
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 812}
@@ -24,11 +24,6 @@ def _phone(browser):
     page.dialogs = []
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.accept()) if d.type == "confirm" else None)
     return context, page
-
-
-def _fits(page) -> None:
-    """Nothing scrolls sideways at 375 px."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def _mailed_link(engine, recipient: str, base: str) -> str:
@@ -52,7 +47,7 @@ def test_invited_manager_sets_a_password_invites_a_judge_and_is_logged_out_when_
         # the secretariat invites a unit manager
         login(sec, live_server, "bithu@demo.bualiemvang.vn")
         sec.goto(f"{live_server}/admin/users")
-        _fits(sec)
+        assert_no_sideways_scroll(sec)
         form = sec.locator("#moi")
         form.get_by_label("E-mail").fill(manager_email)
         form.get_by_label("Họ và tên").fill("Đinh Thị Quản Lý")
@@ -61,7 +56,7 @@ def test_invited_manager_sets_a_password_invites_a_judge_and_is_logged_out_when_
         form.get_by_role("button", name="Gửi thư mời").click()
         expect(sec.locator(".flash")).to_have_text(f"Đã gửi thư mời tới {manager_email}.")
         expect(sec.get_by_role("heading", name="Đinh Thị Quản Lý")).to_be_visible()
-        _fits(sec)
+        assert_no_sideways_scroll(sec)
 
         # the manager opens the mailed link, sets a password and is logged in
         mgr.goto(_mailed_link(engine, manager_email, live_server))
@@ -73,13 +68,13 @@ def test_invited_manager_sets_a_password_invites_a_judge_and_is_logged_out_when_
 
         # and invites a local judge of their unit
         mgr.get_by_role("link", name="Giám khảo cơ sở").click()
-        _fits(mgr)
+        assert_no_sideways_scroll(mgr)
         mgr.get_by_label("E-mail").fill(judge_email)
         mgr.get_by_label("Họ và tên").fill("Lương Văn Chấm")
         mgr.get_by_role("button", name="Gửi thư mời").click()
         expect(mgr.locator(".flash")).to_have_text(f"Đã gửi thư mời giám khảo tới {judge_email}.")
         expect(mgr.get_by_role("cell", name=judge_email)).to_be_visible()
-        _fits(mgr)
+        assert_no_sideways_scroll(mgr)
         with engine.connect() as conn:
             role, unit = conn.execute(sa.text("SELECT role, unit_id FROM user_account WHERE email = :e"),
                                       {"e": judge_email}).one()
@@ -137,7 +132,7 @@ def test_a_refused_invitation_shows_its_error_where_the_manager_looks_and_remova
         withdraw = page.get_by_role("button", name="Rút khỏi hội đồng").first
         box = withdraw.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44
-        _fits(page) if viewport is PHONE else None
+        assert_no_sideways_scroll(page) if viewport is PHONE else None
         withdraw.click()
         assert page.dialogs and page.dialogs[-1].startswith("Rút ") and "khỏi hội đồng sơ tuyển" in page.dialogs[-1]
         expect(page.get_by_role("button", name="Rút khỏi hội đồng")).to_have_count(0)

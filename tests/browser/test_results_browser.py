@@ -7,13 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import assert_no_sideways_scroll
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 740}
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_visitor_reads_results_filters_by_media_type_and_opens_a_work(page, live_server):
@@ -26,7 +24,7 @@ def test_visitor_reads_results_filters_by_media_type_and_opens_a_work(page, live
     expect(page.locator(".prize")).to_have_count(6)  # 5 prizes, the photo also under "Giải chuyên đề"
     expect(page.get_by_role("link", name="Tải danh sách (Excel, .xlsx)")).to_be_visible()
     expect(page.locator(".checksum")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
-    assert no_horizontal_scroll(page)
+    assert_no_sideways_scroll(page)
 
     filters = page.get_by_role("navigation", name="Lọc theo loại hình")
     filters.get_by_role("link", name="Truyền hình").click()
@@ -35,7 +33,7 @@ def test_visitor_reads_results_filters_by_media_type_and_opens_a_work(page, live
     expect(page.locator(".prize")).to_have_count(1)
     expect(page.locator(".prize h3")).to_have_text("Phim tài liệu: Những người giữ lửa (minh họa)")
     expect(page.locator("#giai-B")).to_have_count(0)
-    assert no_horizontal_scroll(page)
+    assert_no_sideways_scroll(page)
 
     page.get_by_role("link", name="Phim tài liệu: Những người giữ lửa (minh họa)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Phim tài liệu: Những người giữ lửa (minh họa)")
@@ -44,7 +42,7 @@ def test_visitor_reads_results_filters_by_media_type_and_opens_a_work(page, live
     expect(certificate).to_have_attribute("href", re.compile(r"/api/v1/entries/\d+/certificate\.pdf\?author=2$"))
     pdf = page.request.get(certificate.get_attribute("href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
-    assert no_horizontal_scroll(page)
+    assert_no_sideways_scroll(page)
     assert page.console_errors == []  # the CSP lets every page render without violations
 
 
@@ -59,7 +57,7 @@ def test_statistics_page_shows_charts_with_captions_on_a_phone(page, live_server
         expect(page.get_by_role("figure", name=re.compile(caption))).to_be_visible()
     media = page.get_by_role("figure", name=re.compile("Tác phẩm theo loại hình"))
     expect(media.get_by_role("row", name=re.compile("Truyền hình"))).to_contain_text("1")
-    assert no_horizontal_scroll(page)
+    assert_no_sideways_scroll(page)
     assert page.console_errors == []
 
 
@@ -82,11 +80,11 @@ def test_on_ceremony_night_a_visitor_searches_round_x_and_checks_the_list_on_a_p
     page.get_by_role("button", name="Tìm").click()
     expect(page.get_by_role("status")).to_contain_text("1 tác phẩm khớp với “tuyen quang”")
     expect(page.locator(".prize h3")).to_have_text("Loạt bài: Chính quyền hai cấp, ngày đầu vận hành (minh họa)")
-    assert no_horizontal_scroll(page)
+    assert_no_sideways_scroll(page)
     reloaded = page.reload()
     assert reloaded.status in (200, 304)  # the browser revalidates with the page's ETag
     page.get_by_role("link", name="Xem tất cả").click()
     page.get_by_role("link", name="Kiểm tra tính toàn vẹn của danh sách").click()
     expect(page.get_by_role("status")).to_contain_text("Danh sách nguyên vẹn. 5 tác phẩm đoạt giải")
-    assert no_horizontal_scroll(page)
+    assert_no_sideways_scroll(page)
     assert page.console_errors == []

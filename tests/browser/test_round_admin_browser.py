@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.support.browser import login
+from tests.support.browser import assert_no_sideways_scroll, login
 
 pytestmark = pytest.mark.browser
 
@@ -18,12 +18,6 @@ XI = {"Mở nhận tác phẩm": "2026-02-03", "Hạn nộp ở đơn vị": "20
 
 OUTLINE = ("1. Xây dựng Đảng về chính trị\n1.1. Nâng cao năng lực lãnh đạo\n1.2. Đổi mới phương thức lãnh đạo\n"
            "2. Xây dựng Đảng về tổ chức\n2.1. Tổ chức bộ máy sau hợp nhất tỉnh\n")
-
-
-def _no_sideways_scroll(page):
-    # called right after a click that navigates: the new document may not exist yet on a loaded machine
-    page.wait_for_load_state("load")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
 
 def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path):
@@ -36,7 +30,7 @@ def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path
     try:
         login(page, live_server, "bithu@demo.bualiemvang.vn")
         page.get_by_role("link", name="Đợt giải: tạo đợt giải mới, thể lệ, lịch và chỉ tiêu").click()
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
         form = page.locator("form").filter(has=page.get_by_role("button", name="Tạo đợt giải"))
         form.get_by_label("Lần thứ (số La Mã)").fill("XI")
         form.get_by_label("Năm").fill("2026")
@@ -46,7 +40,7 @@ def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path
         form.get_by_role("button", name="Tạo đợt giải").click()
         expect(page.locator(".alert.flash")).to_contain_text("Đã tạo đợt giải lần thứ XI – năm 2026")
         expect(page.locator(".badge").first).to_have_text("Đang chuẩn bị")
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
 
         calendar = page.locator("#calendar")
         calendar.get_by_label("Hạn nộp ở đơn vị").fill("2026-10-15")
@@ -63,7 +57,7 @@ def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path
         page.goto(settings_url)
 
         page.get_by_role("link", name="Chỉ tiêu các đơn vị").click()
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
         with page.expect_download() as download:
             page.get_by_role("link", name="Tải bảng chỉ tiêu (.xlsx)").click()
         book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
@@ -102,7 +96,7 @@ def test_round_console_reads_on_a_desktop(browser, live_server):
         row.get_by_role("link", name="thể lệ, lịch").click()
         expect(page.locator(".timeline [aria-current=step]")).to_contain_text("Hôm nay 20/09/2024")
         expect(page.get_by_role("heading", name="Xem trước phiếu chấm")).to_be_visible()
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
     finally:
         context.close()
 

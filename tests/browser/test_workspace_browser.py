@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, create_engine, select
 
 from tests.browser.conftest import ARTIFACTS
-from tests.support.browser import DEMO_PASSWORD, login
+from tests.support.browser import DEMO_PASSWORD, assert_no_sideways_scroll, login
 
 pytestmark = pytest.mark.browser
 PRELIMINARY = "2024-11-20T09:00:00+07:00"
@@ -95,11 +95,6 @@ def _judge_with_works(live_env) -> tuple[str, str, str]:
     return email, *titles
 
 
-def _no_sideways_scroll(page):
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"the page scrolls sideways: {width}"
-
-
 def _canvas_has_ink(page) -> bool:
     """Page 1 is drawn: the canvas has the red band (not a blank white canvas)."""
     return page.evaluate("""() => {
@@ -122,7 +117,7 @@ def test_a_judge_reads_a_pdf_series_scores_it_and_goes_on_to_the_next_work(page,
         page.goto(f"{base}/judging")
         expect(page.locator(".stats").first).to_contain_text("0/2 phiếu đã nộp")
         expect(page.locator(".stats").first).to_contain_text("Hạn nộp phiếu: 05/12/2024")
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
         page.get_by_role("link", name=first).click()
 
         # page 1 of the PDF, drawn in the page; then page 2
@@ -151,7 +146,7 @@ def test_a_judge_reads_a_pdf_series_scores_it_and_goes_on_to_the_next_work(page,
         page.get_by_role("button", name="Phóng to trang").click()
         expect(page.locator("[data-pdf-zoom-level]")).to_have_text("150 %")
         page.wait_for_function(f"document.querySelector('canvas[data-pdf-canvas]').clientWidth > {narrow * 1.3}")
-        _no_sideways_scroll(page)  # the zoomed page scrolls inside its own box
+        assert_no_sideways_scroll(page)  # the zoomed page scrolls inside its own box
 
         # the parts of the series as tabs, moved through with the keyboard
         tabs = page.get_by_role("tablist", name="Các kỳ của loạt bài")
@@ -196,7 +191,7 @@ def test_a_judge_reads_a_pdf_series_scores_it_and_goes_on_to_the_next_work(page,
         page.get_by_label("Điểm thưởng tác nghiệp khó khăn (tối đa 5 điểm, điểm thưởng)").fill("4")
         expect(total).to_have_text("93,5")
         expect(page.locator(".sheet-total")).to_contain_text("/ 100")
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"workspace-sheet-{name}.png"), full_page=True)
 
@@ -206,7 +201,7 @@ def test_a_judge_reads_a_pdf_series_scores_it_and_goes_on_to_the_next_work(page,
         assert page.dialogs and page.dialogs[-1].startswith(f"Nộp phiếu chấm “{first}”? Sau khi nộp, phiếu bị khóa")
         expect(page.locator(".alert.flash")).to_contain_text(f"Đã nộp phiếu chấm “{first}” (93,5 điểm); phiếu đã khóa.")
         expect(page.get_by_label("Điểm thưởng tác nghiệp khó khăn (tối đa 5 điểm, điểm thưởng)")).to_have_count(0)
-        _no_sideways_scroll(page)
+        assert_no_sideways_scroll(page)
         page.goto(f"{base}/judging")
         expect(page.locator(".stats").first).to_contain_text("1/2 phiếu đã nộp")
     assert page.console_errors == []
@@ -288,7 +283,7 @@ def test_a_council_member_reads_the_dossier_and_opens_the_work(page, council_ser
     expect(work).to_contain_text("Đề tài mới, tư liệu phong phú.")
     work.get_by_text("Xem tệp tác phẩm (1)").click()
     expect(work.locator("[data-pdf]")).to_have_attribute("data-state", "ready", timeout=20_000)
-    _no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     work.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"council-dossier-{name}.png"), full_page=True)

@@ -42,6 +42,23 @@ def launch_chromium(playwright: Any, **kwargs: Any):
     return playwright.chromium.launch(**options)
 
 
+def scrolls_sideways(page) -> str | None:
+    """Why the page scrolls sideways ("… 468 px wide in 375 px"), or None when it does not (1 px of rounding).
+
+    Measured once the page has loaded: an action that navigates returns as soon as the new document starts
+    loading, and a page measured before its stylesheet applies is wider than it will be (CI failures on a
+    busy machine: 468 px for a page that fits)."""
+    page.wait_for_load_state("load")
+    width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    return f"{page.url} is {width} px wide in {viewport} px" if width > viewport + 1 else None
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """Nothing on the page scrolls sideways (see :func:`scrolls_sideways`)."""
+    wide = scrolls_sideways(page)
+    assert wide is None, wide
+
+
 DEMO_PASSWORD = "BuaLiemVang2024"
 
 
@@ -51,3 +68,4 @@ def login(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state("load")  # the next page whole, its stylesheet applied (see scrolls_sideways)
