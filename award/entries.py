@@ -295,7 +295,7 @@ def _check_part_url(session: Session, *, round_: Round, i: int, part: PartIn, se
         raise Invalid("Hai kỳ có cùng đường dẫn.", field=f"parts.{i}.url", code="duplicate_url")
     seen_urls.add(key)
     if _url_taken(session, round_id=round_.id, url_key=key, exclude_entry_id=exclude_entry_id):
-        raise Invalid("Đường dẫn này đã được gửi dự thi trong đợt giải.", field=f"parts.{i}.url",
+        raise Invalid("Đường dẫn này đã có trong một tác phẩm khác của đợt giải.", field=f"parts.{i}.url",
                       code="duplicate_url")
 
 
@@ -436,8 +436,9 @@ def _check_author_limits(session: Session, *, entry: Entry, round_: Round) -> No
         ).one()
         if others >= rules.works_per_author_local:
             raise Conflict(
-                f"Tác giả {author.full_name} đã có {others} tác phẩm dự thi ở đơn vị này "
-                f"(tối đa {rules.works_per_author_local}).",
+                # the field's label already says "Tác giả 1: "
+                f"{author.full_name} đã có {others} tác phẩm khác dự thi ở đơn vị này; mỗi tác giả được tối đa "
+                f"{rules.works_per_author_local}.",
                 field=f"authors.{author.position}.full_name", code="author_limit")
 
 
@@ -466,7 +467,7 @@ def _check_duplicate_files(session: Session, *, entry: Entry) -> None:
     files = session.exec(select(EntryFile).where(EntryFile.entry_id == entry.id, EntryFile.removed_at == None)).all()  # noqa: E711
     for f in files:
         if file_taken(session, round_id=entry.round_id, sha256=f.sha256, exclude_entry_id=entry.id):
-            raise Conflict(f"Tệp {f.filename} đã được gửi dự thi trong đợt giải ở một tác phẩm khác.",
+            raise Conflict(f"Tệp {f.filename} đã có trong một tác phẩm khác của đợt giải.",
                            field="file", code="duplicate_file")
 
 

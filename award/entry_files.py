@@ -85,7 +85,7 @@ def _refuse_duplicate(session: Session, *, entry: Entry, sha256: str) -> None:
     if same_entry is not None:
         raise Conflict("Tệp này đã có trong tác phẩm.", field="file", code="duplicate_file")
     if file_taken(session, round_id=entry.round_id, sha256=sha256, exclude_entry_id=entry.id):
-        raise Conflict("Tệp này đã được gửi dự thi trong đợt giải ở một tác phẩm khác.", field="file",
+        raise Conflict("Tệp này đã có trong một tác phẩm khác của đợt giải.", field="file",
                        code="duplicate_file")
 
 

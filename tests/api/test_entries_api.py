@@ -88,7 +88,7 @@ def test_same_url_already_entered_in_round_is_refused(client, session, clock):
     response = client.post("/api/v1/entries", headers=second, json=copy)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "parts", "0", "url"]
-    assert "đã được gửi dự thi" in response.json()["detail"][0]["msg"]
+    assert response.json()["detail"][0]["msg"] == "Đường dẫn này đã có trong một tác phẩm khác của đợt giải."
 
 
 def test_submit_before_deadline_then_409_when_submitting_again(client, session, clock):
@@ -135,6 +135,8 @@ def test_per_author_limit_in_the_same_contest(client, session, clock):
     assert third.status_code == 409
     assert third.json()["detail"]["code"] == "author_limit"
     assert third.json()["detail"]["field"] == "authors.0.full_name"
+    assert third.json()["detail"]["message"] == (  # the page puts "Tác giả 1: " before it
+        "NGUYEN VAN CHAM đã có 2 tác phẩm khác dự thi ở đơn vị này; mỗi tác giả được tối đa 2.")
 
 
 def test_withdraw_then_the_author_may_submit_another(client, session, clock):

@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import select
 
 from award.models import Entry, EntryPart, EntryStatus, Role, Unit
+from api.templating import vn_date
 from tests.factories import csrf_from, make_user, round_by_number, web_login
 
 
@@ -116,6 +117,8 @@ def test_submit_and_withdraw_from_the_entry_page(client, session, clock):
     assert entry.status == EntryStatus.submitted
     page = client.get(f"/entries/{entry.id}")
     assert "Bản nháp → Đã nộp" in page.text
+    when = f"lúc {vn_date(entry.submitted_at)}"  # by the badge "Đã nộp": "Đã nộp lúc …", the verb once
+    assert f'<span class="muted">{when}</span>' in page.text and "nộp lúc" not in page.text
     client.post(f"/entries/{entry.id}/withdraw", data={"csrf_token": csrf_from(page.text)})
     session.refresh(entry)
     assert entry.status == EntryStatus.withdrawn

@@ -102,6 +102,8 @@ def test_same_file_in_another_entry_of_the_round_is_refused(client, session, clo
     response = client.post(f"/api/v1/entries/{second}/files", headers=other, files={"file": ("b.pdf", pdf, "application/pdf")})
     assert response.status_code == 409
     assert response.json()["detail"]["code"] == "duplicate_file"
+    # the other work is a draft: "already in another work", not "already submitted"
+    assert response.json()["detail"]["message"] == "Tệp này đã có trong một tác phẩm khác của đợt giải."
     assert len(list(store.keys("entries/"))) == 1
 
 
