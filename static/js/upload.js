@@ -880,7 +880,10 @@
       const done = live.filter((item) => item.state === "done");
       const failed = live.filter((item) => item.state !== "done");
       if (failed.length) {
-        const head = done.length ? `Đã tải lên ${done.length}/${live.length} tệp.` : "";
+        // the page reloads to list the files in once nothing refused is left on the list: say so
+        const head = done.length
+          ? `Đã tải lên ${done.length}/${live.length} tệp (hiện trong bảng khi bạn xóa khỏi danh sách các tệp chưa tải lên được).`
+          : "";
         if (failed.length <= 3) { // each message is next to its file: spoken here, not shown twice
           this.announce(head, failed.map((item) => `${item.file.name}: ${item.statusEl.textContent}`).join(" "));
         } else {
