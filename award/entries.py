@@ -421,8 +421,21 @@ def update_entry(session: Session, *, entry: Entry, actor: User, data: EntryIn, 
 
 
 def _check_author_limits(session: Session, *, entry: Entry, round_: Round) -> None:
-    """No author may have more than `works_per_author_local` works counting in the same contest."""
+    """No author may have more than `works_per_author_local` works counting in the same contest.
+
+    Raises Conflict (code ``author_limit``, field ``authors.{position}.full_name``) for the first author over it."""
+    over = author_limit_problems(session, entry=entry, round_=round_)
+    if over:
+        field, message = over[0]
+        raise Conflict(message, field=field, code="author_limit")
+
+
+def author_limit_problems(session: Session, *, entry: Entry, round_: Round) -> list[tuple[str, str]]:
+    """(field, Vietnamese message) for each author of ``entry`` who already has `works_per_author_local` other
+    works counting (submitted or further) in the same unit's contest of the round (DOMAIN.md: at most 2 works per
+    author in one contest)."""
     rules = RoundRules.model_validate(round_.rules)
+    problems: list[tuple[str, str]] = []
     authors = session.exec(select(EntryAuthor).where(EntryAuthor.entry_id == entry.id).order_by(EntryAuthor.position)).all()
     for author in authors:
         match = EntryAuthor.name_key == author.name_key
@@ -435,11 +448,11 @@ def _check_author_limits(session: Session, *, entry: Entry, round_: Round) -> No
                    Entry.status.in_(ACTIVE), match)
         ).one()
         if others >= rules.works_per_author_local:
-            raise Conflict(
-                # the field's label already says "Tác giả 1: "
-                f"{author.full_name} đã có {others} tác phẩm khác dự thi ở đơn vị này; mỗi tác giả được tối đa "
-                f"{rules.works_per_author_local}.",
-                field=f"authors.{author.position}.full_name", code="author_limit")
+            problems.append((f"authors.{author.position}.full_name",
+                             # the field's label already says "Tác giả 1: "
+                             f"{author.full_name} đã có {others} tác phẩm khác dự thi ở đơn vị này; mỗi tác giả "
+                             f"được tối đa {rules.works_per_author_local}."))
+    return problems
 
 
 def submit_entry(session: Session, *, entry: Entry, actor: User, now: datetime) -> Entry:
@@ -452,11 +465,14 @@ def submit_entry(session: Session, *, entry: Entry, actor: User, now: datetime) 
     entry_status.check(entry.id, entry.status, EntryStatus.submitted)
     # every requirement of submission at once (the form's rules, the authors' limits, the files), so the
     # author fixes them in one go rather than meeting them one submission after another
-    _refuse_all(_problems(
-        lambda: check_entry(session, round_=round_, data=entry_input(session, entry), exclude_entry_id=entry.id),
-        lambda: _check_author_limits(session, entry=entry, round_=round_),
-        lambda: _check_duplicate_files(session, entry=entry),
-        lambda: check_complete(session, entry=entry, round_=round_), catch=(Invalid, Conflict)))
+    _refuse_all(
+        _problems(lambda: check_entry(session, round_=round_, data=entry_input(session, entry),
+                                      exclude_entry_id=entry.id), catch=(Invalid, Conflict))
+        # every author over the limit, each under their own name
+        + [Conflict(message, field=field, code="author_limit")
+           for field, message in author_limit_problems(session, entry=entry, round_=round_)]
+        + _problems(lambda: _check_duplicate_files(session, entry=entry),
+                    lambda: check_complete(session, entry=entry, round_=round_), catch=(Invalid, Conflict)))
     entry_status.apply(session, entry=entry, to=EntryStatus.submitted, actor=actor, now=now)
     entry.submitted_at = now
     notifications.entry_submitted(session, entry=entry, now=now)

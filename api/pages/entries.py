@@ -177,13 +177,13 @@ def _works_list(user: User, entry: Entry) -> str | None:
     return None
 
 
-def _missing(session: Session, entry: Entry, round_: Round, error: list[str] | None) -> str | None:
-    """What the work still lacks before it can be submitted, unless the refusal shown above already says it
-    (a refused submission names it there: each requirement is shown once)."""
-    missing = entries.missing_for_submission(session, entry=entry, round_=round_)
-    if missing and any(missing in line for line in error or []):
-        return None
-    return missing
+def _missing(session: Session, entry: Entry, round_: Round, error: list[str] | None) -> list[str]:
+    """What stands between the work and its submission, said before the author presses "Nộp tác phẩm": what it
+    still lacks for its media type, and each author who already has the contest's number of works there. A line
+    the refusal shown above already says is left out (each requirement is shown once)."""
+    lines = [entries.missing_for_submission(session, entry=entry, round_=round_)]
+    lines += [message for _, message in entries.author_limit_problems(session, entry=entry, round_=round_)]
+    return [line for line in lines if line and not any(line in shown for shown in error or [])]
 
 
 SLOW_JOBS = 300  # seconds: past this, the page stops reloading itself and says the background work is late

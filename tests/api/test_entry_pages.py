@@ -368,3 +368,28 @@ def test_the_api_lists_every_requirement_of_a_refused_submission(client, session
     response = client.post(f"/api/v1/entries/{entry.id}/submit", headers=api_login(client, user))
     assert response.status_code == 422
     assert [d["loc"] for d in response.json()["detail"]] == [["body", "parts"], ["body", "files"]]
+
+
+def test_the_draft_page_says_before_submitting_that_an_author_has_the_contests_number_of_works(client, session, clock):
+    """The author limit (2 works per author in one unit's contest) is said on the third work's page as soon as
+    the other two are submitted, not first on pressing "Nộp tác phẩm"; a refused submission says it once."""
+    user = logged_in_journalist(client, session)
+    for n in range(3):
+        urls = {f"parts-{i}-url": f"https://baohatinh.vn/giu-lua-{n}-{i}.html" for i in range(3)}
+        client.post("/entries/new", data=form_data(session, csrf_from(client.get("/entries/new").text),
+                                                   client_token=f"tok-{n}", title=f"Người giữ lửa, loạt {n + 1}",
+                                                   **urls))
+    first, second, third = session.exec(select(Entry).where(Entry.owner_id == user.id).order_by(Entry.id)).all()
+    limit = "Trần Văn Bút đã có 2 tác phẩm khác dự thi ở đơn vị này; mỗi tác giả được tối đa 2."
+    assert limit not in client.get(f"/entries/{third.id}").text
+    for entry in (first, second):
+        client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(client.get(f"/entries/{entry.id}").text)})
+    page = client.get(f"/entries/{third.id}").text
+    assert f"Chưa nộp được: {limit} Lê Thị Mực đã có 2" in page
+    refused = client.post(f"/entries/{third.id}/submit", data={"csrf_token": csrf_from(page)})
+    assert refused.status_code == 422  # two authors over it: each named under their own field
+    assert "Chưa thực hiện được; hãy sửa 2 điểm sau:" in refused.text
+    assert refused.text.count(limit) == 1 and "Lê Thị Mực đã có 2 tác phẩm khác" in refused.text
+    assert "Chưa nộp được:" not in refused.text
+    session.refresh(third)
+    assert third.status == EntryStatus.draft
