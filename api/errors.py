@@ -217,8 +217,29 @@ def error_response(request: Request, status: int, code: str, message: str, field
     return response
 
 
+def page_above(request: Request) -> str | None:
+    """The nearest address above the request's that has a page (a GET route): /entries/12/submit → /entries/12,
+    /logout → /. None when there is none."""
+    from starlette.routing import Match
+
+    parts = request.url.path.rstrip("/").split("/")
+    for end in range(len(parts) - 1, 0, -1):
+        path = "/".join(parts[:end]) or "/"
+        scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            return path
+    return None
+
+
 def http_error_response(request: Request, exc: StarletteHTTPException):
     """Starlette's and FastAPI's own refusals (and the request gate's, api/limits.py) in our words."""
+    if exc.status_code == 405 and request.method in ("GET", "HEAD") and not is_api(request):
+        # A form refused in place is shown at its action's address (/entries/12/submit); reloading it, or
+        # pressing Enter in the address bar, asks that address for a page it does not have: the page the form
+        # was on answers instead (a newcomer met "Phương thức không được hỗ trợ" there).
+        above = page_above(request)
+        if above is not None:
+            return RedirectResponse(above, status_code=303)
     if exc.status_code == 400:
         # A body that could not even be parsed (bytes that are not UTF-8, broken multipart framing): invalid
         # input like any other; the API lists it as the standard 422 naming the body.

@@ -1,6 +1,9 @@
 """The journalist's entry form and entry page, and the unit's list."""
 
+import re
+
 import pytest
+from fastapi.routing import iter_route_contexts
 from sqlmodel import select
 
 from award.models import Entry, EntryPart, EntryStatus, Role, Unit
@@ -393,3 +396,33 @@ def test_the_draft_page_says_before_submitting_that_an_author_has_the_contests_n
     assert "Chưa nộp được:" not in refused.text
     session.refresh(third)
     assert third.status == EntryStatus.draft
+
+
+def test_reloading_a_form_refused_in_place_goes_back_to_the_page_it_was_on(client, session, clock):
+    """A form refused in place is shown at its action's address (/entries/12/submit). Reloading it asks that
+    address with GET: every page address that only takes forms sends the reader to the nearest page above it
+    (a newcomer met "Phương thức không được hỗ trợ" there). The API keeps its 405."""
+    routes = [(rc.path, set(getattr(rc, "methods", None) or ())) for rc in iter_route_contexts(client.app.routes)]
+    page_methods: dict[str, set[str]] = {}
+    for path, methods in routes:  # a path may have a GET route and a POST route: only a path with no GET counts
+        page_methods.setdefault(path, set()).update(methods)
+    post_only = sorted(path for path, methods in page_methods.items()
+                       if methods and "GET" not in methods and not path.startswith("/api/"))
+    assert "/entries/{entry_id}/submit" in post_only and len(post_only) > 20
+    web_login(client, make_user(session, role=Role.secretariat))  # signed in: no address stops at the login page
+    redirected = 0
+    for path in post_only:
+        address = re.sub(r"\{[^}]+\}", "1", path)
+        reloaded = client.get(address, follow_redirects=False)
+        assert reloaded.status_code != 405, path
+        if reloaded.status_code != 303:  # another page's address too (/admin/users/import is /admin/users/{id})
+            continue
+        redirected += 1
+        above = reloaded.headers["location"]
+        assert address.startswith(above.rstrip("/") + "/") or above == "/", (address, above)
+        assert client.get(above).status_code not in (405, 500), (address, above)
+    assert redirected > 20
+    assert client.get("/entries/12/submit", follow_redirects=False).headers["location"] == "/entries/12"
+    api_post_only = next(path for path, methods in page_methods.items()
+                         if methods == {"POST"} and path.startswith("/api/") and "{" in path)
+    assert client.get(re.sub(r"\{[^}]+\}", "1", api_post_only)).status_code == 405
