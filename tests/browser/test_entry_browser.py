@@ -82,9 +82,8 @@ def test_files_chosen_before_the_upload_script_ran_go_up_all_the_same(page, live
     page.route("**/static/js/upload.js", lambda route: route.abort())  # the script has not run yet
     save_one_part_draft(page, "Phóng sự: Chi bộ giữa đại ngàn", "Nghệ An", "print", "phóng sự", "Báo Nghệ An",
                         "2024-04-05")
-    own_pdf = Samples.pdf() + b"%" + os.urandom(8).hex().encode() + b"\n"  # a file no other work of the round has
     page.locator("[data-upload-input]").set_input_files(
-        [{"name": "Bản in giữa đại ngàn.pdf", "mimeType": "application/pdf", "buffer": own_pdf}])
+        [{"name": "Bản in giữa đại ngàn.pdf", "mimeType": "application/pdf", "buffer": Samples.unique_pdf()}])
     expect(page.locator("[data-upload-list] li")).to_have_count(0)  # nothing listens yet
     page.unroute("**/static/js/upload.js")
     with page.expect_navigation():  # ... and now it runs: the file goes up, the page shows it
@@ -372,8 +371,7 @@ def test_a_waiting_page_never_reloads_under_the_readers_hands(page, quiet_server
         page.locator("label.file-pick-button").first.click()
     page.clock.run_for(10_000)
     expect(held_note).to_be_visible()
-    another_pdf = Samples.pdf() + b"%" + os.urandom(8).hex().encode() + b"\n"  # not the file already in the work
-    chooser.value.set_files([{"name": "Bản chọn.pdf", "mimeType": "application/pdf", "buffer": another_pdf}])
+    chooser.value.set_files([{"name": "Bản chọn.pdf", "mimeType": "application/pdf", "buffer": Samples.unique_pdf()}])
     expect(page.locator("[data-upload-status]")).to_contain_text("Đã tải lên xong 1 tệp")
     assert [e for e in page.console_errors if "status of 415" not in e] == []  # only the refused file's answer
 

@@ -22,6 +22,13 @@ class Samples:
         return out.getvalue()
 
     @staticmethod
+    def unique_pdf() -> bytes:
+        """A PDF no other work has (the round refuses the same file in two works): a random comment appended."""
+        import os
+
+        return Samples.pdf() + b"%" + os.urandom(8).hex().encode() + b"\n"
+
+    @staticmethod
     def docx(text: str = "Bài dự thi về xây dựng Đảng") -> bytes:
         import docx
 
