@@ -33,7 +33,7 @@ import hashlib
 import logging
 import os
 import threading
-from typing import Callable, Literal, Protocol, Sequence
+from typing import Any, Callable, Literal, Protocol, Sequence
 
 import numpy as np
 
@@ -168,24 +168,50 @@ def embed_cached(
 
     Only the misses reach the model, in one batch; they are then ``put``.
     """
+    return embed_cached_later(texts, kind, cache, embedder)()
+
+
+def embed_cached_later(
+    texts: Sequence[str],
+    kind: Kind,
+    cache: EmbeddingCache | None,
+    embedder: Embedder | None = None,
+    submit: Callable[..., Any] | None = None,
+) -> Callable[[], np.ndarray]:
+    """:func:`embed_cached` in two steps: the cache is read now, in the caller's thread; the misses go
+    to the model through ``submit(fn, *args) -> future`` (an executor's ``submit``: the engine releases
+    the GIL, so Python work goes on beside it); the function returned waits for them, puts them
+    (in the caller's thread again: a cache may hold a database session's context) and gives the
+    (len(texts), 384) vectors.  Without ``submit`` the model runs now."""
     embedder = embedder or embed
     texts = list(texts)
-    if cache is None:
-        return embedder(texts, kind)
     out = np.zeros((len(texts), DIM), dtype=np.float32)
-    keys = [cache_key(t, kind) for t in texts]
     missing: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        hit = cache.get(key)
-        if hit is not None:
-            out[i] = hit
-        else:
-            missing.setdefault(key, []).append(i)
-    if missing:
-        first = [rows[0] for rows in missing.values()]
-        vectors = embedder([texts[i] for i in first], kind)
-        for (key, rows), vector in zip(missing.items(), vectors):
+    if cache is None:
+        missing = {str(i): [i] for i in range(len(texts))}
+    else:
+        for i, t in enumerate(texts):
+            key = cache_key(t, kind)
+            hit = cache.get(key)
+            if hit is not None:
+                out[i] = hit
+            else:
+                missing.setdefault(key, []).append(i)
+    wanted = [texts[rows[0]] for rows in missing.values()]
+    if not wanted:
+        return lambda: out
+    if submit is None:
+        computed = embedder(wanted, kind)
+        result = lambda: computed  # noqa: E731
+    else:
+        result = submit(embedder, wanted, kind).result
+
+    def vectors() -> np.ndarray:
+        for (key, rows), vector in zip(missing.items(), result()):
             vector = np.asarray(vector, dtype=np.float32)
-            cache.put(key, vector)
+            if cache is not None:
+                cache.put(key, vector)
             out[rows] = vector
-    return out
+        return out
+
+    return vectors

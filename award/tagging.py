@@ -112,7 +112,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -433,24 +433,41 @@ class _BM25:
         return np.asarray(qw, dtype=np.float32) @ self._by_term[list(idx)]
 
     def score_many(self, queries: Sequence[Mapping[str, float]]) -> np.ndarray:
-        """:meth:`score` of each query, (queries × documents): one gather and one matrix product for all of
-        them (a long text's chunks: ~240 calls of :meth:`score` a work were a fifth of a warm re-tag)."""
+        """:meth:`score` of each query, (queries × documents)."""
+        return self.score_counts(*_count_matrix(queries))
+
+    def score_counts(self, terms: Sequence[str], counts: np.ndarray) -> np.ndarray:
+        """:meth:`score` of each row of ``counts`` (queries × ``terms``, :func:`_count_matrix`), (queries ×
+        documents): one gather and one matrix product for all of them.  A long text's chunks are read once
+        into such a matrix and scored against four indexes (exact and folded, outline and pieces): looking up
+        each distinct term, not each of its occurrences, took the chunks' share of a warm re-tag from ~40 % to
+        ~20 %."""
         vocab = self.vocab
-        rows: list[int] = []
-        cols: list[int] = []
-        values: list[float] = []
-        for r, query in enumerate(queries):
-            for term, weight in query.items():
-                if (j := vocab.get(term)) is not None:
-                    rows.append(r)
-                    cols.append(j)
-                    values.append(weight)
-        if not cols:
-            return np.zeros((len(queries), self.weights.shape[0]), dtype=np.float32)
-        terms, column = np.unique(np.asarray(cols), return_inverse=True)
-        dense = np.zeros((len(queries), len(terms)), dtype=np.float32)
-        dense[np.asarray(rows), column] = values  # a query names each term once (a mapping)
-        return dense @ self._by_term[terms]
+        columns = np.fromiter((vocab.get(t, -1) for t in terms), dtype=np.int64, count=len(terms))
+        known = columns >= 0
+        if not known.any():
+            return np.zeros((counts.shape[0], self.weights.shape[0]), dtype=np.float32)
+        return counts[:, known] @ self._by_term[columns[known]]
+
+
+def _count_matrix(queries: Sequence[Mapping[str, float]]) -> tuple[list[str], np.ndarray]:
+    """(distinct terms, (queries × terms) float32 weights) of a list of weighted term bags."""
+    column: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for r, query in enumerate(queries):
+        for term, weight in query.items():
+            j = column.get(term)
+            if j is None:
+                j = column[term] = len(column)
+            rows.append(r)
+            cols.append(j)
+            values.append(weight)
+    counts = np.zeros((len(queries), len(column)), dtype=np.float32)
+    if cols:
+        counts[np.asarray(rows), np.asarray(cols)] = values
+    return list(column), counts
 
 
 # --------------------------------------------------------------------------
@@ -470,6 +487,11 @@ def _runs(text: str) -> list[list[tuple[str, str]]]:
         if words:
             out.append(words)
     return out
+
+
+# A work's title and summary (or one chunk of its text) is matched against each of the five themes its why is
+# written for: read once, not five times (the why was a third of a warm re-tag).  Read-only, like the references'.
+_work_runs = lru_cache(maxsize=256)(_runs)
 
 
 def _content(token: str) -> bool:
@@ -548,7 +570,7 @@ def shared_phrases(work: str, reference: str, limit: int = 4,
 
     found: dict[tuple[str, ...], tuple[float, int, str]] = {}
     order = 0
-    for seg in _runs(work):
+    for seg in _work_runs(work):
         tokens = [tok for _, tok in seg]
         prev: dict[tuple[int, int], int] = {}
         runs: list[dict[tuple[int, int], int]] = []  # per syllable: reference end -> run length
@@ -667,6 +689,18 @@ def _zscore(values: np.ndarray, min_spread: float = 0.0) -> np.ndarray:
     if std < 1e-9:
         return np.zeros_like(values)
     return (values - mean) / std
+
+
+@dataclass
+class _Read:
+    """A batch of works as RoundTagger._read left them for RoundTagger._ranked."""
+
+    items: list[EntryText]
+    texts: list[str]  # e5 query texts
+    has_text: list[bool]
+    bodies: list[tuple]  # (chunks, their outline scores, their pieces' scores) per work
+    chosen: list[list[str]]  # the chunks embedded, per work
+    vectors: Any  # () -> the query vectors then the chunks', or None
 
 
 class RoundTagger:
@@ -983,9 +1017,10 @@ class RoundTagger:
             empty = np.zeros((0, len(self.units)), dtype=np.float32)
             return [], empty, None if self._bm25_press is None else empty
         exact, folded = zip(*(features(part, cfg.bigram_weight) for part in parts))
+        exact, folded = _count_matrix(exact), _count_matrix(folded)
 
         def channels(exact_index: _BM25, folded_index: _BM25) -> np.ndarray:
-            return exact_index.score_many(exact) + cfg.fold_weight * folded_index.score_many(folded)
+            return exact_index.score_counts(*exact) + cfg.fold_weight * folded_index.score_counts(*folded)
 
         press = None if self._bm25_press is None else channels(*self._bm25_press)
         return parts, channels(self._bm25_exact, self._bm25_folded), press
@@ -1014,16 +1049,49 @@ class RoundTagger:
         ``scores(vector, exclude) -> (values per unit, neighbour counts per unit)``); ``keys[i]`` is
         entry i's own key in it, left out of its neighbours (a work never votes for itself).
         """
-        cfg = self.config
+        return self._ranked(self._read(entries), limit=limit, learned=learned, keys=keys)
+
+    def suggest_batches(
+        self, batches: Iterable[tuple[Sequence[EntryText | Sequence[str] | Mapping[str, str]], Sequence[Any] | None]],
+        *, limit: int | None = None, learned: Any = None,
+    ) -> Iterator[list[SuggestionResult]]:
+        """:meth:`suggest_many` of each ``(entries, keys)`` batch in turn, lazily: while the model embeds one
+        batch (in a thread of its own: the engine releases the GIL), this thread reads the next one and ranks
+        the one before.  A re-tag of a round (award.themes) reads its works from the database as the generator
+        asks for the next batch, in the caller's thread.  On two cores, reading and ranking a work with 1,500
+        words of text (~10 ms) is then half hidden behind its ~40 ms of model time (bench/tagging.py)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5") as pool:
+            waiting: list[tuple[_Read, Sequence[Any] | None]] = []
+            for entries, keys in batches:
+                waiting.append((self._read(entries, submit=pool.submit), keys))
+                if len(waiting) > 1:
+                    read, keys = waiting.pop(0)
+                    yield self._ranked(read, limit=limit, learned=learned, keys=keys)
+            for read, keys in waiting:
+                yield self._ranked(read, limit=limit, learned=learned, keys=keys)
+
+    def _read(self, entries: Iterable[EntryText | Sequence[str] | Mapping[str, str]],
+              submit: Any = None) -> "_Read":
+        """A batch's texts read (query text, body chunks scored and chosen) and its vectors asked for."""
         items = [_entry(e) for e in entries]
-        if not items:
-            return []
         texts = [self.query_text(e.title, e.summary, e.body) for e in items]
         has_text = [bool(t.strip()) for t in texts]
         bodies = [self._chunk_scores(e.body) if e.body and e.body.strip() else ([], None, None) for e in items]
         chosen = [self._chosen_chunks(parts, scores) if scores is not None else [] for parts, scores, _ in bodies]
         wanted = [t for t, ok in zip(texts, has_text) if ok] + [c for cs in chosen for c in cs]
-        vectors = embeddings.embed_cached(wanted, "query", self.cache, self._embedder) if wanted else None
+        vectors = embeddings.embed_cached_later(wanted, "query", self.cache, self._embedder, submit) \
+            if wanted else (lambda: None)
+        return _Read(items, texts, has_text, bodies, chosen, vectors)
+
+    def _ranked(self, read: "_Read", *, limit: int | None, learned: Any,
+                keys: Sequence[Any] | None) -> list[SuggestionResult]:
+        cfg = self.config
+        items, texts, has_text, bodies, chosen = read.items, read.texts, read.has_text, read.bodies, read.chosen
+        if not items:
+            return []
+        vectors = read.vectors()
         chunk_at = sum(has_text)
         results: list[SuggestionResult] = []
         k = 0

@@ -17,7 +17,7 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
@@ -393,7 +393,9 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
     Runs outside any request, with its own sessions."""
     from award.models import RetagJob
 
-    with Session(engine) as session:
+    # expire_on_commit off: the next batch's works are read (and sent to the model) before this batch's
+    # suggestions are committed (RoundTagger.suggest_batches), and must not be read again after it
+    with Session(engine, expire_on_commit=False) as session:
         job = session.get(RetagJob, job_id)
         tagger = tagger_for(session, round_id, cache)
         ids = list(session.exec(select(Entry.id).where(Entry.round_id == round_id).order_by(Entry.id)).all())
@@ -405,13 +407,12 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
                 raise Conflict("Đợt giải chưa có đề cương.", code="no_outline")
             # every confirmed work's vector now (those are re-tagged below anyway, from the cache)
             examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
-            for start in range(0, len(ids), batch):
-                chunk = session.exec(select(Entry).where(Entry.id.in_(ids[start:start + batch]))).all()
-                results = tagger.suggest_many([entry_text(e) for e in chunk], learned=examples,
-                                              keys=[e.id for e in chunk])
-                for entry, result in zip(chunk, results):
+            read: list[list[Entry]] = []
+            for results in tagger.suggest_batches(_entry_batches(session, ids, batch, read), learned=examples):
+                chunk = read.pop(0)
+                for entry, result in zip(chunk, results, strict=True):
                     store_suggestions(session, entry=entry, result=result, now=now)
-                job.done = min(len(ids), start + len(chunk))
+                job.done += len(chunk)
                 session.add(job)
                 session.commit()
                 flush_cache(cache)
@@ -523,11 +524,19 @@ def relearn_round(session: Session, *, round_id: int, cache) -> RelearnPass:
     examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
     ids = stale_after_confirmations(session, round_id=round_id, tagger=tagger, examples=examples)
     ranked: list[tuple[Entry, SuggestionResult]] = []
-    for start in range(0, len(ids), 32):
-        chunk = session.exec(select(Entry).where(Entry.id.in_(ids[start:start + 32]))).all()
-        results = tagger.suggest_many([entry_text(e) for e in chunk], learned=examples, keys=[e.id for e in chunk])
-        ranked += zip(chunk, results, strict=True)
+    read: list[list[Entry]] = []
+    for results in tagger.suggest_batches(_entry_batches(session, ids, 32, read), learned=examples):
+        ranked += zip(read.pop(0), results, strict=True)
     return RelearnPass(ranked, seen)
+
+
+def _entry_batches(session: Session, ids: list[int], size: int, read: list[list[Entry]]) -> Iterator[tuple]:
+    """(texts, ids) of the works ``ids``, ``size`` at a time, for RoundTagger.suggest_batches; each batch's
+    works are appended to ``read`` as they are loaded (the caller takes them off as their results come)."""
+    for start in range(0, len(ids), size):
+        chunk = list(session.exec(select(Entry).where(Entry.id.in_(ids[start:start + size]))).all())
+        read.append(chunk)
+        yield [entry_text(e) for e in chunk], [e.id for e in chunk]
 
 
 def store_relearned(session: Session, *, round_id: int, done: RelearnPass, now: datetime) -> None:

@@ -88,3 +88,23 @@ def test_a_past_rounds_themes_map_onto_this_rounds_closest():
         code, _ = mapping[past]
         assert titles[code][:60] == next(u.title for u in vii.units if u.code == past)[:60]
     assert "2.9" not in mapping  # "Phát huy vai trò … cơ quan dân cử": no such theme in VIII
+
+
+def test_a_re_tag_in_batches_ranks_each_work_as_one_batch_would():
+    """The worker's re-tag (award.themes.retag_round) sends one batch to the model while it reads and ranks the
+    others (RoundTagger.suggest_batches): every work gets the ranking and the why suggest_many gives it, in
+    order, with a work left out of its own votes, an empty batch and a work without text among them."""
+    tagger = _tagger()
+    texts = [("Kiểm tra", INSPECTION), ("Ghi chép ở một xã", FILLER, INSPECTION), ("", ""),
+             ("Chi bộ vùng biên", "Sinh hoạt chi bộ ở đồn biên phòng, kết nạp đảng viên trẻ."), ("Kỷ luật", INSPECTION)]
+    alone = tagger.suggest_many(texts)
+    examples = ExampleSet(tagger, np.vstack([alone[0].vector, alone[4].vector]), [["2.4"], ["1.1"]], [1.0, 1.0],
+                          ["k0", "k4"])
+    keys = ["k0", "k1", "k2", "k3", "k4"]
+    batches = [(texts[:2], keys[:2]), ([], []), (texts[2:3], keys[2:3]), (texts[3:], keys[3:])]
+    got = [r for batch in tagger.suggest_batches(iter(batches), learned=examples) for r in batch]
+    want = tagger.suggest_many(texts, learned=examples, keys=keys)
+    assert [r.codes for r in got] == [r.codes for r in want]
+    assert [[(s.score, s.why) for s in r.items] for r in got] == [[(s.score, s.why) for s in r.items] for r in want]
+    assert not any("giống" in s.why for s in got[0].items if s.code == "2.4")  # k0 never votes for itself
+    assert got[2].weak and got[2].items[0].score == 0.0
