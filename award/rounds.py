@@ -144,6 +144,18 @@ def create_round(session: Session, *, number: str, year: int, name: str | None, 
     return round_
 
 
+def _kept_media_genres(raw: dict[str, Any]) -> Any:
+    """The genres per media type left when media types or genres are changed without them: a media type no
+    longer in the round and a genre no longer in its list go with them (a media type left with none admits every
+    genre of the round, as one never listed)."""
+    media_genres, media_types, genres = raw.get("media_genres"), raw.get("media_types"), raw.get("genres")
+    if not (isinstance(media_genres, dict) and isinstance(media_types, list) and isinstance(genres, list)):
+        return media_genres  # malformed: the rules' own check names the field
+    kept = {media: [g for g in listed if g in genres] for media, listed in media_genres.items()
+            if media in media_types and isinstance(listed, list)}
+    return {media: listed for media, listed in kept.items() if listed}
+
+
 def update_round(session: Session, *, round_: Round, changes: dict[str, Any], rules: dict[str, Any] | None,
                  status: Literal["draft", "open", "closed"] | None, actor: User, now: datetime,
                  guard: RulesGuard | None = None) -> Round:
@@ -175,6 +187,8 @@ def update_round(session: Session, *, round_: Round, changes: dict[str, Any], ru
             # New subpanels without new targets: the targets of the subpanels that are gone go with them.
             codes = {p.get("code") for p in rules["panels"] if isinstance(p, dict)}
             raw["shortlist_targets"] = {k: v for k, v in (raw.get("shortlist_targets") or {}).items() if k in codes}
+        if ("media_types" in rules or "genres" in rules) and "media_genres" not in rules:
+            raw["media_genres"] = _kept_media_genres(raw)
         with checks.field("rules"):
             merged = check_rules(session, round_=round_, raw=raw, guard=guard,
                                  old=RoundRules.model_validate(round_.rules))

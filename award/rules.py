@@ -35,6 +35,21 @@ GENRES = [
 ]
 
 
+# The genres each media type admits unless the round says otherwise (the secretariat's settings form, "Thể loại theo
+# loại hình"): the award's rules (thể lệ) of recent rounds name the press's genres for print and online, the
+# broadcast forms for radio and television, single photos and photo series for press photography.  A form that
+# offered "ảnh đơn" or "phim tài liệu" under "Báo in" (as one with no such list did) invites a refusal later.
+_WRITTEN = ["xã luận", "bình luận", "chuyên luận", "phóng sự", "điều tra", "phản ánh", "ký", "phỏng vấn"]
+_SPOKEN = ["bình luận", "chuyên luận", "phóng sự", "điều tra", "phản ánh", "ký", "phỏng vấn", "tọa đàm"]
+DEFAULT_MEDIA_GENRES = {
+    "print": _WRITTEN,
+    "online": [*_WRITTEN, "tọa đàm", "emagazine/multimedia"],
+    "radio": _SPOKEN,
+    "tv": [*_SPOKEN, "phim tài liệu"],
+    "photo": ["ảnh đơn", "bộ ảnh"],
+}
+
+
 def genre_label(genre: str | None) -> str:
     """A genre as people read it, wherever it is shown (the form's choices, the work's page, the lists):
     stored as the round's rules spell it ("phóng sự"), shown with a capital ("Phóng sự")."""
@@ -191,7 +206,8 @@ class RoundRules(BaseModel):
     completeness: dict[str, list[str]] = Field(default_factory=default_completeness)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
     # media type → the genres it admits; a media type not listed admits every genre of the round
-    media_genres: dict[str, list[str]] = Field(default_factory=dict)
+    media_genres: dict[str, list[str]] = Field(
+        default_factory=lambda: {m: list(g) for m, g in DEFAULT_MEDIA_GENRES.items()})
     rubric_total: Decimal = Field(default=Decimal(100), gt=0, le=1000)  # the non-bonus criteria's points add up to it
 
     def genres_for(self, media_type: str) -> list[str]:

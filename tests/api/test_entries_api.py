@@ -300,3 +300,45 @@ def test_the_same_link_written_differently_is_a_duplicate(client, session, clock
     assert response.status_code == 422
     assert response.json()["detail"]["code"] == "duplicate_url" if isinstance(response.json()["detail"], dict) \
         else response.json()["detail"][0]["loc"] == ["body", "parts", "0", "url"]
+
+
+def test_each_media_type_admits_its_own_genres_by_default(client, session, clock):
+    """A photo genre under "Báo in" or a documentary on the radio is refused by the rules a round starts with
+    (award.rules.DEFAULT_MEDIA_GENRES), naming the genre; each media type's own genres are accepted."""
+    _, headers = journalist_headers(client, session)
+    from award.rules import DEFAULT_MEDIA_GENRES, GENRES
+
+    for media, admitted in DEFAULT_MEDIA_GENRES.items():
+        for genre in GENRES:
+            response = client.post("/api/v1/entries", headers=headers,
+                                   json=entry_payload(session, media_type=media, genre=genre))
+            if genre in admitted:
+                assert response.status_code == 201, (media, genre, response.text)
+            else:
+                assert response.status_code == 422, (media, genre)
+                error = response.json()["detail"][0]
+                assert error["loc"] == ["body", "genre"] and "cho loại hình này" in error["msg"], (media, genre)
+
+
+def test_changing_media_types_or_genres_keeps_the_genres_per_media_type_consistent(client, session, clock):
+    round_ = round_by_number(session, "IX")
+    secretariat = api_login(client, make_user(session, role=Role.secretariat))
+    url = f"/api/v1/rounds/{round_.id}"
+    # photography leaves the round: its genres per media type go with it (no "media type not in the round")
+    panels = [p for p in round_.rules["panels"] if "photo" not in p["media_types"]]
+    changed = client.patch(url, headers=secretariat, json={"rules": {"media_types": ["print", "online", "radio", "tv"],
+                                                                     "panels": panels}})
+    assert changed.status_code == 200, changed.text
+    session.expire_all()
+    assert "photo" not in round_by_number(session, "IX").rules["media_genres"]
+    # a genre leaves the list: it leaves every media type's list too
+    genres = [g for g in round_.rules["genres"] if g != "tọa đàm"]
+    assert client.patch(url, headers=secretariat, json={"rules": {"genres": genres}}).status_code == 200
+    session.expire_all()
+    media_genres = round_by_number(session, "IX").rules["media_genres"]
+    assert all("tọa đàm" not in listed for listed in media_genres.values()) and "phim tài liệu" in media_genres["tv"]
+    # said together, they are taken as said: a genre per media type outside the round's list is named
+    refused = client.patch(url, headers=secretariat, json={"rules": {"genres": genres,
+                                                                      "media_genres": {"tv": ["tọa đàm"]}}})
+    assert refused.status_code == 422
+    assert "tọa đàm" in str(refused.json()) and "media_genres" in str(refused.json())

@@ -55,15 +55,10 @@ def test_a_journalist_of_a_merged_province_submits_to_round_xi(browser, demo_env
 
 
 def test_genres_follow_the_media_type(browser, demo_server):
+    """A round's rules start with each media type's own genres (award.rules.DEFAULT_MEDIA_GENRES); the form
+    offers only those of the media type chosen, and the secretariat may open a media type to every genre."""
     import httpx
 
-    token = httpx.post(f"{demo_server}/api/v1/auth/token", data={
-        "username": "bithu@demo.bualiemvang.vn", "password": "BuaLiemVang2024"}).json()["access_token"]
-    rounds = httpx.get(f"{demo_server}/api/v1/rounds").json()
-    xi = next(r for r in rounds if r["number"] == "XI")
-    changed = httpx.patch(f"{demo_server}/api/v1/rounds/{xi['id']}", headers={"Authorization": f"Bearer {token}"},
-                          json={"rules": {"media_genres": {"photo": ["ảnh đơn", "bộ ảnh"]}}})
-    assert changed.status_code == 200, changed.text
     context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 800})
     page = context.new_page()
     try:
@@ -72,8 +67,19 @@ def test_genres_follow_the_media_type(browser, demo_server):
         genres = page.get_by_label("Thể loại")
         page.get_by_label("Loại hình").select_option("photo")
         assert genres.locator("option:not([hidden])").all_text_contents()[1:] == ["Ảnh đơn", "Bộ ảnh"]
+        page.get_by_label("Loại hình").select_option("print")
+        offered = genres.locator("option:not([hidden])").all_text_contents()
+        assert "Phóng sự" in offered and "Ảnh đơn" not in offered and "Phim tài liệu" not in offered
+
+        token = httpx.post(f"{demo_server}/api/v1/auth/token", data={
+            "username": "bithu@demo.bualiemvang.vn", "password": "BuaLiemVang2024"}).json()["access_token"]
+        xi = next(r for r in httpx.get(f"{demo_server}/api/v1/rounds").json() if r["number"] == "XI")
+        changed = httpx.patch(f"{demo_server}/api/v1/rounds/{xi['id']}", headers={"Authorization": f"Bearer {token}"},
+                              json={"rules": {"media_genres": {"photo": ["ảnh đơn", "bộ ảnh"]}}})
+        assert changed.status_code == 200, changed.text
+        page.reload()
         page.get_by_label("Loại hình").select_option("tv")
-        assert "Phóng sự" in genres.locator("option:not([hidden])").all_text_contents()  # not restricted
+        assert "Ảnh đơn" in genres.locator("option:not([hidden])").all_text_contents()  # no longer restricted
     finally:
         context.close()
 
