@@ -182,7 +182,7 @@ OptionalWebUser = Annotated[User | None, Depends(optional_web_user)]
 def _require(source: Callable, roles: tuple[Role, ...]):
     def check(user: Annotated[User, Depends(source)]) -> User:
         if user.role not in roles:
-            raise Forbidden("Bạn không có quyền thực hiện thao tác này.", code="role_forbidden")
+            raise Forbidden("Anh/chị không có quyền thực hiện thao tác này.", code="role_forbidden")
         return user
 
     return check

@@ -53,15 +53,15 @@ def form_status(exc: AwardError, default: int) -> int:
 
 MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
-    401: "Bạn cần đăng nhập để tiếp tục.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
-    404: "Không tìm thấy trang hoặc dữ liệu bạn yêu cầu.",
+    401: "Anh/chị cần đăng nhập để tiếp tục.",
+    403: "Anh/chị không có quyền thực hiện thao tác này.",
+    404: "Không tìm thấy trang hoặc dữ liệu anh/chị yêu cầu.",
     405: "Phương thức không được hỗ trợ.",
     409: "Thao tác không thực hiện được ở thời điểm này.",
     413: "Tệp hoặc dữ liệu gửi lên quá lớn.",
     415: "Định dạng tệp không được hỗ trợ.",
     422: "Dữ liệu nhập chưa hợp lệ.",
-    429: "Bạn thao tác quá nhiều lần. Vui lòng thử lại sau.",
+    429: "Anh/chị thao tác quá nhiều lần. Vui lòng thử lại sau.",
     500: "Hệ thống gặp sự cố. Vui lòng thử lại sau.",
     503: "Dịch vụ tạm thời gián đoạn. Vui lòng thử lại sau ít phút.",
 }

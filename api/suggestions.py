@@ -34,7 +34,7 @@ from api.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE_MESSAGE = ("Dịch vụ gợi ý chủ đề tạm thời không phản hồi. Bạn vẫn chọn được chủ đề và lưu tác phẩm; "
+UNAVAILABLE_MESSAGE = ("Dịch vụ gợi ý chủ đề tạm thời không phản hồi. Anh/chị vẫn chọn được chủ đề và lưu tác phẩm; "
                        "vui lòng thử lại gợi ý sau ít phút.")
 
 

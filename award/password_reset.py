@@ -73,7 +73,7 @@ def limit(session: Session, *, kind: str, ip: str, now: datetime, email: str | N
     if (per_address is not None and _count(session, kind, RateEvent.ip, ip, now) >= per_address) or (
             per_account is not None and email and _count(session, kind, RateEvent.email, email, now) >= per_account):
         log.info("ratelimit.refused kind=%s", kind)
-        raise TooManyAttempts("Bạn đã thao tác quá nhiều lần. Vui lòng thử lại sau 1 giờ.",
+        raise TooManyAttempts("Anh/chị đã thao tác quá nhiều lần. Vui lòng thử lại sau 1 giờ.",
                               retry_after=int(RATE_WINDOW.total_seconds()))
     session.add(RateEvent(kind=kind, email=email, ip=ip, at=now))
     session.flush()

@@ -121,11 +121,11 @@ def cast(session: Session, *, round_: Round, entry: Entry, judge: User, level: s
         JudgeMembership.round_id == round_.id, JudgeMembership.stage == Stage.final,
         JudgeMembership.user_id == judge.id).with_for_update()).first()
     if membership is None:
-        raise Forbidden("Bạn không phải thành viên Hội đồng chung khảo của đợt giải này.", code="not_council_member")
+        raise Forbidden("Anh/chị không phải thành viên Hội đồng chung khảo của đợt giải này.", code="not_council_member")
     if entry.round_id != round_.id or entry.status not in FINALIST:
         raise NotFound("Tác phẩm không có trong danh sách chung khảo.", code="not_finalist")
     if conflicts(session, members=[judge], entries=[entry]):
-        raise Forbidden("Bạn có xung đột lợi ích với tác phẩm này nên không bỏ phiếu.", code="conflict_of_interest")
+        raise Forbidden("Anh/chị có xung đột lợi ích với tác phẩm này nên không bỏ phiếu.", code="conflict_of_interest")
     if stage_settings(round_, Stage.final).closed or _list_locked(session, round_):
         raise Conflict("Vòng chung khảo đã đóng, không nhận phiếu bầu.", code="stage_closed")
     if level not in vote.VOTE_LEVELS:

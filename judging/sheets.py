@@ -63,7 +63,7 @@ def save_score(session: Session, *, assignment: Assignment, judge: User, scores:
     """A judge saves (autosave) or submits their sheet. Submitting locks it; the conflict rules are
     checked again here, not only when assigning."""
     if not permissions.can_see_sheet(judge, assignment):
-        raise Forbidden("Đây không phải bài được phân công cho bạn.", code="not_your_assignment")
+        raise Forbidden("Đây không phải bài được phân công cho anh/chị.", code="not_your_assignment")
     # The sheet is read again under a row lock: two saves of one sheet (autosave racing submit, a double
     # submit through two processes) run one after the other, and the second sees the first's outcome.
     if relock(session, assignment) is None:

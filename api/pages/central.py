@@ -355,7 +355,7 @@ def results_correct(round_id: Id, request: Request, session: SessionDep, user: W
 
 def _ballots_page(request, session, user, round_, now, *, error=None, status=200):
     if not council.is_member(session, round_id=round_.id, user=user):
-        raise NotFound("Bạn không thuộc Hội đồng chung khảo của đợt giải này.")
+        raise NotFound("Anh/chị không thuộc Hội đồng chung khảo của đợt giải này.")
     entries = council.finalists(session, round_id=round_.id)
     blocked = council.conflicts(session, members=[user], entries=entries)
     row = publication.result_list(session, round_.id)
@@ -417,4 +417,4 @@ def cast(round_id: Id, entry_id: Id, request: Request, session: SessionDep, user
         return _ballots_page(request, session, user, load_round(round_id, session), now, error=exc.message, status=status_of(exc))
     choice = VOTE_LABELS.get(level, level) + (f", đề cử {thematic}" if thematic else "")
     return redirect(str(request.url_for("central:ballots", round_id=round_id)) + f"#tp-{entry_id}",
-                    f"Đã lưu phiếu bầu cho “{entry.title}”: {choice}. Bạn có thể sửa cho đến khi danh sách được trình.")
+                    f"Đã lưu phiếu bầu cho “{entry.title}”: {choice}. Anh/chị có thể sửa cho đến khi danh sách được trình.")

@@ -261,7 +261,7 @@ def _action(request: Request, session: Session, user: User, entry_id: Id, fn, no
 @router.post("/entries/{entry_id}/submit", name="entries:submit", dependencies=[web_role(Role.journalist)])
 def submit(entry_id: Id, request: Request, session: SessionDep, user: WebUser, now: NowDep):
     return _action(request, session, user, entry_id, entries.submit_entry, now,
-                   "Đã nộp tác phẩm cho đơn vị. Bạn sẽ nhận thư khi đơn vị xét tác phẩm.")
+                   "Đã nộp tác phẩm cho đơn vị. Anh/chị sẽ nhận thư khi đơn vị xét tác phẩm.")
 
 
 @router.post("/entries/{entry_id}/withdraw", name="entries:withdraw", dependencies=[web_role(Role.journalist)])

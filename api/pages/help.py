@@ -47,7 +47,7 @@ GUIDES: dict[str, Guide] = {g.slug: g for g in (
              "Hệ thống gợi ý các chủ đề trong đề cương tuyên truyền khớp với tóm tắt. Đánh dấu các chủ đề đúng rồi "
              "bấm xác nhận."),
         Step("Nộp và theo dõi",
-             "Bấm “Nộp tác phẩm” trước hạn của đơn vị. Bạn nhận e-mail xác nhận; trạng thái (đã nộp, được chọn gửi "
+             "Bấm “Nộp tác phẩm” trước hạn của đơn vị. Anh/chị nhận e-mail xác nhận; trạng thái (đã nộp, được chọn gửi "
              "Trung ương, đủ điều kiện, đoạt giải) hiện trên Trang làm việc."),
     )),
     Guide("don-vi", "Hướng dẫn cho cán bộ đơn vị", "Đơn vị tổ chức sơ tuyển và gửi tác phẩm về Trung ương", (
@@ -69,16 +69,16 @@ GUIDES: dict[str, Guide] = {g.slug: g for g in (
     )),
     Guide("giam-khao", "Hướng dẫn cho giám khảo", "Giám khảo sơ tuyển ở đơn vị và giám khảo sơ khảo Trung ương", (
         Step("Mở danh sách bài chấm",
-             "Trên Trang làm việc, bấm “Mở danh sách bài chấm”: chỉ có các tác phẩm được phân công cho bạn.",
+             "Trên Trang làm việc, bấm “Mở danh sách bài chấm”: chỉ có các tác phẩm được phân công cho anh/chị.",
              "giam-khao-danh-sach", "Danh sách bài chấm của giám khảo"),
         Step("Chấm điểm",
              "Mở một tác phẩm, đọc bài hoặc nghe, xem ngay trong trang, rồi cho điểm từng tiêu chí và nhận xét. "
-             "Phiếu được lưu tự động khi bạn nhập."),
+             "Phiếu được lưu tự động khi anh/chị nhập."),
         Step("Gửi phiếu",
              "Bấm gửi phiếu khi đã chấm xong; phiếu đã gửi bị khóa. Cần sửa thì đề nghị cán bộ đơn vị hoặc Ban Thư "
              "ký mở lại."),
         Step("Xung đột lợi ích và hạn chấm",
-             "Bạn không được giao tác phẩm của đơn vị, cơ quan mình hay tác phẩm mình là đồng tác giả; gặp trường "
+             "Anh/chị không được giao tác phẩm của đơn vị, cơ quan mình hay tác phẩm mình là đồng tác giả; gặp trường "
              "hợp khác cần tránh, hãy báo Ban Thư ký. Trước hạn chấm vài ngày, hệ thống gửi e-mail nhắc các bài còn "
              "lại."),
     )),

@@ -111,7 +111,7 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
     total = sheets.running_total(row.scores, rubric)[0]
     message = f"Đã nộp phiếu chấm “{entry.title}” ({points(total)} điểm); phiếu đã khóa."
     if following is None:
-        return redirect(request.url_for("judging:queue"), message + " Bạn đã nộp hết các phiếu được phân công.")
+        return redirect(request.url_for("judging:queue"), message + " Anh/chị đã nộp hết các phiếu được phân công.")
     return redirect(request.url_for("judging:sheet", assignment_id=following.id), message + " Đây là tác phẩm tiếp theo.")
 
 

@@ -145,7 +145,7 @@ def list_finalists(round_id: Id, session: SessionDep, user: ApiUser):
     entries = council.finalists(session, round_id=round_.id)
     is_member = council.is_member(session, round_id=round_id, user=user)
     if not permissions.can_see_finalists(user, is_member=is_member):
-        raise Forbidden("Bạn không phải thành viên Hội đồng chung khảo của đợt giải này.",
+        raise Forbidden("Anh/chị không phải thành viên Hội đồng chung khảo của đợt giải này.",
                         code="not_council_member")
     if is_member:  # a member never sees the works they have a conflict with
         blocked = council.conflicts(session, members=[user], entries=entries)

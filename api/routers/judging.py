@@ -205,7 +205,7 @@ def _own_assignment(session, user: User, assignment_id: Id) -> Assignment:
     if row is None:
         raise NotFound("Không tìm thấy phiếu chấm.", code="assignment_not_found")
     if not permissions.can_see_sheet(user, row):
-        raise Forbidden("Đây không phải bài được phân công cho bạn.", code="not_your_assignment")
+        raise Forbidden("Đây không phải bài được phân công cho anh/chị.", code="not_your_assignment")
     return row
 
 

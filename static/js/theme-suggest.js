@@ -127,10 +127,10 @@
       render(items);
       const first = items[0] || {};
       status.textContent = first.off_outline === true
-        ? "Các chủ đề gần nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu)."
+        ? "Các chủ đề gần nhất với nội dung anh/chị nhập (chọn chủ đề sau khi lưu)."
         : first.weak === true
-          ? "Các chủ đề tạm đoán từ vài chữ bạn nhập (chọn chủ đề sau khi lưu)."
-          : "Các chủ đề phù hợp nhất với nội dung bạn nhập (chọn chủ đề sau khi lưu).";
+          ? "Các chủ đề tạm đoán từ vài chữ anh/chị nhập (chọn chủ đề sau khi lưu)."
+          : "Các chủ đề phù hợp nhất với nội dung anh/chị nhập (chọn chủ đề sau khi lưu).";
     } catch (err) {
       status.textContent = "Chưa gợi ý được chủ đề lúc này.";
     }

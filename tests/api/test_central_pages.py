@@ -158,7 +158,7 @@ def test_ballots_proposal_return_approval_and_publication_through_the_pages(clie
         client.post(f"/ballots/{round_.id}/{a.id}", data={"csrf_token": token, "level": "A"})
         client.post(f"/ballots/{round_.id}/{b.id}", data={"csrf_token": token, "level": "B"})
     assert len(session.exec(select(Ballot)).all()) == 4
-    assert "Phiếu của bạn: Giải B" in client.get(f"/ballots/{round_.id}").text
+    assert "Phiếu của anh/chị: Giải B" in client.get(f"/ballots/{round_.id}").text
     outsider = make_user(session, role=Role.judge)
     login(client, outsider)
     assert client.get(f"/ballots/{round_.id}").status_code == 404

@@ -76,7 +76,7 @@ def test_counts_confirmed_and_suggested_only_and_lists_disagreements(client, ses
     page = client.get(f"/rounds/{round_.id}/coverage")
     assert page.status_code == 200 and "Chỉ được gợi ý" in page.text
     assert "Gợi ý lệch sang 2.3" not in page.text  # the steering committee sees counts, not works
-    assert "Không có tác phẩm nào bạn được xem" in page.text
+    assert "Không có tác phẩm nào anh/chị được xem" in page.text
 
 
 def test_list_is_capped_with_its_count(client, session, clock):

@@ -105,13 +105,13 @@ def test_reset_requests_are_limited_per_account(client, session, clock):
         assert ask_for_link(client, "gioihan@example.vn").status_code == 303
     refused = ask_for_link(client, "gioihan@example.vn")
     assert refused.status_code == 429
-    assert "Bạn đã thao tác quá nhiều lần. Vui lòng thử lại sau 1 giờ." in refused.text
+    assert "Anh/chị đã thao tác quá nhiều lần. Vui lòng thử lại sau 1 giờ." in refused.text
     assert refused.headers["retry-after"] == "3600"
     assert len(reset_mails(session)) == 3
     api = client.post("/api/v1/auth/password-reset", json={"email": "gioihan@example.vn"})
     assert api.status_code == 429
     assert api.json() == {"detail": {"code": "too_many_attempts",
-                                     "message": "Bạn đã thao tác quá nhiều lần. Vui lòng thử lại sau 1 giờ."}}
+                                     "message": "Anh/chị đã thao tác quá nhiều lần. Vui lòng thử lại sau 1 giờ."}}
     clock.now = clock.now + timedelta(hours=1, seconds=1)
     assert ask_for_link(client, "gioihan@example.vn").status_code == 303
 

@@ -69,5 +69,5 @@ def _vote(page, live_server):
     work.get_by_label("Giải B").check()
     work.get_by_role("button", name="Lưu phiếu").click()
     expect(page.locator("section").filter(has_text="Người giữ lửa ở chi bộ vùng biên")).to_contain_text(
-        "Phiếu của bạn: Giải B")
+        "Phiếu của anh/chị: Giải B")
 
