@@ -50,6 +50,15 @@ def test_a_journalist_of_a_merged_province_submits_to_round_xi(browser, demo_env
         expect(page.locator(".alert.flash")).to_contain_text("Đã nộp tác phẩm cho đơn vị")
         expect(page.locator(".badge").first).to_have_text("Đã nộp")
         assert_no_sideways_scroll(page)
+        # the message stays pinned over the page as one reads on, until closed
+        page.mouse.wheel(0, 600)
+        flash = page.locator(".alert.flash")
+        assert flash.bounding_box()["y"] == 0
+        close = flash.get_by_role("button", name="Đóng thông báo")
+        assert close.bounding_box()["width"] >= 44 and close.bounding_box()["height"] >= 44
+        close.click()
+        expect(page.locator(".alert.flash")).to_have_count(0)
+        expect(page.locator("#noi-dung")).to_be_focused()
     finally:
         context.close()
 
