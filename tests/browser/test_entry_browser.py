@@ -66,6 +66,13 @@ def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):
     expect(files).to_have_count(2)
     expect(page.get_by_role("link", name="Kỳ 1 – bản in.pdf")).to_be_visible()
     expect(page.get_by_role("link", name="phóng sự.mp4")).to_be_visible()
+    # the checksum that tells two copies of a file apart is a column on the desk, not a line of a phone's card
+    expect(files.first.locator("td.wide-only")).to_be_hidden()
+    expect(files.first.locator("td[data-label='Dung lượng']")).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.get_by_role("columnheader", name="Mã kiểm tra")).to_be_visible()
+    expect(files.first.locator("td.wide-only")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
 
     page.get_by_role("button", name="Nộp tác phẩm").click()
     expect(page.locator(".badge").first).to_have_text("Đã nộp")
