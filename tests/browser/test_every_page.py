@@ -58,6 +58,18 @@ def problems(page) -> list[str]:
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll, .table-wrap'))
             .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""")
         found.append(f"scrolls sideways ({', '.join(wide)})")
+    # a note's box (.alert) holds its text at its padding: no paragraph's margin adds space above or below it
+    found += [f"alert box with extra space inside ({gaps})" for gaps in page.evaluate("""() =>
+        [...document.querySelectorAll('.alert')].filter(a => a.offsetParent !== null).map(a => {
+            const kids = [...a.children].filter(k => k.offsetParent !== null && getComputedStyle(k).position !== 'absolute');
+            if (!kids.length) return null;
+            const box = a.getBoundingClientRect(), style = getComputedStyle(a);
+            const top = kids[0].getBoundingClientRect().top - box.top - parseFloat(style.borderTopWidth)
+                - parseFloat(style.paddingTop);
+            const bottom = box.bottom - kids[kids.length - 1].getBoundingClientRect().bottom
+                - parseFloat(style.borderBottomWidth) - parseFloat(style.paddingBottom);
+            return top > 1 || bottom > 1 ? `${a.className}: ${Math.round(top)} px above, ${Math.round(bottom)} px below` : null;
+        }).filter(Boolean)""")]
     page.evaluate(AXE)
     result = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
