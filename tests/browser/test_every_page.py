@@ -70,6 +70,12 @@ def problems(page) -> list[str]:
                 - parseFloat(style.borderBottomWidth) - parseFloat(style.paddingBottom);
             return top > 1 || bottom > 1 ? `${a.className}: ${Math.round(top)} px above, ${Math.round(bottom)} px below` : null;
         }).filter(Boolean)""")]
+    # a panel's legend is its heading, inside its box (one set in the border wraps across it on a phone)
+    found += [f"legend on the border of its panel: {text}" for text in page.evaluate("""() =>
+        [...document.querySelectorAll('fieldset.panel > legend')].filter(l => l.offsetParent !== null)
+            .filter(l => l.getBoundingClientRect().top < l.parentElement.getBoundingClientRect().top
+                + parseFloat(getComputedStyle(l.parentElement).borderTopWidth) - 0.5)
+            .map(l => l.textContent.trim().slice(0, 40))""")]
     page.evaluate(AXE)
     result = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
