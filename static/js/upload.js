@@ -882,7 +882,7 @@
       if (failed.length) {
         // the page reloads to list the files in once nothing refused is left on the list: say so
         const head = done.length
-          ? `Đã tải lên ${done.length}/${live.length} tệp (hiện trong bảng khi anh/chị xóa khỏi danh sách các tệp chưa tải lên được).`
+          ? `Đã tải lên ${done.length}/${live.length} tệp. Bấm “Xóa tệp này” ở tệp không tải lên được để trang hiện các tệp đã tải lên.`
           : "";
         if (failed.length <= 3) { // each message is next to its file: spoken here, not shown twice
           this.announce(head, failed.map((item) => `${item.file.name}: ${item.statusEl.textContent}`).join(" "));

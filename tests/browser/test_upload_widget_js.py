@@ -559,7 +559,7 @@ def test_direct_upload_error_is_shown_next_to_file_and_page_not_reloaded(page, a
     expect(items.nth(0)).to_have_attribute("data-state", "failed")
     expect(items.nth(1).locator("progress")).to_have_attribute("value", "100")
     expect(page.locator("[data-upload-status]")).to_have_text(
-        "Đã tải lên 1/2 tệp (hiện trong bảng khi anh/chị xóa khỏi danh sách các tệp chưa tải lên được). "
+        "Đã tải lên 1/2 tệp. Bấm “Xóa tệp này” ở tệp không tải lên được để trang hiện các tệp đã tải lên. "
         "<b>chuong-trinh</b>.exe: Định dạng tệp không được chấp nhận: chỉ nhận PDF, DOCX, "
         "ảnh, âm thanh và video.")
     time.sleep(app.reload_delay / 1000 + 0.5)
