@@ -29,7 +29,7 @@
 
     setTimeout(() => {
       if (!busy()) {
-        location.reload();
+        window.awardPage.reload();
         return;
       }
       const why = document.createElement("span");

@@ -898,7 +898,7 @@
       if (this.reloading) return;
       this.reloading = true;
       this.announce(`Đã tải lên xong ${done.length} tệp. Đang làm mới trang…`);
-      setTimeout(() => location.reload(), this.reloadDelay);
+      setTimeout(() => window.awardPage.reload(), this.reloadDelay);
     }
   }
 

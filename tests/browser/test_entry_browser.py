@@ -98,6 +98,28 @@ def test_files_chosen_before_the_upload_script_ran_go_up_all_the_same(page, live
     expect(page.get_by_role("link", name="Bản in giữa đại ngàn.pdf")).to_be_visible()
 
 
+def test_a_file_uploaded_on_a_refused_submission_does_not_submit_the_work(page, live_server):
+    """A refused "Nộp tác phẩm" shows the work's page at the form's address (/entries/{id}/submit). The upload
+    widget reloads the page once a file is in: a plain reload sent the form again, so the upload submitted the
+    work without the journalist asking (a newcomer's try, 2 Dec 2026). The reload is a GET of the work's page."""
+    login(page, live_server, "nhabao2@demo.bualiemvang.vn")
+    page.get_by_role("link", name="+ Gửi tác phẩm dự thi lần thứ IX").click()
+    save_one_part_draft(page, "Phóng sự: Bí thư chi bộ thôn bản", "Nghệ An", "print", "phóng sự", "Báo Nghệ An",
+                        "2024-05-06")
+    work = page.url
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Nộp tác phẩm").click()
+    expect(page.locator(".alert.error, .alert.flash.error").first).to_contain_text("Hồ sơ chưa đầy đủ")
+    assert page.url.endswith("/submit")
+    with page.expect_navigation():
+        page.locator("[data-upload-input]").set_input_files(
+            [{"name": "Bản in thôn bản.pdf", "mimeType": "application/pdf", "buffer": Samples.unique_pdf()}])
+    expect(page.get_by_role("link", name="Bản in thôn bản.pdf")).to_be_visible()
+    assert page.url == work
+    expect(page.locator(".badge").first).to_have_text("Bản nháp")
+    assert [e for e in page.console_errors if "status of 422" not in e] == []  # only the refusal's own answer
+
+
 def test_wrong_file_type_shows_message_in_widget(page, live_server):
     login(page, live_server, "nhabao2@demo.bualiemvang.vn")
     page.get_by_role("link", name="+ Gửi tác phẩm dự thi lần thứ IX").click()
@@ -337,6 +359,10 @@ def test_a_waiting_page_never_reloads_under_the_readers_hands(page, quiet_server
         page.clock.run_for(3_500)
     expect(waiting).to_be_visible()
     expect(held_note).to_have_count(0)
+    # ... and what the save said is still there to read, until closed
+    expect(page.locator(".alert.flash")).to_contain_text("Đã lưu bản nháp")
+    page.get_by_role("button", name="Đóng thông báo").click()
+    expect(page.locator(".alert.flash")).to_have_count(0)
 
     # a refused file's message stays; the page says why it did not reload (the same document: no reload)
     page.locator("[data-upload-input]").set_input_files(

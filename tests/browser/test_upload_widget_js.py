@@ -126,6 +126,7 @@ def upload_page(fake: Fake) -> str:
   </section>
 </main>
 <script src="/static/js/upload.js" defer></script>
+<script src="/static/js/page.js" defer></script>
 </body>
 </html>"""
 
