@@ -155,7 +155,9 @@ def _flat(round_: Round) -> dict[str, str]:
     v.update({f"rules.{k}": str(getattr(rules, k)) for k in LIMITS})
     v.update({f"rules.media_types.{m}": "on" for m in rules.media_types})
     v["rules.genres"] = "\n".join(rules.genres)
-    v.update({f"rules.media_genres.{m}": "\n".join(g) for m, g in rules.media_genres.items()})
+    # one line of comma-separated genres per media type: the ten of a media type read at a glance in three lines,
+    # where one per line hid all but two in each box
+    v.update({f"rules.media_genres.{m}": ", ".join(g) for m, g in rules.media_genres.items()})
     v["rules.rubric_total"] = points(rules.rubric_total)
     for i, c in enumerate(rules.rubric):
         v.update({f"rules.rubric.{i}.code": c.code, f"rules.rubric.{i}.label": c.label,

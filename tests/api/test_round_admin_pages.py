@@ -261,3 +261,23 @@ def test_every_secretariat_page_names_a_round_as_its_documents_do(client, sessio
         # congress "lần thứ XIII")
         for part in re.findall(r"<title>.*?</title>|<h1.*?</h1>|<h2.*?</h2>|<nav class=\"crumbs\".*?</nav>", page.text, re.S):
             assert not re.search(r"ần thứ [IVX]+\b(?! – năm \d{4})", part, re.I), (url, part)
+
+
+def test_the_genres_of_each_media_type_read_on_one_line_and_save_back_unchanged(client, session, clock):
+    """Each media type's genres (award.rules.DEFAULT_MEDIA_GENRES at first) fill its own box, comma-separated, so
+    the ten of "Báo điện tử" read in three lines; the page's own values sent back change nothing."""
+    from award.rules import DEFAULT_MEDIA_GENRES
+
+    _login(client, session)
+    ix = round_by_number(session, "IX")
+    page = client.get(f"/admin/rounds/{ix.id}").text
+    boxes = {m: re.search(rf'<textarea id="f-rules.media_genres.{m}"[^>]*rows="3"[^>]*>([^<]*)</textarea>', page)
+             for m in DEFAULT_MEDIA_GENRES}
+    assert {m: box and box.group(1) for m, box in boxes.items()} == {
+        m: ", ".join(genres) for m, genres in DEFAULT_MEDIA_GENRES.items()}
+    media = {**{f"rules.media_types.{m}": "on" for m in ix.rules["media_types"]},
+             "rules.genres": "\n".join(ix.rules["genres"]),
+             **{f"rules.media_genres.{m}": box.group(1) for m, box in boxes.items()}}
+    assert _settings(client, ix.id, "media", media).status_code == 303
+    session.expire_all()
+    assert round_by_number(session, "IX").rules["media_genres"] == DEFAULT_MEDIA_GENRES
