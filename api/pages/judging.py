@@ -106,7 +106,9 @@ async def save(assignment_id: Id, request: Request, session: SessionDep, user: W
         return render(request, "judging/sheet.html", {**context, "errors": errors},
                       422 if isinstance(exc, Invalid) else 409)
     if not submit:
-        return redirect(request.url_for("judging:sheet", assignment_id=row.id), "Đã lưu nháp phiếu chấm.")
+        # back at the score sheet itself: on a phone it is below the work and its viewer, a screen or two down
+        return redirect(str(request.url_for("judging:sheet", assignment_id=row.id)) + "#cham-diem",
+                        "Đã lưu nháp phiếu chấm.")
     following = sheets.next_open_sheet(session, judge_id=user.id, current_id=row.id)
     total = sheets.running_total(row.scores, rubric)[0]
     message = f"Đã nộp phiếu chấm “{entry.title}” ({points(total)} điểm); phiếu đã khóa."

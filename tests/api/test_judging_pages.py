@@ -42,6 +42,11 @@ def test_unit_manager_builds_the_jury_and_a_judge_scores(client, session, clock,
     assert "Điểm “Nội dung, định hướng” phải từ 0 đến 30." in bad.text  # the criterion named, nothing capped
     assert 'id="e-score-discovery"' in bad.text and "phải là một số" in bad.text  # every wrong score at once
     assert "Chưa lưu được phiếu chấm. Vui lòng sửa các điểm sau:" in bad.text  # said at the top of the page
+    draft = client.post(f"/judging/{sheet.id}", data={"csrf_token": token, "score-content": "27", "action": "save"},
+                        follow_redirects=False)
+    # the draft saved, the page opens at the score sheet (below the work and its viewer on a phone)
+    assert draft.status_code == 303 and draft.headers["location"].endswith(f"/judging/{sheet.id}#cham-diem")
+    assert 'id="cham-diem"' in client.get(draft.headers["location"]).text
     done = client.post(f"/judging/{sheet.id}", data={"csrf_token": token, "score-content": "28", "score-discovery": "20",
                                                      "score-form": "21", "score-effect": "17", "comment": "Tốt",
                                                      "action": "submit"}, follow_redirects=False)
