@@ -22,6 +22,9 @@ EDITABLE = entry_status.AUTHOR_EDITABLE
 # Statuses in which an entry "counts" in its contest: for duplicates and per-author limits.
 ACTIVE = entry_status.ACTIVE
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
+# An address as people copy it from a browser's bar or a phone's share sheet, without its scheme: a host name
+# with a dot ("baohatinh.vn/bai-1", "www.qdnd.vn"), maybe a port, then a path, query or fragment
+BARE_ADDRESS_RE = re.compile(r"^[^\W_][\w-]*(\.[\w-]+)+(:\d{1,5})?([/?#]\S*)?$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # a BCP 47 tag: vi, en, zh-Hant, …
 NATIONAL_PRESS_AWARD = ("giai bao chi quoc gia",)
 
@@ -284,11 +287,19 @@ def _check_part_date(round_: Round, i: int, part: PartIn) -> None:
             field=f"parts.{i}.published_on", code="outside_publication_window")
 
 
+def with_scheme(url: str) -> str:
+    """A link as typed, trimmed, with "https://" put before an address that has no scheme ("baohatinh.vn/bai-1");
+    anything else (another scheme, words) is left for the check to refuse."""
+    url = clean_line(url)
+    return f"https://{url}" if "://" not in url and BARE_ADDRESS_RE.match(url) else url
+
+
 def _check_part_url(session: Session, *, round_: Round, i: int, part: PartIn, seen_urls: set[str],
                     exclude_entry_id: int | None) -> None:
     if not part.url:
         return
-    if not URL_RE.match(part.url.strip()) or len(part.url) > 2000:
+    part.url = with_scheme(part.url)
+    if not URL_RE.match(part.url) or len(part.url) > 2000:
         raise Invalid("Đường dẫn phải bắt đầu bằng http:// hoặc https://.", field=f"parts.{i}.url", code="invalid_url")
     key = normalise_url(part.url)
     if key in seen_urls:

@@ -342,3 +342,20 @@ def test_changing_media_types_or_genres_keeps_the_genres_per_media_type_consiste
                                                                       "media_genres": {"tv": ["tọa đàm"]}}})
     assert refused.status_code == 422
     assert "tọa đàm" in str(refused.json()) and "media_genres" in str(refused.json())
+
+
+def test_a_link_pasted_without_its_scheme_is_taken_as_https(client, session, clock):
+    _, headers = journalist_headers(client, session)
+    payload = entry_payload(session)
+    payload["parts"][0]["url"] = "  baohatinh.vn/gan-dan-ky-1.html?id=7 "
+    payload["parts"][1]["url"] = "www.baohatinh.vn/gan-dan-ky-2"
+    response = client.post("/api/v1/entries", headers=headers, json=payload)
+    assert response.status_code == 201, response.text
+    assert [p["url"] for p in response.json()["parts"]] == [
+        "https://baohatinh.vn/gan-dan-ky-1.html?id=7", "https://www.baohatinh.vn/gan-dan-ky-2"]
+    for wrong in ("javascript:alert(1)", "ftp://baohatinh.vn/a", "bao ha tinh", "baohatinh", "//baohatinh.vn/a"):
+        payload = entry_payload(session)
+        payload["parts"][0]["url"] = wrong
+        refused = client.post("/api/v1/entries", headers=headers, json=payload)
+        assert refused.status_code == 422, wrong
+        assert refused.json()["detail"][0]["loc"] == ["body", "parts", "0", "url"], wrong
