@@ -350,3 +350,15 @@
     follow();
   });
 })();
+
+/* Fields for some media types only (data-for-media="radio tv": a broadcast's programme and time, the script or
+ * voice-over) are hidden once another media type is chosen: the form says which media type it is for
+ * (data-media), static/app.css hides the rest, in the parts added later too. Without JavaScript every field shows. */
+(() => {
+  const form = document.querySelector("form[data-entry-form]");
+  const media = form && form.querySelector("#f-media_type");
+  if (!media) return;
+  const follow = () => { form.dataset.media = media.value; };
+  media.addEventListener("change", follow);
+  follow();
+})();
