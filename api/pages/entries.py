@@ -82,7 +82,11 @@ def create_entry(request: Request, session: SessionDep, user: WebUser, now: NowD
         try:
             entry = entries.create_entry(session, owner=user, round_=round_, data=data, now=now,
                                          client_token=context["client_token"] or None)
+            # files are what a new draft usually lacks; an author already at the contest's limit is not fixed
+            # by uploading, and the page says so under "Chưa nộp được" (the two must not contradict each other)
+            blocked = entries.author_limit_problems(session, entry=entry, round_=round_)
             return redirect(request.url_for("entries:detail", entry_id=entry.id),
+                            "Đã lưu bản nháp. Tác phẩm chưa nộp được: xem lý do bên dưới." if blocked else
                             "Đã lưu bản nháp. Tải tệp lên rồi bấm “Nộp tác phẩm” khi hồ sơ đã đủ.")
         except AwardError as exc:
             session.rollback()

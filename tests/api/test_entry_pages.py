@@ -389,6 +389,15 @@ def test_the_draft_page_says_before_submitting_that_an_author_has_the_contests_n
         client.post(f"/entries/{entry.id}/submit", data={"csrf_token": csrf_from(client.get(f"/entries/{entry.id}").text)})
     page = client.get(f"/entries/{third.id}").text
     assert f"Chưa nộp được: {limit} Lê Thị Mực đã có 2" in page
+    # the button is still there (its refusal names the reason) but no longer drawn as the page's next step
+    assert 'class="button secondary" aria-describedby="chua-nop-duoc"' in page and 'id="chua-nop-duoc"' in page
+    # a draft saved now is told at once that uploading will not make it submittable
+    fourth = client.post("/entries/new", data=form_data(session, csrf_from(client.get("/entries/new").text),
+                                                        client_token="tok-4", title="Người giữ lửa, loạt 4",
+                                                        **{f"parts-{i}-url": f"https://baohatinh.vn/giu-lua-4-{i}.html"
+                                                           for i in range(3)}))
+    assert "Đã lưu bản nháp. Tác phẩm chưa nộp được: xem lý do bên dưới." in fourth.text
+    assert "Tải tệp lên rồi bấm" not in fourth.text
     refused = client.post(f"/entries/{third.id}/submit", data={"csrf_token": csrf_from(page)})
     assert refused.status_code == 422  # two authors over it: each named under their own field
     assert "Chưa thực hiện được; hãy sửa 2 điểm sau:" in refused.text
