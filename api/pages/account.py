@@ -12,7 +12,7 @@ from award import audit, calendar, jobs, password_reset, permissions, records, r
 from award.errors import AwardError, Invalid
 from award.models import Entry, EntryStatus, Role, Round, Unit, User
 from judging.models import JudgeMembership, ResultList
-from judging.publication import STATUS_LABELS
+from judging.publication import STATUS_LABELS, outcome
 from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser
 from api.forms import flash
 from api.openapi import Id
@@ -226,7 +226,14 @@ def dashboard(request: Request, session: SessionDep, user: WebUser, now: NowDep)
     unit = session.get(Unit, user.unit_id) if user.unit_id else None
     context = {"rounds": rounds, "unit": unit, "phases": rounds_domain.phases(rounds, now)}
     if user.role == Role.journalist:
-        context["entries"] = session.exec(select(Entry).where(Entry.owner_id == user.id).order_by(Entry.id.desc())).all()
+        mine = session.exec(select(Entry).where(Entry.owner_id == user.id).order_by(Entry.id.desc())).all()
+        by_id = {r.id: r for r in rounds}
+        # the works under their rounds, newest round first; each with where it stopped or what it won (the line
+        # its own page shows): "Đã nộp" alone still read as in play after the unit's deadline had passed
+        context["entry_rounds"] = [(r, [e for e in mine if e.round_id == r.id]) for r in rounds
+                                   if any(e.round_id == r.id for e in mine)]
+        context["outcomes"] = {e.id: outcome(session, entry=e, round_=by_id[e.round_id], now=now) for e in mine}
+        context["entries"] = mine
         context["open_round"] = next((r for r in rounds if calendar.allows(r, now, "entry.create")), None)
     if unit and permissions.can_see_contest(user, unit.id):  # the unit's counts by status, no works
         rows = session.exec(select(Entry.status, func.count()).where(Entry.unit_id == unit.id, Entry.status != EntryStatus.draft)

@@ -166,3 +166,25 @@ def test_unknown_page_is_a_vietnamese_404_without_trace(client):
     assert response.status_code == 404
     assert "Không tìm thấy" in response.text
     assert "Traceback" not in response.text
+
+
+def test_a_journalists_dashboard_lists_works_under_their_rounds_with_where_each_stopped(client, session, clock):
+    """A work still "Đã nộp" once its unit's deadline passed was not forwarded: the dashboard says so, as the
+    work's own page does, rather than leave it looking in play; works sit under their round's name."""
+    from tests.factories import IX_PHASE_AT, make_entry
+
+    waiting = make_entry(session, status="submitted", title="Chi bộ vùng biên giữ lửa")
+    vii = make_entry(session, status="submitted", round_number="VII", title="Tờ báo của chi bộ")
+    vii.owner_id = waiting.owner_id
+    session.add(vii)
+    session.flush()
+    web_login(client, session.get(User, waiting.owner_id))
+    page = client.get("/dashboard").text
+    assert page.index("Lần thứ IX – năm 2024") < page.index("Chi bộ vùng biên giữ lửa") \
+        < page.index("Lần thứ VII – năm 2022") < page.index("Tờ báo của chi bộ")
+    assert page.count("không dự vòng xét chọn của Trung ương") == 1  # round VII is long past; IX still takes works
+    clock.set(IX_PHASE_AT["preliminary"])
+    client.cookies.clear()
+    web_login(client, session.get(User, waiting.owner_id))  # two months on: a new session
+    page = client.get("/dashboard").text
+    assert page.count("Đơn vị đã không xét và không chuyển tác phẩm này về Trung ương trước hạn") == 2
