@@ -215,7 +215,10 @@ def _check_genre(data: EntryIn, rules: RoundRules) -> None:
     media_known = data.media_type in rules.media_types
     genres = {fold(g): g for g in (rules.genres_for(data.media_type) if media_known else rules.genres)}
     if fold(data.genre) not in genres:
-        raise Invalid("Thể loại không có trong thể lệ của đợt giải cho loại hình này." if media_known else
+        # the genres it may have, named (a form sent without JavaScript offered them all)
+        admitted = ", ".join(genres.values())
+        raise Invalid(f"Thể loại không có trong thể lệ của đợt giải cho loại hình {MEDIA_TYPES.get(data.media_type)}; "
+                      f"chọn một trong: {admitted}." if media_known else
                       "Thể loại không có trong thể lệ của đợt giải.", field="genre", code="invalid_genre")
     data.genre = genres[fold(data.genre)]  # stored as the rules spell it
 
