@@ -90,6 +90,7 @@ async function openPdf(box) {
       try { await text.render(); } catch (err) { /* cancelled by the next draw, or no text: the drawing stays */ }
     }
     status.textContent = "Trang " + current + " / " + doc.numPages;
+    keepAnchor(box);
     prev.disabled = current <= 1;
     next.disabled = current >= doc.numPages;
     if (zoomLevel) zoomLevel.textContent = Math.round(zooms[zoom] * 100) + " %";
@@ -111,6 +112,20 @@ async function openPdf(box) {
     if (Math.abs(box.clientWidth - lastWidth) > 20 && visible(box)) { lastWidth = box.clientWidth; draw(); }
   });
   await draw();
+}
+
+// A page opened at a section below the viewer (a judge's "Lưu nháp" returns to #cham-diem, under the work on a
+// phone) stays there while the viewer above it grows from nothing to a drawn page: the section is scrolled back
+// into view after each drawing, until the reader scrolls, types or taps (then the reader decides).
+const anchored = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+let readerMoved = false;
+for (const kind of ["wheel", "touchstart", "keydown", "pointerdown"]) {
+  window.addEventListener(kind, () => { readerMoved = true; }, { once: true, passive: true, capture: true });
+}
+
+function keepAnchor(box) {
+  if (!anchored || readerMoved) return;
+  if (box.compareDocumentPosition(anchored) & Node.DOCUMENT_POSITION_FOLLOWING) anchored.scrollIntoView({ block: "start" });
 }
 
 function openVisible() {

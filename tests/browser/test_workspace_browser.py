@@ -195,6 +195,17 @@ def test_a_judge_reads_a_pdf_series_scores_it_and_goes_on_to_the_next_work(page,
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"workspace-sheet-{name}.png"), full_page=True)
 
+        # a draft saved: the page comes back at the sheet and stays there while the PDF above it draws (on a
+        # phone the drawing grows the page above the sheet by a screen)
+        page.get_by_role("button", name="Lưu nháp").click()
+        expect(page.locator(".alert.flash")).to_contain_text("Đã lưu nháp phiếu chấm.")
+        assert page.url.endswith("#cham-diem")
+        expect(viewer).to_have_attribute("data-state", "ready", timeout=20_000)
+        page.wait_for_function("() => document.querySelector('[data-pdf-status]').textContent.startsWith('Trang')")
+        top = page.evaluate("document.getElementById('cham-diem').getBoundingClientRect().top")
+        assert 0 <= top <= 200, top
+        expect(page.get_by_label("Phát hiện, vấn đề mới (tối đa 25 điểm)")).to_have_value("22,5")
+
         # submitting asks first, then locks the sheet and opens the next work
         page.get_by_role("button", name="Nộp phiếu (khóa)").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(second)
