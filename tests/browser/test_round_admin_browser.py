@@ -48,6 +48,11 @@ def test_secretariat_launches_round_xi_on_a_phone(browser, live_server, tmp_path
         expect(page.locator(".alert.flash")).to_contain_text("Đã lưu mục “Lịch và giai đoạn”.")
         expect(page.locator("#calendar").get_by_label("Hạn nộp ở đơn vị")).to_have_value("2026-10-15")
 
+        # every genre list reads whole on the phone, without scrolling inside its box
+        inner = page.locator("#media textarea").evaluate_all(
+            "boxes => boxes.filter(b => b.scrollHeight > b.clientHeight + 1).map(b => b.id)")
+        assert inner == [] and page.locator("#media textarea").count() >= 6
+
         settings_url = page.url.split("#")[0]
         page.get_by_role("link", name="Nhập đề cương của đợt giải").click()
         page.get_by_label("Hoặc dán / sửa nội dung").fill(OUTLINE)
