@@ -15,7 +15,7 @@ from award import permissions
 from award.calendar import PHASE_LABELS
 from award.models import ENTRY_STATUS_LABELS, ROLE_LABELS, UNIT_KIND_LABELS
 from award.records import ACTION_LABELS, theme_change
-from award.rules import MEDIA_TYPES, genre_label
+from award.rules import FIELDS_FOR_MEDIA, MEDIA_TYPES, genre_label
 from award.suggestions import DRAFT_WEAK_NOTES
 from award.tagging_units import OFF_OUTLINE_NOTE, match_level
 from award.text import upfirst
@@ -131,6 +131,7 @@ templates.env.globals.update(
     UNIT_KIND_LABELS=UNIT_KIND_LABELS,
     ENTRY_STATUS_LABELS=ENTRY_STATUS_LABELS,
     MEDIA_TYPES=MEDIA_TYPES,
+    FIELDS_FOR_MEDIA=FIELDS_FOR_MEDIA,
     SCREENING_REASONS=REASONS,
 )
 

@@ -12,7 +12,7 @@ from award import audit, entry_status, jobs, notifications, permissions, users
 from award.calendar import ENDS_ON, Phase, ends_at, require_phase
 from award.errors import AwardError, Checks, Conflict, FieldErrors, Invalid, NotFound, field_errors, too_long
 from award.models import Entry, EntryAuthor, EntryFile, EntryPart, EntryStatus, EntryTheme, OutlineNode, Round, User
-from award.rules import MEDIA_TYPES, RoundRules
+from award.rules import MEDIA_TYPES, RoundRules, asks
 from award.text import clean_line, clean_text, fold, normalise_url
 from award.units import check_unit_for_round
 
@@ -335,7 +335,8 @@ def _child_rows(entry_id: int | None, data: EntryIn) -> tuple[list[EntryAuthor],
         entry_id=entry_id, position=i, title=_clean(p.title) or None, outlet=_clean(p.outlet),
         outlet_key=fold(p.outlet)[:200],
         published_on=p.published_on, url=clean_line(p.url) or None,
-        url_key=normalise_url(p.url) if p.url else None, broadcast_slot=_clean(p.broadcast_slot) or None)
+        url_key=normalise_url(p.url) if p.url else None,
+        broadcast_slot=(_clean(p.broadcast_slot) or None) if asks("broadcast_slot", data.media_type) else None)
         for i, p in enumerate(data.parts)]
     return authors, parts
 
@@ -373,7 +374,7 @@ def _apply(entry: Entry, data: EntryIn) -> None:
     entry.language = data.language or "vi"
     entry.hardship = data.hardship
     entry.hardship_note = clean_text(data.hardship_note, multiline=True) if data.hardship else ""
-    entry.transcript = clean_text(data.transcript, multiline=True)
+    entry.transcript = clean_text(data.transcript, multiline=True) if asks("transcript", data.media_type) else ""
     entry.prior_awards = [{"name": _clean(a.name), "level": _clean(a.level), "year": a.year} for a in data.prior_awards]
 
 

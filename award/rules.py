@@ -50,6 +50,18 @@ DEFAULT_MEDIA_GENRES = {
 }
 
 
+# The form's fields that belong to some media types only: a broadcast's programme and time (radio, television), the
+# script or voice-over (radio, television, and online video).  The form hides them for the others
+# (static/js/entry-form.js) and a save drops what they held (award.entries), so a Báo in work never shows
+# "Thời sự 19h" typed while it was a television one.
+FIELDS_FOR_MEDIA = {"transcript": ("online", "radio", "tv"), "broadcast_slot": ("radio", "tv")}
+
+
+def asks(field: str, media_type: str) -> bool:
+    """Whether a work of `media_type` has `field` (FIELDS_FOR_MEDIA; a field not listed belongs to every one)."""
+    return media_type in FIELDS_FOR_MEDIA.get(field, (media_type,))
+
+
 def genre_label(genre: str | None) -> str:
     """A genre as people read it, wherever it is shown (the form's choices, the work's page, the lists):
     stored as the round's rules spell it ("phóng sự"), shown with a capital ("Phóng sự")."""

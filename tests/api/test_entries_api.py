@@ -360,3 +360,18 @@ def test_a_link_pasted_without_its_scheme_is_taken_as_https(client, session, clo
         refused = client.post("/api/v1/entries", headers=headers, json=payload)
         assert refused.status_code == 422, wrong
         assert refused.json()["detail"][0]["loc"] == ["body", "parts", "0", "url"], wrong
+
+
+def test_a_script_and_a_broadcast_slot_are_kept_only_for_the_media_types_that_have_them(client, session, clock):
+    """The form hides them for the other media types; what they held is not saved either (a Báo in work showed
+    "Thời sự 19h" typed while it was a television one)."""
+    from award.rules import FIELDS_FOR_MEDIA
+
+    _, headers = journalist_headers(client, session)
+    genre = {"print": "phóng sự", "online": "phóng sự", "radio": "phóng sự", "tv": "phóng sự", "photo": "bộ ảnh"}
+    for media, first_genre in genre.items():
+        payload = entry_payload(session, media_type=media, genre=first_genre, transcript="Lời bình: chi bộ vùng cao.")
+        payload["parts"][0]["broadcast_slot"] = "Thời sự 19h"
+        body = client.post("/api/v1/entries", headers=headers, json=payload).json()
+        assert (body["transcript"] != "") == (media in FIELDS_FOR_MEDIA["transcript"]), media
+        assert (body["parts"][0]["broadcast_slot"] is not None) == (media in FIELDS_FOR_MEDIA["broadcast_slot"]), media

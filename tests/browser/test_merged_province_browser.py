@@ -80,10 +80,10 @@ def test_genres_follow_the_media_type(browser, demo_server):
         offered = genres.locator("option:not([hidden])").all_text_contents()
         assert "Phóng sự" in offered and "Ảnh đơn" not in offered and "Phim tài liệu" not in offered
         # a broadcast's programme and its script are asked of radio and television only (the script of online too)
-        expect(page.get_by_label("Kịch bản hoặc lời bình (tác phẩm phát thanh, truyền hình)")).to_be_hidden()
+        expect(page.get_by_label("Kịch bản hoặc lời bình (tác phẩm phát thanh, truyền hình, video)")).to_be_hidden()
         expect(page.locator("#f-parts-0-broadcast_slot")).to_be_hidden()
         page.get_by_label("Loại hình").select_option("online")
-        expect(page.get_by_label("Kịch bản hoặc lời bình (tác phẩm phát thanh, truyền hình)")).to_be_visible()
+        expect(page.get_by_label("Kịch bản hoặc lời bình (tác phẩm phát thanh, truyền hình, video)")).to_be_visible()
         expect(page.locator("#f-parts-0-broadcast_slot")).to_be_hidden()
         page.get_by_label("Loại hình").select_option("radio")
         page.get_by_role("button", name="+ Thêm kỳ").click()
