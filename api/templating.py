@@ -1,5 +1,6 @@
 """The one Jinja2 environment: autoescape on, Vietnamese labels and dates in Asia/Ho_Chi_Minh."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -106,6 +107,18 @@ def url_for(context, name: str, /, **path_params) -> URL:
     raise NoMatchFound(name, path_params)
 
 
+_ROW_FIELD = re.compile(r"^(parts|authors|prior_awards)-(\d+)-")
+_ROW_NAMES = {"parts": "Kỳ", "authors": "Tác giả", "prior_awards": "Giải thưởng đã đạt"}
+
+
+def field_place(name: str) -> str:
+    """Which row of a repeated group a form field is in, to put before its message in the form's list of errors
+    ("parts-1-url" → "Kỳ 2: "): the same refusal of three parts' links read three times alike there."""
+    found = _ROW_FIELD.match(name or "")
+    return f"{_ROW_NAMES[found.group(1)]} {int(found.group(2)) + 1}: " if found else ""
+
+
+templates.env.filters["field_place"] = field_place
 templates.env.filters["vn_date"] = vn_date
 templates.env.filters["file_size"] = file_size
 templates.env.filters["points"] = points

@@ -282,9 +282,12 @@ REQUIRED = {
 
 
 def _named(page: str, field: str, message: str) -> bool:
-    """The message next to its field and, linked to the field, in the list of problems on top."""
+    """The message next to its field and, linked to the field, in the list of problems on top (there after the
+    row it is in: "Kỳ 1: ", api.templating.field_place; test_the_list_of_errors_says_which_part_… spells it)."""
+    from api.templating import field_place
+
     return (f'<p class="error-text" id="e-{field}">{message}</p>' in page
-            and f'<a href="#f-{field}">{message}</a>' in page)
+            and f'<a href="#f-{field}">{field_place(field)}{message}</a>' in page)
 
 
 def _problems_listed(page: str) -> int:
@@ -438,3 +441,19 @@ def test_reloading_a_form_refused_in_place_goes_back_to_the_page_it_was_on(clien
     api_post_only = next(path for path, methods in page_methods.items()
                          if methods == {"POST"} and path.startswith("/api/") and "{" in path)
     assert client.get(concrete(api_post_only)).status_code == 405
+
+
+def test_the_list_of_errors_says_which_part_each_refusal_is_about(client, session, clock):
+    """Three parts whose links another work already has: the form's list of errors names the part of each
+    (the same sentence three times alike told nothing); the message under each field stays as it is."""
+    logged_in_journalist(client, session)
+    urls = {f"parts-{i}-url": f"https://baohatinh.vn/lap-lai-{i}.html" for i in range(3)}
+    client.post("/entries/new", data=form_data(session, csrf_from(client.get("/entries/new").text),
+                                               client_token="first", **urls))
+    again = client.post("/entries/new", data=form_data(session, csrf_from(client.get("/entries/new").text),
+                                                       client_token="again", title="Một tác phẩm khác", **urls))
+    assert again.status_code == 400
+    taken = "Đường dẫn này đã có trong một tác phẩm khác của đợt giải."
+    for i in range(3):
+        assert f'<a href="#f-parts-{i}-url">Kỳ {i + 1}: {taken}</a>' in again.text
+        assert f'<p class="error-text" id="e-parts-{i}-url">{taken}</p>' in again.text
