@@ -23,8 +23,9 @@ EDITABLE = entry_status.AUTHOR_EDITABLE
 ACTIVE = entry_status.ACTIVE
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.I)
 # An address as people copy it from a browser's bar or a phone's share sheet, without its scheme: a host name
-# with a dot ("baohatinh.vn/bai-1", "www.qdnd.vn"), maybe a port, then a path, query or fragment
-BARE_ADDRESS_RE = re.compile(r"^[^\W_][\w-]*(\.[\w-]+)+(:\d{1,5})?([/?#]\S*)?$")
+# with a dot and a top-level domain of letters ("baohatinh.vn/bai-1", "www.qdnd.vn"; not "12.5"), maybe a port,
+# then a path, query or fragment
+BARE_ADDRESS_RE = re.compile(r"^[^\W_][\w-]*(\.[\w-]+)*\.[^\W\d_]{2,}(:\d{1,5})?([/?#]\S*)?$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # a BCP 47 tag: vi, en, zh-Hant, …
 NATIONAL_PRESS_AWARD = ("giai bao chi quoc gia",)
 
