@@ -439,9 +439,8 @@ class _BM25:
     def score_counts(self, terms: Sequence[str], counts: np.ndarray) -> np.ndarray:
         """:meth:`score` of each row of ``counts`` (queries × ``terms``, :func:`_count_matrix`), (queries ×
         documents): one gather and one matrix product for all of them.  A long text's chunks are read once
-        into such a matrix and scored against four indexes (exact and folded, outline and pieces): looking up
-        each distinct term, not each of its occurrences, took the chunks' share of a warm re-tag from ~40 % to
-        ~20 %."""
+        into such a matrix and scored against four indexes (exact and folded, outline and pieces), each looking
+        up every distinct term once rather than each of its occurrences."""
         vocab = self.vocab
         columns = np.fromiter((vocab.get(t, -1) for t in terms), dtype=np.int64, count=len(terms))
         known = columns >= 0

@@ -46,7 +46,6 @@
     button.className = "flash-close";
     button.setAttribute("aria-label", "Đóng thông báo");
     button.title = "Đóng thông báo";
-    button.textContent = "×";
     flash.append(text, button);
     const crumbs = main.querySelector(":scope > nav.crumbs");
     main.insertBefore(flash, crumbs ? crumbs.nextSibling : main.firstChild);

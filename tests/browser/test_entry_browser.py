@@ -26,8 +26,8 @@ def save_one_part_draft(page, title: str, unit: str, media_type: str, genre: str
     page.get_by_label("Thể loại").select_option(genre)
     page.locator("#f-parts-0-outlet").fill(outlet)
     page.locator("#f-parts-0-published_on").fill(published_on)
-    page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
-    page.wait_for_load_state("load")  # the work's page whole, its stylesheet and scripts run
+    with page.expect_navigation():  # the work's page whole, its stylesheet and scripts run
+        page.get_by_role("button", name="Lưu bản nháp và tiếp tục").click()
 
 
 def test_series_with_two_authors_pdf_and_mp4_then_submit(page, live_server):

@@ -67,5 +67,7 @@ def login(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state("load")  # the next page whole, its stylesheet applied (see scrolls_sideways)
+    # the next page whole, its stylesheet applied (see scrolls_sideways): waiting for "load" after the click
+    # could answer for the login page itself, still the current one until the new page commits
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
