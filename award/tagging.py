@@ -489,7 +489,7 @@ def _runs(text: str) -> list[list[tuple[str, str]]]:
 
 
 # A work's title and summary (or one chunk of its text) is matched against each of the five themes its why is
-# written for: read once, not five times (the why was a third of a warm re-tag).  Read-only, like the references'.
+# written for: read once, not five times.  Read-only, like the references'.
 _work_runs = lru_cache(maxsize=256)(_runs)
 
 
