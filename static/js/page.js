@@ -14,6 +14,7 @@
 (function () {
   "use strict";
   const CARRY = "award.flash-carry";
+  const KINDS = ["success", "info", "warning", "error"]; // api/forms.py FLASH_KINDS, the flash's class names
 
   function closable(flash) {
     const button = flash.querySelector(".flash-close");
@@ -37,7 +38,7 @@
     const main = document.getElementById("noi-dung");
     if (!main) return;
     const flash = document.createElement("div");
-    flash.className = `alert flash ${["success", "info", "warning", "error"].includes(saved.kind) ? saved.kind : "info"}`;
+    flash.className = `alert flash ${KINDS.includes(saved.kind) ? saved.kind : "info"}`;
     flash.setAttribute("role", saved.kind === "error" ? "alert" : "status");
     const text = document.createElement("p");
     text.textContent = saved.text;
@@ -55,7 +56,7 @@
     reload() {
       const flash = document.querySelector(".alert.flash");
       if (flash) {
-        const kind = ["success", "info", "warning", "error"].find((k) => flash.classList.contains(k)) || "info";
+        const kind = KINDS.find((k) => flash.classList.contains(k)) || "info";
         try {
           sessionStorage.setItem(CARRY, JSON.stringify({ kind, text: flash.querySelector("p").textContent, at: Date.now() }));
         } catch (_) { /* storage off: the message goes with the reload */ }
