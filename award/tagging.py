@@ -112,7 +112,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -1051,25 +1051,29 @@ class RoundTagger:
         return self._ranked(self._read(entries), limit=limit, learned=learned, keys=keys)
 
     def suggest_batches(
-        self, batches: Iterable[tuple[Sequence[EntryText | Sequence[str] | Mapping[str, str]], Sequence[Any] | None]],
-        *, limit: int | None = None, learned: Any = None,
-    ) -> Iterator[list[SuggestionResult]]:
-        """:meth:`suggest_many` of each ``(entries, keys)`` batch in turn, lazily: while the model embeds one
-        batch (in a thread of its own: the engine releases the GIL), this thread reads the next one and ranks
-        the one before.  A re-tag of a round (award.themes) reads its works from the database as the generator
-        asks for the next batch, in the caller's thread.  On two cores, reading and ranking a work with 1,500
-        words of text (~10 ms) is then half hidden behind its ~40 ms of model time (bench/tagging.py)."""
+        self, batches: Iterable[Sequence[Any]], *, text: Callable[[Any], EntryText], key: Callable[[Any], Any] | None = None,
+        limit: int | None = None, learned: Any = None,
+    ) -> Iterator[list[tuple[Any, SuggestionResult]]]:
+        """:meth:`suggest_many` of each batch of items in turn, lazily, as (item, its ranking) pairs: ``text(item)``
+        is the work's text, ``key(item)`` its key among ``learned``.  While the model embeds one batch (in a thread
+        of its own: the engine releases the GIL), this thread reads the next one and ranks the one before.  A
+        re-tag of a round (award.themes) loads its works from the database as the generator asks for the next
+        batch, in the caller's thread.  On two cores, reading and ranking a work with 1,500 words of text (~10 ms)
+        then runs beside its ~40 ms of model time (bench/tagging.py)."""
         from concurrent.futures import ThreadPoolExecutor
 
+        def ranked(items: Sequence[Any], read: _Read) -> list[tuple[Any, SuggestionResult]]:
+            keys = None if key is None else [key(item) for item in items]
+            return list(zip(items, self._ranked(read, limit=limit, learned=learned, keys=keys), strict=True))
+
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5") as pool:
-            waiting: list[tuple[_Read, Sequence[Any] | None]] = []
-            for entries, keys in batches:
-                waiting.append((self._read(entries, submit=pool.submit), keys))
+            waiting: list[tuple[Sequence[Any], _Read]] = []
+            for items in batches:
+                waiting.append((items, self._read([text(item) for item in items], submit=pool.submit)))
                 if len(waiting) > 1:
-                    read, keys = waiting.pop(0)
-                    yield self._ranked(read, limit=limit, learned=learned, keys=keys)
-            for read, keys in waiting:
-                yield self._ranked(read, limit=limit, learned=learned, keys=keys)
+                    yield ranked(*waiting.pop(0))
+            for items, read in waiting:
+                yield ranked(items, read)
 
     def _read(self, entries: Iterable[EntryText | Sequence[str] | Mapping[str, str]],
               submit: Any = None) -> "_Read":

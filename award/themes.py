@@ -407,12 +407,11 @@ def retag_round(engine: Engine, *, round_id: int, job_id: int, cache, now: datet
                 raise Conflict("Đợt giải chưa có đề cương.", code="no_outline")
             # every confirmed work's vector now (those are re-tagged below anyway, from the cache)
             examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
-            read: list[list[Entry]] = []
-            for results in tagger.suggest_batches(_entry_batches(session, ids, batch, read), learned=examples):
-                chunk = read.pop(0)
-                for entry, result in zip(chunk, results, strict=True):
+            for ranked in tagger.suggest_batches(_entry_batches(session, ids, batch), text=entry_text,
+                                                 key=_entry_id, learned=examples):
+                for entry, result in ranked:
                     store_suggestions(session, entry=entry, result=result, now=now)
-                job.done += len(chunk)
+                job.done += len(ranked)
                 session.add(job)
                 session.commit()
                 flush_cache(cache)
@@ -524,19 +523,20 @@ def relearn_round(session: Session, *, round_id: int, cache) -> RelearnPass:
     examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
     ids = stale_after_confirmations(session, round_id=round_id, tagger=tagger, examples=examples)
     ranked: list[tuple[Entry, SuggestionResult]] = []
-    read: list[list[Entry]] = []
-    for results in tagger.suggest_batches(_entry_batches(session, ids, 32, read), learned=examples):
-        ranked += zip(read.pop(0), results, strict=True)
+    for batch in tagger.suggest_batches(_entry_batches(session, ids, 32), text=entry_text, key=_entry_id,
+                                        learned=examples):
+        ranked += batch
     return RelearnPass(ranked, seen)
 
 
-def _entry_batches(session: Session, ids: list[int], size: int, read: list[list[Entry]]) -> Iterator[tuple]:
-    """(texts, ids) of the works ``ids``, ``size`` at a time, for RoundTagger.suggest_batches; each batch's
-    works are appended to ``read`` as they are loaded (the caller takes them off as their results come)."""
+def _entry_batches(session: Session, ids: list[int], size: int) -> Iterator[list[Entry]]:
+    """The works ``ids``, ``size`` at a time, each batch loaded when RoundTagger.suggest_batches asks for it."""
     for start in range(0, len(ids), size):
-        chunk = list(session.exec(select(Entry).where(Entry.id.in_(ids[start:start + size]))).all())
-        read.append(chunk)
-        yield [entry_text(e) for e in chunk], [e.id for e in chunk]
+        yield list(session.exec(select(Entry).where(Entry.id.in_(ids[start:start + size]))).all())
+
+
+def _entry_id(entry: Entry) -> int:
+    return entry.id
 
 
 def store_relearned(session: Session, *, round_id: int, done: RelearnPass, now: datetime) -> None:

@@ -131,8 +131,8 @@ def run(*, entries: int = 2500, latency: int = 50, batch: int = 32, query_syllab
             by_round.setdefault(name, []).append(entry)
         t = time.perf_counter()
         for name, items in by_round.items():  # as the worker's re-tag (award.themes.retag_round) asks
-            batches = ((items[start:start + batch], None) for start in range(0, len(items), batch))
-            for _ in taggers[name].suggest_batches(batches):
+            batches = (items[start:start + batch] for start in range(0, len(items), batch))
+            for _ in taggers[name].suggest_batches(batches, text=lambda entry: entry):
                 pass
         return time.perf_counter() - t
 

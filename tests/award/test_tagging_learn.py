@@ -101,8 +101,10 @@ def test_a_re_tag_in_batches_ranks_each_work_as_one_batch_would():
     examples = ExampleSet(tagger, np.vstack([alone[0].vector, alone[4].vector]), [["2.4"], ["1.1"]], [1.0, 1.0],
                           ["k0", "k4"])
     keys = ["k0", "k1", "k2", "k3", "k4"]
-    batches = [(texts[:2], keys[:2]), ([], []), (texts[2:3], keys[2:3]), (texts[3:], keys[3:])]
-    got = [r for batch in tagger.suggest_batches(iter(batches), learned=examples) for r in batch]
+    items = list(zip(texts, keys))  # (text, key): what a re-tag's works are to suggest_batches
+    batches = [items[:2], [], items[2:3], items[3:]]
+    got = [r for batch in tagger.suggest_batches(iter(batches), text=lambda item: item[0], key=lambda item: item[1],
+                                                 learned=examples) for _, r in batch]
     want = tagger.suggest_many(texts, learned=examples, keys=keys)
     assert [r.codes for r in got] == [r.codes for r in want]
     assert [[(s.score, s.why) for s in r.items] for r in got] == [[(s.score, s.why) for s in r.items] for r in want]
