@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from api.demo import DEMO_ACCOUNTS
-from tests.support.browser import login, scrolls_sideways
+from tests.support.browser import date_in_words, login, scrolls_sideways
 
 pytestmark = pytest.mark.browser
 
@@ -76,6 +76,14 @@ def problems(page) -> list[str]:
             .filter(l => l.getBoundingClientRect().top < l.parentElement.getBoundingClientRect().top
                 + parseFloat(getComputedStyle(l.parentElement).borderTopWidth) - 0.5)
             .map(l => l.textContent.trim().slice(0, 40))""")]
+    # a date field says its date in words under it, day first whatever the browser's order (static/js/date-input.js)
+    for field_id, value, said in page.evaluate("""() =>
+        [...document.querySelectorAll('input[type=date], input[type=datetime-local]')].map(f => {
+            const echo = f.nextElementSibling;
+            return [f.id || f.name, f.value, echo && echo.classList.contains('date-echo') ? echo.textContent : null];
+        })"""):
+        if said != date_in_words(value):
+            found.append(f"date field {field_id} ({value!r}) says {said!r} under it")
     page.evaluate(AXE)
     result = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
         .filter(v => v.impact === 'serious' || v.impact === 'critical')

@@ -6,6 +6,7 @@ Never run `playwright install` (its downloads fail on the project's machines);
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -71,3 +72,16 @@ def login(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
     # could answer for the login page itself, still the current one until the new page commits
     with page.expect_navigation():
         page.get_by_role("button", name="Đăng nhập").click()
+
+
+WEEKDAYS = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")  # date.weekday() order
+
+
+def date_in_words(value: str) -> str:
+    """What static/js/date-input.js writes under a date field of `value` ("2026-03-04" -> "Thứ tư, ngày 4 tháng 3
+    năm 2026"; a datetime-local's "2026-03-04T08:30" adds ", lúc 08:30"; "" for an empty field)."""
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value[:10])
+    words = f"{WEEKDAYS[day.weekday()]}, ngày {day.day} tháng {day.month} năm {day.year}"
+    return f"{words}, lúc {value[11:16]}" if len(value) > 10 else words
