@@ -130,6 +130,9 @@ def test_each_role_opens_its_guide_from_the_dashboard_and_sees_the_screenshots(p
             assert page.locator(".guide-steps > li").count() == len(guide.steps)
             for img in page.locator("img.guide-shot").all():
                 img.scroll_into_view_if_needed()
-                assert img.evaluate("i => i.complete && i.naturalWidth > 0"), img.get_attribute("src")
+                # decode() settles once the image has loaded (a lazy one starts when scrolled to): read then, not
+                # at once (a busy CI machine checked `complete` before the file had arrived); a broken one rejects
+                assert img.evaluate("i => i.decode().then(() => i.naturalWidth > 0, () => false)"), \
+                    img.get_attribute("src")
             assert page.locator("img.guide-shot").count() == sum(1 for s in guide.steps if s.screenshot)
     assert page.console_errors == []
