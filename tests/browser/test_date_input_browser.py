@@ -7,7 +7,7 @@ role; here it follows what is typed, in a part added later too."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import assert_no_sideways_scroll, date_in_words, login
+from tests.support.browser import assert_no_sideways_scroll, date_in_words, login, open_round_settings
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,7 @@ def test_a_deadline_reads_day_first_in_an_english_browser(browser, live_server):
     page = context.new_page()
     try:
         login(page, live_server, "bithu@demo.bualiemvang.vn")
-        page.goto(f"{live_server}/admin/rounds")
-        page.get_by_role("row").filter(has_text="Lần thứ IX – năm 2024").get_by_role("link", name="thể lệ, lịch").click()
+        open_round_settings(page, live_server, "Lần thứ IX – năm 2024")
         deadline = page.get_by_label("Hạn nộp ở đơn vị")
         echo = deadline.locator("xpath=following-sibling::*[1]")
         expect(echo).to_have_class("date-echo")

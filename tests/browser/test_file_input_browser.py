@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import assert_no_sideways_scroll, login
+from tests.support.browser import assert_no_sideways_scroll, login, open_round_settings
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +17,7 @@ OUTLINE = "1. Xây dựng Đảng về chính trị\n1.1. Nâng cao năng lực 
 
 def _outline_page(page, base):
     login(page, base, "bithu@demo.bualiemvang.vn")
-    page.goto(f"{base}/admin/rounds")
-    page.get_by_role("row").filter(has_text="Lần thứ IX – năm 2024").get_by_role("link", name="thể lệ, lịch").click()
+    open_round_settings(page, base, "Lần thứ IX – năm 2024")
     page.get_by_role("link", name="Nhập đề cương của đợt giải").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Đề cương tuyên truyền")
 

@@ -74,6 +74,14 @@ def login(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
         page.get_by_role("button", name="Đăng nhập").click()
 
 
+
+def open_round_settings(page, base: str, round_label: str) -> None:
+    """As the secretariat already logged in: /admin/rounds, then the round's "thể lệ, lịch" link (its settings
+    page, /admin/rounds/{id}), waiting for that page (the list holds the new round's calendar fields too)."""
+    page.goto(f"{base}/admin/rounds")
+    with page.expect_navigation():
+        page.get_by_role("row").filter(has_text=round_label).get_by_role("link", name="thể lệ, lịch").click()
+
 WEEKDAYS = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")  # date.weekday() order
 
 
