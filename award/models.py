@@ -437,6 +437,23 @@ class ThemeSuggestion(SQLModel, table=True):
     off_outline: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
+class RoundSignalWeights(SQLModel, table=True):
+    """A round's weights of the tagger's three signals (award.tagging.SIGNALS: the outline's words, the example
+    pieces' words, meaning), fitted by the relearning pass on the round's confirmed works
+    (award.tagging_learn.fit_signal_weights); no row: the tagger's own weights.  Every ranking of the round's
+    works uses them, so they change only when the fit moves one by ``themes.WEIGHT_STEP`` or more, and the pass
+    that changes them ranks the whole round again."""
+
+    __tablename__ = "round_signal_weights"
+
+    round_id: int = Field(foreign_key="round.id", primary_key=True, ondelete="CASCADE")
+    outline: float
+    press: float
+    meaning: float
+    examples: int = Field(ge=0)  # how many confirmed works of the round they were fitted on
+    fitted_at: datetime = Field(default_factory=utcnow)
+
+
 class EmbeddingCache(SQLModel, table=True):
     """Sentence embeddings, computed once per (model, text) and shared by every app process."""
 

@@ -124,6 +124,7 @@ from award.tagging_vocab import EXPANSIONS, expansion_hits, expansion_matches
 from award.text import fold, strip_names
 
 __all__ = [
+    "SIGNALS",
     "EntryText",
     "MemoryEmbeddingCache",
     "RoundTagger",
@@ -680,6 +681,11 @@ def _inside(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     return n <= len(long) and any(long[k:k + n] == short for k in range(len(long) - n + 1))
 
 
+#: What a work's signals read, in the order of RoundTagger._components' rows: the outline's words (BM25), the
+#: example press pieces' words (BM25) and meaning (e5 cosines).
+SIGNALS = ("outline", "press", "meaning")
+
+
 def _zscore(values: np.ndarray, min_spread: float = 0.0) -> np.ndarray:
     """(values − mean) / std, the std at least ``min_spread`` × |mean| (a signal nearly equal for every unit is
     kept small instead of being blown up to the same ±1.5 as one that tells the units apart); zeros when flat."""
@@ -956,20 +962,45 @@ class RoundTagger:
         np.maximum.at(best, self._owner, sims)
         return best
 
-    def _fuse(self, lexical: np.ndarray, semantic: np.ndarray | None, sem_factor: float = 1.0,
-              extra: Sequence[tuple[float, np.ndarray]] = (), learned: np.ndarray | None = None,
-              press: np.ndarray | None = None) -> np.ndarray:
-        """z-scored signals summed with their weights (``extra``: more (weight, signal) pairs, the
-        body's; ``press``: the example pieces' scores, spread at least ``press_min_spread`` of their mean),
-        plus ``learned`` as it is (the kNN votes, already on a common scale), min-max scaled."""
+    def _components(self, lexical: np.ndarray, semantic: np.ndarray | None, sem_factor: float = 1.0,
+                    body: tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None] = (None, None, None),
+                    press: np.ndarray | None = None) -> np.ndarray:
+        """(3, units): the work's z-scored signals grouped by what they read, each group on the scale of its
+        own weight (``SIGNALS``: the outline's words, the example pieces' words, meaning).
+
+        Row 0: z(outline BM25) + body_lex_weight/lex_weight × z(the text's best chunks against the outline);
+        row 1: z(pieces' BM25, spread at least ``press_min_spread`` of its mean) + body_lex_weight × z(the
+        chunks against the pieces); row 2: sem_factor × (z(e5 cosines) + body_sem_weight/sem_weight × z(the
+        embedded chunk's)).  ``body``: (chunks vs outline, chunks vs pieces, chunk cosines), None where absent.
+        Weighted by :meth:`signal_weights` (``lex_weight``, ``press_weight``, ``sem_weight``) and summed, they are
+        the ranking before learning; a round's confirmed works may set other weights (award.tagging_learn)."""
         cfg = self.config
-        fused = cfg.lex_weight * _zscore(lexical)
+        out = np.zeros((len(SIGNALS), len(self.units)), dtype=np.float64)
+        body_lex, body_press, body_sem = body
+        out[0] = _zscore(lexical)
+        if body_lex is not None and cfg.lex_weight:
+            out[0] += cfg.body_lex_weight / cfg.lex_weight * _zscore(body_lex)
         if press is not None:
-            fused = fused + cfg.press_weight * _zscore(press, cfg.press_min_spread)
+            out[1] = _zscore(press, cfg.press_min_spread)
+            if body_press is not None:
+                out[1] += cfg.body_lex_weight * _zscore(body_press)
         if semantic is not None:
-            fused = fused + cfg.sem_weight * sem_factor * _zscore(semantic)
-        for weight, signal in extra:
-            fused = fused + weight * _zscore(signal)
+            out[2] = sem_factor * _zscore(semantic)
+            if body_sem is not None and cfg.sem_weight:
+                out[2] += sem_factor * cfg.body_sem_weight / cfg.sem_weight * _zscore(body_sem)
+        return out
+
+    def signal_weights(self) -> np.ndarray:
+        """(3,): the weights of :meth:`_components`' rows before any learning: lex, press and sem weight."""
+        cfg = self.config
+        return np.array([cfg.lex_weight, cfg.press_weight, cfg.sem_weight], dtype=np.float64)
+
+    def _fuse(self, components: np.ndarray, weights: np.ndarray | None = None,
+              learned: np.ndarray | None = None) -> np.ndarray:
+        """``weights`` (default :meth:`signal_weights`) · ``components``, plus ``learned`` as it is (the kNN
+        votes, already on a common scale), min-max scaled to [0, 1]."""
+        w = self.signal_weights() if weights is None else np.asarray(weights, dtype=np.float64)
+        fused = w @ components
         if learned is not None:
             fused = fused + learned
         low, high = float(fused.min()), float(fused.max())
@@ -1114,7 +1145,7 @@ class RoundTagger:
             lexical = self._bm25_exact.score(exact_x) + cfg.fold_weight * self._bm25_folded.score(folded_x)
             plain = diacritic_ratio(text) < cfg.plain_ratio
             factor = cfg.plain_sem_factor if plain else 1.0
-            extra: list[tuple[float, np.ndarray]] = []
+            body_lex = body_press = body_sem = None
             press = None
             if self._bm25_press is not None:
                 press = self.press_scores(*self._press_query(entry.title, entry.summary))
@@ -1122,24 +1153,29 @@ class RoundTagger:
             # does the work touch the outline at all: its title and summary, or its best chunk of text
             fit = self._fit(folded_x, float(semantic.max()))
             if chunk_scores is not None and len(parts):
-                extra.append((cfg.body_lex_weight, self._body_lexical(chunk_scores)))
+                body_lex = self._body_lexical(chunk_scores)
                 if chunk_press is not None:
-                    # the text's best chunks against the pieces, as against the outline (body_lex_weight of it)
-                    extra.append((cfg.body_lex_weight * cfg.press_weight, self._body_lexical(chunk_press)))
+                    # the text's best chunks against the pieces, as against the outline
+                    body_press = self._body_lexical(chunk_press)
                 if chunk_vectors is not None:
                     body_sem = np.max([self.semantic_scores_from_vector(v) for v in chunk_vectors], axis=0)
-                    extra.append((cfg.body_sem_weight * factor, body_sem))
                     best = int(np.argmax(chunk_scores.max(axis=1)))  # the chunk embedded (_chosen_chunks)
                     fit = max(fit, self._fit(features(parts[best], cfg.bigram_weight)[1], float(body_sem.max())))
-            votes = counts = None
+            components = self._components(lexical, semantic, factor, (body_lex, body_press, body_sem), press)
+            votes = counts = weights = None
             if learned is not None:
-                votes, counts = learned.scores(vector, None if keys is None else keys[n])
-            fused = self._fuse(lexical, semantic, factor, extra, votes, press)
+                own = None if keys is None else keys[n]
+                votes, counts = learned.scores(vector, own)
+                # the round's own weights of the three signals, learnt from its confirmed works (tagging_learn)
+                weights = getattr(learned, "signal_weights_for", lambda _key: None)(own)
+            fused = self._fuse(components, weights, votes)
             why = self._explainer(entry, parts, chunk_scores, counts, vector)
             # e5 and the press vocabulary read a text typed without diacritics poorly: such a text is not judged
             marked = diacritic_ratio(" ".join((entry.title or "", entry.summary or "", (entry.body or "")[:2000]))) \
                 >= cfg.off_outline_min_marked
-            results.append(self._result(fused, weak, limit, why, vector, fit, marked))
+            result = self._result(fused, weak, limit, why, vector, fit, marked)
+            result.signals = components
+            results.append(result)
         return results
 
     def _explainer(self, entry: EntryText, parts: list[str], chunk_scores: np.ndarray | None,

@@ -94,7 +94,7 @@ def _ranks(rows: list[Mapping], taggers: Mapping[str, RoundTagger], learn: Any =
 
             config = DEFAULT_LEARN if learn is True else learn
             examples = ExampleSet(tagger, [r.vector for r in results], [rows[i]["themes"] for i in indexes],
-                                  [1.0] * len(indexes), indexes, config)
+                                  [1.0] * len(indexes), indexes, config, signals=[r.signals for r in results])
             results = tagger.suggest_many(entries, learned=examples, keys=indexes)
         for i, result in zip(indexes, results):
             good = set(rows[i]["themes"])

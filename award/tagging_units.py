@@ -134,6 +134,9 @@ class SuggestionResult:
     # That absolute fit (award.tagging.RoundTagger.outline_fit; higher: closer to the outline), None when not
     # computed (no text, or a ranking read back from the database, which keeps only the flag).
     outline_fit: float | None = None
+    # (3, units) numpy array: the work's z-scored signals by what they read (award.tagging.SIGNALS), before
+    # weighting; what a round's confirmed works teach its weights from (award.tagging_learn). None: not computed.
+    signals: Any = None
 
     @property
     def codes(self) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +29,18 @@ from award.calendar import require_phase
 from award.embedding_cache import DbEmbeddingCache, flush_cache, transient_embeddings  # noqa: F401  (re-exported)
 from award.entry_status import ACTIVE
 from award.errors import Conflict, Invalid
-from award.models import AuditEvent, Entry, EntryTheme, OutlineNode, Round, TagSource, ThemeSuggestion, Unit, User
+from award.models import (
+    AuditEvent,
+    Entry,
+    EntryTheme,
+    OutlineNode,
+    Round,
+    RoundSignalWeights,
+    TagSource,
+    ThemeSuggestion,
+    Unit,
+    User,
+)
 from award.outlines import outline_tree
 from award.permissions import entry_filter
 from award.rules import RoundRules
@@ -94,14 +106,64 @@ def _node_ids(session: Session, round_id: int, *, include_retired: bool) -> dict
 
 def learned_examples(session: Session, *, round_id: int, tagger: RoundTagger, budget: int | None = 32):
     """The confirmed works suggestions learn from (award.tagging_learn.round_examples): the round's
-    and its predecessors' (their themes mapped onto this round's). Imported lazily: numpy work."""
+    and its predecessors' (their themes mapped onto this round's), with the round's stored signal weights
+    (`stored_signal_weights`). Imported lazily: numpy work."""
     from award.tagging_learn import round_examples
 
     return round_examples(session, round_id=round_id, tagger=tagger, budget=budget,
-                          tagger_for=lambda rid: tagger_for(session, rid, tagger.cache))
+                          tagger_for=lambda rid: tagger_for(session, rid, tagger.cache),
+                          signal_weights=stored_signal_weights(session, round_id=round_id))
 
 
-_live: dict[int, tuple[object, tuple[int, int], object]] = {}
+#: The relearning pass stores a round's newly fitted signal weights (and ranks the whole round again) only when one
+#: of them moved this much from the stored ones: a confirmation among hundreds moves them by ~0.01, so the round is
+#: not ranked again for each; the first fits (8 confirmed works and up) move them by 0.1-0.5.
+WEIGHT_STEP = 0.05
+
+
+def stored_signal_weights(session: Session, *, round_id: int):
+    """(3,) numpy array: the round's weights of the tagger's signals (`RoundSignalWeights`), None: the tagger's own."""
+    import numpy as np
+
+    row = session.get(RoundSignalWeights, round_id)
+    return None if row is None else np.array([row.outline, row.press, row.meaning], dtype=np.float64)
+
+
+_signals_memo: "weakref.WeakKeyDictionary[RoundTagger, dict[tuple[int, str], object]]" = weakref.WeakKeyDictionary()
+_signals_lock = threading.Lock()
+
+
+def work_signals(session: Session, *, tagger: RoundTagger, entry_ids: list[int]) -> dict[int, object]:
+    """entry id -> the work's (3, units) signals (award.tagging.RoundTagger._components: what the round's
+    weights are fitted on), kept in this process per tagger and text; a work is ranked (without learning)
+    only when its text is new here."""
+    out: dict[int, object] = {}
+    todo: list[tuple[Entry, tuple[int, str]]] = []
+    with _signals_lock:
+        memo = _signals_memo.setdefault(tagger, {})
+    for start in range(0, len(entry_ids), 500):
+        for entry in session.exec(select(Entry).where(Entry.id.in_(entry_ids[start:start + 500]))).all():
+            text = entry_text(entry)
+            digest = hashlib.sha256("\x00".join((text.title or "", text.summary or "", text.body or ""))
+                                    .encode("utf-8")).hexdigest()
+            key = (entry.id, digest)
+            hit = memo.get(key)
+            if hit is not None:
+                out[entry.id] = hit
+            else:
+                todo.append((entry, key))
+    for start in range(0, len(todo), 32):
+        batch = todo[start:start + 32]
+        for (entry, key), result in zip(batch, tagger.suggest_many([entry_text(e) for e, _ in batch])):
+            if result.signals is not None:
+                out[entry.id] = memo[key] = result.signals
+    with _signals_lock:
+        if len(memo) > 50_000:  # texts edited many times over: start again rather than grow
+            memo.clear()
+    return out
+
+
+_live: dict[int, tuple[object, tuple, object]] = {}
 _live_lock = threading.Lock()
 
 
@@ -118,7 +180,10 @@ def live_examples(session: Session, *, round_id: int, tagger: RoundTagger):
     kept in this process until a theme is confirmed or retracted anywhere (`confirmations_marker`, one
     indexed query per call) or the outline changes (another tagger). A set some of whose vectors were left
     to a later call (`budget`) is not kept, so the next call completes it."""
-    marker = confirmations_marker(session)
+    # the stored signal weights change only in a relearning pass, which follows a confirmation; a process may
+    # read the examples between the confirmation and the pass, so they are part of the marker
+    weights = stored_signal_weights(session, round_id=round_id)
+    marker = confirmations_marker(session) + ((None if weights is None else tuple(weights.tolist())),)
     with _live_lock:
         hit = _live.get(round_id)
     if hit is not None and hit[0] is tagger and hit[1] == marker:
@@ -508,6 +573,34 @@ def queue_outdated_rankings(session: Session, *, now: datetime) -> list[int]:
 class RelearnPass:
     ranked: list[tuple[Entry, SuggestionResult]]
     seen: set[int]  # the audit ids of confirmations_seen when the pass began reading
+    # the round's new signal weights and how many confirmed works they were fitted on, when they changed (the
+    # whole round was then ranked with them); None: the stored ones stand
+    weights: tuple[list[float], int] | None = None
+
+
+def refit_signal_weights(session: Session, *, round_id: int, tagger: RoundTagger, examples) -> tuple[list[float], int] | None:
+    """The round's signal weights fitted on its own confirmed works (award.tagging_learn.fit_signal_weights: the
+    tagger's own below 8 of them), with how many were used, if one of them differs from those in use (stored, else
+    the tagger's own) by ``WEIGHT_STEP`` or more; else None. Sets ``examples``' weights to what the round's
+    rankings must use from now."""
+    import numpy as np
+
+    # the newest of the round's own confirmed works, as many as the fit reads (LearnConfig.weight_max_examples)
+    own = [k for k in examples.keys if k in examples.own][-examples.config.weight_max_examples:]
+    signals = work_signals(session, tagger=tagger, entry_ids=own)
+    examples.signals = [signals.get(k) if k in examples.own else None for k in examples.keys]
+    fitted = examples.fit_weights()
+    examples.signals = None  # rankings use the weights below, never one fit per work
+    used = sum(1 for k in own if k in signals)
+    prior = tagger.signal_weights()
+    target = prior if fitted is None else fitted
+    current = prior if examples.stored_weights is None else examples.stored_weights
+    if float(np.max(np.abs(target - current))) < WEIGHT_STEP:
+        examples.stored_weights = current
+        return None
+    stored = [round(float(w), 4) for w in target]  # as the database keeps them, so a fresh ranking is the same
+    examples.stored_weights = np.array(stored, dtype=np.float64)
+    return stored, used if fitted is not None else 0
 
 
 def relearn_round(session: Session, *, round_id: int, cache) -> RelearnPass:
@@ -521,12 +614,16 @@ def relearn_round(session: Session, *, round_id: int, cache) -> RelearnPass:
     if tagger is None:
         return RelearnPass([], seen)
     examples = learned_examples(session, round_id=round_id, tagger=tagger, budget=None)
-    ids = stale_after_confirmations(session, round_id=round_id, tagger=tagger, examples=examples)
+    weights = refit_signal_weights(session, round_id=round_id, tagger=tagger, examples=examples)
+    if weights is not None:  # every ranking of the round weighs the signals anew
+        ids = sorted(session.exec(select(Entry.id).where(Entry.round_id == round_id)).all())
+    else:
+        ids = stale_after_confirmations(session, round_id=round_id, tagger=tagger, examples=examples)
     ranked: list[tuple[Entry, SuggestionResult]] = []
     for batch in tagger.suggest_batches(_entry_batches(session, ids, 32), text=entry_text, key=_entry_id,
                                         learned=examples):
         ranked += batch
-    return RelearnPass(ranked, seen)
+    return RelearnPass(ranked, seen, weights)
 
 
 def _entry_batches(session: Session, ids: list[int], size: int) -> Iterator[list[Entry]]:
@@ -551,6 +648,12 @@ def store_relearned(session: Session, *, round_id: int, done: RelearnPass, now: 
         current = session.get(Entry, entry.id)
         if current is not None:
             store_suggestions(session, entry=current, result=result, now=stamp)
+    if done.weights is not None:
+        (outline, press, meaning), used = done.weights
+        row = session.get(RoundSignalWeights, round_id) or RoundSignalWeights(round_id=round_id, outline=0.0,
+                                                                              press=0.0, meaning=0.0, examples=0)
+        row.outline, row.press, row.meaning, row.examples, row.fitted_at = outline, press, meaning, used, now
+        session.add(row)
     if unseen:
         queue_relearn(session, round_id=round_id, now=now)
 

@@ -47,7 +47,7 @@ def _rows() -> list[dict]:
     rows = []
     for path in DATA:
         rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return rows
+    return [r for r in rows if r.get("themes")]  # labelled rows: tagging_offtopic.jsonl's have no theme
 
 
 def build(engine, *, works: int, confirmed: float, seed: int = 19) -> dict:
@@ -145,6 +145,7 @@ def _rank_all(engine, built: dict, *, learn: bool, store_at: datetime | None = N
 
     from award import themes
     from award.models import Entry, ThemeSuggestion
+    from award.tagging_units import TAGGER_VERSION
 
     tagger, ids = built["tagger"], built["ids"]
     t = time.perf_counter()
@@ -159,7 +160,8 @@ def _rank_all(engine, built: dict, *, learn: bool, store_at: datetime | None = N
             if store_at is not None:
                 rows += [{"entry_id": entry.id, "outline_node_id": nodes[item.code], "rank": rank,
                           "score": float(item.score), "weak": result.weak, "computed_at": store_at,
-                          "why": (item.why or "")[:500]}
+                          "why": (item.why or "")[:500], "tagger_version": TAGGER_VERSION,
+                          "off_outline": result.off_outline}
                          for entry, result in zip(chunk, results) for rank, item in enumerate(result.items, 1)]
         for start in range(0, len(rows), 5000):
             s.execute(sa.insert(ThemeSuggestion.__table__), rows[start:start + 5000])
@@ -202,6 +204,17 @@ def measure(works: int, confirmed: float, drafts: int) -> dict:
                                 s.exec(select(Entry).where(Entry.id.in_(built["ids"][:500]))).all()]
     build_s = time.perf_counter() - t
     t1 = T0 + timedelta(minutes=10)
+    # the round's signal weights as the passes so far left them (award.themes.refit_signal_weights): the newest
+    # 400 confirmed works' signals computed (cold: none is in this process yet) and fitted
+    t = time.perf_counter()
+    with Session(engine) as s:
+        examples = themes.learned_examples(s, round_id=built["round_id"], tagger=built["tagger"], budget=None)
+        fitted = themes.refit_signal_weights(s, round_id=built["round_id"], tagger=built["tagger"], examples=examples)
+        refit_s = time.perf_counter() - t
+        if fitted is not None:
+            seen = set(themes.confirmations_seen(s, round_id=built["round_id"]))  # a pass that saw them all
+            themes.store_relearned(s, round_id=built["round_id"], done=themes.RelearnPass([], seen, fitted), now=t1)
+            s.commit()
     stored_s = _rank_all(engine, built, learn=True, store_at=t1)  # the rankings as the worker left them
     rank_once_s = _rank_all(engine, built, learn=False)  # the reference (vectors in memory, as for the others)
     full_pass_s = _rank_all(engine, built, learn=True)  # the pass before the change, without its writes
@@ -229,6 +242,7 @@ def measure(works: int, confirmed: float, drafts: int) -> dict:
 
     result = {"works": works, "confirmed": built["confirmed"], "build_s": round(build_s, 1),
               "rank_once_s": round(rank_once_s, 2), "setup_rank_learned_s": round(stored_s, 2),
+              "refit_cold_s": round(refit_s, 2), "weights": fitted,
               "full_pass_s": round(full_pass_s, 2), "pass_s": round(pass_s, 2), "pass_reranked": len(reranked),
               "noop_pass_s": round(noop_s, 2), "noop_reranked": len(noop.ranked),
               "full_pass_ratio": round(full_pass_s / rank_once_s, 2), "pass_ratio": round(pass_s / rank_once_s, 3),

@@ -10,15 +10,19 @@ from pathlib import Path
 from sqlmodel import select
 
 from award import jobs, suggestions, themes
-from award.models import AuditEvent, Entry, Role, Round, TagSource, ThemeSuggestion
+from award.models import AuditEvent, Entry, Role, Round, RoundSignalWeights, TagSource, ThemeSuggestion
 from tests.factories import api_login, make_entry, make_user
 from tests.support.jobs import run_jobs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tagging_eval.jsonl"
+REALISTIC = DATA.with_name("tagging_realistic_dev.jsonl")
 
 
-def _works(session, n, round_number="IX", skip=0):
-    rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()][skip:skip + n]
+def _works(session, n, round_number="IX", skip=0, data=DATA):
+    rows = [json.loads(line) for line in data.read_text().splitlines() if line.strip()]
+    if data != DATA:
+        rows = [r for r in rows if r["round"] == round_number]
+    rows = rows[skip:skip + n]
     ids = []
     for row in rows:
         entry = make_entry(session, title=row["title"], round_number=round_number)
@@ -243,3 +247,49 @@ def test_after_an_upgrade_the_worker_ranks_again_every_ranking_an_earlier_releas
                         .where(ThemeSuggestion.entry_id.in_(ids))).all()
     assert {v for v, _ in rows} == {TAGGER_VERSION} and "cách nói cũ" not in {w for _, w in rows}
     _assert_stored_equals_fresh(session, ids)
+
+
+def test_confirmed_works_teach_their_round_how_much_each_signal_counts_and_a_retraction_stops_counting(
+        client, session, clock):
+    """Works told in a journalist's words, confirmed on their themes: the pass fits the round's weights (the example
+    pieces' words count more, the outline's less), stores them and ranks the whole round with them; the draft
+    route's examples read them; retracted below eight confirmed works, the round is back to the tagger's own."""
+    from tests.conftest import _MEMORY_EMBEDDINGS
+
+    rows = [json.loads(line) for line in REALISTIC.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r["round"] == "IX"][:16]
+    ids = _works(session, 16, round_number="IX", data=REALISTIC)
+    _rank_all(session, clock, ids)
+    round_id = session.get(Entry, ids[0]).round_id
+    assert session.get(RoundSignalWeights, round_id) is None
+    secretariat = make_user(session, role=Role.secretariat)
+    for entry_id, row in zip(ids[:12], rows):
+        themes.set_entry_themes(session, entry=session.get(Entry, entry_id), codes=row["themes"][:1], actor=secretariat,
+                                source=TagSource.secretariat, now=clock.now)
+    session.commit()
+    clock.now += timedelta(minutes=1)
+    run_jobs(session, now=clock.now)
+    weights = session.get(RoundSignalWeights, round_id)
+    tagger = themes.tagger_for(session, round_id, _MEMORY_EMBEDDINGS)
+    outline, press, meaning = tagger.signal_weights()
+    assert weights is not None and weights.examples == 12
+    assert weights.press > press + 0.05 and weights.outline < outline - 0.05, (weights.outline, weights.press)
+    assert _ranked_at(session, ids, clock.now) == set(ids)  # every work of the round, with the new weights
+    _assert_stored_equals_fresh(session, ids)
+    live = themes.live_examples(session, round_id=round_id, tagger=tagger)
+    assert live.signal_weights_for(None).tolist() == [weights.outline, weights.press, weights.meaning]
+
+    clock.now += timedelta(minutes=5)
+    for entry_id in ids[:6]:  # six remain: too few to teach three weights
+        themes.set_entry_themes(session, entry=session.get(Entry, entry_id), codes=[], actor=secretariat,
+                                source=TagSource.secretariat, now=clock.now)
+    session.commit()
+    clock.now += timedelta(minutes=1)
+    run_jobs(session, now=clock.now)
+    session.expire_all()
+    weights = session.get(RoundSignalWeights, round_id)
+    assert (weights.outline, weights.press, weights.meaning, weights.examples) == (outline, press, meaning, 0)
+    assert _ranked_at(session, ids, clock.now) == set(ids)
+    _assert_stored_equals_fresh(session, ids)
+    live = themes.live_examples(session, round_id=round_id, tagger=tagger)
+    assert live.signal_weights_for(None).tolist() == [outline, press, meaning]

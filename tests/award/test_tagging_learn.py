@@ -110,3 +110,57 @@ def test_a_re_tag_in_batches_ranks_each_work_as_one_batch_would():
     assert [[(s.score, s.why) for s in r.items] for r in got] == [[(s.score, s.why) for s in r.items] for r in want]
     assert not any("giống" in s.why for s in got[0].items if s.code == "2.4")  # k0 never votes for itself
     assert got[2].weak and got[2].items[0].score == 0.0
+
+
+def _realistic(filename, round_name):
+    from pathlib import Path
+
+    from award.tagging_eval import load_rows
+
+    path = Path(__file__).resolve().parents[1] / "data" / filename
+    return [r for r in load_rows(path) if r["round"] == round_name]
+
+
+def _signal_examples(tagger, rows):
+    """The rows as confirmed works of the round, with the signals their ranking computed (as the eval's --learn)."""
+    results = tagger.suggest_many([(r["title"], r["text"]) for r in rows])
+    keys = list(range(len(rows)))
+    return ExampleSet(tagger, np.vstack([r.vector for r in results]), [r["themes"] for r in rows],
+                      [1.0] * len(rows), keys, signals=[r.signals for r in results])
+
+
+def test_a_rounds_signal_weights_follow_how_its_confirmed_works_are_written():
+    """Works told in a journalist's words (realistic ledes) teach their round to lean on the example press
+    pieces' words rather than the outline's; works in the outline's own words leave the weights about as they were."""
+    tagger = _tagger()
+    prior = tagger.signal_weights()
+    press_worded = _signal_examples(tagger, _realistic("tagging_realistic_dev.jsonl", "VIII")).fit_weights()
+    assert press_worded[1] > prior[1] + 0.1 and press_worded[0] < prior[0] - 0.1, press_worded
+    outline_worded = _signal_examples(tagger, _realistic("tagging_dev.jsonl", "VIII")).fit_weights()
+    assert np.abs(outline_worded - prior).max() < np.abs(press_worded - prior).max(), (outline_worded, press_worded)
+
+
+def test_the_weights_a_work_is_ranked_with_leave_the_work_out_and_need_eight_confirmed_works():
+    tagger = _tagger()
+    rows = _realistic("tagging_realistic_dev.jsonl", "VIII")[:12]
+    examples = _signal_examples(tagger, rows)
+    for key in (0, 5, 11):
+        others = _signal_examples(tagger, [r for i, r in enumerate(rows) if i != key])
+        assert np.allclose(examples.signal_weights_for(key), others.fit_weights())
+    assert not np.allclose(examples.signal_weights_for(0), examples.signal_weights_for(5))
+    assert examples.signal_weights_for("a new work") is not None  # fitted on all twelve
+    few = _signal_examples(tagger, rows[:8])
+    assert few.fit_weights() is not None and few.signal_weights_for(0) is None  # seven others: the tagger's own
+    stored = ExampleSet(tagger, examples.vectors, [r["themes"] for r in rows], [1.0] * 12, list(range(12)),
+                        signal_weights=np.array([0.5, 2.0, 0.5]))
+    assert stored.signal_weights_for(3).tolist() == [0.5, 2.0, 0.5]  # the round's stored weights, for every work
+
+
+def test_weights_change_the_ranking_as_the_signals_say():
+    tagger = _tagger()
+    row = _realistic("tagging_realistic_dev.jsonl", "VIII")[0]
+    plain = tagger.suggest(row["title"], row["text"])
+    press = np.argsort(-plain.signals[1])[0]
+    only_press = ExampleSet(tagger, np.zeros((0, 384)), [], [], [], signal_weights=np.array([0.0, 1.0, 0.0]))
+    learned = tagger.suggest(row["title"], row["text"], learned=only_press, key="new")
+    assert learned.codes[0] == tagger.units[press].code
