@@ -116,7 +116,7 @@ def learned_examples(session: Session, *, round_id: int, tagger: RoundTagger, bu
 
 
 #: The relearning pass stores a round's newly fitted signal weights (and ranks the whole round again) only when one
-#: of them moved this much from the stored ones: a confirmation among hundreds moves them by ~0.01, so the round is
+#: of them moved this much from the stored ones: a confirmation among hundreds moves them by 0.01-0.02, so the round is
 #: not ranked again for each; the first fits (8 confirmed works and up) move them by 0.1-0.5.
 WEIGHT_STEP = 0.05
 
