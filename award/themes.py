@@ -129,6 +129,28 @@ def stored_signal_weights(session: Session, *, round_id: int):
     return None if row is None else np.array([row.outline, row.press, row.meaning], dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class LearnedWeights:
+    """What the coverage page says of a round's learnt signal weights: each as a multiple of the tagger's own."""
+    examples: int  # confirmed works they were fitted on (0: back to the tagger's own)
+    outline: float  # × the outline's words' default weight
+    press: float  # × the example press pieces'
+    meaning: float  # × meaning's (e5)
+    fitted_at: datetime
+
+
+def learned_weights(session: Session, *, round_id: int) -> LearnedWeights | None:
+    """The round's stored signal weights against the tagger's defaults (award.tagging.TaggerConfig), or None when
+    the relearning pass has not fitted any (fewer than 8 confirmed works so far)."""
+    from award.tagging import DEFAULT_CONFIG as cfg
+
+    row = session.get(RoundSignalWeights, round_id)
+    if row is None or not row.examples:
+        return None
+    return LearnedWeights(row.examples, row.outline / cfg.lex_weight, row.press / cfg.press_weight,
+                          row.meaning / cfg.sem_weight, row.fitted_at)
+
+
 _signals_memo: "weakref.WeakKeyDictionary[RoundTagger, dict[tuple[int, str], object]]" = weakref.WeakKeyDictionary()
 _signals_lock = threading.Lock()
 

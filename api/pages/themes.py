@@ -33,6 +33,8 @@ def heat(n: int, top: int) -> int:
 @router.get("/rounds/{round_id}/coverage", name="themes:coverage",
             dependencies=[web_role(Role.secretariat, Role.approver)])
 def coverage_page(round_id: Id, request: Request, session: SessionDep, user: WebUser):
+    from award.tagging_learn import DEFAULT_LEARN  # numpy: loaded with the first page that learns
+
     round_ = load_round(round_id, session)
     report = themes.coverage(session, round_id=round_id)
     top = report.max_cell
@@ -46,7 +48,8 @@ def coverage_page(round_id: Id, request: Request, session: SessionDep, user: Web
         "media_labels": MEDIA_TYPES, "prizes": RoundRules.model_validate(round_.rules).thematic_prizes,
         "can_link": permissions.can_link_thematic_prizes(user),
         "disagreements": themes.suggestion_disagreements(session, round_id=round_id, user=user),
-        "off_outline": themes.off_outline_works(session, round_id=round_id, user=user)})
+        "off_outline": themes.off_outline_works(session, round_id=round_id, user=user),
+        "learned": themes.learned_weights(session, round_id=round_id), "min_examples": DEFAULT_LEARN.weight_min_examples})
 
 
 @router.post("/rounds/{round_id}/thematic-prizes", name="themes:link_prizes", dependencies=[web_role(Role.secretariat)])

@@ -151,3 +151,25 @@ def test_works_off_the_outline_are_listed_apart_and_not_counted_as_suggestions(c
     body = api.json()
     assert body["off_outline"] == after.off_outline
     assert {t["code"]: t["suggested_only"] for t in body["themes"]}["2.3"] == after.suggested_only["2.3"]
+
+
+def test_the_coverage_page_says_what_suggestions_learnt_from_the_rounds_confirmed_works(client, session, clock):
+    """Before the relearning pass has fitted the round's signal weights the page says it needs 8 confirmed works;
+    after, how many works taught them and each weight as a multiple of the default, with the decimal comma."""
+    from datetime import UTC, datetime
+
+    from award.models import RoundSignalWeights
+
+    round_ = round_by_number(session, "IX")
+    secretariat = make_user(session, role=Role.secretariat)
+    web_login(client, secretariat)
+    page = client.get(f"/rounds/{round_.id}/coverage")
+    assert page.status_code == 200
+    assert "chưa học cách cân các căn cứ" in page.text and "cần ít nhất 8 tác phẩm đã xác nhận" in page.text
+    session.add(RoundSignalWeights(round_id=round_.id, outline=0.55, press=2.0, meaning=0.45, examples=120,
+                                   fitted_at=datetime(2024, 9, 10, 2, 0, tzinfo=UTC)))
+    session.commit()
+    text = re.sub(r"\s+", " ", client.get(f"/rounds/{round_.id}/coverage").text)
+    assert "đã học từ 120 tác phẩm đã xác nhận chủ đề (cập nhật 10/09/2024 09:00)" in text
+    assert "từ ngữ của đề cương ×0,55" in text and "từng chủ đề ×1,6" in text and "câu chữ ×0,6" in text
+    assert "chưa học cách cân" not in text
