@@ -54,6 +54,32 @@ def check_rules(session: Session, *, round_: Round, raw: dict[str, Any], guard: 
     return RoundRules.model_validate(rules.model_dump())
 
 
+#: What the settings form calls the fields a round's settings change (EDITABLE_FIELDS), for messages.
+FIELD_LABELS = {"name": "Tên đợt giải", "publication_start": "Tác phẩm đăng, phát từ ngày",
+                "publication_end": "Tác phẩm đăng, phát đến ngày", **CALENDAR_LABELS}
+
+
+def date_window(field: str, year: int) -> tuple[date, date]:
+    """The dates a round of ``year`` may give ``field`` (a calendar date or the publication window's ends):
+    its calendar runs from the year before to the year after (round VIII, 2023: opened 03/02/2023, final
+    judging to 20/01/2024, ceremony 2024), its works were published from the year before last (the window is
+    November to October, a round may widen it). A year typed as 9999 or 1900 is a slip, not a plan."""
+    if field in CALENDAR_FIELDS:
+        return date(year - 1, 1, 1), date(year + 1, 12, 31)
+    return date(year - 2, 1, 1), date(year + 1, 12, 31)
+
+
+def _check_in_window(values: dict[str, Any], year: int, checks: Checks) -> None:
+    for f in ("publication_start", "publication_end") + CALENDAR_FIELDS:
+        value = values.get(f)
+        if not isinstance(value, date) or checks.errors.get(f"calendar.{f}" if f in CALENDAR_FIELDS else f):
+            continue
+        low, high = date_window(f, year)
+        checks.require(low <= value <= high, f"calendar.{f}" if f in CALENDAR_FIELDS else f,
+                       f"“{FIELD_LABELS[f]}” ({value:%d/%m/%Y}) phải trong khoảng {low:%d/%m/%Y} – {high:%d/%m/%Y} "
+                       f"(đợt giải năm {year}).")
+
+
 def _check_calendar(values: dict[str, Any], checks: Checks) -> None:
     missing = [f for f in CALENDAR_FIELDS if not isinstance(values.get(f), date)]
     for field in missing:
@@ -116,10 +142,14 @@ def create_round(session: Session, *, number: str, year: int, name: str | None, 
     name = (name or "").strip() or (default_name(number, year) if number else "")
     if len(name) > NAME_CHARS:
         checks.add("name", too_long("Tên đợt giải", NAME_CHARS, len(name), field="name").message)
-    _check_calendar(calendar, checks)
-    if isinstance(year, int) and checks.errors.get("year") is None:
+    year_ok = isinstance(year, int) and checks.errors.get("year") is None
+    if year_ok:  # a date in the wrong years first: its order among the others is not the problem to fix
         publication_start = publication_start or date(year - 1, 11, 1)
         publication_end = publication_end or date(year, 10, 31)
+        _check_in_window({**calendar, "publication_start": publication_start, "publication_end": publication_end},
+                         year, checks)
+    _check_calendar(calendar, checks)
+    if year_ok:
         checks.require(publication_start <= publication_end, "publication_start",
                        "Ngày bắt đầu phải trước ngày kết thúc khoảng thời gian đăng tải.")
     checks.done()
@@ -173,10 +203,11 @@ def update_round(session: Session, *, round_: Round, changes: dict[str, Any], ru
             raise Invalid("Trường này không sửa được.", field=key, code="not_editable")
         field = f"calendar.{key}" if key in CALENDAR_FIELDS else key
         if value is None or (key == "name" and not str(value).strip()):
-            checks.add(field, "Trường này không được để trống.")
+            checks.add(field, f"“{FIELD_LABELS[key]}” không được để trống.")
         elif key == "name" and len(str(value).strip()) > NAME_CHARS:
             checks.add(field, too_long("Tên đợt giải", NAME_CHARS, len(str(value).strip()), field=field).message)
     values = {f: getattr(round_, f) if changes.get(f) is None else changes[f] for f in EDITABLE_FIELDS}
+    _check_in_window({f: v for f, v in values.items() if f in changes}, round_.year, checks)  # what this change sets
     _check_calendar(values, checks)
     if values["publication_start"] > values["publication_end"]:
         checks.add("publication_start", "Ngày bắt đầu phải trước ngày kết thúc khoảng thời gian đăng tải.")

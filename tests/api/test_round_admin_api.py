@@ -62,8 +62,9 @@ def test_duplicate_number_or_year_is_409_round_exists(client, session, clock):
     assert same_number.status_code == 409
     assert same_number.json()["detail"]["code"] == "round_exists"
     assert same_number.json()["detail"]["field"] == "number"
+    ix_calendar = {k: v.replace("2026", "2024").replace("2027", "2025") for k, v in XI_CALENDAR.items()}
     same_year = client.post("/api/v1/rounds", headers=headers, json={
-        "number": "XI", "year": 2024, "calendar": XI_CALENDAR})
+        "number": "XI", "year": 2024, "calendar": ix_calendar})
     assert (same_year.status_code, same_year.json()["detail"]["field"]) == (409, "year")
     assert session.exec(select(Round).where(Round.number == "XI")).first() is None
 
@@ -180,3 +181,50 @@ def test_patch_checks_the_rubric_total_and_panel_codes_at_once(client, session, 
     fields = {".".join(e["loc"][1:]) for e in response.json()["detail"]}
     assert "rules.rubric_total" in fields
     assert "rules.panels" in fields or "rules.panels.1.code" in fields
+
+
+WINDOW_FIELDS = list(XI_CALENDAR) + ["publication_start", "publication_end"]
+
+
+def _body(field: str, typed: str) -> dict:
+    if field in XI_CALENDAR:
+        return {"calendar": {field: typed}}
+    return {field: typed}
+
+
+def _refused_field(response, field: str) -> str:
+    assert response.status_code == 422, response.text
+    messages = {e["loc"][-1]: e["msg"] for e in response.json()["detail"]}
+    assert field in messages, messages
+    return messages[field]
+
+
+def test_a_date_outside_the_rounds_years_is_refused_on_create_and_on_change(client, session, clock):
+    """The kind: a year typed as 9999 or 1900 saved as a round's ceremony or opening ("nhận tác phẩm từ ngày
+    01/01/1900"). Every calendar date and both ends of the publication window, on creating and on changing a
+    round: 422 naming the field and the window, nothing written."""
+    headers = _secretariat(client, session)
+    ix = round_by_number(session, "IX")
+    before = client.get(f"/api/v1/rounds/{ix.id}", headers=headers).json()
+    for field in WINDOW_FIELDS:
+        for typed in ("9999-02-03", "1900-01-01"):
+            body = _body(field, typed)
+            created = client.post("/api/v1/rounds", headers=headers, json={
+                "number": "XI", "year": 2026, **body, "calendar": {**XI_CALENDAR, **body.get("calendar", {})}})
+            low = "01/01/2025" if field in XI_CALENDAR else "01/01/2024"
+            assert f"phải trong khoảng {low} – 31/12/2027 (đợt giải năm 2026)" in _refused_field(created, field)
+            changed = client.patch(f"/api/v1/rounds/{ix.id}", headers=headers, json=body)
+            assert "(đợt giải năm 2024)" in _refused_field(changed, field), (field, typed)
+    assert session.exec(select(Round).where(Round.number == "XI")).first() is None
+    assert client.get(f"/api/v1/rounds/{ix.id}", headers=headers).json() == before
+    # the window's edges are allowed: the ceremony early in the next year, the publication window from November
+    edges = client.patch(f"/api/v1/rounds/{ix.id}", headers=headers, json={
+        "publication_start": "2022-01-01", "calendar": {"ceremony_on": "2025-12-31"}})
+    assert edges.status_code == 200, edges.text
+
+
+def test_an_emptied_field_is_named_in_the_message(client, session, clock):
+    headers = _secretariat(client, session)
+    ix = round_by_number(session, "IX")
+    response = client.patch(f"/api/v1/rounds/{ix.id}", headers=headers, json={"name": "   "})
+    assert _refused_field(response, "name") == "“Tên đợt giải” không được để trống."

@@ -7,6 +7,7 @@ import re
 from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
+from award.calendar import CALENDAR_FIELDS
 from award.models import Role, Round, Unit
 from judging.models import LocalContest
 from tests.factories import csrf_from, make_user, round_by_number, web_login
@@ -69,6 +70,29 @@ def test_create_round_shows_every_error_and_writes_nothing(client, session, cloc
 
 def _settings(client, round_id, section, data):
     return _post(client, f"/admin/rounds/{round_id}/settings/{section}", f"/admin/rounds/{round_id}", data)
+
+
+def test_a_year_typed_as_9999_or_1900_is_shown_on_its_field_and_saves_nothing(client, session, clock):
+    """The case a tester found: ceremony on 03/02/9999 and submissions from 01/01/1900 were saved, on the new-round
+    form and on a round's calendar (the kind is enumerated in test_round_admin_api)."""
+    _login(client, session)
+    absurd = {**CALENDAR, "calendar.ceremony_on": "9999-02-03", "calendar.submission_opens": "1900-01-01"}
+    response = _post(client, "/admin/rounds", "/admin/rounds", {"number": "XI", "year": "2026", **absurd})
+    assert response.status_code == 400
+    assert 'id="e-calendar.ceremony_on"' in response.text and 'id="e-calendar.submission_opens"' in response.text
+    assert "“Lễ trao giải” (03/02/9999) phải trong khoảng 01/01/2025 – 31/12/2027 (đợt giải năm 2026)." in response.text
+    assert session.exec(select(Round).where(Round.year == 2026)).first() is None
+    ix = round_by_number(session, "IX")
+    ceremony = ix.ceremony_on
+    calendar = {"name": ix.name, "publication_start": str(ix.publication_start), "publication_end": str(ix.publication_end),
+                **{f"calendar.{f}": str(getattr(ix, f)) for f in CALENDAR_FIELDS}, "calendar.ceremony_on": "9999-02-03"}
+    page = _settings(client, ix.id, "calendar", calendar)
+    assert page.status_code == 400
+    assert "“Lễ trao giải” (03/02/9999) phải trong khoảng 01/01/2023 – 31/12/2025 (đợt giải năm 2024)." in page.text
+    empty = _settings(client, ix.id, "calendar", {**calendar, "calendar.ceremony_on": str(ceremony), "name": ""})
+    assert empty.status_code == 400 and "“Tên đợt giải” không được để trống." in empty.text
+    session.expire_all()
+    assert round_by_number(session, "IX").ceremony_on == ceremony
 
 
 def test_each_section_saves(client, session, clock):
@@ -137,11 +161,12 @@ def test_sections_show_every_fields_error_and_save_nothing(client, session, cloc
     response = _settings(client, ix.id, "rubric", total)
     assert response.status_code == 400
     assert "phải bằng tổng điểm 100" in response.text
-    dates = {"name": "", "publication_start": "2023-11-01", "publication_end": "2024-10-31", **CALENDAR,
-             "calendar.central_deadline": "2026-09-01"}
+    dates = {"name": "", "publication_start": "2023-11-01", "publication_end": "2024-10-31",
+             **{k: v.replace("2026", "2024").replace("2027", "2025") for k, v in CALENDAR.items()},
+             "calendar.central_deadline": "2024-09-01"}
     response = _settings(client, ix.id, "calendar", dates)
     assert response.status_code == 400
-    assert "Trường này không được để trống." in response.text
+    assert "“Tên đợt giải” không được để trống." in response.text
     assert "không được trước" in response.text
     session.expire_all()
     assert round_by_number(session, "IX").rules == before
