@@ -289,6 +289,17 @@ def current_round(session: Session, now: datetime, action: str | None = None) ->
     return next((r for r in rounds if phase(r, now) != Phase.draft), rounds[0] if rounds else None)
 
 
+def visible_rounds(session: Session, user: User | None) -> list[Round]:
+    """The rounds a person may see listed and opened, newest first: a round kept in preparation only by those
+    who may see it (award.permissions.can_see_round_in_preparation), as the round's own page decides. Every
+    list that links to or names rounds reads this (a journalist's dashboard listed round XII in preparation,
+    its link a 404)."""
+    from award import permissions
+
+    rows = session.exec(select(Round).order_by(Round.year.desc())).all()
+    return [r for r in rows if not r.draft or permissions.can_see_round_in_preparation(user)]
+
+
 def phases(rounds: list[Round], now: datetime) -> dict[int, Phase]:
     """{round id: phase} for a page that lists rounds with their badges."""
     return {r.id: phase(r, now) for r in rounds}

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from award import audit, calendar, jobs, password_reset, permissions, records, rounds as rounds_domain, units, users
 from award.errors import AwardError, Invalid
-from award.models import Entry, EntryStatus, Role, Round, Unit, User
+from award.models import Entry, EntryStatus, Role, Unit, User
 from judging.models import JudgeMembership, ResultList
 from judging.publication import STATUS_LABELS, outcome
 from api.deps import SESSION_COOKIE, NowDep, OptionalWebUser, SessionDep, WebUser
@@ -222,7 +222,7 @@ def reset(
 
 @router.get("/dashboard", name="pages:dashboard")
 def dashboard(request: Request, session: SessionDep, user: WebUser, now: NowDep):
-    rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
+    rounds = rounds_domain.visible_rounds(session, user)
     unit = session.get(Unit, user.unit_id) if user.unit_id else None
     context = {"rounds": rounds, "unit": unit, "phases": rounds_domain.phases(rounds, now)}
     if user.role == Role.journalist:

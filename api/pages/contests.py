@@ -96,7 +96,7 @@ def _contest_page(request, session, user, now, round_id, errors=None, status=200
         "reasons": contests.REASONS, "errors": errors or {}, "levels": contests.LOCAL_LEVELS,
         "prizes": {p.entry_id: p.level for p, _ in contests.local_prizes(session, round_id=round_.id, unit_id=unit.id)},
         "rubric": _rubric_rows(session, round_, unit),
-        "rounds": session.exec(select(Round).order_by(Round.year.desc())).all()}, status)
+        "rounds": rounds_domain.visible_rounds(session, user)}, status)
 
 
 @router.get("/unit/contest", name="contests:unit", dependencies=[web_role(Role.unit_manager)])

@@ -304,7 +304,7 @@ def unit_entries(
 ):
     """The unit's works (a local judge: those assigned to them), searched as the secretariat's round-wide list
     is (judging.worklists), with the spreadsheet of the same filter for the unit manager."""
-    rounds = session.exec(select(Round).order_by(Round.year.desc())).all()
+    rounds = rounds_domain.visible_rounds(session, user)
     current = rounds_domain.current_round(session, now, "local.screen")
     round_id = round_id or (current.id if current else (rounds[0].id if rounds else None))
     params = {"round_id": round_id or "", "q": q.strip(), "status": status, "media_type": media_type}

@@ -21,8 +21,7 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 @router.get("/", name="pages:home")
 def home(request: Request, session: SessionDep, user: OptionalWebUser, now: NowDep):
-    rounds = [r for r in session.exec(select(Round).order_by(Round.year.desc())).all()
-              if not r.draft or permissions.can_see_round_in_preparation(user)]
+    rounds = rounds_domain.visible_rounds(session, user)
     published = session.exec(select(ResultList).where(ResultList.status == ResultStatus.published)).all()
     results_public = {row.round_id for row in published if publication.is_public(row, now)}
     return render(request, "public/home.html", {"rounds": rounds, "results_public": results_public,
