@@ -69,13 +69,18 @@ def date_window(field: str, year: int) -> tuple[date, date]:
     return date(year - 2, 1, 1), date(year + 1, 12, 31)
 
 
+def _form_field(key: str) -> str:
+    """The error's field for a round setting: calendar dates sit under ``calendar.``."""
+    return f"calendar.{key}" if key in CALENDAR_FIELDS else key
+
+
 def _check_in_window(values: dict[str, Any], year: int, checks: Checks) -> None:
     for f in ("publication_start", "publication_end") + CALENDAR_FIELDS:
         value = values.get(f)
-        if not isinstance(value, date) or checks.errors.get(f"calendar.{f}" if f in CALENDAR_FIELDS else f):
+        if not isinstance(value, date) or checks.errors.get(_form_field(f)):
             continue
         low, high = date_window(f, year)
-        checks.require(low <= value <= high, f"calendar.{f}" if f in CALENDAR_FIELDS else f,
+        checks.require(low <= value <= high, _form_field(f),
                        f"“{FIELD_LABELS[f]}” ({value:%d/%m/%Y}) phải trong khoảng {low:%d/%m/%Y} – {high:%d/%m/%Y} "
                        f"(đợt giải năm {year}).")
 
@@ -201,7 +206,7 @@ def update_round(session: Session, *, round_: Round, changes: dict[str, Any], ru
     for key, value in changes.items():
         if key not in EDITABLE_FIELDS:
             raise Invalid("Trường này không sửa được.", field=key, code="not_editable")
-        field = f"calendar.{key}" if key in CALENDAR_FIELDS else key
+        field = _form_field(key)
         if value is None or (key == "name" and not str(value).strip()):
             checks.add(field, f"“{FIELD_LABELS[key]}” không được để trống.")
         elif key == "name" and len(str(value).strip()) > NAME_CHARS:

@@ -198,17 +198,20 @@ class ExampleSet:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def fit_weights(self, exclude: Hashable | None = None) -> np.ndarray | None:
-        """(3,) signal weights fitted on the examples' own signals (:func:`fit_signal_weights`; ``exclude`` left
-        out, the newest ``weight_max_examples`` at most), or None with fewer than ``weight_min_examples``."""
+    def fit_weights(self, exclude: Hashable | None = None,
+                    signals: Sequence[np.ndarray | None] | None = None) -> np.ndarray | None:
+        """(3,) signal weights fitted on the examples' own signals (``signals``, aligned with the keys, default
+        those given at construction; :func:`fit_signal_weights`; ``exclude`` left out, the newest
+        ``weight_max_examples`` at most), or None with fewer than ``weight_min_examples``."""
         cfg = self.config
-        if self.signals is None:
+        signals = self.signals if signals is None else list(signals)
+        if signals is None:
             return None
-        rows = [i for i, sig in enumerate(self.signals)
+        rows = [i for i, sig in enumerate(signals)
                 if sig is not None and self.labels[i].any() and self.keys[i] != exclude][-cfg.weight_max_examples:]
         if len(rows) < cfg.weight_min_examples:
             return None
-        return fit_signal_weights(np.stack([self.signals[i] for i in rows]), self.labels[rows] > 0, self.prior,
+        return fit_signal_weights(np.stack([signals[i] for i in rows]), self.labels[rows] > 0, self.prior,
                                   strength=cfg.weight_prior, sample_weights=self.weights[rows])
 
     def signal_weights_for(self, key: Hashable | None = None) -> np.ndarray | None:

@@ -160,7 +160,7 @@ def work_signals(session: Session, *, tagger: RoundTagger, entry_ids: list[int])
     weights are fitted on), kept in this process per tagger and text; a work is ranked (without learning)
     only when its text is new here."""
     out: dict[int, object] = {}
-    todo: list[tuple[Entry, tuple[int, str]]] = []
+    todo: list[tuple[EntryText, tuple[int, str]]] = []
     with _signals_lock:
         memo = _signals_memo.setdefault(tagger, {})
     for start in range(0, len(entry_ids), 500):
@@ -173,12 +173,12 @@ def work_signals(session: Session, *, tagger: RoundTagger, entry_ids: list[int])
             if hit is not None:
                 out[entry.id] = hit
             else:
-                todo.append((entry, key))
+                todo.append((text, key))
     for start in range(0, len(todo), 32):
         batch = todo[start:start + 32]
-        for (entry, key), result in zip(batch, tagger.suggest_many([entry_text(e) for e, _ in batch])):
+        for (_, key), result in zip(batch, tagger.suggest_many([text for text, _ in batch])):
             if result.signals is not None:
-                out[entry.id] = memo[key] = result.signals
+                out[key[0]] = memo[key] = result.signals
     with _signals_lock:
         if len(memo) > 50_000:  # texts edited many times over: start again rather than grow
             memo.clear()
@@ -610,9 +610,7 @@ def refit_signal_weights(session: Session, *, round_id: int, tagger: RoundTagger
     # the newest of the round's own confirmed works, as many as the fit reads (LearnConfig.weight_max_examples)
     own = [k for k in examples.keys if k in examples.own][-examples.config.weight_max_examples:]
     signals = work_signals(session, tagger=tagger, entry_ids=own)
-    examples.signals = [signals.get(k) if k in examples.own else None for k in examples.keys]
-    fitted = examples.fit_weights()
-    examples.signals = None  # rankings use the weights below, never one fit per work
+    fitted = examples.fit_weights(signals=[signals.get(k) if k in examples.own else None for k in examples.keys])
     used = sum(1 for k in own if k in signals)
     prior = tagger.signal_weights()
     target = prior if fitted is None else fitted
